@@ -1,0 +1,236 @@
+// The devices of the logical machine (DESIGN §3): CLINT, console UART (16550 subset) and
+// test finisher, at QEMU `virt` addresses. There is one set for the whole machine, not one
+// per module: a device read is performed once per instruction and the same value reaches
+// every online module (the read latch), and a device write is committed once, by the run
+// loop, only after the comparator has agreed (outputs are gated).
+
+import {
+  MACHINE, M_MSIP, M_MTIMECMP, M_MTIME_OFFSET, M_CYCLES_PER_TICK, M_UART_IER, M_UART_LCR,
+  M_UART_MCR, M_UART_SCR, M_UART_DLL, M_UART_DLM, M_RX_HEAD, M_RX_TAIL, M_TX_LEN,
+  M_INPUT_OPEN, M_INPUT_WANTED, M_IO_LATCH_AT, M_IO_LATCH_ADDR, M_IO_LATCH_VALUE, M_HALT,
+  M_HALT_CODE, CONSOLE_IN, CONSOLE_IN_SIZE, CONSOLE_OUT, CONSOLE_OUT_SIZE, CLINT_BASE,
+  CLINT_SIZE, UART_BASE, UART_SIZE, FINISHER_BASE, FINISHER_SIZE, HALT_PASS, HALT_FAIL,
+} from '../layout';
+import {
+  raise, g_batchCycle, g_batchInstret, g_referenceHart, A_EVENT, A_INPUT, A_OUTPUT, A_HALT,
+} from './signals';
+import { IRQ_MSI, IRQ_MTI, IRQ_MEI } from './trap';
+
+// CLINT register offsets (SiFive CLINT, hart 0).
+const CLINT_MSIP: u32 = 0x0000;
+const CLINT_MTIMECMP: u32 = 0x4000;
+const CLINT_MTIME: u32 = 0xBFF8;
+
+// 16550 register offsets (DLAB = LCR bit 7 selects the divisor latch at +0/+1).
+const UART_RBR_THR: u32 = 0;
+const UART_IER: u32 = 1;
+const UART_IIR_FCR: u32 = 2;
+const UART_LCR: u32 = 3;
+const UART_MCR: u32 = 4;
+const UART_LSR: u32 = 5;
+const UART_SCR: u32 = 7;
+const LCR_DLAB: u32 = 0x80;
+const LSR_DATA_READY: u32 = 0x01;
+const LSR_THR_EMPTY: u32 = 0x20;
+const LSR_IDLE: u32 = 0x40;
+const IER_RX_AVAILABLE: u32 = 0x01;
+const IER_THR_EMPTY: u32 = 0x02;
+
+// Test finisher (SiFive test device) commands.
+const FINISHER_PASS: u32 = 0x5555;
+const FINISHER_FAIL: u32 = 0x3333;
+
+// ── Time ──────────────────────────────────────────────────────────────────────────────
+
+/** mtime (10 MHz ticks) during instruction `i` of the current batch. */
+export function mtimeAt(i: u32): u64 {
+  const cycle = g_batchCycle + i;
+  return cycle / <u64>load<u32>(MACHINE + M_CYCLES_PER_TICK) + load<u64>(MACHINE + M_MTIME_OFFSET);
+}
+
+/**
+ * Instructions from the start of the batch until mtime reaches mtimecmp (so that MTIP
+ * rises before that instruction), or u64.MAX_VALUE when it has already risen or never will.
+ */
+export function instructionsUntilTimer(): u64 {
+  const now = mtimeAt(0);
+  const cmp = load<u64>(MACHINE + M_MTIMECMP);
+  if (now >= cmp) return u64.MAX_VALUE;
+  const ticks = cmp - now;
+  if (ticks > (<u64>1 << 56)) return u64.MAX_VALUE;
+  const perTick = <u64>load<u32>(MACHINE + M_CYCLES_PER_TICK);
+  return ticks * perTick - g_batchCycle % perTick;
+}
+
+// ── Interrupt lines ───────────────────────────────────────────────────────────────────
+
+@inline function rxCount(): u32 {
+  return load<u32>(MACHINE + M_RX_TAIL) - load<u32>(MACHINE + M_RX_HEAD);
+}
+
+/** The device-driven bits of mip (MSIP, MTIP, MEIP) at instruction `i` of the batch. */
+export function deviceMip(i: u32): u32 {
+  let mip: u32 = 0;
+  if (load<u32>(MACHINE + M_MSIP) & 1) mip |= 1 << IRQ_MSI;
+  if (mtimeAt(i) >= load<u64>(MACHINE + M_MTIMECMP)) mip |= 1 << IRQ_MTI;
+  if ((load<u32>(MACHINE + M_UART_IER) & IER_RX_AVAILABLE) != 0 && rxCount() != 0) mip |= 1 << IRQ_MEI;
+  return mip;
+}
+
+/** True while the UART could still raise MEIP: input is waiting or the host may supply more. */
+export function inputCanArrive(): bool {
+  return rxCount() != 0 || load<u32>(MACHINE + M_INPUT_OPEN) != 0;
+}
+
+// ── Reads (inputs, replicated) ────────────────────────────────────────────────────────
+
+function wantInput(): void {
+  if (load<u32>(MACHINE + M_INPUT_OPEN) != 0) {
+    store<u32>(MACHINE + M_INPUT_WANTED, 1);
+    raise(A_INPUT);
+  }
+}
+
+/** A UART register read; only the reference module's read has side effects. */
+function uartRead(reg: u32, sideEffects: bool): u32 {
+  const lcr = load<u32>(MACHINE + M_UART_LCR);
+  switch (reg) {
+    case UART_RBR_THR: {
+      if (lcr & LCR_DLAB) return load<u32>(MACHINE + M_UART_DLL);
+      if (rxCount() == 0) { if (sideEffects) wantInput(); return 0; }
+      const head = load<u32>(MACHINE + M_RX_HEAD);
+      const byte = <u32>load<u8>(CONSOLE_IN + (head & (CONSOLE_IN_SIZE - 1)));
+      if (sideEffects) {
+        store<u32>(MACHINE + M_RX_HEAD, head + 1);
+        raise(A_EVENT); // MEIP may fall
+      }
+      return byte;
+    }
+    case UART_IER: return lcr & LCR_DLAB ? load<u32>(MACHINE + M_UART_DLM) : load<u32>(MACHINE + M_UART_IER);
+    case UART_IIR_FCR: {
+      const ier = load<u32>(MACHINE + M_UART_IER);
+      let iir: u32 = 0x01; // no interrupt pending
+      if ((ier & IER_RX_AVAILABLE) != 0 && rxCount() != 0) iir = 0x04;
+      else if (ier & IER_THR_EMPTY) iir = 0x02;
+      return iir | 0xC0; // FIFOs enabled
+    }
+    case UART_LCR: return lcr;
+    case UART_MCR: return load<u32>(MACHINE + M_UART_MCR);
+    case UART_LSR: {
+      if (rxCount() == 0) { if (sideEffects) wantInput(); return LSR_THR_EMPTY | LSR_IDLE; }
+      return LSR_THR_EMPTY | LSR_IDLE | LSR_DATA_READY;
+    }
+    case UART_SCR: return load<u32>(MACHINE + M_UART_SCR);
+    default: return 0;
+  }
+}
+
+function clintRead(offset: u32, i: u32): u32 {
+  switch (offset) {
+    case CLINT_MSIP: return load<u32>(MACHINE + M_MSIP);
+    case CLINT_MTIMECMP: return <u32>load<u64>(MACHINE + M_MTIMECMP);
+    case CLINT_MTIMECMP + 4: return <u32>(load<u64>(MACHINE + M_MTIMECMP) >> 32);
+    case CLINT_MTIME: return <u32>mtimeAt(i);
+    case CLINT_MTIME + 4: return <u32>(mtimeAt(i) >> 32);
+    default: return 0;
+  }
+}
+
+/**
+ * Whether a device claims an access of `width` bytes at `addr` (else it is an access fault).
+ * CLINT and finisher registers are word-wide; the UART takes any width (its low byte).
+ */
+export function deviceAccessible(addr: u32, width: u32): bool {
+  if (addr - CLINT_BASE < CLINT_SIZE || addr - FINISHER_BASE < FINISHER_SIZE) {
+    return width == 4 && (addr & 3) == 0;
+  }
+  return addr - UART_BASE < UART_SIZE;
+}
+
+/**
+ * A load by module `h` from a device during instruction `i` of the batch; the caller has
+ * checked deviceAccessible(). The reference module performs the read, with its side effects,
+ * and latches the value; the other modules receive the latched value for the same address,
+ * or a read without side effects for another one (a faulty module cannot consume input).
+ */
+export function deviceLoad(h: usize, addr: u32, i: u32): u32 {
+  const at = g_batchInstret + i + 1;
+  if (load<u64>(MACHINE + M_IO_LATCH_AT) == at && load<u32>(MACHINE + M_IO_LATCH_ADDR) == addr) {
+    return load<u32>(MACHINE + M_IO_LATCH_VALUE);
+  }
+  const sideEffects = h == g_referenceHart;
+  let value: u32 = 0;
+  if (addr - CLINT_BASE < CLINT_SIZE) value = clintRead(addr - CLINT_BASE, i);
+  else if (addr - UART_BASE < UART_SIZE) value = uartRead(addr - UART_BASE, sideEffects);
+  if (!sideEffects) return value;
+  store<u64>(MACHINE + M_IO_LATCH_AT, at);
+  store<u32>(MACHINE + M_IO_LATCH_ADDR, addr);
+  store<u32>(MACHINE + M_IO_LATCH_VALUE, value);
+  return value;
+}
+
+// ── Writes (outputs, gated) ───────────────────────────────────────────────────────────
+
+function uartWrite(reg: u32, byte: u32): void {
+  const lcr = load<u32>(MACHINE + M_UART_LCR);
+  switch (reg) {
+    case UART_RBR_THR: {
+      if (lcr & LCR_DLAB) { store<u32>(MACHINE + M_UART_DLL, byte); return; }
+      const len = load<u32>(MACHINE + M_TX_LEN);
+      store<u8>(CONSOLE_OUT + len, <u8>byte);
+      store<u32>(MACHINE + M_TX_LEN, len + 1);
+      if (len + 1 == CONSOLE_OUT_SIZE) raise(A_OUTPUT);
+      return;
+    }
+    case UART_IER: {
+      if (lcr & LCR_DLAB) store<u32>(MACHINE + M_UART_DLM, byte);
+      else { store<u32>(MACHINE + M_UART_IER, byte & 0x0F); raise(A_EVENT); }
+      return;
+    }
+    case UART_LCR: store<u32>(MACHINE + M_UART_LCR, byte); return;
+    case UART_MCR: store<u32>(MACHINE + M_UART_MCR, byte & 0x1F); return;
+    case UART_SCR: store<u32>(MACHINE + M_UART_SCR, byte); return;
+    default: return; // FCR and the read-only registers: no effect
+  }
+}
+
+function clintWrite(offset: u32, value: u32, cycle: u64): void {
+  const cmp = load<u64>(MACHINE + M_MTIMECMP);
+  switch (offset) {
+    case CLINT_MSIP: store<u32>(MACHINE + M_MSIP, value & 1); break;
+    case CLINT_MTIMECMP: store<u64>(MACHINE + M_MTIMECMP, (cmp & 0xFFFF_FFFF_0000_0000) | <u64>value); break;
+    case CLINT_MTIMECMP + 4: store<u64>(MACHINE + M_MTIMECMP, (cmp & 0xFFFF_FFFF) | (<u64>value << 32)); break;
+    case CLINT_MTIME:
+    case CLINT_MTIME + 4: {
+      const ticks = cycle / <u64>load<u32>(MACHINE + M_CYCLES_PER_TICK);
+      const now = ticks + load<u64>(MACHINE + M_MTIME_OFFSET);
+      const next = offset == CLINT_MTIME
+        ? (now & 0xFFFF_FFFF_0000_0000) | <u64>value
+        : (now & 0xFFFF_FFFF) | (<u64>value << 32);
+      store<u64>(MACHINE + M_MTIME_OFFSET, next - ticks);
+      break;
+    }
+    default: return;
+  }
+  raise(A_EVENT);
+}
+
+function finisherWrite(value: u32): void {
+  const command = value & 0xFFFF;
+  if (command == FINISHER_PASS) {
+    store<u32>(MACHINE + M_HALT, HALT_PASS);
+    store<u32>(MACHINE + M_HALT_CODE, 0);
+    raise(A_HALT);
+  } else if (command == FINISHER_FAIL) {
+    store<u32>(MACHINE + M_HALT, HALT_FAIL);
+    store<u32>(MACHINE + M_HALT_CODE, value >> 16);
+    raise(A_HALT);
+  }
+}
+
+/** Commits a device store agreed by the online modules; `cycle` is the storing instruction's. */
+export function commitDeviceStore(addr: u32, data: u32, cycle: u64): void {
+  if (addr - CLINT_BASE < CLINT_SIZE) clintWrite(addr - CLINT_BASE, data, cycle);
+  else if (addr - UART_BASE < UART_SIZE) uartWrite(addr - UART_BASE, data & 0xFF);
+  else if (addr - FINISHER_BASE < FINISHER_SIZE) finisherWrite(data);
+}

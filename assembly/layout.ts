@@ -1,0 +1,240 @@
+// The memory map of the core's linear memory, drawn once. Every offset the host needs is
+// exported from index.ts as a WASM global; the host never copies these numbers by hand.
+//
+//   0x0000_0000 ┌────────────────────────────────────────────┐
+//               │ AssemblyScript static data (checked < 64K) │
+//   MACHINE     ├────────────────────────────────────────────┤ 0x0001_0000
+//               │ machine block: clock, devices, setup       │ 4 KiB
+//   HARTS       ├────────────────────────────────────────────┤
+//               │ hart block of module 0                     │ HART_SIZE each,
+//               │ ...                                        │ MAX_MODULES of them
+//   CONSOLE_IN  ├────────────────────────────────────────────┤
+//               │ UART receive ring (host → guest)           │ CONSOLE_IN_SIZE
+//   CONSOLE_OUT ├────────────────────────────────────────────┤
+//               │ UART transmit buffer (guest → host)        │ CONSOLE_OUT_SIZE
+//   TRACE       ├────────────────────────────────────────────┤
+//               │ trace ring: TRACE_CAPACITY records         │ TRACE_RECORD_SIZE each
+//   DIRTY       ├────────────────────────────────────────────┤
+//               │ dirty-page map of module 0 (a byte a page) │ DIRTY_MAP_SIZE each,
+//               │ ...                                        │ MAX_MODULES of them
+//   RAM_SLOTS   ├────────────────────────────────────────────┤ (64 KiB aligned)
+//               │ guest RAM of module 0                      │ ram size each (set by init)
+//               │ ...                                        │
+//               └────────────────────────────────────────────┘
+//
+// All multi-byte fields are little-endian; u64 fields are 8-aligned.
+
+/** Replica slots in one instance (pair-and-spare needs 4; the rest is headroom). */
+export const MAX_MODULES: u32 = 8;
+/** Largest guest RAM a module may have, in bytes. */
+export const MAX_RAM_SIZE: u32 = 64 << 20;
+/** Dirty tracking granule, in bytes (log2 in PAGE_SHIFT). */
+export const PAGE_SHIFT: u32 = 12;
+export const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
+
+// ── Guest physical address map (DESIGN §3, QEMU `virt` compatible) ─────────────────────
+export const RAM_BASE: u32 = 0x8000_0000;
+export const CLINT_BASE: u32 = 0x0200_0000;
+export const CLINT_SIZE: u32 = 0x0001_0000;
+export const UART_BASE: u32 = 0x1000_0000;
+export const UART_SIZE: u32 = 0x0000_0100;
+export const FINISHER_BASE: u32 = 0x0010_0000;
+export const FINISHER_SIZE: u32 = 0x0000_1000;
+
+// ── Regions of linear memory ───────────────────────────────────────────────────────────
+export const MACHINE: usize = 0x0001_0000;
+export const MACHINE_SIZE: usize = 0x1000;
+export const HARTS: usize = MACHINE + MACHINE_SIZE;
+export const HART_SIZE: usize = 0x400;
+export const CONSOLE_IN: usize = HARTS + HART_SIZE * MAX_MODULES;
+export const CONSOLE_IN_SIZE: u32 = 0x1000; // power of two: a ring
+export const CONSOLE_OUT: usize = CONSOLE_IN + CONSOLE_IN_SIZE;
+export const CONSOLE_OUT_SIZE: u32 = 0x1000;
+export const TRACE: usize = CONSOLE_OUT + CONSOLE_OUT_SIZE;
+export const TRACE_RECORD_SIZE: usize = 48;
+export const TRACE_CAPACITY: u32 = 4096;
+export const DIRTY: usize = TRACE + TRACE_RECORD_SIZE * TRACE_CAPACITY;
+export const DIRTY_MAP_SIZE: usize = MAX_RAM_SIZE >> PAGE_SHIFT;
+export const RAM_SLOTS: usize = (DIRTY + DIRTY_MAP_SIZE * MAX_MODULES + 0xFFFF) & ~0xFFFF;
+
+// ── Machine block: state of the logical machine (one per instance) ─────────────────────
+// Everything here and in the hart blocks is machine state: a snapshot is a copy of the
+// machine block, the hart blocks, the console rings and the RAM slots.
+/** u64: instructions executed by the logical machine = number of the next instruction. */
+export const M_INSTRET: usize = 0x00;
+/** u64: virtual clock in cycles: one per instruction, plus cycles spent stalled in `wfi`. */
+export const M_CYCLE: usize = 0x08;
+/** u64: CLINT mtimecmp. */
+export const M_MTIMECMP: usize = 0x10;
+/** u64: mtime − cycle / CYCLES_PER_TICK (mtime is writable), two's complement. */
+export const M_MTIME_OFFSET: usize = 0x18;
+/** u32: CLINT msip bit 0. */
+export const M_MSIP: usize = 0x20;
+/** u32: guest RAM per module, in bytes (multiple of 64 KiB). */
+export const M_RAM_SIZE: usize = 0x24;
+/** u32: module slots with RAM allocated. */
+export const M_MODULE_COUNT: usize = 0x28;
+/** u32: bit m set = module m executes and is compared (online). */
+export const M_ONLINE: usize = 0x2C;
+/** u32: compare point: COMPARE_EVERY, COMPARE_STORE or COMPARE_IO. */
+export const M_COMPARE: usize = 0x30;
+/** u32: guest address whose store halts the machine (`tohost`), 0 = none. */
+export const M_TOHOST: usize = 0x34;
+/** u32: stop reason of the last run (STOP_*). */
+export const M_STOP: usize = 0x38;
+/** u32: modules whose retire record differed from the reference module's at the stop. */
+export const M_DIVERGED: usize = 0x3C;
+/** u32: module whose record was the reference at the last compare. */
+export const M_REFERENCE: usize = 0x40;
+/** u32: modules that announced a local error (ECC) during the last instruction. */
+export const M_ANNOUNCED: usize = 0x44;
+/** u32: HALT_PASS / HALT_FAIL once the guest has finished, else 0. */
+export const M_HALT: usize = 0x48;
+/** u32: exit code that goes with M_HALT. */
+export const M_HALT_CODE: usize = 0x4C;
+/** u32: 1 while the host may still supply console input (stdin not at end of file). */
+export const M_INPUT_OPEN: usize = 0x50;
+/** u32: 1 when any module has a persistent fault (stuck bit, ECC poison): run instrumented. */
+export const M_FAULTS_ARMED: usize = 0x54;
+/** u32: 1 to record every instruction of the reference module in the trace ring. */
+export const M_TRACE_ON: usize = 0x58;
+/** u32: trace records held in the ring. */
+export const M_TRACE_LEN: usize = 0x5C;
+/** u64: instruction number whose device read is latched below (+1; 0 = empty). */
+export const M_IO_LATCH_AT: usize = 0x60;
+export const M_IO_LATCH_ADDR: usize = 0x68;
+export const M_IO_LATCH_VALUE: usize = 0x6C;
+/** u32: virtual clock cycles per mtime tick (100 MHz clock, 10 MHz mtime → 10). */
+export const M_CYCLES_PER_TICK: usize = 0x70;
+// UART 16550 subset registers (one byte each, stored as u32).
+export const M_UART_IER: usize = 0x80;
+export const M_UART_LCR: usize = 0x84;
+export const M_UART_MCR: usize = 0x88;
+export const M_UART_SCR: usize = 0x8C;
+export const M_UART_DLL: usize = 0x90;
+export const M_UART_DLM: usize = 0x94;
+/** u32: receive ring read index and write index (free-running, mod CONSOLE_IN_SIZE). */
+export const M_RX_HEAD: usize = 0x98;
+export const M_RX_TAIL: usize = 0x9C;
+/** u32: bytes waiting in CONSOLE_OUT. */
+export const M_TX_LEN: usize = 0xA0;
+/** u32: 1 when the guest found the receive ring empty while input was open. */
+export const M_INPUT_WANTED: usize = 0xA4;
+/** u32: attention bits (cpu/signals.ts) raised by the last instruction and not yet settled. */
+export const M_PENDING: usize = 0xA8;
+
+// ── Hart block: one module's architectural state ───────────────────────────────────────
+/** x0..x31, u32 each (x0 reads as 0: it is reset to 0 after every write). */
+export const H_X: usize = 0x000;
+export const H_PC: usize = 0x080;
+/** Privilege: PRIV_U or PRIV_M. */
+export const H_PRIV: usize = 0x084;
+export const H_MSTATUS: usize = 0x088;
+export const H_MTVEC: usize = 0x08C;
+export const H_MEPC: usize = 0x090;
+export const H_MCAUSE: usize = 0x094;
+export const H_MTVAL: usize = 0x098;
+export const H_MSCRATCH: usize = 0x09C;
+export const H_MIE: usize = 0x0A0;
+export const H_MCOUNTEREN: usize = 0x0A4;
+/** u64: mcycle − machine cycle (mcycle is writable). */
+export const H_MCYCLE_OFFSET: usize = 0x0A8;
+/** u64: minstret − machine instret (writes, and instructions that trapped, move it). */
+export const H_MINSTRET_OFFSET: usize = 0x0B0;
+/** usize: linear address of this module's guest RAM. */
+export const H_RAM: usize = 0x0B8;
+/** usize: linear address of this module's dirty-page map. */
+export const H_DIRTY: usize = 0x0BC;
+/** u32: local error this module announced (ERROR_*), 0 = none. */
+export const H_ERROR: usize = 0x0C0;
+/** u32: guest address (RAM) or register number of the announced error. */
+export const H_ERROR_WHERE: usize = 0x0C4;
+
+/**
+ * The retire record (32 bytes, 16-aligned), written by every step of this module; the
+ * comparator compares it byte for byte across the online modules. Contract for one step:
+ *   +0  R_PC     pc of the instruction
+ *   +4  R_INSN   instruction word as fetched (0 if the fetch itself faulted)
+ *   +8  R_KIND   bits 0-4 rd written (0 = none); bits 8-10 access width in bytes;
+ *                K_LOAD, K_STORE, K_DEVICE (the access went to a device), K_HOSTCALL
+ *                (an ecall the host serves); bits 16-23 trap: exception cause + 1, or
+ *                TRAP_ANNOUNCE when the module announced a local error instead of executing
+ *   +12 R_VALUE  value written to rd (0 when rd = 0)
+ *   +16 R_ADDR   guest address of the load or store; for a trap, the value put in mtval
+ *   +20 R_DATA   data loaded (after extension) or stored (as written, low bytes)
+ *   +24 R_NPC    pc of the next instruction (a trap handler's, after a trap)
+ *   +28          zero: keeps the record two SIMD lanes wide
+ */
+export const H_RETIRE: usize = 0x0E0;
+export const R_PC: usize = 0;
+export const R_INSN: usize = 4;
+export const R_KIND: usize = 8;
+export const R_VALUE: usize = 12;
+export const R_ADDR: usize = 16;
+export const R_DATA: usize = 20;
+export const R_NPC: usize = 24;
+export const RETIRE_SIZE: usize = 32;
+
+// Persistent faults (DESIGN §5), read only by the instrumented loop and the cold paths.
+/** u32 × 32: a register's written value is ANDed with this ... */
+export const H_REG_AND: usize = 0x100;
+/** u32 × 32: ... then ORed with this (stuck0 clears a bit of AND, stuck1 sets it in OR). */
+export const H_REG_OR: usize = 0x180;
+export const H_PC_AND: usize = 0x200;
+export const H_PC_OR: usize = 0x204;
+/** The next written result is XORed (one-shot flip) then ANDed and ORed (stuck). */
+export const H_RESULT_XOR: usize = 0x208;
+export const H_RESULT_AND: usize = 0x20C;
+export const H_RESULT_OR: usize = 0x210;
+/** u32: bit r set = register xr holds an uncorrectable parity error (ECC fault). */
+export const H_POISON_REGS: usize = 0x214;
+/** Word-sized RAM faults: MEM_FAULT_SLOTS entries of MEM_FAULT_SIZE bytes. */
+export const H_MEM_FAULTS: usize = 0x220;
+export const MEM_FAULT_SLOTS: u32 = 8;
+export const MEM_FAULT_SIZE: usize = 16;
+/** Entry: +0 RAM offset of the word (MEM_FAULT_NONE = unused), +4 AND mask, +8 OR mask, +12 poisoned (ECC). */
+export const MF_OFFSET: usize = 0;
+export const MF_AND: usize = 4;
+export const MF_OR: usize = 8;
+export const MF_POISON: usize = 12;
+export const MEM_FAULT_NONE: u32 = 0xFFFF_FFFF;
+/** CSR stuck bits: CSR_FAULT_SLOTS entries of (csr number, AND, OR), number 0 = unused. */
+export const H_CSR_FAULTS: usize = 0x2A0;
+export const CSR_FAULT_SLOTS: u32 = 4;
+export const CSR_FAULT_SIZE: usize = 12;
+
+// ── Constants shared with the host ────────────────────────────────────────────────────
+export const PRIV_U: u32 = 0;
+export const PRIV_M: u32 = 3;
+
+export const K_RD_MASK: u32 = 0x1F;
+export const K_WIDTH_SHIFT: u32 = 8;
+export const K_LOAD: u32 = 1 << 11;
+export const K_STORE: u32 = 1 << 12;
+export const K_DEVICE: u32 = 1 << 13;
+export const K_HOSTCALL: u32 = 1 << 14;
+export const K_TRAP_SHIFT: u32 = 16;
+/** Trap field value for a module that announced a local error. */
+export const TRAP_ANNOUNCE: u32 = 0xFF;
+
+export const COMPARE_EVERY: u32 = 0;
+export const COMPARE_STORE: u32 = 1;
+export const COMPARE_IO: u32 = 2;
+
+export const ERROR_ECC: u32 = 1;
+
+export const HALT_PASS: u32 = 1;
+export const HALT_FAIL: u32 = 2;
+
+/** Why run() returned. */
+export const STOP_BUDGET: u32 = 0; // the budget is spent
+export const STOP_HOSTCALL: u32 = 1; // an ecall for the host (mtvec = 0); all online modules executed it
+export const STOP_HALT: u32 = 2; // test finisher or tohost written: M_HALT, M_HALT_CODE
+export const STOP_DIVERGED: u32 = 3; // retire records differ: M_DIVERGED, M_REFERENCE
+export const STOP_ANNOUNCED: u32 = 4; // a module announced a local error: M_ANNOUNCED
+export const STOP_TRAP: u32 = 5; // an exception with no handler (mtvec = 0): the hart's mcause
+export const STOP_INPUT: u32 = 6; // the guest found console input empty while the host may have more
+export const STOP_OUTPUT: u32 = 7; // the console output buffer is full
+export const STOP_IDLE: u32 = 8; // wfi with nothing that could ever wake the hart
+export const STOP_TRACE: u32 = 9; // the trace ring is full
+export const STOP_NO_MODULE: u32 = 10; // no module is online

@@ -1,0 +1,342 @@
+// The batched run loop (DESIGN §2): run(budget) steps every online module one instruction,
+// compares their retire records at each compare point, and repeats until the budget is spent
+// or something needs the host. Interrupts, the timer and other events are handled between
+// batches: a batch runs exactly up to the next timer edge, and an instruction that needs
+// attention (a device store, a host call, a CSR write that may enable an interrupt, ...)
+// ends its batch after it has executed on every module and been compared.
+
+import {
+  MACHINE, M_INSTRET, M_CYCLE, M_ONLINE, M_COMPARE, M_STOP, M_DIVERGED, M_REFERENCE,
+  M_ANNOUNCED, M_HALT, M_HALT_CODE, M_FAULTS_ARMED, M_TRACE_ON, M_TRACE_LEN, M_PENDING,
+  M_UART_IER, M_INPUT_WANTED, H_RETIRE, H_PC, H_PRIV, H_MIE, H_MTVEC, H_ERROR,
+  R_KIND, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE,
+  K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
+  STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
+  STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
+} from '../layout';
+import {
+  g_attention, g_batchInstret, g_tohost, raise, clearAttention, loadCaches, setReferenceHart,
+  A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
+} from '../cpu/signals';
+import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
+import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI } from '../cpu/trap';
+import { deviceMip, instructionsUntilTimer, commitDeviceStore, inputCanArrive } from '../cpu/devices';
+import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
+
+/** settle(): nothing needs the host, keep running. */
+const CONTINUE: u32 = 0xFFFF_FFFF;
+
+// ── Batches ───────────────────────────────────────────────────────────────────────────
+
+/** Appends module `h`'s last instruction to the trace ring: record, privilege, number. */
+function traceAppend(h: usize, priv: u32, i: u32): void {
+  const count = load<u32>(MACHINE + M_TRACE_LEN);
+  const entry = TRACE + <usize>count * TRACE_RECORD_SIZE;
+  memory.copy(entry, h + H_RETIRE, RETIRE_SIZE);
+  store<u32>(entry, priv, 32);
+  store<u64>(entry, g_batchInstret + i, 40);
+  store<u32>(MACHINE + M_TRACE_LEN, count + 1);
+  if (count + 1 == TRACE_CAPACITY) raise(A_TRACE);
+}
+
+/** One module, nothing to compare: up to `n` instructions; returns how many ran. */
+function simplexPlain(h: usize, n: u32): u32 {
+  let i: u32 = 0;
+  let pc = load<u32>(h, H_PC);
+  while (true) {
+    let npc = stepFast(h, pc, i);
+    if (npc == SLOW) {
+      npc = stepSlow(h, pc, i);
+      if (g_attention != 0) { pc = npc; i++; break; }
+    }
+    pc = npc;
+    i++;
+    if (i >= n) break;
+  }
+  store<u32>(h, pc, H_PC);
+  return i;
+}
+
+/** simplexPlain with persistent faults re-applied, and optionally traced. */
+// @ts-ignore: decorator
+@inline function batchSimplex(h: usize, n: u32, traced: bool): u32 {
+  let i: u32 = 0;
+  let pc = load<u32>(h, H_PC);
+  while (true) {
+    const priv = traced ? load<u32>(h, H_PRIV) : 0;
+    pc = stepInstrumented(h, pc, i);
+    if (traced) traceAppend(h, priv, i);
+    i++;
+    if (g_attention != 0 || i >= n) break;
+  }
+  store<u32>(h, pc, H_PC);
+  return i;
+}
+
+/** Whether the last instruction is a compare point and the two modules' records differ. */
+// @ts-ignore: decorator
+@inline function disagree(reference: usize, other: usize, filter: u32): bool {
+  if (filter != 0 && ((load<u32>(reference + H_RETIRE, R_KIND) | load<u32>(other + H_RETIRE, R_KIND)) & filter) == 0) return false;
+  return recordsDiffer(reference, other);
+}
+
+/**
+ * `count` (2..4, a literal) online modules in lockstep with their pcs in locals: the hot
+ * loop of dmr, tmr and pair-spare. Modules are stepped in order, the reference (`a`) first:
+ * its device reads are the ones with side effects. `filter`: retire-record kind bits that
+ * make a compare point (0 = every instruction).
+ */
+// @ts-ignore: decorator
+@inline function lockstepPlain(count: i32, a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32): u32 {
+  let pcA = load<u32>(a, H_PC);
+  let pcB = load<u32>(b, H_PC);
+  let pcC = count >= 3 ? load<u32>(c, H_PC) : 0;
+  let pcD = count >= 4 ? load<u32>(d, H_PC) : 0;
+  let i: u32 = 0;
+  while (true) {
+    let slow = false;
+    let next = stepFast(a, pcA, i);
+    if (next == SLOW) { next = stepSlow(a, pcA, i); slow = true; }
+    pcA = next;
+    next = stepFast(b, pcB, i);
+    if (next == SLOW) { next = stepSlow(b, pcB, i); slow = true; }
+    pcB = next;
+    if (count >= 3) {
+      next = stepFast(c, pcC, i);
+      if (next == SLOW) { next = stepSlow(c, pcC, i); slow = true; }
+      pcC = next;
+    }
+    if (count >= 4) {
+      next = stepFast(d, pcD, i);
+      if (next == SLOW) { next = stepSlow(d, pcD, i); slow = true; }
+      pcD = next;
+    }
+    i++;
+    let differ = disagree(a, b, filter);
+    if (count >= 3) differ = differ || disagree(a, c, filter);
+    if (count >= 4) differ = differ || disagree(a, d, filter);
+    if (differ) { raise(A_DIVERGED); break; } // settle() re-compares and names the modules
+    if (slow && g_attention != 0) break;
+    if (i >= n) break;
+  }
+  store<u32>(a, pcA, H_PC);
+  store<u32>(b, pcB, H_PC);
+  if (count >= 3) store<u32>(c, pcC, H_PC);
+  if (count >= 4) store<u32>(d, pcD, H_PC);
+  return i;
+}
+
+function lockstep2(a: usize, b: usize, n: u32, filter: u32): u32 { return lockstepPlain(2, a, b, 0, 0, n, filter); }
+function lockstep3(a: usize, b: usize, c: usize, n: u32, filter: u32): u32 { return lockstepPlain(3, a, b, c, 0, n, filter); }
+function lockstep4(a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32): u32 { return lockstepPlain(4, a, b, c, d, n, filter); }
+
+/**
+ * Any number of online modules in lockstep, pcs in the hart blocks: the instrumented and
+ * traced loops, and the plain one beyond four modules.
+ */
+// @ts-ignore: decorator
+@inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool): u32 {
+  const reference = hart(ctz(online));
+  const others = online & (online - 1);
+  let i: u32 = 0;
+  while (true) {
+    const priv = traced ? load<u32>(reference, H_PRIV) : 0;
+    let pending = online;
+    while (pending != 0) {
+      const h = hart(ctz(pending));
+      const pc = load<u32>(h, H_PC);
+      let next: u32;
+      if (instrumented) {
+        next = stepInstrumented(h, pc, i);
+      } else {
+        next = stepFast(h, pc, i);
+        if (next == SLOW) next = stepSlow(h, pc, i);
+      }
+      store<u32>(h, next, H_PC);
+      pending &= pending - 1;
+    }
+    let differ = false;
+    pending = others;
+    while (pending != 0) {
+      differ = differ || disagree(reference, hart(ctz(pending)), filter);
+      pending &= pending - 1;
+    }
+    if (differ) raise(A_DIVERGED); // settle() re-compares and names the modules
+    if (traced) traceAppend(reference, priv, i);
+    i++;
+    if (g_attention != 0 || i >= n) break;
+  }
+  return i;
+}
+
+function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, false); }
+function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true); }
+function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false); }
+function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false); }
+function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true); }
+
+/** Runs one batch of up to `n` instructions on the `online` modules with the right loop. */
+function batch(online: u32, n: u32): u32 {
+  const instrumented = load<u32>(MACHINE + M_FAULTS_ARMED) != 0;
+  const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
+  const count = popcnt(online);
+  if (count == 1) {
+    const h = hart(ctz(online));
+    return traced ? simplexTraced(h, n) : instrumented ? simplexInstrumented(h, n) : simplexPlain(h, n);
+  }
+  const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
+  if (traced) return lockstepTraced(online, n, filter);
+  if (instrumented) return lockstepInstrumented(online, n, filter);
+  if (count > 4) return lockstepGeneric(online, n, filter);
+  let rest = online;
+  const a = hart(ctz(rest)); rest &= rest - 1;
+  const b = hart(ctz(rest)); rest &= rest - 1;
+  if (count == 2) return lockstep2(a, b, n, filter);
+  const c = hart(ctz(rest)); rest &= rest - 1;
+  if (count == 3) return lockstep3(a, b, c, n, filter);
+  return lockstep4(a, b, c, hart(ctz(rest)), n, filter);
+}
+
+// ── Between batches ──────────────────────────────────────────────────────────────────
+
+/** Every online module takes the interrupt it has pending and enabled, if any. */
+function takeInterrupts(online: u32): void {
+  const mip = deviceMip(0);
+  if (mip == 0) return;
+  let m = online;
+  while (m != 0) {
+    const h = hart(ctz(m));
+    const irq = pendingInterrupt(h, mip);
+    if (irq != 0xFFFF_FFFF) interrupt(h, irq);
+    m &= m - 1;
+  }
+}
+
+/** After the reference module executed wfi: stall until an interrupt is pending. */
+function sleep(reference: usize): u32 {
+  loadCaches();
+  const mie = load<u32>(reference, H_MIE);
+  if ((deviceMip(0) & mie) != 0) return CONTINUE;
+  if ((mie & (1 << IRQ_MTI)) != 0) {
+    const stall = instructionsUntilTimer();
+    if (stall != u64.MAX_VALUE) {
+      store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + stall);
+      return CONTINUE;
+    }
+  }
+  if ((mie & (1 << IRQ_MEI)) != 0 && (load<u32>(MACHINE + M_UART_IER) & 1) != 0 && inputCanArrive()) {
+    store<u32>(MACHINE + M_INPUT_WANTED, 1);
+    return STOP_INPUT;
+  }
+  return STOP_IDLE;
+}
+
+/** A store to `tohost` (riscv-tests): 1 = pass, (n << 1) | 1 = fail with test n; even values are ignored. */
+function tohostWrite(value: u32): void {
+  if ((value & 1) == 0) return;
+  store<u32>(MACHINE + M_HALT, value == 1 ? HALT_PASS : HALT_FAIL);
+  store<u32>(MACHINE + M_HALT_CODE, value >> 1);
+  raise(A_HALT);
+}
+
+/**
+ * Settles the attention bits left by the last instruction (M_PENDING), in order: announced
+ * errors, divergence, then the reference module's record (unhandled trap, host call, device
+ * store, tohost), then halts, full or empty console buffers, wfi. Returns the first reason to
+ * stop, leaving the rest pending for the next run(), or CONTINUE.
+ */
+function settle(): u32 {
+  let pending = load<u32>(MACHINE + M_PENDING);
+  if (pending == 0) return CONTINUE;
+  let reason = CONTINUE;
+  const online = load<u32>(MACHINE + M_ONLINE);
+  if (pending & A_ANNOUNCE) {
+    pending &= ~A_ANNOUNCE;
+    let announced: u32 = 0;
+    let m = online;
+    while (m != 0) {
+      const k = ctz(m);
+      if (load<u32>(hart(k), H_ERROR) != 0) announced |= 1 << k;
+      m &= m - 1;
+    }
+    store<u32>(MACHINE + M_ANNOUNCED, announced);
+    if (announced != 0) reason = STOP_ANNOUNCED;
+  }
+  if (reason == CONTINUE && (pending & A_DIVERGED)) {
+    // Re-compared with the modules still online: the host may have taken some offline.
+    pending &= ~A_DIVERGED;
+    if ((online & (online - 1)) != 0) {
+      const differ = differingModules(online);
+      store<u32>(MACHINE + M_DIVERGED, differ);
+      store<u32>(MACHINE + M_REFERENCE, ctz(online));
+      if (differ != 0) reason = STOP_DIVERGED;
+    }
+  }
+  if (reason == CONTINUE && online == 0) reason = STOP_NO_MODULE;
+  if (reason == CONTINUE && (pending & A_SETTLE)) {
+    pending &= ~A_SETTLE;
+    const reference = hart(ctz(online));
+    const record = reference + H_RETIRE;
+    const kind = load<u32>(record, R_KIND);
+    const trap = (kind >> K_TRAP_SHIFT) & 0xFF;
+    if (trap != 0 && trap != TRAP_ANNOUNCE && load<u32>(reference, H_MTVEC) == 0) {
+      reason = STOP_TRAP;
+    } else if (kind & K_HOSTCALL) {
+      reason = STOP_HOSTCALL;
+    } else if ((kind & (K_STORE | K_DEVICE)) == (K_STORE | K_DEVICE)) {
+      commitDeviceStore(load<u32>(record, R_ADDR), load<u32>(record, R_DATA), load<u64>(MACHINE + M_CYCLE) - 1);
+    } else if ((kind & K_STORE) != 0 && load<u32>(record, R_ADDR) == g_tohost) {
+      tohostWrite(load<u32>(record, R_DATA));
+    }
+    pending |= clearAttention();
+  }
+  if (reason == CONTINUE) {
+    if (pending & A_HALT) { pending &= ~A_HALT; reason = STOP_HALT; }
+    else if (pending & A_OUTPUT) { pending &= ~A_OUTPUT; reason = STOP_OUTPUT; }
+    else if (pending & A_INPUT) { pending &= ~A_INPUT; reason = STOP_INPUT; }
+    else if (pending & A_TRACE) { pending &= ~A_TRACE; reason = STOP_TRACE; }
+    else if (pending & A_WFI) { pending &= ~A_WFI; reason = sleep(hart(ctz(online))); }
+  }
+  if (reason == CONTINUE) pending &= ~A_EVENT;
+  store<u32>(MACHINE + M_PENDING, pending);
+  return reason;
+}
+
+function stop(reason: u32): u32 {
+  store<u32>(MACHINE + M_STOP, reason);
+  return reason;
+}
+
+/**
+ * Runs the machine for at most `budget` instructions (per module). Returns the stop reason
+ * (layout.ts STOP_*); M_INSTRET says how far the machine got. The host must call it again
+ * to go on after any stop; a stop never leaves an instruction half done.
+ */
+export function run(budget: u32): u32 {
+  loadCaches();
+  let reason = settle();
+  if (reason != CONTINUE) return stop(reason);
+  let left = budget;
+  while (left > 0) {
+    const online = load<u32>(MACHINE + M_ONLINE);
+    if (online == 0) return stop(STOP_NO_MODULE);
+    loadCaches();
+    takeInterrupts(online);
+    let n = left;
+    const untilTimer = instructionsUntilTimer();
+    if (untilTimer < <u64>n) n = <u32>untilTimer;
+    setReferenceHart(hart(ctz(online)));
+    const done = batch(online, n);
+    store<u64>(MACHINE + M_INSTRET, load<u64>(MACHINE + M_INSTRET) + done);
+    store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + done);
+    left -= done;
+    if (g_attention != 0) {
+      store<u32>(MACHINE + M_PENDING, load<u32>(MACHINE + M_PENDING) | clearAttention());
+      loadCaches();
+      reason = settle();
+      if (reason != CONTINUE) return stop(reason);
+    }
+  }
+  return stop(STOP_BUDGET);
+}
+

@@ -1,0 +1,222 @@
+/**
+ * `lockstep run PROGRAM`: runs a program on a machine, stdout carrying exactly the guest's
+ * output and the exit status its exit code (DESIGN §9).
+ *
+ * Exit statuses: the guest's exit code (& 0xff); 124 when --max-instructions runs out, or
+ * the hart waits in wfi for an interrupt nothing can raise; 125 on a fail-stop; 128 + the
+ * signal a Linux process would get for an unhandled exception (132 illegal instruction,
+ * 133 breakpoint, 135 misaligned access, 139 access fault); 137 when no module is left
+ * running (killed); 2 for bad input.
+ */
+import { readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { Machine, type ComparePoint } from '../machine/machine.ts';
+import type { Halt } from '../machine/events.ts';
+import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
+import type { ResyncMode } from '../machine/events.ts';
+import { loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
+import type { Program } from '../isa/program.ts';
+import { parseFault, type Fault } from '../fault/spec.ts';
+import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
+import { formatTraceEntry } from '../machine/trace.ts';
+import { buildReport } from '../machine/report.ts';
+import { processConsole, writeAll } from './console.ts';
+import { UsageError } from './errors.ts';
+import { parseChoice, parseCount } from './numbers.ts';
+
+export const EXIT_LIMIT = 124;
+export const EXIT_FAILSTOP = 125;
+export const EXIT_DEAD = 137;
+
+/** Linux signal numbers a process gets for each exception cause (SIGILL 4, SIGTRAP 5, SIGBUS 7, SIGSEGV 11). */
+const SIGNAL_OF_CAUSE = [7, 11, 4, 5, 7, 11, 7, 11, 4, 4, 4, 4];
+
+export function exitStatus(halt: Halt): number {
+  switch (halt.reason) {
+    case 'exit': return halt.exitCode & 0xFF;
+    case 'failstop': return EXIT_FAILSTOP;
+    case 'trap': return 128 + (SIGNAL_OF_CAUSE[halt.trap?.cause ?? 2] ?? 4);
+    case 'idle': return EXIT_LIMIT;
+    case 'dead': return EXIT_DEAD;
+  }
+}
+
+export interface RunOptions {
+  ram?: string;
+  maxInstructions?: string;
+  trace?: string | true;
+  report?: string;
+  topology?: string;
+  compare?: string;
+  inject: string[];
+  replace: string[];
+  repairAfter?: string;
+  resync?: string;
+  classify?: boolean;
+  format?: string;
+}
+
+/** A replacement: `at=N,module=M` or `at=N,board=B`. */
+export function parseReplace(spec: string): { at: number; site: { module: number } | { board: number } } {
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value, extra] = part.split('=');
+    if (value === undefined || extra !== undefined || !['at', 'module', 'board'].includes(key)) {
+      throw new UsageError(`--replace '${spec}': expected at=N,module=M or at=N,board=B`);
+    }
+    fields.set(key, value);
+  }
+  if (!fields.has('at') || fields.has('module') === fields.has('board')) {
+    throw new UsageError(`--replace '${spec}': expected at=N,module=M or at=N,board=B`);
+  }
+  const at = parseCount(fields.get('at')!, `--replace '${spec}': at`);
+  const site = fields.has('board')
+    ? { board: parseCount(fields.get('board')!, `--replace '${spec}': board`) }
+    : { module: parseCount(fields.get('module')!, `--replace '${spec}': module`) };
+  return { at, site };
+}
+
+interface Settings {
+  topology: Topology;
+  compare: ComparePoint;
+  ramMiB: number;
+  resync: ResyncMode;
+  repairAfter?: number;
+  maxInstructions?: number;
+  faults: Fault[];
+  replacements: ReturnType<typeof parseReplace>[];
+}
+
+function settingsFrom(options: RunOptions): Settings {
+  const ramMiB = options.ram === undefined ? 1 : parseCount(options.ram, '--ram');
+  if (ramMiB < 1 || ramMiB > 64) throw new UsageError(`--ram: ${ramMiB} MiB is out of range: use 1..64`);
+  return {
+    topology: parseChoice(options.topology ?? 'simplex', TOPOLOGIES, '--topology'),
+    compare: parseChoice(options.compare ?? 'every', ['every', 'store', 'io'] as const, '--compare'),
+    ramMiB,
+    resync: parseChoice(options.resync ?? 'precopy', ['stop-copy', 'precopy'] as const, '--resync'),
+    repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
+    maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
+    faults: options.inject.map(parseFault),
+    replacements: options.replace.map(parseReplace),
+  };
+}
+
+function readProgram(path: string, format?: string): Program {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`cannot read ${path}: ${why}`);
+  }
+  const chosen = format === undefined ? undefined : parseChoice(format, PROGRAM_FORMATS, '--format') as ProgramFormat;
+  return loadProgram(bytes, path, chosen);
+}
+
+/** Runs `machine` until it halts or has executed `limit` instructions in all. */
+function runToEnd(machine: Machine, limit = Infinity): void {
+  while (!machine.halt && machine.instret < limit) {
+    const result = machine.run(Math.min(limit - machine.instret, 2 ** 30));
+    if (result.stop === 'input') throw new Error('the machine waits for input that the console cannot give');
+  }
+}
+
+export async function runCommand(path: string, options: RunOptions): Promise<number> {
+  const settings = settingsFrom(options);
+  const program = readProgram(path, options.format);
+  const config = {
+    topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
+    resync: settings.resync, repairAfter: settings.repairAfter,
+  };
+
+  // Everything is checked before anything runs.
+  const machine = await Machine.create({ ...config, console: processConsole(), blockingInput: true });
+  machine.load(program);
+  for (const fault of settings.faults) machine.inject(fault);
+  for (const r of settings.replacements) machine.replace(r.at, r.site);
+
+  let reference: { machine: Machine; output: Uint8Array } | undefined;
+  let limit = settings.maxInstructions ?? Infinity;
+  if (options.classify) {
+    const chunks: Uint8Array[] = [];
+    const refMachine = await Machine.create({ ...config, console: { write: (_fd, b) => chunks.push(b), read: () => null } });
+    refMachine.load(program);
+    runToEnd(refMachine, limit);
+    if (refMachine.halt?.reason !== 'exit') {
+      throw new UsageError(`cannot classify: the fault-free run did not exit (${refMachine.halt?.message ?? `still running after ${refMachine.instret} instructions`})`);
+    }
+    reference = { machine: refMachine, output: concat(chunks) };
+    limit = Math.min(limit, HANG_FACTOR * refMachine.instret);
+  }
+
+  const output: Uint8Array[] = [];
+  machine.console = processConsole((bytes) => {
+    if (reference) output.push(bytes.slice());
+    writeAll(1, bytes);
+  });
+  machine.onDivergence = (_event, line) => process.stderr.write(`${line}\n`);
+  const trace = openTrace(options.trace);
+  if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
+
+  const started = performance.now();
+  runToEnd(machine, limit);
+  const wallMs = performance.now() - started;
+  trace?.close();
+
+  const halt = machine.halt;
+  let status: number;
+  let stopReason: string;
+  if (halt) {
+    status = exitStatus(halt);
+    stopReason = halt.reason;
+    if (halt.reason !== 'exit') process.stderr.write(`lockstep: ${halt.message}\n`);
+  } else {
+    status = EXIT_LIMIT;
+    stopReason = 'max-instructions';
+    const why = reference && limit === HANG_FACTOR * reference.machine.instret
+      ? `${HANG_FACTOR}× the fault-free run's ${reference.machine.instret.toLocaleString('en-US')}`
+      : '--max-instructions';
+    process.stderr.write(`lockstep: stopped after ${machine.instret.toLocaleString('en-US')} instructions (${why}) without finishing\n`);
+  }
+
+  let outcome: Outcome | undefined;
+  if (reference) {
+    outcome = classify(
+      { halt: reference.machine.halt, output: reference.output, events: reference.machine.events },
+      { halt, output: concat(output), events: machine.events },
+    );
+  }
+  if (options.report) {
+    const report = buildReport(machine, {
+      exitCode: status, stopReason, wallMs, outcome,
+      reference: reference && { instret: reference.machine.instret, exit_code: reference.machine.halt!.exitCode, stdout_bytes: reference.output.length },
+    });
+    try {
+      writeFileSync(options.report, JSON.stringify(report, null, 2) + '\n');
+    } catch (error) {
+      throw new UsageError(`cannot write the report to ${options.report}: ${(error as Error).message}`);
+    }
+  }
+  return status;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.length; }
+  return all;
+}
+
+/** --trace goes to stderr, --trace=FILE to a file. */
+function openTrace(option: string | true | undefined): { write(text: string): void; close(): void } | undefined {
+  if (option === undefined) return undefined;
+  if (option === true) return { write: (text) => writeAll(2, new TextEncoder().encode(text)), close() {} };
+  let fd: number;
+  try {
+    fd = openSync(option, 'w');
+  } catch (error) {
+    throw new UsageError(`cannot write the trace to ${option}: ${(error as Error).message}`);
+  }
+  return { write: (text) => writeAll(fd, new TextEncoder().encode(text)), close: () => closeSync(fd) };
+}

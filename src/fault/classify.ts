@@ -1,0 +1,47 @@
+/**
+ * Outcomes of a faulty run against the fault-free reference (DESIGN §6).
+ */
+import type { Halt, MachineEvent } from '../machine/events.ts';
+import { DETECTION_KINDS } from '../machine/events.ts';
+
+export const OUTCOMES = ['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** What classification needs of a run. */
+export interface RunSummary {
+  /** How the machine stopped; undefined if it was still running at its instruction limit. */
+  halt?: Halt;
+  /** Console output (stdout) of the run. */
+  output: Uint8Array;
+  events: readonly MachineEvent[];
+}
+
+/** A faulty run taking more than this many times the reference's instructions has hung. */
+export const HANG_FACTOR = 10;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, k) => v === b[k]);
+}
+
+/**
+ * Classifies `faulty` against `reference`, which must have exited. The faulty run must
+ * have been given HANG_FACTOR × the reference's instructions at most.
+ *
+ * - failstop: the machine detected the error and stopped;
+ * - crash: a fatal trap, the machine died, or the exit code differs;
+ * - hang: it did not finish (or waits forever in wfi);
+ * - sdc: it finished with the same exit code but different output, undetected;
+ * - recovered: it detected the fault, isolated it and produced the reference's output;
+ * - masked: nothing was detected and the output is the reference's.
+ */
+export function classify(reference: RunSummary, faulty: RunSummary): Outcome {
+  if (reference.halt?.reason !== 'exit') throw new Error('the reference run must exit to classify against it');
+  const halt = faulty.halt;
+  if (halt === undefined || halt.reason === 'idle') return 'hang';
+  if (halt.reason === 'failstop') return 'failstop';
+  if (halt.reason === 'trap' || halt.reason === 'dead') return 'crash';
+  if (halt.exitCode !== reference.halt.exitCode) return 'crash';
+  if (!sameBytes(faulty.output, reference.output)) return 'sdc';
+  const detected = faulty.events.some((e) => DETECTION_KINDS.has(e.kind) && !(e.kind === 'offline' && e.reason === 'removed'));
+  return detected ? 'recovered' : 'masked';
+}

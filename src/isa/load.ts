@@ -1,0 +1,51 @@
+/**
+ * A program from the bytes of a file, whatever its kind: an ELF executable, assembly source
+ * (`.s`, `.S`, `.asm`) or a flat binary (`.bin`, loaded at the start of RAM). Used by the
+ * CLI and by the browser when a user opens a file.
+ */
+import { assemble } from './assembler/assemble.ts';
+import { formatDiagnostics } from './diagnostics.ts';
+import { flatProgram, readElf } from './elf.ts';
+import { ProgramError, type Program } from './program.ts';
+
+export type ProgramFormat = 'elf' | 'asm' | 'bin';
+export const PROGRAM_FORMATS: readonly ProgramFormat[] = ['elf', 'asm', 'bin'];
+
+/** The format a file name implies: assembly and binaries by extension, anything else must be ELF. */
+export function formatOf(name: string): ProgramFormat {
+  if (/\.(s|S|asm)$/.test(name)) return 'asm';
+  if (/\.bin$/i.test(name)) return 'bin';
+  return 'elf';
+}
+
+/** Loads `bytes` read from the file `name`; bad input throws ProgramError naming the file. */
+export function loadProgram(bytes: Uint8Array, name: string, format: ProgramFormat = formatOf(name)): Program {
+  switch (format) {
+    case 'asm': {
+      const result = assemble(new TextDecoder().decode(bytes), { file: name });
+      if (!result.program) throw new ProgramError(formatDiagnostics(result.diagnostics).trimEnd());
+      return result.program;
+    }
+    case 'bin':
+      try {
+        return flatProgram(bytes);
+      } catch (error) {
+        if (error instanceof ProgramError) throw new ProgramError(`${name}: ${error.message}`);
+        throw error;
+      }
+    case 'elf': {
+      const isElf = bytes.length >= 4 && bytes[0] === 0x7F && bytes[1] === 0x45 && bytes[2] === 0x4C && bytes[3] === 0x46;
+      if (!isElf) {
+        throw new ProgramError(
+          `${name}: not an ELF file; give assembly source a .s name, or load a raw binary with a .bin name (or --format bin)`,
+        );
+      }
+      try {
+        return readElf(bytes);
+      } catch (error) {
+        if (error instanceof ProgramError) throw new ProgramError(`${name}: ${error.message}`);
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,731 @@
+/**
+ * A machine: a topology of modules in one core instance, its devices and console, the
+ * schedule of faults and repairs, and the events that happened. This is the library's
+ * main type; the CLI, the worker and the tests drive it.
+ *
+ * Time is counted in instructions of the logical machine (instret). run(budget) hands the
+ * core batches that end exactly at the next scheduled action (a fault, a replacement, a
+ * resync round), so nothing in the core's hot loop checks for them.
+ */
+import { Core } from './core.ts';
+import type { Program } from '../isa/program.ts';
+import { ProgramError } from '../isa/program.ts';
+import {
+  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount,
+  resolveDisagreement, companionsOf,
+} from './topology.ts';
+import type { MachineEvent, Halt, HaltReason, ResyncMode } from './events.ts';
+import { DETECTION_KINDS } from './events.ts';
+import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
+import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
+import { type Fault, formatFault } from '../fault/spec.ts';
+import { checkFault, applyFault, type FaultEffects } from '../fault/inject.ts';
+import { Resync, type ResyncSettings } from './resync.ts';
+import { readTrace, type TraceEntry } from './trace.ts';
+
+export type ComparePoint = 'every' | 'store' | 'io';
+export type ModuleState = 'online' | 'offline' | 'resyncing';
+
+export interface MachineConfig {
+  topology?: Topology;
+  /** Guest RAM per module in MiB (1..64; default 1). */
+  ramMiB?: number;
+  compare?: ComparePoint;
+  /** How a replaced module is brought into lockstep (default precopy). */
+  resync?: ResyncMode;
+  /** Replace an offline module (or board) automatically this many instructions after it went offline. */
+  repairAfter?: number;
+  /** Copy bandwidth during resync, in bytes per cycle of the 100 MHz clock (default 8, i.e. 800 MB/s). */
+  copyBytesPerCycle?: number;
+  console?: ConsoleIO;
+  /**
+   * Whether the console's input may block (CLI stdin): the UART then waits for input when a
+   * program finds it empty. Off (the browser), input arrives whenever it is pushed.
+   */
+  blockingInput?: boolean;
+}
+
+export interface ModuleStatus {
+  id: number;
+  board: number;
+  state: ModuleState;
+  /** The module stopped retiring (killed). */
+  dead: boolean;
+  /** Faults applied to this module, as fault specs. */
+  faults: string[];
+}
+
+/** Why run() returned. */
+export type RunStop =
+  | 'budget' // the budget is spent; call run() again to go on
+  | 'halted' // the machine stopped for good: see halt
+  | 'input'; // waiting for console input that has not arrived yet
+
+export interface RunResult {
+  stop: RunStop;
+  executed: number;
+}
+
+export type ScheduledAction =
+  | { at: number; seq: number; type: 'fault'; fault: Fault }
+  | { at: number; seq: number; type: 'end-result-fault'; module: number }
+  | { at: number; seq: number; type: 'replace'; modules: number[] }
+  | { at: number; seq: number; type: 'resync-round'; id: number };
+
+/** A console that discards output and has no input. */
+export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
+
+/** Signals by which a trap stops a process under Linux (for exit statuses 128 + n). */
+const TRAP_NAMES = [
+  'instruction address misaligned', 'instruction access fault', 'illegal instruction', 'breakpoint',
+  'load address misaligned', 'load access fault', 'store address misaligned', 'store access fault',
+  'environment call from U-mode', '', '', 'environment call from M-mode',
+];
+
+export function trapName(cause: number): string {
+  return TRAP_NAMES[cause] || `exception ${cause}`;
+}
+
+export class Machine {
+  readonly topology: Topology;
+  readonly ramSize: number;
+  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter'>> & { repairAfter?: number };
+  readonly events: MachineEvent[] = [];
+  console: ConsoleIO;
+  /**
+   * Called with each divergence as it happens, and one line for people: "diverged at
+   * instruction 1,204,331 (pc 0x80000124): module 1 wrote x5 = 0x00000040, module 0 wrote
+   * 0x00000048 → module 1 offline".
+   */
+  onDivergence?: (event: Extract<MachineEvent, { kind: 'diverge' }>, line: string) => void;
+
+  private readonly L;
+  private modules: { state: ModuleState; dead: boolean; faults: string[]; persistent: boolean }[];
+  private schedule: ScheduledAction[] = [];
+  private seq = 0;
+  private halted?: Halt;
+  private hostState: HostCallState = { brk: 0, pendingLine: [] };
+  /** A host call that is waiting for input (already retired by the modules). */
+  private waitingCall?: HostCall;
+  private resyncs = new Map<number, Resync>();
+  private nextResyncId = 1;
+  private programLoaded = false;
+  private tohost = 0;
+  private stdoutBytes = 0;
+  /** Calls into the core so far: the first ones are kept short so V8 optimises the core early. */
+  private coreCalls = 0;
+  private traceSink?: (entries: TraceEntry[]) => void;
+
+  private constructor(readonly core: Core, config: MachineConfig) {
+    this.topology = config.topology ?? 'simplex';
+    const ramMiB = config.ramMiB ?? 1;
+    this.ramSize = ramMiB * 1024 * 1024;
+    this.config = {
+      topology: this.topology,
+      ramMiB,
+      compare: config.compare ?? 'every',
+      resync: config.resync ?? 'precopy',
+      repairAfter: config.repairAfter,
+      copyBytesPerCycle: config.copyBytesPerCycle ?? 8,
+      blockingInput: config.blockingInput ?? false,
+    };
+    this.console = config.console ?? NULL_CONSOLE;
+    this.L = core.layout;
+    const n = moduleCount(this.topology);
+    core.init(n, this.ramSize);
+    this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
+    const L = this.L;
+    const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
+    core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
+    core.setU32(L.MACHINE + L.M_INPUT_OPEN, this.config.blockingInput ? 1 : 0);
+    this.syncOnline();
+  }
+
+  /** Validates the configuration and builds the machine; throws RangeError on a bad setting. */
+  static async create(config: MachineConfig = {}): Promise<Machine> {
+    const ram = config.ramMiB ?? 1;
+    if (!Number.isInteger(ram) || ram < 1 || ram > 64) throw new RangeError(`RAM size ${ram} MiB is out of range: use 1..64`);
+    if (config.repairAfter !== undefined && (!Number.isSafeInteger(config.repairAfter) || config.repairAfter < 0)) {
+      throw new RangeError(`repair time ${config.repairAfter} must be a non-negative number of instructions`);
+    }
+    const bw = config.copyBytesPerCycle ?? 8;
+    if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
+    return new Machine(await Core.create(), config);
+  }
+
+  // ── State ────────────────────────────────────────────────────────────────────────
+
+  get instret(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_INSTRET)); }
+  get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
+  get halt(): Halt | undefined { return this.halted; }
+  get moduleCount(): number { return this.modules.length; }
+
+  moduleStatus(): ModuleStatus[] {
+    return this.modules.map((m, id) => ({ id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults] }));
+  }
+
+  onlineModules(): number[] {
+    return this.modules.flatMap((m, id) => (m.state === 'online' ? [id] : []));
+  }
+
+  /** The module whose device reads and outputs count: the lowest-numbered online one. */
+  referenceModule(): number | undefined { return this.onlineModules()[0]; }
+
+  reg(m: number, n: number): number { return n === 0 ? 0 : this.core.u32(this.core.hart(m) + this.L.H_X + 4 * n); }
+  setReg(m: number, n: number, value: number): void {
+    if (n !== 0) this.core.setU32(this.core.hart(m) + this.L.H_X + 4 * n, value);
+  }
+  pc(m: number): number { return this.core.u32(this.core.hart(m) + this.L.H_PC); }
+  setPc(m: number, value: number): void { this.core.setU32(this.core.hart(m) + this.L.H_PC, value); }
+  privilege(m: number): number { return this.core.u32(this.core.hart(m) + this.L.H_PRIV); }
+  csr(m: number, num: number): number | undefined { return this.core.csrPeek(m, num); }
+  record(m: number): RetireRecord { return moduleRecord(this.core, m); }
+
+  /** Linear address of guest `addr` in module `m`'s RAM, if `length` bytes there are RAM. */
+  ramAddress(m: number, addr: number, length = 1): number | undefined {
+    const offset = (addr - this.L.RAM_BASE) >>> 0;
+    if (offset + length > this.ramSize || length < 0) return undefined;
+    return this.L.RAM_SLOTS + m * this.ramSize + offset;
+  }
+
+  /** A copy of `length` bytes of module `m`'s RAM at guest `addr` (undefined outside RAM). */
+  readMemory(m: number, addr: number, length: number): Uint8Array | undefined {
+    const at = this.ramAddress(m, addr, length);
+    return at === undefined ? undefined : this.core.slice(at, length).slice();
+  }
+
+  writeMemory(m: number, addr: number, bytes: Uint8Array): void {
+    const at = this.ramAddress(m, addr, bytes.length);
+    if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
+    this.core.slice(at, bytes.length).set(bytes);
+  }
+
+  // ── Loading ──────────────────────────────────────────────────────────────────────
+
+  /** Loads `program` into every module: segments into RAM, pc at the entry point. */
+  load(program: Program): void {
+    const L = this.L;
+    const ramEnd = L.RAM_BASE + this.ramSize;
+    let highest = L.RAM_BASE;
+    for (const s of program.segments) {
+      const end = s.address + s.memSize;
+      if (s.address < L.RAM_BASE || end > ramEnd) {
+        throw new ProgramError(
+          `segment at ${hex32(s.address)}..${hex32(end - 1)} (${s.memSize} bytes) lies outside RAM ${hex32(L.RAM_BASE)}..${hex32(ramEnd - 1)}` +
+          (s.address >= L.RAM_BASE ? `: give the machine more RAM (--ram MiB, up to 64)` : `: link the program at ${hex32(L.RAM_BASE)}`),
+        );
+      }
+      highest = Math.max(highest, end);
+    }
+    if (program.entry < L.RAM_BASE || program.entry >= ramEnd || program.entry % 4 !== 0) {
+      throw new ProgramError(`entry point ${hex32(program.entry)} is not a word-aligned address in RAM ${hex32(L.RAM_BASE)}..${hex32(ramEnd - 1)}`);
+    }
+    for (let m = 0; m < this.modules.length; m++) {
+      for (const s of program.segments) {
+        this.writeMemory(m, s.address, s.bytes);
+        const tail = s.memSize - s.bytes.length;
+        if (tail > 0) this.writeMemory(m, s.address + s.bytes.length, new Uint8Array(tail));
+      }
+      this.setPc(m, program.entry);
+    }
+    this.tohost = program.symbols.get('tohost') ?? 0;
+    this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
+    this.hostState.brk = (highest + 0xFFF) & ~0xFFF;
+    this.programLoaded = true;
+  }
+
+  // ── Scheduling faults and repairs ────────────────────────────────────────────────
+
+  /** Checks a fault against this machine; returns a message naming the problem, or undefined. */
+  checkFault(fault: Fault): string | undefined {
+    const problem = checkFault(fault, {
+      topology: this.topology, ramSize: this.ramSize, ramBase: this.L.RAM_BASE,
+      csrHasStorage: (num) => this.core.csrHasStorage(num),
+    });
+    if (problem) return problem;
+    // Persistent faults take slots in the hart block: count the ones this module would carry.
+    const modules = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
+    const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
+    for (const m of modules) {
+      const onModule = planned.filter((f) => ('board' in f ? modulesOfBoard(this.topology, f.board).includes(m) : f.module === m));
+      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && f.kind !== 'flip' ? [f.target.addr] : [])));
+      const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
+      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors`;
+      if (csrs.size > this.L.CSR_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.CSR_FAULT_SLOTS} CSRs per module can carry stuck bits`;
+    }
+    return undefined;
+  }
+
+  /** Schedules `fault` (throws RangeError if checkFault rejects it or it lies in the past). */
+  inject(fault: Fault): void {
+    const problem = this.checkFault(fault);
+    if (problem) throw new RangeError(problem);
+    if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the machine is already at ${this.instret}`);
+    this.enqueue({ at: fault.at, seq: 0, type: 'fault', fault });
+  }
+
+  /** Schedules the replacement of a module (or, with `board`, every module of a board) at instruction `at`. */
+  replace(at: number, site: { module: number } | { board: number }): void {
+    const modules = 'board' in site ? this.boardModules(site.board) : [site.module];
+    if ('module' in site && (site.module < 0 || site.module >= this.modules.length)) {
+      throw new RangeError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
+    }
+    if (at < this.instret) throw new RangeError(`replacement at instruction ${at} lies in the past (the machine is at ${this.instret})`);
+    this.enqueue({ at, seq: 0, type: 'replace', modules });
+  }
+
+  private boardModules(board: number): number[] {
+    const boards = boardCount(this.topology);
+    if (!Number.isInteger(board) || board < 0 || board >= boards) {
+      throw new RangeError(`board ${board} does not exist: ${this.topology} has boards 0..${boards - 1}`);
+    }
+    return modulesOfBoard(this.topology, board);
+  }
+
+  /** Actions still to come, in order. */
+  pending(): readonly ScheduledAction[] { return this.schedule; }
+
+  private enqueue(action: ScheduledAction): void {
+    action.seq = this.seq++;
+    const index = this.schedule.findIndex((a) => a.at > action.at || (a.at === action.at && a.seq > action.seq));
+    if (index < 0) this.schedule.push(action);
+    else this.schedule.splice(index, 0, action);
+  }
+
+  // ── Running ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs up to `budget` instructions. Returns when the budget is spent, the machine has
+   * halted, or it waits for console input. Never throws for anything the guest does.
+   */
+  run(budget: number): RunResult {
+    if (!this.programLoaded) throw new Error('load a program before running the machine');
+    const start = this.instret;
+    const end = start + budget;
+    while (!this.halted) {
+      if (this.waitingCall) {
+        if (!this.serveWaitingCall()) return this.waitForInput(start);
+        continue;
+      }
+      this.applyDueActions();
+      if (this.halted) break;
+      const now = this.instret;
+      if (now >= end) break;
+      const next = this.schedule.length > 0 ? this.schedule[0].at : Infinity;
+      let chunk = Math.min(end, next) - now;
+      if (chunk <= 0) continue;
+      chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
+      this.coreCalls++;
+      const reason = this.core.run(chunk);
+      this.drainOutput();
+      if (!this.handleStop(reason)) return this.waitForInput(start);
+    }
+    this.drainTrace();
+    return { stop: this.halted ? 'halted' : 'budget', executed: this.instret - start };
+  }
+
+  private waitForInput(start: number): RunResult {
+    this.drainTrace();
+    return { stop: 'input', executed: this.instret - start };
+  }
+
+  /** Handles a core stop reason; false when the machine must wait for input. */
+  private handleStop(reason: number): boolean {
+    const L = this.L;
+    switch (reason) {
+      case L.STOP_BUDGET:
+      case L.STOP_OUTPUT:
+        return true;
+      case L.STOP_TRACE:
+        this.drainTrace();
+        return true;
+      case L.STOP_HOSTCALL:
+        this.hostCall();
+        return true;
+      case L.STOP_HALT: {
+        const kind = this.core.u32(L.MACHINE + L.M_HALT);
+        const code = this.core.u32(L.MACHINE + L.M_HALT_CODE);
+        const exitCode = kind === L.HALT_PASS ? 0 : code & 0xFF;
+        this.stop('exit', exitCode, kind === L.HALT_PASS ? 'the guest passed' : `the guest failed with code ${code}`);
+        return true;
+      }
+      case L.STOP_DIVERGED:
+        this.resolveDivergence();
+        return true;
+      case L.STOP_ANNOUNCED:
+        this.resolveAnnouncements();
+        return true;
+      case L.STOP_TRAP: {
+        const m = this.referenceModule()!;
+        const cause = this.csr(m, 0x342) ?? 0;
+        const pc = this.csr(m, 0x341) ?? 0;
+        const tval = this.csr(m, 0x343) ?? 0;
+        const halt = this.stop('trap', 0, `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`);
+        halt.trap = { cause, pc, tval };
+        return true;
+      }
+      case L.STOP_INPUT:
+        return this.feedInput();
+      case L.STOP_IDLE:
+        this.stop('idle', 0, `the hart waits (wfi at pc ${hex32(this.pc(this.referenceModule()!) - 4)}) for an interrupt that nothing can raise`);
+        return true;
+      case L.STOP_NO_MODULE:
+        this.stop('dead', 0, 'no module is left running', this.instret);
+        return true;
+      default:
+        throw new Error(`machine core returned an unknown stop reason ${reason}`);
+    }
+  }
+
+  /**
+   * The machine halts for good. `instret` is the number of the instruction that caused it:
+   * by default the one just executed.
+   */
+  private stop(reason: HaltReason, exitCode: number, message: string, instret = this.instret - 1): Halt {
+    this.drainOutput();
+    this.halted = { reason, exitCode, message };
+    this.events.push({ instret, kind: 'halt', reason, exit_code: exitCode });
+    return this.halted;
+  }
+
+  // ── Console ──────────────────────────────────────────────────────────────────────
+
+  /** Bytes the guest has written to stdout (UART and host calls). */
+  get outputBytes(): number { return this.stdoutBytes; }
+
+  private write(fd: 1 | 2, bytes: Uint8Array): void {
+    if (fd === 1) this.stdoutBytes += bytes.length;
+    this.console.write(fd, bytes);
+  }
+
+  private drainOutput(): void {
+    const L = this.L;
+    const length = this.core.u32(L.MACHINE + L.M_TX_LEN);
+    if (length === 0) return;
+    this.write(1, this.core.slice(L.CONSOLE_OUT, length).slice());
+    this.core.setU32(L.MACHINE + L.M_TX_LEN, 0);
+  }
+
+  /** Bytes the UART receive ring can take now. */
+  private inputRoom(): number {
+    const L = this.L;
+    const used = (this.core.u32(L.MACHINE + L.M_RX_TAIL) - this.core.u32(L.MACHINE + L.M_RX_HEAD)) >>> 0;
+    return L.CONSOLE_IN_SIZE - used;
+  }
+
+  /** Puts bytes into the UART receive ring (as far as they fit); returns how many were taken. */
+  pushInput(bytes: Uint8Array): number {
+    const L = this.L;
+    const n = Math.min(bytes.length, this.inputRoom());
+    let tail = this.core.u32(L.MACHINE + L.M_RX_TAIL);
+    for (let k = 0; k < n; k++, tail = (tail + 1) >>> 0) {
+      this.core.setU8(L.CONSOLE_IN + (tail & (L.CONSOLE_IN_SIZE - 1)), bytes[k]);
+    }
+    this.core.setU32(L.MACHINE + L.M_RX_TAIL, tail);
+    return n;
+  }
+
+  /** The guest found the UART empty: read the console; false if nothing is available yet. */
+  private feedInput(): boolean {
+    const L = this.L;
+    this.core.setU32(L.MACHINE + L.M_INPUT_WANTED, 0);
+    const room = this.inputRoom();
+    if (room === 0) return true;
+    const bytes = this.console.read(room);
+    if (bytes === null) {
+      this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, 0);
+      return true;
+    }
+    if (bytes.length === 0) return false;
+    this.pushInput(bytes);
+    return true;
+  }
+
+  // ── Host calls ───────────────────────────────────────────────────────────────────
+
+  private moduleAccess(m: number) {
+    return {
+      reg: (n: number) => this.reg(m, n),
+      read: (addr: number, length: number) => this.readMemory(m, addr, length),
+    };
+  }
+
+  /** All online modules executed an ecall for the host: check they agree, then serve it once. */
+  private hostCall(): void {
+    const online = this.onlineModules();
+    const calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    const groups = new Map<string, number[]>();
+    online.forEach((m, k) => {
+      const key = JSON.stringify({ ...calls[k], payload: calls[k].payload ? Array.from(calls[k].payload!) : null });
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    });
+    if (groups.size > 1) {
+      const partition = [...groups.values()];
+      this.resolve(partition, (expected, actual) => {
+        const d = callDifference(calls[online.indexOf(expected)], calls[online.indexOf(actual)])!;
+        return { ...d, verb: `called the host with ${d.field} =`, verbAgain: 'with' };
+      });
+      if (this.halted) return;
+    }
+    const reference = this.referenceModule();
+    if (reference === undefined) return;
+    this.serve(calls[online.indexOf(reference)]);
+  }
+
+  private serve(call: HostCall): void {
+    const io: ConsoleIO = { write: (fd, bytes) => this.write(fd, bytes), read: (max) => this.console.read(max) };
+    const outcome = serveCall(call, io, this.hostState, this.L.RAM_BASE + this.ramSize);
+    if (outcome.kind === 'wait-input') {
+      this.waitingCall = call;
+      return;
+    }
+    this.waitingCall = undefined;
+    if (outcome.kind === 'exit') {
+      this.stop('exit', outcome.code, `the guest exited with code ${outcome.code}`);
+      return;
+    }
+    for (const m of this.onlineModules()) {
+      this.setReg(m, 10, outcome.a0);
+      if (outcome.memory) this.writeMemory(m, outcome.memory.addr, outcome.memory.bytes);
+    }
+  }
+
+  private serveWaitingCall(): boolean {
+    this.serve(this.waitingCall!);
+    return this.waitingCall === undefined;
+  }
+
+  // ── Divergence and errors ────────────────────────────────────────────────────────
+
+  /** The comparator found the online modules' records differ at the last instruction. */
+  private resolveDivergence(): void {
+    const online = this.onlineModules();
+    const groups = new Map<string, number[]>();
+    for (const m of online) {
+      const key = recordKey(this.core, m);
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    if (groups.size < 2) return;
+    this.resolve([...groups.values()], (expected, actual) => recordDifference(this.record(expected), this.record(actual))!);
+  }
+
+  /**
+   * Applies the topology's policy to a partition of the online modules (the first group
+   * holds the reference module) and records what happened.
+   */
+  private resolve(groups: number[][], differ: (expected: number, actual: number) => Difference): void {
+    const instret = this.instret - 1; // the instruction just executed
+    const resolution = resolveDisagreement(this.topology, groups);
+    const offline = resolution.failstop ? [] : resolution.offline.map((o) => o.module);
+    const survivors = groups.flat().filter((m) => !offline.includes(m));
+    const winners = resolution.failstop ? groups[0] : groups.find((g) => g.some((m) => survivors.includes(m)))!;
+    const reference = winners[0];
+    const pc = this.record(reference).pc;
+    const outcome = resolution.failstop
+      ? `machine stops (fail-stop): ${resolution.reason}`
+      : offline.length > 0 ? `${offline.length > 1 ? 'modules' : 'module'} ${offline.join(', ')} offline` : 'no module offline';
+    for (const group of groups) {
+      if (group === winners) continue;
+      for (const m of group) {
+        const d = differ(reference, m);
+        const event = {
+          instret, kind: 'diverge' as const, module: m, reference, pc,
+          field: d.field, expected: d.expected, actual: d.actual,
+        };
+        this.events.push(event);
+        this.onDivergence?.(event,
+          `diverged at instruction ${instret.toLocaleString('en-US')} (pc ${hex32(pc)}): ` +
+          `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected} → ${outcome}`);
+      }
+    }
+    if (resolution.failstop) {
+      this.failstop(instret, resolution.reason);
+      return;
+    }
+    for (const o of resolution.offline) this.takeOffline(o.module, o.reason, instret);
+  }
+
+  private failstop(instret: number, reason: string): void {
+    this.events.push({ instret, kind: 'failstop', reason });
+    this.stop('failstop', 0, `fail-stop at instruction ${instret.toLocaleString('en-US')}: ${reason}`, instret);
+  }
+
+  /** Modules announced local errors (ECC): they go offline; the rest continue. */
+  private resolveAnnouncements(): void {
+    const L = this.L;
+    const instret = this.instret - 1;
+    const announced = this.core.u32(L.MACHINE + L.M_ANNOUNCED);
+    for (const m of this.onlineModules()) {
+      if ((announced & (1 << m)) === 0) continue;
+      const h = this.core.hart(m);
+      const where = this.core.u32(h + L.H_ERROR_WHERE);
+      const text = where < 32 ? `parity error in x${where}` : `uncorrectable ECC error in RAM word ${hex32(where)}`;
+      this.events.push({ instret, kind: 'error', module: m, where: text });
+      this.takeOffline(m, 'announced', instret);
+    }
+    if (this.onlineModules().length === 0 && !this.halted) {
+      this.failstop(instret, 'every module announced an uncorrectable error');
+    }
+  }
+
+  /** Takes module `m` offline (and, in pair-and-spare, its board partner). */
+  takeOffline(m: number, reason: OfflineReason, instret = this.instret): void {
+    const targets = [m, ...(reason === 'pair-disagreed' || reason === 'removed' ? [] : companionsOf(this.topology, m))];
+    for (const t of targets) {
+      if (this.modules[t].state === 'offline') continue;
+      const wasResyncing = this.modules[t].state === 'resyncing';
+      this.modules[t].state = 'offline';
+      if (!wasResyncing) this.events.push({ instret, kind: 'offline', module: t, reason: t === m ? reason : 'partner-lost' });
+    }
+    this.syncOnline();
+    if (this.config.repairAfter !== undefined) {
+      this.enqueue({ at: instret + 1 + this.config.repairAfter, seq: 0, type: 'replace', modules: targets });
+    }
+    if (this.onlineModules().length === 0 && !this.halted) {
+      if (this.topology === 'simplex' && reason === 'announced') this.failstop(instret, `module ${m} announced an uncorrectable error`);
+      else if (this.topology === 'simplex') this.stop('dead', 0, `module ${m} stopped (${reason}): nothing else can run the program`, instret);
+      else this.failstop(instret, 'no module is left online');
+    }
+  }
+
+  /** Tells the core which modules execute, and whether any of them carries a persistent fault. */
+  private syncOnline(): void {
+    const L = this.L;
+    let mask = 0;
+    let armed = false;
+    this.modules.forEach((m, id) => {
+      if (m.state === 'online') {
+        mask |= 1 << id;
+        armed ||= m.persistent;
+      }
+    });
+    this.core.setU32(L.MACHINE + L.M_ONLINE, mask);
+    this.core.setU32(L.MACHINE + L.M_FAULTS_ARMED, armed ? 1 : 0);
+  }
+
+  // ── Scheduled actions ────────────────────────────────────────────────────────────
+
+  private applyDueActions(): void {
+    while (this.schedule.length > 0 && this.schedule[0].at <= this.instret && !this.halted) {
+      const action = this.schedule.shift()!;
+      switch (action.type) {
+        case 'fault': this.applyScheduledFault(action.fault); break;
+        case 'end-result-fault': {
+          const h = this.core.hart(action.module);
+          this.core.setU32(h + this.L.H_RESULT_XOR, 0);
+          this.modules[action.module].persistent = this.hasPersistentFault(action.module);
+          this.syncOnline();
+          break;
+        }
+        case 'replace': this.startReplacement(action.modules); break;
+        case 'resync-round': this.resyncs.get(action.id)?.roundEnded(); break;
+      }
+    }
+  }
+
+  private hasPersistentFault(m: number): boolean {
+    const L = this.L;
+    const h = this.core.hart(m);
+    if (this.core.u32(h + L.H_RESULT_XOR) !== 0) return true;
+    if (this.core.u32(h + L.H_RESULT_AND) !== 0xFFFF_FFFF || this.core.u32(h + L.H_RESULT_OR) !== 0) return true;
+    if (this.core.u32(h + L.H_PC_AND) !== 0xFFFF_FFFF || this.core.u32(h + L.H_PC_OR) !== 0) return true;
+    if (this.core.u32(h + L.H_POISON_REGS) !== 0) return true;
+    for (let r = 0; r < 32; r++) {
+      if (this.core.u32(h + L.H_REG_AND + 4 * r) !== 0xFFFF_FFFF || this.core.u32(h + L.H_REG_OR + 4 * r) !== 0) return true;
+    }
+    for (let k = 0; k < L.MEM_FAULT_SLOTS; k++) {
+      if (this.core.u32(h + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE + L.MF_OFFSET) !== L.MEM_FAULT_NONE) return true;
+    }
+    return false;
+  }
+
+  private applyScheduledFault(fault: Fault): void {
+    const targets = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
+    const instret = this.instret;
+    for (const m of targets) {
+      const text = formatFault(fault);
+      this.modules[m].faults.push(text);
+      this.events.push({ instret, kind: 'inject', module: m, fault: text });
+      if (this.modules[m].state !== 'online' && fault.kind !== 'kill') continue; // an offline module's state no longer matters
+      const effects: FaultEffects = applyFault(this.core, m, fault, this.ramSize);
+      if (effects.kill) {
+        this.modules[m].dead = true;
+        if (this.modules[m].state !== 'offline') this.takeOffline(m, 'dead', instret);
+        continue;
+      }
+      if (effects.oneShot) this.enqueue({ at: instret + 1, seq: 0, type: 'end-result-fault', module: m });
+      this.modules[m].persistent = this.hasPersistentFault(m);
+    }
+    this.syncOnline();
+  }
+
+  // ── Replacement and resync ───────────────────────────────────────────────────────
+
+  private startReplacement(modules: number[]): void {
+    const instret = this.instret;
+    const fresh = modules.filter((m) => this.modules[m].state !== 'resyncing');
+    if (fresh.length === 0) return;
+    for (const m of fresh) {
+      if (this.modules[m].state === 'online') this.takeOffline(m, 'removed', instret);
+    }
+    for (const m of fresh) {
+      const status = this.modules[m];
+      status.state = 'resyncing';
+      status.dead = false;
+      status.faults = [];
+      status.persistent = false;
+      this.core.clearFaults(m);
+      this.core.setU32(this.core.hart(m) + this.L.H_ERROR, 0);
+      this.events.push({ instret, kind: 'replace', module: m });
+    }
+    this.syncOnline();
+    const settings: ResyncSettings = { mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle };
+    const id = this.nextResyncId++;
+    const resync = new Resync(id, fresh, settings, {
+      core: this.core,
+      ramSize: this.ramSize,
+      instret: () => this.instret,
+      source: () => this.referenceModule(),
+      schedule: (at) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
+      pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
+      event: (e) => this.events.push(e),
+      done: () => {
+        this.resyncs.delete(id);
+        for (const m of fresh) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
+        this.syncOnline();
+      },
+    });
+    this.resyncs.set(id, resync);
+    resync.start();
+  }
+
+  // ── Trace ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Records every instruction of the reference module: `sink` receives the entries in order,
+   * whenever the core's trace ring fills and when run() returns. undefined turns tracing off.
+   */
+  setTrace(sink: ((entries: TraceEntry[]) => void) | undefined): void {
+    this.drainTrace();
+    this.traceSink = sink;
+    this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, sink ? 1 : 0);
+  }
+
+  private drainTrace(): void {
+    const L = this.L;
+    const count = this.core.u32(L.MACHINE + L.M_TRACE_LEN);
+    if (count === 0) return;
+    this.traceSink?.(readTrace(this.core, count));
+    this.core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
+  }
+
+  // ── Reports ──────────────────────────────────────────────────────────────────────
+
+  /** Instructions from the first injected fault to its first detection, or null. */
+  detectionLatency(): number | null {
+    const inject = this.events.find((e) => e.kind === 'inject');
+    if (!inject) return null;
+    const detect = this.events.find((e) => DETECTION_KINDS.has(e.kind) && e.instret >= inject.instret);
+    return detect ? detect.instret - inject.instret : null;
+  }
+}

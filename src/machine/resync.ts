@@ -1,0 +1,161 @@
+/**
+ * Bringing replaced modules into lockstep (DESIGN §7), as Stratus and NEC ft servers do:
+ *
+ * - stop-copy: the machine pauses while all of RAM and the hart state are copied from a
+ *   survivor; the pause is (RAM size + hart state) / copy bandwidth.
+ * - precopy: RAM is copied while the machine runs. A round copies its pages in
+ *   pages × page size / bandwidth cycles, during which the machine executes that many
+ *   instructions (one per cycle) and the core marks the pages the survivor writes; the next
+ *   round copies those. When a round leaves few dirty pages (or stops shrinking, or after
+ *   MAX_ROUNDS), a final pause copies the rest and the hart state.
+ *
+ * Copies are made at the end of each round from the survivor's current contents; the
+ * model's timing is that of the copy, and the final state is exact either way.
+ */
+import type { Core } from './core.ts';
+import type { MachineEvent, ResyncMode } from './events.ts';
+
+export interface ResyncSettings {
+  mode: ResyncMode;
+  /** Copy bandwidth in bytes per cycle. */
+  bytesPerCycle: number;
+}
+
+/** What a resync needs of its machine. */
+export interface ResyncHost {
+  core: Core;
+  ramSize: number;
+  instret(): number;
+  /** The module to copy from (an online one), or undefined if none is left. */
+  source(): number | undefined;
+  /** Calls roundEnded() when the machine reaches instruction `at`. */
+  schedule(at: number): void;
+  /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
+  pause(cycles: number): void;
+  event(e: MachineEvent): void;
+  /** The targets are in lockstep with the survivors: put them online. */
+  done(): void;
+}
+
+/** End the precopy when a round leaves at most this many dirty pages. */
+export const FINAL_PAGES = 16;
+export const MAX_ROUNDS = 8;
+/** Virtual clock, for pauses in microseconds. */
+export const CLOCK_HZ = 100_000_000;
+
+export class Resync {
+  private round = 0;
+  private pages: number[] = [];
+  private bytes = 0;
+  private source = -1;
+
+  constructor(
+    readonly id: number,
+    readonly targets: number[],
+    readonly settings: ResyncSettings,
+    private readonly host: ResyncHost,
+  ) {}
+
+  private get pageSize(): number { return this.host.core.layout.PAGE_SIZE; }
+  private get pageCount(): number { return this.host.ramSize / this.pageSize; }
+
+  /** Cycles to copy `bytes`. */
+  private cycles(bytes: number): number { return Math.ceil(bytes / this.settings.bytesPerCycle); }
+
+  /** Bytes of architectural hart state copied in the final pause (registers, pc, CSRs, counters). */
+  private get hartStateBytes(): number { return this.host.core.layout.H_RAM; }
+
+  start(): void {
+    const source = this.host.source();
+    if (source === undefined) return; // nothing to copy from: the machine has stopped
+    this.source = source;
+    this.round = 0;
+    this.bytes = 0;
+    if (this.settings.mode === 'stop-copy') {
+      this.finish(Array.from({ length: this.pageCount }, (_, p) => p));
+      return;
+    }
+    this.beginRound(Array.from({ length: this.pageCount }, (_, p) => p));
+  }
+
+  private beginRound(pages: number[]): void {
+    this.round++;
+    this.pages = pages;
+    this.clearDirty(this.source);
+    this.host.schedule(this.host.instret() + this.cycles(pages.length * this.pageSize));
+  }
+
+  /** The machine reached the end of the current precopy round. */
+  roundEnded(): void {
+    const source = this.host.source();
+    if (source !== this.source) {
+      this.start(); // the survivor went offline meanwhile: begin again from another one
+      return;
+    }
+    const copied = this.pages.length * this.pageSize;
+    this.copyPages(this.pages);
+    this.bytes += copied;
+    this.host.event({
+      instret: this.host.instret(), kind: 'resync-round', module: this.targets[0], modules: [...this.targets],
+      source, round: this.round, pages: this.pages.length, bytes: copied, instructions: this.cycles(copied),
+    });
+    const dirty = this.dirtyPages(source);
+    const converged = dirty.length <= FINAL_PAGES || this.round >= MAX_ROUNDS || dirty.length >= this.pages.length;
+    if (converged) this.finish(dirty);
+    else this.beginRound(dirty);
+  }
+
+  /** The final pause: copy `pages` and the hart state, then the targets are online. */
+  private finish(pages: number[]): void {
+    const bytes = pages.length * this.pageSize + this.hartStateBytes;
+    const pause = this.cycles(bytes);
+    this.copyPages(pages);
+    this.copyHartState();
+    this.bytes += bytes;
+    this.host.pause(pause);
+    this.host.event({
+      instret: this.host.instret(), kind: 'resync-done', module: this.targets[0], modules: [...this.targets], source: this.source,
+      mode: this.settings.mode, rounds: this.round, bytes: this.bytes, pause_instructions: pause,
+      pause_us: Math.round((pause / CLOCK_HZ) * 1e6 * 1000) / 1000,
+    });
+    this.host.done();
+  }
+
+  private ramOf(m: number): number { return this.host.core.layout.RAM_SLOTS + m * this.host.ramSize; }
+
+  private copyPages(pages: number[]): void {
+    const core = this.host.core;
+    const size = this.pageSize;
+    const from = this.ramOf(this.source);
+    for (const t of this.targets) {
+      const to = this.ramOf(t);
+      for (const p of pages) core.slice(to + p * size, size).set(core.slice(from + p * size, size));
+    }
+  }
+
+  /** Architectural state: everything in the hart block before its RAM and dirty-map pointers. */
+  private copyHartState(): void {
+    const core = this.host.core;
+    const from = core.hart(this.source);
+    for (const t of this.targets) {
+      const to = core.hart(t);
+      core.slice(to, this.hartStateBytes).set(core.slice(from, this.hartStateBytes));
+      const record = core.layout.H_RETIRE;
+      core.slice(to + record, core.layout.RETIRE_SIZE).set(core.slice(from + record, core.layout.RETIRE_SIZE));
+    }
+  }
+
+  private dirtyMap(m: number): Uint8Array {
+    const L = this.host.core.layout;
+    return this.host.core.slice(L.DIRTY + m * L.DIRTY_MAP_SIZE, this.pageCount);
+  }
+
+  private clearDirty(m: number): void { this.dirtyMap(m).fill(0); }
+
+  private dirtyPages(m: number): number[] {
+    const map = this.dirtyMap(m);
+    const pages: number[] = [];
+    for (let p = 0; p < map.length; p++) if (map[p] !== 0) pages.push(p);
+    return pages;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Instruction traces in Spike's commit-log format, so they diff against Spike and other
+ * tools: one line per retired instruction of the reference module,
+ *
+ *   core   0: 3 0x80000124 (0x00a28293) x5  0x00000040
+ *   core   0: 3 0x80000128 (0x00b52023) mem 0x80001000 0x00000040
+ *   core   0: 3 0x8000012c (0x00052283) x5  0x00000001 mem 0x80001000
+ *
+ * (privilege, pc, instruction, register written, memory access), and for an exception
+ *
+ *   core   0: exception trap_illegal_instruction, epc 0x80000130
+ *   core   0:           tval 0x00000000
+ */
+import type { Core } from './core.ts';
+import { decodeRecord, hex32, type RetireRecord } from './records.ts';
+
+/** One trace entry: a retire record, the privilege it executed in, and its number. */
+export interface TraceEntry {
+  record: RetireRecord;
+  privilege: number;
+  instret: number;
+}
+
+/** Spike's names for the exception causes (riscv/encoding.h CAUSE_*). */
+const SPIKE_CAUSES = [
+  'trap_instruction_address_misaligned', 'trap_instruction_access_fault', 'trap_illegal_instruction',
+  'trap_breakpoint', 'trap_load_address_misaligned', 'trap_load_access_fault',
+  'trap_store_address_misaligned', 'trap_store_access_fault', 'trap_user_ecall', 'trap_supervisor_ecall',
+  'trap_virtual_supervisor_ecall', 'trap_machine_ecall',
+];
+
+/** Reads the `count` entries of the core's trace ring. */
+export function readTrace(core: Core, count: number): TraceEntry[] {
+  const L = core.layout;
+  const entries: TraceEntry[] = [];
+  for (let k = 0; k < count; k++) {
+    const at = L.TRACE + k * L.TRACE_RECORD_SIZE;
+    entries.push({
+      record: decodeRecord(core, at),
+      privilege: core.u32(at + L.RETIRE_SIZE),
+      instret: Number(core.u64(at + L.RETIRE_SIZE + 8)),
+    });
+  }
+  return entries;
+}
+
+const hexWidth = (v: number, bytes: number) => `0x${(v >>> 0).toString(16).padStart(bytes * 2, '0')}`;
+
+/** The commit-log line(s) for one entry of module `core` (Spike's hart number). */
+export function formatTraceEntry(entry: TraceEntry, hart = 0): string {
+  const r = entry.record;
+  const prefix = `core ${String(hart).padStart(3)}:`;
+  if (r.trap !== undefined) {
+    const name = r.trap === 'announce' ? 'machine_check (module announced an error)' : SPIKE_CAUSES[r.trap] ?? `trap_${r.trap}`;
+    return `${prefix} exception ${name}, epc ${hex32(r.pc)}\n${prefix}           tval ${hex32(r.addr)}`;
+  }
+  let line = `${prefix} ${entry.privilege} ${hex32(r.pc)} (${hex32(r.insn)})`;
+  if (r.rd !== 0) line += ` x${String(r.rd).padEnd(2)} ${hex32(r.value)}`;
+  if (r.store) line += ` mem ${hex32(r.addr)} ${hexWidth(r.data, r.width)}`;
+  else if (r.load) line += ` mem ${hex32(r.addr)}`;
+  return line;
+}
