@@ -100,10 +100,6 @@ export const M_FAULTS_ARMED: usize = 0x54;
 export const M_TRACE_ON: usize = 0x58;
 /** u32: trace records held in the ring. */
 export const M_TRACE_LEN: usize = 0x5C;
-/** u64: instruction number whose device read is latched below (+1; 0 = empty). */
-export const M_IO_LATCH_AT: usize = 0x60;
-export const M_IO_LATCH_ADDR: usize = 0x68;
-export const M_IO_LATCH_VALUE: usize = 0x6C;
 /** u32: virtual clock cycles per mtime tick (100 MHz clock, 10 MHz mtime → 10). */
 export const M_CYCLES_PER_TICK: usize = 0x70;
 // UART 16550 subset registers (one byte each, stored as u32).

@@ -1,18 +1,21 @@
 // The devices of the logical machine (DESIGN §3): CLINT, console UART (16550 subset) and
 // test finisher, at QEMU `virt` addresses. There is one set for the whole machine, not one
-// per module: a device read is performed once per instruction and the same value reaches
-// every online module (the read latch), and a device write is committed once, by the run
-// loop, only after the comparator has agreed (outputs are gated).
+// per module. A device read during a step has no side effects, so every online module
+// reads the same value at the same instruction (inputs are replicated); the side effects
+// of reads (taking a byte from the receive buffer, asking the host for input) and all
+// device writes are committed once, by the run loop, from the reference module's retire
+// record after the comparator has agreed (outputs are gated, and a faulty module cannot
+// consume input).
 
 import {
   MACHINE, M_MSIP, M_MTIMECMP, M_MTIME_OFFSET, M_CYCLES_PER_TICK, M_UART_IER, M_UART_LCR,
   M_UART_MCR, M_UART_SCR, M_UART_DLL, M_UART_DLM, M_RX_HEAD, M_RX_TAIL, M_TX_LEN,
-  M_INPUT_OPEN, M_INPUT_WANTED, M_IO_LATCH_AT, M_IO_LATCH_ADDR, M_IO_LATCH_VALUE, M_HALT,
+  M_INPUT_OPEN, M_INPUT_WANTED, M_HALT,
   M_HALT_CODE, CONSOLE_IN, CONSOLE_IN_SIZE, CONSOLE_OUT, CONSOLE_OUT_SIZE, CLINT_BASE,
   CLINT_SIZE, UART_BASE, UART_SIZE, FINISHER_BASE, FINISHER_SIZE, HALT_PASS, HALT_FAIL,
 } from '../layout';
 import {
-  raise, g_batchCycle, g_batchInstret, g_referenceHart, A_EVENT, A_INPUT, A_OUTPUT, A_HALT,
+  raise, g_batchCycle, A_EVENT, A_INPUT, A_OUTPUT, A_HALT, A_SETTLE,
 } from './signals';
 import { IRQ_MSI, IRQ_MTI, IRQ_MEI } from './trap';
 
@@ -84,27 +87,15 @@ export function inputCanArrive(): bool {
 
 // ── Reads (inputs, replicated) ────────────────────────────────────────────────────────
 
-function wantInput(): void {
-  if (load<u32>(MACHINE + M_INPUT_OPEN) != 0) {
-    store<u32>(MACHINE + M_INPUT_WANTED, 1);
-    raise(A_INPUT);
-  }
-}
-
-/** A UART register read; only the reference module's read has side effects. */
-function uartRead(reg: u32, sideEffects: bool): u32 {
+/** A UART register read, without side effects (see commitDeviceLoad). */
+function uartRead(reg: u32): u32 {
   const lcr = load<u32>(MACHINE + M_UART_LCR);
   switch (reg) {
     case UART_RBR_THR: {
       if (lcr & LCR_DLAB) return load<u32>(MACHINE + M_UART_DLL);
-      if (rxCount() == 0) { if (sideEffects) wantInput(); return 0; }
-      const head = load<u32>(MACHINE + M_RX_HEAD);
-      const byte = <u32>load<u8>(CONSOLE_IN + (head & (CONSOLE_IN_SIZE - 1)));
-      if (sideEffects) {
-        store<u32>(MACHINE + M_RX_HEAD, head + 1);
-        raise(A_EVENT); // MEIP may fall
-      }
-      return byte;
+      raise(A_SETTLE); // the byte is taken, or input asked for, when the read commits
+      if (rxCount() == 0) return 0;
+      return <u32>load<u8>(CONSOLE_IN + (load<u32>(MACHINE + M_RX_HEAD) & (CONSOLE_IN_SIZE - 1)));
     }
     case UART_IER: return lcr & LCR_DLAB ? load<u32>(MACHINE + M_UART_DLM) : load<u32>(MACHINE + M_UART_IER);
     case UART_IIR_FCR: {
@@ -117,7 +108,10 @@ function uartRead(reg: u32, sideEffects: bool): u32 {
     case UART_LCR: return lcr;
     case UART_MCR: return load<u32>(MACHINE + M_UART_MCR);
     case UART_LSR: {
-      if (rxCount() == 0) { if (sideEffects) wantInput(); return LSR_THR_EMPTY | LSR_IDLE; }
+      if (rxCount() == 0) {
+        raise(A_SETTLE); // may ask the host for input when the read commits
+        return LSR_THR_EMPTY | LSR_IDLE;
+      }
       return LSR_THR_EMPTY | LSR_IDLE | LSR_DATA_READY;
     }
     case UART_SCR: return load<u32>(MACHINE + M_UART_SCR);
@@ -148,25 +142,32 @@ export function deviceAccessible(addr: u32, width: u32): bool {
 }
 
 /**
- * A load by module `h` from a device during instruction `i` of the batch; the caller has
- * checked deviceAccessible(). The reference module performs the read, with its side effects,
- * and latches the value; the other modules receive the latched value for the same address,
- * or a read without side effects for another one (a faulty module cannot consume input).
+ * A load from a device during instruction `i` of the batch; the caller has checked
+ * deviceAccessible(). Has no side effects: every module gets the same value.
  */
-export function deviceLoad(h: usize, addr: u32, i: u32): u32 {
-  const at = g_batchInstret + i + 1;
-  if (load<u64>(MACHINE + M_IO_LATCH_AT) == at && load<u32>(MACHINE + M_IO_LATCH_ADDR) == addr) {
-    return load<u32>(MACHINE + M_IO_LATCH_VALUE);
+export function deviceLoad(addr: u32, i: u32): u32 {
+  if (addr - CLINT_BASE < CLINT_SIZE) return clintRead(addr - CLINT_BASE, i);
+  if (addr - UART_BASE < UART_SIZE) return uartRead(addr - UART_BASE);
+  return 0;
+}
+
+/**
+ * Commits the side effects of a device load the online modules agreed on: reading the
+ * UART's RBR takes the byte; finding the receive buffer empty asks the host for input.
+ */
+export function commitDeviceLoad(addr: u32): void {
+  if (addr - UART_BASE >= UART_SIZE || (load<u32>(MACHINE + M_UART_LCR) & LCR_DLAB) != 0) return;
+  const reg = addr - UART_BASE;
+  if (reg != UART_RBR_THR && reg != UART_LSR) return;
+  if (rxCount() == 0) {
+    if (load<u32>(MACHINE + M_INPUT_OPEN) != 0) {
+      store<u32>(MACHINE + M_INPUT_WANTED, 1);
+      raise(A_INPUT);
+    }
+  } else if (reg == UART_RBR_THR) {
+    store<u32>(MACHINE + M_RX_HEAD, load<u32>(MACHINE + M_RX_HEAD) + 1);
+    raise(A_EVENT); // MEIP may fall
   }
-  const sideEffects = h == g_referenceHart;
-  let value: u32 = 0;
-  if (addr - CLINT_BASE < CLINT_SIZE) value = clintRead(addr - CLINT_BASE, i);
-  else if (addr - UART_BASE < UART_SIZE) value = uartRead(addr - UART_BASE, sideEffects);
-  if (!sideEffects) return value;
-  store<u64>(MACHINE + M_IO_LATCH_AT, at);
-  store<u32>(MACHINE + M_IO_LATCH_ADDR, addr);
-  store<u32>(MACHINE + M_IO_LATCH_VALUE, value);
-  return value;
 }
 
 // ── Writes (outputs, gated) ───────────────────────────────────────────────────────────

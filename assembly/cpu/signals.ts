@@ -39,11 +39,6 @@ export function loadCaches(): void {
   g_batchCycle = load<u64>(MACHINE + M_CYCLE);
 }
 
-/** The module whose device reads have side effects (the first online one, stepped first). */
-export let g_referenceHart: usize = 0;
-// @ts-ignore: decorator
-@inline export function setReferenceHart(h: usize): void { g_referenceHart = h; }
-
 /**
  * Exception raised by a cold path of the current step, as cause + 1 (0 = none), and its
  * mtval. The step takes it right after the cold call.

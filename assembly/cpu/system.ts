@@ -65,7 +65,7 @@ export function loadSlow(h: usize, addr: u32, size: u32, signed: bool, i: u32): 
   const width: u32 = 1 << size;
   if ((addr & (width - 1)) != 0) { raiseException(CAUSE_LOAD_MISALIGNED, addr); return 0; }
   if (!deviceAccessible(addr, width)) { raiseException(CAUSE_LOAD_ACCESS, addr); return 0; }
-  let value = deviceLoad(h, addr, i);
+  let value = deviceLoad(addr, i);
   if (size == 0) value = signed ? <u32><i32><i8>value : value & 0xFF;
   else if (size == 1) value = signed ? <u32><i32><i16>value : value & 0xFFFF;
   setColdResult(K_DEVICE, 0);

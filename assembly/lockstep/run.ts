@@ -9,18 +9,18 @@ import {
   MACHINE, M_INSTRET, M_CYCLE, M_ONLINE, M_COMPARE, M_STOP, M_DIVERGED, M_REFERENCE,
   M_ANNOUNCED, M_HALT, M_HALT_CODE, M_FAULTS_ARMED, M_TRACE_ON, M_TRACE_LEN, M_PENDING,
   M_UART_IER, M_INPUT_WANTED, H_RETIRE, H_PC, H_PRIV, H_MIE, H_MTVEC, H_ERROR,
-  R_KIND, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE,
+  R_KIND, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE, K_LOAD,
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
 } from '../layout';
 import {
-  g_attention, g_batchInstret, g_tohost, raise, clearAttention, loadCaches, setReferenceHart,
+  g_attention, g_batchInstret, g_tohost, raise, clearAttention, loadCaches,
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
 } from '../cpu/signals';
 import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI } from '../cpu/trap';
-import { deviceMip, instructionsUntilTimer, commitDeviceStore, inputCanArrive } from '../cpu/devices';
+import { deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive } from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
 
 /** settle(): nothing needs the host, keep running. */
@@ -242,7 +242,7 @@ function tohostWrite(value: u32): void {
 /**
  * Settles the attention bits left by the last instruction (M_PENDING), in order: announced
  * errors, divergence, then the reference module's record (unhandled trap, host call, device
- * store, tohost), then halts, full or empty console buffers, wfi. Returns the first reason to
+ * store or load side effects, tohost), then halts, full or empty console buffers, wfi. Returns the first reason to
  * stop, leaving the rest pending for the next run(), or CONTINUE.
  */
 function settle(): u32 {
@@ -285,6 +285,8 @@ function settle(): u32 {
       reason = STOP_HOSTCALL;
     } else if ((kind & (K_STORE | K_DEVICE)) == (K_STORE | K_DEVICE)) {
       commitDeviceStore(load<u32>(record, R_ADDR), load<u32>(record, R_DATA), load<u64>(MACHINE + M_CYCLE) - 1);
+    } else if ((kind & (K_LOAD | K_DEVICE)) == (K_LOAD | K_DEVICE)) {
+      commitDeviceLoad(load<u32>(record, R_ADDR));
     } else if ((kind & K_STORE) != 0 && load<u32>(record, R_ADDR) == g_tohost) {
       tohostWrite(load<u32>(record, R_DATA));
     }
@@ -325,7 +327,6 @@ export function run(budget: u32): u32 {
     let n = left;
     const untilTimer = instructionsUntilTimer();
     if (untilTimer < <u64>n) n = <u32>untilTimer;
-    setReferenceHart(hart(ctz(online)));
     const done = batch(online, n);
     store<u64>(MACHINE + M_INSTRET, load<u64>(MACHINE + M_INSTRET) + done);
     store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + done);

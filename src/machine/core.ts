@@ -3,9 +3,23 @@
  * machine. The memory map comes from the core's exported globals (assembly/layout.ts); its
  * names are typed from the bindings asc generates, so nothing here copies an offset by hand.
  */
-import { instantiate } from '../../build/core.js';
+import type { instantiate } from '../../build/core.js';
 
+/** The core's exports as asc's bindings type them (used for the layout's names only). */
 type CoreExports = Awaited<ReturnType<typeof instantiate>>;
+
+/** The raw WebAssembly exports: i32 results are signed, u64 ones signed BigInts. */
+interface RawExports {
+  memory: WebAssembly.Memory;
+  init(moduleCount: number, ramSize: number): number;
+  run(budget: number): number;
+  resetModule(m: number): void;
+  clearFaults(m: number): void;
+  csrPeek(m: number, num: number): bigint;
+  csrPoke(m: number, num: number, value: number): number;
+  csrHasStorage(num: number): number;
+  [name: string]: unknown;
+}
 
 /** Every exported constant of the core (offsets, sizes, codes), by name. */
 export type LayoutName = {
@@ -18,7 +32,8 @@ const ABI_VERSION = 1;
 
 const WASM_URL = new URL('../../build/core.wasm', import.meta.url);
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+let compiling: Promise<WebAssembly.Module> | undefined;
+let compiled: WebAssembly.Module | undefined;
 
 async function wasmBytes(): Promise<ArrayBuffer | Uint8Array> {
   if (WASM_URL.protocol === 'file:') {
@@ -32,32 +47,39 @@ async function wasmBytes(): Promise<ArrayBuffer | Uint8Array> {
 
 /** The compiled core module, shared by every machine in this process or worker. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  compiled ??= wasmBytes().then((bytes) => WebAssembly.compile(bytes as BufferSource));
-  return compiled;
+  compiling ??= wasmBytes().then(async (bytes) => (compiled = await WebAssembly.compile(bytes as BufferSource)));
+  return compiling;
 }
 
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
   readonly layout: Layout;
+  private readonly exports: RawExports;
   private bytes!: Uint8Array;
   private words!: Uint32Array;
   private view!: DataView;
 
-  private constructor(private readonly exports: CoreExports) {
+  private constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as RawExports;
     const layout: Record<string, number> = {};
-    for (const [name, value] of Object.entries(exports as object)) {
-      if (typeof value === 'object' && value !== null && typeof value.value === 'number') layout[name] = value.value;
+    for (const [name, value] of Object.entries(this.exports)) {
+      if (value instanceof WebAssembly.Global && typeof value.value === 'number') layout[name] = value.value >>> 0;
     }
     this.layout = Object.freeze(layout) as Layout;
-    if (exports.CORE_ABI_VERSION.value !== ABI_VERSION) {
-      throw new Error(`machine core ABI ${exports.CORE_ABI_VERSION.value}, host expects ${ABI_VERSION}: rebuild with npm run build:wasm`);
+    if (this.layout.CORE_ABI_VERSION !== ABI_VERSION) {
+      throw new Error(`machine core ABI ${this.layout.CORE_ABI_VERSION}, host expects ${ABI_VERSION}: rebuild with npm run build:wasm`);
     }
     this.refreshViews();
   }
 
   static async create(): Promise<Core> {
-    const exports = await instantiate(await compileCore(), {});
-    return new Core(exports);
+    return Core.createSync(await compileCore());
+  }
+
+  /** A new instance of an already compiled core (compileCore() has resolved). */
+  static createSync(module: WebAssembly.Module | undefined = compiled): Core {
+    if (!module) throw new Error('the machine core is not compiled yet: await compileCore() first');
+    return new Core(new WebAssembly.Instance(module, {}));
   }
 
   /** Views over linear memory; memory.grow detaches the old buffer. */
@@ -69,28 +91,28 @@ export class Core {
   }
 
   init(moduleCount: number, ramSize: number): void {
-    const status = this.exports.init(moduleCount, ramSize);
+    const status = this.exports.init(moduleCount, ramSize) >>> 0;
     if (status !== 0) throw new RangeError(`cannot set up ${moduleCount} modules of ${ramSize} bytes (status ${status})`);
     this.refreshViews();
   }
 
   /** Runs at most `budget` instructions (< 2^32); returns the stop reason (STOP_*). */
   run(budget: number): number {
-    return this.exports.run(budget);
+    return this.exports.run(budget) >>> 0;
   }
 
   resetModule(m: number): void { this.exports.resetModule(m); }
-  csrHasStorage(num: number): boolean { return this.exports.csrHasStorage(num); }
+  csrHasStorage(num: number): boolean { return this.exports.csrHasStorage(num) !== 0; }
   clearFaults(m: number): void { this.exports.clearFaults(m); }
 
   /** CSR `num` of module `m`, or undefined if it does not exist. */
   csrPeek(m: number, num: number): number | undefined {
-    const v = this.exports.csrPeek(m, num);
+    const v = BigInt.asUintN(64, this.exports.csrPeek(m, num));
     return v === 0xFFFF_FFFF_FFFF_FFFFn ? undefined : Number(v);
   }
 
   csrPoke(m: number, num: number, value: number): boolean {
-    return this.exports.csrPoke(m, num, value >>> 0);
+    return this.exports.csrPoke(m, num, value | 0) !== 0;
   }
 
   // ── Raw memory access (linear-memory addresses, not guest addresses) ──
@@ -102,6 +124,8 @@ export class Core {
   setU64(addr: number, value: bigint): void { this.view.setBigUint64(addr, BigInt.asUintN(64, value), true); }
   /** A live view of `length` bytes at `addr` (invalid after init grows memory). */
   slice(addr: number, length: number): Uint8Array { return this.bytes.subarray(addr, addr + length); }
+
+  get coreAbi(): number { return this.layout.CORE_ABI_VERSION; }
 
   /** Size of the instance's linear memory, bytes. */
   get memoryBytes(): number { return this.bytes.byteLength; }

@@ -7,7 +7,7 @@
  * core batches that end exactly at the next scheduled action (a fault, a replacement, a
  * resync round), so nothing in the core's hot loop checks for them.
  */
-import { Core } from './core.ts';
+import { Core, compileCore } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
@@ -20,7 +20,8 @@ import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, ty
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
 import { type Fault, formatFault } from '../fault/spec.ts';
 import { checkFault, applyFault, type FaultEffects } from '../fault/inject.ts';
-import { Resync, type ResyncSettings } from './resync.ts';
+import { Resync, type ResyncSettings, type ResyncState } from './resync.ts';
+import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
@@ -53,6 +54,15 @@ export interface ModuleStatus {
   dead: boolean;
   /** Faults applied to this module, as fault specs. */
   faults: string[];
+}
+
+/** The host's record of a module (its architectural state is in the core). */
+export interface ModuleRecord {
+  state: ModuleState;
+  dead: boolean;
+  faults: string[];
+  /** It carries a persistent fault (stuck bit, ECC poison, a pending result flip): run instrumented. */
+  persistent: boolean;
 }
 
 /** Why run() returned. */
@@ -100,7 +110,7 @@ export class Machine {
   onDivergence?: (event: Extract<MachineEvent, { kind: 'diverge' }>, line: string) => void;
 
   private readonly L;
-  private modules: { state: ModuleState; dead: boolean; faults: string[]; persistent: boolean }[];
+  private modules: ModuleRecord[];
   private schedule: ScheduledAction[] = [];
   private seq = 0;
   private halted?: Halt;
@@ -115,6 +125,13 @@ export class Machine {
   /** Calls into the core so far: the first ones are kept short so V8 optimises the core early. */
   private coreCalls = 0;
   private traceSink?: (entries: TraceEntry[]) => void;
+  /**
+   * With compare points other than every instruction: a snapshot from just before the first
+   * fault since the last detection, from which a replay that compares every instruction finds
+   * where the modules' states first differed. A replay machine keeps none.
+   */
+  private replayFrom?: ArrayBuffer;
+  private replaying = false;
 
   private constructor(readonly core: Core, config: MachineConfig) {
     this.topology = config.topology ?? 'simplex';
@@ -150,7 +167,8 @@ export class Machine {
     }
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
-    return new Machine(await Core.create(), config);
+    await compileCore();
+    return new Machine(Core.createSync(), config);
   }
 
   // ── State ────────────────────────────────────────────────────────────────────────
@@ -402,7 +420,9 @@ export class Machine {
     const L = this.L;
     const length = this.core.u32(L.MACHINE + L.M_TX_LEN);
     if (length === 0) return;
-    this.write(1, this.core.slice(L.CONSOLE_OUT, length).slice());
+    const drained = this.core.slice(L.CONSOLE_OUT, length);
+    this.write(1, drained.slice());
+    drained.fill(0); // an empty buffer is all zeros, whenever it was drained: snapshots compare equal
     this.core.setU32(L.MACHINE + L.M_TX_LEN, 0);
   }
 
@@ -521,17 +541,17 @@ export class Machine {
     const winners = resolution.failstop ? groups[0] : groups.find((g) => g.some((m) => survivors.includes(m)))!;
     const reference = winners[0];
     const pc = this.record(reference).pc;
-    const outcome = resolution.failstop
-      ? `machine stops (fail-stop): ${resolution.reason}`
-      : offline.length > 0 ? `${offline.length > 1 ? 'modules' : 'module'} ${offline.join(', ')} offline` : 'no module offline';
+    const outcome = resolution.failstop ? 'fail-stop' : this.describeOffline(offline);
+    const firstDiffered = this.firstDifference(instret);
     for (const group of groups) {
       if (group === winners) continue;
       for (const m of group) {
         const d = differ(reference, m);
-        const event = {
-          instret, kind: 'diverge' as const, module: m, reference, pc,
+        const event: Extract<MachineEvent, { kind: 'diverge' }> = {
+          instret, kind: 'diverge', module: m, reference, pc,
           field: d.field, expected: d.expected, actual: d.actual,
         };
+        if (firstDiffered !== undefined) event.first_differed = firstDiffered;
         this.events.push(event);
         this.onDivergence?.(event,
           `diverged at instruction ${instret.toLocaleString('en-US')} (pc ${hex32(pc)}): ` +
@@ -543,6 +563,38 @@ export class Machine {
       return;
     }
     for (const o of resolution.offline) this.takeOffline(o.module, o.reason, instret);
+  }
+
+  /**
+   * Where the modules' retire records first differed, for a divergence detected at
+   * instruction `detected` at a store or I/O compare point: replays from the snapshot taken
+   * before the first fault, comparing every instruction. Undefined when comparing every
+   * instruction already (it is `detected`) or when no snapshot is kept.
+   */
+  private firstDifference(detected: number): number | undefined {
+    const from = this.replayFrom;
+    this.replayFrom = undefined;
+    if (!from) return undefined;
+    const replay = Machine.fromSnapshotSync(from, NULL_CONSOLE);
+    replay.replaying = true;
+    replay.core.setU32(this.L.MACHINE + this.L.M_COMPARE, this.L.COMPARE_EVERY);
+    const known = replay.events.length;
+    while (!replay.halt && replay.instret <= detected) {
+      replay.run(detected + 1 - replay.instret);
+      const diverge = replay.events.slice(known).find((e) => e.kind === 'diverge');
+      if (diverge) return diverge.instret;
+    }
+    return undefined;
+  }
+
+  /** "module 1 offline", "board 0 (modules 0, 1) offline", "no module offline". */
+  private describeOffline(modules: number[]): string {
+    if (modules.length === 0) return 'no module offline';
+    if (this.topology === 'pair-spare') {
+      const boards = [...new Set(modules.map((m) => boardOf(this.topology, m)))];
+      return boards.map((b) => `board ${b} (modules ${modulesOfBoard(this.topology, b).join(', ')})`).join(' and ') + ' offline';
+    }
+    return `${modules.length > 1 ? 'modules' : 'module'} ${modules.join(', ')} offline`;
   }
 
   private failstop(instret: number, reason: string): void {
@@ -607,6 +659,9 @@ export class Machine {
 
   private applyDueActions(): void {
     while (this.schedule.length > 0 && this.schedule[0].at <= this.instret && !this.halted) {
+      if (this.schedule[0].type === 'fault' && this.config.compare !== 'every' && !this.replaying && !this.replayFrom) {
+        this.replayFrom = this.snapshot(); // before the fault leaves the schedule
+      }
       const action = this.schedule.shift()!;
       switch (action.type) {
         case 'fault': this.applyScheduledFault(action.fault); break;
@@ -679,9 +734,12 @@ export class Machine {
       this.events.push({ instret, kind: 'replace', module: m });
     }
     this.syncOnline();
+    this.createResync(this.nextResyncId++, fresh).start();
+  }
+
+  private createResync(id: number, targets: number[], state?: ResyncState): Resync {
     const settings: ResyncSettings = { mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle };
-    const id = this.nextResyncId++;
-    const resync = new Resync(id, fresh, settings, {
+    const resync = new Resync(id, targets, settings, {
       core: this.core,
       ramSize: this.ramSize,
       instret: () => this.instret,
@@ -691,12 +749,65 @@ export class Machine {
       event: (e) => this.events.push(e),
       done: () => {
         this.resyncs.delete(id);
-        for (const m of fresh) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
+        for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
         this.syncOnline();
       },
-    });
+    }, state);
     this.resyncs.set(id, resync);
-    resync.start();
+    return resync;
+  }
+
+  // ── Snapshots ────────────────────────────────────────────────────────────────────
+
+  /**
+   * The whole machine — every module, the devices, pending faults, repairs and resyncs,
+   * events so far — as one compact buffer. Restoring it and continuing gives exactly what
+   * continuing this machine would have.
+   */
+  snapshot(): ArrayBuffer {
+    this.drainOutput();
+    const host: HostSnapshot = {
+      config: this.config,
+      modules: this.modules,
+      schedule: this.schedule,
+      seq: this.seq,
+      halted: this.halted,
+      hostCalls: this.hostState,
+      waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
+      resyncs: [...this.resyncs.values()].map((r) => r.state()),
+      nextResyncId: this.nextResyncId,
+      programLoaded: this.programLoaded,
+      tohost: this.tohost,
+      stdoutBytes: this.stdoutBytes,
+      events: this.events,
+    };
+    return encodeSnapshot(this.core, this.modules.length, this.ramSize, host);
+  }
+
+  /** A machine in the state `snapshot` recorded, talking to `console`. */
+  static async fromSnapshot(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Promise<Machine> {
+    await compileCore();
+    return Machine.fromSnapshotSync(snapshot, console);
+  }
+
+  /** fromSnapshot() once the core is compiled (any machine has been created). */
+  static fromSnapshotSync(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Machine {
+    const { host, restoreCore } = decodeSnapshot(snapshot);
+    const machine = new Machine(Core.createSync(), { ...host.config, console });
+    restoreCore(machine.core);
+    machine.modules = host.modules;
+    machine.schedule = host.schedule;
+    machine.seq = host.seq;
+    machine.halted = host.halted;
+    machine.hostState = host.hostCalls;
+    machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
+    for (const r of host.resyncs) machine.createResync(r.id, r.targets, r);
+    machine.nextResyncId = host.nextResyncId;
+    machine.programLoaded = host.programLoaded;
+    machine.tohost = host.tohost;
+    machine.stdoutBytes = host.stdoutBytes;
+    machine.events.push(...host.events);
+    return machine;
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────

@@ -43,6 +43,16 @@ export const MAX_ROUNDS = 8;
 /** Virtual clock, for pauses in microseconds. */
 export const CLOCK_HZ = 100_000_000;
 
+/** A resync in progress, as a snapshot keeps it. */
+export interface ResyncState {
+  id: number;
+  targets: number[];
+  round: number;
+  pages: number[];
+  bytes: number;
+  source: number;
+}
+
 export class Resync {
   private round = 0;
   private pages: number[] = [];
@@ -54,7 +64,14 @@ export class Resync {
     readonly targets: number[],
     readonly settings: ResyncSettings,
     private readonly host: ResyncHost,
-  ) {}
+    state?: ResyncState,
+  ) {
+    if (state) ({ round: this.round, pages: this.pages, bytes: this.bytes, source: this.source } = state);
+  }
+
+  state(): ResyncState {
+    return { id: this.id, targets: [...this.targets], round: this.round, pages: [...this.pages], bytes: this.bytes, source: this.source };
+  }
 
   private get pageSize(): number { return this.host.core.layout.PAGE_SIZE; }
   private get pageCount(): number { return this.host.ramSize / this.pageSize; }

@@ -1,0 +1,110 @@
+/**
+ * The snapshot format: a machine's complete state in one ArrayBuffer.
+ *
+ *   u32 magic "LSLS"   u32 format version   u32 core ABI   u32 JSON length
+ *   JSON (UTF-8): the host side (config, modules, schedule, resyncs, events, ...)
+ *   core state region: machine block, hart blocks, console rings, dirty maps (linear
+ *     memory MACHINE .. TRACE and DIRTY .. RAM_SLOTS; the trace ring is transient)
+ *   RAM of every module, page by page: a tag byte per page — PAGE_ZERO, PAGE_SAME (equal
+ *     to module 0's page), PAGE_BYTES (followed by the page's bytes)
+ *
+ * Lockstep modules hold the same RAM, so a snapshot of four modules costs about one, and
+ * untouched RAM costs a byte a page.
+ */
+import type { Core } from './core.ts';
+import type { Halt, MachineEvent } from './events.ts';
+import type { HostCallState, HostCall } from './hostcalls.ts';
+import type { MachineConfig, ModuleRecord, ScheduledAction } from './machine.ts';
+import type { ResyncState } from './resync.ts';
+
+const MAGIC = 0x534C534C; // "LSLS"
+const VERSION = 1;
+const PAGE_ZERO = 0;
+const PAGE_SAME = 1;
+const PAGE_BYTES = 2;
+
+export interface HostSnapshot {
+  config: MachineConfig & { ramMiB: number };
+  modules: ModuleRecord[];
+  schedule: ScheduledAction[];
+  seq: number;
+  halted?: Halt;
+  hostCalls: HostCallState;
+  waitingCall?: Omit<HostCall, 'payload'> & { payload?: number[] };
+  resyncs: ResyncState[];
+  nextResyncId: number;
+  programLoaded: boolean;
+  tohost: number;
+  stdoutBytes: number;
+  events: MachineEvent[];
+}
+
+/** Linear-memory ranges of the core that hold machine state outside RAM. */
+function stateRanges(core: Core): [number, number][] {
+  const L = core.layout;
+  return [[L.MACHINE, L.TRACE], [L.DIRTY, L.RAM_SLOTS]];
+}
+
+export function encodeSnapshot(core: Core, moduleCount: number, ramSize: number, host: HostSnapshot): ArrayBuffer {
+  const L = core.layout;
+  const json = new TextEncoder().encode(JSON.stringify(host));
+  const parts: Uint8Array[] = [];
+  const header = new Uint32Array([MAGIC, VERSION, core.coreAbi, json.length]);
+  parts.push(new Uint8Array(header.buffer), json);
+  for (const [from, to] of stateRanges(core)) parts.push(core.slice(from, to - from).slice());
+  const page = L.PAGE_SIZE;
+  const base = (m: number) => L.RAM_SLOTS + m * ramSize;
+  for (let m = 0; m < moduleCount; m++) {
+    for (let offset = 0; offset < ramSize; offset += page) {
+      const bytes = core.slice(base(m) + offset, page);
+      if (bytes.every((b) => b === 0)) parts.push(Uint8Array.of(PAGE_ZERO));
+      else if (m > 0 && equal(bytes, core.slice(base(0) + offset, page))) parts.push(Uint8Array.of(PAGE_SAME));
+      else parts.push(Uint8Array.of(PAGE_BYTES), bytes.slice());
+    }
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out.buffer;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Reads a snapshot's host side; restoreCore() then writes its core state into a fresh core of the same shape. */
+export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; restoreCore(core: Core): void } {
+  const bytes = new Uint8Array(buffer);
+  if (bytes.length < 16) throw new RangeError('not a Lockstep Lab snapshot: too short');
+  const [magic, version, abi, jsonLength] = new Uint32Array(buffer.slice(0, 16));
+  if (magic !== MAGIC) throw new RangeError('not a Lockstep Lab snapshot (bad magic)');
+  if (version !== VERSION) throw new RangeError(`snapshot format ${version} is not supported (this build reads ${VERSION})`);
+  const host = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + jsonLength))) as HostSnapshot;
+  return {
+    host,
+    restoreCore(core: Core) {
+      if (abi !== core.coreAbi) throw new RangeError(`snapshot of core ABI ${abi} cannot be restored into core ABI ${core.coreAbi}`);
+      const L = core.layout;
+      let at = 16 + jsonLength;
+      for (const [from, to] of stateRanges(core)) {
+        core.slice(from, to - from).set(bytes.subarray(at, at + (to - from)));
+        at += to - from;
+      }
+      core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
+      const ramSize = host.config.ramMiB * 2 ** 20;
+      const page = L.PAGE_SIZE;
+      for (let m = 0; m < host.modules.length; m++) {
+        for (let offset = 0; offset < ramSize; offset += page) {
+          const target = core.slice(L.RAM_SLOTS + m * ramSize + offset, page);
+          const tag = bytes[at++];
+          if (tag === PAGE_ZERO) target.fill(0);
+          else if (tag === PAGE_SAME) target.set(core.slice(L.RAM_SLOTS + offset, page));
+          else if (tag === PAGE_BYTES) { target.set(bytes.subarray(at, at + page)); at += page; }
+          else throw new RangeError('corrupt snapshot: bad page tag');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Lockstep semantics (DESIGN §4-§6): a fault at instruction k is detected at the right
+ * instruction, on the right module and field, and each topology does what it promises.
+ * Instruction numbers below are counted by hand from the programs (instructions count from
+ * 0; `at=N` applies just before instruction N).
+ */
+import { describe, expect, it } from 'vitest';
+import { runProgram } from '../helpers/machine.ts';
+import { classify, type Outcome } from '../../src/fault/classify.ts';
+import type { Topology } from '../../src/machine/topology.ts';
+import type { MachineEvent } from '../../src/machine/events.ts';
+
+// 0: li t0,5  1: li t1,7  2: add t2,t0,t1  3: li t0,1  4: mv a0,t2  5: li a7,93  6: ecall
+const ADD = `
+  .globl _start
+_start:
+  li t0, 5
+  li t1, 7
+  add t2, t0, t1
+  li t0, 1
+  mv a0, t2
+  li a7, 93
+  ecall
+`;
+
+async function outcomeOf(source: string, topology: Topology, faults: string[]) {
+  const reference = await runProgram(source, { topology });
+  const faulty = await runProgram(source, { topology, faults, limit: 10 * reference.machine.instret });
+  const outcome: Outcome = classify(
+    { halt: reference.machine.halt, output: reference.stdout, events: reference.machine.events },
+    { halt: faulty.machine.halt, output: faulty.stdout, events: faulty.machine.events },
+  );
+  return { outcome, faulty, reference };
+}
+
+const kinds = (events: readonly MachineEvent[]) => events.map((e) => `${e.kind}@${e.instret}`);
+
+describe('a flip in a register that is used next', () => {
+  const fault = 'at=2,module=1,kind=flip,target=t0,bit=3'; // t0: 5 → 13, so add gives 20, not 12
+
+  it.each(['dmr', 'tmr', 'pair-spare'] as const)('is detected at exactly that instruction on %s', async (topology) => {
+    const { faulty } = await outcomeOf(ADD, topology, [fault]);
+    const diverge = faulty.machine.events.find((e) => e.kind === 'diverge');
+    expect(diverge).toMatchObject({ instret: 2, module: 1, field: 'x7', expected: '0x0000000c', actual: '0x00000014', pc: 0x8000_0008 });
+    expect(faulty.machine.detectionLatency()).toBe(0);
+  });
+
+  it('fail-stops dmr, which cannot tell which module is wrong', async () => {
+    const { outcome, faulty } = await outcomeOf(ADD, 'dmr', [fault]);
+    expect(outcome).toBe('failstop');
+    expect(kinds(faulty.machine.events)).toEqual(['inject@2', 'diverge@2', 'failstop@2', 'halt@2']);
+  });
+
+  it('takes the outvoted module offline on tmr and finishes correctly', async () => {
+    const { outcome, faulty } = await outcomeOf(ADD, 'tmr', [fault]);
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.halt?.exitCode).toBe(12);
+    expect(faulty.machine.events).toContainEqual({ instret: 2, kind: 'offline', module: 1, reason: 'outvoted' });
+    expect(faulty.machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'offline', 'online']);
+  });
+
+  it('takes the whole board offline on pair-spare; the other board continues', async () => {
+    const { outcome, faulty } = await outcomeOf(ADD, 'pair-spare', [fault]);
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.moduleStatus().map((m) => m.state)).toEqual(['offline', 'offline', 'online', 'online']);
+    expect(faulty.machine.events.filter((e) => e.kind === 'offline').map((e) => e.instret)).toEqual([2, 2]);
+  });
+
+  it('corrupts the result on simplex (wrong exit code: crash)', async () => {
+    const { outcome, faulty } = await outcomeOf(ADD, 'simplex', ['at=2,module=0,kind=flip,target=t0,bit=3']);
+    expect(faulty.machine.halt?.exitCode).toBe(20);
+    expect(outcome).toBe('crash');
+  });
+});
+
+describe('a flip in a register that is overwritten before it is read', () => {
+  it.each(['simplex', 'dmr', 'tmr', 'pair-spare'] as const)('is masked on %s', async (topology) => {
+    // t0 is not read after instruction 2 and is overwritten at 3.
+    const { outcome, faulty } = await outcomeOf(ADD, topology, ['at=3,module=0,kind=flip,target=t0,bit=3']);
+    expect(outcome).toBe('masked');
+    expect(faulty.machine.events.some((e) => e.kind === 'diverge')).toBe(false);
+  });
+});
+
+// A word in memory, read back at instruction 4 (lw), after instructions 0-3 (la = 2, nop, nop).
+// 0-1: la t1,word  2: nop  3: nop  4: lw a0,0(t1)  5: li a7,93  6: ecall
+const LOAD = `
+  .globl _start
+_start:
+  la t1, word
+  nop
+  nop
+  lw a0, 0(t1)
+  li a7, 93
+  ecall
+  .data
+word: .word 42
+`;
+const WORD = 0x8000_1000;
+
+describe('ECC errors in RAM', () => {
+  it('let dmr isolate the module that announced the error and continue', async () => {
+    const { outcome, faulty } = await outcomeOf(LOAD, 'dmr', [`at=2,module=1,kind=ecc,target=mem:0x${WORD.toString(16)},bit=5`]);
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.halt?.exitCode).toBe(42);
+    expect(faulty.machine.events).toContainEqual({ instret: 4, kind: 'error', module: 1, where: 'uncorrectable ECC error in RAM word 0x80001000' });
+    expect(faulty.machine.events).toContainEqual({ instret: 4, kind: 'offline', module: 1, reason: 'announced' });
+  });
+
+  it('fail-stop a simplex machine (a detected, unrecoverable error)', async () => {
+    const { outcome } = await outcomeOf(LOAD, 'simplex', [`at=2,module=0,kind=ecc,target=mem:0x${WORD.toString(16)},bit=5`]);
+    expect(outcome).toBe('failstop');
+  });
+
+  it('are masked when the word is rewritten before it is read', async () => {
+    const rewrite = LOAD.replace('nop\n  nop', 'li t2, 42\n  sw t2, 0(t1)');
+    const { outcome } = await outcomeOf(rewrite, 'dmr', [`at=2,module=1,kind=ecc,target=mem:0x${WORD.toString(16)},bit=5`]);
+    expect(outcome).toBe('masked');
+  });
+
+  it('without ECC, the same corruption fail-stops dmr at the load', async () => {
+    const { outcome, faulty } = await outcomeOf(LOAD, 'dmr', [`at=2,module=1,kind=flip,target=mem:0x${WORD.toString(16)},bit=5`]);
+    expect(outcome).toBe('failstop');
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 4, field: 'x10', expected: '0x0000002a', actual: '0x0000000a' });
+  });
+});
+
+describe('stuck bits', () => {
+  it('re-assert after every write: a stuck-at-1 register bit is detected at its first write', async () => {
+    const { faulty } = await outcomeOf(ADD, 'tmr', ['at=0,module=2,kind=stuck1,target=t0,bit=3']);
+    // li t0,5 writes 5 | 8 = 13 in module 2.
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 0, module: 2, field: 'x5', actual: '0x0000000d' });
+  });
+
+  it('a stuck-at-0 bit that the program never sets is masked', async () => {
+    const { outcome } = await outcomeOf(ADD, 'dmr', ['at=0,module=1,kind=stuck0,target=t0,bit=31']);
+    expect(outcome).toBe('masked');
+  });
+
+  it('on the result bus corrupt every written value from then on', async () => {
+    const { faulty, outcome } = await outcomeOf(ADD, 'tmr', ['at=1,module=0,kind=stuck1,target=result,bit=8']);
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 1, module: 0, field: 'x6', actual: '0x00000107' });
+    expect(outcome).toBe('recovered');
+  });
+});
+
+describe('kill', () => {
+  it.each([
+    ['dmr', ['online', 'offline']],
+    ['tmr', ['online', 'offline', 'online']],
+    ['pair-spare', ['offline', 'offline', 'online', 'online']],
+  ] as const)('is detected at once on %s and the machine continues', async (topology, states) => {
+    const { outcome, faulty } = await outcomeOf(ADD, topology, ['at=3,module=1,kind=kill']);
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.events).toContainEqual({ instret: 3, kind: 'offline', module: 1, reason: 'dead' });
+    expect(faulty.machine.detectionLatency()).toBe(0);
+    expect(faulty.machine.moduleStatus().map((m) => m.state)).toEqual(states);
+  });
+
+  it('stops a simplex machine for good (crash)', async () => {
+    const { outcome, faulty } = await outcomeOf(ADD, 'simplex', ['at=3,module=0,kind=kill']);
+    expect(outcome).toBe('crash');
+    expect(faulty.machine.halt).toMatchObject({ reason: 'dead' });
+    expect(faulty.machine.instret).toBe(3);
+  });
+});
+
+describe('other targets', () => {
+  it('a flipped pc is detected at the next instruction, by the pc it executed at', async () => {
+    const { faulty } = await outcomeOf(ADD, 'tmr', ['at=2,module=1,kind=flip,target=pc,bit=4']);
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 2, module: 1, field: 'pc', expected: '0x80000008', actual: '0x80000018' });
+  });
+
+  it('a flipped result corrupts only the next written value', async () => {
+    const { faulty, outcome } = await outcomeOf(ADD, 'tmr', ['at=2,module=2,kind=flip,target=result,bit=0']);
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 2, module: 2, field: 'x7', actual: '0x0000000d' });
+    expect(outcome).toBe('recovered');
+  });
+
+  it('a flipped CSR is detected when it is read', async () => {
+    // 0: li t0,9  1: csrw mscratch,t0  2: nop  3: csrr a0,mscratch  4: li a7,93  5: ecall
+    const source = '.globl _start\n_start:\n li t0, 9\n csrw mscratch, t0\n nop\n csrr a0, mscratch\n li a7, 93\n ecall\n';
+    const { faulty } = await outcomeOf(source, 'tmr', ['at=2,module=1,kind=flip,target=mscratch,bit=1']);
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 3, module: 1, field: 'x10', expected: '0x00000009', actual: '0x0000000b' });
+  });
+
+  it('a parity error in a register is announced when the register is read', async () => {
+    const { faulty, outcome } = await outcomeOf(ADD, 'dmr', ['at=2,module=0,kind=ecc,target=t1,bit=0']);
+    expect(faulty.machine.events).toContainEqual({ instret: 2, kind: 'error', module: 0, where: 'parity error in x6' });
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.halt?.exitCode).toBe(12);
+  });
+});

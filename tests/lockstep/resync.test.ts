@@ -1,0 +1,93 @@
+/**
+ * Repair and resync (DESIGN §7): an offline module is replaced and brought into lockstep by
+ * stop-and-copy or pre-copy; it is then bit-identical to the survivor, compared like the
+ * others, and catches a fault injected after the resync.
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { assembleOrThrow, machineFor } from '../helpers/machine.ts';
+import type { Machine } from '../../src/machine/machine.ts';
+import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
+import { parseFault } from '../../src/fault/spec.ts';
+
+const program = assembleOrThrow(readFileSync(new URL('../fixtures/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
+const reference = '1d0e7f9c\n35a7252a\n972898b2\n6926e236\ndcd0734a\n0dc33636\n626af2da\n55135dd2\n';
+
+/** Architectural state of module m — its hart block up to the RAM pointers, and all of RAM — as digests. */
+function moduleState(machine: Machine, m: number): { hart: string; ram: string } {
+  const L = machine.core.layout;
+  const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  return { hart: digest(machine.core.slice(machine.core.hart(m), L.H_RAM)), ram: digest(machine.readMemory(m, L.RAM_BASE, machine.ramSize)!) };
+}
+
+/** Runs to the first event that `done` accepts, without executing any instruction after it. */
+function runUntil(machine: Machine, done: (e: MachineEvent) => boolean): void {
+  while (!machine.halt && !machine.events.some(done)) {
+    const next = machine.pending()[0]?.at ?? Infinity;
+    machine.run(Math.min(next - machine.instret, 1_000_000)); // up to the next scheduled action ...
+    machine.run(0); // ... which run() applies before executing anything
+  }
+}
+
+const FAULT = 'at=1000,module=1,kind=flip,target=s1,bit=4'; // s1 (table size) is used in every loop test
+/** Copy bandwidth for these tests, bytes per cycle: a pre-copy round of 1 MiB takes 16,384 instructions. */
+const COPY = 64;
+
+describe.each(['stop-copy', 'precopy'] as const)('resync by %s', (mode: ResyncMode) => {
+  it('brings a replaced tmr module into lockstep, bit-identical, and it catches a later fault', async () => {
+    const { machine, output } = await machineFor(program, { topology: 'tmr', resync: mode, faults: [FAULT], copyBytesPerCycle: COPY });
+    machine.replace(3000, { module: 1 });
+    runUntil(machine, (e) => e.kind === 'resync-done');
+    const done = machine.events.find((e) => e.kind === 'resync-done')!;
+    expect(machine.moduleStatus()[1].state).toBe('online');
+    expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
+
+    const bytesPerCycle = machine.config.copyBytesPerCycle;
+    const hartState = machine.core.layout.H_RAM;
+    if (mode === 'stop-copy') {
+      // The machine pauses for (RAM + hart state) / bandwidth cycles; no instruction runs meanwhile.
+      expect(done).toMatchObject({ instret: 3000, rounds: 0, bytes: machine.ramSize + hartState });
+      expect(done).toMatchObject({ pause_instructions: Math.ceil((machine.ramSize + hartState) / bytesPerCycle) });
+    } else {
+      const rounds = machine.events.filter((e) => e.kind === 'resync-round');
+      expect(rounds.length).toBeGreaterThanOrEqual(1);
+      // Round 1 copies all of RAM while the machine runs: it lasts RAM / bandwidth instructions.
+      const pages = machine.ramSize / machine.core.layout.PAGE_SIZE;
+      expect(rounds[0]).toMatchObject({ round: 1, pages, instructions: Math.ceil(machine.ramSize / bytesPerCycle), instret: 3000 + Math.ceil(machine.ramSize / bytesPerCycle) });
+      // The final pause copies only what the last round left dirty: far less than stop-copy's.
+      expect((done as { pause_instructions: number }).pause_instructions).toBeLessThan(machine.ramSize / bytesPerCycle / 10);
+      expect(done).toMatchObject({ rounds: rounds.length });
+    }
+    expect((done as { pause_us: number }).pause_us).toBeCloseTo((done as { pause_instructions: number }).pause_instructions / 100, 3);
+
+    // A fault on the resynced module is caught like on any other.
+    const after = machine.instret + 10;
+    machine.inject(parseFault(`at=${after},module=1,kind=flip,target=s1,bit=3`));
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.filter((e) => e.kind === 'diverge' && e.module === 1 && e.instret >= after)).toHaveLength(1);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
+
+describe('repair', () => {
+  it('--repair-after replaces an offline module automatically, then resyncs it', async () => {
+    const { machine, output } = await machineFor(program, { topology: 'dmr', faults: ['at=2000,module=1,kind=kill'], repairAfter: 500, resync: 'stop-copy' });
+    while (!machine.halt) machine.run(1_000_000);
+    const kinds = machine.events.map((e) => `${e.kind}@${e.instret}`);
+    expect(kinds.slice(0, 4)).toEqual(['inject@2000', 'offline@2000', 'replace@2501', 'resync-done@2501']);
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'online']);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+
+  it('replaces a pair-and-spare board whole', async () => {
+    const { machine, output } = await machineFor(program, { topology: 'pair-spare', faults: [FAULT.replace('module=1', 'module=3')], copyBytesPerCycle: COPY });
+    machine.replace(5000, { board: 1 });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.filter((e) => e.kind === 'replace').map((e) => e.module)).toEqual([2, 3]);
+    expect(machine.events.find((e) => e.kind === 'resync-done')).toMatchObject({ modules: [2, 3] });
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    expect(moduleState(machine, 3)).toEqual(moduleState(machine, 0));
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
