@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     dir: here('tests'),
     include: ['**/*.test.ts'],
+    globalSetup: [here('tests/setup/build.ts')],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

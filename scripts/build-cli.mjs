@@ -1,10 +1,9 @@
-// Bundles the CLI into build/cli/lockstep.mjs (two folders below the repo root, like
-// src/cli/main.ts, so relative URLs to build/ and examples/ resolve the same way).
+// Bundles the Node entry points: the CLI into build/cli/lockstep.mjs and the machine worker
+// into build/worker/node.mjs. Both sit two folders below the repo root, like their sources
+// in src/, so relative URLs to build/ and examples/ resolve the same way.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: 'build/cli/lockstep.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -12,4 +11,9 @@ await build({
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'build/cli/lockstep.mjs' }),
+  build({ ...common, entryPoints: ['src/worker/node.ts'], outfile: 'build/worker/node.mjs' }),
+]);

@@ -1,0 +1,8 @@
+/** worker_threads entry: serves one MachineSession to the parent thread. */
+import { parentPort } from 'node:worker_threads';
+import { expose } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { MachineSession } from './session.ts';
+
+if (!parentPort) throw new Error('src/worker/node.ts must run in a worker thread');
+expose(new MachineSession(), nodeEndpoint(parentPort));

@@ -1,0 +1,279 @@
+/**
+ * The machine as a worker serves it (DESIGN §2): one MachineSession per worker, exposed
+ * with comlink, the same code in a browser Web Worker and in Node's worker_threads. Calls
+ * are coarse: run or step a batch, pull one view per animation frame, transfer snapshots.
+ *
+ * Free running (start/pause) happens inside the worker in time slices: each slice runs the
+ * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
+ * as the speed dial allows since the last slice), then yields so calls such as pause(),
+ * inject() or view() are served between slices.
+ */
+import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
+import type { Halt, MachineEvent } from '../machine/events.ts';
+import type { RetireRecord } from '../machine/records.ts';
+import { buildReport, type RunReport } from '../machine/report.ts';
+import { loadProgram, type ProgramFormat } from '../isa/load.ts';
+import type { Program, SourceLocation } from '../isa/program.ts';
+import { parseFault, FaultSpecError } from '../fault/spec.ts';
+import { transfer } from 'comlink';
+
+/** Machine settings a session can be created with (everything but the console). */
+export type MachineSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
+
+/** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
+export type ProgramInput =
+  | { kind: 'source'; source: string; name?: string }
+  | { kind: 'file'; bytes: Uint8Array; name: string; format?: ProgramFormat };
+
+export interface LoadedProgram {
+  entry: number;
+  symbols: [string, number][];
+  /** Instruction address → source line, for programs from the assembler. */
+  sourceMap: [number, SourceLocation][];
+}
+
+/** CSRs every view carries, by name. */
+export const VIEW_CSRS: ReadonlyArray<readonly [string, number]> = [
+  ['mstatus', 0x300], ['mie', 0x304], ['mtvec', 0x305], ['mscratch', 0x340], ['mepc', 0x341],
+  ['mcause', 0x342], ['mtval', 0x343], ['mip', 0x344],
+];
+
+export interface ModuleView extends ModuleStatus {
+  pc: number;
+  privilege: number;
+  /** x0..x31. */
+  regs: number[];
+  csrs: Record<string, number>;
+  /** The retire record of its last instruction. */
+  record: RetireRecord;
+}
+
+/** What the UI draws: one per animation frame. */
+export interface MachineView {
+  topology: string;
+  instret: number;
+  cycle: number;
+  running: boolean;
+  /** Instructions per second over the last second of free running (0 when paused). */
+  ips: number;
+  halt?: Halt;
+  waitingForInput: boolean;
+  modules: ModuleView[];
+  /** Events since the previous view() (all of them for the first). */
+  events: MachineEvent[];
+  /** Console output since the previous view(). */
+  output: Uint8Array;
+}
+
+export interface StepResult {
+  executed: number;
+  halted: boolean;
+  waitingForInput: boolean;
+}
+
+/** Wall time a free-running slice aims at, ms. */
+const SLICE_MS = 12;
+const MAX_SLICE = 50_000_000;
+
+/** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+export class MachineSession {
+  private machine?: Machine;
+  private program?: Program;
+  private setup: MachineSetup = {};
+  private output: number[] = [];
+  private input: number[] = [];
+  private eventCursor = 0;
+  private running = false;
+  private speed = Infinity;
+  private waitingForInput = false;
+  private ipsWindow: { at: number; instret: number }[] = [];
+
+  /** Creates (or re-creates) the machine; the loaded program, if any, is loaded again. */
+  async create(setup: MachineSetup): Promise<void> {
+    this.pause();
+    this.setup = { ...setup };
+    this.machine = await Machine.create({
+      ...setup,
+      console: {
+        write: (_fd, bytes) => { for (const b of bytes) this.output.push(b); },
+        read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
+      },
+    });
+    this.output = [];
+    this.eventCursor = 0;
+    this.waitingForInput = false;
+    if (this.program) this.machine.load(this.program);
+  }
+
+  private get m(): Machine {
+    if (!this.machine) throw new Error('create a machine first');
+    return this.machine;
+  }
+
+  /** Loads a program (assembling source); bad input throws ProgramError with its diagnostics. */
+  async load(input: ProgramInput): Promise<LoadedProgram> {
+    const program = input.kind === 'source'
+      ? loadProgram(new TextEncoder().encode(input.source), input.name ?? 'program.s', 'asm')
+      : loadProgram(input.bytes, input.name, input.format);
+    this.program = program;
+    await this.create(this.setup);
+    return { entry: program.entry, symbols: [...program.symbols], sourceMap: [...(program.sourceMap ?? [])] };
+  }
+
+  /** Back to the loaded program's start, with no faults, on a fresh machine. */
+  async reset(): Promise<void> {
+    await this.create(this.setup);
+  }
+
+  /** Runs up to `budget` instructions now (not time-sliced). */
+  run(budget: number): StepResult {
+    const result = this.m.run(budget);
+    this.waitingForInput = result.stop === 'input';
+    return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput };
+  }
+
+  /** Executes `n` instructions (1 by default) and returns the view after them. */
+  step(n = 1): MachineView {
+    this.pause();
+    this.run(n);
+    return this.view();
+  }
+
+  /** Runs freely in time slices at `speed` instructions per second (Infinity = flat out) until paused or halted. */
+  start(speed = this.speed): void {
+    this.speed = speed;
+    if (this.running) return;
+    this.running = true;
+    void this.freeRun();
+  }
+
+  pause(): void {
+    this.running = false;
+    this.ipsWindow = [];
+  }
+
+  setSpeed(speed: number): void {
+    if (!(speed > 0)) throw new RangeError(`speed ${speed} must be positive (instructions per second)`);
+    this.speed = speed;
+  }
+
+  private async freeRun(): Promise<void> {
+    let last = performance.now();
+    let budget = this.speed === Infinity ? 100_000 : 1;
+    let owed = 0;
+    while (this.running && this.machine && !this.machine.halt) {
+      const started = performance.now();
+      if (this.speed === Infinity) {
+        const result = this.run(budget);
+        const spent = performance.now() - started;
+        // Aim the next slice at SLICE_MS of wall time.
+        if (result.executed === budget) budget = Math.max(1000, Math.min(MAX_SLICE, Math.round((budget * SLICE_MS) / Math.max(spent, 0.5))));
+      } else {
+        owed += ((started - last) / 1000) * this.speed;
+        const now = Math.floor(owed);
+        if (now > 0) {
+          owed -= now;
+          this.run(Math.min(now, MAX_SLICE));
+        }
+      }
+      last = started;
+      this.ipsWindow.push({ at: performance.now(), instret: this.machine.instret });
+      while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
+      if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
+      else if (this.speed === Infinity) await yieldToEvents();
+      else await new Promise((r) => setTimeout(r, Math.max(4, Math.min(50, 1000 / this.speed))));
+    }
+    this.running = false;
+  }
+
+  private measuredIps(): number {
+    if (!this.running || this.ipsWindow.length < 2) return 0;
+    const first = this.ipsWindow[0];
+    const last = this.ipsWindow[this.ipsWindow.length - 1];
+    return last.at > first.at ? Math.round(((last.instret - first.instret) * 1000) / (last.at - first.at)) : 0;
+  }
+
+  /** Schedules a fault (DESIGN §5 text); `at` defaults to the next instruction. Throws FaultSpecError / RangeError. */
+  inject(spec: string): void {
+    const withAt = /(^|,)\s*at\s*=/.test(spec) ? spec : `at=${this.m.instret},${spec}`;
+    const fault = parseFault(withAt);
+    const problem = this.m.checkFault(fault);
+    if (problem) throw new FaultSpecError(problem);
+    this.m.inject(fault);
+  }
+
+  /** Replaces an offline module or board at instruction `at` (default: now). */
+  replace(site: { module: number } | { board: number }, at = this.m.instret): void {
+    this.m.replace(at, site);
+  }
+
+  /** Console input for the guest. */
+  sendInput(bytes: Uint8Array): void {
+    for (const b of bytes) this.input.push(b);
+    const taken = this.m.pushInput(Uint8Array.from(this.input));
+    this.input.splice(0, taken);
+    this.waitingForInput = false;
+  }
+
+  /** `length` bytes of module `m`'s RAM at `addr` (empty outside RAM). */
+  memory(m: number, addr: number, length: number): Uint8Array {
+    return this.m.readMemory(m, addr, length) ?? new Uint8Array();
+  }
+
+  view(): MachineView {
+    const m = this.m;
+    const events = m.events.slice(this.eventCursor);
+    this.eventCursor = m.events.length;
+    const output = Uint8Array.from(this.output);
+    this.output = [];
+    return {
+      topology: m.topology,
+      instret: m.instret,
+      cycle: m.cycle,
+      running: this.running,
+      ips: this.measuredIps(),
+      halt: m.halt,
+      waitingForInput: this.waitingForInput,
+      modules: m.moduleStatus().map((status) => ({
+        ...status,
+        pc: m.pc(status.id),
+        privilege: m.privilege(status.id),
+        regs: Array.from({ length: 32 }, (_, n) => m.reg(status.id, n)),
+        csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(status.id, num) ?? 0])),
+        record: m.record(status.id),
+      })),
+      events,
+      output,
+    };
+  }
+
+  /** The whole machine (Machine.snapshot), transferred rather than copied. */
+  snapshot(): ArrayBuffer {
+    const buffer = this.m.snapshot();
+    return transfer(buffer, [buffer]);
+  }
+
+  async restore(snapshot: ArrayBuffer): Promise<void> {
+    this.pause();
+    const console = this.m.console;
+    this.machine = await Machine.fromSnapshot(snapshot, console);
+    this.eventCursor = 0;
+  }
+
+  report(): RunReport {
+    const m = this.m;
+    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0 });
+  }
+}
+

@@ -1,0 +1,31 @@
+/**
+ * Vitest global setup: the tests need the WASM core and the Node bundles (CLI, worker).
+ * `npm test` builds them first (pretest); this rebuilds whichever is older than its sources
+ * when Vitest is started directly.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function newest(dir: string): number {
+  let time = 0;
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) time = Math.max(time, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return time;
+}
+
+function stale(output: string, ...sources: string[]): boolean {
+  const path = join(root, output);
+  return !existsSync(path) || statSync(path).mtimeMs < Math.max(...sources.map(newest));
+}
+
+export default function setup(): void {
+  if (stale('build/core.wasm', 'assembly')) execSync('npm run build:wasm', { cwd: root, stdio: 'inherit' });
+  if (stale('build/cli/lockstep.mjs', 'src', 'assembly') || stale('build/worker/node.mjs', 'src', 'assembly')) {
+    execSync('npm run build:cli', { cwd: root, stdio: 'inherit' });
+  }
+}
