@@ -65,7 +65,8 @@ function pick<T extends string>(list: string | undefined, all: readonly T[], wha
 export async function benchCommand(options: BenchOptions): Promise<number> {
   const runs = parseCount(options.runs, '--runs');
   if (runs < 1) throw new UsageError('--runs: at least 1');
-  const topologies = pick(options.topology, TOPOLOGIES, '--topology');
+  // simplex first: the other topologies' ratios are taken against it.
+  const topologies = pick(options.topology, TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
   const workloads = pick(options.workload, Object.keys(WORKLOADS) as Workload[], '--workload');
   const results: BenchResult[] = [];
   for (const workload of workloads) {
