@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { assemble, disassembleListing, formatDiagnostics, writeElf } from '../isa/index.ts';
 import { ProgramError } from '../isa/program.ts';
-import { UsageError } from './errors.ts';
+import { DiagnosticsError, UsageError } from './errors.ts';
 import { parseAddress } from './numbers.ts';
 
 function readFile(path: string): Uint8Array {
@@ -28,7 +28,7 @@ export function asmCommand(path: string, options: AsmOptions): number {
     textBase: options.textBase === undefined ? undefined : parseAddress(options.textBase, '--text-base'),
     dataBase: options.dataBase === undefined ? undefined : parseAddress(options.dataBase, '--data-base'),
   });
-  if (!result.ok) throw new ProgramError(formatDiagnostics(result.diagnostics).trimEnd());
+  if (!result.ok) throw new DiagnosticsError(formatDiagnostics(result.diagnostics).trimEnd());
   if (result.diagnostics.length > 0) process.stderr.write(formatDiagnostics(result.diagnostics));
   const output = options.output ?? path.replace(/\.(s|S|asm)$/, '') + '.elf';
   if (output === path) throw new UsageError(`refusing to overwrite the source ${path}: give an output name with -o`);

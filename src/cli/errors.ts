@@ -11,10 +11,20 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Assembler diagnostics, already in compiler style (`prog.s:3:5: error: ...`, the source line,
+ * a caret line): printed as they are, so that every diagnostic starts with its location.
+ */
+export class DiagnosticsError extends UsageError {
+  override name = 'DiagnosticsError';
+}
+
 /** Exit status for bad input (a file, an option, a fault spec). */
 export const EXIT_USAGE = 2;
 /** Exit status for an internal error (BSD sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
+/** Exit status when stdout's reader has gone away: 128 + SIGPIPE, as a shell reports it. */
+export const EXIT_BROKEN_PIPE = 141;
 
 export function isUserError(error: unknown): error is Error {
   return error instanceof UsageError || error instanceof ProgramError || error instanceof FaultSpecError || error instanceof RangeError;
@@ -22,8 +32,9 @@ export function isUserError(error: unknown): error is Error {
 
 /** Prints `error` for people and returns the exit status to use. */
 export function reportError(error: unknown): number {
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_BROKEN_PIPE;
   if (isUserError(error)) {
-    process.stderr.write(`lockstep: ${error.message}\n`);
+    process.stderr.write(error instanceof DiagnosticsError ? `${error.message}\n` : `lockstep: ${error.message}\n`);
     return EXIT_USAGE;
   }
   const message = error instanceof Error ? error.message : String(error);

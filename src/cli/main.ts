@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runCommand } from './run.ts';
 import { asmCommand, disasmCommand } from './asm.ts';
 import { benchCommand } from './bench.ts';
+import { demoCommand } from './demo.ts';
 import { reportError, EXIT_USAGE } from './errors.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 
@@ -15,8 +16,11 @@ function program(setStatus: (status: number) => void): Command {
   const cli = new Command('lockstep')
     .description('Lockstep Lab: lockstep RISC-V machines you can break on purpose')
     .version('0.1.0')
-    .showHelpAfterError('(run lockstep --help for usage)')
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `lockstep: ${text}` : text) })
+    // A usage error is one line, like every other bad input (errors.ts); Commander's message
+    // may span lines ("(Did you mean run?)").
+    .configureOutput({
+      outputError: (text, write) => write(`lockstep: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run lockstep --help for usage)\n`),
+    })
     .exitOverride();
 
   cli.command('run')
@@ -56,6 +60,10 @@ function program(setStatus: (status: number) => void): Command {
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
     .action(async (options) => setStatus(await benchCommand(options)));
+
+  cli.command('demo')
+    .description('one program, one fault, four machines: what lockstep buys, in one minute')
+    .action(async () => setStatus(await demoCommand()));
 
   return cli;
 }

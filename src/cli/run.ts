@@ -13,14 +13,14 @@ import { Machine, type ComparePoint } from '../machine/machine.ts';
 import type { Halt } from '../machine/events.ts';
 import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
 import type { ResyncMode } from '../machine/events.ts';
-import { loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
-import type { Program } from '../isa/program.ts';
+import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
+import { ProgramError, type Program } from '../isa/program.ts';
 import { parseFault, type Fault } from '../fault/spec.ts';
 import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
 import { processConsole, writeAll } from './console.ts';
-import { UsageError } from './errors.ts';
+import { DiagnosticsError, UsageError } from './errors.ts';
 import { parseChoice, parseCount } from './numbers.ts';
 
 export const EXIT_LIMIT = 124;
@@ -111,7 +111,12 @@ function readProgram(path: string, format?: string): Program {
     throw new UsageError(`cannot read ${path}: ${why}`);
   }
   const chosen = format === undefined ? undefined : parseChoice(format, PROGRAM_FORMATS, '--format') as ProgramFormat;
-  return loadProgram(bytes, path, chosen);
+  try {
+    return loadProgram(bytes, path, chosen);
+  } catch (error) {
+    if (error instanceof ProgramError && (chosen ?? formatOf(path)) === 'asm') throw new DiagnosticsError(error.message);
+    throw error;
+  }
 }
 
 /** Runs `machine` until it halts or has executed `limit` instructions in all. */

@@ -114,7 +114,7 @@ export class Machine {
   private schedule: ScheduledAction[] = [];
   private seq = 0;
   private halted?: Halt;
-  private hostState: HostCallState = { brk: 0, pendingLine: [] };
+  private hostState: HostCallState = { brk: 0, start: 0, pendingLine: [] };
   /** A host call that is waiting for input (already retired by the modules). */
   private waitingCall?: HostCall;
   private resyncs = new Map<number, Resync>();
@@ -220,7 +220,10 @@ export class Machine {
 
   // ── Loading ──────────────────────────────────────────────────────────────────────
 
-  /** Loads `program` into every module: segments into RAM, pc at the entry point. */
+  /**
+   * Loads `program` into every module: segments into RAM, pc at the entry point, and sp
+   * (x2) at the top of RAM, so a program can use a stack without setting one up.
+   */
   load(program: Program): void {
     const L = this.L;
     const ramEnd = L.RAM_BASE + this.ramSize;
@@ -245,10 +248,11 @@ export class Machine {
         if (tail > 0) this.writeMemory(m, s.address + s.bytes.length, new Uint8Array(tail));
       }
       this.setPc(m, program.entry);
+      this.setReg(m, 2, ramEnd);
     }
     this.tohost = program.symbols.get('tohost') ?? 0;
     this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
-    this.hostState.brk = (highest + 0xFFF) & ~0xFFF;
+    this.hostState.brk = this.hostState.start = ((highest + 0xFFF) & ~0xFFF) >>> 0;
     this.programLoaded = true;
   }
 
