@@ -35,7 +35,7 @@ function program(setStatus: (status: number) => void): Command {
     .option('--repair-after <n>', 'replace an offline module automatically n instructions after it went offline')
     .option('--resync <mode>', 'how a replacement is brought into lockstep: stop-copy or precopy', 'precopy')
     .option('--classify', 'also run the fault-free reference and classify the outcome')
-    .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr or to file')
+    .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run')
     .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
     .action(async (path, options) => setStatus(await runCommand(path, options)));
@@ -68,12 +68,22 @@ function program(setStatus: (status: number) => void): Command {
   return cli;
 }
 
+/**
+ * `--trace` takes a file only as `--trace=FILE`: Commander gives an optional option value
+ * the next argument, so `lockstep run --trace prog.elf` would trace into prog.elf and lack
+ * a program. A bare `--trace` becomes `--trace=` (stderr).
+ */
+function bareTraceFlags(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, k) => (arg === '--trace' && (end < 0 || k < end) ? '--trace=' : arg));
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const cli = program((s) => { status = s; });
   try {
-    await cli.parseAsync(argv, { from: 'user' });
+    await cli.parseAsync(bareTraceFlags(argv), { from: 'user' });
     return status;
   } catch (error) {
     if (error instanceof CommanderError) {

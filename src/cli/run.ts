@@ -213,10 +213,10 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return all;
 }
 
-/** --trace goes to stderr, --trace=FILE to a file. */
+/** --trace goes to stderr, --trace=FILE to a file (main.ts passes a bare --trace as ''). */
 function openTrace(option: string | true | undefined): { write(text: string): void; close(): void } | undefined {
   if (option === undefined) return undefined;
-  if (option === true) return { write: (text) => writeAll(2, new TextEncoder().encode(text)), close() {} };
+  if (option === true || option === '') return { write: (text) => writeAll(2, new TextEncoder().encode(text)), close() {} };
   let fd: number;
   try {
     fd = openSync(option, 'w');

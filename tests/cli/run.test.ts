@@ -1,0 +1,133 @@
+/**
+ * `lockstep run PROGRAM` end to end (DESIGN §9): stdout carries exactly the guest's bytes,
+ * the exit status is the guest's exit code & 0xff, stdin reaches the guest, and the
+ * options that size and bound the run work. Expected values come from the QEMU vectors
+ * and from the fixture programs, whose effects are worked out by hand in their comments.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, conformance, fixture, lines, lockstep, tempDir } from './lockstep.ts';
+
+const vector = (name: string) => JSON.parse(readFileSync(conformance(`${name}.json`), 'utf8'));
+
+/** bytes.s: six bytes through write(1, ...), one through the UART, no newline; exit(300). */
+const BYTES_HEX = 'fffe008041c3e9';
+
+const dir = tempDir();
+
+describe.concurrent('lockstep run', () => {
+  it('runs a GNU-linked ELF: stdout is exactly what QEMU printed, the exit status its exit code', async () => {
+    const expected = vector('rv32im-pub-0007');
+    const result = await lockstep(['run', conformance('rv32im-pub-0007.elf')]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString('hex')).toBe(expected.expected_stdout_hex);
+    expect(result.status).toBe(expected.expected_exit_code);
+  });
+
+  it('gives the same output and status on a lockstep topology', async () => {
+    const expected = vector('rv32im-pub-0042');
+    const result = await lockstep(['run', '--topology', 'tmr', conformance('rv32im-pub-0042.elf')]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString('hex')).toBe(expected.expected_stdout_hex);
+    expect(result.status).toBe(expected.expected_exit_code);
+  });
+
+  it('assembles and runs a .s file: raw bytes (not UTF-8, no newline) on stdout and nothing else; exit 300 → 44', async () => {
+    const result = await lockstep(['run', fixture('bytes.s')]);
+    expect(result.stdout.toString('hex')).toBe(BYTES_HEX);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(300 & 0xff);
+  });
+
+  it('runs a flat binary from the start of RAM (.bin, or any name with --format bin)', async () => {
+    // auipc a0, 0 (a0 = load address 0x80000000); srli a0, a0, 25 (0x40); li a7, 93; ecall:
+    // exit status 64 proves where the image was loaded.
+    const words = [0x00000517, 0x01955513, 0x05d00893, 0x00000073];
+    const image = new Uint8Array(new Uint32Array(words).buffer); // little-endian host, as RISC-V
+    writeFileSync(join(dir, 'exit64.bin'), image);
+    writeFileSync(join(dir, 'exit64.dat'), image);
+    const [bin, dat] = await Promise.all([
+      lockstep(['run', join(dir, 'exit64.bin')]),
+      lockstep(['run', '--format', 'bin', join(dir, 'exit64.dat')]),
+    ]);
+    for (const result of [bin, dat]) {
+      expect(result.stderr).toBe('');
+      expect(result.stdout.length).toBe(0);
+      expect(result.status).toBe(0x80000000 >>> 25);
+    }
+  });
+
+  it('passes 1 MiB of output through a pipe byte for byte', async () => {
+    const result = await lockstep(['run', fixture('flood.s')]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const block = Buffer.from(Array.from({ length: 256 }, (_, k) => k));
+    expect(result.stdout.equals(Buffer.concat(Array(4096).fill(block)))).toBe(true);
+  });
+
+  it('ends quietly with status 141 (128 + SIGPIPE) when its reader closes stdout', async () => {
+    const child = spawn(BIN, ['run', fixture('flood.s')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [status] = await once(child, 'close');
+    expect(stderr).toBe('');
+    expect(status).toBe(141);
+  });
+
+  it('passes stdin to the guest through the read call and the UART', async () => {
+    // read(0, buf, 4) takes "ABCD"; the UART then delivers "xyz\n" (4 bytes, the exit code);
+    // "rest" is never read.
+    const result = await lockstep(['run', fixture('echo.s')], { input: 'ABCDxyz\nrest' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString('latin1')).toBe('ABCDxyz\n');
+    expect(result.status).toBe(4);
+  });
+
+  it('gives the guest end of input: read returns 0, and a UART poll then waits for ever', async () => {
+    const result = await lockstep(['run', '--max-instructions', '20000', fixture('echo.s')], { input: '' });
+    expect(result.stdout.length).toBe(0);
+    expect(result.status).toBe(124);
+  });
+
+  it('--max-instructions N stops after N instructions: exit 124, one line on stderr', async () => {
+    const report = join(dir, 'spin.json');
+    const result = await lockstep(['run', '--max-instructions', '2_500_000', '--report', report, fixture('spin.s')]);
+    expect(result.status).toBe(124);
+    expect(result.stdout.length).toBe(0);
+    expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(/^lockstep: stopped after 2,500,000 instructions \(--max-instructions\)/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json).toMatchObject({ instret: 2_500_000, exit_code: 124, stop_reason: 'max-instructions', stdout_bytes: 0 });
+  });
+
+  it('--max-instructions is exact: 12 lets bytes.s finish, 11 stops it before its exit call', async () => {
+    const [enough, short] = await Promise.all([
+      lockstep(['run', '--max-instructions', '12', fixture('bytes.s')]),
+      lockstep(['run', '--max-instructions', '11', fixture('bytes.s')]),
+    ]);
+    expect(enough.status).toBe(44);
+    expect(enough.stdout.toString('hex')).toBe(BYTES_HEX);
+    expect(enough.stderr).toBe('');
+    expect(short.status).toBe(124);
+    expect(short.stdout.toString('hex')).toBe(BYTES_HEX); // all output happened by instruction 9
+    expect(lines(short.stderr)).toEqual([expect.stringMatching(/stopped after 11 instructions/)]);
+  });
+
+  it('--ram sizes RAM in MiB: the last word of 64 MiB is RAM with --ram 64, an access fault with --ram 63', async () => {
+    const report = join(dir, 'ram.json');
+    const [big, small] = await Promise.all([
+      lockstep(['run', '--ram', '64', '--report', report, fixture('ram.s')]),
+      lockstep(['run', '--ram', '63', fixture('ram.s')]),
+    ]);
+    expect(big.stderr).toBe('');
+    expect(big.status).toBe(42);
+    expect(JSON.parse(readFileSync(report, 'utf8')).ram_mib).toBe(64);
+    // An unhandled store access fault ends the run as SIGSEGV would a Linux process: 128 + 11.
+    expect(small.status).toBe(139);
+    expect(lines(small.stderr)).toEqual([expect.stringMatching(/^lockstep: .*store access fault.*0x83fffffc/)]);
+  });
+});
