@@ -16,7 +16,9 @@ export const CSR_MISA: u32 = 0x301;
 export const CSR_MIE: u32 = 0x304;
 export const CSR_MTVEC: u32 = 0x305;
 export const CSR_MCOUNTEREN: u32 = 0x306;
+export const CSR_MENVCFG: u32 = 0x30A;
 export const CSR_MSTATUSH: u32 = 0x310;
+export const CSR_MENVCFGH: u32 = 0x31A;
 export const CSR_MCOUNTINHIBIT: u32 = 0x320;
 export const CSR_MSCRATCH: u32 = 0x340;
 export const CSR_MEPC: u32 = 0x341;
@@ -90,6 +92,8 @@ export function csrRead(h: usize, num: u32, priv: u32, i: u32): u64 {
     case CSR_MTVEC: return load<u32>(h, H_MTVEC);
     case CSR_MCOUNTEREN: return load<u32>(h, H_MCOUNTEREN);
     case CSR_MSTATUSH: return 0;
+    case CSR_MENVCFG: return 0; // exists when U-mode does (priv spec 3.1.18); every field read-only zero
+    case CSR_MENVCFGH: return 0;
     case CSR_MCOUNTINHIBIT: return 0;
     case CSR_MSCRATCH: return load<u32>(h, H_MSCRATCH);
     case CSR_MEPC: return load<u32>(h, H_MEPC);
@@ -144,7 +148,7 @@ export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
     case CSR_MEPC: store<u32>(h, value & ~3, H_MEPC); break; // IALIGN = 32
     case CSR_MCAUSE: store<u32>(h, value, H_MCAUSE); break;
     case CSR_MTVAL: store<u32>(h, value, H_MTVAL); break;
-    default: break; // misa, mstatush, mip, mcountinhibit, mhpmevent: writes ignored (WARL)
+    default: break; // misa, mstatush, menvcfg(h), mip, mcountinhibit, mhpmevent: writes ignored (WARL)
   }
   applyCsrFaults(h);
 }

@@ -67,6 +67,7 @@ export function instructionsUntilTimer(): u64 {
 
 // ── Interrupt lines ───────────────────────────────────────────────────────────────────
 
+// @ts-ignore: decorator
 @inline function rxCount(): u32 {
   return load<u32>(MACHINE + M_RX_TAIL) - load<u32>(MACHINE + M_RX_HEAD);
 }

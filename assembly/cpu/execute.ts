@@ -280,7 +280,9 @@ export const SLOW: u32 = 1;
     default: break;
   }
   if (fast) return SLOW;
-  return trapped(h, pc, insn, CAUSE_ILLEGAL, insn, instrumented);
+  // mtval holds the faulting instruction's own bits: 16 of them for a compressed encoding
+  // (priv spec 3.1.16, "the shortest of the actual faulting instruction, ILEN, MXLEN").
+  return trapped(h, pc, insn, CAUSE_ILLEGAL, (insn & 3) == 3 ? insn : insn & 0xFFFF, instrumented);
 }
 
 /** The full step, for what stepFast left (cold: not inlined into the run loops). */

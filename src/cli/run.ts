@@ -140,6 +140,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   machine.load(program);
   for (const fault of settings.faults) machine.inject(fault);
   for (const r of settings.replacements) machine.replace(r.at, r.site);
+  if (options.report) writeReport(options.report, {}); // can it be written at all?
 
   let reference: { machine: Machine; output: Uint8Array } | undefined;
   let limit = settings.maxInstructions ?? Infinity;
@@ -197,13 +198,17 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       exitCode: status, stopReason, wallMs, outcome,
       reference: reference && { instret: reference.machine.instret, exit_code: reference.machine.halt!.exitCode, stdout_bytes: reference.output.length },
     });
-    try {
-      writeFileSync(options.report, JSON.stringify(report, null, 2) + '\n');
-    } catch (error) {
-      throw new UsageError(`cannot write the report to ${options.report}: ${(error as Error).message}`);
-    }
+    writeReport(options.report, report);
   }
   return status;
+}
+
+function writeReport(path: string, report: object): void {
+  try {
+    writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
+  } catch (error) {
+    throw new UsageError(`cannot write the report to ${path}: ${(error as Error).message}`);
+  }
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

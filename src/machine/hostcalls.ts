@@ -44,6 +44,8 @@ export type HostCallOutcome =
 export interface HostCallState {
   /** Current program break (brk). */
   brk: number;
+  /** Initial program break, the end of the loaded program: the break never moves below it. */
+  start: number;
   /** Input read for `read int` that did not yet end in a newline. */
   pendingLine: number[];
 }
@@ -142,8 +144,8 @@ export function serveCall(call: HostCall, io: ConsoleIO, state: HostCallState, r
     }
     case 93: case 94: return { kind: 'exit', code: a0 & 0xFF };
     case 57: return { kind: 'return', a0: 0 };
-    case 214: { // brk(addr): a request outside [current break, end of RAM] leaves it unchanged
-      if (a0 >= state.brk && a0 <= ramEnd) state.brk = a0;
+    case 214: { // brk(addr): as Linux, moves the break anywhere in [initial break, end of RAM]; returns the break
+      if (a0 >= state.start && a0 <= ramEnd) state.brk = a0;
       return { kind: 'return', a0: state.brk };
     }
     case 1: io.write(1, text(String(a0 | 0))); return { kind: 'return', a0 };

@@ -241,6 +241,9 @@ export class Machine {
     if (program.entry < L.RAM_BASE || program.entry >= ramEnd || program.entry % 4 !== 0) {
       throw new ProgramError(`entry point ${hex32(program.entry)} is not a word-aligned address in RAM ${hex32(L.RAM_BASE)}..${hex32(ramEnd - 1)}`);
     }
+    if (!program.segments.some((s) => program.entry >= s.address && program.entry < s.address + s.bytes.length)) {
+      throw new ProgramError(`nothing to run: the entry point ${hex32(program.entry)} is not in any of the program's loaded bytes (is the program empty?)`);
+    }
     for (let m = 0; m < this.modules.length; m++) {
       for (const s of program.segments) {
         this.writeMemory(m, s.address, s.bytes);
