@@ -37,7 +37,6 @@ const LSR_DATA_READY: u32 = 0x01;
 const LSR_THR_EMPTY: u32 = 0x20;
 const LSR_IDLE: u32 = 0x40;
 const IER_RX_AVAILABLE: u32 = 0x01;
-const IER_THR_EMPTY: u32 = 0x02;
 
 // Test finisher (SiFive test device) commands.
 const FINISHER_PASS: u32 = 0x5555;
@@ -100,10 +99,10 @@ function uartRead(reg: u32): u32 {
     }
     case UART_IER: return lcr & LCR_DLAB ? load<u32>(MACHINE + M_UART_DLM) : load<u32>(MACHINE + M_UART_IER);
     case UART_IIR_FCR: {
+      // Only the receive interrupt exists (it drives MEIP); transmission is instant, so
+      // there is no transmitter-empty interrupt to report.
       const ier = load<u32>(MACHINE + M_UART_IER);
-      let iir: u32 = 0x01; // no interrupt pending
-      if ((ier & IER_RX_AVAILABLE) != 0 && rxCount() != 0) iir = 0x04;
-      else if (ier & IER_THR_EMPTY) iir = 0x02;
+      const iir: u32 = (ier & IER_RX_AVAILABLE) != 0 && rxCount() != 0 ? 0x04 : 0x01;
       return iir | 0xC0; // FIFOs enabled
     }
     case UART_LCR: return lcr;

@@ -145,7 +145,7 @@ _start:
     expect(ran.output().length, 'the divisor write did not transmit').toBe(0);
   });
 
-  it('IIR names the pending UART interrupt: none (bit 0), received data (0x4), THR empty (0x2)', async () => {
+  it('IIR names the pending UART interrupt: none (bit 0), received data (0x4); no transmitter-empty interrupt exists', async () => {
     const ran = await runFor(`
 _start:
   li t0, ${UART}
@@ -159,7 +159,9 @@ _start:
 1: j 1b
 `, 100, { pushed: 'q' });
     const r = (n: number) => ran.machine.reg(0, n) & 0x0F;
-    expect([r(10), r(11), r(12)]).toEqual([0x1, 0x4, 0x2]);
+    // With only IER bit 1 (transmitter empty) enabled nothing is pending: the machine has no
+    // such interrupt (MEIP follows the receiver alone), so IIR must not announce one.
+    expect([r(10), r(11), r(12)]).toEqual([0x1, 0x4, 0x1]);
   });
 });
 
