@@ -1,0 +1,97 @@
+/**
+ * `lockstep run` with topologies, faults and repairs (issue: lockstep machines): the
+ * divergence line on stderr, the fail-stop exit status, --classify outcomes and the report's
+ * events, replacements and bad replacement specs. Expected instruction numbers are counted
+ * by hand from examples/ledger.s and the small program below.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { expectUsageError, lockstep, lines, tempDir } from './lockstep.ts';
+
+const LEDGER = fileURLToPath(new URL('../../examples/ledger.s', import.meta.url));
+const dir = tempDir();
+// 0: li t0,5  1: li t1,7  2: add t2,t0,t1  3: mv a0,t2  4: li a7,93  5: ecall
+const ADD = join(dir, 'add.s');
+writeFileSync(ADD, '.globl _start\n_start:\n li t0, 5\n li t1, 7\n add t2, t0, t1\n mv a0, t2\n li a7, 93\n ecall\n');
+const FLIP = 'at=2,module=1,kind=flip,target=t0,bit=3';
+
+describe('lockstep run --topology with faults', () => {
+  it('prints the divergence in one line and exits 125 on a dmr fail-stop', async () => {
+    const run = await lockstep(['run', ADD, '--topology', 'dmr', '--inject', FLIP]);
+    expect(run.status).toBe(125);
+    expect(run.stdout.length).toBe(0);
+    const [divergence, stop] = lines(run.stderr);
+    expect(divergence).toBe('diverged at instruction 2 (pc 0x80000008): module 1 wrote x7 = 0x00000014, module 0 wrote 0x0000000c → fail-stop');
+    expect(stop).toMatch(/^lockstep: fail-stop at instruction 2: /);
+  });
+
+  it('tmr outvotes the faulty module, exits with the right code and classifies it recovered', async () => {
+    const report = join(dir, 'tmr.json');
+    const run = await lockstep(['run', ADD, '--topology', 'tmr', '--inject', FLIP, '--classify', '--report', report]);
+    expect(run.status).toBe(12);
+    expect(lines(run.stderr)).toEqual(['diverged at instruction 2 (pc 0x80000008): module 1 wrote x7 = 0x00000014, module 0 wrote 0x0000000c → module 1 offline']);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json).toMatchObject({ topology: 'tmr', outcome: 'recovered', exit_code: 12, stop_reason: 'exit', instret: 6, detection_latency: 0 });
+    expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'offline', 'online']);
+    expect(json.modules[1].faults).toEqual(['at=2,module=1,kind=flip,target=x5,bit=3']);
+    expect(json.events.map((e: { kind: string; instret: number }) => `${e.kind}@${e.instret}`)).toEqual(['inject@2', 'diverge@2', 'offline@2', 'halt@5']);
+    expect(json.reference).toEqual({ instret: 6, exit_code: 12, stdout_bytes: 0 });
+  });
+
+  it('classifies a simplex corruption as crash (wrong exit code) and a dead simplex as crash with status 137', async () => {
+    const wrong = await lockstep(['run', ADD, '--inject', 'at=2,module=0,kind=flip,target=t0,bit=3', '--classify', '--report', join(dir, 's.json')]);
+    expect(wrong.status).toBe(20);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).outcome).toBe('crash');
+    const dead = await lockstep(['run', ADD, '--inject', 'at=3,module=0,kind=kill', '--classify', '--report', join(dir, 'd.json')]);
+    expect(dead.status).toBe(137);
+    expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'))).toMatchObject({ outcome: 'crash', stop_reason: 'dead', instret: 3 });
+  });
+
+  it('on the ledger, the voted output equals the fault-free output and silent corruption is sdc', async () => {
+    const clean = await lockstep(['run', LEDGER]);
+    const fault = ['--inject', 'at=300,module=1,kind=flip,target=s2,bit=12'];
+    const tmr = await lockstep(['run', LEDGER, '--topology', 'tmr', ...fault]);
+    expect(tmr.stdout.toString()).toBe(clean.stdout.toString());
+    const report = join(dir, 'sdc.json');
+    const simplex = await lockstep(['run', LEDGER, '--inject', 'at=300,module=0,kind=flip,target=s2,bit=12', '--classify', '--report', report]);
+    expect(simplex.status).toBe(0);
+    expect(simplex.stdout.toString()).not.toBe(clean.stdout.toString());
+    expect(JSON.parse(readFileSync(report, 'utf8')).outcome).toBe('sdc');
+  });
+
+  it('--compare store reports where the states first differed', async () => {
+    const report = join(dir, 'store.json');
+    await lockstep(['run', LEDGER, '--topology', 'tmr', '--compare', 'store', '--inject', 'at=300,module=1,kind=flip,target=s2,bit=12', '--report', report]);
+    const diverge = JSON.parse(readFileSync(report, 'utf8')).events.find((e: { kind: string }) => e.kind === 'diverge');
+    expect(diverge.first_differed).toBeLessThan(diverge.instret);
+    expect(diverge.first_differed).toBeGreaterThanOrEqual(300);
+  });
+
+  it('replaces and resyncs a board, listing the resync in the report', async () => {
+    const report = join(dir, 'replace.json');
+    const run = await lockstep(['run', LEDGER, '--topology', 'pair-spare', '--inject', 'at=300,module=1,kind=flip,target=s2,bit=12',
+      '--replace', 'at=600,board=0', '--resync', 'stop-copy', '--report', report]);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    const done = json.events.find((e: { kind: string }) => e.kind === 'resync-done');
+    // stop-and-copy moves 1 MiB of RAM and the hart state at the default 8 bytes per cycle.
+    expect(done).toMatchObject({ instret: 600, mode: 'stop-copy', modules: [0, 1], rounds: 0 });
+    expect(done.pause_instructions).toBe(Math.ceil(done.bytes / 8));
+    expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    expect(json.cycles - json.instret).toBe(done.pause_instructions);
+  });
+});
+
+describe('bad replacement and repair options', () => {
+  it.each([
+    [['--replace', 'at=5,module'], [/--replace/, /at=N,module=M/]],
+    [['--replace', 'at=5,module=7'], [/module 7 does not exist/]],
+    [['--replace', 'at=5,board=2'], [/board 2 does not exist/]],
+    [['--repair-after', 'soon'], [/--repair-after/, /whole number/]],
+    [['--resync', 'rsync'], [/--resync/, /stop-copy, precopy/]],
+  ])('%j', async (args, words) => {
+    await expectUsageError(await lockstep(['run', LEDGER, '--topology', 'pair-spare', ...args]), words);
+  });
+});
