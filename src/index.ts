@@ -1,0 +1,27 @@
+/**
+ * Lockstep Lab's library: the same operations as the CLI and the browser app, as typed
+ * functions. Build a machine from a config, load a program, schedule faults and
+ * replacements, run it in batches, read its modules, events and snapshots.
+ */
+export { Machine, NULL_CONSOLE, trapName } from './machine/machine.ts';
+export type {
+  MachineConfig, ComparePoint, ModuleState, ModuleStatus, RunResult, RunStop, ScheduledAction,
+} from './machine/machine.ts';
+export type { MachineEvent, EventKind, Halt, HaltReason, ResyncMode } from './machine/events.ts';
+export { TOPOLOGIES, isTopology, moduleCount, boardOf, boardCount, modulesOfBoard } from './machine/topology.ts';
+export type { Topology, OfflineReason } from './machine/topology.ts';
+export type { ConsoleIO } from './machine/hostcalls.ts';
+export type { RetireRecord } from './machine/records.ts';
+export { formatTraceEntry, type TraceEntry } from './machine/trace.ts';
+export { buildReport, type RunReport } from './machine/report.ts';
+
+export { parseFault, formatFault, parseTarget, FaultSpecError, FAULT_KINDS } from './fault/spec.ts';
+export type { Fault, FaultKind, FaultTarget } from './fault/spec.ts';
+export { classify, OUTCOMES, HANG_FACTOR, type Outcome } from './fault/classify.ts';
+export { Random } from './fault/random.ts';
+
+export * from './isa/index.ts';
+
+export { MachineSession } from './worker/session.ts';
+export type { MachineSetup, MachineView, ModuleView, ProgramInput } from './worker/session.ts';
+export { createNodeMachineWorker } from './worker/node-client.ts';
