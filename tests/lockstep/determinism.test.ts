@@ -10,7 +10,7 @@ import { Machine } from '../../src/machine/machine.ts';
 import { buildReport } from '../../src/machine/report.ts';
 import { Random } from '../../src/fault/random.ts';
 
-const program = assembleOrThrow(readFileSync(new URL('../fixtures/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
+const program = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
 const FAULTS = ['at=1500,module=2,kind=stuck1,target=t3,bit=9', 'at=9000,module=0,kind=ecc,target=mem:0x80001010,bit=2'];
 
 async function scenario() {

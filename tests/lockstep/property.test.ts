@@ -11,7 +11,7 @@ import { Random } from '../../src/fault/random.ts';
 import { type Fault, FAULT_KINDS, type FaultTarget } from '../../src/fault/spec.ts';
 import { moduleCount, type Topology } from '../../src/machine/topology.ts';
 
-const program = assembleOrThrow(readFileSync(new URL('../fixtures/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
+const program = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
 const CSRS = [0x300, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0xB00, 0xB02];
 
 function randomFault(random: Random, topology: Topology, length: number): Fault {

@@ -11,7 +11,7 @@ import { MachineSession } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 
-const CHECKSUM = readFileSync(new URL('../fixtures/checksum.s', import.meta.url), 'utf8');
+const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
 const EXPECTED = '1d0e7f9c\n35a7252a\n972898b2\n6926e236\ndcd0734a\n0dc33636\n626af2da\n55135dd2\n';
 
 function inThread(): Remote<MachineSession> {

@@ -1,0 +1,6 @@
+/** Scenario files: the type, validation, JSON Schema and the `#scenario=` encoding. */
+export {
+  ScenarioSchema, SCENARIO_VERSION, validateScenario, parseScenario, scenarioJsonSchema,
+  encodeBase64Url, decodeBase64Url, encodeScenarioHash, decodeScenarioHash,
+} from './scenario.ts';
+export type { Scenario, ScenarioInput, ScenarioResult } from './scenario.ts';

@@ -1,0 +1,164 @@
+/**
+ * Scenario files (DESIGN §9): a program, a machine, a fault plan and page settings in one
+ * JSON document, for lessons and for the embed page (`embed.html?scenario=URL` or
+ * `#scenario=<base64url JSON>`). The zod schema below is the one source of truth: the
+ * TypeScript type, the runtime validation and the published JSON Schema
+ * (`dist/scenario.schema.json`, written at build time) all come from it.
+ */
+import { z } from 'zod';
+import { TOPOLOGIES } from '../machine/topology.ts';
+import { parseFault, FaultSpecError } from '../fault/spec.ts';
+
+export const SCENARIO_VERSION = 1;
+
+/** A fault in DESIGN §5 text; `at` is required here, since a scenario starts at instruction 0. */
+const FaultText = z.string().superRefine((text, ctx) => {
+  try {
+    parseFault(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof FaultSpecError ? error.message : String(error) });
+  }
+}).describe("A fault as DESIGN §5 writes it, e.g. 'at=5000,module=1,kind=flip,target=x5,bit=3'");
+
+const Replacement = z.union([
+  z.strictObject({ at: z.number().int().nonnegative(), module: z.number().int().nonnegative() }),
+  z.strictObject({ at: z.number().int().nonnegative(), board: z.number().int().nonnegative() }),
+]).describe('Replace an offline module (or every module of a board) at instruction `at`, then resync it');
+
+const Program = z.union([
+  z.strictObject({
+    source: z.string().describe('RV32IM assembly source'),
+    name: z.string().optional().describe('File name shown in diagnostics (default program.s)'),
+  }),
+  z.strictObject({ example: z.string().describe('One of the examples the page ships (hello, checksum, count, int-mix, memory)') }),
+  z.strictObject({
+    url: z.string().describe('An ELF, .s or .bin file, relative to the scenario (or the page)'),
+    name: z.string().optional(),
+  }),
+]).describe('The program: assembly source, a shipped example, or a file to fetch');
+
+const Machine = z.strictObject({
+  topology: z.enum(TOPOLOGIES).default('pair-spare'),
+  compare: z.enum(['every', 'store', 'io']).default('every')
+    .describe('Compare point: after every instruction, at stores and I/O, or at I/O only'),
+  ramMiB: z.number().int().min(1).max(64).default(1),
+  resync: z.enum(['precopy', 'stop-copy']).default('precopy'),
+  repairAfter: z.number().int().nonnegative().optional()
+    .describe('Replace an offline module automatically this many instructions after it went offline'),
+});
+
+const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
+  .describe("Instructions per second when running, or 'max' for flat out");
+
+const Settings = z.strictObject({
+  speed: Speed.default('max'),
+  autorun: z.boolean().default(false).describe('Start running as soon as the page has loaded'),
+  stepN: z.number().int().min(1).max(1e9).default(100).describe('What the step-N button steps'),
+  theme: z.enum(['light', 'dark', 'auto']).default('auto'),
+});
+
+const Expect = z.strictObject({
+  output: z.string().optional().describe("The program's console output"),
+  outcome: z.enum(['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash']).optional(),
+});
+
+export const ScenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(SCENARIO_VERSION).default(SCENARIO_VERSION),
+  title: z.string().max(200).optional(),
+  description: z.string().max(4000).optional().describe('Shown above the machine (plain text)'),
+  program: Program,
+  machine: Machine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' }),
+  faults: z.array(FaultText).max(64).default([]),
+  replacements: z.array(Replacement).max(64).default([]),
+  settings: Settings.default({ speed: 'max', autorun: false, stepN: 100, theme: 'auto' }),
+  expect: Expect.optional(),
+}).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');
+
+/** A validated scenario, defaults filled in. */
+export type Scenario = z.output<typeof ScenarioSchema>;
+/** What a scenario file may contain (defaults optional). */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; error: string };
+
+/** Validates a parsed JSON value; the error names each problem with its path. */
+export function validateScenario(value: unknown): ScenarioResult {
+  const parsed = ScenarioSchema.safeParse(value);
+  if (parsed.success) return { ok: true, scenario: parsed.data };
+  const lines = parsed.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(scenario)';
+    return `${path}: ${issue.message}`;
+  });
+  return { ok: false, error: `invalid scenario:\n${lines.join('\n')}` };
+}
+
+/** Parses scenario JSON text; bad JSON and bad content both come back as one readable error. */
+export function parseScenario(text: string): ScenarioResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `the scenario is not valid JSON: ${(error as Error).message}` };
+  }
+  return validateScenario(value);
+}
+
+/** The published JSON Schema (draft 2020-12) of a scenario file as people write it. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ScenarioSchema, { io: 'input' }),
+    $id: 'scenario.schema.json',
+    title: 'Lockstep Lab scenario',
+  };
+}
+
+// ── base64url (RFC 4648 §5, no padding) of the UTF-8 JSON, for `#scenario=` ──────────
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+export function encodeBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = i + 2 < bytes.length ? 4 : i + 1 < bytes.length ? 3 : 2;
+    for (let k = 0; k < chars; k++) out += ALPHABET[(n >> (18 - 6 * k)) & 63];
+  }
+  return out;
+}
+
+/** Decodes base64url (padding and standard '+/' accepted); throws RangeError on bad input. */
+export function decodeBase64Url(text: string): Uint8Array {
+  const clean = text.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  if (clean.length % 4 === 1) throw new RangeError('base64url text has an impossible length');
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    const v = ALPHABET.indexOf(ch);
+    if (v < 0) throw new RangeError(`'${ch}' is not a base64url character`);
+    value = (value << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >> bits) & 0xFF);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** `#scenario=` text for a scenario (or any JSON value). */
+export function encodeScenarioHash(scenario: ScenarioInput): string {
+  return encodeBase64Url(new TextEncoder().encode(JSON.stringify(scenario)));
+}
+
+/** Parses the base64url JSON of `#scenario=`. */
+export function decodeScenarioHash(text: string): ScenarioResult {
+  let json: string;
+  try {
+    json = new TextDecoder('utf-8', { fatal: true }).decode(decodeBase64Url(decodeURIComponent(text)));
+  } catch (error) {
+    return { ok: false, error: `#scenario= is not base64url-encoded UTF-8 JSON: ${(error as Error).message}` };
+  }
+  return parseScenario(json);
+}

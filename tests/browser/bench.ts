@@ -1,0 +1,135 @@
+/**
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH]`):
+ * flat-out speed of the machine in the browser's worker against single-thread Node, in the
+ * same session, and the page's frame rate while it runs.
+ *
+ * - Node: the library's Machine in this process runs examples/bench/int-mix.s to the end
+ *   (a warm-up run, then N timed runs; the median), as `lockstep bench` does.
+ * - Chromium: the production build's app page (index.html) loads the same program, runs it
+ *   flat out with the Run button (the worker time-slices, the page pulls one view per
+ *   animation frame and draws it), and records every frame: wall time, instret and the
+ *   worker's own measured speed (MachineView.ips: instructions over its last second of time
+ *   slices). Worker MIPS = the median of that after the first half second (steady state);
+ *   Run→halt MIPS = instructions / wall time from the click to the halt seen by the page,
+ *   which adds start and stop latency. Both after a warm-up run on the same worker.
+ *   fps = animation frames per second during the run; views/s = frames that drew a new view.
+ * - Worker alone: the same worker called directly (`run(50M)` until it halts) with the page
+ *   idle — the browser's engine without the page's drawing, to tell the two costs apart.
+ */
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { assemble } from '../../src/isa/index.ts';
+import { Machine, NULL_CONSOLE } from '../../src/machine/machine.ts';
+import { TOPOLOGIES, type Topology } from '../../src/machine/topology.ts';
+import { launchChromium, serveStatic, whenReady, DIST, ROOT } from './helpers.ts';
+
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
+const viewportAt = args.indexOf('--viewport');
+const [WIDTH, HEIGHT] = (viewportAt >= 0 ? args[viewportAt + 1] : '1600x1000').split('x').map(Number);
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport'].includes(args[k - 1])) as Topology[]);
+const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const source = readFileSync(join(ROOT, 'examples/bench/int-mix.s'), 'utf8');
+const program = assemble(source, { file: 'int-mix.s' }).program!;
+
+async function nodeRun(topology: Topology): Promise<number> {
+  const machine = await Machine.create({ topology, console: NULL_CONSOLE });
+  machine.load(program);
+  const start = performance.now();
+  while (!machine.halt) machine.run(2 ** 30);
+  return machine.instret / (performance.now() - start) / 1000;
+}
+
+if (!process.env.LOCKSTEP_BENCH_NO_BUILD) execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+  cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' },
+});
+const server = await serveStatic(DIST);
+const browser = await launchChromium();
+const page = await browser.context.newPage();
+await page.setViewportSize({ width: WIDTH, height: HEIGHT });
+await page.goto(server.url + (process.env.LOCKSTEP_BENCH_QUERY ?? ''));
+await whenReady(page);
+const userAgent = await page.evaluate(() => navigator.userAgent);
+
+/** The same program in the same worker called directly (run(50M) until it halts), the page idle: the engine alone. */
+async function workerAloneRun(): Promise<number> {
+  return page.evaluate(`(async () => {
+    const session = document.querySelector('lockstep-machine').controller.session;
+    await session.reset();
+    const start = performance.now();
+    let total = 0;
+    for (;;) {
+      const r = await session.run(50000000);
+      total += r.executed;
+      if (r.halted) break;
+    }
+    return total / (performance.now() - start) / 1000;
+  })()`);
+}
+
+/** One flat-out run on the page; returns MIPS, fps and views/s. */
+async function browserRun(): Promise<{ mips: number; wallMips: number; fps: number; views: number; instructions: number }> {
+  await page.locator('#reset').click();
+  await page.waitForFunction(() => (document.querySelector('lockstep-machine') as unknown as { controller: { state: { view?: { instret: number } } } }).controller.state.view?.instret === 0);
+  // Passed as text: tsx would otherwise wrap the function's inner functions in a helper the page lacks.
+  return page.evaluate(`new Promise((resolve) => {
+    const element = document.querySelector('lockstep-machine');
+    const frames = [];
+    let start = 0;
+    const frame = (t) => {
+      const view = element.controller.state.view;
+      frames.push({ t, instret: view ? view.instret : 0, ips: view && view.running ? view.ips : 0 });
+      if (view && view.halt) {
+        const wall = performance.now() - start;
+        const during = frames.filter((f) => f.t >= start);
+        const seconds = (during[during.length - 1].t - during[0].t) / 1000;
+        const views = during.filter((f, k) => k > 0 && f.instret !== during[k - 1].instret).length;
+        // The worker's own measure (instructions per second over its last second of slices),
+        // sampled after the first half second: steady-state speed without start and stop latency.
+        const ips = during.filter((f) => f.t - start > 500 && f.ips > 0).map((f) => f.ips).sort((a, b) => a - b);
+        const steady = ips.length > 0 ? ips[Math.floor(ips.length / 2)] / 1e6 : view.instret / wall / 1000;
+        resolve({ mips: steady, wallMips: view.instret / wall / 1000, fps: (during.length - 1) / seconds, views: views / seconds, instructions: view.instret });
+        return;
+      }
+      requestAnimationFrame(frame);
+    };
+    start = performance.now();
+    element.shadowRoot.querySelector('ls-controls').shadowRoot.querySelector('#run').click();
+    requestAnimationFrame(frame);
+  })`);
+}
+
+console.log(`int-mix.s, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log('topology     node MIPS  worker MIPS  ratio   (Run→halt MIPS  ratio)  page fps  views/s   worker alone  ratio');
+for (const topology of chosen) {
+  await page.locator('#topology').selectOption(topology);
+  await page.locator('#example').selectOption('int-mix');
+  await page.waitForFunction(() => document.querySelector('lockstep-machine')?.shadowRoot?.querySelector('header h1 small')?.textContent === 'int-mix.s');
+  await nodeRun(topology);
+  await browserRun();
+  const node: number[] = [];
+  const runs = [];
+  for (let k = 0; k < RUNS; k++) {
+    node.push(await nodeRun(topology));
+    runs.push(await browserRun());
+  }
+  const worker = median(runs.map((r) => r.mips));
+  const ratios = runs.map((r, k) => r.mips / node[k]);
+  const wallRatios = runs.map((r, k) => r.wallMips / node[k]);
+  const fps = median(runs.map((r) => r.fps));
+  const views = median(runs.map((r) => r.views));
+  const wall = median(runs.map((r) => r.wallMips));
+  const alone: number[] = [];
+  for (let k = 0; k < RUNS; k++) alone.push((await workerAloneRun()) / node[k]);
+  await page.locator('#reset').click();
+  console.log(`${topology.padEnd(12)} ${median(node).toFixed(1).padStart(9)}  ${worker.toFixed(1).padStart(11)}  ${median(ratios).toFixed(3).padStart(5)}   ${wall.toFixed(1).padStart(13)}  ${median(wallRatios).toFixed(3).padStart(5)}   ${fps.toFixed(1).padStart(8)}  ${views.toFixed(1).padStart(7)}   ${(median(alone) * median(node)).toFixed(1).padStart(12)}  ${median(alone).toFixed(3)}`);
+}
+console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on this machine skew both sides)`);
+await browser.close();
+await server.close();

@@ -1,0 +1,78 @@
+/** Scenario files: validation with readable errors, defaults, the JSON Schema, and the #scenario= encoding. */
+import { describe, expect, it } from 'vitest';
+import {
+  validateScenario, parseScenario, scenarioJsonSchema, encodeBase64Url, decodeBase64Url,
+  encodeScenarioHash, decodeScenarioHash,
+} from '../../src/scenario/index.ts';
+
+describe('scenario validation', () => {
+  it('fills in the defaults of a minimal scenario', () => {
+    const result = validateScenario({ program: { example: 'hello' } });
+    expect(result).toEqual({
+      ok: true,
+      scenario: {
+        version: 1, program: { example: 'hello' },
+        machine: { topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' },
+        faults: [], replacements: [], settings: { speed: 'max', autorun: false, stepN: 100, theme: 'auto' },
+      },
+    });
+  });
+
+  it.each([
+    ['an unknown topology', { program: { example: 'hello' }, machine: { topology: 'quad' } }, /machine\.topology: .*simplex.*tmr/],
+    ['a missing program', {}, /^program: /m],
+    ['a bad fault', { program: { example: 'hello' }, faults: ['at=5,module=1,kind=zap,target=x5,bit=1'] }, /faults\.0: .*unknown kind 'zap'/],
+    ['a fault without at', { program: { example: 'hello' }, faults: ['module=1,kind=flip,target=x5,bit=1'] }, /faults\.0: .*missing at=/],
+    ['an unknown key', { program: { example: 'hello' }, colour: 'red' }, /colour/],
+    ['RAM out of range', { program: { source: 'nop' }, machine: { ramMiB: 128 } }, /machine\.ramMiB/],
+    ['a replacement with module and board', { program: { example: 'hello' }, replacements: [{ at: 1, module: 0, board: 0 }] }, /replacements\.0/],
+  ])('rejects %s with the path of the problem', (_what, value, message) => {
+    const result = validateScenario(value);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toMatch(/^invalid scenario:/);
+      expect(result.error).toMatch(message);
+    }
+  });
+
+  it('reports JSON syntax errors', () => {
+    const result = parseScenario('{"program": ');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/^the scenario is not valid JSON/);
+  });
+
+  it('publishes a JSON Schema of the input format', () => {
+    const schema = scenarioJsonSchema() as { $schema: string; type: string; required: string[]; properties: Record<string, { properties?: Record<string, { enum?: string[] }> }> };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.type).toBe('object');
+    expect(schema.required).toEqual(['program']);
+    expect(schema.properties.machine.properties?.topology.enum).toEqual(['simplex', 'dmr', 'pair-spare', 'tmr']);
+  });
+});
+
+describe('base64url', () => {
+  // RFC 4648 §10 test vectors (base64url drops the padding).
+  it.each([['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']])(
+    'encodes %j as %j and back', (text, encoded) => {
+      expect(encodeBase64Url(new TextEncoder().encode(text))).toBe(encoded);
+      expect(new TextDecoder().decode(decodeBase64Url(encoded))).toBe(text);
+    });
+
+  it('uses - and _ where base64 has + and /', () => {
+    expect(encodeBase64Url(Uint8Array.from([0xFB, 0xFF]))).toBe('-_8');
+    expect(decodeBase64Url('+/8=')).toEqual(Uint8Array.from([0xFB, 0xFF]));
+  });
+
+  it('round-trips a scenario with non-ASCII text through #scenario=', () => {
+    const scenario = { title: 'Rechenwerk — Fehler ✓', program: { source: '# π\nnop\n' }, faults: ['at=10,module=1,kind=flip,target=x5,bit=3'] };
+    const decoded = decodeScenarioHash(encodeScenarioHash(scenario));
+    expect(decoded.ok && decoded.scenario.title).toBe(scenario.title);
+    expect(decoded.ok && decoded.scenario.faults).toEqual(scenario.faults);
+  });
+
+  it('explains text that is not base64url', () => {
+    const result = decodeScenarioHash('not*base64');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/#scenario= is not base64url-encoded UTF-8 JSON: '\*' is not a base64url character/);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * The page's controller driving a real MachineSession over comlink (a MessageChannel in this
+ * thread, as the browser's worker would): a known program and a known fault give a known
+ * timeline, board state and console output.
+ *
+ * checksum.s sets s1 = 256 at instruction 2 and loops `blt t0, s1, fill` with t0 = 1..256
+ * (8 set-up instructions, then 6 per turn, the blt last). Flipping bit 2 of s1 on module 1
+ * makes it 260 there: at t0 = 256 (turn 255) module 1 branches back to fill (0x80000020)
+ * while the others fall through to pass (0x80000038). That blt is instruction
+ * 8 + 255 × 6 + 5 = 1543, at pc 0x80000034.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expose, wrap } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
+import { MachineSession } from '../../src/worker/session.ts';
+import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import { buildTimeline } from '../../web/state/timeline.ts';
+import type { MachineEvent } from '../../src/machine/events.ts';
+
+const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
+const EXPECTED = '1d0e7f9c\n35a7252a\n972898b2\n6926e236\ndcd0734a\n0dc33636\n626af2da\n55135dd2\n';
+
+function controller(): MachineController {
+  const { port1, port2 } = new NodeMessageChannel();
+  expose(new MachineSession(), nodeEndpoint(port1));
+  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
+  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
+}
+
+async function until(done: () => boolean, ms = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!done()) {
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('MachineController', () => {
+  it('breaks a clicked register bit on pair-spare and shows detection, isolation and the right output', async () => {
+    const c = controller();
+    await c.configure({ topology: 'pair-spare' });
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    expect(c.state.program?.lines.get(0x8000_0000)).toBe(7);
+    await c.step(3);
+    expect(c.state.view?.instret).toBe(3);
+    c.select({ module: 1, target: 'x9' });
+    await c.clickBit(2);
+    expect(c.state.pending).toEqual(['at=3,module=1,kind=flip,target=x9,bit=2']);
+    await c.step(1);
+    // The flip is latent: s1 differs on module 1 only, nothing has compared it yet.
+    expect(c.state.view?.modules.map((m) => m.regs[9])).toEqual([256, 260, 256, 256]);
+    expect(c.state.timeline.map((e) => e.stage)).toEqual(['injected']);
+    await c.step(2000);
+    const stages = c.state.timeline.map((e) => [e.stage, e.instret]);
+    expect(stages).toEqual([['injected', 3], ['diverged', 1543], ['offline', 1543]]);
+    const diverged = c.state.timeline[1];
+    expect(diverged.text).toBe('Diverged at instruction 1,543 (pc 0x80000034): module 1 went on to 0x80000020, module 0 went on to 0x80000038');
+    expect(diverged.report).toMatchObject({ field: 'next pc', module: 1, reference: 0, pc: 0x8000_0034, actual: '0x80000020', expected: '0x80000038' });
+    expect(c.state.timeline[2].title).toBe('Board 0 offline');
+    expect(c.state.flash).toMatchObject({ module: 1, target: 'pc' });
+    expect(c.state.view?.modules.map((m) => m.state)).toEqual(['offline', 'offline', 'online', 'online']);
+    await c.run();
+    await until(() => !!c.state.view?.halt);
+    expect(c.state.console).toBe(EXPECTED);
+    expect(c.state.view?.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(c.scenario().faults).toEqual(['at=3,module=1,kind=flip,target=x9,bit=2']);
+  });
+
+  it('pulls a board, replaces it and shows the resync to the end', async () => {
+    const c = controller();
+    await c.configure({ topology: 'pair-spare', resync: 'stop-copy' });
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    await c.step(100);
+    await c.pull({ board: 1 });
+    await c.step(1);
+    expect(c.state.view?.modules.map((m) => m.state)).toEqual(['online', 'online', 'offline', 'offline']);
+    await c.replace({ board: 1 });
+    await c.step(1);
+    expect(c.state.timeline.map((e) => e.stage)).toEqual(['injected', 'offline', 'replaced', 'resynced']);
+    expect(c.state.view?.modules.map((m) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    await c.run();
+    await until(() => !!c.state.view?.halt);
+    expect(c.state.console).toBe(EXPECTED);
+  });
+
+  it('keeps the old program and reports the assembler diagnostics when a load fails', async () => {
+    const c = controller();
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    await expect(c.loadSource('start:\n  adii a0, a0, 1\n', 'typo.s')).rejects.toThrow();
+    expect(c.state.loadError).toMatch(/^typo\.s:2:3: error: unknown instruction `adii`; did you mean `addi`\?/);
+    expect(c.state.program?.name).toBe('checksum.s');
+  });
+});
+
+describe('timeline entries', () => {
+  it('turns a tmr vote, a replacement and a precopy resync into sentences', () => {
+    const events: MachineEvent[] = [
+      { instret: 10, kind: 'inject', module: 2, fault: 'at=10,module=2,kind=stuck1,target=x5,bit=0' },
+      { instret: 12, kind: 'diverge', module: 2, reference: 0, pc: 0x8000_0010, field: 'x5', expected: '0x00000040', actual: '0x00000041' },
+      { instret: 12, kind: 'offline', module: 2, reason: 'outvoted' },
+      { instret: 20, kind: 'replace', module: 2 },
+      { instret: 131_092, kind: 'resync-round', module: 2, modules: [2], source: 0, round: 1, pages: 256, bytes: 1048576, instructions: 131072 },
+      { instret: 131_092, kind: 'resync-done', module: 2, modules: [2], source: 0, mode: 'precopy', rounds: 1, bytes: 1064960, pause_instructions: 2048, pause_us: 20.48 },
+    ];
+    expect(buildTimeline(events, 'tmr').map((e) => `${e.stage} @${e.instret}: ${e.text}`)).toEqual([
+      'injected @10: Stuck-at-1 in x5 (t0) bit 0 on module 2, before instruction 10',
+      'diverged @12: Diverged at instruction 12 (pc 0x80000010): module 2 wrote x5 = 0x00000041, module 0 wrote 0x00000040',
+      'offline @12: Module 2 went offline at instruction 12: outvoted by the other modules',
+      'replaced @20: Module 2 replaced at instruction 20; resync begins',
+      'resync @131092: Copied 256 pages (1,048,576 bytes) from module 0 to module 2 while the machine ran',
+      'resynced @131092: Module 2 back in lockstep at instruction 131,092 (precopy, 1 round, 1,064,960 bytes, pause of 2,048 cycles)',
+    ]);
+  });
+
+  it('splits divergence and detection when a replay found an earlier first difference', () => {
+    const events: MachineEvent[] = [
+      { instret: 90, kind: 'diverge', module: 1, reference: 0, pc: 0x8000_0040, field: 'store data', expected: '0x00000001', actual: '0x00000005', first_differed: 80 },
+    ];
+    const timeline = buildTimeline(events, 'dmr');
+    expect(timeline.map((e) => [e.stage, e.instret])).toEqual([['diverged', 80], ['detected', 90]]);
+    expect(timeline[1].text).toBe('Detected at instruction 90 (pc 0x80000040): module 1 stored 0x00000005, module 0 stored 0x00000001');
+  });
+});

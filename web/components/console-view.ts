@@ -1,0 +1,58 @@
+/**
+ * `<ls-console>`: what the machine printed — only what the online modules agreed on, since
+ * outputs are gated by the comparator (DESIGN §4) — and a line to send console input.
+ */
+import { LitElement, html, css, type PropertyValues } from 'lit';
+import type { MachineController, UiState } from '../state/controller.ts';
+import { shared } from './theme.ts';
+import { stateChanged } from './updates.ts';
+
+export class ConsoleView extends LitElement {
+  static override properties = { state: { attribute: false }, controller: { attribute: false } };
+  declare state: UiState;
+  declare controller: MachineController;
+
+  override shouldUpdate(changed: PropertyValues<this>): boolean {
+    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['console'], ['waitingForInput']);
+  }
+
+  static override styles = [shared, css`
+    :host { display: block; }
+    pre {
+      margin: 0; min-height: 6rem; max-height: 16rem; overflow: auto; padding: 0.5rem; border-radius: 6px;
+      background: #0b0f14; color: #e6edf3; font-family: var(--ls-mono); font-size: var(--ls-code-size); white-space: pre-wrap;
+    }
+    form { display: flex; gap: 0.4rem; margin-top: 0.4rem; }
+    input { flex: 1; font-family: var(--ls-mono); }
+    .waiting { color: var(--ls-warn-text); font-weight: 600; }
+  `];
+
+  private shown = '';
+
+  /** Keeps the newest output in sight; only when it changed (reading scrollHeight forces a layout). */
+  override updated(): void {
+    if (this.state.console === this.shown) return;
+    this.shown = this.state.console;
+    const pre = this.renderRoot.querySelector('pre');
+    if (pre) pre.scrollTop = pre.scrollHeight;
+  }
+
+  private send(e: Event) {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).querySelector('input')!;
+    void this.controller.sendInput(`${input.value}\n`);
+    input.value = '';
+  }
+
+  override render() {
+    const waiting = this.state.view?.waitingForInput;
+    return html`
+      <pre id="console" role="log" aria-label="Console output" tabindex="0">${this.state.console}</pre>
+      <form @submit=${this.send}>
+        <input aria-label="Console input (sent with a newline)" placeholder="input for the program">
+        <button type="submit">Send</button>
+      </form>
+      ${waiting ? html`<p class="waiting" role="status">The program is waiting for input.</p>` : ''}`;
+  }
+}
+customElements.define('ls-console', ConsoleView);

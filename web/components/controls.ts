@@ -1,0 +1,98 @@
+/**
+ * `<ls-controls>`: run / pause, step, step N, reset, the speed dial (1 instruction per
+ * second to flat out) with the measured instructions per second, the instruction count,
+ * and the fault bar: which kind of fault a click schedules, and when (now, or before an
+ * instruction count).
+ */
+import { LitElement, html, css } from 'lit';
+import type { MachineController, UiState } from '../state/controller.ts';
+import { MAX_POSITION, positionOf, speedAt, speedLabel } from '../state/speed.ts';
+import { CLICK_KINDS, type ClickKind } from '../state/faults.ts';
+import { count, rate, parseNumber } from '../state/format.ts';
+import { shared } from './theme.ts';
+
+export class Controls extends LitElement {
+  static override properties = { state: { attribute: false }, controller: { attribute: false } };
+  declare state: UiState;
+  declare controller: MachineController;
+
+  static override styles = [shared, css`
+    :host { display: block; }
+    .row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.9rem; }
+    .row + .row { margin-top: 0.6rem; }
+    .group { display: flex; align-items: center; gap: 0.4rem; flex-wrap: wrap; }
+    .counter { font-family: var(--ls-mono); font-size: 1.25em; font-weight: 700; min-width: 16ch; display: inline-block; text-align: right; font-variant-numeric: tabular-nums; }
+    .counter small { font-family: var(--ls-font); font-size: 0.65em; font-weight: 400; color: var(--ls-muted); }
+    input[type=number] { width: 8rem; }
+    input[type=range] { width: 12rem; accent-color: var(--ls-accent); min-height: auto; padding: 0; }
+    .speed { min-width: 10rem; }
+    .ips { font-family: var(--ls-mono); min-width: 8.5rem; }
+    .halt { font-weight: 600; }
+    .halt.bad { color: var(--ls-bad-text); }
+    .halt.good { color: var(--ls-good-text); }
+    fieldset { border: 1px dashed var(--ls-border); border-radius: 8px; padding: 0.3rem 0.7rem 0.5rem; margin: 0; }
+    legend { font-size: 0.9em; color: var(--ls-muted); }
+    label { display: inline-flex; align-items: center; gap: 0.35rem; }
+  `];
+
+  private onSpeed(e: Event) {
+    void this.controller.setSpeed(speedAt(Number((e.target as HTMLInputElement).value)));
+  }
+
+  private onWhen(e: Event) {
+    const form = (e.target as HTMLElement).closest('fieldset')!;
+    const now = (form.querySelector('input[value=now]') as HTMLInputElement).checked;
+    const at = parseNumber((form.querySelector('input[name=at]') as HTMLInputElement).value);
+    this.controller.setWhen(now || !Number.isFinite(at) ? { now: true } : { now: false, at });
+  }
+
+  override render() {
+    const s = this.state;
+    const view = s.view;
+    const running = view?.running ?? false;
+    const halted = view?.halt;
+    const position = positionOf(s.speed);
+    return html`
+      <div class="row">
+        <div class="group" role="group" aria-label="Run controls">
+          <button class="primary" id="run" @click=${() => this.controller.toggleRun()} ?disabled=${!view || !!halted}
+            aria-keyshortcuts="R" aria-label=${running ? 'Pause (R)' : 'Run (R)'}>${running ? '❚❚ Pause' : '▶ Run'}</button>
+          <button id="step" @click=${() => this.controller.step(1)} ?disabled=${!view || !!halted} aria-keyshortcuts="S">Step</button>
+          <button id="step-n" @click=${() => this.controller.stepN()} ?disabled=${!view || !!halted} aria-keyshortcuts="N">Step ${count(s.stepN)}</button>
+          <label><span class="visually-hidden">Instructions per step N</span>
+            <input id="step-count" type="number" min="1" step="1" .value=${String(s.stepN)}
+              @change=${(e: Event) => this.controller.setStepN(Number((e.target as HTMLInputElement).value))}></label>
+          <button id="reset" @click=${() => this.controller.reset()} ?disabled=${!view} aria-keyshortcuts="X">↺ Reset</button>
+        </div>
+        <div class="group">
+          <label for="speed">Speed</label>
+          <input id="speed" type="range" min="0" max=${MAX_POSITION} step="1" .value=${String(position)}
+            @input=${this.onSpeed} aria-valuetext=${speedLabel(s.speed)}>
+          <span class="speed" aria-hidden="true">${speedLabel(s.speed)}</span>
+        </div>
+        <div class="group" aria-live="off">
+          <span class="counter" id="instret">${count(view?.instret ?? 0)} <small>instructions</small></span>
+          <span class="ips" id="ips" title="measured instructions per second">${running ? rate(view?.ips ?? 0) : 'paused'}</span>
+        </div>
+        ${halted ? html`<span class="halt ${halted.reason === 'exit' && halted.exitCode === 0 ? 'good' : 'bad'}" id="halt" role="status">
+          ${halted.reason === 'exit' && halted.exitCode === 0 ? '✓' : '■'} ${halted.message}</span>` : ''}
+      </div>
+      <div class="row">
+        <fieldset @change=${this.onWhen}>
+          <legend>Click a register bit, a memory word or Pull to break the machine</legend>
+          <div class="group">
+            <label>Fault
+              <select id="fault-kind" @change=${(e: Event) => this.controller.setFaultKind((e.target as HTMLSelectElement).value as ClickKind)}>
+                ${CLICK_KINDS.map((k) => html`<option value=${k.kind} ?selected=${k.kind === s.faultKind}>${k.label}</option>`)}
+              </select></label>
+            <label><input type="radio" name="when" value="now" .checked=${s.when.now}> now</label>
+            <label><input type="radio" name="when" value="at" .checked=${!s.when.now}> at instruction</label>
+            <input name="at" type="number" min="0" aria-label="Instruction count for the fault" .value=${s.when.now ? '' : String(s.when.at)}
+              @input=${(e: Event) => { (this.renderRoot.querySelector('input[value=at]') as HTMLInputElement).checked = (e.target as HTMLInputElement).value !== ''; }}>
+          </div>
+        </fieldset>
+        ${s.pending.length > 0 ? html`<span class="muted" id="pending">Scheduled: ${s.pending.join('; ')}</span>` : ''}
+      </div>`;
+  }
+}
+customElements.define('ls-controls', Controls);

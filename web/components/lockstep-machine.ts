@@ -1,0 +1,297 @@
+/**
+ * `<lockstep-machine>`: the whole lockstep lab as one custom element, so a course page (or
+ * our own index.html and embed.html) can drop it in whatever framework it uses. It runs the
+ * machine in a Web Worker (src/worker/client.ts) and draws the front panel, controls,
+ * registers, disassembly, memory, timeline, console and — unless `compact` — the editor.
+ *
+ * Attributes: `compact` (the embed's panel: no editor or memory), `theme` (light | dark;
+ * without it the user's preference), `global-keys` (shortcuts work anywhere on the page,
+ * not only inside the element).
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import { createMachineWorker, type MachineClient } from '../../src/worker/client.ts';
+import { TOPOLOGIES, type Topology } from '../../src/machine/topology.ts';
+import type { ComparePoint } from '../../src/machine/machine.ts';
+import type { ResyncMode } from '../../src/machine/events.ts';
+import { MachineController, type SessionPort } from '../state/controller.ts';
+import { actionFor, SHORTCUTS, keyLabel, type Action } from '../state/shortcuts.ts';
+import { MAX_POSITION, positionOf, speedAt } from '../state/speed.ts';
+import { embedSnippet } from '../state/embed-code.ts';
+import { EXAMPLES } from '../state/examples.ts';
+import { tokens, shared } from './theme.ts';
+import type { CodeEditor } from './code-editor.ts';
+import './front-panel.ts';
+import './controls.ts';
+import './register-table.ts';
+import './code-view.ts';
+import './memory-view.ts';
+import './timeline-view.ts';
+import './console-view.ts';
+import './code-editor.ts';
+
+const TOPOLOGY_LABELS: Record<Topology, string> = {
+  'simplex': 'simplex — one module, nothing checks',
+  'dmr': 'dmr — two modules in lockstep',
+  'pair-spare': 'pair-spare — two boards, each a checking pair',
+  'tmr': 'tmr — three modules, majority vote',
+};
+const COMPARE_LABELS: Record<ComparePoint, string> = {
+  every: 'every instruction', store: 'stores and I/O', io: 'I/O only',
+};
+
+function editableTarget(event: Event): boolean {
+  const target = event.composedPath()[0] as HTMLElement | undefined;
+  if (!target || !(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') return !['button', 'checkbox', 'radio', 'range', 'submit', 'file'].includes((target as HTMLInputElement).type);
+  return false;
+}
+
+export class LockstepMachine extends LitElement {
+  static override properties = {
+    compact: { type: Boolean, reflect: true },
+    theme: { type: String, reflect: true },
+    globalKeys: { type: Boolean, attribute: 'global-keys' },
+    heading: { type: String },
+    description: { type: String },
+  };
+  declare compact: boolean;
+  declare theme: string | undefined;
+  declare globalKeys: boolean;
+  declare heading: string;
+  declare description: string | undefined;
+
+  readonly controller: MachineController;
+  private client?: MachineClient;
+  private embedCode = '';
+
+  static override styles = [tokens, shared, css`
+    :host {
+      display: block; background: var(--ls-bg); color: var(--ls-text); font-size: var(--ls-size); line-height: 1.4;
+      padding: 0.8rem; min-height: 100%;
+    }
+    header.top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin-bottom: 0.6rem; }
+    header.top h1 { font-size: 1.45em; margin: 0; margin-right: auto; }
+    header.top h1 small { font-size: 0.6em; font-weight: 400; color: var(--ls-muted); }
+    label { display: inline-flex; align-items: center; gap: 0.35rem; }
+    .message { margin: 0 0 0.6rem; padding: 0.4rem 0.7rem; border-radius: 6px; white-space: pre-wrap; }
+    .message.error { background: var(--ls-bad-bg); color: var(--ls-bad-text); border: 1px solid var(--ls-bad); }
+    .message.info { background: var(--ls-surface-2); }
+    .grid { display: grid; gap: 0.8rem; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(0, 1fr);
+      grid-template-areas: "panel panel panel" "controls controls controls" "regs regs timeline" "code code console" "memory memory console" "editor editor editor"; }
+    :host([compact]) .grid { grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr);
+      grid-template-areas: "panel panel" "controls controls" "regs timeline" "regs console" "code code"; }
+    :host([compact]) .grid { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); }
+    @media (max-width: 1100px) {
+      .grid, :host([compact]) .grid { grid-template-columns: minmax(0, 1fr);
+        grid-template-areas: "panel" "controls" "regs" "timeline" "console" "code" "memory" "editor"; }
+    }
+    section.card { background: var(--ls-surface); border: 1px solid var(--ls-border); border-radius: 10px; padding: 0.7rem; min-width: 0; contain: layout paint; }
+    .panel { grid-area: panel; } .controls { grid-area: controls; } .regs { grid-area: regs; } .code { grid-area: code; }
+    .timeline { grid-area: timeline; } .console { grid-area: console; } .memory { grid-area: memory; } .editor { grid-area: editor; }
+    .editor .tools { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
+    ls-editor { height: 24rem; }
+    .load-error { white-space: pre-wrap; font-family: var(--ls-mono); font-size: 0.85em; color: var(--ls-bad-text); background: var(--ls-bad-bg); padding: 0.5rem; border-radius: 6px; }
+    dialog { background: var(--ls-surface); color: var(--ls-text); border: 2px solid var(--ls-border); border-radius: 10px; max-width: min(46rem, 95vw); padding: 1rem 1.2rem; }
+    dialog::backdrop { background: rgba(0, 0, 0, 0.55); }
+    dialog table td, dialog table th { padding: 0.2rem 0.6rem; text-align: left; }
+    kbd { font-family: var(--ls-mono); border: 1px solid var(--ls-border); border-bottom-width: 3px; border-radius: 4px; padding: 0 0.35rem; background: var(--ls-surface-2); }
+    textarea { width: 100%; min-height: 8rem; font-family: var(--ls-mono); font-size: 0.8em; color: var(--ls-text); background: var(--ls-surface-2); border: 1px solid var(--ls-border); }
+    .description { margin: 0 0 0.6rem; max-width: 60rem; }
+  `];
+
+  constructor(session?: SessionPort) {
+    super();
+    this.compact = false;
+    this.globalKeys = false;
+    this.heading = 'Lockstep Lab';
+    if (!session) {
+      this.client = createMachineWorker();
+      session = this.client.session as unknown as SessionPort;
+    }
+    this.controller = new MachineController(session);
+    this.controller.addEventListener('change', () => this.requestUpdate());
+  }
+
+  private readonly onWindowKey = (e: KeyboardEvent) => {
+    if (e.composedPath().includes(this)) return; // handled by the element's own listener
+    this.onKey(e);
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.theme) this.theme = localStorage.getItem('lockstep-theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+    this.addEventListener('keydown', this.onKey);
+    if (this.globalKeys) window.addEventListener('keydown', this.onWindowKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('keydown', this.onWindowKey);
+  }
+
+  /** Stops the machine's worker (the element cannot run again). */
+  terminate(): void { this.client?.terminate(); }
+
+  private get editor(): CodeEditor | null { return this.renderRoot.querySelector('ls-editor'); }
+
+  /** Puts `source` in the editor (full page) and loads it. */
+  async loadSource(source: string, name: string): Promise<void> {
+    const editor = this.editor;
+    if (editor) {
+      editor.file = name;
+      editor.value = source;
+    }
+    await this.controller.loadSource(source, name);
+  }
+
+  private readonly onKey = (e: KeyboardEvent) => {
+    const action = actionFor({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, editable: editableTarget(e) });
+    if (!action) return;
+    const target = e.composedPath()[0] as HTMLElement;
+    if (e.key === ' ' && target instanceof HTMLElement && ['BUTTON', 'SUMMARY', 'A'].includes(target.tagName)) return;
+    e.preventDefault();
+    void this.perform(action).catch(() => undefined);
+  };
+
+  async perform(action: Action): Promise<void> {
+    const c = this.controller;
+    switch (action) {
+      case 'run-pause': return c.toggleRun();
+      case 'step': return c.step(1);
+      case 'step-n': return c.stepN();
+      case 'reset': return c.reset();
+      case 'faster': return c.setSpeed(speedAt(Math.min(MAX_POSITION, positionOf(c.state.speed) + 1)));
+      case 'slower': return c.setSpeed(speedAt(Math.max(0, positionOf(c.state.speed) - 1)));
+      case 'flat-out': return c.setSpeed(Infinity);
+      case 'assemble': return this.assemble();
+      case 'focus-editor': this.editor?.focus(); return;
+      case 'focus-registers': (this.shadowRoot?.querySelector('ls-registers')?.shadowRoot?.querySelector('button.value') as HTMLElement | null)?.focus(); return;
+      case 'focus-timeline': (this.shadowRoot?.querySelector('ls-timeline')?.shadowRoot?.querySelector('#timeline button, #timeline') as HTMLElement | null)?.focus(); return;
+      case 'theme': this.toggleTheme(); return;
+      case 'help': (this.renderRoot.querySelector('#help') as HTMLDialogElement).showModal(); return;
+      case 'embed-code': return this.showEmbedCode();
+      case 'close':
+        for (const d of this.renderRoot.querySelectorAll('dialog')) d.close();
+        c.select(undefined);
+    }
+  }
+
+  private toggleTheme(): void {
+    this.theme = this.theme === 'dark' ? 'light' : 'dark';
+    localStorage.setItem('lockstep-theme', this.theme);
+  }
+
+  private assemble(): Promise<void> {
+    const editor = this.editor;
+    if (!editor) return Promise.resolve();
+    return this.controller.loadSource(editor.value, editor.file);
+  }
+
+  private async showEmbedCode(): Promise<void> {
+    const page = new URL('embed.html', document.baseURI).href;
+    this.embedCode = embedSnippet(page, this.controller.scenario(this.controller.state.program?.name));
+    this.requestUpdate();
+    await this.updateComplete;
+    (this.renderRoot.querySelector('#embed') as HTMLDialogElement).showModal();
+    const status = this.renderRoot.querySelector('#embed-status')!;
+    try {
+      await navigator.clipboard.writeText(this.embedCode);
+      status.textContent = 'Copied to the clipboard.';
+    } catch {
+      status.textContent = 'Select the text and copy it (the clipboard is not available here).';
+      (this.renderRoot.querySelector('#embed textarea') as HTMLTextAreaElement).select();
+    }
+  }
+
+  private async onExample(e: Event): Promise<void> {
+    const select = e.target as HTMLSelectElement;
+    const example = EXAMPLES.find((x) => x.id === select.value);
+    if (example) await this.loadSource(example.source, example.file).catch(() => undefined);
+  }
+
+  private async onFile(e: Event): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (/\.(s|S|asm)$/.test(file.name) && this.editor) {
+      this.editor.file = file.name;
+      this.editor.value = new TextDecoder().decode(bytes);
+    }
+    await this.controller.loadFile(bytes, file.name).catch(() => undefined);
+    input.value = '';
+  }
+
+  override render() {
+    const s = this.controller.state;
+    const c = this.controller;
+    const settings = s.settings;
+    return html`
+      <header class="top">
+        <h1>${this.heading} <small>${s.program ? s.program.name : ''}</small></h1>
+        <label>Topology <select id="topology" @change=${(e: Event) => c.configure({ topology: (e.target as HTMLSelectElement).value as Topology })}>
+          ${TOPOLOGIES.map((t) => html`<option value=${t} ?selected=${t === settings.topology}>${TOPOLOGY_LABELS[t]}</option>`)}
+        </select></label>
+        <label>Compare at <select id="compare" @change=${(e: Event) => c.configure({ compare: (e.target as HTMLSelectElement).value as ComparePoint })}>
+          ${(Object.keys(COMPARE_LABELS) as ComparePoint[]).map((p) => html`<option value=${p} ?selected=${p === settings.compare}>${COMPARE_LABELS[p]}</option>`)}
+        </select></label>
+        <label>Resync <select id="resync-mode" @change=${(e: Event) => c.configure({ resync: (e.target as HTMLSelectElement).value as ResyncMode })}>
+          <option value="precopy" ?selected=${settings.resync === 'precopy'}>pre-copy (while running)</option>
+          <option value="stop-copy" ?selected=${settings.resync === 'stop-copy'}>stop and copy</option>
+        </select></label>
+        <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
+        <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>
+        <button id="help-button" @click=${() => this.perform('help')} aria-keyshortcuts="?">? Keys</button>
+      </header>
+      ${this.description ? html`<p class="description">${this.description}</p>` : nothing}
+      ${s.message ? html`<p class="message ${s.message.kind}" id="message" role=${s.message.kind === 'error' ? 'alert' : 'status'}>${s.message.text}</p>` : nothing}
+      <div class="visually-hidden" aria-live="polite" id="announcer">${s.announce}</div>
+      <div class="grid">
+        <section class="card panel" aria-labelledby="panel-h"><h2 id="panel-h" class="visually-hidden">Front panel</h2>
+          <ls-front-panel .state=${s} .controller=${c}></ls-front-panel></section>
+        <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls></section>
+        <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
+          <ls-registers .state=${s} .controller=${c}></ls-registers></section>
+        <section class="card code" aria-labelledby="code-h"><h2 id="code-h">Disassembly at pc</h2><ls-code .state=${s}></ls-code></section>
+        <section class="card timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Event timeline</h2>
+          <ls-timeline .state=${s} .controller=${c}></ls-timeline></section>
+        <section class="card console" aria-labelledby="console-h"><h2 id="console-h">Console (gated by the comparator)</h2>
+          <ls-console .state=${s} .controller=${c}></ls-console></section>
+        ${this.compact ? nothing : html`
+          <section class="card memory" aria-labelledby="memory-h"><h2 id="memory-h">Memory of every module</h2>
+            <ls-memory .state=${s} .controller=${c}></ls-memory></section>
+          <section class="card editor" aria-labelledby="editor-h"><h2 id="editor-h">Program</h2>
+            <div class="tools">
+              <label>Example <select id="example" @change=${this.onExample}>
+                <option value="">choose…</option>
+                ${EXAMPLES.map((x) => html`<option value=${x.id}>${x.title}</option>`)}
+              </select></label>
+              <label>Open a file (ELF, .s, .bin) <input id="file" type="file" accept=".elf,.s,.S,.asm,.bin,application/octet-stream" @change=${this.onFile}></label>
+              <button class="primary" id="assemble" @click=${() => this.assemble()} aria-keyshortcuts="A">Assemble &amp; load</button>
+            </div>
+            ${s.program && s.program.source === undefined ? html`<p class="message info" id="binary-note">
+              The machine runs <strong>${s.program.name}</strong>, loaded from a file without source; <em>Assemble &amp; load</em> runs the editor’s program instead.</p>` : nothing}
+            <ls-editor></ls-editor>
+            ${s.loadError ? html`<pre class="load-error" id="load-error" role="alert">${s.loadError}</pre>` : nothing}
+          </section>`}
+      </div>
+      <dialog id="help" aria-labelledby="help-h">
+        <h2 id="help-h">Keyboard shortcuts</h2>
+        <table><tbody>${SHORTCUTS.map((k) => html`<tr><td>${k.keys.map((key, i) => html`${i > 0 ? ' or ' : ''}<kbd>${keyLabel(key)}</kbd>`)}</td><td>${k.label}</td></tr>`)}</tbody></table>
+        <p>Tab reaches every button, register value, bit and memory word; Enter or Space activates it.</p>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>
+      <dialog id="embed" aria-labelledby="embed-h">
+        <h2 id="embed-h">Embed this machine in a course page</h2>
+        <p>Paste this into the page. It opens the current program, machine and faults in a compact panel.</p>
+        <textarea readonly aria-label="Embed code" .value=${this.embedCode}></textarea>
+        <p id="embed-status" role="status"></p>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>`;
+  }
+}
+customElements.define('lockstep-machine', LockstepMachine);

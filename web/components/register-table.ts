@@ -1,0 +1,107 @@
+/**
+ * `<ls-registers>`: pc, x1..x31 and the main CSRs of every module side by side. A value that
+ * differs from the reference (the value most online modules hold) is marked with ≠ and a
+ * hatched background, and the register gets a row spelling out its bits with the differing
+ * ones marked ▲. The register of the last divergence flashes on the faulty module.
+ *
+ * Every value is a button: it opens the bit picker for that register on that module, where
+ * clicking a bit schedules the fault chosen in the fault bar.
+ */
+import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
+import type { MachineController, UiState } from '../state/controller.ts';
+import { registerRows, type RegisterRow } from '../state/diff.ts';
+import { hex32 } from '../state/format.ts';
+import { shared } from './theme.ts';
+import { stateChanged } from './updates.ts';
+import { bitPicker, bitPickerStyles, bitsDetail } from './bits.ts';
+
+export class RegisterTable extends LitElement {
+  static override properties = { state: { attribute: false }, controller: { attribute: false } };
+  declare state: UiState;
+  declare controller: MachineController;
+
+  override shouldUpdate(changed: PropertyValues<this>): boolean {
+    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['flash', 'selected', 'faultKind']);
+  }
+
+  static override styles = [shared, bitPickerStyles, css`
+    :host { display: block; }
+    .scroll { overflow: auto; max-height: 34rem; contain: strict; height: 34rem; border: 1px solid var(--ls-border); border-radius: 6px; }
+    table { width: 100%; table-layout: fixed; font-family: var(--ls-mono); font-size: var(--ls-code-size); font-variant-numeric: tabular-nums; }
+    col.name { width: 6.5rem; }
+    th, td { padding: 0.1rem 0.35rem; text-align: left; white-space: nowrap; }
+    thead th { position: sticky; top: 0; background: var(--ls-surface-2); z-index: 1; font-family: var(--ls-font); }
+    thead th.offline { color: var(--ls-bad-text); }
+    thead th.resyncing { color: var(--ls-warn-text); }
+    tbody tr:nth-child(even) { background: color-mix(in srgb, var(--ls-surface-2) 45%, transparent); }
+    th[scope=row] { font-weight: 600; color: var(--ls-muted); }
+    td.offline button { opacity: 0.6; }
+    button.value {
+      font: inherit; background: transparent; border: 1px solid transparent; padding: 0 0.3rem; min-height: 1.7rem; border-radius: 4px;
+    }
+    button.value:hover { border-color: var(--ls-accent); }
+    button.value[aria-pressed=true] { border-color: var(--ls-accent); border-width: 2px; }
+    td.differs button.value {
+      background: repeating-linear-gradient(135deg, var(--ls-diff-bg) 0 6px, transparent 6px 9px);
+      border-color: var(--ls-bad); font-weight: 700;
+    }
+    td.flash button.value { animation: flash 0.45s ease-in-out 6 alternate; outline: 3px solid var(--ls-bad); }
+    @keyframes flash { from { background: var(--ls-bad); color: #fff; } to { background: var(--ls-diff-bg); } }
+    @media (prefers-reduced-motion: reduce) { td.flash button.value { animation: none; } }
+    tr.detail td { padding: 0.2rem 0.5rem 0.5rem; }
+    .row-mark { color: var(--ls-bad-text); font-weight: 800; }
+  `];
+
+  private rowCells(row: RegisterRow) {
+    const view = this.state.view!;
+    const flash = this.state.flash;
+    const selected = this.state.selected;
+    return view.modules.map((m, k) => {
+      const differs = row.differs[k];
+      const flashing = flash && flash.module === m.id && flash.target === row.target;
+      const pressed = selected?.module === m.id && selected.target === row.target;
+      const label = `${row.label} on module ${m.id}: ${hex32(row.values[k])}${differs ? ', differs from the other modules' : ''}. Pick a bit to break`;
+      return html`<td class="${m.state} ${differs ? 'differs' : ''} ${flashing ? 'flash' : ''}" data-module=${m.id}>
+        <button class="value" aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'}
+          @click=${() => this.controller.select(pressed ? undefined : { module: m.id, target: row.target })}
+        >${differs ? html`<span class="diff-mark" aria-hidden="true">≠</span>` : nothing}${flashing ? html`<span aria-hidden="true">⚡</span>` : nothing}${hex32(row.values[k])}</button></td>`;
+    });
+  }
+
+  override render() {
+    const view = this.state.view;
+    if (!view) return nothing;
+    const rows = registerRows(view.modules);
+    const selected = this.state.selected;
+    const selectedRow = selected && !selected.target.startsWith('mem:') ? rows.find((r) => r.target === selected.target) : undefined;
+    const flash = this.state.flash;
+    return html`
+      ${selectedRow && selected ? bitPicker({
+        title: `${selectedRow.label} on module ${selected.module}`,
+        value: selectedRow.values[selected.module],
+        kind: this.state.faultKind,
+        onBit: (bit) => this.controller.clickBit(bit),
+        onClose: () => this.controller.select(undefined),
+      }) : nothing}
+      <div class="scroll" tabindex="-1" id="registers">
+        <table aria-label="Registers of every module"><colgroup><col class="name">${view.modules.map(() => html`<col>`)}</colgroup>
+          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>Module ${m.id}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
+          <tbody>
+            ${rows.map((row) => {
+              const showBits = row.latent || (flash?.target === row.target && row.differs[flash.module]);
+              return html`
+                <tr data-register=${row.target} class=${row.differs.some(Boolean) ? 'differs' : ''}>
+                  <th scope="row">${row.differs.some(Boolean) ? html`<span class="row-mark" title="modules differ">≠ </span>` : nothing}${row.label}</th>
+                  ${this.rowCells(row)}
+                </tr>
+                ${showBits ? html`<tr class="detail" data-detail=${row.target}><td colspan=${view.modules.length + 1}>
+                  ${bitsDetail(row.reference, view.modules.flatMap((m, k) => (row.differs[k] ? [{ module: m.id, value: row.values[k], mask: row.masks[k] }] : [])))}
+                </td></tr>` : nothing}`;
+            })}
+          </tbody>
+        </table>
+      </div>`;
+  }
+}
+customElements.define('ls-registers', RegisterTable);
+

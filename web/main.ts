@@ -1,0 +1,13 @@
+/** The full app page: the lockstep machine with its editor, starting on the counting example. */
+import './components/lockstep-machine.ts';
+import type { LockstepMachine } from './components/lockstep-machine.ts';
+import { exampleById } from './state/examples.ts';
+import { registerOffline } from './offline.ts';
+
+const machine = document.querySelector('lockstep-machine') as LockstepMachine;
+await machine.updateComplete;
+const example = exampleById('count')!;
+await machine.controller.configure({ topology: 'pair-spare' });
+await machine.loadSource(example.source, example.file);
+document.documentElement.dataset.ready = 'true';
+registerOffline();

@@ -1,0 +1,22 @@
+/** The guest's console text, as the comparator let it out: UTF-8 decoded across chunks, kept to a bounded tail. */
+export class ConsoleText {
+  private decoder = new TextDecoder('utf-8');
+  private chunks = '';
+
+  constructor(readonly limit = 100_000) {}
+
+  get text(): string { return this.chunks; }
+
+  /** Appends output bytes; returns whether anything was added. */
+  append(bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return false;
+    this.chunks += this.decoder.decode(bytes, { stream: true });
+    if (this.chunks.length > this.limit) this.chunks = this.chunks.slice(this.chunks.length - this.limit);
+    return true;
+  }
+
+  clear(): void {
+    this.decoder = new TextDecoder('utf-8');
+    this.chunks = '';
+  }
+}

@@ -1,0 +1,565 @@
+/**
+ * The page's model of one machine: it owns the worker session (DESIGN §2: coarse calls, one
+ * view per animation frame), keeps what the components draw (UiState), and offers the
+ * actions people take (run, step, break a bit, pull a module, replace it, load a program).
+ *
+ * Contract: every session call goes through one queue, so an action never interleaves with
+ * another or with a frame's refresh; listeners get a `change` event after each new state
+ * (the state object is replaced, never mutated, so components can compare by identity) and
+ * an `events` event with the machine events and timeline entries that just arrived.
+ */
+import type { MachineView, LoadedProgram, MachineSetup, ProgramInput } from '../../src/worker/session.ts';
+import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
+import type { ComparePoint } from '../../src/machine/machine.ts';
+import type { Topology } from '../../src/machine/topology.ts';
+import { SymbolIndex } from '../../src/isa/disassembler.ts';
+import type { Scenario, ScenarioInput } from '../../src/scenario/scenario.ts';
+import { buildTimeline, announcement, type TimelineEntry } from './timeline.ts';
+import { resyncProgress, type ResyncProgress } from './resync.ts';
+import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
+import { ConsoleText } from './console.ts';
+import { wordsOf } from './diff.ts';
+import { exampleById, EXAMPLES } from './examples.ts';
+
+/** The session as the page sees it through comlink: every method answers asynchronously. */
+export interface SessionPort {
+  create(setup: MachineSetup): Promise<void>;
+  load(input: ProgramInput): Promise<LoadedProgram>;
+  reset(): Promise<void>;
+  step(n?: number): Promise<MachineView>;
+  start(speed?: number): Promise<void>;
+  pause(): Promise<void>;
+  setSpeed(speed: number): Promise<void>;
+  view(): Promise<MachineView>;
+  inject(spec: string): Promise<void>;
+  replace(site: { module: number } | { board: number }, at?: number): Promise<void>;
+  sendInput(bytes: Uint8Array): Promise<void>;
+  memory(module: number, addr: number, length: number): Promise<Uint8Array>;
+}
+
+export interface MachineSettings {
+  topology: Topology;
+  compare: ComparePoint;
+  resync: ResyncMode;
+  ramMiB: number;
+  repairAfter?: number;
+}
+
+export interface ProgramInfo {
+  name: string;
+  /** The assembly source, when the program came from the editor or an example. */
+  source?: string;
+  entry: number;
+  symbols: SymbolIndex;
+  symbolList: [string, number][];
+  /** Instruction address → 1-based source line. */
+  lines: Map<number, number>;
+}
+
+/** A register (or RAM word) the user picked to break: its bit picker is open. */
+export interface Selection {
+  module: number;
+  target: string;
+}
+
+/** The divergence that just happened, for the flash on the faulty module's register. */
+export interface Flash {
+  key: string;
+  module: number;
+  /** Register table row (`x5`, `pc`) or undefined when the field is not a register. */
+  target?: string;
+}
+
+export interface UiState {
+  settings: MachineSettings;
+  program?: ProgramInfo;
+  /** Why the last load failed (assembler diagnostics, a bad ELF). */
+  loadError?: string;
+  view?: MachineView;
+  events: MachineEvent[];
+  timeline: TimelineEntry[];
+  console: string;
+  /** Instructions per second when running (Infinity = flat out). */
+  speed: number;
+  stepN: number;
+  faultKind: ClickKind;
+  when: When;
+  selected?: Selection;
+  selectedEntry?: string;
+  flash?: Flash;
+  memoryAddress: number;
+  /** RAM words at memoryAddress, per module. */
+  memory: Uint8Array[];
+  /** Disassembly window: words at `address` from the reference module. */
+  code: { address: number; words: number[] };
+  resync: ResyncProgress[];
+  /** Faults asked for that are not yet applied, with their instruction (for the embed code). */
+  pending: string[];
+  replacements: ({ at: number; module: number } | { at: number; board: number })[];
+  message?: { kind: 'error' | 'info'; text: string };
+  /** The last few announcements for the ARIA live region. */
+  announce: string;
+}
+
+export const RAM_BASE = 0x8000_0000;
+const MEMORY_WORDS = 32;
+const CODE_WORDS = 20;
+const CODE_BEFORE = 6;
+const COPY_BYTES_PER_CYCLE = 8;
+/** Above this speed the page throttles its views (see loop()). */
+const FAST_IPS = 100_000;
+/** Time between views that carry registers, code and memory while running fast, ms. */
+const DETAIL_MS = 250;
+
+export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1 };
+
+export interface ControllerOptions {
+  /** Calls `callback` before the next paint (requestAnimationFrame in a page). */
+  frame?: (callback: (now: number) => void) => void;
+  /** Views per second while running fast (default 40; below FAST_IPS every frame). */
+  refreshHz?: number;
+}
+
+export class MachineController extends EventTarget {
+  state: UiState;
+  private queue: Promise<unknown> = Promise.resolve();
+  private consoleText = new ConsoleText();
+  private looping = false;
+  private frameBusy = false;
+  /** The next refresh must carry registers, code and memory (events arrived meanwhile). */
+  private detailDue = false;
+  /** Where the next frame reads the code window, when the pc has left the current one. */
+  private nextCode?: number;
+  private readonly frame: (callback: (now: number) => void) => void;
+  readonly refreshHz: number;
+
+  constructor(readonly session: SessionPort, options: ControllerOptions = {}) {
+    super();
+    this.frame = options.frame ?? ((cb) => requestAnimationFrame(cb));
+    this.refreshHz = options.refreshHz ?? 30;
+    this.state = {
+      settings: { ...DEFAULT_SETTINGS }, events: [], timeline: [], console: '', speed: Infinity, stepN: 100,
+      faultKind: 'flip', when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
+      resync: [], pending: [], replacements: [], announce: '',
+    };
+  }
+
+  private set(patch: Partial<UiState>): void {
+    this.state = { ...this.state, ...patch };
+    this.dispatchEvent(new Event('change'));
+  }
+
+  /** Runs `task` after every earlier session call; its failure becomes the page's error message. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async guarded(task: () => Promise<void>): Promise<void> {
+    try {
+      await this.enqueue(task);
+    } catch (error) {
+      this.set({ message: { kind: 'error', text: errorText(error) } });
+      throw error;
+    }
+  }
+
+  // ── Machine and program ──────────────────────────────────────────────────────────
+
+  private setup(settings = this.state.settings): MachineSetup {
+    const { topology, compare, resync, ramMiB, repairAfter } = settings;
+    return { topology, compare, resync, ramMiB, ...(repairAfter !== undefined ? { repairAfter } : {}) };
+  }
+
+  /** Forgets the machine's history (a new machine was created or reset). */
+  private cleared(): Partial<UiState> {
+    this.consoleText.clear();
+    return {
+      events: [], timeline: [], console: '', selectedEntry: undefined, flash: undefined, resync: [], pending: [],
+      replacements: [], message: undefined, selected: undefined, announce: '',
+    };
+  }
+
+  /** Creates the machine with new settings (the loaded program is loaded again). */
+  configure(patch: Partial<MachineSettings>): Promise<void> {
+    return this.guarded(async () => {
+      const settings = { ...this.state.settings, ...patch };
+      await this.session.create(this.setup(settings));
+      this.looping = false;
+      this.set({ settings, ...this.cleared() });
+      await this.refreshNow();
+    });
+  }
+
+  private programLoaded(loaded: LoadedProgram, name: string, source?: string): ProgramInfo {
+    return {
+      name, source, entry: loaded.entry, symbolList: loaded.symbols, symbols: new SymbolIndex(loaded.symbols),
+      lines: new Map(loaded.sourceMap.map(([address, location]) => [address, location.line])),
+    };
+  }
+
+  /** Loads assembly source; on failure the old program stays and loadError says why. */
+  loadSource(source: string, name = 'program.s'): Promise<void> {
+    return this.loadInput({ kind: 'source', source, name }, name, source);
+  }
+
+  /** Loads a file's bytes: ELF, assembly (.s) or a flat binary (.bin). */
+  loadFile(bytes: Uint8Array, name: string): Promise<void> {
+    const source = /\.(s|S|asm)$/.test(name) ? new TextDecoder().decode(bytes) : undefined;
+    return this.loadInput({ kind: 'file', bytes, name }, name, source);
+  }
+
+  loadExample(id: string): Promise<void> {
+    const example = exampleById(id);
+    if (!example) {
+      const text = `unknown example '${id}': use one of ${EXAMPLES.map((e) => e.id).join(', ')}`;
+      this.set({ message: { kind: 'error', text } });
+      return Promise.reject(new Error(text));
+    }
+    return this.loadSource(example.source, example.file);
+  }
+
+  private loadInput(input: ProgramInput, name: string, source?: string): Promise<void> {
+    return this.enqueue(async () => {
+      this.looping = false;
+      try {
+        await this.session.create(this.setup());
+        const loaded = await this.session.load(input);
+        this.set({ program: this.programLoaded(loaded, name, source), loadError: undefined, ...this.cleared(), memoryAddress: dataAddress(loaded) });
+      } catch (error) {
+        // The session keeps (and has reloaded) the previous program on a fresh machine.
+        this.set({ ...this.cleared(), loadError: errorText(error), message: { kind: 'error', text: `${name} did not load: ${firstLine(errorText(error))}` } });
+        throw error;
+      } finally {
+        await this.refreshNow().catch(() => undefined);
+      }
+    });
+  }
+
+  // ── Running ──────────────────────────────────────────────────────────────────────
+
+  get running(): boolean { return this.state.view?.running ?? false; }
+
+  run(): Promise<void> {
+    return this.guarded(async () => {
+      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to run again`);
+      await this.session.start(this.state.speed);
+      const view = this.state.view;
+      if (view) this.set({ view: { ...view, running: true }, message: undefined });
+      this.loop();
+    });
+  }
+
+  pause(): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      await this.session.pause();
+      await this.refreshNow();
+    });
+  }
+
+  toggleRun(): Promise<void> {
+    return this.running ? this.pause() : this.run();
+  }
+
+  step(n = 1): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to step again`);
+      const view = await this.session.step(n);
+      await this.refreshWith(view);
+    });
+  }
+
+  stepN(): Promise<void> { return this.step(this.state.stepN); }
+
+  setStepN(n: number): void {
+    if (Number.isSafeInteger(n) && n >= 1) this.set({ stepN: n });
+  }
+
+  reset(): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      await this.session.reset();
+      this.set(this.cleared());
+      await this.refreshNow();
+    });
+  }
+
+  setSpeed(ips: number): Promise<void> {
+    this.set({ speed: ips });
+    return this.guarded(async () => {
+      await this.session.setSpeed(ips);
+    });
+  }
+
+  sendInput(text: string): Promise<void> {
+    return this.guarded(() => this.session.sendInput(new TextEncoder().encode(text)));
+  }
+
+  /**
+   * Pulls views while the machine runs: one per animation frame, or — when it runs faster
+   * than FAST_IPS and the worker needs a whole core — at most `refreshHz` per second, of
+   * which only those DETAIL_MS apart carry the registers, code and memory (the others bring
+   * the instruction count, speed, module states, events and output). Drawing changed tables
+   * costs the page's thread far more than the machine's status, and on a two-core machine
+   * that time comes out of the worker's core (see tests/browser/bench.ts).
+   */
+  private loop(): void {
+    if (this.looping) return;
+    this.looping = true;
+    let last = -Infinity;
+    let credit = 0;
+    let lastDetail = -Infinity;
+    const tick = (now: number) => {
+      if (!this.looping) return;
+      const interval = this.state.speed > FAST_IPS ? 1000 / this.refreshHz : 0;
+      credit = Math.min(credit + (last === -Infinity ? interval : now - last), 2 * interval);
+      last = now;
+      if (!this.frameBusy && credit >= interval - 1) {
+        credit -= interval;
+        this.frameBusy = true;
+        const detail = interval === 0 || this.detailDue || now - lastDetail >= DETAIL_MS;
+        if (detail) {
+          lastDetail = now;
+          this.detailDue = false;
+        }
+        this.enqueue(() => this.refreshNow(detail))
+          .catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }))
+          .finally(() => { this.frameBusy = false; });
+      }
+      if (this.state.view && !this.state.view.running) this.looping = false;
+      else this.frame(tick);
+    };
+    this.frame(tick);
+  }
+
+  // ── Breaking and repairing ───────────────────────────────────────────────────────
+
+  setFaultKind(kind: ClickKind): void { this.set({ faultKind: kind }); }
+  setWhen(when: When): void { this.set({ when }); }
+
+  select(selection: Selection | undefined): void { this.set({ selected: selection }); }
+
+  /** Schedules a fault (DESIGN §5 text; without `at=` it applies before the next instruction). */
+  inject(spec: string): Promise<void> {
+    return this.guarded(async () => {
+      await this.session.inject(spec);
+      const at = /(^|,)\s*at\s*=\s*(\d+)/.exec(spec);
+      const instret = this.state.view?.instret ?? 0;
+      const full = at ? spec : `at=${instret},${spec}`;
+      this.set({ pending: [...this.state.pending, full], message: { kind: 'info', text: `scheduled: ${full}` } });
+      if (!this.running) await this.refreshNow();
+    });
+  }
+
+  /** The user clicked bit `bit` of the selected register or word. */
+  clickBit(bit: number): Promise<void> {
+    const selected = this.state.selected;
+    if (!selected) return Promise.resolve();
+    let spec: string;
+    try {
+      spec = bitFault({ ...selected, bit }, this.state.faultKind, this.state.when);
+    } catch (error) {
+      this.set({ message: { kind: 'error', text: errorText(error) } });
+      return Promise.resolve();
+    }
+    this.set({ selected: undefined });
+    return this.inject(spec);
+  }
+
+  pull(site: { module: number } | { board: number }): Promise<void> {
+    return this.inject(pullFault(site, this.state.when));
+  }
+
+  replace(site: { module: number } | { board: number }): Promise<void> {
+    return this.guarded(async () => {
+      const at = this.state.when.now ? undefined : this.state.when.at;
+      await this.session.replace(site, at);
+      const when = at ?? this.state.view?.instret ?? 0;
+      this.set({ replacements: [...this.state.replacements, { at: when, ...site }], message: undefined });
+      if (!this.running) await this.refreshNow();
+    });
+  }
+
+  // ── Views ────────────────────────────────────────────────────────────────────────
+
+  selectEntry(key: string | undefined): void { this.set({ selectedEntry: key }); }
+
+  setMemoryAddress(address: number): Promise<void> {
+    this.set({ memoryAddress: (address >>> 0) & ~3 });
+    return this.enqueue(() => (this.running ? Promise.resolve() : this.refreshNow()));
+  }
+
+  /**
+   * Pulls a view (call inside the queue). With `detail`, also the memory and code windows,
+   * all requested at once so that a running worker answers them together between two of its
+   * time slices; the code window is read where the pc was, and again when the pc has left
+   * it. Without, only the machine's status is new (see withDetailOf), and a detailed view
+   * follows when events arrived or the machine stopped.
+   */
+  private async refreshNow(detail = true): Promise<void> {
+    if (!detail && this.state.view) {
+      const view = await this.session.view();
+      this.apply(this.withDetailOf(view, this.state.view), undefined, undefined);
+      if (view.events.length > 0) this.detailDue = true;
+      if (!view.running) await this.refreshNow(true);
+      return;
+    }
+    const modules = this.state.view?.modules.map((m) => m.id) ?? [];
+    const address = this.state.memoryAddress;
+    const codeAddress = this.nextCode ?? this.state.code.address;
+    this.nextCode = undefined;
+    const [view, codeBytes, ...memory] = await Promise.all([
+      this.session.view(),
+      this.session.memory(this.referenceModule(this.state.view), codeAddress, 4 * CODE_WORDS),
+      ...modules.map((m) => this.session.memory(m, address, 4 * MEMORY_WORDS)),
+    ]);
+    if (view.modules.length !== modules.length) {
+      await this.refreshWith(view);
+      return;
+    }
+    const code = { address: codeAddress, words: wordsOf(codeBytes) };
+    if (!this.inWindow(code, view) && !view.running) {
+      await this.refreshWith(view);
+      return;
+    }
+    if (this.inWindow(code, view)) {
+      this.apply(view, memory, code);
+    } else {
+      // Running: keep showing the old window for this frame; the next one reads the new one.
+      this.nextCode = this.codeWindowAt(view);
+      this.apply(view, memory, this.state.code);
+    }
+  }
+
+  /** `view`'s machine status with the registers, pcs and retire records `shown` had. */
+  private withDetailOf(view: MachineView, shown: MachineView): MachineView {
+    if (shown.modules.length !== view.modules.length) return view;
+    const same = view.modules.every((m, k) => m.state === shown.modules[k].state && m.dead === shown.modules[k].dead && m.faults.length === shown.modules[k].faults.length);
+    return {
+      ...view,
+      modules: same ? shown.modules : view.modules.map((m, k) => ({ ...shown.modules[k], state: m.state, dead: m.dead, faults: m.faults })),
+    };
+  }
+
+  private referenceModule(view: MachineView | undefined): number {
+    return view?.modules.find((m) => m.state === 'online')?.id ?? 0;
+  }
+
+  private inWindow(code: UiState['code'], view: MachineView): boolean {
+    const pc = view.modules[this.referenceModule(view)]?.pc ?? RAM_BASE;
+    return code.words.length > 0 && pc >= code.address + 4 * 2 && pc < code.address + 4 * (CODE_WORDS - 4);
+  }
+
+  private codeWindowAt(view: MachineView): number {
+    const pc = view.modules[this.referenceModule(view)]?.pc ?? RAM_BASE;
+    return Math.max(RAM_BASE, pc - 4 * CODE_BEFORE) >>> 0;
+  }
+
+  /** Reads the memory and code windows for `view` (after a step, or when the pc left the window). */
+  private async refreshWith(view: MachineView): Promise<void> {
+    const ref = this.referenceModule(view);
+    const codeAddress = this.inWindow(this.state.code, view) ? this.state.code.address : this.codeWindowAt(view);
+    const address = this.state.memoryAddress;
+    const [codeBytes, ...memory] = await Promise.all([
+      this.session.memory(ref, codeAddress, 4 * CODE_WORDS),
+      ...view.modules.map((m) => this.session.memory(m.id, address, 4 * MEMORY_WORDS)),
+    ]);
+    this.apply(view, memory, { address: codeAddress, words: wordsOf(codeBytes) });
+  }
+
+  private apply(view: MachineView, memory: Uint8Array[] | undefined, code: UiState['code'] | undefined): void {
+    const patch: Partial<UiState> = { view: { ...view, events: [], output: new Uint8Array() } };
+    if (memory) patch.memory = memory;
+    if (code) patch.code = code;
+    if (this.consoleText.append(view.output)) patch.console = this.consoleText.text;
+    let fresh: TimelineEntry[] = [];
+    if (view.events.length > 0) {
+      const events = [...this.state.events, ...view.events];
+      const timeline = buildTimeline(events, view.topology as Topology);
+      const known = new Set(this.state.timeline.map((e) => e.key));
+      fresh = timeline.filter((e) => !known.has(e.key));
+      patch.events = events;
+      patch.timeline = timeline;
+      patch.announce = fresh.slice(-3).map(announcement).join(' ');
+      const applied = view.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : []));
+      patch.pending = this.state.pending.filter((p) => !applied.includes(p));
+      if (patch.pending.length === 0 && this.state.message?.kind === 'info') patch.message = undefined;
+      const diverge = [...fresh].reverse().find((e) => e.report);
+      if (diverge?.report) {
+        const field = diverge.report.field;
+        const target = /^x\d+$/.test(field) ? field : field === 'pc' || field === 'next pc' ? 'pc' : undefined;
+        patch.flash = { key: diverge.key, module: diverge.report.module, target };
+        patch.selectedEntry = diverge.key;
+      }
+      if (fresh.some((e) => e.stage === 'replaced')) patch.flash = undefined;
+    }
+    const states = view.modules.map((m) => m.state);
+    patch.resync = resyncProgress(patch.events ?? this.state.events, view.instret, states, {
+      ramMiB: this.state.settings.ramMiB, bytesPerCycle: COPY_BYTES_PER_CYCLE,
+    });
+    this.set(patch);
+    if (view.events.length > 0) {
+      this.dispatchEvent(new CustomEvent('events', { detail: { events: view.events, entries: fresh } }));
+    }
+  }
+
+  // ── Scenarios ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sets up a validated scenario: machine, program (already fetched when it was a URL),
+   * fault plan, replacements and settings; runs it if it says autorun.
+   */
+  async applyScenario(scenario: Scenario, program: ProgramInput & { name: string }): Promise<void> {
+    const settings: MachineSettings = { ...scenario.machine };
+    this.set({
+      settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
+      stepN: scenario.settings.stepN,
+    });
+    const source = program.kind === 'source' ? program.source : undefined;
+    await this.loadInput(program, program.name, source);
+    for (const fault of scenario.faults) await this.inject(fault);
+    for (const r of scenario.replacements) {
+      await this.guarded(async () => {
+        await this.session.replace('board' in r ? { board: r.board } : { module: r.module }, r.at);
+        this.set({ replacements: [...this.state.replacements, r] });
+      });
+    }
+    this.set({ message: undefined });
+    if (scenario.settings.autorun) await this.run();
+  }
+
+  /** The current program, machine and fault plan as a scenario (for the embed code). */
+  scenario(title?: string): ScenarioInput {
+    const program = this.state.program;
+    const faults = [...new Set([
+      ...this.state.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])),
+      ...this.state.pending,
+    ])];
+    return {
+      ...(title ? { title } : {}),
+      program: program?.source !== undefined ? { source: program.source, name: program.name } : { example: 'count' },
+      machine: { ...this.state.settings },
+      faults,
+      replacements: this.state.replacements,
+      settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
+    };
+  }
+}
+
+/** Where the memory view starts: the first data symbol after the code, else the start of RAM. */
+function dataAddress(loaded: LoadedProgram): number {
+  const codeEnd = Math.max(RAM_BASE, ...loaded.sourceMap.map(([a]) => a + 4));
+  const data = loaded.symbols.map(([, a]) => a >>> 0).filter((a) => a >= codeEnd).sort((a, b) => a - b);
+  return data[0] ?? RAM_BASE;
+}
+
+const firstLine = (text: string) => text.split('\n')[0];
+
+/** A thrown value as text for people (comlink passes Error messages through). */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,31 @@
+/**
+ * The example programs the page offers (and scenarios name with `program.example`). The
+ * repository's own examples are imported as text at build time.
+ */
+import hello from '../../examples/hello.s?raw';
+import intMix from '../../examples/bench/int-mix.s?raw';
+import memory from '../../examples/bench/memory.s?raw';
+import checksum from '../../examples/checksum.s?raw';
+import countSource from '../../examples/count.s?raw';
+import ledger from '../../examples/ledger.s?raw';
+
+export interface Example {
+  id: string;
+  title: string;
+  /** File name shown in diagnostics. */
+  file: string;
+  source: string;
+}
+
+export const EXAMPLES: readonly Example[] = [
+  { id: 'count', title: 'Count to 20 (slow enough to watch)', file: 'count.s', source: countSource },
+  { id: 'ledger', title: 'Bank ledger (16 transactions, printed balances)', file: 'ledger.s', source: ledger },
+  { id: 'hello', title: 'Hello, world (UART)', file: 'hello.s', source: hello },
+  { id: 'checksum', title: 'Checksum of a table (loads, stores, multiplies)', file: 'checksum.s', source: checksum },
+  { id: 'int-mix', title: 'Integer mix benchmark (150 M instructions)', file: 'int-mix.s', source: intMix },
+  { id: 'memory', title: 'Memory benchmark', file: 'memory.s', source: memory },
+];
+
+export function exampleById(id: string): Example | undefined {
+  return EXAMPLES.find((e) => e.id === id);
+}

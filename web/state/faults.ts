@@ -1,0 +1,50 @@
+/**
+ * Fault specs (DESIGN §5 text) built from clicks: a register bit, a RAM word's bit, or a
+ * module's "pull" button, with the kind and the time chosen in the fault bar. Without an
+ * instruction count the session schedules the fault before the next instruction ("now").
+ */
+import { parseFault, FaultSpecError } from '../../src/fault/spec.ts';
+
+export type ClickKind = 'flip' | 'stuck0' | 'stuck1' | 'ecc';
+export const CLICK_KINDS: readonly { kind: ClickKind; label: string }[] = [
+  { kind: 'flip', label: 'flip (transient)' },
+  { kind: 'stuck0', label: 'stuck at 0' },
+  { kind: 'stuck1', label: 'stuck at 1' },
+  { kind: 'ecc', label: 'ECC error (announced)' },
+];
+
+/** When a clicked fault applies: before the next instruction, or before instruction `at`. */
+export type When = { now: true } | { now: false; at: number };
+
+/** The thing clicked: `target` is a fault target (`x5`, `pc`, `mepc`, `mem:0x80001000`). */
+export interface BitClick {
+  module: number;
+  target: string;
+  bit: number;
+}
+
+function withWhen(parts: string[], when: When): string {
+  return [...(when.now ? [] : [`at=${when.at}`]), ...parts].join(',');
+}
+
+/** Checks the spec's shape as the session will (an `at` is supplied for the check). */
+function checked(spec: string): string {
+  parseFault(/(^|,)at=/.test(spec) ? spec : `at=0,${spec}`);
+  return spec;
+}
+
+/** The fault for a clicked bit. Throws FaultSpecError when the kind does not fit the target. */
+export function bitFault(click: BitClick, kind: ClickKind, when: When): string {
+  if (kind === 'ecc' && !/^(x\d+|mem:)/.test(click.target)) {
+    throw new FaultSpecError(`an ECC error needs a RAM word or a register, not ${click.target}: choose another kind`);
+  }
+  return checked(withWhen([`module=${click.module}`, `kind=${kind}`, `target=${click.target}`, `bit=${click.bit}`], when));
+}
+
+/** Pulling a module (or a whole board) out of the machine: a kill. */
+export function pullFault(site: { module: number } | { board: number }, when: When): string {
+  const where = 'board' in site ? `board=${site.board}` : `module=${site.module}`;
+  return checked(withWhen([where, 'kind=kill'], when));
+}
+
+export { FaultSpecError };
