@@ -1,31 +1,34 @@
 // One instruction of one module: fetch, decode, execute, then commit: the writeback and
 // the retire record (layout.ts, H_RETIRE). Inlined into each run loop; the `instrumented`
-// argument is a literal at every call site, so the optimiser removes the persistent-fault
-// checks from the plain loop entirely.
+// and `fast` arguments are literals at every call site, so the optimiser removes the
+// persistent-fault checks and the cold paths from the plain loops entirely.
 //
-// Each case commits and returns on its own (through the one commit() function) instead of
-// merging into a shared tail: fewer values live across the dispatch means V8 keeps them in
-// registers, which is worth about a fifth of the speed.
+// Each case commits and returns on its own (through writeBack()) instead of merging into a
+// shared tail: fewer values live across the dispatch means V8 keeps them in registers, and
+// each instruction takes one jump less. Operands are read in the cases that use them, for
+// the same reason.
 //
-// Opcode map (RV32 base, inst[6:2] = the dispatch key; inst[1:0] = 11), unprivileged spec
-// table 24.1:
+// Opcode map (RV32 base, inst[6:2]; inst[1:0] = 11), unprivileged spec table 24.1:
 //
 //            000     001       010   011       100     101    110   111
 //   00    LOAD    -         -     MISC-MEM  OP-IMM  AUIPC  -     -
 //   01    STORE   -         -     -         OP      LUI    -     -
 //   10    -       -         -     -         -       -      -     -
 //   11    BRANCH  JALR      -     JAL       SYSTEM  -      -     -
+//
+// The dispatch key is opcode[6:2] and funct3 (dispatchKey()): one br_table reaches each
+// instruction (or its funct7 group) directly, with no second dispatch on funct3.
 
 import {
-  H_RAM, H_DIRTY, H_RETIRE, R_NPC, R_PC, R_KIND, R_ADDR, RAM_BASE,
+  H_RAM, H_DIRTY, H_RETIRE, R_PC, R_INSN, R_KIND, R_VALUE, R_ADDR, R_DATA, R_NPC,
   PAGE_SHIFT, K_LOAD, K_STORE, K_WIDTH_SHIFT, K_TRAP_SHIFT, TRAP_ANNOUNCE, H_RESULT_XOR,
   H_RESULT_AND, H_RESULT_OR, H_REG_AND, H_REG_OR, H_PC_AND, H_PC_OR,
 } from '../layout';
 import {
-  g_ramSize, g_tohost, g_coldKind, g_coldValue, g_trap, g_trapValue, raise, takeRaisedException,
+  ramSize, ramOffset, tohost, g_coldKind, g_coldValue, g_trap, g_trapValue, raise, takeRaisedException,
   A_SETTLE,
 } from './signals';
-import { immI, immS, immB, immU, immJ, funct3 } from './decode';
+import { immI, immS, immB, immU, immJ } from './decode';
 import { div, divu, rem, remu, mulh, mulhsu, mulhu } from './alu';
 import { exception, CAUSE_FETCH_ACCESS, CAUSE_FETCH_MISALIGNED, CAUSE_ILLEGAL } from './trap';
 import { systemInstruction, loadSlow, storeSlow } from './system';
@@ -33,14 +36,152 @@ import {
   readHitsPoison, storeHitsPoison, afterStore, readsPoisonedRegister, registerWritten,
 } from '../fault/persistent';
 
-/** Fills the retire record of one step (pairs of adjacent fields go in one 64-bit store). */
+// ── Decoding ──────────────────────────────────────────────────────────────────────────
+
+// Dispatch keys of the opcodes: opcode[6:2] (add f3(funct3) for an instruction).
+export const LOAD: u32 = 0x00;
+export const MISC_MEM: u32 = 0x03;
+export const OP_IMM: u32 = 0x04;
+export const AUIPC: u32 = 0x05;
+export const STORE: u32 = 0x08;
+export const OP: u32 = 0x0C;
+export const LUI: u32 = 0x0D;
+export const BRANCH: u32 = 0x18;
+export const JALR: u32 = 0x19;
+export const JAL: u32 = 0x1B;
+export const SYSTEM: u32 = 0x1C;
+// @ts-ignore: decorator
+@inline export function f3(funct3: u32): u32 { return funct3 << 5; }
+
+/**
+ * opcode[6:2] in bits 0-4 and funct3 (insn[14:12]) in bits 5-7. Bits [1:0] of the opcode,
+ * 11 in every 32-bit instruction, are flipped to 00 and rotated to the top, so a word with
+ * other low bits (compressed or longer encodings) gets a key ≥ 2^30 and is illegal.
+ */
+// @ts-ignore: decorator
+@inline export function dispatchKey(insn: u32): u32 {
+  return rotr<u32>(((insn ^ 3) & 0x7F) | ((insn >> 5) & 0x380), 2);
+}
+
+/** Byte offsets of x[rd], x[rs1] and x[rs2] in the hart block (fields insn[11:7], [19:15], [24:20]). */
+// @ts-ignore: decorator
+@inline export function rdField(insn: u32): u32 { return (insn >> 7) & 0x1F; }
+// @ts-ignore: decorator
+@inline export function rs1Offset(insn: u32): usize { return (insn >> 13) & 0x7C; }
+// @ts-ignore: decorator
+@inline export function rs2Offset(insn: u32): usize { return (insn >> 18) & 0x7C; }
+
+/** x[rs1] and x[rs2] of module `h`. */
+// @ts-ignore: decorator
+@inline export function rs1(h: usize, insn: u32): u32 { return load<u32>(h + rs1Offset(insn)); }
+// @ts-ignore: decorator
+@inline export function rs2(h: usize, insn: u32): u32 { return load<u32>(h + rs2Offset(insn)); }
+
+// ── Execution ─────────────────────────────────────────────────────────────────────────
+
+// Operations of OP and OP-IMM (for alu()).
+export const ALU_ADD: u32 = 0;
+export const ALU_SUB: u32 = 1;
+export const ALU_SLL: u32 = 2;
+export const ALU_SLT: u32 = 3;
+export const ALU_SLTU: u32 = 4;
+export const ALU_XOR: u32 = 5;
+export const ALU_SRL: u32 = 6;
+export const ALU_SRA: u32 = 7;
+export const ALU_OR: u32 = 8;
+export const ALU_AND: u32 = 9;
+export const ALU_MUL: u32 = 10;
+export const ALU_MULH: u32 = 11;
+export const ALU_MULHSU: u32 = 12;
+export const ALU_MULHU: u32 = 13;
+export const ALU_DIV: u32 = 14;
+export const ALU_DIVU: u32 = 15;
+export const ALU_REM: u32 = 16;
+export const ALU_REMU: u32 = 17;
+
+/** `op` (a literal ALU_*) applied to x and y; shifts use the low five bits of y. */
+// @ts-ignore: decorator
+@inline export function alu(op: u32, x: u32, y: u32): u32 {
+  switch (op) {
+    case ALU_ADD: return x + y;
+    case ALU_SUB: return x - y;
+    case ALU_SLL: return x << (y & 31);
+    case ALU_SLT: return select<u32>(1, 0, <i32>x < <i32>y);
+    case ALU_SLTU: return select<u32>(1, 0, x < y);
+    case ALU_XOR: return x ^ y;
+    case ALU_SRL: return x >> (y & 31);
+    case ALU_SRA: return <u32>(<i32>x >> (y & 31));
+    case ALU_OR: return x | y;
+    case ALU_AND: return x & y;
+    case ALU_MUL: return x * y;
+    case ALU_MULH: return mulh(x, y);
+    case ALU_MULHSU: return mulhsu(x, y);
+    case ALU_MULHU: return mulhu(x, y);
+    case ALU_DIV: return div(x, y);
+    case ALU_DIVU: return divu(x, y);
+    case ALU_REM: return rem(x, y);
+    default: return remu(x, y);
+  }
+}
+
+/** Whether the branch with funct3 `funct3` (a literal: 0, 1, 4-7) is taken. */
+// @ts-ignore: decorator
+@inline export function branchTaken(funct3: u32, x: u32, y: u32): bool {
+  switch (funct3) {
+    case 0: return x == y; // BEQ
+    case 1: return x != y; // BNE
+    case 4: return <i32>x < <i32>y; // BLT
+    case 5: return <i32>x >= <i32>y; // BGE
+    case 6: return x < y; // BLTU
+    default: return x >= y; // BGEU
+  }
+}
+
+/**
+ * Whether an access of 2^`size` bytes at RAM offset `offset` (address - RAM_BASE) is in RAM
+ * and naturally aligned: a misaligned offset rotates its low bits to the top.
+ */
+// @ts-ignore: decorator
+@inline export function inRam(offset: u32, size: u32): bool {
+  return rotr<u32>(offset, size) < (ramSize() >> size);
+}
+
+/** The 2^`size` bytes (a literal) at linear address `p`, sign- or zero-extended. */
+// @ts-ignore: decorator
+@inline export function loadRam(p: usize, size: u32, signed: bool): u32 {
+  if (size == 0) return signed ? <u32><i32>load<i8>(p) : <u32>load<u8>(p);
+  if (size == 1) return signed ? <u32><i32>load<i16>(p) : <u32>load<u16>(p);
+  return load<u32>(p);
+}
+
+/** The low 2^`size` bytes of `value`, as a store of that width writes them. */
+// @ts-ignore: decorator
+@inline export function storeData(value: u32, size: u32): u32 {
+  return size == 2 ? value : value & ((<u32>1 << (8 << size)) - 1);
+}
+
+/** Stores the low 2^`size` bytes (a literal) of `data` to RAM offset `offset` of module `h`, and marks the page dirty. */
+// @ts-ignore: decorator
+@inline export function storeRam(h: usize, offset: u32, size: u32, data: u32): void {
+  const p = load<usize>(h, H_RAM) + offset;
+  if (size == 0) store<u8>(p, <u8>data);
+  else if (size == 1) store<u16>(p, <u16>data);
+  else store<u32>(p, data);
+  store<u8>(load<usize>(h, H_DIRTY) + (offset >> PAGE_SHIFT), 1);
+}
+
+// ── Commit ────────────────────────────────────────────────────────────────────────────
+
+/** Fills the retire record of one step: one store a field. */
 // @ts-ignore: decorator
 @inline function retire(h: usize, pc: u32, insn: u32, kind: u32, value: u32, addr: u32, data: u32, npc: u32): void {
-  const record = h + H_RETIRE;
-  store<u64>(record, (<u64>insn << 32) | <u64>pc, R_PC); // R_PC, R_INSN
-  store<u64>(record, (<u64>value << 32) | <u64>kind, R_KIND); // R_KIND, R_VALUE
-  store<u64>(record, (<u64>data << 32) | <u64>addr, R_ADDR); // R_ADDR, R_DATA
-  store<u32>(record, npc, R_NPC);
+  store<u32>(h, pc, H_RETIRE + R_PC);
+  store<u32>(h, insn, H_RETIRE + R_INSN);
+  store<u32>(h, kind, H_RETIRE + R_KIND);
+  store<u32>(h, value, H_RETIRE + R_VALUE);
+  store<u32>(h, addr, H_RETIRE + R_ADDR);
+  store<u32>(h, data, H_RETIRE + R_DATA);
+  store<u32>(h, npc, H_RETIRE + R_NPC);
 }
 
 /** The instruction at `pc` raised exception `cause`: take it; returns the handler's pc. Cold. */
@@ -68,10 +209,15 @@ function announced(h: usize, pc: u32, insn: u32): u32 {
   return (npc & load<u32>(h, H_PC_AND)) | load<u32>(h, H_PC_OR);
 }
 
-/** Writes rd (not x0), fills the retire record and returns the next pc. */
+/**
+ * Writes rd (not x0), fills the retire record and returns the next pc. `access` (a literal)
+ * is false for an instruction without a memory access, whose address and data fields are 0:
+ * they are stored as one u64, a store less.
+ */
 // @ts-ignore: decorator
-@inline function commit(
+@inline function writeBack(
   h: usize, pc: u32, insn: u32, rd: u32, value: u32, kind: u32, addr: u32, data: u32, npc: u32, instrumented: bool,
+  access: bool,
 ): u32 {
   if (instrumented) {
     if (rd != 0) {
@@ -82,14 +228,110 @@ function announced(h: usize, pc: u32, insn: u32): u32 {
     }
     npc = maskPc(h, npc);
   }
-  if (rd == 0) value = 0;
-  store<u32>(h + ((<usize>rd) << 2), value); // x0 takes 0: it stays 0
-  retire(h, pc, insn, kind | rd, value, addr, data, npc);
+  if (rd != 0) store<u32>(h + ((<usize>rd) << 2), value);
+  else value = 0; // x0 stays 0, and the record shows 0 written
+  if (access) {
+    retire(h, pc, insn, kind | rd, value, addr, data, npc);
+  } else {
+    store<u32>(h, pc, H_RETIRE + R_PC);
+    store<u32>(h, insn, H_RETIRE + R_INSN);
+    store<u32>(h, kind | rd, H_RETIRE + R_KIND);
+    store<u32>(h, value, H_RETIRE + R_VALUE);
+    store<u64>(h, 0, H_RETIRE + R_ADDR); // R_ADDR and R_DATA
+    store<u32>(h, npc, H_RETIRE + R_NPC);
+  }
   return npc;
 }
 
-/** stepFast's answer for an instruction it leaves to stepSlow (pcs are always 4-aligned). */
+/** Commits a load or store: writes rd, fills the retire record and returns the next pc. */
+// @ts-ignore: decorator
+@inline export function commit(
+  h: usize, pc: u32, insn: u32, rd: u32, value: u32, kind: u32, addr: u32, data: u32, npc: u32, instrumented: bool,
+): u32 {
+  return writeBack(h, pc, insn, rd, value, kind, addr, data, npc, instrumented, true);
+}
+
+/** Commits an instruction without a memory access (address and data 0). */
+// @ts-ignore: decorator
+@inline export function commitPlain(
+  h: usize, pc: u32, insn: u32, rd: u32, value: u32, kind: u32, npc: u32, instrumented: bool,
+): u32 {
+  return writeBack(h, pc, insn, rd, value, kind, 0, 0, npc, instrumented, false);
+}
+
+// ── The step ──────────────────────────────────────────────────────────────────────────
+
+/** stepFast's answer for an instruction it leaves to stepSlow (a fast step never yields pc 1: it is not in RAM). */
 export const SLOW: u32 = 1;
+
+/** Writes rd = `value` (an OP, OP-IMM, LUI or AUIPC result) and goes on at pc + 4. */
+// @ts-ignore: decorator
+@inline function result(h: usize, pc: u32, insn: u32, value: u32, instrumented: bool): u32 {
+  return commitPlain(h, pc, insn, rdField(insn), value, 0, pc + 4, instrumented);
+}
+
+/** A conditional branch: to pc + immB if `taken` (a misaligned target traps), else to pc + 4. */
+// @ts-ignore: decorator
+@inline function branch(h: usize, pc: u32, insn: u32, taken: bool, instrumented: bool, fast: bool): u32 {
+  if (!taken) return commitPlain(h, pc, insn, 0, 0, 0, pc + 4, instrumented);
+  const target = pc + immB(insn);
+  if ((target & 3) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_FETCH_MISALIGNED, target, instrumented);
+  return commitPlain(h, pc, insn, 0, 0, 0, target, instrumented);
+}
+
+/** A jump (JAL, JALR) to `target`: rd = pc + 4; a misaligned target traps. */
+// @ts-ignore: decorator
+@inline function jump(h: usize, pc: u32, insn: u32, target: u32, instrumented: bool, fast: bool): u32 {
+  if ((target & 3) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_FETCH_MISALIGNED, target, instrumented);
+  return commitPlain(h, pc, insn, rdField(insn), pc + 4, 0, target, instrumented);
+}
+
+/** A load of 2^`size` bytes (a literal) at x[rs1] + immI, sign-extended if `signed`. */
+// @ts-ignore: decorator
+@inline function loadOp(
+  h: usize, pc: u32, insn: u32, x: u32, size: u32, signed: bool, i: u32, instrumented: bool, fast: bool,
+): u32 {
+  const addr = x + immI(insn);
+  const offset = ramOffset(addr);
+  let kind = K_LOAD | ((<u32>1 << size) << K_WIDTH_SHIFT);
+  let value: u32;
+  if (inRam(offset, size)) {
+    if (instrumented && readHitsPoison(h, offset)) return announced(h, pc, insn);
+    value = loadRam(load<usize>(h, H_RAM) + offset, size, signed);
+  } else {
+    if (fast) return SLOW;
+    value = loadSlow(h, addr, size, signed, i);
+    if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
+    kind |= g_coldKind;
+  }
+  return commit(h, pc, insn, rdField(insn), value, kind, addr, value, pc + 4, instrumented);
+}
+
+/** A store of the low 2^`size` bytes (a literal) of x[rs2] at x[rs1] + immS. */
+// @ts-ignore: decorator
+@inline function storeOp(h: usize, pc: u32, insn: u32, x: u32, y: u32, size: u32, instrumented: bool, fast: bool): u32 {
+  const addr = x + immS(insn);
+  let data = storeData(y, size);
+  if (instrumented) {
+    data = ((data ^ load<u32>(h, H_RESULT_XOR)) & load<u32>(h, H_RESULT_AND)) | load<u32>(h, H_RESULT_OR);
+    data = storeData(data, size);
+  }
+  const offset = ramOffset(addr);
+  let kind = K_STORE | ((<u32>1 << size) << K_WIDTH_SHIFT);
+  if (inRam(offset, size)) {
+    if (instrumented && storeHitsPoison(h, offset, <u32>1 << size)) return announced(h, pc, insn);
+    if (fast && addr == tohost()) return SLOW; // the batch must end after it: leave it to stepSlow
+    storeRam(h, offset, size, data);
+    if (!fast && addr == tohost()) raise(A_SETTLE);
+    if (instrumented) afterStore(h, offset, <u32>1 << size);
+  } else {
+    if (fast) return SLOW;
+    storeSlow(addr, size);
+    if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
+    kind |= g_coldKind;
+  }
+  return commit(h, pc, insn, 0, 0, kind, addr, data, pc + 4, instrumented);
+}
 
 /**
  * Executes the instruction at `pc` on module `h`; `i` is its index in the current batch.
@@ -103,8 +345,8 @@ export const SLOW: u32 = 1;
  */
 // @ts-ignore: decorator
 @inline export function step(h: usize, pc: u32, i: u32, instrumented: bool, fast: bool): u32 {
-  const fetchOffset = pc - RAM_BASE;
-  if (fetchOffset >= g_ramSize) {
+  const fetchOffset = ramOffset(pc);
+  if (fetchOffset >= ramSize()) {
     if (fast) return SLOW;
     return trapped(h, pc, 0, CAUSE_FETCH_ACCESS, pc, instrumented); // pc is 4-aligned: jumps check their targets
   }
@@ -112,170 +354,113 @@ export const SLOW: u32 = 1;
   if (instrumented && (readHitsPoison(h, fetchOffset) || readsPoisonedRegister(h, insn))) {
     return announced(h, pc, insn); // the module's check fired instead of the instruction
   }
-  const rd = (insn >> 7) & 0x1F;
-  // x[rs1] and x[rs2] for every format (fields insn[19:15] and insn[24:20], times 4).
-  const a = load<u32>(h + ((insn >> 13) & 0x7C));
-  const b = load<u32>(h + ((insn >> 18) & 0x7C));
-  // Dispatch on opcode[6:2]; a word whose bits [1:0] are not 11 (compressed or longer
-  // encodings) gets a key ≥ 32 and is illegal. Dense keys compile to one br_table.
-  switch (((insn >> 2) & 0x1F) | (((insn & 3) ^ 3) << 5)) {
-    case 0x0D: // LUI
-      return commit(h, pc, insn, rd, immU(insn), 0, 0, 0, pc + 4, instrumented);
-    case 0x05: // AUIPC
-      return commit(h, pc, insn, rd, pc + immU(insn), 0, 0, 0, pc + 4, instrumented);
-    case 0x1B: { // JAL
-      const target = pc + immJ(insn);
-      if ((target & 3) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_FETCH_MISALIGNED, target, instrumented);
-      return commit(h, pc, insn, rd, pc + 4, 0, 0, 0, target, instrumented);
+  const f7 = insn >> 25; // the cases read x[rs1] and x[rs2] themselves, if they use them
+  switch (dispatchKey(insn)) {
+    // The opcodes without funct3 take all eight keys of their opcode (see below).
+    case LUI | f3(0): case LUI | f3(1): case LUI | f3(2): case LUI | f3(3):
+    case LUI | f3(4): case LUI | f3(5): case LUI | f3(6): case LUI | f3(7):
+      return result(h, pc, insn, immU(insn), instrumented);
+    case AUIPC | f3(0): case AUIPC | f3(1): case AUIPC | f3(2): case AUIPC | f3(3):
+    case AUIPC | f3(4): case AUIPC | f3(5): case AUIPC | f3(6): case AUIPC | f3(7):
+      return result(h, pc, insn, pc + immU(insn), instrumented);
+    case JAL | f3(0): case JAL | f3(1): case JAL | f3(2): case JAL | f3(3):
+    case JAL | f3(4): case JAL | f3(5): case JAL | f3(6): case JAL | f3(7):
+      return jump(h, pc, insn, pc + immJ(insn), instrumented, fast);
+    case OP_IMM | f3(0): return result(h, pc, insn, alu(ALU_ADD, rs1(h, insn), immI(insn)), instrumented); // ADDI
+    case OP_IMM | f3(1): { // SLLI: imm[11:5] must be 0
+      if (f7 != 0) break;
+      return result(h, pc, insn, alu(ALU_SLL, rs1(h, insn), immI(insn)), instrumented);
     }
-    case 0x19: { // JALR
-      if (funct3(insn) != 0) break;
-      const target = (a + immI(insn)) & ~1;
-      if ((target & 3) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_FETCH_MISALIGNED, target, instrumented);
-      return commit(h, pc, insn, rd, pc + 4, 0, 0, 0, target, instrumented);
+    case OP_IMM | f3(2): return result(h, pc, insn, alu(ALU_SLT, rs1(h, insn), immI(insn)), instrumented); // SLTI
+    case OP_IMM | f3(3): return result(h, pc, insn, alu(ALU_SLTU, rs1(h, insn), immI(insn)), instrumented); // SLTIU
+    case OP_IMM | f3(4): return result(h, pc, insn, alu(ALU_XOR, rs1(h, insn), immI(insn)), instrumented); // XORI
+    case OP_IMM | f3(5): { // SRLI (imm[11:5] = 0) / SRAI (imm[11:5] = 0100000)
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_SRL, rs1(h, insn), immI(insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SRA, rs1(h, insn), immI(insn)), instrumented);
+      break;
     }
-    case 0x18: { // BRANCH
-      let taken = false;
-      switch (funct3(insn)) {
-        case 0: taken = a == b; break; // BEQ
-        case 1: taken = a != b; break; // BNE
-        case 4: taken = <i32>a < <i32>b; break; // BLT
-        case 5: taken = <i32>a >= <i32>b; break; // BGE
-        case 6: taken = a < b; break; // BLTU
-        case 7: taken = a >= b; break; // BGEU
-        default: return fast ? SLOW : trapped(h, pc, insn, CAUSE_ILLEGAL, insn, instrumented);
-      }
-      let npc = pc + 4;
-      if (taken) {
-        npc = pc + immB(insn);
-        if ((npc & 3) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_FETCH_MISALIGNED, npc, instrumented);
-      }
-      return commit(h, pc, insn, 0, 0, 0, 0, 0, npc, instrumented);
+    case OP_IMM | f3(6): return result(h, pc, insn, alu(ALU_OR, rs1(h, insn), immI(insn)), instrumented); // ORI
+    case OP_IMM | f3(7): return result(h, pc, insn, alu(ALU_AND, rs1(h, insn), immI(insn)), instrumented); // ANDI
+    // OP: funct7 0 (base), 1 (M extension), 0x20 (SUB, SRA).
+    case OP | f3(0): { // ADD, SUB, MUL
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_ADD, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SUB, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_MUL, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x00: { // LOAD: LB LH LW LBU LHU (funct3 0 1 2 4 5)
-      const f3 = funct3(insn);
-      if ((f3 & 3) == 3 || f3 >= 6) break;
-      const size = f3 & 3; // log2 of the width
-      const addr = a + immI(insn);
-      const offset = addr - RAM_BASE;
-      let kind = K_LOAD | ((<u32>1 << size) << K_WIDTH_SHIFT);
-      let value: u32;
-      // In RAM and naturally aligned: a misaligned offset rotates its low bits to the top.
-      if (rotr<u32>(offset, size) < (g_ramSize >> size)) {
-        if (instrumented && readHitsPoison(h, offset)) return announced(h, pc, insn);
-        const p = load<usize>(h, H_RAM) + offset;
-        switch (f3) {
-          case 0: value = <u32><i32>load<i8>(p); break;
-          case 1: value = <u32><i32>load<i16>(p); break;
-          case 2: value = load<u32>(p); break;
-          case 4: value = <u32>load<u8>(p); break;
-          default: value = <u32>load<u16>(p); break;
-        }
-      } else {
-        if (fast) return SLOW;
-        value = loadSlow(h, addr, size, f3 < 4, i);
-        if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
-        kind |= g_coldKind;
-      }
-      return commit(h, pc, insn, rd, value, kind, addr, value, pc + 4, instrumented);
+    case OP | f3(1): { // SLL, MULH
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLL, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULH, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x08: { // STORE: SB SH SW (funct3 0 1 2)
-      const size = funct3(insn);
-      if (size > 2) break;
-      const addr = a + immS(insn);
-      let data = size == 2 ? b : b & ((<u32>1 << (8 << size)) - 1);
-      if (instrumented) {
-        data = ((data ^ load<u32>(h, H_RESULT_XOR)) & load<u32>(h, H_RESULT_AND)) | load<u32>(h, H_RESULT_OR);
-        if (size != 2) data &= (<u32>1 << (8 << size)) - 1;
-      }
-      const offset = addr - RAM_BASE;
-      let kind = K_STORE | ((<u32>1 << size) << K_WIDTH_SHIFT);
-      if (rotr<u32>(offset, size) < (g_ramSize >> size)) {
-        if (instrumented && storeHitsPoison(h, offset, <u32>1 << size)) return announced(h, pc, insn);
-        const p = load<usize>(h, H_RAM) + offset;
-        if (fast && addr == g_tohost) return SLOW; // the batch must end after it: leave it to stepSlow
-        if (size == 0) store<u8>(p, <u8>data);
-        else if (size == 1) store<u16>(p, <u16>data);
-        else store<u32>(p, data);
-        store<u8>(load<usize>(h, H_DIRTY) + (offset >> PAGE_SHIFT), 1);
-        if (addr == g_tohost) raise(A_SETTLE);
-        if (instrumented) afterStore(h, offset, <u32>1 << size);
-      } else {
-        if (fast) return SLOW;
-        storeSlow(addr, size);
-        if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
-        kind |= g_coldKind;
-      }
-      return commit(h, pc, insn, 0, 0, kind, addr, data, pc + 4, instrumented);
+    case OP | f3(2): { // SLT, MULHSU
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLT, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULHSU, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x04: { // OP-IMM
-      const imm = immI(insn);
-      let value: u32;
-      switch (funct3(insn)) {
-        case 0: value = a + imm; break; // ADDI
-        case 1: { // SLLI: imm[11:5] must be 0
-          if ((insn >> 25) != 0) return fast ? SLOW : trapped(h, pc, insn, CAUSE_ILLEGAL, insn, instrumented);
-          value = a << (imm & 31);
-          break;
-        }
-        case 2: value = <u32>(<i32>a < <i32>imm); break; // SLTI
-        case 3: value = <u32>(a < imm); break; // SLTIU
-        case 4: value = a ^ imm; break; // XORI
-        case 5: { // SRLI (imm[11:5] = 0) / SRAI (imm[11:5] = 0100000)
-          const f7 = insn >> 25;
-          if (f7 == 0) value = a >> (imm & 31);
-          else if (f7 == 0x20) value = <u32>(<i32>a >> (imm & 31));
-          else return fast ? SLOW : trapped(h, pc, insn, CAUSE_ILLEGAL, insn, instrumented);
-          break;
-        }
-        case 6: value = a | imm; break; // ORI
-        default: value = a & imm; break; // ANDI
-      }
-      return commit(h, pc, insn, rd, value, 0, 0, 0, pc + 4, instrumented);
+    case OP | f3(3): { // SLTU, MULHU
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLTU, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULHU, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x0C: { // OP: funct7 0 (base), 1 (M extension), 0x20 (SUB, SRA)
-      const f7 = insn >> 25;
-      let value: u32 = 0;
-      if (f7 == 0) {
-        switch (funct3(insn)) {
-          case 0: value = a + b; break; // ADD
-          case 1: value = a << (b & 31); break; // SLL
-          case 2: value = <u32>(<i32>a < <i32>b); break; // SLT
-          case 3: value = <u32>(a < b); break; // SLTU
-          case 4: value = a ^ b; break; // XOR
-          case 5: value = a >> (b & 31); break; // SRL
-          case 6: value = a | b; break; // OR
-          default: value = a & b; break; // AND
-        }
-      } else if (f7 == 1) {
-        switch (funct3(insn)) {
-          case 0: value = a * b; break; // MUL
-          case 1: value = mulh(a, b); break; // MULH
-          case 2: value = mulhsu(a, b); break; // MULHSU
-          case 3: value = mulhu(a, b); break; // MULHU
-          case 4: value = div(a, b); break; // DIV
-          case 5: value = divu(a, b); break; // DIVU
-          case 6: value = rem(a, b); break; // REM
-          default: value = remu(a, b); break; // REMU
-        }
-      } else if (f7 == 0x20 && funct3(insn) == 0) {
-        value = a - b; // SUB
-      } else if (f7 == 0x20 && funct3(insn) == 5) {
-        value = <u32>(<i32>a >> (b & 31)); // SRA
-      } else {
-        break;
-      }
-      return commit(h, pc, insn, rd, value, 0, 0, 0, pc + 4, instrumented);
+    case OP | f3(4): { // XOR, DIV
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_XOR, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_DIV, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x03: { // MISC-MEM: FENCE (any pred/succ/fm, e.g. FENCE.TSO) and FENCE.I are no-ops here
-      if (funct3(insn) > 1) break;
-      return commit(h, pc, insn, 0, 0, 0, 0, 0, pc + 4, instrumented);
+    case OP | f3(5): { // SRL, SRA, DIVU
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_SRL, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SRA, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_DIVU, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
     }
-    case 0x1C: { // SYSTEM
+    case OP | f3(6): { // OR, REM
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_OR, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_REM, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
+    }
+    case OP | f3(7): { // AND, REMU
+      if (f7 == 0) return result(h, pc, insn, alu(ALU_AND, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu(ALU_REMU, rs1(h, insn), rs2(h, insn)), instrumented);
+      break;
+    }
+    case BRANCH | f3(0): return branch(h, pc, insn, branchTaken(0, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BEQ
+    case BRANCH | f3(1): return branch(h, pc, insn, branchTaken(1, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BNE
+    case BRANCH | f3(4): return branch(h, pc, insn, branchTaken(4, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLT
+    case BRANCH | f3(5): return branch(h, pc, insn, branchTaken(5, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGE
+    case BRANCH | f3(6): return branch(h, pc, insn, branchTaken(6, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLTU
+    case BRANCH | f3(7): return branch(h, pc, insn, branchTaken(7, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGEU
+    case LOAD | f3(0): return loadOp(h, pc, insn, rs1(h, insn), 0, true, i, instrumented, fast); // LB
+    case LOAD | f3(1): return loadOp(h, pc, insn, rs1(h, insn), 1, true, i, instrumented, fast); // LH
+    case LOAD | f3(2): return loadOp(h, pc, insn, rs1(h, insn), 2, true, i, instrumented, fast); // LW
+    case LOAD | f3(4): return loadOp(h, pc, insn, rs1(h, insn), 0, false, i, instrumented, fast); // LBU
+    case LOAD | f3(5): return loadOp(h, pc, insn, rs1(h, insn), 1, false, i, instrumented, fast); // LHU
+    case STORE | f3(0): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 0, instrumented, fast); // SB
+    case STORE | f3(1): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 1, instrumented, fast); // SH
+    case STORE | f3(2): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 2, instrumented, fast); // SW
+    case JALR | f3(0): return jump(h, pc, insn, (rs1(h, insn) + immI(insn)) & ~1, instrumented, fast);
+    // MISC-MEM: FENCE (any pred/succ/fm, e.g. FENCE.TSO) and FENCE.I are no-ops here.
+    case MISC_MEM | f3(0):
+    case MISC_MEM | f3(1): return commitPlain(h, pc, insn, 0, 0, 0, pc + 4, instrumented);
+    // Reserved funct3 of the opcodes above: illegal. They are listed, like all the keys of
+    // the opcodes without funct3, because Binaryen turns a switch into one br_table only if
+    // it has cases for at least a third of its key range (0..252 here). The order matters
+    // too: a first case with a single key is split off into an if before the table, and
+    // trailing cases that only break are dropped.
+    case LOAD | f3(3): case LOAD | f3(6): case LOAD | f3(7):
+    case STORE | f3(3): case STORE | f3(4): case STORE | f3(5): case STORE | f3(6): case STORE | f3(7):
+    case BRANCH | f3(2): case BRANCH | f3(3):
+    case JALR | f3(1): case JALR | f3(2): case JALR | f3(3): case JALR | f3(4):
+    case JALR | f3(5): case JALR | f3(6): case JALR | f3(7):
+    case MISC_MEM | f3(2): case MISC_MEM | f3(3): case MISC_MEM | f3(4): case MISC_MEM | f3(5):
+    case MISC_MEM | f3(6): case MISC_MEM | f3(7):
+      break;
+    case SYSTEM | f3(0): case SYSTEM | f3(1): case SYSTEM | f3(2): case SYSTEM | f3(3):
+    case SYSTEM | f3(4): case SYSTEM | f3(5): case SYSTEM | f3(6): case SYSTEM | f3(7): {
       if (fast) return SLOW;
       const npc = systemInstruction(h, insn, pc, i);
       if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
-      return commit(h, pc, insn, g_coldKind & 0x1F, g_coldValue, g_coldKind & ~0x1F, 0, 0, npc, instrumented);
+      return commitPlain(h, pc, insn, g_coldKind & 0x1F, g_coldValue, g_coldKind & ~0x1F, npc, instrumented);
     }
     default: break;
   }
@@ -299,8 +484,10 @@ export function stepSlow(h: usize, pc: u32, i: u32): u32 {
   return step(h, pc, i, false, true);
 }
 
-/** The step of the instrumented loops, which re-apply persistent faults. */
-// @ts-ignore: decorator
-@inline export function stepInstrumented(h: usize, pc: u32, i: u32): u32 {
+/**
+ * The step of the instrumented loops, which re-apply persistent faults (they run only while
+ * faults are armed: called, not inlined, which keeps the code small).
+ */
+export function stepInstrumented(h: usize, pc: u32, i: u32): u32 {
   return step(h, pc, i, true, false);
 }

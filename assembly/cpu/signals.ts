@@ -1,9 +1,11 @@
-// Signals from the cold paths of a step to the run loop, and the few values the hot loop
-// keeps in WASM globals instead of memory. The globals are caches and scratch: the run loop
-// loads them from the machine block when it starts and writes back what changed, so machine
-// state stays in linear memory (where a snapshot finds it).
+// Signals from the cold paths of a step to the run loop, the few values the cold paths keep
+// in WASM globals instead of memory, and the machine constants the hot loops read. The
+// globals are caches and scratch: the run loop loads them from the machine block when it
+// starts and writes back what changed, so machine state stays in linear memory (where a
+// snapshot finds it). The hot loops read no globals: V8 would hold the base of the instance's
+// globals in a register as well as the memory base.
 
-import { MACHINE, M_INSTRET, M_CYCLE, M_RAM_SIZE, M_TOHOST } from '../layout';
+import { MACHINE, M_INSTRET, M_CYCLE, M_RAM_SIZE, M_TOHOST, RAM_BASE } from '../layout';
 
 /** Attention bits: after the current instruction, the run loop must leave the batch and settle. */
 export const A_SETTLE: u32 = 1 << 0; // the reference record needs settling: device store, host call, tohost, unhandled trap
@@ -23,18 +25,32 @@ export let g_attention: u32 = 0;
 // @ts-ignore: decorator
 @inline export function clearAttention(): u32 { const a = g_attention; g_attention = 0; return a; }
 
-/** Guest RAM size per module, in bytes (cache of M_RAM_SIZE). */
-export let g_ramSize: u32 = 0;
-/** Address whose store halts the machine, 0 = none (cache of M_TOHOST). */
-export let g_tohost: u32 = 0;
+/**
+ * Guest RAM size per module, in bytes (M_RAM_SIZE), and the address whose store halts the
+ * machine (M_TOHOST, 0 = none): neither changes while run() runs.
+ */
+// @ts-ignore: decorator
+@inline export function ramSize(): u32 { return load<u32>(MACHINE + M_RAM_SIZE); }
+// @ts-ignore: decorator
+@inline export function tohost(): u32 { return load<u32>(MACHINE + M_TOHOST); }
+
+/**
+ * RAM_BASE in a word of static data (below MACHINE, not machine state), to subtract as a
+ * memory operand: V8 never encodes INT32_MIN (0x8000_0000) as an immediate, and would hold it
+ * in a register across the loops.
+ */
+const RAM_BASE_WORD: usize = memory.data<u32>([RAM_BASE]);
+
+/** Offset of guest address `addr` in a module's RAM (addr - RAM_BASE, wrapping). */
+// @ts-ignore: decorator
+@inline export function ramOffset(addr: u32): u32 { return addr - load<u32>(RAM_BASE_WORD); }
+
 /** Machine instret and cycle when the current batch began; instruction i of the batch is number g_batchInstret + i. */
 export let g_batchInstret: u64 = 0;
 export let g_batchCycle: u64 = 0;
 
 /** Load the caches from the machine block (start of a batch). */
 export function loadCaches(): void {
-  g_ramSize = load<u32>(MACHINE + M_RAM_SIZE);
-  g_tohost = load<u32>(MACHINE + M_TOHOST);
   g_batchInstret = load<u64>(MACHINE + M_INSTRET);
   g_batchCycle = load<u64>(MACHINE + M_CYCLE);
 }

@@ -4,6 +4,11 @@
 // batches: a batch runs exactly up to the next timer edge, and an instruction that needs
 // attention (a device store, a host call, a CSR write that may enable an interrupt, ...)
 // ends its batch after it has executed on every module and been compared.
+//
+// The plain loops run their fast steps (stepFast, and the group step of lockstep) in
+// functions without calls, simplexFast() and groupSteps(): V8 keeps a value that is live
+// across a call on the stack, and stores it there on every iteration. They return to their
+// driver for an instruction that needs the full step on each module.
 
 import {
   MACHINE, M_INSTRET, M_CYCLE, M_ONLINE, M_COMPARE, M_STOP, M_DIVERGED, M_REFERENCE,
@@ -15,10 +20,11 @@ import {
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
 } from '../layout';
 import {
-  g_attention, g_batchInstret, g_tohost, raise, clearAttention, loadCaches,
+  g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
 } from '../cpu/signals';
 import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
+import { stepGroup } from './group';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI } from '../cpu/trap';
 import { deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive } from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
@@ -39,21 +45,40 @@ function traceAppend(h: usize, priv: u32, i: u32): void {
   if (count + 1 == TRACE_CAPACITY) raise(A_TRACE);
 }
 
+/**
+ * Fast steps of module `h` from instruction `i` of the batch, until instruction `n` or one
+ * that stepFast leaves to stepSlow; returns the index reached. The pc stays in a local
+ * meanwhile (H_PC before and after).
+ */
+// @ts-ignore: decorator
+@inline function simplexSteps(h: usize, i: u32, n: u32): u32 {
+  let pc = load<u32>(h, H_PC);
+  let left = n - i; // instructions to the end of the batch, counted down: > 0 here
+  while (true) {
+    const next = stepFast(h, pc, n - left);
+    if (next == SLOW) break;
+    pc = next;
+    if (--left == 0) break;
+  }
+  store<u32>(h, pc, H_PC);
+  return n - left;
+}
+
+// The simplex topology runs module 0: its loop has the hart address as a literal, which V8
+// folds into the memory operands (see group2() below).
+function simplexFast(h: usize, i: u32, n: u32): u32 { return simplexSteps(h, i, n); }
+function simplexFirst(h: usize, i: u32, n: u32): u32 { return simplexSteps(hart(0), i, n); }
+
 /** One module, nothing to compare: up to `n` instructions; returns how many ran. */
 function simplexPlain(h: usize, n: u32): u32 {
   let i: u32 = 0;
-  let pc = load<u32>(h, H_PC);
   while (true) {
-    let npc = stepFast(h, pc, i);
-    if (npc == SLOW) {
-      npc = stepSlow(h, pc, i);
-      if (g_attention != 0) { pc = npc; i++; break; }
-    }
-    pc = npc;
-    i++;
+    i = h == hart(0) ? simplexFirst(h, i, n) : simplexFast(h, i, n);
     if (i >= n) break;
+    store<u32>(h, stepSlow(h, load<u32>(h, H_PC), i), H_PC);
+    i++;
+    if (g_attention != 0 || i >= n) break;
   }
-  store<u32>(h, pc, H_PC);
   return i;
 }
 
@@ -80,59 +105,117 @@ function simplexPlain(h: usize, n: u32): u32 {
   return recordsDiffer(reference, other);
 }
 
+/** Module `h` executes instruction `i` of the batch at its pc (H_PC), fast or slow. */
+function stepOne(h: usize, i: u32): void {
+  const pc = load<u32>(h, H_PC);
+  let next = stepFast(h, pc, i);
+  if (next == SLOW) next = stepSlow(h, pc, i);
+  store<u32>(h, next, H_PC);
+}
+
 /**
- * `count` (2..4, a literal) online modules in lockstep with their pcs in locals: the hot
- * loop of dmr, tmr and pair-spare. Modules are stepped in order, the reference (`a`) first:
- * its device reads are the ones with side effects. `filter`: retire-record kind bits that
- * make a compare point (0 = every instruction).
+ * Instruction `i` of the batch on `count` (2..4) modules one by one, in order, the reference
+ * (`a`) first, each at its own pc (H_PC): where a group step returned SLOW, or while the
+ * modules are apart. Compares the records (raises A_DIVERGED if they differ at a compare
+ * point).
+ */
+function stepEach(count: i32, a: usize, b: usize, c: usize, d: usize, i: u32, filter: u32): void {
+  stepOne(a, i);
+  stepOne(b, i);
+  if (count > 2) stepOne(c, i);
+  if (count > 3) stepOne(d, i);
+  let differ = disagree(a, b, filter);
+  if (count > 2) differ = differ || disagree(a, c, filter);
+  if (count > 3) differ = differ || disagree(a, d, filter);
+  if (differ) raise(A_DIVERGED); // settle() re-compares and names the modules
+}
+
+/**
+ * Group steps (group.ts) of the `count` (2..4, a literal) modules a..d from instruction `i`
+ * of the batch, until instruction `n` or one the group cannot take together; returns the
+ * index reached. The modules' common pc stays in a local meanwhile; if their pcs differ (they
+ * are apart, which only compare points other than every instruction allow), returns `i` at
+ * once. `filter`: retire-record kind bits that make a compare point (0 = every instruction).
  */
 // @ts-ignore: decorator
-@inline function lockstepPlain(count: i32, a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32): u32 {
-  let pcA = load<u32>(a, H_PC);
-  let pcB = load<u32>(b, H_PC);
-  let pcC = count >= 3 ? load<u32>(c, H_PC) : 0;
-  let pcD = count >= 4 ? load<u32>(d, H_PC) : 0;
+@inline function groupSteps(
+  count: i32, a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32,
+): u32 {
+  let pc = load<u32>(a, H_PC);
+  if (load<u32>(b, H_PC) != pc || (count > 2 && load<u32>(c, H_PC) != pc) || (count > 3 && load<u32>(d, H_PC) != pc)) {
+    return i;
+  }
+  let left = n - i; // instructions to the end of the batch, counted down: > 0 here
+  while (true) {
+    const next = stepGroup(count, a, b, c, d, pc, filter);
+    if (next == SLOW) break;
+    pc = next;
+    if (--left == 0) break;
+  }
+  store<u32>(a, pc, H_PC);
+  store<u32>(b, pc, H_PC);
+  if (count > 2) store<u32>(c, pc, H_PC);
+  if (count > 3) store<u32>(d, pc, H_PC);
+  return n - left;
+}
+
+/** groupSteps() of one kind of group (module pointers as arguments, or literals), for lockstepPlain(). */
+type GroupSteps = (a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32) => u32;
+
+// Compare after every instruction (filter 0, a literal), or at compare points only. The
+// topologies start, and run while healthy, with modules 0..count-1 online: their loops have
+// the hart addresses as literals, which V8 folds into the memory operands, so that the
+// modules take no registers (with four modules in registers, V8 spills some of them).
+function group2(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(2, a, b, 0, 0, i, n, 0);
+}
+function group3(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(3, a, b, c, 0, i, n, 0);
+}
+function group4(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(4, a, b, c, d, i, n, 0);
+}
+function groupFirst2(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(2, hart(0), hart(1), 0, 0, i, n, 0);
+}
+function groupFirst3(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(3, hart(0), hart(1), hart(2), 0, i, n, 0);
+}
+function groupFirst4(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(4, hart(0), hart(1), hart(2), hart(3), i, n, 0);
+}
+function group2Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(2, a, b, 0, 0, i, n, filter);
+}
+function group3Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(3, a, b, c, 0, i, n, filter);
+}
+function group4Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
+  return groupSteps(4, a, b, c, d, i, n, filter);
+}
+
+/**
+ * `count` (2..4) online modules a..d in lockstep: the loop of dmr, tmr and pair-spare.
+ * Group steps (`steps`, the kind for these modules) while the modules can take them, and
+ * stepEach() for the instructions between.
+ */
+function lockstepPlain(
+  steps: GroupSteps, count: i32, a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32,
+): u32 {
   let i: u32 = 0;
   while (true) {
-    let slow = false;
-    let next = stepFast(a, pcA, i);
-    if (next == SLOW) { next = stepSlow(a, pcA, i); slow = true; }
-    pcA = next;
-    next = stepFast(b, pcB, i);
-    if (next == SLOW) { next = stepSlow(b, pcB, i); slow = true; }
-    pcB = next;
-    if (count >= 3) {
-      next = stepFast(c, pcC, i);
-      if (next == SLOW) { next = stepSlow(c, pcC, i); slow = true; }
-      pcC = next;
-    }
-    if (count >= 4) {
-      next = stepFast(d, pcD, i);
-      if (next == SLOW) { next = stepSlow(d, pcD, i); slow = true; }
-      pcD = next;
-    }
-    i++;
-    let differ = disagree(a, b, filter);
-    if (count >= 3) differ = differ || disagree(a, c, filter);
-    if (count >= 4) differ = differ || disagree(a, d, filter);
-    if (differ) { raise(A_DIVERGED); break; } // settle() re-compares and names the modules
-    if (slow && g_attention != 0) break;
+    i = steps(a, b, c, d, i, n, filter);
     if (i >= n) break;
+    stepEach(count, a, b, c, d, i, filter);
+    i++;
+    if (g_attention != 0 || i >= n) break;
   }
-  store<u32>(a, pcA, H_PC);
-  store<u32>(b, pcB, H_PC);
-  if (count >= 3) store<u32>(c, pcC, H_PC);
-  if (count >= 4) store<u32>(d, pcD, H_PC);
   return i;
 }
 
-function lockstep2(a: usize, b: usize, n: u32, filter: u32): u32 { return lockstepPlain(2, a, b, 0, 0, n, filter); }
-function lockstep3(a: usize, b: usize, c: usize, n: u32, filter: u32): u32 { return lockstepPlain(3, a, b, c, 0, n, filter); }
-function lockstep4(a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32): u32 { return lockstepPlain(4, a, b, c, d, n, filter); }
-
 /**
- * Any number of online modules in lockstep, pcs in the hart blocks: the instrumented and
- * traced loops, and the plain one beyond four modules.
+ * Any number of online modules in lockstep, pcs in the hart blocks, stepped by calls: the
+ * instrumented and traced loops, and the plain one beyond four modules.
  */
 // @ts-ignore: decorator
 @inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool): u32 {
@@ -144,18 +227,11 @@ function lockstep4(a: usize, b: usize, c: usize, d: usize, n: u32, filter: u32):
     let pending = online;
     while (pending != 0) {
       const h = hart(ctz(pending));
-      const pc = load<u32>(h, H_PC);
-      let next: u32;
-      if (instrumented) {
-        next = stepInstrumented(h, pc, i);
-      } else {
-        next = stepFast(h, pc, i);
-        if (next == SLOW) next = stepSlow(h, pc, i);
-      }
-      store<u32>(h, next, H_PC);
+      if (instrumented) store<u32>(h, stepInstrumented(h, load<u32>(h, H_PC), i), H_PC);
+      else stepOne(h, i);
       pending &= pending - 1;
     }
-    let differ = false;
+    let differ: bool = false;
     pending = others;
     while (pending != 0) {
       differ = differ || disagree(reference, hart(ctz(pending)), filter);
@@ -191,10 +267,13 @@ function batch(online: u32, n: u32): u32 {
   let rest = online;
   const a = hart(ctz(rest)); rest &= rest - 1;
   const b = hart(ctz(rest)); rest &= rest - 1;
-  if (count == 2) return lockstep2(a, b, n, filter);
-  const c = hart(ctz(rest)); rest &= rest - 1;
-  if (count == 3) return lockstep3(a, b, c, n, filter);
-  return lockstep4(a, b, c, hart(ctz(rest)), n, filter);
+  const c = count > 2 ? hart(ctz(rest)) : 0; rest &= rest - 1;
+  const d = count > 3 ? hart(ctz(rest)) : 0;
+  let steps: GroupSteps;
+  if (filter != 0) steps = count == 2 ? group2Filtered : count == 3 ? group3Filtered : group4Filtered;
+  else if (online == (<u32>1 << count) - 1) steps = count == 2 ? groupFirst2 : count == 3 ? groupFirst3 : groupFirst4;
+  else steps = count == 2 ? group2 : count == 3 ? group3 : group4;
+  return lockstepPlain(steps, count, a, b, c, d, n, filter);
 }
 
 // ── Between batches ──────────────────────────────────────────────────────────────────
@@ -287,7 +366,7 @@ function settle(): u32 {
       commitDeviceStore(load<u32>(record, R_ADDR), load<u32>(record, R_DATA), load<u64>(MACHINE + M_CYCLE) - 1);
     } else if ((kind & (K_LOAD | K_DEVICE)) == (K_LOAD | K_DEVICE)) {
       commitDeviceLoad(load<u32>(record, R_ADDR));
-    } else if ((kind & K_STORE) != 0 && load<u32>(record, R_ADDR) == g_tohost) {
+    } else if ((kind & K_STORE) != 0 && load<u32>(record, R_ADDR) == tohost()) {
       tohostWrite(load<u32>(record, R_DATA));
     }
     pending |= clearAttention();
