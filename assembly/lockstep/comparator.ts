@@ -54,15 +54,3 @@ export function comparePointBits(mode: u32): u32 {
   if (mode == COMPARE_IO) return K_DEVICE | K_HOSTCALL;
   return 0;
 }
-
-/** The union of the online modules' record kinds for the last instruction. */
-// @ts-ignore: decorator
-@inline export function kindUnion(online: u32): u32 {
-  let kinds: u32 = 0;
-  let m = online;
-  while (m != 0) {
-    kinds |= load<u32>(hart(ctz(m)) + H_RETIRE, R_KIND);
-    m &= m - 1;
-  }
-  return kinds;
-}
