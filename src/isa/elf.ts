@@ -211,11 +211,29 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     }
   }
 
+  const loaded = sections.length > 0 ? segments.map((segment) => withoutHeaders(segment, sections)) : segments;
   const symbolMap = new Map<string, number>();
   for (const symbol of symbols) {
     if (symbol.global || !symbolMap.has(symbol.name)) symbolMap.set(symbol.name, symbol.value);
   }
-  return { program: { entry, segments, symbols: symbolMap }, segmentFlags, sections, symbols };
+  return { program: { entry, segments: loaded, symbols: symbolMap }, segmentFlags, sections, symbols };
+}
+
+/**
+ * A segment without the bytes before its first allocated section. GNU ld maps the ELF and
+ * program headers into the first PT_LOAD (e.g. at 0x7ffff000 for code linked at
+ * 0x80000000): they belong to the file, not the program, and may lie outside the machine's
+ * RAM. A segment that holds no allocated section at all keeps its place.
+ */
+function withoutHeaders(segment: Segment, sections: ElfSectionHeader[]): Segment {
+  const end = segment.address + segment.memSize;
+  const starts = sections
+    .filter((s) => (s.flags & SHF_ALLOC) !== 0 && s.size > 0 && s.address >= segment.address && s.address < end)
+    .map((s) => s.address);
+  if (starts.length === 0) return segment;
+  const skip = Math.min(...starts) - segment.address;
+  if (skip === 0) return segment;
+  return { address: segment.address + skip, bytes: segment.bytes.subarray(Math.min(skip, segment.bytes.length)), memSize: segment.memSize - skip };
 }
 
 /** RISC-V mapping symbols (`$x`, `$d`, `$x<isa>`) mark code and data, they are not labels (psABI). */

@@ -162,19 +162,45 @@ describe('readElf', () => {
     expect(program.segments.some((segment) => scratch >= segment.address && scratch + 512 <= segment.address + segment.memSize)).toBe(true);
   });
 
-  it('copies p_filesz bytes from p_offset and zero-fills to p_memsz', () => {
+  it('copies p_filesz bytes from p_offset and zero-fills to p_memsz, without the file headers before the first section', () => {
     const bytes = gnuElf();
     const view = new DataView(bytes.buffer);
     const phoff = view.getUint32(28, true);
+    const shoff = view.getUint32(32, true);
+    // Allocated (SHF_ALLOC = 2), non-empty sections, read from the section headers.
+    const allocated = Array.from({ length: view.getUint16(48, true) }, (_, i) => shoff + i * 40)
+      .filter((base) => (view.getUint32(base + 8, true) & 2) !== 0 && view.getUint32(base + 20, true) > 0)
+      .map((base) => view.getUint32(base + 12, true));
     const program = readElf(bytes);
     const loads = Array.from({ length: view.getUint16(44, true) }, (_, i) => phoff + i * 32).filter((base) => view.getUint32(base, true) === 1);
     expect(program.segments).toEqual(
-      loads.map((base) => ({
-        address: view.getUint32(base + 8, true),
-        bytes: bytes.slice(view.getUint32(base + 4, true), view.getUint32(base + 4, true) + view.getUint32(base + 16, true)),
-        memSize: view.getUint32(base + 20, true),
-      })),
+      loads.map((base) => {
+        const address = view.getUint32(base + 8, true);
+        const memSize = view.getUint32(base + 20, true);
+        const first = Math.min(...allocated.filter((a) => a >= address && a < address + memSize));
+        const skip = first - address;
+        const offset = view.getUint32(base + 4, true);
+        return { address: first, bytes: bytes.slice(offset + skip, offset + view.getUint32(base + 16, true)), memSize: memSize - skip };
+      }),
     );
+  });
+
+  it('leaves out the ELF headers GNU ld maps below the code (e.g. at 0x7ffff000 for code at 0x80000000)', () => {
+    // Rewrite the code segment of an assembled program the way ld -Ttext=0x80000000 lays it
+    // out: from file offset 0, a page below the code, so the headers share the segment.
+    const elf = writeElf(assemble('.globl _start\n_start: li a0, 7\n li a7, 93\n ecall\n').program!);
+    const view = new DataView(elf.buffer);
+    const load = view.getUint32(28, true); // the first program header is the code PT_LOAD
+    expect(view.getUint32(load + 8, true)).toBe(0x8000_0000);
+    const offset = view.getUint32(load + 4, true);
+    view.setUint32(load + 4, 0, true);
+    view.setUint32(load + 8, 0x8000_0000 - offset, true);
+    view.setUint32(load + 12, 0x8000_0000 - offset, true);
+    view.setUint32(load + 16, view.getUint32(load + 16, true) + offset, true);
+    view.setUint32(load + 20, view.getUint32(load + 20, true) + offset, true);
+    const [code] = readElf(elf).segments;
+    expect(code.address).toBe(0x8000_0000);
+    expect(Array.from(code.bytes.subarray(0, 4))).toEqual([0x13, 0x05, 0x70, 0x00]); // addi a0, zero, 7
   });
 
   const phoff = new DataView(gnuElf().buffer).getUint32(28, true);
