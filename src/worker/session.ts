@@ -6,7 +6,10 @@
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
  * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
  * as the speed dial allows since the last slice), then yields so calls such as pause(),
- * inject() or view() are served between slices.
+ * inject() or view() are served between slices. While it runs, the page pulls cheap
+ * status() views most of the time and full views a few times a second, and keeps a
+ * changed() call waiting so that a halt or new events reach it after the slice they
+ * happened in rather than at its next pull.
  */
 import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -48,8 +51,8 @@ export interface ModuleView extends ModuleStatus {
   record: RetireRecord;
 }
 
-/** What the UI draws: one per animation frame. */
-export interface MachineView {
+/** The machine's state without the modules' architectural state: what status() returns. */
+export interface MachineStatus {
   topology: string;
   instret: number;
   cycle: number;
@@ -58,11 +61,16 @@ export interface MachineView {
   ips: number;
   halt?: Halt;
   waitingForInput: boolean;
-  modules: ModuleView[];
-  /** Events since the previous view() (all of them for the first). */
+  modules: ModuleStatus[];
+  /** Events since the previous view() or status() (all of them for the first). */
   events: MachineEvent[];
-  /** Console output since the previous view(). */
+  /** Console output since the previous view() or status(). */
   output: Uint8Array;
+}
+
+/** What the UI draws: the status, and every module's pc, registers, CSRs and last retire record. */
+export interface MachineView extends MachineStatus {
+  modules: ModuleView[];
 }
 
 export interface StepResult {
@@ -98,6 +106,10 @@ export class MachineSession {
   private speed = Infinity;
   private waitingForInput = false;
   private ipsWindow: { at: number; instret: number }[] = [];
+  /** Free runs started: a run whose number is no longer the last one stops (a pause and a start between two of its slices). */
+  private freeRuns = 0;
+  /** Callers of changed() waiting for a halt, a pause or new events. */
+  private watchers: (() => void)[] = [];
 
   /** Creates (or re-creates) the machine; the loaded program, if any, is loaded again. */
   async create(setup: MachineSetup): Promise<void> {
@@ -169,10 +181,11 @@ export class MachineSession {
   }
 
   private async freeRun(): Promise<void> {
+    const run = ++this.freeRuns;
     let last = performance.now();
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
-    while (this.running && this.machine && !this.machine.halt) {
+    while (this.running && run === this.freeRuns && this.machine && !this.machine.halt) {
       const started = performance.now();
       if (this.speed === Infinity) {
         const result = this.run(budget);
@@ -190,11 +203,29 @@ export class MachineSession {
       last = started;
       this.ipsWindow.push({ at: performance.now(), instret: this.machine.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
+      if (this.machine.events.length > this.eventCursor) this.notify();
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
       else await new Promise((r) => setTimeout(r, Math.max(4, Math.min(50, 1000 / this.speed))));
     }
+    if (run !== this.freeRuns) return;
     this.running = false;
+    this.notify();
+  }
+
+  /**
+   * Answers after the first time slice that leaves events the page has not pulled yet, or
+   * when the free run ends (halted, paused, machine replaced); at once when not running.
+   */
+  changed(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.watchers.push(resolve));
+  }
+
+  private notify(): void {
+    const watchers = this.watchers;
+    this.watchers = [];
+    for (const resolve of watchers) resolve();
   }
 
   private measuredIps(): number {
@@ -231,7 +262,8 @@ export class MachineSession {
     return this.m.readMemory(m, addr, length) ?? new Uint8Array();
   }
 
-  view(): MachineView {
+  /** The machine's status: cheap to build and to copy, for the views between full ones while running. */
+  status(): MachineStatus {
     const m = this.m;
     const events = m.events.slice(this.eventCursor);
     this.eventCursor = m.events.length;
@@ -245,16 +277,25 @@ export class MachineSession {
       ips: this.measuredIps(),
       halt: m.halt,
       waitingForInput: this.waitingForInput,
-      modules: m.moduleStatus().map((status) => ({
-        ...status,
-        pc: m.pc(status.id),
-        privilege: m.privilege(status.id),
-        regs: Array.from({ length: 32 }, (_, n) => m.reg(status.id, n)),
-        csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(status.id, num) ?? 0])),
-        record: m.record(status.id),
-      })),
+      modules: m.moduleStatus(),
       events,
       output,
+    };
+  }
+
+  view(): MachineView {
+    const m = this.m;
+    const status = this.status();
+    return {
+      ...status,
+      modules: status.modules.map((module) => ({
+        ...module,
+        pc: m.pc(module.id),
+        privilege: m.privilege(module.id),
+        regs: Array.from({ length: 32 }, (_, n) => m.reg(module.id, n)),
+        csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(module.id, num) ?? 0])),
+        record: m.record(module.id),
+      })),
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -15,6 +15,11 @@
  *   fps = animation frames per second during the run; views/s = frames that drew a new view.
  * - Worker alone: the same worker called directly (`run(50M)` until it halts) with the page
  *   idle — the browser's engine without the page's drawing, to tell the two costs apart.
+ *
+ * int-mix.s runs 6 M iterations (120 M instructions): well under half a second at these
+ * speeds, so worker MIPS falls back to Run→halt MIPS, start and stop latency included.
+ * `--iterations N` runs N instead (the page loads that source as the editor would), long
+ * enough for the steady state.
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -30,11 +35,16 @@ const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
 const viewportAt = args.indexOf('--viewport');
 const [WIDTH, HEIGHT] = (viewportAt >= 0 ? args[viewportAt + 1] : '1600x1000').split('x').map(Number);
-const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport'].includes(args[k - 1])) as Topology[]);
+const iterationsAt = args.indexOf('--iterations');
+const ITERATIONS = iterationsAt >= 0 ? Number(args[iterationsAt + 1]) : undefined;
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const source = readFileSync(join(ROOT, 'examples/bench/int-mix.s'), 'utf8');
+const ITERATIONS_LINE = /^(\s+li\s+s0,\s*)6000000(\s)/m;
+const example = readFileSync(join(ROOT, 'examples/bench/int-mix.s'), 'utf8');
+if (!ITERATIONS_LINE.test(example)) throw new Error('int-mix.s no longer sets s0 = 6000000 iterations: update the bench');
+const source = ITERATIONS === undefined ? example : example.replace(ITERATIONS_LINE, `$1${ITERATIONS}$2`);
 const program = assemble(source, { file: 'int-mix.s' }).program!;
 
 async function nodeRun(topology: Topology): Promise<number> {
@@ -104,12 +114,13 @@ async function browserRun(): Promise<{ mips: number; wallMips: number; fps: numb
   })`);
 }
 
-console.log(`int-mix.s, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
 console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('topology     node MIPS  worker MIPS  ratio   (Run→halt MIPS  ratio)  page fps  views/s   worker alone  ratio');
 for (const topology of chosen) {
   await page.locator('#topology').selectOption(topology);
-  await page.locator('#example').selectOption('int-mix');
+  if (ITERATIONS === undefined) await page.locator('#example').selectOption('int-mix');
+  else await page.evaluate(`document.querySelector('lockstep-machine').loadSource(${JSON.stringify(source)}, 'int-mix.s')`);
   await page.waitForFunction(() => document.querySelector('lockstep-machine')?.shadowRoot?.querySelector('header h1 small')?.textContent === 'int-mix.s');
   await nodeRun(topology);
   await browserRun();

@@ -85,6 +85,23 @@ describe('MachineController', () => {
     expect(c.state.console).toBe(EXPECTED);
   });
 
+  it('draws a module going offline while running flat out, keeping the registers between status views', async () => {
+    const c = controller();
+    await c.configure({ topology: 'tmr' });
+    await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
+    await c.inject('at=300000,module=2,kind=flip,target=t0,bit=3');
+    await c.run();
+    await until(() => c.state.view?.modules[2].state === 'offline');
+    expect(c.running).toBe(true);
+    expect(c.state.timeline.map((e) => [e.stage, e.instret])).toEqual([['injected', 300000], ['diverged', 300000], ['offline', 300000]]);
+    const before = c.state.view!.instret;
+    await until(() => c.state.view!.instret > before);
+    expect(c.state.view?.modules.every((m) => m.regs.length === 32 && typeof m.pc === 'number')).toBe(true);
+    await c.pause();
+    expect(c.running).toBe(false);
+    expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
+  });
+
   it('keeps the old program and reports the assembler diagnostics when a load fails', async () => {
     const c = controller();
     await c.loadSource(CHECKSUM, 'checksum.s');

@@ -13,6 +13,8 @@ import type { MachineClient } from '../../src/worker/client.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
 const EXPECTED = '1d0e7f9c\n35a7252a\n972898b2\n6926e236\ndcd0734a\n0dc33636\n626af2da\n55135dd2\n';
+/** Counts in t0 (x5) for ever. */
+const FOREVER = 'loop:\n  addi t0, t0, 1\n  j loop\n';
 
 function inThread(): Remote<MachineSession> {
   const { port1, port2 } = new NodeMessageChannel();
@@ -75,5 +77,36 @@ describe.each([
     expect(restored.instret).toBe(1000);
     await session.run(1_000_000);
     expect((await session.view()).halt?.reason).toBe('exit');
+  });
+
+  it('answers changed() after the slice that halted, with a status() that carries the output but no registers', async () => {
+    const session = connect();
+    await session.create({ topology: 'dmr' });
+    await session.load({ kind: 'source', source: CHECKSUM });
+    await session.changed(); // not running: at once
+    await session.start();
+    await session.changed();
+    const status = await session.status();
+    expect(status).toMatchObject({ running: false, halt: { reason: 'exit', exitCode: 0 } });
+    expect(new TextDecoder().decode(status.output)).toBe(EXPECTED);
+    expect(status.modules.map((m) => [m.id, m.state])).toEqual([[0, 'online'], [1, 'online']]);
+    expect(status.modules[0]).not.toHaveProperty('regs');
+  });
+
+  it('answers changed() while running when a slice left new events, and when paused', async () => {
+    const session = connect();
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source: FOREVER });
+    await session.inject('at=200000,module=2,kind=flip,target=t0,bit=3');
+    await session.start();
+    await session.changed();
+    const status = await session.status();
+    expect(status.running).toBe(true);
+    expect(status.events.map((e) => e.kind)).toEqual(['inject', 'diverge', 'offline']);
+    expect(status.modules.map((m) => m.state)).toEqual(['online', 'online', 'offline']);
+    const waiting = session.changed();
+    await session.pause();
+    await waiting;
+    expect((await session.view()).running).toBe(false);
   });
 });

@@ -4,11 +4,12 @@
  * actions people take (run, step, break a bit, pull a module, replace it, load a program).
  *
  * Contract: every session call goes through one queue, so an action never interleaves with
- * another or with a frame's refresh; listeners get a `change` event after each new state
+ * another or with a frame's refresh (except changed(), which only waits for the running
+ * machine and then queues a refresh); listeners get a `change` event after each new state
  * (the state object is replaced, never mutated, so components can compare by identity) and
  * an `events` event with the machine events and timeline entries that just arrived.
  */
-import type { MachineView, LoadedProgram, MachineSetup, ProgramInput } from '../../src/worker/session.ts';
+import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
@@ -31,6 +32,8 @@ export interface SessionPort {
   pause(): Promise<void>;
   setSpeed(speed: number): Promise<void>;
   view(): Promise<MachineView>;
+  status(): Promise<MachineStatus>;
+  changed(): Promise<void>;
   inject(spec: string): Promise<void>;
   replace(site: { module: number } | { board: number }, at?: number): Promise<void>;
   sendInput(bytes: Uint8Array): Promise<void>;
@@ -125,6 +128,8 @@ export class MachineController extends EventTarget {
   private queue: Promise<unknown> = Promise.resolve();
   private consoleText = new ConsoleText();
   private looping = false;
+  /** A session.changed() is waiting (see watch()). */
+  private watching = false;
   private frameBusy = false;
   /** The next refresh must carry registers, code and memory (events arrived meanwhile). */
   private detailDue = false;
@@ -248,6 +253,7 @@ export class MachineController extends EventTarget {
       const view = this.state.view;
       if (view) this.set({ view: { ...view, running: true }, message: undefined });
       this.loop();
+      this.watch();
     });
   }
 
@@ -301,10 +307,12 @@ export class MachineController extends EventTarget {
   /**
    * Pulls views while the machine runs: one per animation frame, or — when it runs faster
    * than FAST_IPS and the worker needs a whole core — at most `refreshHz` per second, of
-   * which only those DETAIL_MS apart carry the registers, code and memory (the others bring
-   * the instruction count, speed, module states, events and output). Drawing changed tables
-   * costs the page's thread far more than the machine's status, and on a two-core machine
-   * that time comes out of the worker's core (see tests/browser/bench.ts).
+   * which only those DETAIL_MS apart carry the registers, code and memory (the others are
+   * status views: the instruction count, speed, module states, events and output). The
+   * first detailed one comes DETAIL_MS after the start, since the tables show the state the
+   * run started from. Drawing changed tables costs the page's thread far more than the
+   * machine's status, and on a two-core machine that time comes out of the worker's core
+   * (see tests/browser/bench.ts).
    */
   private loop(): void {
     if (this.looping) return;
@@ -315,6 +323,7 @@ export class MachineController extends EventTarget {
     const tick = (now: number) => {
       if (!this.looping) return;
       const interval = this.state.speed > FAST_IPS ? 1000 / this.refreshHz : 0;
+      if (last === -Infinity && this.state.view) lastDetail = now;
       credit = Math.min(credit + (last === -Infinity ? interval : now - last), 2 * interval);
       last = now;
       if (!this.frameBusy && credit >= interval - 1) {
@@ -333,6 +342,23 @@ export class MachineController extends EventTarget {
       else this.frame(tick);
     };
     this.frame(tick);
+  }
+
+  /**
+   * Keeps one session.changed() waiting while the machine runs: when it answers (a halt, a
+   * pause, new events) the page pulls a detailed view at once, so the lights, the timeline
+   * and the halt appear after the time slice they happened in rather than at the next
+   * throttled view.
+   */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    void this.session.changed().then(async () => {
+      this.watching = false;
+      if (!this.looping) return;
+      await this.enqueue(() => this.refreshNow()).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
+      if (this.looping && this.running) this.watch();
+    });
   }
 
   // ── Breaking and repairing ───────────────────────────────────────────────────────
@@ -396,15 +422,15 @@ export class MachineController extends EventTarget {
    * Pulls a view (call inside the queue). With `detail`, also the memory and code windows,
    * all requested at once so that a running worker answers them together between two of its
    * time slices; the code window is read where the pc was, and again when the pc has left
-   * it. Without, only the machine's status is new (see withDetailOf), and a detailed view
-   * follows when events arrived or the machine stopped.
+   * it. Without, only the machine's status (see withDetailOf), and a detailed view follows
+   * when events arrived or the machine stopped.
    */
   private async refreshNow(detail = true): Promise<void> {
     if (!detail && this.state.view) {
-      const view = await this.session.view();
-      this.apply(this.withDetailOf(view, this.state.view), undefined, undefined);
-      if (view.events.length > 0) this.detailDue = true;
-      if (!view.running) await this.refreshNow(true);
+      const status = await this.session.status();
+      this.apply(this.withDetailOf(status, this.state.view), undefined, undefined);
+      if (status.events.length > 0) this.detailDue = true;
+      if (!status.running) await this.refreshNow(true);
       return;
     }
     const modules = this.state.view?.modules.map((m) => m.id) ?? [];
@@ -434,13 +460,17 @@ export class MachineController extends EventTarget {
     }
   }
 
-  /** `view`'s machine status with the registers, pcs and retire records `shown` had. */
-  private withDetailOf(view: MachineView, shown: MachineView): MachineView {
-    if (shown.modules.length !== view.modules.length) return view;
-    const same = view.modules.every((m, k) => m.state === shown.modules[k].state && m.dead === shown.modules[k].dead && m.faults.length === shown.modules[k].faults.length);
+  /**
+   * `status` with the registers, pcs and retire records `shown` had (the modules of `shown`
+   * themselves while their states are unchanged, so that the tables need not redraw). Both
+   * come from the same machine: a new machine's first view is a detailed one, pulled in the
+   * queue before any later refresh.
+   */
+  private withDetailOf(status: MachineStatus, shown: MachineView): MachineView {
+    const same = status.modules.every((m, k) => m.state === shown.modules[k].state && m.dead === shown.modules[k].dead && m.faults.length === shown.modules[k].faults.length);
     return {
-      ...view,
-      modules: same ? shown.modules : view.modules.map((m, k) => ({ ...shown.modules[k], state: m.state, dead: m.dead, faults: m.faults })),
+      ...status,
+      modules: same ? shown.modules : status.modules.map((m, k) => ({ ...shown.modules[k], ...m })),
     };
   }
 
