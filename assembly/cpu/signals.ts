@@ -8,11 +8,11 @@
 import { MACHINE, M_INSTRET, M_CYCLE, M_RAM_SIZE, M_TOHOST, RAM_BASE } from '../layout';
 
 /** Attention bits: after the current instruction, the run loop must leave the batch and settle. */
-export const A_SETTLE: u32 = 1 << 0; // the reference record needs settling: device store, host call, tohost, unhandled trap
+export const A_SETTLE: u32 = 1 << 0; // a record needs settling: device store, host call, tohost, unhandled trap
 export const A_EVENT: u32 = 1 << 1; // interrupt-relevant state changed: re-check interrupts and the timer horizon
 export const A_ANNOUNCE: u32 = 1 << 2; // a module announced a local error
 export const A_DIVERGED: u32 = 1 << 3; // the comparator found a mismatch
-export const A_WFI: u32 = 1 << 4; // the reference module executed wfi
+export const A_WFI: u32 = 1 << 4; // a module executed wfi
 export const A_INPUT: u32 = 1 << 5; // the guest found the console input empty while input is open
 export const A_OUTPUT: u32 = 1 << 6; // the console output buffer is full
 export const A_HALT: u32 = 1 << 7; // the guest finished (test finisher or tohost)

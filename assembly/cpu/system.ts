@@ -15,7 +15,7 @@ import { funct3, rdField } from './decode';
 const ECALL: u32 = 0x0000_0073;
 const EBREAK: u32 = 0x0010_0073;
 const MRET: u32 = 0x3020_0073;
-const WFI: u32 = 0x1050_0073;
+export const WFI: u32 = 0x1050_0073;
 
 /** Executes a SYSTEM instruction at `pc`; returns the next pc. */
 export function systemInstruction(h: usize, insn: u32, pc: u32, i: u32): u32 {

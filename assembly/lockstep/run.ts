@@ -19,7 +19,7 @@ import {
   MACHINE, M_INSTRET, M_CYCLE, M_ONLINE, M_COMPARE, M_STOP, M_DIVERGED, M_REFERENCE,
   M_ANNOUNCED, M_HALT, M_HALT_CODE, M_FAULTS_ARMED, M_TRACE_ON, M_TRACE_LEN, M_PENDING,
   M_UART_IER, M_INPUT_WANTED, H_RETIRE, H_PC, H_PRIV, H_MIE, H_MTVEC, H_ERROR,
-  R_KIND, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE, K_LOAD,
+  R_KIND, R_INSN, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE, K_LOAD,
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
@@ -30,6 +30,7 @@ import {
 } from '../cpu/signals';
 import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
 import { stepGroup } from './group';
+import { WFI } from '../cpu/system';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI } from '../cpu/trap';
 import { deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive } from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
@@ -306,10 +307,18 @@ function takeInterrupts(online: u32): void {
   }
 }
 
-/** After the reference module executed wfi: stall until an interrupt is pending. */
-function sleep(reference: usize): u32 {
+/**
+ * After the online modules executed wfi: stall until an interrupt is pending that any of
+ * them enabled (a module whose mie differs wakes with the others and then diverges).
+ */
+function sleep(online: u32): u32 {
   loadCaches();
-  const mie = load<u32>(reference, H_MIE);
+  let mie: u32 = 0;
+  let m = online;
+  while (m != 0) {
+    mie |= load<u32>(hart(ctz(m)), H_MIE);
+    m &= m - 1;
+  }
   if ((deviceMip(0) & mie) != 0) return CONTINUE;
   if ((mie & (1 << IRQ_MTI)) != 0) {
     const stall = instructionsUntilTimer();
@@ -336,8 +345,12 @@ function tohostWrite(value: u32): void {
 /**
  * Settles the attention bits left by the last instruction (M_PENDING), in order: announced
  * errors, divergence, then the reference module's record (unhandled trap, host call, device
- * store or load side effects, tohost), then halts, full or empty console buffers, wfi. Returns the first reason to
- * stop, leaving the rest pending for the next run(), or CONTINUE.
+ * store or load side effects, tohost), then halts, full or empty console buffers, wfi. Returns
+ * the first reason to stop, leaving the rest pending for the next run(), or CONTINUE.
+ *
+ * The machine acts on the reference's record only when every online module agrees on it:
+ * an instruction the machine acts on (A_SETTLE, A_WFI) is a compare point whatever the
+ * compare mode, so that a fault in the reference cannot stop, feed or put to sleep the others.
  */
 function settle(): u32 {
   let pending = load<u32>(MACHINE + M_PENDING);
@@ -356,7 +369,7 @@ function settle(): u32 {
     store<u32>(MACHINE + M_ANNOUNCED, announced);
     if (announced != 0) reason = STOP_ANNOUNCED;
   }
-  if (reason == CONTINUE && (pending & A_DIVERGED)) {
+  if (reason == CONTINUE && (pending & (A_DIVERGED | A_SETTLE | A_WFI))) {
     // Re-compared with the modules still online: the host may have taken some offline.
     pending &= ~A_DIVERGED;
     if ((online & (online - 1)) != 0) {
@@ -391,7 +404,11 @@ function settle(): u32 {
     else if (pending & A_OUTPUT) { pending &= ~A_OUTPUT; reason = STOP_OUTPUT; }
     else if (pending & A_INPUT) { pending &= ~A_INPUT; reason = STOP_INPUT; }
     else if (pending & A_TRACE) { pending &= ~A_TRACE; reason = STOP_TRACE; }
-    else if (pending & A_WFI) { pending &= ~A_WFI; reason = sleep(hart(ctz(online))); }
+    else if (pending & A_WFI) {
+      // The modules that executed wfi may have gone offline meanwhile.
+      pending &= ~A_WFI;
+      if (load<u32>(hart(ctz(online)) + H_RETIRE, R_INSN) == WFI) reason = sleep(online);
+    }
   }
   if (reason == CONTINUE) pending &= ~A_EVENT;
   store<u32>(MACHINE + M_PENDING, pending);

@@ -191,3 +191,49 @@ describe('other targets', () => {
     expect(faulty.machine.halt?.exitCode).toBe(12);
   });
 });
+
+// 0-1: la t0,handler  2: csrw mtvec  3: li t0,0x02004000 (a lui)  4-9: set up the timer  10: wfi  11: j sleep
+// The timer fires at mtime 5 (mtime counts from 0, one tick per 100 cycles).
+const WAKE = `
+  .globl _start
+_start:
+  la t0, handler
+  csrw mtvec, t0
+  li t0, 0x02004000
+  li t1, 5
+  sw t1, 0(t0)                 # mtimecmp = 5
+  sw zero, 4(t0)
+  li t0, 0x80
+  csrw mie, t0                 # MTIE
+  csrsi mstatus, 8             # MIE
+sleep:
+  wfi
+  j sleep
+  .align 2
+handler:
+  li t0, 0x00100000
+  li t1, (7 << 16) | 0x3333    # finish with exit code 7
+  sw t1, 0(t0)
+`;
+
+describe('a fault in the reference module (module 0)', () => {
+  // pc bit 31 flipped before instruction 2: module 0 fetches at 0x00000008 (no RAM there)
+  // and takes an access fault with no handler installed; the others go on.
+  it.each([
+    ['tmr', 'io'], ['tmr', 'store'], ['pair-spare', 'io'], ['pair-spare', 'store'],
+  ] as const)('cannot stop %s (compare %s) with a trap only it takes', async (topology, compare) => {
+    const faulty = await runProgram(ADD, { topology, compare, faults: ['at=2,module=0,kind=flip,target=pc,bit=31'] });
+    expect(faulty.machine.halt).toMatchObject({ reason: 'exit', exitCode: 12 });
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 2, module: 0, field: 'pc' });
+  });
+
+  it('cannot keep the others asleep: a flipped MTIE in module 0 wakes nobody on its own', async () => {
+    const reference = await runProgram(WAKE, { topology: 'tmr' });
+    expect(reference.machine.halt).toMatchObject({ reason: 'exit', exitCode: 7 });
+    const fault = 'at=10,module=0,kind=flip,target=mie,bit=7'; // just before the wfi (instruction 10)
+    const { outcome, faulty } = await outcomeOf(WAKE, 'tmr', [fault]);
+    expect(outcome).toBe('recovered');
+    expect(faulty.machine.events).toContainEqual({ instret: 11, kind: 'offline', module: 0, reason: 'outvoted' }); // j sleep, not the handler
+    expect((await outcomeOf(WAKE, 'dmr', [fault])).outcome).toBe('failstop');
+  });
+});
