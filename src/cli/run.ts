@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { Machine, type ComparePoint } from '../machine/machine.ts';
 import type { Halt } from '../machine/events.ts';
+import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
 import type { ResyncMode } from '../machine/events.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
@@ -136,17 +137,25 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   };
 
   // Everything is checked before anything runs.
+  if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
   const machine = await Machine.create({ ...config, console: processConsole(), blockingInput: true });
-  machine.load(program);
+  try {
+    machine.load(program);
+  } catch (error) {
+    if (error instanceof ProgramError) throw new ProgramError(`${path}: ${error.message}`);
+    throw error;
+  }
   for (const fault of settings.faults) machine.inject(fault);
   for (const r of settings.replacements) machine.replace(r.at, r.site);
   if (options.report) writeReport(options.report, {}); // can it be written at all?
 
   let reference: { machine: Machine; output: Uint8Array } | undefined;
   let limit = settings.maxInstructions ?? Infinity;
+  // With --classify both runs read the same input: the reference's reads are kept for the faulty run.
+  const stdin = recordingStdin();
   if (options.classify) {
     const chunks: Uint8Array[] = [];
-    const refMachine = await Machine.create({ ...config, console: { write: (_fd, b) => chunks.push(b), read: () => null } });
+    const refMachine = await Machine.create({ ...config, console: { write: (_fd, b) => chunks.push(b), read: stdin.read }, blockingInput: true });
     refMachine.load(program);
     runToEnd(refMachine, limit);
     if (refMachine.halt?.reason !== 'exit') {
@@ -157,10 +166,11 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   }
 
   const output: Uint8Array[] = [];
-  machine.console = processConsole((bytes) => {
+  const terminal = processConsole((bytes) => {
     if (reference) output.push(bytes.slice());
     writeAll(1, bytes);
   });
+  machine.console = { write: terminal.write, read: stdin.replay };
   machine.onDivergence = (_event, line) => process.stderr.write(`${line}\n`);
   const trace = openTrace(options.trace);
   if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
@@ -209,6 +219,31 @@ function writeReport(path: string, report: object): void {
   } catch (error) {
     throw new UsageError(`cannot write the report to ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The process's stdin, read through `read` by the first run and kept, then given again by
+ * `replay` to the second run before it reads on from stdin.
+ */
+function recordingStdin(): { read: ConsoleIO['read']; replay: ConsoleIO['read'] } {
+  const stdin = processConsole();
+  const kept: Uint8Array[] = [];
+  let ended = false;
+  return {
+    read(max) {
+      const bytes = stdin.read(max);
+      if (bytes === null) ended = true;
+      else kept.push(bytes.slice());
+      return bytes;
+    },
+    replay(max) {
+      while (kept.length > 0 && kept[0].length === 0) kept.shift();
+      if (kept.length === 0) return ended ? null : stdin.read(max);
+      const bytes = kept[0].subarray(0, max);
+      kept[0] = kept[0].subarray(bytes.length);
+      return bytes;
+    },
+  };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

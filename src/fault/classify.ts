@@ -2,7 +2,7 @@
  * Outcomes of a faulty run against the fault-free reference (DESIGN §6).
  */
 import type { Halt, MachineEvent } from '../machine/events.ts';
-import { DETECTION_KINDS } from '../machine/events.ts';
+import { isDetection } from '../machine/events.ts';
 
 export const OUTCOMES = ['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -42,6 +42,5 @@ export function classify(reference: RunSummary, faulty: RunSummary): Outcome {
   if (halt.reason === 'trap' || halt.reason === 'dead') return 'crash';
   if (halt.exitCode !== reference.halt.exitCode) return 'crash';
   if (!sameBytes(faulty.output, reference.output)) return 'sdc';
-  const detected = faulty.events.some((e) => DETECTION_KINDS.has(e.kind) && !(e.kind === 'offline' && e.reason === 'removed'));
-  return detected ? 'recovered' : 'masked';
+  return faulty.events.some(isDetection) ? 'recovered' : 'masked';
 }

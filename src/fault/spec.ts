@@ -87,10 +87,13 @@ export function describeTarget(target: FaultTarget): string {
   return formatTarget(target);
 }
 
-/** Parses `key=value,...`; the shape is checked here, the machine-specific ranges by checkFault. */
+/**
+ * Parses `key=value,...` (commas, or spaces before a key, between the pairs); the shape is
+ * checked here, the machine-specific ranges by checkFault.
+ */
 export function parseFault(spec: string): Fault {
   const fields = new Map<string, string>();
-  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of spec.split(/,|\s+(?=[a-z]+\s*=)/i).map((p) => p.trim()).filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new FaultSpecError(`fault '${spec}': '${part}' is not key=value (keys: ${KEYS.join(', ')})`);
     const key = part.slice(0, eq).trim().toLowerCase();

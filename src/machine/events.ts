@@ -51,3 +51,8 @@ export interface Halt {
 
 /** Detection events: the machine noticed that something is wrong. */
 export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'error', 'offline', 'failstop']);
+
+/** Whether `e` is a detection (a module taken offline to be replaced is not one). */
+export function isDetection(e: MachineEvent): boolean {
+  return DETECTION_KINDS.has(e.kind) && !(e.kind === 'offline' && e.reason === 'removed');
+}

@@ -15,7 +15,7 @@ import {
   resolveDisagreement, companionsOf,
 } from './topology.ts';
 import type { MachineEvent, Halt, HaltReason, ResyncMode } from './events.ts';
-import { DETECTION_KINDS } from './events.ts';
+import { isDetection } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
 import { type Fault, formatFault } from '../fault/spec.ts';
@@ -212,10 +212,17 @@ export class Machine {
     return at === undefined ? undefined : this.core.slice(at, length).slice();
   }
 
+  /** Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for precopy resync). */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
     this.core.slice(at, bytes.length).set(bytes);
+    if (bytes.length === 0) return;
+    const L = this.L;
+    const offset = (addr - L.RAM_BASE) >>> 0;
+    const first = Math.floor(offset / L.PAGE_SIZE);
+    const last = Math.floor((offset + bytes.length - 1) / L.PAGE_SIZE);
+    this.core.slice(L.DIRTY + m * L.DIRTY_MAP_SIZE + first, last - first + 1).fill(1);
   }
 
   // ── Loading ──────────────────────────────────────────────────────────────────────
@@ -291,6 +298,7 @@ export class Machine {
 
   /** Schedules the replacement of a module (or, with `board`, every module of a board) at instruction `at`. */
   replace(at: number, site: { module: number } | { board: number }): void {
+    if (this.topology === 'simplex') throw new RangeError('simplex has no other module to copy a replacement from: replace modules of dmr, pair-spare or tmr');
     const modules = 'board' in site ? this.boardModules(site.board) : [site.module];
     if ('module' in site && (site.module < 0 || site.module >= this.modules.length)) {
       throw new RangeError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
@@ -325,6 +333,7 @@ export class Machine {
    */
   run(budget: number): RunResult {
     if (!this.programLoaded) throw new Error('load a program before running the machine');
+    if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError(`budget ${budget} must be a whole number of instructions, 0 or more`);
     const start = this.instret;
     const end = start + budget;
     while (!this.halted) {
@@ -637,14 +646,25 @@ export class Machine {
       if (!wasResyncing) this.events.push({ instret, kind: 'offline', module: t, reason: t === m ? reason : 'partner-lost' });
     }
     this.syncOnline();
-    if (this.config.repairAfter !== undefined) {
-      this.enqueue({ at: instret + 1 + this.config.repairAfter, seq: 0, type: 'replace', modules: targets });
-    }
+    if (this.config.repairAfter !== undefined && reason !== 'removed') this.scheduleRepair(instret + 1 + this.config.repairAfter, targets);
     if (this.onlineModules().length === 0 && !this.halted) {
       if (this.topology === 'simplex' && reason === 'announced') this.failstop(instret, `module ${m} announced an uncorrectable error`);
       else if (this.topology === 'simplex') this.stop('dead', 0, `module ${m} stopped (${reason}): nothing else can run the program`, instret);
       else this.failstop(instret, 'no module is left online');
     }
+  }
+
+  /**
+   * Schedules the automatic replacement of `modules` at instruction `at`: in pair-and-spare
+   * their whole boards (a board is the unit of replacement), once however many of its
+   * modules went offline.
+   */
+  private scheduleRepair(at: number, modules: number[]): void {
+    const units = this.topology === 'pair-spare'
+      ? [...new Set(modules.map((m) => boardOf(this.topology, m)))].flatMap((b) => modulesOfBoard(this.topology, b))
+      : modules;
+    const scheduled = this.schedule.some((a) => a.type === 'replace' && a.at === at && a.modules.length === units.length && a.modules.every((m, k) => m === units[k]));
+    if (!scheduled) this.enqueue({ at, seq: 0, type: 'replace', modules: units });
   }
 
   /** Tells the core which modules execute, and whether any of them carries a persistent fault. */
@@ -705,10 +725,12 @@ export class Machine {
     const targets = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
     const instret = this.instret;
     for (const m of targets) {
+      // An offline or resyncing module's state no longer matters (a resync overwrites it);
+      // only pulling it (kill) has an effect.
+      if (this.modules[m].state !== 'online' && fault.kind !== 'kill') continue;
       const text = formatFault(fault);
       this.modules[m].faults.push(text);
       this.events.push({ instret, kind: 'inject', module: m, fault: text });
-      if (this.modules[m].state !== 'online' && fault.kind !== 'kill') continue; // an offline module's state no longer matters
       const effects: FaultEffects = applyFault(this.core, m, fault, this.ramSize);
       if (effects.kill) {
         this.modules[m].dead = true;
@@ -730,6 +752,7 @@ export class Machine {
     for (const m of fresh) {
       if (this.modules[m].state === 'online') this.takeOffline(m, 'removed', instret);
     }
+    if (this.halted) return; // that was the last module online: nothing is left to copy from
     for (const m of fresh) {
       const status = this.modules[m];
       status.state = 'resyncing';
@@ -751,6 +774,8 @@ export class Machine {
       ramSize: this.ramSize,
       instret: () => this.instret,
       source: () => this.referenceModule(),
+      online: (m) => this.modules[m].state === 'online',
+      harvestDirty: () => this.harvestDirty(),
       schedule: (at) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
       pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
       event: (e) => this.events.push(e),
@@ -762,6 +787,22 @@ export class Machine {
     }, state);
     this.resyncs.set(id, resync);
     return resync;
+  }
+
+  /**
+   * Moves the pages the resyncs' sources wrote since the last harvest (the core's dirty maps)
+   * into every resync copying from that source, and clears those maps: each resync keeps
+   * its own set, so that resyncs from one source never take each other's pages.
+   */
+  private harvestDirty(): void {
+    const L = this.L;
+    const pages = this.ramSize / L.PAGE_SIZE;
+    for (const source of new Set([...this.resyncs.values()].map((r) => r.source))) {
+      if (source < 0) continue;
+      const map = this.core.slice(L.DIRTY + source * L.DIRTY_MAP_SIZE, pages);
+      for (const r of this.resyncs.values()) if (r.source === source) r.absorb(map);
+      map.fill(0);
+    }
   }
 
   // ── Snapshots ────────────────────────────────────────────────────────────────────
@@ -788,7 +829,7 @@ export class Machine {
       stdoutBytes: this.stdoutBytes,
       events: this.events,
     };
-    return encodeSnapshot(this.core, this.modules.length, this.ramSize, host);
+    return encodeSnapshot(this.core, this.modules.length, this.ramSize, host, this.replayFrom);
   }
 
   /** A machine in the state `snapshot` recorded, talking to `console`. */
@@ -799,7 +840,7 @@ export class Machine {
 
   /** fromSnapshot() once the core is compiled (any machine has been created). */
   static fromSnapshotSync(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Machine {
-    const { host, restoreCore } = decodeSnapshot(snapshot);
+    const { host, inner, restoreCore } = decodeSnapshot(snapshot);
     const machine = new Machine(Core.createSync(), { ...host.config, console });
     restoreCore(machine.core);
     machine.modules = host.modules;
@@ -814,6 +855,7 @@ export class Machine {
     machine.tohost = host.tohost;
     machine.stdoutBytes = host.stdoutBytes;
     machine.events.push(...host.events);
+    machine.replayFrom = inner;
     return machine;
   }
 
@@ -839,11 +881,17 @@ export class Machine {
 
   // ── Reports ──────────────────────────────────────────────────────────────────────
 
-  /** Instructions from the first injected fault to its first detection, or null. */
+  /**
+   * Instructions from the injection of the first fault detected to its detection, or null
+   * if none was: the first detection, and the earliest fault injected before it into a
+   * module it names (the diverging module or its reference, the module that announced an
+   * error or went offline; for a fail-stop, any module).
+   */
   detectionLatency(): number | null {
-    const inject = this.events.find((e) => e.kind === 'inject');
-    if (!inject) return null;
-    const detect = this.events.find((e) => DETECTION_KINDS.has(e.kind) && e.instret >= inject.instret);
-    return detect ? detect.instret - inject.instret : null;
+    const detect = this.events.find(isDetection);
+    if (!detect) return null;
+    const named = detect.kind === 'diverge' ? [detect.module, detect.reference] : 'module' in detect ? [detect.module] : undefined;
+    const inject = this.events.find((e) => e.kind === 'inject' && e.instret <= detect.instret && (!named || named.includes(e.module)));
+    return inject ? detect.instret - inject.instret : null;
   }
 }

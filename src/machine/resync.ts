@@ -28,6 +28,12 @@ export interface ResyncHost {
   instret(): number;
   /** The module to copy from (an online one), or undefined if none is left. */
   source(): number | undefined;
+  online(m: number): boolean;
+  /**
+   * Adds the pages each resync's source wrote since the last harvest to that resync's
+   * written pages (absorb()), for every resync in progress, and starts counting afresh.
+   */
+  harvestDirty(): void;
   /** Calls roundEnded() when the machine reaches instruction `at`. */
   schedule(at: number): void;
   /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
@@ -51,13 +57,17 @@ export interface ResyncState {
   pages: number[];
   bytes: number;
   source: number;
+  /** Pages the source wrote during the current round. */
+  written: number[];
 }
 
 export class Resync {
   private round = 0;
   private pages: number[] = [];
   private bytes = 0;
-  private source = -1;
+  private _source = -1;
+  /** A byte a page: the source wrote it during the current round (see absorb()). */
+  private written: Uint8Array;
 
   constructor(
     readonly id: number,
@@ -66,11 +76,26 @@ export class Resync {
     private readonly host: ResyncHost,
     state?: ResyncState,
   ) {
-    if (state) ({ round: this.round, pages: this.pages, bytes: this.bytes, source: this.source } = state);
+    this.written = new Uint8Array(this.pageCount);
+    if (state) {
+      ({ round: this.round, pages: this.pages, bytes: this.bytes, source: this._source } = state);
+      for (const p of state.written) this.written[p] = 1;
+    }
   }
 
+  /** The module copied from (-1 before start()). */
+  get source(): number { return this._source; }
+
   state(): ResyncState {
-    return { id: this.id, targets: [...this.targets], round: this.round, pages: [...this.pages], bytes: this.bytes, source: this.source };
+    return {
+      id: this.id, targets: [...this.targets], round: this.round, pages: [...this.pages], bytes: this.bytes,
+      source: this._source, written: this.writtenPages(),
+    };
+  }
+
+  /** Marks the pages set in `map` (a byte a page, the source's dirty map) as written. */
+  absorb(map: Uint8Array): void {
+    for (let p = 0; p < map.length; p++) this.written[p] |= map[p];
   }
 
   private get pageSize(): number { return this.host.core.layout.PAGE_SIZE; }
@@ -85,7 +110,7 @@ export class Resync {
   start(): void {
     const source = this.host.source();
     if (source === undefined) return; // nothing to copy from: the machine has stopped
-    this.source = source;
+    this._source = source;
     this.round = 0;
     this.bytes = 0;
     if (this.settings.mode === 'stop-copy') {
@@ -98,15 +123,16 @@ export class Resync {
   private beginRound(pages: number[]): void {
     this.round++;
     this.pages = pages;
-    this.clearDirty(this.source);
+    this.host.harvestDirty();
+    this.written.fill(0);
     this.host.schedule(this.host.instret() + this.cycles(pages.length * this.pageSize));
   }
 
   /** The machine reached the end of the current precopy round. */
   roundEnded(): void {
-    const source = this.host.source();
-    if (source !== this.source) {
-      this.start(); // the survivor went offline meanwhile: begin again from another one
+    const source = this._source;
+    if (!this.host.online(source)) {
+      this.start(); // the source went offline meanwhile: begin again from another module
       return;
     }
     const copied = this.pages.length * this.pageSize;
@@ -116,7 +142,8 @@ export class Resync {
       instret: this.host.instret(), kind: 'resync-round', module: this.targets[0], modules: [...this.targets],
       source, round: this.round, pages: this.pages.length, bytes: copied, instructions: this.cycles(copied),
     });
-    const dirty = this.dirtyPages(source);
+    this.host.harvestDirty();
+    const dirty = this.writtenPages();
     const converged = dirty.length <= FINAL_PAGES || this.round >= MAX_ROUNDS || dirty.length >= this.pages.length;
     if (converged) this.finish(dirty);
     else this.beginRound(dirty);
@@ -131,7 +158,7 @@ export class Resync {
     this.bytes += bytes;
     this.host.pause(pause);
     this.host.event({
-      instret: this.host.instret(), kind: 'resync-done', module: this.targets[0], modules: [...this.targets], source: this.source,
+      instret: this.host.instret(), kind: 'resync-done', module: this.targets[0], modules: [...this.targets], source: this._source,
       mode: this.settings.mode, rounds: this.round, bytes: this.bytes, pause_instructions: pause,
       pause_us: Math.round((pause / CLOCK_HZ) * 1e6 * 1000) / 1000,
     });
@@ -143,7 +170,7 @@ export class Resync {
   private copyPages(pages: number[]): void {
     const core = this.host.core;
     const size = this.pageSize;
-    const from = this.ramOf(this.source);
+    const from = this.ramOf(this._source);
     for (const t of this.targets) {
       const to = this.ramOf(t);
       for (const p of pages) core.slice(to + p * size, size).set(core.slice(from + p * size, size));
@@ -153,7 +180,7 @@ export class Resync {
   /** Architectural state: everything in the hart block before its RAM and dirty-map pointers. */
   private copyHartState(): void {
     const core = this.host.core;
-    const from = core.hart(this.source);
+    const from = core.hart(this._source);
     for (const t of this.targets) {
       const to = core.hart(t);
       core.slice(to, this.hartStateBytes).set(core.slice(from, this.hartStateBytes));
@@ -162,17 +189,9 @@ export class Resync {
     }
   }
 
-  private dirtyMap(m: number): Uint8Array {
-    const L = this.host.core.layout;
-    return this.host.core.slice(L.DIRTY + m * L.DIRTY_MAP_SIZE, this.pageCount);
-  }
-
-  private clearDirty(m: number): void { this.dirtyMap(m).fill(0); }
-
-  private dirtyPages(m: number): number[] {
-    const map = this.dirtyMap(m);
+  private writtenPages(): number[] {
     const pages: number[] = [];
-    for (let p = 0; p < map.length; p++) if (map[p] !== 0) pages.push(p);
+    for (let p = 0; p < this.written.length; p++) if (this.written[p] !== 0) pages.push(p);
     return pages;
   }
 }

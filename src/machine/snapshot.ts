@@ -1,8 +1,10 @@
 /**
  * The snapshot format: a machine's complete state in one ArrayBuffer.
  *
- *   u32 magic "LSLS"   u32 format version   u32 core ABI   u32 JSON length
+ *   u32 magic "LSLS"   u32 format version   u32 core ABI   u32 JSON length   u32 inner length
  *   JSON (UTF-8): the host side (config, modules, schedule, resyncs, events, ...)
+ *   inner snapshot (may be empty): the machine's replay point, a snapshot of itself from
+ *     before the first fault not yet detected (see Machine.firstDifference)
  *   core state region: machine block, hart blocks, console rings, dirty maps (linear
  *     memory MACHINE .. TRACE and DIRTY .. RAM_SLOTS; the trace ring is transient)
  *   RAM of every module, page by page: a tag byte per page — PAGE_ZERO, PAGE_SAME (equal
@@ -18,7 +20,8 @@ import type { MachineConfig, ModuleRecord, ScheduledAction } from './machine.ts'
 import type { ResyncState } from './resync.ts';
 
 const MAGIC = 0x534C534C; // "LSLS"
-const VERSION = 1;
+const VERSION = 2;
+const HEADER_BYTES = 20;
 const PAGE_ZERO = 0;
 const PAGE_SAME = 1;
 const PAGE_BYTES = 2;
@@ -45,12 +48,15 @@ function stateRanges(core: Core): [number, number][] {
   return [[L.MACHINE, L.TRACE], [L.DIRTY, L.RAM_SLOTS]];
 }
 
-export function encodeSnapshot(core: Core, moduleCount: number, ramSize: number, host: HostSnapshot): ArrayBuffer {
+export function encodeSnapshot(
+  core: Core, moduleCount: number, ramSize: number, host: HostSnapshot, inner?: ArrayBuffer,
+): ArrayBuffer {
   const L = core.layout;
   const json = new TextEncoder().encode(JSON.stringify(host));
+  const innerBytes = new Uint8Array(inner ?? new ArrayBuffer(0));
   const parts: Uint8Array[] = [];
-  const header = new Uint32Array([MAGIC, VERSION, core.coreAbi, json.length]);
-  parts.push(new Uint8Array(header.buffer), json);
+  const header = new Uint32Array([MAGIC, VERSION, core.coreAbi, json.length, innerBytes.length]);
+  parts.push(new Uint8Array(header.buffer), json, innerBytes);
   for (const [from, to] of stateRanges(core)) parts.push(core.slice(from, to - from).slice());
   const page = L.PAGE_SIZE;
   const base = (m: number) => L.RAM_SLOTS + m * ramSize;
@@ -74,20 +80,27 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Reads a snapshot's host side; restoreCore() then writes its core state into a fresh core of the same shape. */
-export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; restoreCore(core: Core): void } {
+/**
+ * Reads a snapshot's host side and inner snapshot (if any); restoreCore() then writes its
+ * core state into a fresh core of the same shape.
+ */
+export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner?: ArrayBuffer; restoreCore(core: Core): void } {
   const bytes = new Uint8Array(buffer);
-  if (bytes.length < 16) throw new RangeError('not a Lockstep Lab snapshot: too short');
-  const [magic, version, abi, jsonLength] = new Uint32Array(buffer.slice(0, 16));
+  if (bytes.length < 8) throw new RangeError('not a Lockstep Lab snapshot: too short');
+  const [magic, version] = new Uint32Array(buffer.slice(0, 8));
   if (magic !== MAGIC) throw new RangeError('not a Lockstep Lab snapshot (bad magic)');
   if (version !== VERSION) throw new RangeError(`snapshot format ${version} is not supported (this build reads ${VERSION})`);
-  const host = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + jsonLength))) as HostSnapshot;
+  if (bytes.length < HEADER_BYTES) throw new RangeError('corrupt snapshot: too short');
+  const [, , abi, jsonLength, innerLength] = new Uint32Array(buffer.slice(0, HEADER_BYTES));
+  const host = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + jsonLength))) as HostSnapshot;
+  const innerAt = HEADER_BYTES + jsonLength;
   return {
     host,
+    inner: innerLength > 0 ? buffer.slice(innerAt, innerAt + innerLength) : undefined,
     restoreCore(core: Core) {
       if (abi !== core.coreAbi) throw new RangeError(`snapshot of core ABI ${abi} cannot be restored into core ABI ${core.coreAbi}`);
       const L = core.layout;
-      let at = 16 + jsonLength;
+      let at = innerAt + innerLength;
       for (const [from, to] of stateRanges(core)) {
         core.slice(from, to - from).set(bytes.subarray(at, at + (to - from)));
         at += to - from;

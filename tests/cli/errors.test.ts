@@ -72,6 +72,8 @@ const RUN_CASES: [string, string[], RegExp[]][] = [
   ['a fault on a word below RAM', ['run', '--inject', 'at=1,module=0,kind=flip,target=mem:0x10000,bit=3', PROGRAM], [/0x10000/, /outside RAM/]],
   ['a fault on a word past RAM', ['run', '--ram', '2', '--inject', 'at=1,module=0,kind=ecc,target=mem:0x80200000,bit=0', PROGRAM], [/0x80200000/, /outside RAM 0x80000000\.\.0x801fffff/]],
   ['a fault spec that is not key=value', ['run', '--inject', 'garbage', PROGRAM], [/'garbage'/, /key=value/]],
+  ['a replacement on simplex', ['run', '--replace', 'at=5,module=0', PROGRAM], [/simplex has no other module/]],
+  ['--report with an empty file name', ['run', '--report=', PROGRAM], [/--report needs a file name/]],
 ];
 
 describe.concurrent('bad input to lockstep run', () => {
@@ -80,6 +82,11 @@ describe.concurrent('bad input to lockstep run', () => {
     const result = await lockstep(['run', '--report', report, ...args.slice(1)]);
     expectUsageError(result, words);
     expect(existsSync(report)).toBe(false);
+  });
+
+  it('a program too big for RAM: the message names the file and what to do', async () => {
+    writeFileSync(at('big.s'), '  .globl _start\n_start:\n  nop\n  .zero 0x200000\n');
+    expectUsageError(await lockstep(['run', at('big.s')]), [/big\.s: segment at 0x80000000/, /outside RAM/, /--ram/]);
   });
 
   it('an unreadable file (mode 000; root may read any file, and then it runs)', async () => {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { expectUsageError, lockstep, lines, tempDir } from './lockstep.ts';
+import { expectUsageError, fixture, lockstep, lines, tempDir } from './lockstep.ts';
 
 const LEDGER = fileURLToPath(new URL('../../examples/ledger.s', import.meta.url));
 const dir = tempDir();
@@ -47,6 +47,13 @@ describe('lockstep run --topology with faults', () => {
     const dead = await lockstep(['run', ADD, '--inject', 'at=3,module=0,kind=kill', '--classify', '--report', join(dir, 'd.json')]);
     expect(dead.status).toBe(137);
     expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'))).toMatchObject({ outcome: 'crash', stop_reason: 'dead', instret: 3 });
+  });
+
+  it('--classify gives the fault-free run the same input: a program that reads is masked, not sdc', async () => {
+    const report = join(dir, 'input.json');
+    const run = await lockstep(['run', fixture('echo.s'), '--topology', 'tmr', '--classify', '--report', report], { input: 'abcdefg\n' });
+    expect(run.stdout.toString()).toBe('abcdefg\n');
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ outcome: 'masked', reference: { stdout_bytes: 8 } });
   });
 
   it('on the ledger, the voted output equals the fault-free output and silent corruption is sdc', async () => {

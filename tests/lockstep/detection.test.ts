@@ -5,7 +5,7 @@
  * 0; `at=N` applies just before instruction N).
  */
 import { describe, expect, it } from 'vitest';
-import { runProgram } from '../helpers/machine.ts';
+import { machineFor, runProgram } from '../helpers/machine.ts';
 import { classify, type Outcome } from '../../src/fault/classify.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import type { MachineEvent } from '../../src/machine/events.ts';
@@ -235,5 +235,23 @@ describe('a fault in the reference module (module 0)', () => {
     expect(outcome).toBe('recovered');
     expect(faulty.machine.events).toContainEqual({ instret: 11, kind: 'offline', module: 0, reason: 'outvoted' }); // j sleep, not the handler
     expect((await outcomeOf(WAKE, 'dmr', [fault])).outcome).toBe('failstop');
+  });
+});
+
+describe('detection latency', () => {
+  it('is measured from the fault that was detected, not from an earlier masked one', async () => {
+    const { faulty } = await outcomeOf(ADD, 'tmr', [
+      'at=1,module=2,kind=flip,target=t2,bit=0', // t2 is written at 2 before it is read: masked
+      'at=2,module=1,kind=flip,target=t0,bit=3', // used at 2: detected at once
+    ]);
+    expect(faulty.machine.detectionLatency()).toBe(0);
+  });
+
+  it('is null when nothing was detected, even if a module was replaced', async () => {
+    const { machine } = await machineFor(ADD, { topology: 'tmr', faults: ['at=1,module=1,kind=flip,target=t2,bit=0'] });
+    machine.replace(3, { module: 0 });
+    while (!machine.halt) machine.run(1000);
+    expect(machine.events.some((e) => e.kind === 'offline' && e.reason === 'removed')).toBe(true);
+    expect(machine.detectionLatency()).toBeNull();
   });
 });

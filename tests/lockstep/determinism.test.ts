@@ -6,15 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleOrThrow, machineFor } from '../helpers/machine.ts';
-import { Machine } from '../../src/machine/machine.ts';
+import { Machine, type ComparePoint } from '../../src/machine/machine.ts';
 import { buildReport } from '../../src/machine/report.ts';
 import { Random } from '../../src/fault/random.ts';
 
 const program = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
 const FAULTS = ['at=1500,module=2,kind=stuck1,target=t3,bit=9', 'at=9000,module=0,kind=ecc,target=mem:0x80001010,bit=2'];
 
-async function scenario() {
-  const { machine, output } = await machineFor(program, { topology: 'tmr', faults: FAULTS, repairAfter: 1000, copyBytesPerCycle: 64 });
+async function scenario(compare: ComparePoint = 'every') {
+  const { machine, output } = await machineFor(program, { topology: 'tmr', compare, faults: FAULTS, repairAfter: 1000, copyBytesPerCycle: 64 });
   return { machine, output };
 }
 
@@ -34,13 +34,13 @@ describe('determinism', () => {
     expect(a.machine.events.some((e) => e.kind === 'resync-done')).toBe(true);
   });
 
-  it('snapshot → restore → continue equals the uninterrupted run, at 60 points of one run', async () => {
-    const golden = await scenario();
+  it.each(['every', 'store'] as const)('snapshot → restore → continue equals the uninterrupted run, at many points of one run (compare %s)', async (compare) => {
+    const golden = await scenario(compare);
     while (!golden.machine.halt) golden.machine.run(1_000_000);
     const goldenSnapshot = Buffer.from(golden.machine.snapshot());
 
     const random = new Random(11);
-    let { machine } = await scenario();
+    let { machine } = await scenario(compare);
     const chunks: number[] = [];
     const console = { write: (_fd: 1 | 2, b: Uint8Array) => chunks.push(...b), read: () => null };
     machine.console = console;
@@ -53,6 +53,7 @@ describe('determinism', () => {
     expect(hops).toBeGreaterThan(20);
     expect(Uint8Array.from(chunks)).toEqual(golden.output());
     expect(machine.events).toEqual(golden.machine.events);
+    if (compare === 'store') expect(machine.events.some((e) => e.kind === 'diverge' && e.first_differed !== undefined)).toBe(true);
     expect(Buffer.from(machine.snapshot()).equals(goldenSnapshot)).toBe(true);
   });
 

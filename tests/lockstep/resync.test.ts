@@ -91,3 +91,112 @@ describe('repair', () => {
     expect(new TextDecoder().decode(output())).toBe(reference);
   });
 });
+
+/**
+ * Reads stdin 16 bytes at a time into a page of its own (host-served read), and between
+ * reads writes a word in each of 32 other pages, so that pre-copy takes several rounds;
+ * prints the last block.
+ */
+const READER = assembleOrThrow(`
+  .globl _start
+_start:
+  li a0, 0
+  la a1, buf
+  li a2, 16
+  li a7, 63
+  ecall                        # n = read(0, buf, 16): the host writes buf
+  beqz a0, done
+  la t1, scratch
+  li t0, 32
+  li t2, 4096
+1:
+  sw t0, 0(t1)
+  add t1, t1, t2
+  addi t0, t0, -1
+  bnez t0, 1b
+  j _start
+done:
+  li a0, 1
+  la a1, buf
+  li a2, 16
+  li a7, 64
+  ecall
+  li a0, 0
+  li a7, 93
+  ecall
+  .bss
+  .align 12
+buf:
+  .zero 4096
+scratch:
+  .zero 32 * 4096
+`, 'reader.s');
+
+describe('pre-copy resync', () => {
+  it('copies the pages the host wrote for the guest (read calls) during the rounds', async () => {
+    const input = Array.from({ length: 200 }, (_, k) => `block ${String(k).padStart(9, '0')}\n`).join('');
+    const { machine, output } = await machineFor(READER, {
+      topology: 'dmr', resync: 'precopy', input, copyBytesPerCycle: 256, faults: ['at=500,module=1,kind=kill'],
+    });
+    machine.replace(1000, { module: 1 });
+    runUntil(machine, (e) => e.kind === 'resync-done');
+    expect(machine.events.filter((e) => e.kind === 'resync-round').length).toBeGreaterThan(1);
+    expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.halt?.reason).toBe('exit');
+    expect(new TextDecoder().decode(output())).toBe('block 000000199\n');
+  });
+
+  it('keeps overlapping resyncs from one source apart: each copies every page written during its rounds', async () => {
+    const { machine, output } = await machineFor(program, {
+      topology: 'tmr', resync: 'precopy', copyBytesPerCycle: 256,
+      faults: ['at=500,module=1,kind=kill', 'at=600,module=2,kind=kill'],
+    });
+    machine.replace(1000, { module: 1 });
+    machine.replace(3000, { module: 2 });
+    runUntil(machine, (e) => e.kind === 'resync-done' && e.module === 2);
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'online', 'online']);
+    expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
+    expect(moduleState(machine, 2)).toEqual(moduleState(machine, 0));
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.filter((e) => e.kind === 'diverge')).toEqual([]);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
+
+describe('repair, edge cases', () => {
+  it('--repair-after on pair-spare replaces the disagreeing board once, as one resync whose rounds add up', async () => {
+    const { machine, output } = await machineFor(program, { topology: 'pair-spare', faults: [FAULT], repairAfter: 2000, resync: 'precopy', copyBytesPerCycle: COPY });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.filter((e) => e.kind === 'replace').map((e) => e.module)).toEqual([0, 1]);
+    const dones = machine.events.filter((e) => e.kind === 'resync-done');
+    expect(dones).toHaveLength(1);
+    const rounds = machine.events.filter((e) => e.kind === 'resync-round');
+    expect(rounds.every((r) => r.kind === 'resync-round' && r.modules.join() === '0,1')).toBe(true);
+    expect(dones[0]).toMatchObject({ modules: [0, 1], rounds: rounds.length });
+    const copied = rounds.reduce((n, r) => n + (r.kind === 'resync-round' ? r.bytes : 0), 0);
+    expect((dones[0] as { bytes: number }).bytes).toBeGreaterThan(copied);
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+
+  it('logs nothing after the machine halts when a replacement takes its last module', async () => {
+    const { machine } = await machineFor(program, { topology: 'dmr', faults: ['at=5,module=1,kind=kill'] });
+    machine.replace(10, { module: 0 });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.at(-1)).toMatchObject({ kind: 'halt', instret: 10 });
+    expect(machine.events.some((e) => e.kind === 'replace')).toBe(false);
+  });
+
+  it('rejects replacing the module of a simplex machine before anything runs', async () => {
+    const { machine } = await machineFor(program, { topology: 'simplex' });
+    expect(() => machine.replace(5, { module: 0 })).toThrow(/simplex has no other module/);
+  });
+
+  it('does not list a fault injected into an offline module as applied', async () => {
+    const { machine } = await machineFor(program, { topology: 'tmr', faults: ['at=2,module=1,kind=kill', 'at=4,module=1,kind=flip,target=s1,bit=3'] });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.moduleStatus()[1].faults).toEqual(['at=2,module=1,kind=kill']);
+    expect(machine.events.filter((e) => e.kind === 'inject').map((e) => e.instret)).toEqual([2]);
+  });
+});
