@@ -2,6 +2,9 @@
  * `lockstep bench`: simulation speed on the shipped workloads (examples/bench), per
  * topology, as the median of several timed runs after a warm-up run. Ratios are taken
  * against simplex measured in the same invocation, since the machines are shared and noisy.
+ * The `assembler` workload times assembling a 10,000-line program (the browser re-assembles
+ * on every keystroke): the first call in the process, and the median of warm ones (after a
+ * warm-up).
  */
 import { readFileSync } from 'node:fs';
 import { assemble, formatDiagnostics } from '../isa/index.ts';
@@ -14,8 +17,12 @@ import { parseCount, parseChoice } from './numbers.ts';
 export const WORKLOADS = {
   'int-mix': 'integer and branch mix (LCG, mul/div, data-dependent branches)',
   memory: 'memory-heavy (word smoothing filter, byte histogram over 256 KiB)',
+  assembler: 'assembling a 10,000-line program (functions, calls, loads, CSRs, data), in ms',
 } as const;
 type Workload = keyof typeof WORKLOADS;
+type MachineWorkload = Exclude<Workload, 'assembler'>;
+
+export const ASSEMBLER_LINES = 10_000;
 
 export interface BenchOptions {
   json?: boolean;
@@ -37,7 +44,50 @@ export interface BenchResult {
   wasm_memory_bytes: number;
 }
 
-function workloadProgram(name: Workload): Program {
+export interface AssemblerResult {
+  lines: number;
+  /** The first assembly in this process (cold code), ms. */
+  first_ms: number;
+  /** Median of the timed runs after it, ms. */
+  ms: number;
+  ms_runs: number[];
+}
+
+/**
+ * A program of `lines` lines in 20-line blocks: a function that saves ra, loads from and
+ * stores to its data word, reads a CSR, branches to a local label and calls the next one.
+ */
+export function assemblerWorkload(lines: number): string {
+  const blocks = Math.ceil(lines / 20);
+  const out: string[] = [];
+  for (let k = 0; k < blocks; k++) {
+    out.push(
+      `f${k}:                        # function ${k}`, '  addi sp, sp, -16', '  sw ra, 12(sp)',
+      `  li t0, ${(k * 7919) % 100_000}`, `  la a0, d${k}`, '  lw t1, 0(a0)', '  add t2, t0, t1',
+      '  slli t2, t2, 2', '  beqz t2, 1f', `  call f${(k + 1) % blocks}`, '1: csrr t3, mcycle',
+      '  mul t4, t3, t2', '  andi t4, t4, 0xff', '  sw t4, 4(a0)', '  lw ra, 12(sp)', '  addi sp, sp, 16',
+      '  ret', `  .data`, `d${k}: .word ${k}, 0\n  .text`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+function timeAssembler(runs: number): AssemblerResult {
+  const source = assemblerWorkload(ASSEMBLER_LINES);
+  const once = () => {
+    const start = performance.now();
+    const result = assemble(source, { file: 'bench.s' });
+    const ms = performance.now() - start;
+    if (!result.program) throw new Error(`the assembler workload does not assemble:\n${formatDiagnostics(result.diagnostics)}`);
+    return Math.round(ms * 100) / 100;
+  };
+  const first = once();
+  for (let k = 0; k < 5; k++) once(); // warm-up: V8 optimises the assembler
+  const timed = Array.from({ length: Math.max(runs, 10) }, once);
+  return { lines: source.split('\n').length - 1, first_ms: first, ms: median(timed), ms_runs: timed };
+}
+
+function workloadProgram(name: MachineWorkload): Program {
   const url = new URL(`../../examples/bench/${name}.s`, import.meta.url);
   const result = assemble(readFileSync(url, 'utf8'), { file: `examples/bench/${name}.s` });
   if (!result.program) throw new Error(`bench workload ${name} does not assemble:\n${formatDiagnostics(result.diagnostics)}`);
@@ -70,6 +120,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const workloads = pick(options.workload, Object.keys(WORKLOADS) as Workload[], '--workload');
   const results: BenchResult[] = [];
   for (const workload of workloads) {
+    if (workload === 'assembler') continue;
     const program = workloadProgram(workload);
     let simplex: number | undefined;
     for (const topology of topologies) {
@@ -87,8 +138,12 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
       if (!options.json) printRow(results.at(-1)!, results.length === 1);
     }
   }
+  const assembler = workloads.includes('assembler') ? timeAssembler(runs) : undefined;
+  if (assembler && !options.json) {
+    process.stdout.write(`assembler: ${assembler.lines.toLocaleString('en-US')} lines in ${assembler.ms.toFixed(1)} ms (median of ${assembler.ms_runs.length}; the first call in this process took ${assembler.first_ms.toFixed(1)} ms)\n`);
+  }
   if (options.json) {
-    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, assembler }, null, 2) + '\n');
   }
   return 0;
 }
