@@ -29,7 +29,7 @@ export function asmCommand(path: string, options: AsmOptions): number {
     dataBase: options.dataBase === undefined ? undefined : parseAddress(options.dataBase, '--data-base'),
   });
   if (!result.ok) throw new DiagnosticsError(formatDiagnostics(result.diagnostics).trimEnd());
-  if (result.diagnostics.length > 0) process.stderr.write(formatDiagnostics(result.diagnostics));
+  if (result.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(result.diagnostics)}\n`);
   const output = options.output ?? path.replace(/\.(s|S|asm)$/, '') + '.elf';
   if (output === path) throw new UsageError(`refusing to overwrite the source ${path}: give an output name with -o`);
   try {

@@ -113,7 +113,7 @@ function readProgram(path: string, format?: string): Program {
   }
   const chosen = format === undefined ? undefined : parseChoice(format, PROGRAM_FORMATS, '--format') as ProgramFormat;
   try {
-    return loadProgram(bytes, path, chosen);
+    return loadProgram(bytes, path, chosen, (warnings) => process.stderr.write(warnings));
   } catch (error) {
     if (error instanceof ProgramError && (chosen ?? formatOf(path)) === 'asm') throw new DiagnosticsError(error.message);
     throw error;

@@ -49,7 +49,7 @@ export function nearestName(word: string, candidates: Iterable<string>): string 
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
     if (Math.abs(candidate.length - word.length) >= bestDistance) continue;
-    const distance = editDistance(word, candidate);
+    const distance = editDistance(word, candidate, bestDistance - 1);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
@@ -58,21 +58,35 @@ export function nearestName(word: string, candidates: Iterable<string>): string 
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+/** Rows of the distance table, reused between calls. */
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
+/**
+ * The optimal-string-alignment distance between `a` and `b` if it is at most `limit`, else some
+ * number above `limit` (the computation stops once every alignment costs more).
+ */
+function editDistance(a: string, b: string, limit: number): number {
   const cols = b.length + 1;
-  const d = new Array<number>(rows * cols);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
+  if (rows[0].length < cols) rows = rows.map(() => new Int32Array(cols * 2));
+  // Rows i-2, i-1 and i of the table: d[i][j] is the distance between a[0, i) and b[0, j).
+  let [before, previous, row] = rows;
+  for (let j = 0; j < cols; j++) previous[j] = j;
+  let previousSmallest = 0;
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let smallest = i;
+    const ai = a.charCodeAt(i - 1);
     for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(d[(i - 1) * cols + j] + 1, d[i * cols + j - 1] + 1, d[(i - 1) * cols + j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, d[(i - 2) * cols + j - 2] + 1);
-      }
-      d[i * cols + j] = value;
+      const bj = b.charCodeAt(j - 1);
+      let value = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) value = Math.min(value, before[j - 2] + 1);
+      row[j] = value;
+      if (value < smallest) smallest = value;
     }
+    // A transposition reaches back two rows, so stop only when two rows are both over the limit.
+    if (smallest > limit && previousSmallest > limit) return limit + 1;
+    previousSmallest = smallest;
+    [before, previous, row] = [previous, row, before];
   }
-  return d[rows * cols - 1];
+  return previous[cols - 1];
 }

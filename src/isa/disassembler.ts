@@ -89,7 +89,9 @@ const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
 const hex8 = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
 const register = (number: number) => ABI_NAMES[number];
 
+/** A FENCE set as objdump prints it: `iorw` letters, or `unknown` for the empty set. */
 function fenceSet(bits: number): string {
+  if (bits === 0) return 'unknown';
   return (bits & 8 ? 'i' : '') + (bits & 4 ? 'o' : '') + (bits & 2 ? 'r' : '') + (bits & 1 ? 'w' : '');
 }
 

@@ -83,9 +83,10 @@ export const FIELDS: Readonly<Record<FieldName, Field>> = {
   csr: plainField(20, 12),
   // Zicsr uimm[4:0] = inst[19:15]
   zimm: plainField(15, 5),
-  // FENCE predecessor and successor sets, bits I O R W; an empty set is not a FENCE GNU as accepts.
-  pred: plainField(24, 4, 1),
-  succ: plainField(20, 4, 1),
+  // FENCE predecessor and successor sets, bits I O R W (GNU as accepts no empty set; objdump
+  // prints one as `unknown`).
+  pred: plainField(24, 4),
+  succ: plainField(20, 4),
 };
 
 /**
@@ -298,8 +299,8 @@ form('srl', 'rd,rs1,shamt', SRLI, {}, 'assemble');
 form('sra', 'rd,rs1,shamt', SRAI, {}, 'assemble');
 
 form('fence.tso', '', exact(0x8330000f));
-// PAUSE is FENCE W,0 (Zihintpause, §2.7).
-form('pause', '', exact(0x0100000f));
+// PAUSE is FENCE W,0 (Zihintpause, §2.7); objdump prints it as `fence w,unknown`.
+form('pause', '', exact(0x0100000f), {}, 'assemble');
 form('fence', '', FENCE, { pred: 0xf, succ: 0xf });
 form('fence', 'pred,succ', FENCE);
 // FENCE.I (Zifencei, Chapter 3) with its reserved fields zero.

@@ -14,4 +14,4 @@ export { flatProgram, readElf, writeElf } from './elf.ts';
 export { ProgramError } from './program.ts';
 export type { Program, Segment, SourceLocation } from './program.ts';
 export { loadProgram, formatOf, PROGRAM_FORMATS } from './load.ts';
-export type { ProgramFormat } from './load.ts';
+export type { ProgramFormat, WarningSink } from './load.ts';

@@ -18,12 +18,23 @@ export function formatOf(name: string): ProgramFormat {
   return 'elf';
 }
 
-/** Loads `bytes` read from the file `name`; bad input throws ProgramError naming the file. */
-export function loadProgram(bytes: Uint8Array, name: string, format: ProgramFormat = formatOf(name)): Program {
+/**
+ * Where assembler warnings go, as compiler-style text (`prog.s:3:5: warning: ...`, the source
+ * line and a caret line, newline-terminated).
+ */
+export type WarningSink = (text: string) => void;
+
+/**
+ * Loads `bytes` read from the file `name`; bad input throws ProgramError naming the file.
+ * Assembly's warnings go to `warn` (by default nowhere: the CLI prints them, the browser
+ * shows the assembler's diagnostics in its editor).
+ */
+export function loadProgram(bytes: Uint8Array, name: string, format: ProgramFormat = formatOf(name), warn: WarningSink = () => {}): Program {
   switch (format) {
     case 'asm': {
       const result = assemble(new TextDecoder().decode(bytes), { file: name });
       if (!result.program) throw new ProgramError(formatDiagnostics(result.diagnostics).trimEnd());
+      if (result.diagnostics.length > 0) warn(`${formatDiagnostics(result.diagnostics)}\n`);
       return result.program;
     }
     case 'bin':

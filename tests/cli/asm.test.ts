@@ -3,7 +3,7 @@
  * `asm` writes must run under `lockstep run` as their source does; `disasm` lists them
  * objdump style (`80000000 <_start>:`, then `address:\tword \tmnemonic\toperands`).
  */
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformance, fixture, lines, lockstep, tempDir } from './lockstep.ts';
@@ -46,6 +46,23 @@ describe('lockstep asm', () => {
     expect(lines(run.stderr)[2]).toBe('core   0: 3 0x80010008 (0xffc58593) x11 0x80020000');
     expect(run.stdout.toString('hex')).toBe('fffe008041c3e9');
     expect(run.status).toBe(44);
+  });
+});
+
+describe('assembler warnings', () => {
+  const source = at('warn.s');
+  writeFileSync(source, ['_start:', '  li a0, 7', '  li a7, 93', '  ecall', '  .data', '  .byte 300'].join('\n'));
+  const warning = `${source}:6:9: warning: value 300 does not fit in .byte: truncated to 0x2c\n  .byte 300\n        ^~~\n`;
+
+  it('lockstep asm prints them on stderr, each line ending in a newline', async () => {
+    const asm = await lockstep(['asm', source, '-o', at('warn.elf')]);
+    expect(asm).toMatchObject({ status: 0, stderr: warning });
+  });
+
+  it('lockstep run prints them on stderr before running the program', async () => {
+    const run = await lockstep(['run', source]);
+    expect(run).toMatchObject({ status: 7, stderr: warning });
+    expect(run.stdout.length).toBe(0);
   });
 });
 

@@ -38,6 +38,93 @@ const MALFORMED: Array<[what: string, source: string, expected: string]> = [
     '           ^~~',
   ],
   [
+    'a misspelt memory base that is not shaped like a register',
+    '  lw a0, 0(sq)',
+    'prog.s:1:12: error: unknown register `sq`; did you mean `sp`?\n' +
+    '  lw a0, 0(sq)\n' +
+    '           ^~',
+  ],
+  [
+    'an upper-case register, which GNU as rejects too',
+    '  addi A0, a0, 1\n  lw a1, 0(SP)',
+    'prog.s:1:8: error: unknown register `A0`; did you mean `a0`?\n' +
+    '  addi A0, a0, 1\n' +
+    '       ^~\n' +
+    'prog.s:2:12: error: unknown register `SP`; did you mean `sp`?\n' +
+    '  lw a1, 0(SP)\n' +
+    '           ^~',
+  ],
+  [
+    'operands without a comma between them, pointing where it belongs',
+    '  addi a0 a0 1',
+    'prog.s:1:10: error: expected `,` between operands `a0` and `a0`\n' +
+    '  addi a0 a0 1\n' +
+    '         ^',
+  ],
+  [
+    'an unmatched closing parenthesis',
+    '  lw a0, 0(sp))',
+    'prog.s:1:15: error: unmatched `)`\n' +
+    '  lw a0, 0(sp))\n' +
+    '              ^',
+  ],
+  [
+    'an empty operand of an instruction',
+    '  addi a0, , 1',
+    'prog.s:1:12: error: expected an operand before `,`\n' +
+    '  addi a0, , 1\n' +
+    '           ^',
+  ],
+  [
+    'a multi-character constant',
+    "  li a0, 'ab'",
+    "prog.s:1:10: error: character constant `'ab'` has more than one character; use one character, or a string with .ascii\n" +
+    "  li a0, 'ab'\n" +
+    '         ^~~~',
+  ],
+  [
+    'an escape GNU as does not know in a character constant (a warning: GNU reads the character)',
+    "  li a0, '\\0'",
+    "prog.s:1:10: warning: GNU as reads `'\\0` as the character `0` (48): character constants have only the escapes \\b \\f \\n \\r \\t \\\\ \\' \\\"\n" +
+    "  li a0, '\\0'\n" +
+    '         ^~~~',
+  ],
+  [
+    'a string in .byte, which GNU as rejects too',
+    '  .byte "a"',
+    'prog.s:1:9: error: .byte takes numbers, not a string (GNU as rejects it too): use .ascii for a string, or a character constant such as \'a\'\n' +
+    '  .byte "a"\n' +
+    '        ^~~',
+  ],
+  [
+    'a missing data value (a warning: GNU as assumes zero)',
+    '  .word 1,,2',
+    'prog.s:1:11: warning: missing value: zero assumed, as GNU as does\n' +
+    '  .word 1,,2\n' +
+    '          ^',
+  ],
+  [
+    'a relocation function that does not begin the operand',
+    '  lui a0, 4 + %hi(x)',
+    'prog.s:1:15: error: `%hi` must begin the operand: write `%hi(x + n)`, not `n + %hi(x)`\n' +
+    '  lui a0, 4 + %hi(x)\n' +
+    '              ^~~',
+  ],
+  [
+    'moving the location counter backwards',
+    '  nop\n  . = . - 4',
+    'prog.s:2:7: error: `. =` cannot move the location counter backwards, from offset 4 to 0 of .text\n' +
+    '  . = . - 4\n' +
+    '      ^~~~~',
+  ],
+  [
+    'a local label reference whose leading 0 makes it octal',
+    '  j 010b\n8: nop',
+    'prog.s:1:5: error: local label `8` is not defined before `010b` (a leading 0 makes the number octal)\n' +
+    '  j 010b\n' +
+    '    ^~~~',
+  ],
+  [
     'immediate out of range, naming the range',
     '\taddi a0, a0, 5000',
     'prog.s:1:15: error: immediate 5000 out of range for addi: must be in [-2048, 2047]\n' +
@@ -80,9 +167,10 @@ const MALFORMED: Array<[what: string, source: string, expected: string]> = [
     '         ^~~~~~~~~~~',
   ],
   [
-    'branch target out of range',
-    '  beq a0, a1, far\n  .space 5000\nfar: nop',
-    'prog.s:1:15: error: branch target out of range for beq: offset 5004 must be in [-4096, 4094]\n' +
+    'branch target out of range even for a far branch, naming the range',
+    '  beq a0, a1, far\n  .space 0x100000\nfar: nop',
+    'prog.s:1:15: error: branch target out of range for beq, even as a far branch (the opposite branch over a `j`): ' +
+    'offset 1048580 from the `j` must be in [-1048576, 1048574]\n' +
     '  beq a0, a1, far\n' +
     '              ^~~',
   ],
@@ -321,14 +409,41 @@ describe('diagnostics for malformed programs', () => {
   });
 
   it('report every error of a statement with several bad operands', () => {
-    expect(diagnose('  addi a0, a0, 5000\n  slli a1, a1, 40')).toBe(
-      'prog.s:1:16: error: immediate 5000 out of range for addi: must be in [-2048, 2047]\n' +
-      '  addi a0, a0, 5000\n' +
-      '               ^~~~\n' +
-      'prog.s:2:16: error: shift amount 40 out of range for slli: must be in [0, 31]\n' +
-      '  slli a1, a1, 40\n' +
-      '               ^~',
+    expect(diagnose('  sub t7, 5, zer\n  csrrwi a0, 0x1000, 32')).toBe(
+      'prog.s:1:7: error: unknown register `t7`; did you mean `t6`?\n' +
+      '  sub t7, 5, zer\n' +
+      '      ^~\n' +
+      'prog.s:1:11: error: expected a register for operand 2 of sub, found `5`\n' +
+      '  sub t7, 5, zer\n' +
+      '          ^\n' +
+      'prog.s:1:14: error: unknown register `zer`; did you mean `zero`?\n' +
+      '  sub t7, 5, zer\n' +
+      '             ^~~\n' +
+      'prog.s:2:14: error: CSR number 4096 out of range: must be in [0, 4095]\n' +
+      '  csrrwi a0, 0x1000, 32\n' +
+      '             ^~~~~~\n' +
+      'prog.s:2:22: error: immediate 32 out of range for csrrwi: must be in [0, 31]\n' +
+      '  csrrwi a0, 0x1000, 32\n' +
+      '                     ^~',
     );
+  });
+
+  it('report an undefined symbol of a two-instruction expansion once', () => {
+    const source = ['la a0, v1', 'lla a0, v2', 'call v3', 'call t0, v4', 'tail v5', 'lw a0, v6', 'sw a0, v7, t0'].join('\n');
+    expect(assemble(source).diagnostics.map(({ line, message }) => [line, message])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((line) => [line, `undefined label \`v${line}\``]),
+    );
+  });
+
+  it('report each of thousands of undefined labels (suggestions stay cheap)', () => {
+    const count = 5000;
+    const source = Array.from({ length: count }, (_, i) => `lab${i}: j nolab${i}`).join('\n');
+    const { diagnostics } = assemble(source);
+    expect(diagnostics).toHaveLength(count);
+    diagnostics.forEach((diagnostic, i) => {
+      expect(diagnostic.line).toBe(i + 1);
+      expect(diagnostic.message).toMatch(new RegExp(`^undefined label \`nolab${i}\``));
+    });
   });
 
   it('mark the result as failed exactly when there is an error', () => {

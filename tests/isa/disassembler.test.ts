@@ -89,6 +89,12 @@ const OBJDUMP: Array<[word: number, pc: number, text: string]> = [
   [0x0840000f, 0x8000012c, 'fence\ti,o'],
   [0x8330000f, 0x80000130, 'fence.tso'],
   [0x0000100f, 0x80000134, 'fence.i'],
+  // An empty FENCE set is `unknown` to objdump; PAUSE (0x0100000f) included.
+  [0x0100000f, 0x80000134, 'fence\tw,unknown'],
+  [0x0000000f, 0x80000134, 'fence\tunknown,unknown'],
+  [0x0010000f, 0x80000134, 'fence\tunknown,w'],
+  [0x00f0000f, 0x80000134, 'fence\tunknown,iorw'],
+  [0x0f00000f, 0x80000134, 'fence\tiorw,unknown'],
   [0x00000073, 0x80000138, 'ecall'],
   [0x00100073, 0x8000013c, 'ebreak'],
   [0x30200073, 0x80000140, 'mret'],
@@ -131,7 +137,7 @@ describe('disassemble', () => {
     const undecodable: Array<[number, string]> = [
       [0x00000000, '.word\t0x00000000'],
       [0xffffffff, '.word\t0xffffffff'],
-      [0x0000000f, '.word\t0x0000000f'], // FENCE with empty predecessor and successor sets
+      [0x8000000f, '.word\t0x8000000f'], // FENCE with fm = 1000 that is not FENCE.TSO
       [0x00200073, '.word\t0x00200073'], // URET: not in the privileged ISA any more
       [0x10200073, '.word\t0x10200073'], // SRET: no supervisor mode
       [0x02000053, '.word\t0x02000053'], // F extension
@@ -141,6 +147,13 @@ describe('disassemble', () => {
       [0x00000001, '.word\t0x00000001'], // low bits 01: a compressed instruction
     ];
     for (const [word, text] of undecodable) expect(disassemble(word, 0)).toBe(text);
+  });
+
+  it("assembles objdump's `unknown` fence sets back to the same word", () => {
+    const words = [0x0100000f, 0x0000000f, 0x0010000f];
+    const source = words.map((word) => disassemble(word, 0)).join('\n');
+    const text = assemble(source).sections[0].bytes;
+    expect(Array.from({ length: words.length }, (_, i) => new DataView(text.buffer, text.byteOffset).getUint32(4 * i, true))).toEqual(words);
   });
 
   it('names branch and jump targets after the nearest symbol at or before them', () => {

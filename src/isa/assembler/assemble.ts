@@ -2,9 +2,12 @@
  * The assembler: GNU-as-compatible RV32IM + Zicsr source in, placed sections, symbols, a source
  * map and a loadable Program out — or diagnostics, never an exception.
  *
+ * A pass over the source (context.ts) lays out the sections; passes repeat while a conditional
+ * branch must be lengthened to reach its target (relax.ts), and the last one is the result.
+ *
  * Section placement (all addresses are guest addresses):
  *   .text    at `textBase` (default 0x8000_0000, the start of RAM), padded with NOPs to its
- *            largest `.align` (as GNU as does);
+ *            alignment (4, or its largest `.align`), as GNU as does;
  *   .rodata  after .text, at the next 16-byte boundary (or its own alignment, if larger);
  *   .data    at `dataBase` (default: the first 4 KiB page boundary after .text/.rodata, so code
  *            and data get separate pages and separate ELF segments);
@@ -19,10 +22,12 @@ import {
   Assembly, DISCARDED, isExportedName, SECTION_NAMES,
   type FixupTarget, type SectionBuffer, type SectionName, type SymbolType,
 } from './context.ts';
-import { assembleDirective, padCode, truncation, truncationWarning } from './directives.ts';
+import { assembleDirective, padCode, setLocation, truncation, truncationWarning } from './directives.ts';
 import { assembleInstruction } from './instructions.ts';
 import { lexLine, type LexError, type LexState } from './lexer.ts';
-import { fieldError } from './emit.ts';
+import { farBranchError, fieldError } from './emit.ts';
+import type { Expression } from './expressions.ts';
+import { branchLengths } from './relax.ts';
 import { parseStatements } from './statements.ts';
 
 export interface AssemblyOptions {
@@ -73,14 +78,27 @@ export interface AssemblyResult {
 }
 
 export const DEFAULT_TEXT_BASE = 0x80000000;
+/** Passes in which a branch may also get shorter (relax.ts); later passes only lengthen. */
+const FREE_PASSES = 4;
 const PAGE = 0x1000;
 const SECTION_ALIGNMENT = 16;
 
 export function assemble(source: string, options: AssemblyOptions = {}): AssemblyResult {
-  const asm = new Assembly(options.file ?? '<input>', source.split(/\r\n|\n|\r/));
+  const file = options.file ?? '<input>';
+  const lines = source.split(/\r\n|\n|\r/);
+  let asm = new Assembly(file, lines);
   try {
-    assembleLines(asm);
-    return finish(asm, options);
+    for (let pass = 1; ; pass++) {
+      assembleLines(asm);
+      const placement = place(asm, options);
+      let long = branchLengths(asm, placement.bases);
+      // Past FREE_PASSES, branches only grow, so that the passes end.
+      if (long && pass > FREE_PASSES) long = new Set([...asm.longBranches, ...long]);
+      if (!long || long.size === asm.longBranches.size && [...long].every((ordinal) => asm.longBranches.has(ordinal))) {
+        return finish(asm, placement);
+      }
+      asm = new Assembly(file, lines, long);
+    }
   } catch (error) {
     // A bug in the assembler must still come back as a diagnostic, not an exception.
     asm.report('error', 0, 0, 0, `internal assembler error (please report it): ${error instanceof Error ? error.message : String(error)}`);
@@ -91,25 +109,26 @@ export function assemble(source: string, options: AssemblyOptions = {}): Assembl
 function assembleLines(asm: Assembly): void {
   const state: LexState = { inBlockComment: false, commentColumn: 0 };
   let commentLine = 0;
-  const errors: LexError[] = [];
+  const problems: LexError[] = [];
   for (let index = 0; index < asm.lines.length; index++) {
     asm.line = index + 1;
-    errors.length = 0;
+    problems.length = 0;
     const wasInComment = state.inBlockComment;
-    const tokens = lexLine(asm.lines[index], state, errors);
+    const tokens = lexLine(asm.lines[index], state, problems);
     if (state.inBlockComment && !wasInComment) commentLine = asm.line;
-    // After a malformed token, only the line's labels are kept: its statements would only
-    // produce follow-on errors.
-    const lexedCleanly = errors.length === 0;
-    const statements = parseStatements(tokens, lexedCleanly ? errors : []);
-    for (const error of errors) asm.error(error.start, error.end, error.message);
+    // After a malformed token or statement, only the line's labels are kept: its statements
+    // would only produce follow-on errors.
+    const statements = parseStatements(tokens, hasError(problems) ? [] : problems);
+    for (const problem of problems) asm.report(problem.severity, asm.line, problem.start, problem.end, problem.message);
+    const skip = hasError(problems);
     for (const statement of statements) {
       for (const label of statement.labels) asm.defineLabel(label);
-      if (errors.length > 0) continue;
+      if (skip) continue;
       if (statement.assignment) {
         const { name, value } = statement.assignment;
         const expression = asm.parseExpression(value, statement.end);
-        if (expression) asm.defineConstant(name, expression);
+        if (expression && name.text === '.') setLocation(asm, expression, name);
+        else if (expression) asm.defineConstant(name, expression);
       } else if (statement.operation) {
         if (statement.operation.text.startsWith('.')) assembleDirective(asm, statement, statement.operation);
         else assembleInstruction(asm, statement, statement.operation);
@@ -118,6 +137,8 @@ function assembleLines(asm: Assembly): void {
   }
   if (state.inBlockComment) asm.report('error', commentLine, state.commentColumn, state.commentColumn + 2, 'unterminated comment: missing `*/`');
 }
+
+const hasError = (errors: readonly LexError[]) => errors.length > 0 && errors.some((error) => error.severity === 'error');
 
 const alignUp = (value: number, alignment: number) => Math.ceil(value / alignment) * alignment;
 const hex = (value: number) => `0x${value.toString(16)}`;
@@ -129,7 +150,14 @@ function validBase(asm: Assembly, value: number | undefined, what: string): numb
   return undefined;
 }
 
-function finish(asm: Assembly, options: AssemblyOptions): AssemblyResult {
+interface Placement {
+  address: Map<SectionName, number>;
+  /** Section name (including the discarded section's) → address, for evaluation. */
+  bases: Map<string, bigint>;
+}
+
+/** Pads .text to its alignment and places the sections. */
+function place(asm: Assembly, options: AssemblyOptions): Placement {
   const buffer = (name: SectionName) => asm.sections.get(name)!;
   const text = buffer('.text');
   padCode(text, (text.alignment - (text.size % text.alignment)) % text.alignment);
@@ -147,20 +175,24 @@ function finish(asm: Assembly, options: AssemblyOptions): AssemblyResult {
   address.set('.data', dataBase ?? alignUp(codeEnd, PAGE));
   const dataEnd = address.get('.data')! + data.size;
   address.set('.bss', alignUp(dataEnd, data.size > 0 ? Math.max(SECTION_ALIGNMENT, bss.alignment) : bss.alignment));
-
-  const present = SECTION_NAMES.filter((name) => name === '.text' || name === '.data' || buffer(name).size > 0);
-  const elfAlignment = (name: SectionName) => Math.max(buffer(name).alignment, name === '.text' ? 4 : 1);
-  checkPlacement(asm, present.map((name) => ({ name, address: address.get(name)!, size: buffer(name).size, alignment: elfAlignment(name) })));
-
   const bases = new Map<string, bigint>([[DISCARDED, 0n]]);
   for (const [name, value] of address) bases.set(name, BigInt(value));
+  return { address, bases };
+}
+
+function finish(asm: Assembly, { address, bases }: Placement): AssemblyResult {
+  const buffer = (name: SectionName) => asm.sections.get(name)!;
+  const textBase = address.get('.text')!;
+  const present = SECTION_NAMES.filter((name) => name === '.text' || name === '.data' || buffer(name).size > 0);
+  checkPlacement(asm, present.map((name) => ({ name, address: address.get(name)!, size: buffer(name).size, alignment: buffer(name).alignment })));
   resolveFixups(asm, bases);
 
   const symbols = collectSymbols(asm, bases);
   const startSymbol = asm.symbols.get('_start');
   let entry = textBase;
   if (startSymbol) {
-    const value = asm.evaluatePlaced({ kind: 'symbol', name: '_start', written: '_start', start: 0, end: 0 }, asm.here(), bases);
+    const start: Expression = { kind: 'symbol', name: '_start', written: '_start', version: asm.scope.definitions('_start'), start: 0, end: 0 };
+    const value = asm.evaluatePlaced(start, asm.here(), bases);
     if (value.kind === 'value') entry = Number(BigInt.asUintN(32, value.value));
   }
 
@@ -176,7 +208,7 @@ function finish(asm: Assembly, options: AssemblyOptions): AssemblyResult {
     address: address.get(name)!,
     size: buffer(name).size,
     bytes: buffer(name).bytes.slice(),
-    alignment: elfAlignment(name),
+    alignment: buffer(name).alignment,
   }));
 
   asm.diagnostics.sort((a, b) => (a.line || Infinity) - (b.line || Infinity) || a.column - b.column);
@@ -220,11 +252,14 @@ function resolveFixups(asm: Assembly, bases: ReadonlyMap<string, bigint>): void 
       asm.report('error', fixup.line, result.start, result.end, result.message);
       continue;
     }
+    if (result.kind === 'reportedElsewhere') continue;
     if (result.kind === 'unknown' || result.section !== null) {
       asm.report('error', fixup.line, start, end, 'expression cannot be evaluated');
       continue;
     }
-    applyFixup(asm, fixup.section, fixup.offset, fixup.target, result.value - (fixup.target.kind === 'field' && fixup.target.pcRelative ? bases.get(fixup.here.section!)! + fixup.here.value : 0n), fixup.line, start, end);
+    const { target } = fixup;
+    const pc = target.kind === 'field' && target.pcRelative ? bases.get(fixup.here.section!)! + fixup.here.value + (target.branch?.relaxed ? 4n : 0n) : 0n;
+    applyFixup(asm, fixup.section, fixup.offset, target, result.value - pc, fixup.line, start, end);
   }
 }
 
@@ -233,7 +268,7 @@ function applyFixup(
   value: bigint, line: number, start: number, end: number,
 ): void {
   if (target.kind === 'field') {
-    const message = fieldError(target.field, value, target.mnemonic);
+    const message = target.branch?.relaxed ? farBranchError(value, target.mnemonic) : fieldError(target.field, value, target.mnemonic);
     if (message) asm.report('error', line, start, end, message);
     else section.writeWord(offset, section.readWord(offset) | FIELDS[target.field].insert(Number(value)));
     return;

@@ -1,15 +1,17 @@
 /**
  * The state of one assembly: sections being filled, symbols, pending fixups and diagnostics.
  *
- * The assembler makes one pass over the source. Every statement's size is known when it is
- * read (as in GNU as without relaxation), so each label gets its offset in its section at once.
- * Operands that need a later symbol or a section's final address become fixups, resolved after
- * the sections are placed.
+ * A pass over the source knows every statement's size when it reads it, so each label gets its
+ * offset in its section at once. Operands that need a later symbol or a section's final address
+ * become fixups, resolved after the sections are placed. The one size a pass cannot know is a
+ * conditional branch's: short (one instruction), or long (two) when its target is out of reach
+ * (relax.ts). A pass takes the set of long branches as given; assemble.ts repeats the pass until
+ * every branch has the length relax.ts finds for it.
  */
 
 import { nearestName, type Diagnostic, type Severity } from '../diagnostics.ts';
 import type { FieldName } from '../encoding.ts';
-import { evaluate, parseExpression, type Environment, type Evaluation, type Expression, type LocalLabels, type Value } from './expressions.ts';
+import { evaluate, parseExpression, type Environment, type Evaluation, type Expression, type SymbolScope, type Value } from './expressions.ts';
 import type { Token } from './lexer.ts';
 
 export type SectionName = '.text' | '.rodata' | '.data' | '.bss';
@@ -23,20 +25,37 @@ export const DISCARDED = '.discard';
 /** Deepest chain of symbols defined in terms of later symbols that evaluation follows. */
 const MAX_SYMBOL_NESTING = 100;
 
+/** Name comparisons spent on suggestions for undefined names (see reportUndefined): a few ms. */
+const SUGGESTION_BUDGET = 100_000;
+
 /** Most bytes a section may hold: the largest machine RAM, 64 MiB. */
 export const MAX_SECTION_SIZE = 64 * 1024 * 1024;
+
+/**
+ * What in a section may change size when a branch before it changes length, in emission order
+ * (relax.ts): conditional branches to a label, and alignment padding.
+ */
+export type LayoutItem =
+  | { kind: 'branch'; offset: number; ordinal: number; long: boolean }
+  | { kind: 'align'; offset: number; alignment: number; maxSkip: number | undefined; padding: number };
 
 export class SectionBuffer {
   private buffer = new Uint8Array(256);
   /** Bytes emitted (for .bss, bytes reserved). */
   size = 0;
-  /** Largest alignment requested by `.align`/`.p2align`/`.balign`, in bytes. */
-  alignment = 1;
+  /**
+   * Largest alignment requested by `.align`/`.p2align`/`.balign`, in bytes; .text starts at 4,
+   * the size of an instruction (GNU as's alignment for code without the C extension).
+   */
+  alignment: number;
   /** Offset and source line of every instruction, in emission order. */
   readonly instructionOffsets: number[] = [];
   readonly instructionLines: number[] = [];
+  readonly layout: LayoutItem[] = [];
 
-  constructor(readonly name: SectionName | typeof DISCARDED) {}
+  constructor(readonly name: SectionName | typeof DISCARDED) {
+    this.alignment = name === '.text' ? 4 : 1;
+  }
 
   /** False for .bss, which only reserves zeros. */
   get holdsBytes(): boolean {
@@ -113,6 +132,8 @@ export interface SymbolDefinition {
   value: Value | undefined;
   /** A constant whose value was not known at its definition, with the `.` it saw. */
   deferred: { expression: Expression; here: Value } | undefined;
+  /** For a label, how many of its section's layout items come before it. */
+  layoutIndex: number | undefined;
   line: number;
 }
 
@@ -123,7 +144,12 @@ export interface SymbolAttributes {
 }
 
 export type FixupTarget =
-  | { kind: 'field'; field: FieldName; pcRelative: boolean; mnemonic: string }
+  /**
+   * `branch` marks the target of a conditional branch that relax.ts may lengthen: its `bImm`
+   * while short (`relaxed` false), the `jImm` of its `j` once long. The fixup's `here` is the
+   * branch's address in both (`.` in the target means the branch), so the `j`'s pc is 4 more.
+   */
+  | { kind: 'field'; field: FieldName; pcRelative: boolean; mnemonic: string; branch?: { ordinal: number; relaxed: boolean } }
   | { kind: 'data'; size: 1 | 2 | 4 | 8; directive: string };
 
 /** An operand resolved after the sections are placed. */
@@ -131,7 +157,7 @@ export interface Fixup {
   section: SectionBuffer;
   /** Offset of the instruction word or data item in `section`. */
   offset: number;
-  /** What `.` means in `expression`, and the pc for a pc-relative field. */
+  /** What `.` means in `expression`, and the pc for a pc-relative field (see FixupTarget). */
   here: Value;
   expression: Expression;
   target: FixupTarget;
@@ -153,13 +179,25 @@ export class Assembly {
   optionDepth = 0;
   /** The 1-based line being assembled. */
   line = 0;
+  /** Conditional branches to a label emitted so far: the next one's ordinal. */
+  branchCount = 0;
+  /** Definitions so far of each numeric local label, by its number in decimal. */
   private readonly localLabelCounts = new Map<string, number>();
+  /** Earlier definitions of each redefined constant, in order; the latest is in `symbols`. */
+  private readonly earlierDefinitions = new Map<string, SymbolDefinition[]>();
   private internalLabels = 0;
   private readonly evaluating = new Set<string>();
+  /** Nearest defined name for each undefined name reported so far (see reportUndefined). */
+  private readonly suggestions = new Map<string, string | undefined>();
+  /** The names the source defines, once every symbol is defined (for reportUndefined). */
+  private sourceNames: string[] | undefined;
+  private suggestionBudget = SUGGESTION_BUDGET;
 
+  /** `longBranches`: ordinals of the conditional branches this pass emits long (relax.ts). */
   constructor(
     readonly file: string,
     readonly lines: readonly string[],
+    readonly longBranches: ReadonlySet<number> = new Set(),
   ) {}
 
   report(severity: Severity, line: number, start: number, end: number, message: string): void {
@@ -187,17 +225,29 @@ export class Assembly {
     return { section: this.section.name, value: BigInt(this.section.size) };
   }
 
-  readonly localLabels: LocalLabels = {
-    reference: (number, direction) => {
+  readonly scope: SymbolScope = {
+    localLabel: (value, direction) => {
+      const number = String(value);
       const count = this.localLabelCounts.get(number) ?? 0;
       if (direction === 'b') return count === 0 ? undefined : localLabelName(number, count);
       return localLabelName(number, count + 1);
     },
+    definitions: (name) => {
+      const defined = this.symbols.has(name) ? 1 : 0;
+      return this.earlierDefinitions.size === 0 ? defined : (this.earlierDefinitions.get(name)?.length ?? 0) + defined;
+    },
   };
+
+  /** Definition `version` of `name` (see the `symbol` expression): the first for a forward reference. */
+  private definition(name: string, version: number): SymbolDefinition | undefined {
+    if (this.earlierDefinitions.size === 0) return this.symbols.get(name);
+    const earlier = this.earlierDefinitions.get(name);
+    return earlier && version <= earlier.length ? earlier[Math.max(version, 1) - 1] : this.symbols.get(name);
+  }
 
   /** Parses an operand's tokens as an expression, reporting a syntax error. */
   parseExpression(tokens: readonly Token[], endColumn: number): Expression | undefined {
-    const result = parseExpression(tokens, this.localLabels, endColumn);
+    const result = parseExpression(tokens, this.scope, endColumn);
     if ('message' in result) {
       this.error(result.start, result.end, result.message);
       return undefined;
@@ -235,8 +285,8 @@ export class Assembly {
       bases && value.section !== null ? { section: null, value: BigInt.asIntN(64, bases.get(value.section)! + value.value) } : value;
     const env: Environment = {
       here: absolute(here),
-      lookup: (name, where) => {
-        const symbol = this.symbols.get(name);
+      lookup: (name, version, where) => {
+        const symbol = this.definition(name, version);
         if (symbol === undefined) return { kind: 'undefined', name, written: name, start: where.start, end: where.end };
         if (symbol.value) return { kind: 'value', ...absolute(symbol.value) };
         if (this.evaluating.has(name)) return { kind: 'error', message: `symbol \`${name}\` is defined in terms of itself`, start: where.start, end: where.end };
@@ -253,7 +303,10 @@ export class Assembly {
     if (bases) {
       env.pcrelHiTarget = (address, where) => {
         const hi = this.pcrelHiByAddress(bases).get(address);
-        if (hi) return evaluate(hi.expression, this.environment(hi.here, bases));
+        if (hi) {
+          const target = evaluate(hi.expression, this.environment(hi.here, bases));
+          return target.kind === 'undefined' || target.kind === 'error' ? { kind: 'reportedElsewhere' } : target;
+        }
         return { kind: 'error', message: `no \`auipc\` with %pcrel_hi at address 0x${address.toString(16)} for this %pcrel_lo`, start: where.start, end: where.end };
       };
     }
@@ -277,10 +330,11 @@ export class Assembly {
   /** Defines a label at the current location. */
   defineLabel(token: Token): void {
     if (token.kind === 'number') {
-      const count = (this.localLabelCounts.get(token.text) ?? 0) + 1;
-      this.localLabelCounts.set(token.text, count);
-      const name = localLabelName(token.text, count);
-      this.symbols.set(name, { name, kind: 'label', value: this.here(), deferred: undefined, line: this.line });
+      const number = String(token.value);
+      const count = (this.localLabelCounts.get(number) ?? 0) + 1;
+      this.localLabelCounts.set(number, count);
+      const name = localLabelName(number, count);
+      this.symbols.set(name, this.labelAtHere(name));
       return;
     }
     const name = token.text;
@@ -296,7 +350,11 @@ export class Assembly {
       this.error(token.start, token.end, message);
       return;
     }
-    this.symbols.set(name, { name, kind: 'label', value: this.here(), deferred: undefined, line: this.line });
+    this.symbols.set(name, this.labelAtHere(name));
+  }
+
+  private labelAtHere(name: string): SymbolDefinition {
+    return { name, kind: 'label', value: this.here(), deferred: undefined, layoutIndex: this.section.layout.length, line: this.line };
   }
 
   /** `.equ`/`.set`/`=`: (re)defines a constant, evaluated now if it can be. */
@@ -314,11 +372,17 @@ export class Assembly {
       return;
     }
     const known = result.kind === 'value' ? { section: result.section, value: result.value } : undefined;
+    if (existing) {
+      const earlier = this.earlierDefinitions.get(name) ?? [];
+      earlier.push(existing);
+      this.earlierDefinitions.set(name, earlier);
+    }
     this.symbols.set(name, {
       name,
       kind: 'constant',
       value: known,
       deferred: known ? undefined : { expression, here },
+      layoutIndex: undefined,
       line: this.line,
     });
   }
@@ -326,8 +390,8 @@ export class Assembly {
   /** A label at the current location that no source can name (for `%pcrel_lo` of expansions). */
   internalLabel(): Expression {
     const name = `\u0000pcrel${++this.internalLabels}`;
-    this.symbols.set(name, { name, kind: 'label', value: this.here(), deferred: undefined, line: this.line });
-    return { kind: 'symbol', name, written: '.', start: 0, end: 0 };
+    this.symbols.set(name, this.labelAtHere(name));
+    return { kind: 'symbol', name, written: '.', version: 0, start: 0, end: 0 };
   }
 
   attributesOf(name: string): SymbolAttributes {
@@ -343,10 +407,20 @@ export class Assembly {
     this.fixups.push({ section: this.section, offset: this.section.size, here, expression, target, line: this.line });
   }
 
-  /** Reports an `undefined` evaluation: the symbol, and the nearest name the source defines. */
+  /**
+   * Reports an `undefined` evaluation: the symbol, and the nearest name the source defines.
+   * Looking for that name compares it with every defined name; once SUGGESTION_BUDGET
+   * comparisons are spent, later undefined names get no suggestion, so that a file full of
+   * undefined labels stays fast.
+   */
   reportUndefined(line: number, result: Extract<Evaluation, { kind: 'undefined' }>): void {
-    const known = [...this.symbols.keys()].filter(isSourceName);
-    const suggestion = nearestName(result.written, known);
+    let suggestion = this.suggestions.get(result.written);
+    this.sourceNames ??= [...this.symbols.keys()].filter(isSourceName);
+    if (!this.suggestions.has(result.written) && this.suggestionBudget >= this.sourceNames.length) {
+      this.suggestionBudget -= this.sourceNames.length;
+      suggestion = nearestName(result.written, this.sourceNames);
+      this.suggestions.set(result.written, suggestion);
+    }
     const hint = suggestion ? `; did you mean \`${suggestion}\`?` : '';
     this.report('error', line, result.start, result.end, `undefined label \`${result.written}\`${hint}`);
   }

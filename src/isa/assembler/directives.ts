@@ -6,15 +6,21 @@
  * Data: .byte .half .short .2byte .word .long .4byte .dword .quad .8byte .ascii .asciz .string
  *       .zero .space .skip
  * Alignment: .align .p2align (2^n bytes, as on RISC-V) .balign (n bytes)
+ * Location counter: `. = expression` (see setLocation)
  * Accepted and ignored: .file .ident .attribute; .option norvc relax norelax nopic push pop.
  * Rejected: .option rvc (no compressed instructions), pic, arch.
+ *
+ * Empty operands are errors, except where GNU as reads them: a missing value of a data
+ * directive or of `.space` is 0 (with GNU's warning), and the operands of an alignment may be
+ * left out (`.p2align 4,,8`).
  */
 
 import { nearestName } from '../diagnostics.ts';
 import { NOP } from '../encoding.ts';
 import { MAX_SECTION_SIZE, type Assembly, type SectionBuffer, type SectionName, type SymbolType } from './context.ts';
+import type { Expression } from './expressions.ts';
 import type { Token } from './lexer.ts';
-import type { Statement } from './statements.ts';
+import { emptyOperandSpan, reportEmptyOperand, type Statement } from './statements.ts';
 
 type Handler = (asm: Assembly, statement: Statement, name: Token) => void;
 
@@ -24,6 +30,8 @@ interface Directive {
   min: number;
   /** Most operands; Infinity for lists. */
   max: number;
+  /** The handler reads empty operands itself (otherwise they are errors). */
+  emptyOperands?: boolean;
   handle: Handler;
 }
 
@@ -31,16 +39,29 @@ function switchSection(asm: Assembly, name: SectionName): void {
   asm.section = asm.sections.get(name)!;
 }
 
-/** The value of an operand that must be known now (sizes, alignments); undefined after an error. */
-function constantNow(asm: Assembly, tokens: readonly Token[], directive: string): bigint | undefined {
+/**
+ * The value of an operand that must be known now (sizes, alignments); undefined after an error.
+ * An empty operand is 0 with GNU's warning.
+ */
+function constantNow(asm: Assembly, statement: Statement, index: number, directive: string): bigint | undefined {
+  const tokens = statement.operands[index];
+  if (tokens.length === 0) {
+    warnMissing(asm, statement, index);
+    return 0n;
+  }
   const expression = asm.parseExpression(tokens, tokens[tokens.length - 1].end);
   if (!expression) return undefined;
   const result = asm.evaluateNow(expression);
   if (result.kind === 'error') asm.error(result.start, result.end, result.message);
   else if (result.kind === 'undefined') asm.error(result.start, result.end, `${directive} needs a constant, but \`${result.written}\` is not defined before this line`);
-  else if (result.kind === 'unknown' || result.section !== null) asm.error(expression.start, expression.end, `${directive} needs a constant, not an address`);
+  else if (result.kind !== 'value' || result.section !== null) asm.error(expression.start, expression.end, `${directive} needs a constant, not an address`);
   else return result.value;
   return undefined;
+}
+
+function warnMissing(asm: Assembly, statement: Statement, index: number): void {
+  const { start, end } = emptyOperandSpan(statement, index);
+  asm.warning(start, end, 'missing value: zero assumed, as GNU as does');
 }
 
 /** A single symbol name operand; undefined (after reporting) otherwise. */
@@ -87,7 +108,17 @@ function dataDirective(size: 1 | 2 | 4 | 8): Handler {
   return (asm, statement, name) => {
     if (rejectInBss(asm, name)) return;
     const directive = name.text.toLowerCase();
-    for (const tokens of statement.operands) {
+    statement.operands.forEach((tokens, index) => {
+      if (tokens.length === 0) {
+        warnMissing(asm, statement, index);
+        asm.section.fill(size, 0);
+        return;
+      }
+      if (tokens.length === 1 && tokens[0].kind === 'string') {
+        asm.error(tokens[0].start, tokens[0].end, `${directive} takes numbers, not a string (GNU as rejects it too): use .ascii for a string, or a character constant such as 'a'`);
+        asm.section.fill(size, 0);
+        return;
+      }
       const expression = asm.parseExpression(tokens, tokens[tokens.length - 1].end);
       const here = asm.here();
       const result = expression ? asm.evaluateNow(expression, here) : undefined;
@@ -95,12 +126,12 @@ function dataDirective(size: 1 | 2 | 4 | 8): Handler {
         const truncated = truncation(result.value, size);
         if (truncated !== undefined) asm.warning(expression.start, expression.end, truncationWarning(result.value, truncated, directive));
         asm.section.appendLittleEndian(result.value, size);
-        continue;
+        return;
       }
       if (expression && result?.kind === 'error') asm.error(result.start, result.end, result.message);
       else if (expression) asm.addFixup(expression, { kind: 'data', size, directive }, here);
       asm.section.fill(size, 0);
-    }
+    });
   };
 }
 
@@ -121,13 +152,13 @@ function stringDirective(terminate: boolean): Handler {
 
 function zeroDirective(withFill: boolean): Handler {
   return (asm, statement, name) => {
-    const count = constantNow(asm, statement.operands[0], name.text);
+    const count = constantNow(asm, statement, 0, name.text);
     if (count === undefined) return;
     const size = growCheck(asm, count, name);
     if (size === undefined) return;
     let fill = 0n;
     if (withFill && statement.operands[1]) {
-      const value = constantNow(asm, statement.operands[1], name.text);
+      const value = constantNow(asm, statement, 1, name.text);
       if (value === undefined) return;
       fill = value;
     }
@@ -139,38 +170,73 @@ function zeroDirective(withFill: boolean): Handler {
   };
 }
 
-/** `.align`/`.p2align` (power of two) or `.balign` (bytes): `n[, fill[, max-skip]]`. */
+/**
+ * `.align`/`.p2align` (power of two) or `.balign` (bytes): `[n[, [fill][, max-skip]]]`, read as
+ * GNU as reads it: no or an empty `n` aligns to 1; an empty fill before a max-skip is the
+ * default fill (NOPs in .text, zeros elsewhere), but a trailing comma (`.p2align 4,`) reads an
+ * empty fill as 0; a max-skip that is empty or not positive sets no limit. The section's
+ * alignment is raised even when max-skip skips the padding. In .text, aligning to 4 bytes or
+ * less with the default fill pads nothing (GNU as's riscv_frag_align_code: code is taken to
+ * be aligned to its instruction size already).
+ */
 function alignDirective(powerOfTwo: boolean): Handler {
   return (asm, statement, name) => {
     const [amountTokens, fillTokens, maxTokens] = statement.operands;
-    const amount = constantNow(asm, amountTokens, name.text);
+    const amount = amountTokens && amountTokens.length > 0 ? constantNow(asm, statement, 0, name.text) : powerOfTwo ? 0n : 1n;
     if (amount === undefined) return;
     let alignment: number;
+    const badAmount = (message: string) => asm.error(amountTokens[0].start, amountTokens[amountTokens.length - 1].end, message);
     if (powerOfTwo) {
       if (amount < 0n || amount > 16n) {
-        asm.error(amountTokens[0].start, amountTokens[amountTokens.length - 1].end, `${name.text} ${amount} is out of range: the alignment must be 2^0 to 2^16 bytes`);
+        badAmount(`${name.text} ${amount} is out of range: the alignment must be 2^0 to 2^16 bytes`);
         return;
       }
       alignment = 2 ** Number(amount);
     } else {
       if (amount < 1n || amount > 65536n || (amount & (amount - 1n)) !== 0n) {
-        asm.error(amountTokens[0].start, amountTokens[amountTokens.length - 1].end, `${name.text} needs a power of two from 1 to 65536, found ${amount}`);
+        badAmount(`${name.text} needs a power of two from 1 to 65536, found ${amount}`);
         return;
       }
       alignment = Number(amount);
     }
-    const fill = fillTokens && fillTokens.length > 0 ? constantNow(asm, fillTokens, name.text) : undefined;
-    if (fillTokens && fill === undefined) return;
-    const maxSkip = maxTokens ? constantNow(asm, maxTokens, name.text) : undefined;
-    if (maxTokens && maxSkip === undefined) return;
+    const defaultFill = fillTokens === undefined || (fillTokens.length === 0 && maxTokens !== undefined);
+    const fill = defaultFill ? undefined : fillTokens.length === 0 ? 0n : constantNow(asm, statement, 1, name.text);
+    if (!defaultFill && fill === undefined) return;
+    const maxSkip = maxTokens && maxTokens.length > 0 ? constantNow(asm, statement, 2, name.text) : undefined;
+    if (maxTokens && maxTokens.length > 0 && maxSkip === undefined) return;
     const section = asm.section;
     section.alignment = Math.max(section.alignment, alignment);
-    const padding = (alignment - (section.size % alignment)) % alignment;
-    if (maxSkip !== undefined && BigInt(padding) > maxSkip) return;
+    if (section.name === '.text' && fill === undefined && alignment <= 4) return;
+    const offset = section.size;
+    let padding = (alignment - (offset % alignment)) % alignment;
+    const limit = maxSkip !== undefined && maxSkip > 0n ? Number(maxSkip < 65536n ? maxSkip : 65536n) : undefined;
+    if (limit !== undefined && padding > limit) padding = 0;
+    section.layout.push({ kind: 'align', offset, alignment, maxSkip: limit, padding });
     if (section.name === '.text' && fill === undefined) padCode(section, padding);
     else if (section.name === '.bss' && fill !== undefined && (fill & 0xffn) !== 0n) rejectInBss(asm, name);
     else section.fill(padding, Number((fill ?? 0n) & 0xffn));
   };
+}
+
+/**
+ * `. = expression`: moves the location counter forward in the current section, filling with
+ * zeros (in .text too), as GNU as does. An absolute value is an offset in the section.
+ */
+export function setLocation(asm: Assembly, expression: Expression, name: Token): void {
+  const result = asm.evaluateNow(expression);
+  const section = asm.section;
+  if (result.kind === 'error') {
+    asm.error(result.start, result.end, result.message);
+  } else if (result.kind === 'undefined') {
+    asm.error(result.start, result.end, `\`. =\` needs a value known here, but \`${result.written}\` is not defined before this line`);
+  } else if (result.kind !== 'value' || (result.section !== null && result.section !== section.name)) {
+    asm.error(expression.start, expression.end, `\`. =\` can only move the location counter within the current section, ${section.name}`);
+  } else if (result.value < BigInt(section.size)) {
+    asm.error(expression.start, expression.end, `\`. =\` cannot move the location counter backwards, from offset ${section.size} to ${result.value} of ${section.name}`);
+  } else {
+    const count = growCheck(asm, result.value - BigInt(section.size), name);
+    if (count !== undefined) section.fill(count, 0);
+  }
 }
 
 /**
@@ -310,7 +376,8 @@ const equHandler: Handler = (asm, statement, name) => {
 const ignored: Handler = () => undefined;
 
 const section = (target: SectionName): Directive => ({ usage: '', min: 0, max: 0, handle: (asm) => switchSection(asm, target) });
-const list = (usage: string, handle: Handler, min = 1): Directive => ({ usage, min, max: Infinity, handle });
+const list = (usage: string, handle: Handler): Directive => ({ usage, min: 1, max: Infinity, handle });
+const data = (usage: string, handle: Handler): Directive => ({ usage, min: 0, max: Infinity, emptyOperands: true, handle });
 
 const DIRECTIVES: Record<string, Directive> = {
   '.text': section('.text'),
@@ -325,25 +392,25 @@ const DIRECTIVES: Record<string, Directive> = {
   '.set': { usage: 'name, value', min: 2, max: 2, handle: equHandler },
   '.type': { usage: 'symbol, @function', min: 2, max: 2, handle: typeHandler },
   '.size': { usage: 'symbol, size', min: 2, max: 2, handle: sizeHandler },
-  '.byte': list('value[, value...]', dataDirective(1), 0),
-  '.half': list('value[, value...]', dataDirective(2), 0),
-  '.short': list('value[, value...]', dataDirective(2), 0),
-  '.2byte': list('value[, value...]', dataDirective(2), 0),
-  '.word': list('value[, value...]', dataDirective(4), 0),
-  '.long': list('value[, value...]', dataDirective(4), 0),
-  '.4byte': list('value[, value...]', dataDirective(4), 0),
-  '.dword': list('value[, value...]', dataDirective(8), 0),
-  '.quad': list('value[, value...]', dataDirective(8), 0),
-  '.8byte': list('value[, value...]', dataDirective(8), 0),
+  '.byte': data('value[, value...]', dataDirective(1)),
+  '.half': data('value[, value...]', dataDirective(2)),
+  '.short': data('value[, value...]', dataDirective(2)),
+  '.2byte': data('value[, value...]', dataDirective(2)),
+  '.word': data('value[, value...]', dataDirective(4)),
+  '.long': data('value[, value...]', dataDirective(4)),
+  '.4byte': data('value[, value...]', dataDirective(4)),
+  '.dword': data('value[, value...]', dataDirective(8)),
+  '.quad': data('value[, value...]', dataDirective(8)),
+  '.8byte': data('value[, value...]', dataDirective(8)),
   '.ascii': list('"string"[, "string"...]', stringDirective(false)),
   '.asciz': list('"string"[, "string"...]', stringDirective(true)),
   '.string': list('"string"[, "string"...]', stringDirective(true)),
-  '.zero': { usage: 'size', min: 1, max: 1, handle: zeroDirective(false) },
-  '.space': { usage: 'size[, fill]', min: 1, max: 2, handle: zeroDirective(true) },
-  '.skip': { usage: 'size[, fill]', min: 1, max: 2, handle: zeroDirective(true) },
-  '.align': { usage: 'power[, fill[, max-skip]]', min: 1, max: 3, handle: alignDirective(true) },
-  '.p2align': { usage: 'power[, fill[, max-skip]]', min: 1, max: 3, handle: alignDirective(true) },
-  '.balign': { usage: 'bytes[, fill[, max-skip]]', min: 1, max: 3, handle: alignDirective(false) },
+  '.zero': { usage: 'size', min: 1, max: 1, emptyOperands: true, handle: zeroDirective(false) },
+  '.space': { usage: 'size[, fill]', min: 1, max: 2, emptyOperands: true, handle: zeroDirective(true) },
+  '.skip': { usage: 'size[, fill]', min: 1, max: 2, emptyOperands: true, handle: zeroDirective(true) },
+  '.align': { usage: 'power[, fill[, max-skip]]', min: 0, max: 3, emptyOperands: true, handle: alignDirective(true) },
+  '.p2align': { usage: 'power[, fill[, max-skip]]', min: 0, max: 3, emptyOperands: true, handle: alignDirective(true) },
+  '.balign': { usage: 'bytes[, fill[, max-skip]]', min: 0, max: 3, emptyOperands: true, handle: alignDirective(false) },
   '.option': { usage: 'rvc|norvc|relax|norelax|pic|nopic|push|pop', min: 1, max: 1, handle: optionHandler },
   '.file': { usage: '"name"', min: 0, max: 2, handle: ignored },
   '.ident': { usage: '"string"', min: 1, max: 1, handle: ignored },
@@ -366,9 +433,11 @@ export function assembleDirective(asm: Assembly, statement: Statement, name: Tok
     if (count < directive.min) {
       asm.error(statement.end, statement.end + 1, `missing operand for ${key}: expected ${expected}`);
     } else {
-      asm.error(statement.operands[directive.max][0].start, statement.end, `too many operands for ${key}: expected ${expected}`);
+      const extra = statement.operands[directive.max][0] ?? statement.separators[directive.max] ?? statement.separators[directive.max - 1];
+      asm.error(extra.start, statement.end, `too many operands for ${key}: expected ${expected}`);
     }
     return;
   }
+  if (!directive.emptyOperands && reportEmptyOperand(asm, statement)) return;
   directive.handle(asm, statement, name);
 }

@@ -7,8 +7,16 @@
  *   3. `*` `/` `%` `<<` `>>`
  *   4. unary `-` `+` `~` `!`
  * Operands: numbers, character constants, symbols, numeric local labels (`1f`, `1b`), `.` (the
- * address of the current statement), parentheses, and the RISC-V relocation functions `%hi`,
- * `%lo`, `%pcrel_hi`, `%pcrel_lo` (RISC-V assembly manual, "Assembler Relocation Functions").
+ * address of the current statement) and parentheses.
+ *
+ * The RISC-V relocation functions `%hi`, `%lo`, `%pcrel_hi`, `%pcrel_lo` (RISC-V assembly
+ * manual, "Assembler Relocation Functions") may only begin an operand, possibly inside
+ * parentheses, and apply to everything after them: GNU as reads `%hi(x) + 4` as `%hi(x + 4)`
+ * and rejects `4 + %hi(x)`.
+ *
+ * A symbol redefined with `.set`/`.equ`/`=` has several values: a reference means the
+ * definition in force where it is written, or the first definition for a forward reference,
+ * as in GNU as.
  *
  * Values are 64-bit two's-complement integers (GNU as's offsetT); `/` and `%` truncate toward
  * zero as in C; `>>` is a logical shift of the 64-bit value, as in GNU as.
@@ -32,7 +40,8 @@ interface Span {
 
 export type Expression =
   | ({ kind: 'number'; value: bigint } & Span)
-  | ({ kind: 'symbol'; name: string; written: string } & Span)
+  /** `version`: how many definitions of `name` came before the reference (see SymbolScope). */
+  | ({ kind: 'symbol'; name: string; written: string; version: number } & Span)
   | ({ kind: 'here' } & Span)
   | ({ kind: 'unary'; operator: UnaryOperator; operand: Expression } & Span)
   | ({ kind: 'binary'; operator: BinaryOperator; left: Expression; right: Expression } & Span)
@@ -42,32 +51,35 @@ export interface ParseFailure extends Span {
   message: string;
 }
 
-/** Resolves numeric local label references while parsing. */
-export interface LocalLabels {
+/** What the parser needs to know about the symbols defined before the expression. */
+export interface SymbolScope {
   /** Internal symbol name for `1f` / `1b`, or undefined when `1b` has no earlier `1:`. */
-  reference(number: string, direction: 'f' | 'b'): string | undefined;
+  localLabel(number: bigint, direction: 'f' | 'b'): string | undefined;
+  /** How many times `name` has been defined so far. */
+  definitions(name: string): number;
 }
 
 const RELOCATION_FUNCTIONS = new Set<string>(['hi', 'lo', 'pcrel_hi', 'pcrel_lo']);
+const isPunct = (token: Token | undefined, text: string) => token?.kind === 'punct' && token.text === text;
 const LEVELS: ReadonlyArray<ReadonlySet<string>> = [
   new Set(['+', '-']),
   new Set(['|', '&', '^']),
   new Set(['*', '/', '%', '<<', '>>']),
 ];
 
-/** Parses all of `tokens` as one expression. */
 /** Limits that keep parsing and evaluation far from the JavaScript stack limit. */
 const MAX_TOKENS = 2000;
 const MAX_NESTING = 200;
 
-export function parseExpression(tokens: readonly Token[], locals: LocalLabels, endColumn: number): Expression | ParseFailure {
+/** Parses all of `tokens` as one operand expression. */
+export function parseExpression(tokens: readonly Token[], scope: SymbolScope, endColumn: number): Expression | ParseFailure {
   if (tokens.length === 0) return { message: 'expected an expression', start: endColumn, end: endColumn + 1 };
   if (tokens.length > MAX_TOKENS) {
     return { message: `expression too long: more than ${MAX_TOKENS} tokens`, start: tokens[0].start, end: tokens[tokens.length - 1].end };
   }
   if (tokens.length === 1 && tokens[0].kind === 'number') return { kind: 'number', value: tokens[0].value, start: tokens[0].start, end: tokens[0].end };
-  const parser = new Parser(tokens, locals, endColumn);
-  const result = parser.expression(0);
+  const parser = new Parser(tokens, scope, endColumn);
+  const result = parser.operand();
   if ('message' in result) return result;
   const extra = tokens[parser.position];
   if (extra !== undefined) {
@@ -82,9 +94,37 @@ class Parser {
   private nesting = 0;
   constructor(
     private readonly tokens: readonly Token[],
-    private readonly locals: LocalLabels,
+    private readonly scope: SymbolScope,
     private readonly endColumn: number,
   ) {}
+
+  /**
+   * A whole operand: an expression, or a relocation function (after `depth` opening
+   * parentheses, which must close at the end) applied to the expression after it.
+   */
+  operand(): Expression | ParseFailure {
+    let depth = 0;
+    while (isPunct(this.tokens[depth], '(')) depth++;
+    const relocation = this.tokens[depth];
+    if (relocation?.kind !== 'reloc') return this.expression(0);
+    const name = relocation.text.toLowerCase();
+    if (!RELOCATION_FUNCTIONS.has(name)) {
+      return { message: `unknown relocation function \`%${relocation.text}\`: use %hi, %lo, %pcrel_hi or %pcrel_lo`, start: relocation.start, end: relocation.end };
+    }
+    const open = this.tokens[depth + 1];
+    if (!isPunct(open, '(')) return { message: `expected \`(\` after \`%${relocation.text}\``, start: relocation.end, end: relocation.end + 1 };
+    this.position = depth + 1;
+    const operand = this.expression(0);
+    if ('message' in operand) return operand;
+    let end = operand.end;
+    for (let level = depth - 1; level >= 0; level--) {
+      const close = this.tokens[this.position];
+      if (!isPunct(close, ')')) return { message: 'missing `)` to close this `(`', start: this.tokens[level].start, end: this.tokens[level].end };
+      this.position++;
+      end = close.end;
+    }
+    return { kind: 'relocation', function: name as RelocationFunction, operand, start: this.tokens[0].start, end };
+  }
 
   expression(level: number): Expression | ParseFailure {
     if (level === LEVELS.length) return this.unary();
@@ -127,27 +167,19 @@ class Parser {
       case 'identifier':
         return next.text === '.'
           ? { kind: 'here', start: next.start, end: next.end }
-          : { kind: 'symbol', name: next.text, written: next.text, start: next.start, end: next.end };
+          : { kind: 'symbol', name: next.text, written: next.text, version: this.scope.definitions(next.text), start: next.start, end: next.end };
       case 'localRef': {
-        const number = next.text.slice(0, -1);
         const direction = next.text.endsWith('f') ? 'f' : 'b';
-        const name = this.locals.reference(number, direction);
-        if (name === undefined) return { message: `local label \`${number}\` is not defined before \`${next.text}\``, ...span };
-        return { kind: 'symbol', name, written: next.text, ...span };
-      }
-      case 'reloc': {
-        if (!RELOCATION_FUNCTIONS.has(next.text)) {
-          return { message: `unknown relocation function \`%${next.text}\`: use %hi, %lo, %pcrel_hi or %pcrel_lo`, ...span };
+        const name = this.scope.localLabel(next.value, direction);
+        if (name === undefined) {
+          const decimal = next.text.slice(0, -1).replace(/^0+(?=\d)/, '');
+          const octal = decimal !== String(next.value) ? ' (a leading 0 makes the number octal)' : '';
+          return { message: `local label \`${next.value}\` is not defined before \`${next.text}\`${octal}`, ...span };
         }
-        const open = this.tokens[this.position];
-        if (open?.kind !== 'punct' || open.text !== '(') {
-          return { message: `expected \`(\` after \`%${next.text}\``, start: next.end, end: next.end + 1 };
-        }
-        this.position++;
-        const operand = this.parenthesized(open);
-        if ('message' in operand) return operand;
-        return { kind: 'relocation', function: next.text as RelocationFunction, operand: operand.inner, start: next.start, end: operand.end };
+        return { kind: 'symbol', name, written: next.text, version: 0, ...span };
       }
+      case 'reloc':
+        return { message: `\`%${next.text}\` must begin the operand: write \`%${next.text}(x + n)\`, not \`n + %${next.text}(x)\``, ...span };
       case 'punct':
         if (next.text === '(') {
           const inner = this.parenthesized(next);
@@ -189,11 +221,16 @@ export type Evaluation =
   /** Cannot be known yet: a forward reference or arithmetic on unplaced addresses. */
   | { kind: 'unknown' }
   | ({ kind: 'undefined'; name: string; written: string } & Span)
-  | ({ kind: 'error'; message: string } & Span);
+  | ({ kind: 'error'; message: string } & Span)
+  /** Depends on an operand whose error is reported where it is written (the `%pcrel_hi` of a `%pcrel_lo`). */
+  | { kind: 'reportedElsewhere' };
 
 export interface Environment {
-  /** The value of a symbol, `undefined`/`unknown` when it has none (yet), or an error. */
-  lookup(name: string, where: Span): Evaluation;
+  /**
+   * The value of definition `version` of a symbol (see the `symbol` expression), `undefined`/
+   * `unknown` when it has none (yet), or an error.
+   */
+  lookup(name: string, version: number, where: Span): Evaluation;
   /** The address `.` stands for. */
   here: Value;
   /**
@@ -219,7 +256,7 @@ export function evaluate(expression: Expression, env: Environment): Evaluation {
     case 'here':
       return { kind: 'value', ...env.here };
     case 'symbol': {
-      const result = env.lookup(expression.name, expression);
+      const result = env.lookup(expression.name, expression.version, expression);
       return result.kind === 'undefined' ? { ...result, written: expression.written, start: expression.start, end: expression.end } : result;
     }
     case 'unary': {

@@ -5,13 +5,12 @@
 
 import { nearestName } from '../diagnostics.ts';
 import { formsOf, INSTRUCTION_FORMS, type InstructionForm, type OperandKind } from '../encoding.ts';
-import { REGISTER_NAMES } from '../registers.ts';
 import type { Assembly } from './context.ts';
 import { emitForm } from './emit.ts';
 import type { Token } from './lexer.ts';
 import { classifyOperand, suggestRegister, type Operand } from './operands.ts';
 import { PSEUDO_FORMS } from './pseudo.ts';
-import type { Statement } from './statements.ts';
+import { reportEmptyOperand, type Statement } from './statements.ts';
 
 type Expectation = 'register' | 'immediate' | 'target' | 'csr' | 'fence' | 'memory' | 'symbol';
 
@@ -73,6 +72,7 @@ export function assembleInstruction(asm: Assembly, statement: Statement, mnemoni
     asm.error(mnemonicToken.start, mnemonicToken.end, 'instructions cannot go in .bss, which holds only zeros; switch to .text first');
     return;
   }
+  if (reportEmptyOperand(asm, statement) || reportMissingComma(asm, statement)) return;
   const given = statement.operands;
   const sameCount = candidates.filter((candidate) => candidate.expects.length === given.length);
   if (sameCount.length === 0) {
@@ -87,12 +87,17 @@ export function assembleInstruction(asm: Assembly, statement: Statement, mnemoni
     chosen.emit(asm, operands);
     return;
   }
-  // Diagnose against the form that fits the most leading operands.
+  // Diagnose every operand that does not fit the form with the fewest misfits (then the one
+  // that fits the most leading operands).
+  const misfits = (candidate: Candidate) => operands.filter((operand, i) => ACCEPTS[candidate.expects[i]] !== operand.class).length;
   let best = sameCount[0];
-  for (const candidate of sameCount) if (fittingPrefix(candidate, operands) > fittingPrefix(best, operands)) best = candidate;
-  const index = fittingPrefix(best, operands);
-  const operand = operands[index];
-  asm.error(operand.start, operand.end, mismatch(asm, mnemonic, index, best.expects[index], operand));
+  for (const candidate of sameCount) {
+    const fewer = misfits(candidate) - misfits(best);
+    if (fewer < 0 || (fewer === 0 && fittingPrefix(candidate, operands) > fittingPrefix(best, operands))) best = candidate;
+  }
+  operands.forEach((operand, index) => {
+    if (ACCEPTS[best.expects[index]] !== operand.class) asm.error(operand.start, operand.end, mismatch(asm, mnemonic, index, best.expects[index], operand));
+  });
 }
 
 function fittingPrefix(candidate: Candidate, operands: readonly Operand[]): number {
@@ -104,7 +109,7 @@ function fittingPrefix(candidate: Candidate, operands: readonly Operand[]): numb
 function mismatch(asm: Assembly, mnemonic: string, index: number, expected: Expectation, operand: Operand): string {
   if (operand.class === 'unknownRegister') return unknownRegister(operand.name, suggestRegister(operand.name));
   if (expected === 'register' && operand.class === 'expression' && operand.identifier !== undefined) {
-    const suggestion = nearestName(operand.identifier, REGISTER_NAMES);
+    const suggestion = suggestRegister(operand.identifier);
     if (suggestion) return unknownRegister(operand.identifier, suggestion);
   }
   const found =
@@ -113,6 +118,29 @@ function mismatch(asm: Assembly, mnemonic: string, index: number, expected: Expe
     : operand.class === 'expression' ? `\`${asm.textOf(operand)}\``
     : 'nothing';
   return `expected ${NOUN[expected]} for operand ${index + 1} of ${mnemonic}, found ${found}`;
+}
+
+/** Tokens that can end an operand, and tokens that can only start one. */
+const endsOperand = (token: Token) => token.kind === 'identifier' || token.kind === 'number' || token.kind === 'localRef' || token.kind === 'char' || (token.kind === 'punct' && token.text === ')');
+const startsOperand = (token: Token) => token.kind === 'identifier' || token.kind === 'number' || token.kind === 'localRef' || token.kind === 'char' || token.kind === 'reloc';
+
+/**
+ * Reports two operands written without a comma between them (`addi a0 a0 1`), at the place
+ * the comma belongs; false if there are none.
+ */
+function reportMissingComma(asm: Assembly, statement: Statement): boolean {
+  for (const tokens of statement.operands) {
+    let depth = 0;
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      if (tokens[i].kind === 'punct' && tokens[i].text === '(') depth++;
+      else if (tokens[i].kind === 'punct' && tokens[i].text === ')') depth--;
+      if (depth === 0 && endsOperand(tokens[i]) && startsOperand(tokens[i + 1])) {
+        asm.error(tokens[i].end, tokens[i].end + 1, `expected \`,\` between operands \`${asm.textOf(tokens[i])}\` and \`${asm.textOf(tokens[i + 1])}\``);
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 function unknownRegister(name: string, suggestion: string | undefined): string {

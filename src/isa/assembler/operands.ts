@@ -1,12 +1,16 @@
 /**
  * What an instruction operand is, from its tokens: a register (`a0`), a memory operand
  * (`8(sp)`, `(a0)`, `%lo(x)(a0)`), or an expression (an immediate, a label, a CSR name, a FENCE
- * set). Register names are never symbols, as in GNU as.
+ * set). Register names are never symbols, as in GNU as, and are lower case.
+ *
+ * A final `(name)` is a memory operand's base when `name` is a register, or is shaped like one
+ * (`x32`, `a9`: a typo). Otherwise the whole operand is an expression if it reads as one
+ * (`~(MASK)`, `4*(N)`), and a memory operand with an unknown base if it does not (`0(sq)`).
  */
 
 import { nearestName } from '../diagnostics.ts';
 import { REGISTER_NAMES, registerNumber } from '../registers.ts';
-import type { Expression } from './expressions.ts';
+import { parseExpression, type Expression } from './expressions.ts';
 import type { Assembly } from './context.ts';
 import type { Token } from './lexer.ts';
 
@@ -29,10 +33,13 @@ export type Operand =
 const isRegisterShaped = (name: string) => /^[xast]\d+$/.test(name) && registerNumber(name) === undefined;
 
 /**
- * The register a mistyped name most likely meant: for `t7` or `x32`, the register of the same
- * family with the nearest number (`t6`, `x31`); otherwise the nearest name by spelling.
+ * The register a mistyped name most likely meant: the name in lower case (`A0`: `a0`); for
+ * `t7` or `x32`, the register of the same family with the nearest number (`t6`, `x31`);
+ * otherwise the nearest name by spelling.
  */
-export function suggestRegister(name: string): string | undefined {
+export function suggestRegister(written: string): string | undefined {
+  const name = written.toLowerCase();
+  if (registerNumber(name) !== undefined) return name;
   const match = /^([a-z]+)(\d+)$/.exec(name);
   if (match) {
     const [, family, digits] = match;
@@ -68,9 +75,10 @@ export function classifyOperand(asm: Assembly, tokens: readonly Token[]): Operan
     const baseToken = tokens[n - 2];
     const base = registerNumber(baseToken.text);
     const offsetTokens = tokens.slice(0, n - 3);
-    if (base !== undefined || offsetTokens.length > 0) {
-      if (base === undefined) return { class: 'unknownRegister', name: baseToken.text, start: baseToken.start, end: baseToken.end };
-      if (offsetTokens.length === 0) return { class: 'memory', offset: undefined, base, ...span };
+    const typo = base === undefined && (isRegisterShaped(baseToken.text) || (offsetTokens.length > 0 && 'message' in parseExpression(tokens, asm.scope, last.end)));
+    if (typo) return { class: 'unknownRegister', name: baseToken.text, start: baseToken.start, end: baseToken.end };
+    if (base !== undefined && offsetTokens.length === 0) return { class: 'memory', offset: undefined, base, ...span };
+    if (base !== undefined) {
       const offset = asm.parseExpression(offsetTokens, tokens[n - 3].start);
       if (!offset) return { class: 'invalid', ...span };
       return { class: 'memory', offset, base, ...span };
