@@ -35,7 +35,11 @@ const Program = z.union([
     url: z.string().describe('An ELF, .s or .bin file, relative to the scenario (or the page)'),
     name: z.string().optional(),
   }),
-]).describe('The program: assembly source, a shipped example, or a file to fetch');
+  z.strictObject({
+    base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 text').describe('An ELF or flat binary, in base64'),
+    name: z.string().describe('Its file name: .bin loads it flat, anything else as ELF'),
+  }),
+]).describe('The program: assembly source, a shipped example, a file to fetch, or a binary inline');
 
 const Machine = z.strictObject({
   topology: z.enum(TOPOLOGIES).default('pair-spare'),
@@ -50,10 +54,13 @@ const Machine = z.strictObject({
 const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
   .describe("Instructions per second when running, or 'max' for flat out");
 
+/** The most instructions one step may execute: a step cannot be interrupted, so longer runs use Run. */
+export const MAX_STEP_N = 10_000_000;
+
 const Settings = z.strictObject({
   speed: Speed.default('max'),
   autorun: z.boolean().default(false).describe('Start running as soon as the page has loaded'),
-  stepN: z.number().int().min(1).max(1e9).default(100).describe('What the step-N button steps'),
+  stepN: z.number().int().min(1).max(MAX_STEP_N).default(100).describe('What the step-N button steps'),
   theme: z.enum(['light', 'dark', 'auto']).default('auto'),
 });
 

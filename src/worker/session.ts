@@ -11,7 +11,7 @@
  * changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  */
-import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
+import { Machine, NULL_CONSOLE, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
 import type { RetireRecord } from '../machine/records.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
@@ -133,11 +133,17 @@ export class MachineSession {
     return this.machine;
   }
 
-  /** Loads a program (assembling source); bad input throws ProgramError with its diagnostics. */
+  /**
+   * Loads a program (assembling source) on a fresh machine. Bad input — it does not assemble,
+   * or does not fit the machine — throws ProgramError with its diagnostics and leaves the
+   * machine and its program as they were.
+   */
   async load(input: ProgramInput): Promise<LoadedProgram> {
     const program = input.kind === 'source'
       ? loadProgram(new TextEncoder().encode(input.source), input.name ?? 'program.s', 'asm')
       : loadProgram(input.bytes, input.name, input.format);
+    const probe = await Machine.create({ ...this.setup, console: NULL_CONSOLE });
+    probe.load(program); // throws for a program this machine cannot run
     this.program = program;
     await this.create(this.setup);
     return { entry: program.entry, symbols: [...program.symbols], sourceMap: [...(program.sourceMap ?? [])] };

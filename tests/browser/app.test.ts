@@ -106,6 +106,7 @@ describe('the lockstep app', () => {
   it('pulls a board, replaces it, resyncs it and finishes in lockstep', async () => {
     await page.locator('#example').selectOption('count');
     await expect.poll(() => page.locator('header.top h1 small').innerText()).toBe('count.s');
+    await expect.poll(instret).toBe(0); // the new machine's first view
     await stepN(1000);
     await page.locator('ls-front-panel button[aria-label="Pull module 2 (kill it)"]').click();
     await page.locator('#step').click();

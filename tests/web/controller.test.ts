@@ -17,6 +17,8 @@ import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { MachineSession } from '../../src/worker/session.ts';
 import { MachineController, type SessionPort } from '../../web/state/controller.ts';
 import { buildTimeline } from '../../web/state/timeline.ts';
+import { scenarioProgram } from '../../web/state/scenario-source.ts';
+import { MAX_STEP_N, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
 import type { MachineEvent } from '../../src/machine/events.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
@@ -100,6 +102,30 @@ describe('MachineController', () => {
     await c.pause();
     expect(c.running).toBe(false);
     expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
+  });
+
+  it('takes Step N counts of 1..MAX_STEP_N only, and says why it refuses the others', async () => {
+    const c = controller();
+    for (const bad of [0, -5, 2.5, NaN, MAX_STEP_N + 1]) {
+      expect(c.setStepN(bad)).toBe(false);
+      expect(c.state.stepN).toBe(100);
+      expect(c.state.message?.text).toMatch(/whole number of instructions from 1 to 10,000,000/);
+    }
+    expect(c.setStepN(MAX_STEP_N)).toBe(true);
+    expect(c.state.stepN).toBe(MAX_STEP_N);
+  });
+
+  it('puts a binary program into the embed code as base64, which loads the same bytes again', async () => {
+    const elf = new Uint8Array(readFileSync(new URL('../../../shared/conformance/rv32im-pub-0007.elf', import.meta.url)));
+    const c = controller();
+    await c.configure({ topology: 'tmr' });
+    await c.loadFile(elf, 'pub-0007.elf');
+    const scenario = c.scenario('pub-0007.elf');
+    expect(scenario.program).toEqual({ base64: Buffer.from(elf).toString('base64'), name: 'pub-0007.elf' });
+    const parsed = parseScenario(JSON.stringify(scenario));
+    expect(parsed.ok).toBe(true);
+    const input = await scenarioProgram((parsed as { scenario: Scenario }).scenario, 'http://localhost/', () => Promise.reject(new Error('no fetch')));
+    expect(input).toEqual({ kind: 'file', bytes: elf, name: 'pub-0007.elf' });
   });
 
   it('keeps the old program and reports the assembler diagnostics when a load fails', async () => {

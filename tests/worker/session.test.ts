@@ -79,6 +79,16 @@ describe.each([
     expect((await session.view()).halt?.reason).toBe('exit');
   });
 
+  it('keeps the loaded program when a load fails: an empty program is refused, the old one still runs', async () => {
+    const session = connect();
+    await session.create({ topology: 'dmr' });
+    await session.load({ kind: 'source', source: CHECKSUM });
+    await expect(session.load({ kind: 'source', source: '' })).rejects.toThrow(/nothing to run/);
+    await session.reset();
+    await session.run(1_000_000);
+    expect(new TextDecoder().decode((await session.view()).output)).toBe(EXPECTED);
+  });
+
   it('answers changed() after the slice that halted, with a status() that carries the output but no registers', async () => {
     const session = connect();
     await session.create({ topology: 'dmr' });

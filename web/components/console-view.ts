@@ -6,6 +6,7 @@ import { LitElement, html, css, type PropertyValues } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
+import { act } from './act.ts';
 
 export class ConsoleView extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -40,7 +41,7 @@ export class ConsoleView extends LitElement {
   private send(e: Event) {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).querySelector('input')!;
-    void this.controller.sendInput(`${input.value}\n`);
+    act(this.controller.sendInput(`${input.value}\n`));
     input.value = '';
   }
 

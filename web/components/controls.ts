@@ -10,6 +10,8 @@ import { MAX_POSITION, positionOf, speedAt, speedLabel } from '../state/speed.ts
 import { CLICK_KINDS, type ClickKind } from '../state/faults.ts';
 import { count, rate, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
+import { MAX_STEP_N } from '../../src/scenario/scenario.ts';
+import { act } from './act.ts';
 
 export class Controls extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -36,7 +38,7 @@ export class Controls extends LitElement {
   `];
 
   private onSpeed(e: Event) {
-    void this.controller.setSpeed(speedAt(Number((e.target as HTMLInputElement).value)));
+    act(this.controller.setSpeed(speedAt(Number((e.target as HTMLInputElement).value))));
   }
 
   private onWhen(e: Event) {
@@ -55,14 +57,17 @@ export class Controls extends LitElement {
     return html`
       <div class="row">
         <div class="group" role="group" aria-label="Run controls">
-          <button class="primary" id="run" @click=${() => this.controller.toggleRun()} ?disabled=${!view || !!halted}
+          <button class="primary" id="run" @click=${() => act(this.controller.toggleRun())} ?disabled=${!view || !!halted}
             aria-keyshortcuts="R" aria-label=${running ? 'Pause (R)' : 'Run (R)'}>${running ? '❚❚ Pause' : '▶ Run'}</button>
-          <button id="step" @click=${() => this.controller.step(1)} ?disabled=${!view || !!halted} aria-keyshortcuts="S">Step</button>
-          <button id="step-n" @click=${() => this.controller.stepN()} ?disabled=${!view || !!halted} aria-keyshortcuts="N">Step ${count(s.stepN)}</button>
+          <button id="step" @click=${() => act(this.controller.step(1))} ?disabled=${!view || !!halted} aria-keyshortcuts="S">Step</button>
+          <button id="step-n" @click=${() => act(this.controller.stepN())} ?disabled=${!view || !!halted} aria-keyshortcuts="N">Step ${count(s.stepN)}</button>
           <label><span class="visually-hidden">Instructions per step N</span>
-            <input id="step-count" type="number" min="1" step="1" .value=${String(s.stepN)}
-              @change=${(e: Event) => this.controller.setStepN(Number((e.target as HTMLInputElement).value))}></label>
-          <button id="reset" @click=${() => this.controller.reset()} ?disabled=${!view} aria-keyshortcuts="X">↺ Reset</button>
+            <input id="step-count" type="number" min="1" max=${MAX_STEP_N} step="1" .value=${String(s.stepN)}
+              @change=${(e: Event) => {
+                const input = e.target as HTMLInputElement;
+                if (!this.controller.setStepN(input.value.trim() === '' ? NaN : Number(input.value))) input.value = String(this.controller.state.stepN);
+              }}></label>
+          <button id="reset" @click=${() => act(this.controller.reset())} ?disabled=${!view} aria-keyshortcuts="X">↺ Reset</button>
         </div>
         <div class="group">
           <label for="speed">Speed</label>

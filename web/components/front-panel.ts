@@ -13,6 +13,7 @@ import type { MachineController, UiState } from '../state/controller.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { hex32 } from '../state/format.ts';
+import { act } from './act.ts';
 
 const LIGHT = {
   online: { symbol: '●', word: 'online' },
@@ -86,10 +87,10 @@ export class FrontPanel extends LitElement {
         <span class="where" title="last instruction">pc ${hex32(m.pc)} · ${m.record.insn === 0 && m.record.pc === 0 ? '—' : text}</span>
         ${m.faults.length > 0 ? html`<span class="faults">⚠ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} applied</span>` : nothing}
         <div class="actions">
-          <button class="danger" @click=${() => this.controller.pull({ module: m.id })}
+          <button class="danger" @click=${() => act(this.controller.pull({ module: m.id }))}
             ?disabled=${m.dead || m.state !== 'online'} aria-label="Pull module ${m.id} (kill it)">Pull</button>
           ${this.state.settings.topology !== 'pair-spare' && m.state === 'offline' ? html`
-            <button class="primary" @click=${() => this.controller.replace({ module: m.id })}
+            <button class="primary" @click=${() => act(this.controller.replace({ module: m.id }))}
               aria-label="Replace module ${m.id} and resync it">Replace &amp; resync</button>` : nothing}
         </div>
       </div>`;
@@ -117,7 +118,7 @@ export class FrontPanel extends LitElement {
               <div class="modules">${modules.map((m) => this.moduleCard(m))}</div>
               ${pair && state === 'offline' ? html`
                 <div class="actions">
-                  <button class="primary" @click=${() => this.controller.replace({ board: b })} aria-label="Replace board ${b} and resync it">Replace board ${b} &amp; resync</button>
+                  <button class="primary" @click=${() => act(this.controller.replace({ board: b }))} aria-label="Replace board ${b} and resync it">Replace board ${b} &amp; resync</button>
                 </div>` : nothing}
               ${progress ? html`
                 <div>

@@ -28,6 +28,7 @@ import './memory-view.ts';
 import './timeline-view.ts';
 import './console-view.ts';
 import './code-editor.ts';
+import { act } from './act.ts';
 
 const TOPOLOGY_LABELS: Record<Topology, string> = {
   'simplex': 'simplex — one module, nothing checks',
@@ -38,6 +39,26 @@ const TOPOLOGY_LABELS: Record<Topology, string> = {
 const COMPARE_LABELS: Record<ComparePoint, string> = {
   every: 'every instruction', store: 'stores and I/O', io: 'I/O only',
 };
+
+/**
+ * The reader's theme as this page stored it. Storage may be denied (an embed on another
+ * site, with third-party storage blocked): then there is none, and the choice lasts the visit.
+ */
+function storedTheme(): string | null {
+  try {
+    return localStorage.getItem('lockstep-theme');
+  } catch {
+    return null;
+  }
+}
+
+function storeTheme(theme: string): void {
+  try {
+    localStorage.setItem('lockstep-theme', theme);
+  } catch {
+    // storage denied: see storedTheme()
+  }
+}
 
 function editableTarget(event: Event): boolean {
   const target = event.composedPath()[0] as HTMLElement | undefined;
@@ -122,7 +143,7 @@ export class LockstepMachine extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.theme) this.theme = localStorage.getItem('lockstep-theme') ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+    if (!this.theme) this.theme = storedTheme() ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
     this.addEventListener('keydown', this.onKey);
     if (this.globalKeys) window.addEventListener('keydown', this.onWindowKey);
   }
@@ -154,7 +175,7 @@ export class LockstepMachine extends LitElement {
     const target = e.composedPath()[0] as HTMLElement;
     if (e.key === ' ' && target instanceof HTMLElement && ['BUTTON', 'SUMMARY', 'A'].includes(target.tagName)) return;
     e.preventDefault();
-    void this.perform(action).catch(() => undefined);
+    act(this.perform(action));
   };
 
   async perform(action: Action): Promise<void> {
@@ -182,7 +203,7 @@ export class LockstepMachine extends LitElement {
 
   private toggleTheme(): void {
     this.theme = this.theme === 'dark' ? 'light' : 'dark';
-    localStorage.setItem('lockstep-theme', this.theme);
+    storeTheme(this.theme);
   }
 
   private assemble(): Promise<void> {
@@ -233,19 +254,19 @@ export class LockstepMachine extends LitElement {
     return html`
       <header class="top">
         <h1>${this.heading} <small>${s.program ? s.program.name : ''}</small></h1>
-        <label>Topology <select id="topology" @change=${(e: Event) => c.configure({ topology: (e.target as HTMLSelectElement).value as Topology })}>
+        <label>Topology <select id="topology" @change=${(e: Event) => act(c.configure({ topology: (e.target as HTMLSelectElement).value as Topology }))}>
           ${TOPOLOGIES.map((t) => html`<option value=${t} ?selected=${t === settings.topology}>${TOPOLOGY_LABELS[t]}</option>`)}
         </select></label>
-        <label>Compare at <select id="compare" @change=${(e: Event) => c.configure({ compare: (e.target as HTMLSelectElement).value as ComparePoint })}>
+        <label>Compare at <select id="compare" @change=${(e: Event) => act(c.configure({ compare: (e.target as HTMLSelectElement).value as ComparePoint }))}>
           ${(Object.keys(COMPARE_LABELS) as ComparePoint[]).map((p) => html`<option value=${p} ?selected=${p === settings.compare}>${COMPARE_LABELS[p]}</option>`)}
         </select></label>
-        <label>Resync <select id="resync-mode" @change=${(e: Event) => c.configure({ resync: (e.target as HTMLSelectElement).value as ResyncMode })}>
+        <label>Resync <select id="resync-mode" @change=${(e: Event) => act(c.configure({ resync: (e.target as HTMLSelectElement).value as ResyncMode }))}>
           <option value="precopy" ?selected=${settings.resync === 'precopy'}>pre-copy (while running)</option>
           <option value="stop-copy" ?selected=${settings.resync === 'stop-copy'}>stop and copy</option>
         </select></label>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>
-        <button id="help-button" @click=${() => this.perform('help')} aria-keyshortcuts="?">? Keys</button>
+        <button id="help-button" @click=${() => act(this.perform('help'))} aria-keyshortcuts="?">? Keys</button>
       </header>
       ${this.description ? html`<p class="description">${this.description}</p>` : nothing}
       ${s.message ? html`<p class="message ${s.message.kind}" id="message" role=${s.message.kind === 'error' ? 'alert' : 'status'}>${s.message.text}</p>` : nothing}
@@ -271,7 +292,7 @@ export class LockstepMachine extends LitElement {
                 ${EXAMPLES.map((x) => html`<option value=${x.id}>${x.title}</option>`)}
               </select></label>
               <label>Open a file (ELF, .s, .bin) <input id="file" type="file" accept=".elf,.s,.S,.asm,.bin,application/octet-stream" @change=${this.onFile}></label>
-              <button class="primary" id="assemble" @click=${() => this.assemble()} aria-keyshortcuts="A">Assemble &amp; load</button>
+              <button class="primary" id="assemble" @click=${() => act(this.assemble())} aria-keyshortcuts="A">Assemble &amp; load</button>
             </div>
             ${s.program && s.program.source === undefined ? html`<p class="message info" id="binary-note">
               The machine runs <strong>${s.program.name}</strong>, loaded from a file without source; <em>Assemble &amp; load</em> runs the editor’s program instead.</p>` : nothing}

@@ -10,6 +10,7 @@ import { hex32, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail } from './bits.ts';
+import { act } from './act.ts';
 
 export class MemoryView extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -25,6 +26,7 @@ export class MemoryView extends LitElement {
     form { display: flex; gap: 0.4rem; flex-wrap: wrap; align-items: center; margin-bottom: 0.4rem; }
     input[name=address] { width: 16ch; flex: none; font-family: var(--ls-mono); }
     .scroll { overflow: auto; height: 24rem; contain: strict; border: 1px solid var(--ls-border); border-radius: 6px; }
+    /* Each table has an inline min-width: on a narrow screen it scrolls rather than overlapping its columns. */
     table { width: 100%; table-layout: fixed; font-family: var(--ls-mono); font-size: var(--ls-code-size); }
     col.address { width: 7.5rem; }
     th, td { padding: 0.05rem 0.35rem; text-align: left; white-space: nowrap; }
@@ -41,7 +43,7 @@ export class MemoryView extends LitElement {
     const text = input.value.trim();
     const symbol = this.state.program?.symbolList.find(([name]) => name === text);
     const address = symbol ? symbol[1] : parseNumber(text);
-    if (Number.isFinite(address)) void this.controller.setMemoryAddress(address);
+    if (Number.isFinite(address)) act(this.controller.setMemoryAddress(address));
   }
 
   override render() {
@@ -57,16 +59,16 @@ export class MemoryView extends LitElement {
         <label>Address or symbol <input name="address" .value=${hex32(this.state.memoryAddress)} list="symbols" aria-label="Memory address or symbol"></label>
         <datalist id="symbols">${dataSymbols.map(([name]) => html`<option value=${name}></option>`)}</datalist>
         <button type="submit">Show</button>
-        <button type="button" @click=${() => this.controller.setMemoryAddress(this.state.memoryAddress - 128)} aria-label="Previous 128 bytes">◀</button>
-        <button type="button" @click=${() => this.controller.setMemoryAddress(this.state.memoryAddress + 128)} aria-label="Next 128 bytes">▶</button>
+        <button type="button" @click=${() => act(this.controller.setMemoryAddress(this.state.memoryAddress - 128))} aria-label="Previous 128 bytes">◀</button>
+        <button type="button" @click=${() => act(this.controller.setMemoryAddress(this.state.memoryAddress + 128))} aria-label="Next 128 bytes">▶</button>
       </form>
       ${selectedRow && selected ? bitPicker({
         title: `RAM word ${hex32(selectedRow.address)} on module ${selected.module}`,
         value: selectedRow.values[selected.module], kind: this.state.faultKind,
-        onBit: (bit) => this.controller.clickBit(bit), onClose: () => this.controller.select(undefined),
+        onBit: (bit) => act(this.controller.clickBit(bit)), onClose: () => this.controller.select(undefined),
       }) : nothing}
       ${rows.length === 0 ? html`<p class="muted">${hex32(this.state.memoryAddress)} is outside RAM.</p>` : html`
-      <div class="scroll"><table aria-label="Memory of every module"><colgroup><col class="address">${view.modules.map(() => html`<col>`)}</colgroup>
+      <div class="scroll"><table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Memory of every module"><colgroup><col class="address">${view.modules.map(() => html`<col>`)}</colgroup>
         <thead><tr><th scope="col">Address</th>${view.modules.map((m) => html`<th scope="col">Module ${m.id}</th>`)}</tr></thead>
         <tbody>${rows.map((row) => html`
           <tr data-address=${hex32(row.address)}>

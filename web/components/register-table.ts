@@ -14,6 +14,7 @@ import { hex32 } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail } from './bits.ts';
+import { act } from './act.ts';
 
 export class RegisterTable extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -27,6 +28,7 @@ export class RegisterTable extends LitElement {
   static override styles = [shared, bitPickerStyles, css`
     :host { display: block; }
     .scroll { overflow: auto; max-height: 34rem; contain: strict; height: 34rem; border: 1px solid var(--ls-border); border-radius: 6px; }
+    /* Each table has an inline min-width: on a narrow screen it scrolls rather than overlapping its columns. */
     table { width: 100%; table-layout: fixed; font-family: var(--ls-mono); font-size: var(--ls-code-size); font-variant-numeric: tabular-nums; }
     col.name { width: 6.5rem; }
     th, td { padding: 0.1rem 0.35rem; text-align: left; white-space: nowrap; }
@@ -80,11 +82,11 @@ export class RegisterTable extends LitElement {
         title: `${selectedRow.label} on module ${selected.module}`,
         value: selectedRow.values[selected.module],
         kind: this.state.faultKind,
-        onBit: (bit) => this.controller.clickBit(bit),
+        onBit: (bit) => act(this.controller.clickBit(bit)),
         onClose: () => this.controller.select(undefined),
       }) : nothing}
       <div class="scroll" tabindex="-1" id="registers">
-        <table aria-label="Registers of every module"><colgroup><col class="name">${view.modules.map(() => html`<col>`)}</colgroup>
+        <table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Registers of every module"><colgroup><col class="name">${view.modules.map(() => html`<col>`)}</colgroup>
           <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>Module ${m.id}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
           <tbody>
             ${rows.map((row) => {

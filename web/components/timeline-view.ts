@@ -49,6 +49,20 @@ export class TimelineView extends LitElement {
     .empty { padding: 0.6rem; }
   `];
 
+  /** Whether the list was scrolled to its end before this update: then new entries stay in view. */
+  private followEnd = true;
+
+  protected override willUpdate(): void {
+    const list = this.renderRoot?.querySelector('#timeline');
+    this.followEnd = !list || list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const previous = changed.get('state') as UiState | undefined;
+    const list = this.renderRoot.querySelector('#timeline');
+    if (list && this.followEnd && previous && previous.timeline !== this.state.timeline) list.scrollTop = list.scrollHeight;
+  }
+
   override render() {
     const entries = this.state.timeline;
     const chosen = entries.find((e) => e.key === this.state.selectedEntry);

@@ -1,28 +1,53 @@
 // Service worker of the static site: keeps Lockstep Lab working offline once loaded.
 // On install it caches every built file listed in precache.json (written at build time by
-// web/tooling/site-plugin.ts). Pages are fetched network-first (so a new deployment shows
-// up) and fall back to the cache, whatever their query or hash; everything else comes from
-// the cache first. Old versions' caches are deleted when a new version activates.
+// web/tooling/site-plugin.ts) in the cache of that build's version; when the version
+// activates, the caches of other versions are deleted. Pages are fetched network-first (so a
+// new deployment shows up) and fall back to the cache, whatever their query or hash; the
+// build's files come from its cache; any other file of this origin (a scenario, a program
+// it names) is fetched network-first and a copy kept in the runtime cache for offline use.
 const PREFIX = 'lockstep-';
+const RUNTIME = PREFIX + 'runtime';
+
+/** The version this worker installed (unset if the browser restarted the worker since). */
+let version;
+
+async function manifest() {
+  return (await fetch('precache.json', { cache: 'no-store' })).json();
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
-    const manifest = await (await fetch('precache.json', { cache: 'no-store' })).json();
-    const cache = await caches.open(PREFIX + manifest.version);
-    await cache.addAll(['./', ...manifest.files]);
+    const { version: installed, files } = await manifest();
+    const cache = await caches.open(PREFIX + installed);
+    await cache.addAll(['./', ...files]);
+    version = installed;
     await self.skipWaiting();
   })());
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    const manifest = await (await caches.match('precache.json'))?.json();
-    for (const name of await caches.keys()) {
-      if (name.startsWith(PREFIX) && manifest && name !== PREFIX + manifest.version) await caches.delete(name);
+    version ??= (await manifest().catch(() => undefined))?.version;
+    if (version !== undefined) {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== PREFIX + version && name !== RUNTIME) await caches.delete(name);
+      }
     }
     await self.clients.claim();
   })());
 });
+
+async function networkFirst(request, fallback) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) await (await caches.open(RUNTIME)).put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await fallback();
+    if (cached) return cached;
+    throw error;
+  }
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -33,8 +58,11 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   event.respondWith((async () => {
-    const cached = await caches.match(request);
-    if (cached) return cached;
-    return fetch(request);
+    const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== RUNTIME);
+    for (const name of names) {
+      const cached = await (await caches.open(name)).match(request);
+      if (cached) return cached;
+    }
+    return networkFirst(request, () => caches.match(request, { cacheName: RUNTIME }));
   })());
 });

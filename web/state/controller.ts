@@ -14,7 +14,7 @@ import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
-import type { Scenario, ScenarioInput } from '../../src/scenario/scenario.ts';
+import { MAX_STEP_N, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 import { buildTimeline, announcement, type TimelineEntry } from './timeline.ts';
 import { resyncProgress, type ResyncProgress } from './resync.ts';
 import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
@@ -52,6 +52,8 @@ export interface ProgramInfo {
   name: string;
   /** The assembly source, when the program came from the editor or an example. */
   source?: string;
+  /** The file's bytes, when it was loaded from a file that is not assembly source (ELF, flat binary). */
+  bytes?: Uint8Array;
   entry: number;
   symbols: SymbolIndex;
   symbolList: [string, number][];
@@ -197,9 +199,9 @@ export class MachineController extends EventTarget {
     });
   }
 
-  private programLoaded(loaded: LoadedProgram, name: string, source?: string): ProgramInfo {
+  private programLoaded(loaded: LoadedProgram, name: string, content?: string | Uint8Array): ProgramInfo {
     return {
-      name, source, entry: loaded.entry, symbolList: loaded.symbols, symbols: new SymbolIndex(loaded.symbols),
+      name, ...(typeof content === 'string' ? { source: content } : content ? { bytes: content } : {}), entry: loaded.entry, symbolList: loaded.symbols, symbols: new SymbolIndex(loaded.symbols),
       lines: new Map(loaded.sourceMap.map(([address, location]) => [address, location.line])),
     };
   }
@@ -212,7 +214,7 @@ export class MachineController extends EventTarget {
   /** Loads a file's bytes: ELF, assembly (.s) or a flat binary (.bin). */
   loadFile(bytes: Uint8Array, name: string): Promise<void> {
     const source = /\.(s|S|asm)$/.test(name) ? new TextDecoder().decode(bytes) : undefined;
-    return this.loadInput({ kind: 'file', bytes, name }, name, source);
+    return this.loadInput({ kind: 'file', bytes, name }, name, source ?? bytes);
   }
 
   loadExample(id: string): Promise<void> {
@@ -225,13 +227,14 @@ export class MachineController extends EventTarget {
     return this.loadSource(example.source, example.file);
   }
 
-  private loadInput(input: ProgramInput, name: string, source?: string): Promise<void> {
+  /** `content`: the program's source text, or the bytes of a binary file (kept for the embed code). */
+  private loadInput(input: ProgramInput, name: string, content?: string | Uint8Array): Promise<void> {
     return this.enqueue(async () => {
       this.looping = false;
       try {
         await this.session.create(this.setup());
         const loaded = await this.session.load(input);
-        this.set({ program: this.programLoaded(loaded, name, source), loadError: undefined, ...this.cleared(), memoryAddress: dataAddress(loaded) });
+        this.set({ program: this.programLoaded(loaded, name, content), loadError: undefined, ...this.cleared(), memoryAddress: dataAddress(loaded) });
       } catch (error) {
         // The session keeps (and has reloaded) the previous program on a fresh machine.
         this.set({ ...this.cleared(), loadError: errorText(error), message: { kind: 'error', text: `${name} did not load: ${firstLine(errorText(error))}` } });
@@ -280,8 +283,14 @@ export class MachineController extends EventTarget {
 
   stepN(): Promise<void> { return this.step(this.state.stepN); }
 
-  setStepN(n: number): void {
-    if (Number.isSafeInteger(n) && n >= 1) this.set({ stepN: n });
+  /** Sets what Step N steps; returns false (and says why) for anything but 1..MAX_STEP_N. */
+  setStepN(n: number): boolean {
+    if (Number.isSafeInteger(n) && n >= 1 && n <= MAX_STEP_N) {
+      this.set({ stepN: n });
+      return true;
+    }
+    this.set({ message: { kind: 'error', text: `Step N takes a whole number of instructions from 1 to ${MAX_STEP_N.toLocaleString('en-US')} (use Run for more)` } });
+    return false;
   }
 
   reset(): Promise<void> {
@@ -548,8 +557,7 @@ export class MachineController extends EventTarget {
       settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
       stepN: scenario.settings.stepN,
     });
-    const source = program.kind === 'source' ? program.source : undefined;
-    await this.loadInput(program, program.name, source);
+    await this.loadInput(program, program.name, program.kind === 'source' ? program.source : program.bytes);
     for (const fault of scenario.faults) await this.inject(fault);
     for (const r of scenario.replacements) {
       await this.guarded(async () => {
@@ -570,13 +578,21 @@ export class MachineController extends EventTarget {
     ])];
     return {
       ...(title ? { title } : {}),
-      program: program?.source !== undefined ? { source: program.source, name: program.name } : { example: 'count' },
+      program: program?.source !== undefined ? { source: program.source, name: program.name }
+        : program?.bytes !== undefined ? { base64: base64Of(program.bytes), name: program.name }
+        : { example: 'count' },
       machine: { ...this.state.settings },
       faults,
       replacements: this.state.replacements,
       settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
     };
   }
+}
+
+function base64Of(bytes: Uint8Array): string {
+  let text = '';
+  for (let k = 0; k < bytes.length; k += 0x8000) text += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return btoa(text);
 }
 
 /** Where the memory view starts: the first data symbol after the code, else the start of RAM. */

@@ -55,6 +55,7 @@ export async function scenarioProgram(scenario: Scenario, base: string, fetcher:
     return { kind: 'source', source: example.source, name: example.file };
   }
   if ('source' in program) return { kind: 'source', source: program.source, name: program.name ?? 'program.s' };
+  if ('base64' in program) return { kind: 'file', bytes: Uint8Array.from(atob(program.base64), (c) => c.charCodeAt(0)), name: program.name };
   const url = new URL(program.url, base).href;
   const response = await fetcher(url);
   if (!response.ok) throw new Error(`the program ${url} could not be loaded: HTTP ${response.status}`);
