@@ -53,6 +53,15 @@ export const CONSOLE_OUT_SIZE: u32 = 0x1000;
 export const TRACE: usize = CONSOLE_OUT + CONSOLE_OUT_SIZE;
 export const TRACE_RECORD_SIZE: usize = 48;
 export const TRACE_CAPACITY: u32 = 4096;
+/**
+ * A trace record: +0 the reference module's retire record (RETIRE_SIZE bytes); then
+ * T_PRIV the privilege it executed in; T_CAUSE 0 for an instruction, or the mcause of an
+ * interrupt taken before instruction T_INSTRET (the record then holds only R_PC, the
+ * interrupted pc, and R_NPC, the handler's); T_INSTRET (u64) the instruction's number.
+ */
+export const T_PRIV: usize = 32;
+export const T_CAUSE: usize = 36;
+export const T_INSTRET: usize = 40;
 export const DIRTY: usize = TRACE + TRACE_RECORD_SIZE * TRACE_CAPACITY;
 export const DIRTY_MAP_SIZE: usize = MAX_RAM_SIZE >> PAGE_SHIFT;
 export const RAM_SLOTS: usize = (DIRTY + DIRTY_MAP_SIZE * MAX_MODULES + 0xFFFF) & ~0xFFFF;
@@ -114,10 +123,22 @@ export const M_RX_HEAD: usize = 0x98;
 export const M_RX_TAIL: usize = 0x9C;
 /** u32: bytes waiting in CONSOLE_OUT. */
 export const M_TX_LEN: usize = 0xA0;
-/** u32: 1 when the guest found the receive ring empty while input was open. */
+/** u32: 1 when the machine asks the host for console input (it stopped with STOP_INPUT). */
 export const M_INPUT_WANTED: usize = 0xA4;
 /** u32: attention bits (cpu/signals.ts) raised by the last instruction and not yet settled. */
 export const M_PENDING: usize = 0xA8;
+/**
+ * u32: consecutive LSR reads that found the receive ring empty with no UART write between
+ * them (saturates at 2). One is a status read (a transmit poll reads LSR once per byte it
+ * writes); two are a receive poll, which asks the host for input.
+ */
+export const M_RX_POLLS: usize = 0xAC;
+/**
+ * u32: 1 when the run loop asked the host for input for the UART's receive interrupt (the
+ * guest may be waiting for one), so that it does not ask again until the guest has taken a
+ * byte from the ring.
+ */
+export const M_RX_ASKED: usize = 0xB0;
 
 // ── Hart block: one module's architectural state ───────────────────────────────────────
 /** x0..x31, u32 each (x0 reads as 0: it is reset to 0 after every write). */
@@ -229,7 +250,7 @@ export const STOP_HALT: u32 = 2; // test finisher or tohost written: M_HALT, M_H
 export const STOP_DIVERGED: u32 = 3; // retire records differ: M_DIVERGED, M_REFERENCE
 export const STOP_ANNOUNCED: u32 = 4; // a module announced a local error: M_ANNOUNCED
 export const STOP_TRAP: u32 = 5; // an exception with no handler (mtvec = 0): the hart's mcause
-export const STOP_INPUT: u32 = 6; // the guest found console input empty while the host may have more
+export const STOP_INPUT: u32 = 6; // the guest waits for console input and the host may have more (M_INPUT_WANTED)
 export const STOP_OUTPUT: u32 = 7; // the console output buffer is full
 export const STOP_IDLE: u32 = 8; // wfi with nothing that could ever wake the hart
 export const STOP_TRACE: u32 = 9; // the trace ring is full

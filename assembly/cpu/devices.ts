@@ -6,11 +6,17 @@
 // device writes are committed once, by the run loop, from the reference module's retire
 // record after the comparator has agreed (outputs are gated, and a faulty module cannot
 // consume input).
+//
+// Console input is asked of the host (which may block on it: the CLI's stdin) only when the
+// guest is clearly waiting for it: it reads RBR with the receive ring empty, or reads LSR
+// and finds the ring empty twice in a row with no UART write between (a receive poll; a
+// transmit poll reads LSR once per byte it writes), or it could take the receive interrupt
+// (receiveInterruptWaits(), asked by the run loop).
 
 import {
   MACHINE, M_MSIP, M_MTIMECMP, M_MTIME_OFFSET, M_CYCLES_PER_TICK, M_UART_IER, M_UART_LCR,
   M_UART_MCR, M_UART_SCR, M_UART_DLL, M_UART_DLM, M_RX_HEAD, M_RX_TAIL, M_TX_LEN,
-  M_INPUT_OPEN, M_INPUT_WANTED, M_HALT,
+  M_INPUT_OPEN, M_INPUT_WANTED, M_RX_POLLS, M_RX_ASKED, M_HALT,
   M_HALT_CODE, CONSOLE_IN, CONSOLE_IN_SIZE, CONSOLE_OUT, CONSOLE_OUT_SIZE, CLINT_BASE,
   CLINT_SIZE, UART_BASE, UART_SIZE, FINISHER_BASE, FINISHER_SIZE, HALT_PASS, HALT_FAIL,
 } from '../layout';
@@ -85,6 +91,30 @@ export function inputCanArrive(): bool {
   return rxCount() != 0 || load<u32>(MACHINE + M_INPUT_OPEN) != 0;
 }
 
+/**
+ * Whether the guest may be waiting for the receive interrupt and the host should be asked
+ * for input now: IER enables it, `mie` (the mie of the online modules that could take it,
+ * ORed) has MEIE, the ring is empty, input is open, and the run loop has not asked since the
+ * guest last took a byte. Only then: asking cannot repeat unless the guest takes input or
+ * the host closes it.
+ */
+export function receiveInterruptWaits(mie: u32): bool {
+  return (load<u32>(MACHINE + M_UART_IER) & IER_RX_AVAILABLE) != 0 && (mie & (1 << IRQ_MEI)) != 0
+    && rxCount() == 0 && load<u32>(MACHINE + M_INPUT_OPEN) != 0 && load<u32>(MACHINE + M_RX_ASKED) == 0;
+}
+
+/** Asks the host for console input for the receive interrupt (see receiveInterruptWaits). */
+export function askForReceiveInterrupt(): void {
+  store<u32>(MACHINE + M_RX_ASKED, 1);
+  store<u32>(MACHINE + M_INPUT_WANTED, 1);
+}
+
+/** The UART's receive enable (IER bit 0): cheap first test of the run loop's receiveInterruptWaits(). */
+// @ts-ignore: decorator
+@inline export function receiveInterruptEnabled(): bool {
+  return (load<u32>(MACHINE + M_UART_IER) & IER_RX_AVAILABLE) != 0;
+}
+
 // ── Reads (inputs, replicated) ────────────────────────────────────────────────────────
 
 /** A UART register read, without side effects (see commitDeviceLoad). */
@@ -109,7 +139,7 @@ function uartRead(reg: u32): u32 {
     case UART_MCR: return load<u32>(MACHINE + M_UART_MCR);
     case UART_LSR: {
       if (rxCount() == 0) {
-        raise(A_SETTLE); // may ask the host for input when the read commits
+        raise(A_SETTLE); // counts a poll, and may ask the host for input, when the read commits
         return LSR_THR_EMPTY | LSR_IDLE;
       }
       return LSR_THR_EMPTY | LSR_IDLE | LSR_DATA_READY;
@@ -151,28 +181,43 @@ export function deviceLoad(addr: u32, i: u32): u32 {
   return 0;
 }
 
+/** The guest waits for console input: ask the host (STOP_INPUT) if it may have more. */
+function askForInput(): void {
+  if (load<u32>(MACHINE + M_INPUT_OPEN) != 0) {
+    store<u32>(MACHINE + M_INPUT_WANTED, 1);
+    raise(A_INPUT);
+  }
+}
+
 /**
  * Commits the side effects of a device load the online modules agreed on: reading the
- * UART's RBR takes the byte; finding the receive buffer empty asks the host for input.
+ * UART's RBR takes the byte, or with the ring empty asks the host for input; reading LSR
+ * with the ring empty counts a poll (M_RX_POLLS), and the second in a row asks for input.
  */
 export function commitDeviceLoad(addr: u32): void {
-  if (addr - UART_BASE >= UART_SIZE || (load<u32>(MACHINE + M_UART_LCR) & LCR_DLAB) != 0) return;
+  if (addr - UART_BASE >= UART_SIZE) return;
   const reg = addr - UART_BASE;
-  if (reg != UART_RBR_THR && reg != UART_LSR) return;
-  if (rxCount() == 0) {
-    if (load<u32>(MACHINE + M_INPUT_OPEN) != 0) {
-      store<u32>(MACHINE + M_INPUT_WANTED, 1);
-      raise(A_INPUT);
+  if (reg == UART_RBR_THR) {
+    if ((load<u32>(MACHINE + M_UART_LCR) & LCR_DLAB) != 0) return; // the divisor latch
+    if (rxCount() == 0) {
+      askForInput();
+      return;
     }
-  } else if (reg == UART_RBR_THR) {
     store<u32>(MACHINE + M_RX_HEAD, load<u32>(MACHINE + M_RX_HEAD) + 1);
-    raise(A_EVENT); // MEIP may fall
+    store<u32>(MACHINE + M_RX_POLLS, 0);
+    store<u32>(MACHINE + M_RX_ASKED, 0);
+    raise(A_EVENT); // MEIP may fall, and the run loop may ask for more input
+  } else if (reg == UART_LSR && rxCount() == 0) {
+    const polls = load<u32>(MACHINE + M_RX_POLLS);
+    if (polls < 2) store<u32>(MACHINE + M_RX_POLLS, polls + 1);
+    if (polls >= 1) askForInput();
   }
 }
 
 // ── Writes (outputs, gated) ───────────────────────────────────────────────────────────
 
 function uartWrite(reg: u32, byte: u32): void {
+  store<u32>(MACHINE + M_RX_POLLS, 0); // an LSR read after a write is a transmit poll
   const lcr = load<u32>(MACHINE + M_UART_LCR);
   switch (reg) {
     case UART_RBR_THR: {

@@ -3,7 +3,8 @@
 // or something needs the host. Interrupts, the timer and other events are handled between
 // batches: a batch runs exactly up to the next timer edge, and an instruction that needs
 // attention (a device store, a host call, a CSR write that may enable an interrupt, ...)
-// ends its batch after it has executed on every module and been compared.
+// ends its batch after it has executed on every module and been compared. The host is asked
+// for console input for the receive interrupt (devices.ts) between batches too.
 //
 // The plain loops run their fast steps (stepFast, and the group step of lockstep) in
 // functions without calls, simplexFast() and groupSteps(): V8 keeps a value that is live
@@ -18,8 +19,9 @@
 import {
   MACHINE, M_INSTRET, M_CYCLE, M_ONLINE, M_COMPARE, M_STOP, M_DIVERGED, M_REFERENCE,
   M_ANNOUNCED, M_HALT, M_HALT_CODE, M_FAULTS_ARMED, M_TRACE_ON, M_TRACE_LEN, M_PENDING,
-  M_UART_IER, M_INPUT_WANTED, H_RETIRE, H_PC, H_PRIV, H_MIE, H_MTVEC, H_ERROR,
-  R_KIND, R_INSN, R_ADDR, R_DATA, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, RETIRE_SIZE, K_STORE, K_LOAD,
+  M_UART_IER, M_INPUT_WANTED, H_RETIRE, H_PC, H_PRIV, H_MIE, H_MSTATUS, H_MTVEC, H_ERROR, PRIV_M,
+  R_KIND, R_INSN, R_ADDR, R_DATA, R_PC, R_NPC, TRACE, TRACE_RECORD_SIZE, TRACE_CAPACITY, T_PRIV, T_CAUSE,
+  T_INSTRET, RETIRE_SIZE, K_STORE, K_LOAD,
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
@@ -31,8 +33,11 @@ import {
 import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
 import { stepGroup } from './group';
 import { WFI } from '../cpu/system';
-import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI } from '../cpu/trap';
-import { deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive } from '../cpu/devices';
+import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI, INTERRUPT_BIT, MSTATUS_MIE } from '../cpu/trap';
+import {
+  deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive,
+  receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt,
+} from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
 
 /** settle(): nothing needs the host, keep running. */
@@ -45,10 +50,30 @@ function traceAppend(h: usize, priv: u32, i: u32): void {
   const count = load<u32>(MACHINE + M_TRACE_LEN);
   const entry = TRACE + <usize>count * TRACE_RECORD_SIZE;
   memory.copy(entry, h + H_RETIRE, RETIRE_SIZE);
-  store<u32>(entry, priv, 32);
-  store<u64>(entry, g_batchInstret + i, 40);
+  store<u32>(entry, priv, T_PRIV);
+  store<u32>(entry, 0, T_CAUSE);
+  store<u64>(entry, g_batchInstret + i, T_INSTRET);
   store<u32>(MACHINE + M_TRACE_LEN, count + 1);
   if (count + 1 == TRACE_CAPACITY) raise(A_TRACE);
+}
+
+/**
+ * Appends interrupt `irq`, taken at `pc` in privilege `priv` before the batch's first
+ * instruction, to the trace ring; the handler's pc is `handler`. Returns true when the ring
+ * is full (the run loop stops before the batch, for the host to drain it).
+ */
+function traceInterrupt(pc: u32, handler: u32, priv: u32, irq: u32): bool {
+  const count = load<u32>(MACHINE + M_TRACE_LEN);
+  if (count >= TRACE_CAPACITY) return true;
+  const entry = TRACE + <usize>count * TRACE_RECORD_SIZE;
+  memory.fill(entry, 0, RETIRE_SIZE);
+  store<u32>(entry, pc, R_PC);
+  store<u32>(entry, handler, R_NPC);
+  store<u32>(entry, priv, T_PRIV);
+  store<u32>(entry, INTERRUPT_BIT | irq, T_CAUSE);
+  store<u64>(entry, g_batchInstret, T_INSTRET);
+  store<u32>(MACHINE + M_TRACE_LEN, count + 1);
+  return count + 1 == TRACE_CAPACITY;
 }
 
 /**
@@ -294,32 +319,61 @@ function batch(online: u32, n: u32): u32 {
 
 // ── Between batches ──────────────────────────────────────────────────────────────────
 
-/** Every online module takes the interrupt it has pending and enabled, if any. */
-function takeInterrupts(online: u32): void {
+/**
+ * Every online module takes the interrupt it has pending and enabled, if any; with tracing
+ * on, the reference module's goes into the trace ring. Returns true if that filled the ring.
+ */
+function takeInterrupts(online: u32): bool {
   const mip = deviceMip(0);
-  if (mip == 0) return;
+  if (mip == 0) return false;
+  const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
+  let full: bool = false;
   let m = online;
   while (m != 0) {
     const h = hart(ctz(m));
     const irq = pendingInterrupt(h, mip);
-    if (irq != 0xFFFF_FFFF) interrupt(h, irq);
+    if (irq != 0xFFFF_FFFF) {
+      const pc = load<u32>(h, H_PC);
+      const priv = load<u32>(h, H_PRIV);
+      interrupt(h, irq);
+      if (traced && m == online) full = traceInterrupt(pc, load<u32>(h, H_PC), priv, irq);
+    }
     m &= m - 1;
   }
+  return full;
+}
+
+/**
+ * The online modules' mie, ORed: the interrupts any of them enabled (that would wake it
+ * from wfi). With `now`, only those of modules that would take them now: in U-mode, or in
+ * M-mode with mstatus.MIE set.
+ */
+function onlineMie(online: u32, now: bool): u32 {
+  let mie: u32 = 0;
+  let m = online;
+  while (m != 0) {
+    const h = hart(ctz(m));
+    if (!now || load<u32>(h, H_PRIV) != PRIV_M || (load<u32>(h, H_MSTATUS) & MSTATUS_MIE) != 0) mie |= load<u32>(h, H_MIE);
+    m &= m - 1;
+  }
+  return mie;
 }
 
 /**
  * After the online modules executed wfi: stall until an interrupt is pending that any of
- * them enabled (a module whose mie differs wakes with the others and then diverges).
+ * them enabled (a module whose mie differs wakes with the others and then diverges). The
+ * host is asked for input before the clock skips ahead to the timer, if the receive
+ * interrupt could wake the hart (receiveInterruptWaits), so that input arrives at this
+ * instruction however far away the timer is.
  */
 function sleep(online: u32): u32 {
   loadCaches();
-  let mie: u32 = 0;
-  let m = online;
-  while (m != 0) {
-    mie |= load<u32>(hart(ctz(m)), H_MIE);
-    m &= m - 1;
-  }
+  const mie = onlineMie(online, false);
   if ((deviceMip(0) & mie) != 0) return CONTINUE;
+  if (receiveInterruptWaits(mie)) {
+    askForReceiveInterrupt();
+    return STOP_INPUT;
+  }
   if ((mie & (1 << IRQ_MTI)) != 0) {
     const stall = instructionsUntilTimer();
     if (stall != u64.MAX_VALUE) {
@@ -407,7 +461,10 @@ function settle(): u32 {
     else if (pending & A_WFI) {
       // The modules that executed wfi may have gone offline meanwhile.
       pending &= ~A_WFI;
-      if (load<u32>(hart(ctz(online)) + H_RETIRE, R_INSN) == WFI) reason = sleep(online);
+      if (load<u32>(hart(ctz(online)) + H_RETIRE, R_INSN) == WFI) {
+        reason = sleep(online);
+        if (reason == STOP_INPUT) pending |= A_WFI; // sleep on once the host has answered
+      }
     }
   }
   if (reason == CONTINUE) pending &= ~A_EVENT;
@@ -434,7 +491,14 @@ export function run(budget: u32): u32 {
     const online = load<u32>(MACHINE + M_ONLINE);
     if (online == 0) return stop(STOP_NO_MODULE);
     loadCaches();
-    takeInterrupts(online);
+    if (receiveInterruptEnabled() && receiveInterruptWaits(onlineMie(online, true))) {
+      // The guest may be waiting for the receive interrupt, which it would take now (not
+      // in its handler, say): input arrives before this instruction, or the host closes
+      // input. Whatever enabled the interrupt, or emptied the ring, ended the last batch.
+      askForReceiveInterrupt();
+      return stop(STOP_INPUT);
+    }
+    if (takeInterrupts(online)) return stop(STOP_TRACE);
     let n = left;
     const untilTimer = instructionsUntilTimer();
     if (untilTimer < <u64>n) n = <u32>untilTimer;

@@ -6,19 +6,30 @@
  *   core   0: 3 0x80000128 (0x00b52023) mem 0x80001000 0x00000040
  *   core   0: 3 0x8000012c (0x00052283) x5  0x00000001 mem 0x80001000
  *
- * (privilege, pc, instruction, register written, memory access), and for an exception
+ * (privilege, pc, instruction, register written, memory access), for an exception
  *
  *   core   0: exception trap_illegal_instruction, epc 0x80000130
  *   core   0:           tval 0x00000000
+ *
+ * and for an interrupt taken before the instruction at epc (Spike names it by its mcause
+ * code, riscv/trap.cc trap_t::name(), and prints no tval for it)
+ *
+ *   core   0: exception interrupt #7, epc 0x80000140
  */
 import type { Core } from './core.ts';
 import { decodeRecord, hex32, type RetireRecord } from './records.ts';
 
-/** One trace entry: a retire record, the privilege it executed in, and its number. */
+/**
+ * One trace entry: a retire record, the privilege it executed in, and its number; or an
+ * interrupt (`interrupt` set), taken before instruction `instret` at `record.pc` in
+ * `privilege`, going to the handler at `record.npc`.
+ */
 export interface TraceEntry {
   record: RetireRecord;
   privilege: number;
   instret: number;
+  /** The interrupt's number (mcause without the interrupt bit): 3 software, 7 timer, 11 external. */
+  interrupt?: number;
 }
 
 /** Spike's names for the exception causes (riscv/encoding.h CAUSE_*). */
@@ -35,11 +46,14 @@ export function readTrace(core: Core, count: number): TraceEntry[] {
   const entries: TraceEntry[] = [];
   for (let k = 0; k < count; k++) {
     const at = L.TRACE + k * L.TRACE_RECORD_SIZE;
-    entries.push({
+    const entry: TraceEntry = {
       record: decodeRecord(core, at),
-      privilege: core.u32(at + L.RETIRE_SIZE),
-      instret: Number(core.u64(at + L.RETIRE_SIZE + 8)),
-    });
+      privilege: core.u32(at + L.T_PRIV),
+      instret: Number(core.u64(at + L.T_INSTRET)),
+    };
+    const cause = core.u32(at + L.T_CAUSE);
+    if (cause !== 0) entry.interrupt = cause & 0x7FFF_FFFF;
+    entries.push(entry);
   }
   return entries;
 }
@@ -50,6 +64,7 @@ const hexWidth = (v: number, bytes: number) => `0x${(v >>> 0).toString(16).padSt
 export function formatTraceEntry(entry: TraceEntry, hart = 0): string {
   const r = entry.record;
   const prefix = `core ${String(hart).padStart(3)}:`;
+  if (entry.interrupt !== undefined) return `${prefix} exception interrupt #${entry.interrupt}, epc ${hex32(r.pc)}`;
   if (r.trap !== undefined) {
     const name = r.trap === 'announce' ? 'machine_check (module announced an error)' : SPIKE_CAUSES[r.trap] ?? `trap_${r.trap}`;
     return `${prefix} exception ${name}, epc ${hex32(r.pc)}\n${prefix}           tval ${hex32(r.addr)}`;

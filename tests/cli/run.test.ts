@@ -131,3 +131,46 @@ describe.concurrent('lockstep run', () => {
     expect(lines(small.stderr)).toEqual([expect.stringMatching(/^lockstep: .*store access fault.*0x83fffffc/)]);
   });
 });
+
+describe.concurrent('lockstep run: when the guest reads stdin', () => {
+  it.each([
+    ['tx-poll.s', 'polls LSR for THRE and prints: stdin stays unread', 'hi there\n', 0],
+    ['status-read.s', 'reads LSR once, then the read call: the call gets all of stdin', '?hello', 5],
+    ['rx-irq.s', 'takes the receive interrupt while spinning: every byte arrives', 'hello', 5],
+    ['rx-irq-wfi.s', 'takes the receive interrupt from wfi, a timer armed: every byte arrives', 'hello', 5],
+  ])('printf hello | lockstep run %s (%s)', async (name, _what, stdout, status) => {
+    const result = await lockstep(['run', fixture(name)], { input: 'hello' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString('latin1')).toBe(stdout);
+    expect(result.status).toBe(status);
+  });
+
+  it.each(['simplex', 'tmr'])('a program that only prints does not wait for stdin kept open (%s)', async (topology) => {
+    // stdin is a pipe whose writer never writes nor closes it, as a terminal nobody types at.
+    const child = spawn(BIN, ['run', '--topology', topology, fixture('tx-poll.s')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [status, signal] = await once(child, 'close');
+    clearTimeout(timer);
+    child.stdin.destroy();
+    expect(signal, 'killed after 10 s: it waited for stdin').toBeNull();
+    expect(stderr).toBe('');
+    expect(Buffer.concat(out).toString('latin1')).toBe('hi there\n');
+    expect(status).toBe(0);
+  });
+
+  it('gives an interrupt-driven program end of input: it runs on to its own end', async () => {
+    const [spin, wfi] = await Promise.all([
+      lockstep(['run', fixture('rx-irq.s')], { input: '' }),
+      lockstep(['run', fixture('rx-irq-wfi.s')], { input: '' }),
+    ]);
+    for (const result of [spin, wfi]) {
+      expect(result.stderr).toBe('');
+      expect(result.stdout.length).toBe(0);
+      expect(result.status).toBe(0);
+    }
+  });
+});

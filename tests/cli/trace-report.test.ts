@@ -4,7 +4,9 @@
  * `xN 0xVALUE` (N padded to two columns) for a register write other than x0, `mem 0xADDR
  * 0xDATA` for a store (data as wide as the store) or `mem 0xADDR` after a load's register
  * write; an exception is `core   0: exception NAME, epc 0xPC` and `core   0:           tval
- * 0xVALUE`. The expected lines are the hand-worked tables in the fixtures' comments.
+ * 0xVALUE`, an interrupt `core   0: exception interrupt #N, epc 0xPC` (Spike's
+ * trap_t::name() for an mcause with the interrupt bit, and no tval line). The expected lines
+ * are the hand-worked tables in the fixtures' comments.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +45,27 @@ const TRAP_S = [
   'core   0: 3 0x80000020 (0x0062a023) mem 0x00100000 0x00053333',
 ];
 
+/** timer.s: wfi sleeps until mtimecmp; the timer interrupt is taken at the pc after it. */
+const TIMER_S = [
+  'core   0: 3 0x80000000 (0x00000297) x5  0x80000000',
+  'core   0: 3 0x80000004 (0x03028293) x5  0x80000030',
+  'core   0: 3 0x80000008 (0x30529073)',
+  'core   0: 3 0x8000000c (0x020042b7) x5  0x02004000',
+  'core   0: 3 0x80000010 (0x00200313) x6  0x00000002',
+  'core   0: 3 0x80000014 (0x0002a223) mem 0x02004004 0x00000000',
+  'core   0: 3 0x80000018 (0x0062a023) mem 0x02004000 0x00000002',
+  'core   0: 3 0x8000001c (0x08000293) x5  0x00000080',
+  'core   0: 3 0x80000020 (0x30429073)',
+  'core   0: 3 0x80000024 (0x30046073)',
+  'core   0: 3 0x80000028 (0x10500073)',
+  'core   0: exception interrupt #7, epc 0x8000002c',
+  'core   0: 3 0x80000030 (0x34202573) x10 0x80000007',
+  'core   0: 3 0x80000034 (0x001002b7) x5  0x00100000',
+  'core   0: 3 0x80000038 (0x00073337) x6  0x00073000',
+  'core   0: 3 0x8000003c (0x33330313) x6  0x00073333',
+  'core   0: 3 0x80000040 (0x0062a023) mem 0x00100000 0x00073333',
+];
+
 const dir = tempDir();
 
 describe.concurrent('lockstep run --trace', () => {
@@ -68,6 +91,17 @@ describe.concurrent('lockstep run --trace', () => {
     // an exception's entry being its two lines.
     const entries = TRAP_S.filter((line) => !line.includes(' tval ')).length;
     expect(JSON.parse(readFileSync(report, 'utf8')).instret).toBe(entries);
+  });
+
+  it('logs an interrupt as Spike does: `exception interrupt #N, epc` (the interrupted pc), no tval, no number of its own', async () => {
+    const report = join(dir, 'timer.json');
+    for (const topology of ['simplex', 'dmr']) {
+      const result = await lockstep(['run', '--topology', topology, '--trace', '--report', report, fixture('timer.s')]);
+      expect(result.status).toBe(7); // test finisher: (7 << 16) | 0x3333
+      expect(result.stdout.length).toBe(0);
+      expect(lines(result.stderr)).toEqual(TIMER_S);
+      expect(JSON.parse(readFileSync(report, 'utf8')).instret).toBe(TIMER_S.length - 1);
+    }
   });
 
   it('ends with the exception and then the one-line reason when the program dies of it', async () => {

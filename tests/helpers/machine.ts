@@ -5,6 +5,7 @@
 import { assemble, formatDiagnostics } from '../../src/isa/index.ts';
 import type { Program } from '../../src/isa/program.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
+import type { ConsoleIO } from '../../src/machine/hostcalls.ts';
 import type { Fault } from '../../src/fault/spec.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
@@ -61,4 +62,79 @@ export async function runProgram(program: Program | string, setup: RunSetup = {}
   }
   const stdout = output();
   return { machine, stdout, text: new TextDecoder().decode(stdout) };
+}
+
+/** One call of a scripted console's read(): when (the machine's instret), how many bytes were asked for, and the answer. */
+export interface ConsoleRead {
+  instret: number;
+  max: number;
+  answer: string | null;
+}
+
+export interface ScriptedConsole {
+  io: ConsoleIO;
+  /** Every read() so far. */
+  reads: ConsoleRead[];
+  /** What the guest wrote (fd 1 and 2), as text. */
+  text(): string;
+  /** The machine whose instret the reads record (set once it exists). */
+  machine?: Machine;
+}
+
+/**
+ * A console that answers read() with `answers` in order — a string's bytes (at most `max`
+ * of them, the rest answering the next read), or '' for "nothing now, more may come" — and
+ * then end of input (null), recording every call.
+ */
+export function scriptedConsole(answers: string[]): ScriptedConsole {
+  const queue = [...answers];
+  const out: number[] = [];
+  const scripted: ScriptedConsole = {
+    reads: [],
+    text: () => new TextDecoder().decode(Uint8Array.from(out)),
+    io: {
+      write: (_fd, bytes) => out.push(...bytes),
+      read: (max) => {
+        let answer = queue.length > 0 ? queue.shift()! : null;
+        if (answer !== null && answer.length > max) {
+          queue.unshift(answer.slice(max));
+          answer = answer.slice(0, max);
+        }
+        scripted.reads.push({ instret: scripted.machine?.instret ?? NaN, max, answer });
+        return answer === null ? null : new TextEncoder().encode(answer);
+      },
+    },
+  };
+  return scripted;
+}
+
+export interface ScriptedRun {
+  machine: Machine;
+  program: Program;
+  reads: ConsoleRead[];
+  text(): string;
+  /** Times run() returned 'input' (the console had nothing yet): the loop called it again. */
+  inputStops: number;
+}
+
+/**
+ * Runs `program` on a machine whose console blocks (as the CLI's stdin does, blockingInput)
+ * and answers from `answers` (scriptedConsole), until it halts or has run `limit`
+ * instructions. A stop for input is answered by running on; more than 100 of them fail.
+ */
+export async function runScripted(
+  program: Program | string, answers: string[], setup: MachineConfig & { limit?: number } = {},
+): Promise<ScriptedRun> {
+  const { limit = 1_000_000, ...config } = setup;
+  const scripted = scriptedConsole(answers);
+  const machine = await Machine.create({ blockingInput: true, ...config, console: scripted.io });
+  scripted.machine = machine;
+  const loaded = typeof program === 'string' ? assembleOrThrow(program) : program;
+  machine.load(loaded);
+  let inputStops = 0;
+  while (!machine.halt && machine.instret < limit) {
+    if (machine.run(limit - machine.instret).stop !== 'input') continue;
+    if (++inputStops > 100) throw new Error(`the machine keeps stopping for input (instruction ${machine.instret})`);
+  }
+  return { machine, program: loaded, reads: scripted.reads, text: scripted.text, inputStops };
 }
