@@ -135,6 +135,18 @@ describe('the lockstep app', () => {
     await expect.poll(instret).toBe(0);
     await page.keyboard.press('s');
     await expect.poll(instret).toBe(1);
+    // A fault by keyboard alone: to the registers, open a value's bit picker (focus moves
+    // into it), flip its top bit, close it (focus returns to the value).
+    await page.keyboard.press('g');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('ls-registers #bit-picker').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => (document.querySelector('lockstep-machine') as unknown as { controller: { state: { pending: string[] } } }).controller.state.pending)).toEqual(['at=1,module=0,kind=flip,target=pc,bit=31']);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('ls-registers #bit-picker').count()).toBe(0);
+    expect(await page.evaluate(() => document.querySelector('lockstep-machine')!.shadowRoot!.querySelector('ls-registers')!.shadowRoot!.activeElement?.className)).toContain('value');
+    await page.keyboard.press('x'); // reset: the fault goes with the machine
+    await expect.poll(instret).toBe(0);
     await page.keyboard.press('?');
     await expect.poll(() => page.locator('#help').getAttribute('open')).toBe('');
     expect(await page.locator('#help').innerText()).toContain('Step one instruction');

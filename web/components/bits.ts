@@ -7,6 +7,7 @@ import { html, css } from 'lit';
 import { bitsOf } from '../state/diff.ts';
 import { hex32 } from '../state/format.ts';
 import type { ClickKind } from '../state/faults.ts';
+import type { Selection } from '../state/controller.ts';
 
 export const bitPickerStyles = css`
   .picker { border: 2px solid var(--ls-accent); border-radius: 8px; padding: 0.5rem; margin-bottom: 0.6rem; background: var(--ls-surface); }
@@ -40,6 +41,27 @@ export function bitPicker(o: { title: string; value: number; kind: ClickKind; on
         })}
       </div>
     </div>`;
+}
+
+/** The value button that opened a component's picker, to focus again when it closes. */
+const openers = new WeakMap<ShadowRoot, HTMLElement>();
+
+/**
+ * Keyboard focus for a component's bit picker (call from updated()): when the selection
+ * opens the picker, focus moves to its first bit (the picker is drawn above the table, out
+ * of the tab order's way); when it closes, back to the value that opened it.
+ */
+export function followPicker(root: ShadowRoot, before: Selection | undefined, now: Selection | undefined): void {
+  if (before === now) return;
+  const picker = root.querySelector<HTMLElement>('#bit-picker .bits button');
+  if (now && picker) {
+    if (root.activeElement instanceof HTMLElement) openers.set(root, root.activeElement);
+    picker.focus();
+  } else if (!now) {
+    const opener = openers.get(root);
+    openers.delete(root);
+    if (opener?.isConnected) opener.focus();
+  }
 }
 
 /** Each differing module's value in binary, differing digits marked, with ▲ under them. */

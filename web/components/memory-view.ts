@@ -9,7 +9,7 @@ import { memoryRows } from '../state/diff.ts';
 import { hex32, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
-import { bitPicker, bitPickerStyles, bitsDetail } from './bits.ts';
+import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
 
 export class MemoryView extends LitElement {
@@ -19,6 +19,11 @@ export class MemoryView extends LitElement {
 
   override shouldUpdate(changed: PropertyValues<this>): boolean {
     return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['memory', 'memoryAddress', 'selected', 'faultKind', 'program']);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const before = changed.get('state') as UiState | undefined;
+    if (before) followPicker(this.renderRoot as ShadowRoot, before.selected, this.state.selected);
   }
 
   static override styles = [shared, bitPickerStyles, css`

@@ -13,7 +13,7 @@ import { registerRows, type RegisterRow } from '../state/diff.ts';
 import { hex32 } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
-import { bitPicker, bitPickerStyles, bitsDetail } from './bits.ts';
+import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
 
 export class RegisterTable extends LitElement {
@@ -23,6 +23,11 @@ export class RegisterTable extends LitElement {
 
   override shouldUpdate(changed: PropertyValues<this>): boolean {
     return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['flash', 'selected', 'faultKind']);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const before = changed.get('state') as UiState | undefined;
+    if (before) followPicker(this.renderRoot as ShadowRoot, before.selected, this.state.selected);
   }
 
   static override styles = [shared, bitPickerStyles, css`
