@@ -279,6 +279,7 @@ import {
     case STORE | f3(0): return groupStore(0, count, m0, m1, m2, m3, pc, insn, filter); // SB
     case STORE | f3(1): return groupStore(1, count, m0, m1, m2, m3, pc, insn, filter); // SH
     case STORE | f3(2): return groupStore(2, count, m0, m1, m2, m3, pc, insn, filter); // SW
+    // Reserved funct3: listed to keep this switch one br_table, as in stepFast (execute.ts).
     case LOAD | f3(3): case LOAD | f3(6): case LOAD | f3(7):
     case STORE | f3(3): case STORE | f3(4): case STORE | f3(5): case STORE | f3(6): case STORE | f3(7):
     case BRANCH | f3(2): case BRANCH | f3(3):

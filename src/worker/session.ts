@@ -11,7 +11,7 @@
  * changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  */
-import { Machine, NULL_CONSOLE, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
+import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
 import type { RetireRecord } from '../machine/records.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
@@ -111,21 +111,35 @@ export class MachineSession {
   /** Callers of changed() waiting for a halt, a pause or new events. */
   private watchers: (() => void)[] = [];
 
-  /** Creates (or re-creates) the machine; the loaded program, if any, is loaded again. */
+  /**
+   * Creates (or re-creates) the machine; the loaded program, if any, is loaded again. A
+   * setup the program does not fit throws, and leaves the machine as it was.
+   */
   async create(setup: MachineSetup): Promise<void> {
     this.pause();
-    this.setup = { ...setup };
-    this.machine = await Machine.create({
+    this.install(setup, await this.build(setup, this.program), this.program);
+  }
+
+  /** A machine for `setup`, talking to this session's console, with `program` loaded (throws if it cannot run it). */
+  private async build(setup: MachineSetup, program: Program | undefined): Promise<Machine> {
+    const machine = await Machine.create({
       ...setup,
       console: {
         write: (_fd, bytes) => { for (const b of bytes) this.output.push(b); },
         read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
       },
     });
+    if (program) machine.load(program);
+    return machine;
+  }
+
+  private install(setup: MachineSetup, machine: Machine, program: Program | undefined): void {
+    this.setup = { ...setup };
+    this.machine = machine;
+    this.program = program;
     this.output = [];
     this.eventCursor = 0;
     this.waitingForInput = false;
-    if (this.program) this.machine.load(this.program);
   }
 
   private get m(): Machine {
@@ -142,10 +156,8 @@ export class MachineSession {
     const program = input.kind === 'source'
       ? loadProgram(new TextEncoder().encode(input.source), input.name ?? 'program.s', 'asm')
       : loadProgram(input.bytes, input.name, input.format);
-    const probe = await Machine.create({ ...this.setup, console: NULL_CONSOLE });
-    probe.load(program); // throws for a program this machine cannot run
-    this.program = program;
-    await this.create(this.setup);
+    this.pause();
+    this.install(this.setup, await this.build(this.setup, program), program);
     return { entry: program.entry, symbols: [...program.symbols], sourceMap: [...(program.sourceMap ?? [])] };
   }
 
