@@ -685,7 +685,7 @@ export class Machine {
    * Takes modules offline at instruction `instret`, each for its reason. In pair-and-spare a
    * module that failed on its own (announced an error, died) takes its board partner with it
    * ('partner-lost'), unless the partner is itself in the list. A module that was resyncing
-   * goes offline without an event (it was never back online).
+   * leaves its resync, which logs no resync-done for it.
    */
   private takeOffline(failed: { module: number; reason: OfflineReason }[], instret: number): void {
     if (failed.length === 0) return;
@@ -699,7 +699,8 @@ export class Machine {
     for (const { module, reason } of all) {
       const status = this.modules[module];
       if (status.state === 'offline') continue;
-      if (status.state === 'online') this.events.push({ instret, kind: 'offline', module, reason });
+      if (status.state === 'resyncing') this.leaveResync(module);
+      this.events.push({ instret, kind: 'offline', module, reason });
       status.state = 'offline';
     }
     this.syncOnline();
@@ -831,6 +832,12 @@ export class Machine {
     }
     this.syncOnline();
     this.createResync(this.nextResyncId++, fresh).start();
+  }
+
+  private leaveResync(m: number): void {
+    for (const [id, resync] of this.resyncs) {
+      if (resync.targets.includes(m) && !resync.drop(m)) this.resyncs.delete(id);
+    }
   }
 
   private createResync(id: number, targets: number[], state?: ResyncState): Resync {

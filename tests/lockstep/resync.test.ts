@@ -240,3 +240,23 @@ describe('a kill aimed at a module that is not online', () => {
     expect(new TextDecoder().decode(output())).toBe(reference);
   });
 });
+
+describe('a module taken offline while it resyncs', () => {
+  it('leaves its resync: it is listed offline, and no resync-done is logged for it', async () => {
+    // Module 0 alone is replaced at 3000 (precopy, 16,384 instructions a round); its board
+    // partner dies at 4000, so the pair can no longer check itself: board 1 carries on.
+    const { machine, output } = await machineFor(program, { topology: 'pair-spare', resync: 'precopy', copyBytesPerCycle: COPY, faults: ['at=4000,module=1,kind=kill'] });
+    machine.replace(3000, { module: 0 });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.slice(0, -1)).toEqual([
+      { instret: 3000, kind: 'offline', module: 0, reason: 'removed' },
+      { instret: 3000, kind: 'replace', module: 0 },
+      { instret: 4000, kind: 'inject', module: 1, fault: 'at=4000,module=1,kind=kill' },
+      { instret: 4000, kind: 'offline', module: 1, reason: 'dead' },
+      { instret: 4000, kind: 'offline', module: 0, reason: 'partner-lost' },
+    ]);
+    expect(machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['offline', 'offline', 'online', 'online']);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
