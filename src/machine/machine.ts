@@ -111,7 +111,7 @@ export class Machine {
   onDivergence?: (event: DivergeEvent, line: string) => void;
 
   private readonly L;
-  private modules: ModuleRecord[];
+  private modules: ModuleRecord[] = [];
   private schedule: ScheduledAction[] = [];
   private seq = 0;
   private halted?: Halt;
@@ -151,7 +151,6 @@ export class Machine {
     };
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
-    this.modules = [];
     this.initCore();
   }
 
