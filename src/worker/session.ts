@@ -443,6 +443,11 @@ export class MachineSession {
     this.waitingForInput = false;
   }
 
+  /** The machine's whole console output so far (views carry only what is new since the last one). */
+  consoleOutput(): Uint8Array {
+    return concat(this.outputLog);
+  }
+
   /** `length` bytes of module `m`'s RAM at `addr` (empty outside RAM). */
   memory(m: number, addr: number, length: number): Uint8Array {
     return this.m.readMemory(m, addr, length) ?? new Uint8Array();
