@@ -16,7 +16,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { MachineSession } from '../../src/worker/session.ts';
 import { MachineController, type SessionPort } from '../../web/state/controller.ts';
-import { buildTimeline } from '../../web/state/timeline.ts';
+import { buildTimeline, outcomeEntry } from '../../web/state/timeline.ts';
 import { scenarioProgram } from '../../web/state/scenario-source.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
 import type { Verdict } from '../../src/worker/session.ts';
@@ -242,6 +242,41 @@ describe('timeline entries', () => {
       'resync @131092: Copied 256 pages (1,048,576 bytes) from module 0 to module 2 while the machine ran',
       'resynced @131092: Module 2 back in lockstep at instruction 131,092 (precopy, 1 round, 1,064,960 bytes, pause of 2,048 cycles)',
     ]);
+  });
+
+  it('puts the right article before an announced error: a parity error, an uncorrectable ECC error', () => {
+    const events: MachineEvent[] = [
+      { instret: 7, kind: 'error', module: 1, where: 'parity error in x5' },
+      { instret: 9, kind: 'error', module: 0, where: 'uncorrectable ECC error in RAM word 0x80001000' },
+    ];
+    expect(buildTimeline(events, 'dmr').map((e) => e.text)).toEqual([
+      'Module 1 announced a parity error in x5 at instruction 7',
+      'Module 0 announced an uncorrectable ECC error in RAM word 0x80001000 at instruction 9',
+    ]);
+  });
+
+  it('ends with the outcome, in DESIGN §6\'s words, after a halt that is no green tick', () => {
+    const halt = { instret: 99, kind: 'halt', reason: 'exit', exit_code: 0 } as const;
+    expect(buildTimeline([halt], 'simplex')[0]).toMatchObject({ stage: 'halted', tone: 'neutral' });
+    expect(buildTimeline([{ ...halt, reason: 'failstop' }], 'dmr')[0]).toMatchObject({ stage: 'halted', tone: 'bad', title: 'Stopped' });
+    const reference = { instret: 13, exitCode: 0, outputBytes: 5 };
+    const exit = { reason: 'exit' as const, exitCode: 0, message: 'the guest passed' };
+    const sdc = outcomeEntry({ kind: 'judged', outcome: 'sdc', reference, difference: { offset: 3, actual: 0x43, expected: 0x41, line: 2, column: 1, index: 3 } }, exit, 13);
+    expect(sdc).toMatchObject({ stage: 'outcome', tone: 'bad', title: 'Outcome: Silent data corruption' });
+    expect(sdc!.text).toBe('The machine finished (exit code 0) without noticing anything, but its output is wrong. '
+      + "Its output differs from the fault-free run's at byte 3 (line 2, column 1): 0x43 'C' where the fault-free run printed 0x41 'A'.");
+    expect(sdc!.text).not.toMatch(/pass/);
+    const names = (['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash'] as const).map((outcome) => {
+      const entry = outcomeEntry({ kind: 'judged', outcome, reference }, exit, 13)!;
+      return [entry.title, entry.tone];
+    });
+    expect(names).toEqual([
+      ['Outcome: Masked', 'good'], ['Outcome: Recovered', 'good'], ['Outcome: Fail-stop', 'warn'],
+      ['Outcome: Silent data corruption', 'bad'], ['Outcome: Hang', 'bad'], ['Outcome: Crash', 'bad'],
+    ]);
+    expect(outcomeEntry({ kind: 'pending', referenceInstret: 5 }, exit, 13)).toBeUndefined();
+    expect(outcomeEntry({ kind: 'fault-free', notApplied: ['at=100,module=1,kind=flip,target=x5,bit=0'] }, exit, 13)!.text)
+      .toBe('The program ended (exit code 0) after 13 instructions without any fault: this is the fault-free run. The fault at=100,module=1,kind=flip,target=x5,bit=0 came after the end: not activated.');
   });
 
   it('splits divergence and detection when a replay found an earlier first difference', () => {
