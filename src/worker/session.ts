@@ -92,7 +92,7 @@ export interface OutputDifferenceAt extends OutputDifference {
  * - `fault-free`: the run ended with no fault applied: it is the fault-free run (faults
  *   scheduled for after its end are listed in `notApplied`);
  * - `judged`: the outcome, with the fault-free run's instructions, exit code and output
- *   size, and where the output first differs (for `sdc`, and for `crash` or `hang` when it does);
+ *   size, and where the output first differs from the fault-free run's, when it does;
  * - `unjudged`: the fault-free run did not exit, so there is nothing to judge against.
  */
 export type Verdict =
@@ -246,28 +246,29 @@ export class MachineSession {
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput };
   }
 
-  /** Decides the verdict when the run has ended (see Verdict), judging in the background when the fault-free run must go on. */
+  /**
+   * Decides the verdict once the run has ended (see Verdict): halted, or past HANG_FACTOR ×
+   * the fault-free run's instructions. A halted run with a fault applied is judged in the
+   * background when the fault-free run must go on first.
+   */
   private settle(): void {
     const m = this.m;
     if (this.verdict || this.judging) return;
-    const injected = m.events.some((e) => e.kind === 'inject');
-    if (!injected) {
-      if (m.halt) {
-        const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
-        this.verdict = { kind: 'fault-free', notApplied };
+    const reference = this.reference;
+    if (!m.halt) {
+      if (reference?.exited && m.instret >= HANG_FACTOR * reference.instret) {
+        this.verdict = this.judged(reference);
+        this.running = false;
       }
       return;
     }
-    if (this.restored) {
-      if (m.halt) this.verdict = { kind: 'unjudged', reason: 'the machine was restored from a snapshot, so the output before it is unknown' };
-      return;
-    }
-    const reference = this.reference;
-    if (m.halt) {
+    if (!m.events.some((e) => e.kind === 'inject')) {
+      const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
+      this.verdict = { kind: 'fault-free', notApplied };
+    } else if (this.restored) {
+      this.verdict = { kind: 'unjudged', reason: 'the machine was restored from a snapshot, so the output before it is unknown' };
+    } else {
       void this.judge();
-    } else if (reference?.exited && m.instret >= HANG_FACTOR * reference.instret) {
-      this.verdict = this.judged(reference);
-      this.running = false;
     }
   }
 
@@ -421,7 +422,7 @@ export class MachineSession {
     fault();
     const machine = this.m;
     if (!this.reference && !this.restored && this.program) {
-      const reference = await ReferenceRun.start(this.setup, this.program!);
+      const reference = await ReferenceRun.start(this.setup, this.program);
       if (this.machine === machine) this.reference = reference;
     }
     const checked = fault();
