@@ -8,7 +8,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
 import { MAX_POSITION, positionOf, speedAt, speedLabel, speedWords } from '../state/speed.ts';
-import { verdictText, haltText, expectationLines } from '../state/verdict.ts';
+import { verdictText, haltText, expectationLines, expectText } from '../state/verdict.ts';
 import { CLICK_KINDS, type ClickKind } from '../state/faults.ts';
 import { count, rate, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
@@ -102,7 +102,8 @@ export class Controls extends LitElement {
           <span class="ips" id="ips" title="measured instructions per second">${running ? rate(view?.ips ?? 0) : 'paused'}</span>
         </div>
       </div>
-      ${halted || s.verdict ? this.verdict() : nothing}
+      ${halted || s.verdict ? this.verdict()
+        : s.expect && expectText(s.expect) ? html`<div class="muted" id="lesson-expects">This lesson expects ${expectText(s.expect)}.</div>` : nothing}
       <div class="row">
         <fieldset @change=${this.onWhen}>
           <legend>Click a register bit, a memory word or Pull to break the machine</legend>

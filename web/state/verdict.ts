@@ -7,7 +7,7 @@ import type { Halt } from '../../src/machine/events.ts';
 import type { Outcome, OutputDifference } from '../../src/fault/classify.ts';
 import { HANG_FACTOR } from '../../src/fault/classify.ts';
 import type { Verdict } from '../../src/worker/session.ts';
-import type { ExpectationCheck } from '../../src/scenario/expect.ts';
+import type { Expectation, ExpectationCheck } from '../../src/scenario/expect.ts';
 import { count } from './format.ts';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
@@ -84,6 +84,15 @@ export function verdictText(verdict: Verdict, halt: Halt | undefined, instret: n
       return { title: OUTCOME_NAMES[verdict.outcome], tone: OUTCOME_TONES[verdict.outcome], text: texts[verdict.outcome] };
     }
   }
+}
+
+/** What a lesson expects of the run, before it ends: "the outcome recovered and an output of 72 bytes". */
+export function expectText(expect: Expectation): string | undefined {
+  const parts = [
+    ...(expect.outcome ? [`the outcome ${OUTCOME_NAMES[expect.outcome].toLowerCase()}`] : []),
+    ...(expect.output !== undefined ? [`an output of ${count(new TextEncoder().encode(expect.output).length)} bytes`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' and ') : undefined;
 }
 
 /** The lesson's expectations, one line each: whether this run met them. */
