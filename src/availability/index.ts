@@ -8,7 +8,7 @@ export {
 } from './ctmc.ts';
 export type { Chain, ChainState, Transition, ChainMeasures } from './ctmc.ts';
 export {
-  MODELS, MODULES, LOCKSTEP_MODELS, DEFAULT_PARAMETERS, isModel, modelChain, closedForm, solveChain, assess,
+  MODELS, MODULES, LOCKSTEP_MODELS, DEFAULT_PARAMETERS, isModel, checkParameters, modelChain, closedForm, solveChain, assess,
 } from './models.ts';
 export type { Model, Parameters, ClosedForm, Assessment } from './models.ts';
 export { simulate, inside, studentT995, RARE_ENTRIES } from './simulate.ts';

@@ -39,7 +39,7 @@ export interface Parameters {
   rho: number;
   /** c_p: probability that a self-checking pair's failure is detected and the other pair takes over. */
   pairCoverage: number;
-  /** λ_s: failure rate of the cluster's standby host, per hour. */
+  /** λ_s: failure rate of the cluster's standby host, per hour (0: a standby that does not fail). */
   standbyLambda: number;
   /** δ: failover rate (1 / failover time), per hour. */
   failoverRate: number;
@@ -65,13 +65,29 @@ export const DEFAULT_PARAMETERS: Parameters = {
   resyncPause: 0,
 };
 
-/** Builds a chain from named states and [from, to, rate] transitions. */
+/**
+ * Throws a RangeError naming the first parameter out of range: rates must be positive and
+ * finite (λ_s may be 0), probabilities in [0, 1], the resync pause non-negative.
+ */
+export function checkParameters(p: Parameters): void {
+  const rates = ['lambda', 'mu', 'rho', 'failoverRate', 'manualRate'] as const;
+  for (const name of rates) {
+    if (!(p[name] > 0) || !Number.isFinite(p[name])) throw new RangeError(`${name}: ${p[name]} is not a positive rate per hour`);
+  }
+  if (!(p.standbyLambda >= 0) || !Number.isFinite(p.standbyLambda)) throw new RangeError(`standbyLambda: ${p.standbyLambda} is not a non-negative rate per hour`);
+  for (const name of ['coverage', 'pairCoverage', 'failoverCoverage'] as const) {
+    if (!(p[name] >= 0 && p[name] <= 1)) throw new RangeError(`${name}: ${p[name]} is not a probability in [0, 1]`);
+  }
+  if (!(p.resyncPause >= 0) || !Number.isFinite(p.resyncPause)) throw new RangeError(`resyncPause: ${p.resyncPause} is not a duration in hours`);
+}
+
+/** Builds a chain from named states and [from, to, rate] transitions; rate 0 means none (c = 1, λ_s = 0). */
 function chain(states: Record<string, Omit<ChainState, 'name'>>, transitions: [string, string, number][], start: string): Chain {
   const names = Object.keys(states);
   const at = (name: string) => names.indexOf(name);
   return {
     states: names.map((name) => ({ name, ...states[name] })),
-    transitions: transitions.map(([from, to, rate]): Transition => ({ from: at(from), to: at(to), rate })),
+    transitions: transitions.filter(([, , rate]) => rate !== 0).map(([from, to, rate]): Transition => ({ from: at(from), to: at(to), rate })),
     start: at(start),
   };
 }
@@ -135,6 +151,7 @@ function resync(from: string, to: string, mu: number, pause: number, name: strin
  *     1 ──μ──► 2                                0: both hosts failed (down)
  */
 export function modelChain(model: Model, p: Parameters): Chain {
+  checkParameters(p);
   const { lambda: l, mu, coverage: c, rho, resyncPause: pause } = p;
   switch (model) {
     case 'simplex':
@@ -146,8 +163,7 @@ export function modelChain(model: Model, p: Parameters): Chain {
       return chain(
         { '2': { up: true }, '1': { up: true }, '0': { up: false }, R: { up: false }, ...back.states },
         [
-          ...(cov > 0 ? [['2', '1', L * cov] as [string, string, number]] : []),
-          ...(cov < 1 ? [['2', 'R', L * (1 - cov)] as [string, string, number]] : []),
+          ['2', '1', L * cov], ['2', 'R', L * (1 - cov)],
           ['R', '1', rho], ['1', '0', L / 2], ['0', '1', mu], ...back.transitions,
         ],
         '2',
@@ -168,8 +184,7 @@ export function modelChain(model: Model, p: Parameters): Chain {
         { '3': { up: true }, '2': { up: true }, '1': { up: true }, '0': { up: false }, F: { up: false }, ...back3.states, ...back2.states },
         [
           ['3', '2', 3 * l],
-          ...(c > 0 ? [['2', '1', 2 * l * c] as [string, string, number]] : []),
-          ...(c < 1 ? [['2', 'F', 2 * l * (1 - c)] as [string, string, number]] : []),
+          ['2', '1', 2 * l * c], ['2', 'F', 2 * l * (1 - c)],
           ['F', '1', rho], ['1', '0', l], ['0', '1', mu], ...back3.transitions, ...back2.transitions,
         ],
         '3',
@@ -181,8 +196,7 @@ export function modelChain(model: Model, p: Parameters): Chain {
         { '2': { up: true }, '1': { up: true }, FO: { up: false }, M: { up: false }, '0': { up: false } },
         [
           ['2', 'FO', l], ['2', '1', ls],
-          ...(cfo > 0 ? [['FO', '1', delta * cfo] as [string, string, number]] : []),
-          ...(cfo < 1 ? [['FO', 'M', delta * (1 - cfo)] as [string, string, number]] : []),
+          ['FO', '1', delta * cfo], ['FO', 'M', delta * (1 - cfo)],
           ['M', '1', rm], ['1', '2', mu], ['1', '0', l], ['0', '1', mu],
         ],
         '2',
@@ -232,6 +246,7 @@ function fromWeights(up: number[], down: number[], interruptionsPerStart: number
  * plus π1·μ into the pause when there is one.
  */
 export function closedForm(model: Model, p: Parameters): ClosedForm {
+  checkParameters(p);
   const { lambda: l, mu, coverage: c, rho, resyncPause: pause } = p;
   const paused = pause > 0 ? 1 : 0;
   switch (model) {

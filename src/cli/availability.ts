@@ -52,7 +52,7 @@ export function addAvailabilityCommand(cli: Command, setStatus: (status: number)
     .option('--rho <rate>', `ρ: restart rate after an uncovered failure, per hour (default ${d.rho})`)
     .option('--restart <time>', 'instead of --rho: restart time, e.g. 10min')
     .option('--pair-coverage <c>', `c_p: coverage of a self-checking pair (default ${d.pairCoverage})`)
-    .option('--standby-lambda <rate>', 'λ_s: failure rate of the cluster standby, per hour (default: λ)')
+    .option('--standby-lambda <rate>', 'λ_s: failure rate of the cluster standby, per hour; 0 for a standby that does not fail (default: λ)')
     .option('--standby-mtbf <time>', 'instead of --standby-lambda: MTBF of the standby')
     .option('--failover-rate <rate>', `δ: failover rate (1 / failover time), per hour (default ${d.failoverRate})`)
     .option('--failover <time>', 'instead of --failover-rate: failover time, e.g. 60s')
@@ -94,10 +94,10 @@ export function parseDuration(text: string, what: string, allowZero = false): nu
   return hours;
 }
 
-function parseRate(text: string, what: string, instead: string): number {
+function parseRate(text: string, what: string, instead: string, allowZero = false): number {
   const rate = number(text);
-  if (!(rate > 0) || !Number.isFinite(rate)) {
-    throw new UsageError(`${what}: '${text}' is not a positive rate per hour (write e.g. 1e-5, or give ${instead})`);
+  if (!Number.isFinite(rate) || rate < 0 || (rate === 0 && !allowZero)) {
+    throw new UsageError(`${what}: '${text}' is not a ${allowZero ? 'non-negative' : 'positive'} rate per hour (write e.g. 1e-5, or give ${instead})`);
   }
   return rate;
 }
@@ -123,9 +123,9 @@ export function parseCostRate(text: string, what: string): number {
 }
 
 /** A rate given either directly (`--lambda`) or as the mean time it is one over (`--mtbf`). */
-function rateOrTime(rate: string | undefined, time: string | undefined, rateFlag: string, timeFlag: string, fallback: number): number {
+function rateOrTime(rate: string | undefined, time: string | undefined, rateFlag: string, timeFlag: string, fallback: number, allowZero = false): number {
   if (rate !== undefined && time !== undefined) throw new UsageError(`${rateFlag} and ${timeFlag} both set the same rate: give one of them`);
-  if (rate !== undefined) return parseRate(rate, rateFlag, timeFlag);
+  if (rate !== undefined) return parseRate(rate, rateFlag, timeFlag, allowZero);
   if (time !== undefined) return 1 / parseDuration(time, timeFlag);
   return fallback;
 }
@@ -162,7 +162,7 @@ export function parametersFrom(options: AvailabilityOptions): { parameters: Para
     coverage: options.coverage === undefined ? d.coverage : parseProbability(options.coverage, '--coverage'),
     rho: rateOrTime(options.rho, options.restart, '--rho', '--restart', d.rho),
     pairCoverage: options.pairCoverage === undefined ? d.pairCoverage : parseProbability(options.pairCoverage, '--pair-coverage'),
-    standbyLambda: rateOrTime(options.standbyLambda, options.standbyMtbf, '--standby-lambda', '--standby-mtbf', lambda),
+    standbyLambda: rateOrTime(options.standbyLambda, options.standbyMtbf, '--standby-lambda', '--standby-mtbf', lambda, true),
     failoverRate: rateOrTime(options.failoverRate, options.failover, '--failover-rate', '--failover', d.failoverRate),
     failoverCoverage: options.failoverCoverage === undefined ? d.failoverCoverage : parseProbability(options.failoverCoverage, '--failover-coverage'),
     manualRate: rateOrTime(options.manualRate, options.manual, '--manual-rate', '--manual', d.manualRate),
