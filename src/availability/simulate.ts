@@ -16,12 +16,16 @@ import { HOURS_PER_YEAR, type Chain } from './ctmc.ts';
 /** The 0.995 quantile of the standard normal distribution. */
 const Z_995 = 2.5758293035489004;
 
+/** t_{0.995, ν} for ν = 1..4, where the expansion below is poor (Abramowitz and Stegun, table 26.10). */
+const T995_SMALL = [63.657, 9.925, 5.841, 4.604];
+
 /**
- * The 0.995 quantile of Student's t with `df` degrees of freedom, by the Cornish–Fisher
- * expansion around the normal quantile (Abramowitz and Stegun 26.7.5); within 1e-3 of the
- * tables for df ≥ 5, and exact in the limit.
+ * The 0.995 quantile of Student's t with `df` degrees of freedom: the table for df < 5, else
+ * the Cornish–Fisher expansion around the normal quantile (Abramowitz and Stegun 26.7.5),
+ * within 1e-3 of the tables for df ≥ 5 and exact in the limit.
  */
 export function studentT995(df: number): number {
+  if (df < 5) return T995_SMALL[df - 1];
   const z = Z_995;
   const z3 = z ** 3, z5 = z ** 5, z7 = z ** 7, z9 = z ** 9;
   return z

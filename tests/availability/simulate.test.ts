@@ -71,7 +71,7 @@ describe('Monte Carlo against the closed forms', () => {
 describe('Student t quantile', () => {
   it.each([
     // t_{0.995, ν} from the tables (Abramowitz and Stegun, table 26.10).
-    [5, 4.032], [10, 3.169], [30, 2.750], [120, 2.617],
+    [1, 63.657], [2, 9.925], [4, 4.604], [5, 4.032], [6, 3.707], [10, 3.169], [30, 2.750], [120, 2.617],
   ])('ν = %i: %f', (df, table) => {
     expect(studentT995(df)).toBeCloseTo(table, 2);
   });
