@@ -158,13 +158,14 @@ export function modelChain(model: Model, p: Parameters): Chain {
       return chain({ '1': { up: true }, '0': { up: false } }, [['1', '0', l], ['0', '1', mu]], '1');
     case 'dmr':
     case 'pair-spare': {
-      const [L, cov] = model === 'dmr' ? [2 * l, c] : [4 * l, p.pairCoverage];
+      // The failing unit: a module (dmr) or a self-checking board of two modules (pair-spare).
+      const [unit, cov] = model === 'dmr' ? [l, c] : [2 * l, p.pairCoverage];
       const back = resync('1', '2', mu, pause, 'P');
       return chain(
         { '2': { up: true }, '1': { up: true }, '0': { up: false }, R: { up: false }, ...back.states },
         [
-          ['2', '1', L * cov], ['2', 'R', L * (1 - cov)],
-          ['R', '1', rho], ['1', '0', L / 2], ['0', '1', mu], ...back.transitions,
+          ['2', '1', 2 * unit * cov], ['2', 'R', 2 * unit * (1 - cov)],
+          ['R', '1', rho], ['1', '0', unit], ['0', '1', mu], ...back.transitions,
         ],
         '2',
       );
@@ -254,7 +255,7 @@ export function closedForm(model: Model, p: Parameters): ClosedForm {
       return fromWeights([1], [l / mu], l, 1 / l);
     case 'dmr':
     case 'pair-spare': {
-      const [L, cov] = model === 'dmr' ? [l, c] : [2 * l, p.pairCoverage];
+      const [L, cov] = model === 'dmr' ? [l, c] : [2 * l, p.pairCoverage]; // per failing unit, as in modelChain
       const w1 = (2 * L) / mu;
       return fromWeights(
         [1, w1],
