@@ -26,3 +26,5 @@ export * from './isa/index.ts';
 export { MachineSession } from './worker/session.ts';
 export type { MachineSetup, MachineView, ModuleView, ProgramInput } from './worker/session.ts';
 export { createNodeMachineWorker } from './worker/node-client.ts';
+
+export * from './availability/index.ts';
