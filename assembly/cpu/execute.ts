@@ -29,7 +29,10 @@ import {
   A_SETTLE,
 } from './signals';
 import { immI, immS, immB, immU, immJ } from './decode';
-import { div, divu, rem, remu, mulh, mulhsu, mulhu } from './alu';
+import {
+  alu, taken, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu, Div, Divu,
+  Rem, Remu, Beq, Bne, Blt, Bge, Bltu, Bgeu,
+} from './alu';
 import { exception, CAUSE_FETCH_ACCESS, CAUSE_FETCH_MISALIGNED, CAUSE_ILLEGAL } from './trap';
 import { systemInstruction, loadSlow, storeSlow } from './system';
 import {
@@ -78,64 +81,6 @@ export const SYSTEM: u32 = 0x1C;
 @inline export function rs2(h: usize, insn: u32): u32 { return load<u32>(h + rs2Offset(insn)); }
 
 // ── Execution ─────────────────────────────────────────────────────────────────────────
-
-// Operations of OP and OP-IMM (for alu()).
-export const ALU_ADD: u32 = 0;
-export const ALU_SUB: u32 = 1;
-export const ALU_SLL: u32 = 2;
-export const ALU_SLT: u32 = 3;
-export const ALU_SLTU: u32 = 4;
-export const ALU_XOR: u32 = 5;
-export const ALU_SRL: u32 = 6;
-export const ALU_SRA: u32 = 7;
-export const ALU_OR: u32 = 8;
-export const ALU_AND: u32 = 9;
-export const ALU_MUL: u32 = 10;
-export const ALU_MULH: u32 = 11;
-export const ALU_MULHSU: u32 = 12;
-export const ALU_MULHU: u32 = 13;
-export const ALU_DIV: u32 = 14;
-export const ALU_DIVU: u32 = 15;
-export const ALU_REM: u32 = 16;
-export const ALU_REMU: u32 = 17;
-
-/** `op` (a literal ALU_*) applied to x and y; shifts use the low five bits of y. */
-// @ts-ignore: decorator
-@inline export function alu(op: u32, x: u32, y: u32): u32 {
-  switch (op) {
-    case ALU_ADD: return x + y;
-    case ALU_SUB: return x - y;
-    case ALU_SLL: return x << (y & 31);
-    case ALU_SLT: return select<u32>(1, 0, <i32>x < <i32>y);
-    case ALU_SLTU: return select<u32>(1, 0, x < y);
-    case ALU_XOR: return x ^ y;
-    case ALU_SRL: return x >> (y & 31);
-    case ALU_SRA: return <u32>(<i32>x >> (y & 31));
-    case ALU_OR: return x | y;
-    case ALU_AND: return x & y;
-    case ALU_MUL: return x * y;
-    case ALU_MULH: return mulh(x, y);
-    case ALU_MULHSU: return mulhsu(x, y);
-    case ALU_MULHU: return mulhu(x, y);
-    case ALU_DIV: return div(x, y);
-    case ALU_DIVU: return divu(x, y);
-    case ALU_REM: return rem(x, y);
-    default: return remu(x, y);
-  }
-}
-
-/** Whether the branch with funct3 `funct3` (a literal: 0, 1, 4-7) is taken. */
-// @ts-ignore: decorator
-@inline export function branchTaken(funct3: u32, x: u32, y: u32): bool {
-  switch (funct3) {
-    case 0: return x == y; // BEQ
-    case 1: return x != y; // BNE
-    case 4: return <i32>x < <i32>y; // BLT
-    case 5: return <i32>x >= <i32>y; // BGE
-    case 6: return x < y; // BLTU
-    default: return x >= y; // BGEU
-  }
-}
 
 /**
  * Whether an access of 2^`size` bytes at RAM offset `offset` (address - RAM_BASE) is in RAM
@@ -366,70 +311,70 @@ export const SLOW: u32 = 1;
     case JAL | f3(0): case JAL | f3(1): case JAL | f3(2): case JAL | f3(3):
     case JAL | f3(4): case JAL | f3(5): case JAL | f3(6): case JAL | f3(7):
       return jump(h, pc, insn, pc + immJ(insn), instrumented, fast);
-    case OP_IMM | f3(0): return result(h, pc, insn, alu(ALU_ADD, rs1(h, insn), immI(insn)), instrumented); // ADDI
+    case OP_IMM | f3(0): return result(h, pc, insn, alu<Add>(rs1(h, insn), immI(insn)), instrumented); // ADDI
     case OP_IMM | f3(1): { // SLLI: imm[11:5] must be 0
       if (f7 != 0) break;
-      return result(h, pc, insn, alu(ALU_SLL, rs1(h, insn), immI(insn)), instrumented);
+      return result(h, pc, insn, alu<Sll>(rs1(h, insn), immI(insn)), instrumented);
     }
-    case OP_IMM | f3(2): return result(h, pc, insn, alu(ALU_SLT, rs1(h, insn), immI(insn)), instrumented); // SLTI
-    case OP_IMM | f3(3): return result(h, pc, insn, alu(ALU_SLTU, rs1(h, insn), immI(insn)), instrumented); // SLTIU
-    case OP_IMM | f3(4): return result(h, pc, insn, alu(ALU_XOR, rs1(h, insn), immI(insn)), instrumented); // XORI
+    case OP_IMM | f3(2): return result(h, pc, insn, alu<Slt>(rs1(h, insn), immI(insn)), instrumented); // SLTI
+    case OP_IMM | f3(3): return result(h, pc, insn, alu<Sltu>(rs1(h, insn), immI(insn)), instrumented); // SLTIU
+    case OP_IMM | f3(4): return result(h, pc, insn, alu<Xor>(rs1(h, insn), immI(insn)), instrumented); // XORI
     case OP_IMM | f3(5): { // SRLI (imm[11:5] = 0) / SRAI (imm[11:5] = 0100000)
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_SRL, rs1(h, insn), immI(insn)), instrumented);
-      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SRA, rs1(h, insn), immI(insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Srl>(rs1(h, insn), immI(insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu<Sra>(rs1(h, insn), immI(insn)), instrumented);
       break;
     }
-    case OP_IMM | f3(6): return result(h, pc, insn, alu(ALU_OR, rs1(h, insn), immI(insn)), instrumented); // ORI
-    case OP_IMM | f3(7): return result(h, pc, insn, alu(ALU_AND, rs1(h, insn), immI(insn)), instrumented); // ANDI
+    case OP_IMM | f3(6): return result(h, pc, insn, alu<Or>(rs1(h, insn), immI(insn)), instrumented); // ORI
+    case OP_IMM | f3(7): return result(h, pc, insn, alu<And>(rs1(h, insn), immI(insn)), instrumented); // ANDI
     // OP: funct7 0 (base), 1 (M extension), 0x20 (SUB, SRA).
     case OP | f3(0): { // ADD, SUB, MUL
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_ADD, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SUB, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_MUL, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Add>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu<Sub>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Mul>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(1): { // SLL, MULH
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLL, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULH, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Sll>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Mulh>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(2): { // SLT, MULHSU
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLT, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULHSU, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Slt>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Mulhsu>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(3): { // SLTU, MULHU
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_SLTU, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_MULHU, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Sltu>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Mulhu>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(4): { // XOR, DIV
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_XOR, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_DIV, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Xor>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Div>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(5): { // SRL, SRA, DIVU
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_SRL, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 0x20) return result(h, pc, insn, alu(ALU_SRA, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_DIVU, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Srl>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0x20) return result(h, pc, insn, alu<Sra>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Divu>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(6): { // OR, REM
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_OR, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_REM, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<Or>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Rem>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
     case OP | f3(7): { // AND, REMU
-      if (f7 == 0) return result(h, pc, insn, alu(ALU_AND, rs1(h, insn), rs2(h, insn)), instrumented);
-      if (f7 == 1) return result(h, pc, insn, alu(ALU_REMU, rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 0) return result(h, pc, insn, alu<And>(rs1(h, insn), rs2(h, insn)), instrumented);
+      if (f7 == 1) return result(h, pc, insn, alu<Remu>(rs1(h, insn), rs2(h, insn)), instrumented);
       break;
     }
-    case BRANCH | f3(0): return branch(h, pc, insn, branchTaken(0, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BEQ
-    case BRANCH | f3(1): return branch(h, pc, insn, branchTaken(1, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BNE
-    case BRANCH | f3(4): return branch(h, pc, insn, branchTaken(4, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLT
-    case BRANCH | f3(5): return branch(h, pc, insn, branchTaken(5, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGE
-    case BRANCH | f3(6): return branch(h, pc, insn, branchTaken(6, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLTU
-    case BRANCH | f3(7): return branch(h, pc, insn, branchTaken(7, rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGEU
+    case BRANCH | f3(0): return branch(h, pc, insn, taken<Beq>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BEQ
+    case BRANCH | f3(1): return branch(h, pc, insn, taken<Bne>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BNE
+    case BRANCH | f3(4): return branch(h, pc, insn, taken<Blt>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLT
+    case BRANCH | f3(5): return branch(h, pc, insn, taken<Bge>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGE
+    case BRANCH | f3(6): return branch(h, pc, insn, taken<Bltu>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLTU
+    case BRANCH | f3(7): return branch(h, pc, insn, taken<Bgeu>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGEU
     case LOAD | f3(0): return loadOp(h, pc, insn, rs1(h, insn), 0, true, i, instrumented, fast); // LB
     case LOAD | f3(1): return loadOp(h, pc, insn, rs1(h, insn), 1, true, i, instrumented, fast); // LH
     case LOAD | f3(2): return loadOp(h, pc, insn, rs1(h, insn), 2, true, i, instrumented, fast); // LW

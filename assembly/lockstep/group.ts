@@ -19,10 +19,28 @@ import { ramSize, ramOffset, tohost } from '../cpu/signals';
 import { immI, immS, immB, immU, immJ } from '../cpu/decode';
 import {
   SLOW, LOAD, MISC_MEM, OP_IMM, AUIPC, STORE, OP, LUI, BRANCH, JALR, JAL, SYSTEM, f3, dispatchKey,
-  rdField, rs1Offset, rs2Offset, ALU_ADD, ALU_SUB, ALU_SLL, ALU_SLT, ALU_SLTU, ALU_XOR, ALU_SRL,
-  ALU_SRA, ALU_OR, ALU_AND, ALU_MUL, ALU_MULH, ALU_MULHSU, ALU_MULHU, ALU_DIV, ALU_DIVU, ALU_REM,
-  ALU_REMU, alu, branchTaken, inRam, loadRam, storeData, storeRam, commit, commitPlain,
+  rdField, rs1Offset, rs2Offset, inRam, loadRam, storeData, storeRam, commit, commitPlain,
 } from '../cpu/execute';
+import {
+  alu, taken, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu, Div, Divu,
+  Rem, Remu, Beq, Bne, Blt, Bge, Bltu, Bgeu,
+} from '../cpu/alu';
+
+// The size of a group as a type: TwoModules, ThreeModules or FourModules (one module
+// pointer a field). The group step and its helpers are generic in it, so that the size is a
+// compile-time constant in each instance (`const count = groupSize<G>()`) and AssemblyScript
+// compiles only the code for that many modules: a size passed as an argument to an @inline
+// function would be a local to it, and every instance would carry the code for all sizes.
+// @ts-ignore: decorator
+@unmanaged export class TwoModules { m0: usize; m1: usize; }
+// @ts-ignore: decorator
+@unmanaged export class ThreeModules { m0: usize; m1: usize; m2: usize; }
+// @ts-ignore: decorator
+@unmanaged export class FourModules { m0: usize; m1: usize; m2: usize; m3: usize; }
+
+/** The number of modules of group type G (TwoModules .. FourModules), a compile-time constant. */
+// @ts-ignore: decorator
+@inline export function groupSize<G>(): i32 { return <i32>(offsetof<G>() / sizeof<usize>()); }
 
 /**
  * Commits the same instruction on each module of the group: rd (kind | rd), `v`k the value,
@@ -30,11 +48,12 @@ import {
  * is a load or store (else the addresses and data are 0).
  */
 // @ts-ignore: decorator
-@inline function commitGroup(
-  count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, rd: u32, kind: u32,
+@inline function commitGroup<G>(
+  m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, rd: u32, kind: u32,
   v0: u32, v1: u32, v2: u32, v3: u32, a0: u32, a1: u32, a2: u32, a3: u32, d0: u32, d1: u32, d2: u32, d3: u32, npc: u32,
   access: bool,
 ): u32 {
+  const count = groupSize<G>();
   if (access) {
     commit(m0, pc, insn, rd, v0, kind, a0, d0, npc, false);
     commit(m1, pc, insn, rd, v1, kind, a1, d1, npc, false);
@@ -66,58 +85,62 @@ import {
 
 /** rd = op(x[rs1], y) on each module, y = immI if `imm`, else x[rs2]. */
 // @ts-ignore: decorator
-@inline function groupAlu(
-  op: u32, imm: bool, count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
+@inline function groupAlu<Op, G>(
+  imm: bool, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
 ): u32 {
+  const count = groupSize<G>();
   const s1 = rs1Offset(insn);
   const s2 = rs2Offset(insn);
   const rd = rdField(insn);
-  const v0 = alu(op, load<u32>(m0 + s1), imm ? immI(insn) : load<u32>(m0 + s2));
-  const v1 = alu(op, load<u32>(m1 + s1), imm ? immI(insn) : load<u32>(m1 + s2));
-  const v2 = count > 2 ? alu(op, load<u32>(m2 + s1), imm ? immI(insn) : load<u32>(m2 + s2)) : v0;
-  const v3 = count > 3 ? alu(op, load<u32>(m3 + s1), imm ? immI(insn) : load<u32>(m3 + s2)) : v0;
+  const v0 = alu<Op>(load<u32>(m0 + s1), imm ? immI(insn) : load<u32>(m0 + s2));
+  const v1 = alu<Op>(load<u32>(m1 + s1), imm ? immI(insn) : load<u32>(m1 + s2));
+  const v2 = count > 2 ? alu<Op>(load<u32>(m2 + s1), imm ? immI(insn) : load<u32>(m2 + s2)) : v0;
+  const v3 = count > 3 ? alu<Op>(load<u32>(m3 + s1), imm ? immI(insn) : load<u32>(m3 + s2)) : v0;
   // With rd = x0 the records show 0 written on every module: a difference in the values
   // computed then costs only the steps one by one, whose comparison finds them equal.
   if (comparePoint(0, filter) && anyDiffers(v0, v1, v2, v3)) return SLOW;
-  return commitGroup(count, m0, m1, m2, m3, pc, insn, rd, 0, v0, v1, v2, v3, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
+  return commitGroup<G>(m0, m1, m2, m3, pc, insn, rd, 0, v0, v1, v2, v3, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
 }
 
 /** A conditional branch on each module; the group goes on at one pc, so all must take it or none. */
 // @ts-ignore: decorator
-@inline function groupBranch(
-  funct3: u32, count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32,
+@inline function groupBranch<Cond, G>(
+  m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32,
 ): u32 {
+  const count = groupSize<G>();
   const s1 = rs1Offset(insn);
   const s2 = rs2Offset(insn);
-  const t0 = <u32>branchTaken(funct3, load<u32>(m0 + s1), load<u32>(m0 + s2));
-  const t1 = <u32>branchTaken(funct3, load<u32>(m1 + s1), load<u32>(m1 + s2));
-  const t2 = count > 2 ? <u32>branchTaken(funct3, load<u32>(m2 + s1), load<u32>(m2 + s2)) : t0;
-  const t3 = count > 3 ? <u32>branchTaken(funct3, load<u32>(m3 + s1), load<u32>(m3 + s2)) : t0;
+  const t0 = <u32>taken<Cond>(load<u32>(m0 + s1), load<u32>(m0 + s2));
+  const t1 = <u32>taken<Cond>(load<u32>(m1 + s1), load<u32>(m1 + s2));
+  const t2 = count > 2 ? <u32>taken<Cond>(load<u32>(m2 + s1), load<u32>(m2 + s2)) : t0;
+  const t3 = count > 3 ? <u32>taken<Cond>(load<u32>(m3 + s1), load<u32>(m3 + s2)) : t0;
   if (anyDiffers(t0, t1, t2, t3)) return SLOW;
   let npc = pc + 4;
   if (t0) {
     npc = pc + immB(insn);
     if ((npc & 3) != 0) return SLOW; // misaligned target: a trap
   }
-  return commitGroup(count, m0, m1, m2, m3, pc, insn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, npc, false);
+  return commitGroup<G>(m0, m1, m2, m3, pc, insn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, npc, false);
 }
 
 /** A jump to `t`k on module k (JAL, JALR): rd = pc + 4; the targets must agree. */
 // @ts-ignore: decorator
-@inline function groupJump(
-  count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, t0: u32, t1: u32, t2: u32, t3: u32,
+@inline function groupJump<G>(
+  m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, t0: u32, t1: u32, t2: u32, t3: u32,
 ): u32 {
+  const count = groupSize<G>();
   if (anyDiffers(t0, t1, t2, t3)) return SLOW;
   if ((t0 & 3) != 0) return SLOW; // misaligned target: a trap
   const link = pc + 4;
-  return commitGroup(count, m0, m1, m2, m3, pc, insn, rdField(insn), 0, link, link, link, link, 0, 0, 0, 0, 0, 0, 0, 0, t0, false);
+  return commitGroup<G>(m0, m1, m2, m3, pc, insn, rdField(insn), 0, link, link, link, link, 0, 0, 0, 0, 0, 0, 0, 0, t0, false);
 }
 
 /** A load of 2^`size` bytes (a literal) on each module, from its own RAM. */
 // @ts-ignore: decorator
-@inline function groupLoad(
-  size: u32, signed: bool, count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
+@inline function groupLoad<G>(
+  size: u32, signed: bool, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
 ): u32 {
+  const count = groupSize<G>();
   const s1 = rs1Offset(insn);
   const a0 = load<u32>(m0 + s1) + immI(insn);
   const a1 = load<u32>(m1 + s1) + immI(insn);
@@ -135,14 +158,15 @@ import {
   const v3 = count > 3 ? loadRam(load<usize>(m3, H_RAM) + o3, size, signed) : v0;
   const kind = K_LOAD | ((<u32>1 << size) << K_WIDTH_SHIFT);
   if (comparePoint(kind, filter) && (anyDiffers(a0, a1, a2, a3) || anyDiffers(v0, v1, v2, v3))) return SLOW;
-  return commitGroup(count, m0, m1, m2, m3, pc, insn, rdField(insn), kind, v0, v1, v2, v3, a0, a1, a2, a3, v0, v1, v2, v3, pc + 4, true);
+  return commitGroup<G>(m0, m1, m2, m3, pc, insn, rdField(insn), kind, v0, v1, v2, v3, a0, a1, a2, a3, v0, v1, v2, v3, pc + 4, true);
 }
 
 /** A store of 2^`size` bytes (a literal) on each module, to its own RAM. */
 // @ts-ignore: decorator
-@inline function groupStore(
-  size: u32, count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
+@inline function groupStore<G>(
+  size: u32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, insn: u32, filter: u32,
 ): u32 {
+  const count = groupSize<G>();
   const s1 = rs1Offset(insn);
   const s2 = rs2Offset(insn);
   const a0 = load<u32>(m0 + s1) + immS(insn);
@@ -169,7 +193,7 @@ import {
   storeRam(m1, o1, size, d1);
   if (count > 2) storeRam(m2, o2, size, d2);
   if (count > 3) storeRam(m3, o3, size, d3);
-  return commitGroup(count, m0, m1, m2, m3, pc, insn, 0, kind, 0, 0, 0, 0, a0, a1, a2, a3, d0, d1, d2, d3, pc + 4, true);
+  return commitGroup<G>(m0, m1, m2, m3, pc, insn, 0, kind, 0, 0, 0, 0, a0, a1, a2, a3, d0, d1, d2, d3, pc + 4, true);
 }
 
 /**
@@ -181,9 +205,10 @@ import {
  * (`filter`: retire-record kind bits that make one, 0 = every instruction). Makes no calls.
  */
 // @ts-ignore: decorator
-@inline export function stepGroup(
-  count: i32, m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, filter: u32,
+@inline export function stepGroup<G>(
+  m0: usize, m1: usize, m2: usize, m3: usize, pc: u32, filter: u32,
 ): u32 {
+  const count = groupSize<G>();
   const offset = ramOffset(pc);
   if (offset >= ramSize()) return SLOW;
   const insn = load<u32>(load<usize>(m0, H_RAM) + offset);
@@ -196,89 +221,89 @@ import {
     case LUI | f3(0): case LUI | f3(1): case LUI | f3(2): case LUI | f3(3):
     case LUI | f3(4): case LUI | f3(5): case LUI | f3(6): case LUI | f3(7): {
       const value = immU(insn);
-      return commitGroup(count, m0, m1, m2, m3, pc, insn, rdField(insn), 0, value, value, value, value, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
+      return commitGroup<G>(m0, m1, m2, m3, pc, insn, rdField(insn), 0, value, value, value, value, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
     }
     case AUIPC | f3(0): case AUIPC | f3(1): case AUIPC | f3(2): case AUIPC | f3(3):
     case AUIPC | f3(4): case AUIPC | f3(5): case AUIPC | f3(6): case AUIPC | f3(7): {
       const value = pc + immU(insn);
-      return commitGroup(count, m0, m1, m2, m3, pc, insn, rdField(insn), 0, value, value, value, value, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
+      return commitGroup<G>(m0, m1, m2, m3, pc, insn, rdField(insn), 0, value, value, value, value, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
     }
     case JAL | f3(0): case JAL | f3(1): case JAL | f3(2): case JAL | f3(3):
     case JAL | f3(4): case JAL | f3(5): case JAL | f3(6): case JAL | f3(7): {
       const target = pc + immJ(insn);
-      return groupJump(count, m0, m1, m2, m3, pc, insn, target, target, target, target);
+      return groupJump<G>(m0, m1, m2, m3, pc, insn, target, target, target, target);
     }
-    case OP_IMM | f3(0): return groupAlu(ALU_ADD, true, count, m0, m1, m2, m3, pc, insn, filter); // ADDI
+    case OP_IMM | f3(0): return groupAlu<Add, G>(true, m0, m1, m2, m3, pc, insn, filter); // ADDI
     case OP_IMM | f3(1): { // SLLI: imm[11:5] must be 0
       if (f7 != 0) break;
-      return groupAlu(ALU_SLL, true, count, m0, m1, m2, m3, pc, insn, filter);
+      return groupAlu<Sll, G>(true, m0, m1, m2, m3, pc, insn, filter);
     }
-    case OP_IMM | f3(2): return groupAlu(ALU_SLT, true, count, m0, m1, m2, m3, pc, insn, filter); // SLTI
-    case OP_IMM | f3(3): return groupAlu(ALU_SLTU, true, count, m0, m1, m2, m3, pc, insn, filter); // SLTIU
-    case OP_IMM | f3(4): return groupAlu(ALU_XOR, true, count, m0, m1, m2, m3, pc, insn, filter); // XORI
+    case OP_IMM | f3(2): return groupAlu<Slt, G>(true, m0, m1, m2, m3, pc, insn, filter); // SLTI
+    case OP_IMM | f3(3): return groupAlu<Sltu, G>(true, m0, m1, m2, m3, pc, insn, filter); // SLTIU
+    case OP_IMM | f3(4): return groupAlu<Xor, G>(true, m0, m1, m2, m3, pc, insn, filter); // XORI
     case OP_IMM | f3(5): { // SRLI (imm[11:5] = 0) / SRAI (imm[11:5] = 0100000)
-      if (f7 == 0) return groupAlu(ALU_SRL, true, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 0x20) return groupAlu(ALU_SRA, true, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Srl, G>(true, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0x20) return groupAlu<Sra, G>(true, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
-    case OP_IMM | f3(6): return groupAlu(ALU_OR, true, count, m0, m1, m2, m3, pc, insn, filter); // ORI
-    case OP_IMM | f3(7): return groupAlu(ALU_AND, true, count, m0, m1, m2, m3, pc, insn, filter); // ANDI
+    case OP_IMM | f3(6): return groupAlu<Or, G>(true, m0, m1, m2, m3, pc, insn, filter); // ORI
+    case OP_IMM | f3(7): return groupAlu<And, G>(true, m0, m1, m2, m3, pc, insn, filter); // ANDI
     case OP | f3(0): { // ADD, SUB, MUL
-      if (f7 == 0) return groupAlu(ALU_ADD, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 0x20) return groupAlu(ALU_SUB, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_MUL, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Add, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0x20) return groupAlu<Sub, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Mul, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(1): { // SLL, MULH
-      if (f7 == 0) return groupAlu(ALU_SLL, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_MULH, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Sll, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Mulh, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(2): { // SLT, MULHSU
-      if (f7 == 0) return groupAlu(ALU_SLT, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_MULHSU, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Slt, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Mulhsu, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(3): { // SLTU, MULHU
-      if (f7 == 0) return groupAlu(ALU_SLTU, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_MULHU, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Sltu, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Mulhu, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(4): { // XOR, DIV
-      if (f7 == 0) return groupAlu(ALU_XOR, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_DIV, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Xor, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Div, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(5): { // SRL, SRA, DIVU
-      if (f7 == 0) return groupAlu(ALU_SRL, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 0x20) return groupAlu(ALU_SRA, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_DIVU, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Srl, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0x20) return groupAlu<Sra, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Divu, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(6): { // OR, REM
-      if (f7 == 0) return groupAlu(ALU_OR, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_REM, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<Or, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Rem, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
     case OP | f3(7): { // AND, REMU
-      if (f7 == 0) return groupAlu(ALU_AND, false, count, m0, m1, m2, m3, pc, insn, filter);
-      if (f7 == 1) return groupAlu(ALU_REMU, false, count, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 0) return groupAlu<And, G>(false, m0, m1, m2, m3, pc, insn, filter);
+      if (f7 == 1) return groupAlu<Remu, G>(false, m0, m1, m2, m3, pc, insn, filter);
       break;
     }
-    case BRANCH | f3(0): return groupBranch(0, count, m0, m1, m2, m3, pc, insn); // BEQ
-    case BRANCH | f3(1): return groupBranch(1, count, m0, m1, m2, m3, pc, insn); // BNE
-    case BRANCH | f3(4): return groupBranch(4, count, m0, m1, m2, m3, pc, insn); // BLT
-    case BRANCH | f3(5): return groupBranch(5, count, m0, m1, m2, m3, pc, insn); // BGE
-    case BRANCH | f3(6): return groupBranch(6, count, m0, m1, m2, m3, pc, insn); // BLTU
-    case BRANCH | f3(7): return groupBranch(7, count, m0, m1, m2, m3, pc, insn); // BGEU
-    case LOAD | f3(0): return groupLoad(0, true, count, m0, m1, m2, m3, pc, insn, filter); // LB
-    case LOAD | f3(1): return groupLoad(1, true, count, m0, m1, m2, m3, pc, insn, filter); // LH
-    case LOAD | f3(2): return groupLoad(2, true, count, m0, m1, m2, m3, pc, insn, filter); // LW
-    case LOAD | f3(4): return groupLoad(0, false, count, m0, m1, m2, m3, pc, insn, filter); // LBU
-    case LOAD | f3(5): return groupLoad(1, false, count, m0, m1, m2, m3, pc, insn, filter); // LHU
-    case STORE | f3(0): return groupStore(0, count, m0, m1, m2, m3, pc, insn, filter); // SB
-    case STORE | f3(1): return groupStore(1, count, m0, m1, m2, m3, pc, insn, filter); // SH
-    case STORE | f3(2): return groupStore(2, count, m0, m1, m2, m3, pc, insn, filter); // SW
+    case BRANCH | f3(0): return groupBranch<Beq, G>(m0, m1, m2, m3, pc, insn); // BEQ
+    case BRANCH | f3(1): return groupBranch<Bne, G>(m0, m1, m2, m3, pc, insn); // BNE
+    case BRANCH | f3(4): return groupBranch<Blt, G>(m0, m1, m2, m3, pc, insn); // BLT
+    case BRANCH | f3(5): return groupBranch<Bge, G>(m0, m1, m2, m3, pc, insn); // BGE
+    case BRANCH | f3(6): return groupBranch<Bltu, G>(m0, m1, m2, m3, pc, insn); // BLTU
+    case BRANCH | f3(7): return groupBranch<Bgeu, G>(m0, m1, m2, m3, pc, insn); // BGEU
+    case LOAD | f3(0): return groupLoad<G>(0, true, m0, m1, m2, m3, pc, insn, filter); // LB
+    case LOAD | f3(1): return groupLoad<G>(1, true, m0, m1, m2, m3, pc, insn, filter); // LH
+    case LOAD | f3(2): return groupLoad<G>(2, true, m0, m1, m2, m3, pc, insn, filter); // LW
+    case LOAD | f3(4): return groupLoad<G>(0, false, m0, m1, m2, m3, pc, insn, filter); // LBU
+    case LOAD | f3(5): return groupLoad<G>(1, false, m0, m1, m2, m3, pc, insn, filter); // LHU
+    case STORE | f3(0): return groupStore<G>(0, m0, m1, m2, m3, pc, insn, filter); // SB
+    case STORE | f3(1): return groupStore<G>(1, m0, m1, m2, m3, pc, insn, filter); // SH
+    case STORE | f3(2): return groupStore<G>(2, m0, m1, m2, m3, pc, insn, filter); // SW
     // Reserved funct3: listed to keep this switch one br_table, as in stepFast (execute.ts).
     case LOAD | f3(3): case LOAD | f3(6): case LOAD | f3(7):
     case STORE | f3(3): case STORE | f3(4): case STORE | f3(5): case STORE | f3(6): case STORE | f3(7):
@@ -296,12 +321,12 @@ import {
       const t1 = (load<u32>(m1 + s1) + immI(insn)) & ~1;
       const t2 = count > 2 ? (load<u32>(m2 + s1) + immI(insn)) & ~1 : t0;
       const t3 = count > 3 ? (load<u32>(m3 + s1) + immI(insn)) & ~1 : t0;
-      return groupJump(count, m0, m1, m2, m3, pc, insn, t0, t1, t2, t3);
+      return groupJump<G>(m0, m1, m2, m3, pc, insn, t0, t1, t2, t3);
     }
     // MISC-MEM: FENCE (any pred/succ/fm, e.g. FENCE.TSO) and FENCE.I are no-ops here.
     case MISC_MEM | f3(0):
     case MISC_MEM | f3(1):
-      return commitGroup(count, m0, m1, m2, m3, pc, insn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
+      return commitGroup<G>(m0, m1, m2, m3, pc, insn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, pc + 4, false);
     default: break;
   }
   return SLOW;

@@ -32,7 +32,7 @@ import {
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
 } from '../cpu/signals';
 import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
-import { stepGroup } from './group';
+import { stepGroup, groupSize, TwoModules, ThreeModules, FourModules } from './group';
 import { WFI } from '../cpu/system';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI, INTERRUPT_BIT, MSTATUS_MIE } from '../cpu/trap';
 import {
@@ -167,28 +167,29 @@ function stepEach(count: i32, a: usize, b: usize, c: usize, d: usize, i: u32, fi
 }
 
 /**
- * Group steps (group.ts) of the `count` (2..4, a literal) modules a..d from instruction `i`
+ * Group steps (group.ts) of the G (TwoModules .. FourModules) modules a..d from instruction `i`
  * of the batch, until instruction `n` or one the group cannot take together; returns the
  * index reached. The modules' common pc stays in a local meanwhile; if their pcs differ (they
  * are apart, which only compare points other than every instruction allow), returns `i` at
  * once. `filter`: retire-record kind bits that make a compare point (0 = every instruction).
  */
 // @ts-ignore: decorator
-@inline function groupSteps(
-  count: i32, a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32,
+@inline function groupSteps<G>(
+  a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32,
 ): u32 {
+  const count = groupSize<G>();
   let pc = load<u32>(a, H_PC);
   if (load<u32>(b, H_PC) != pc || (count > 2 && load<u32>(c, H_PC) != pc) || (count > 3 && load<u32>(d, H_PC) != pc)) {
     return i;
   }
   let left = n - i; // instructions to the end of the batch, counted down: > 0 here
   while (true) {
-    let next = stepGroup(count, a, b, c, d, pc, filter);
+    let next = stepGroup<G>(a, b, c, d, pc, filter);
     if (next == SLOW) break;
     pc = next;
     if (--left == 0) break;
     if (count == 2) { // two steps a turn (see above)
-      next = stepGroup(count, a, b, c, d, pc, filter);
+      next = stepGroup<G>(a, b, c, d, pc, filter);
       if (next == SLOW) break;
       pc = next;
       if (--left == 0) break;
@@ -209,31 +210,31 @@ type GroupSteps = (a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filte
 // the hart addresses as literals, which V8 folds into the memory operands, so that the
 // modules take no registers (with four modules in registers, V8 spills some of them).
 function group2(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(2, a, b, 0, 0, i, n, 0);
+  return groupSteps<TwoModules>(a, b, 0, 0, i, n, 0);
 }
 function group3(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(3, a, b, c, 0, i, n, 0);
+  return groupSteps<ThreeModules>(a, b, c, 0, i, n, 0);
 }
 function group4(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(4, a, b, c, d, i, n, 0);
+  return groupSteps<FourModules>(a, b, c, d, i, n, 0);
 }
 function groupFirst2(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(2, hart(0), hart(1), 0, 0, i, n, 0);
+  return groupSteps<TwoModules>(hart(0), hart(1), 0, 0, i, n, 0);
 }
 function groupFirst3(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(3, hart(0), hart(1), hart(2), 0, i, n, 0);
+  return groupSteps<ThreeModules>(hart(0), hart(1), hart(2), 0, i, n, 0);
 }
 function groupFirst4(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(4, hart(0), hart(1), hart(2), hart(3), i, n, 0);
+  return groupSteps<FourModules>(hart(0), hart(1), hart(2), hart(3), i, n, 0);
 }
 function group2Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(2, a, b, 0, 0, i, n, filter);
+  return groupSteps<TwoModules>(a, b, 0, 0, i, n, filter);
 }
 function group3Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(3, a, b, c, 0, i, n, filter);
+  return groupSteps<ThreeModules>(a, b, c, 0, i, n, filter);
 }
 function group4Filtered(a: usize, b: usize, c: usize, d: usize, i: u32, n: u32, filter: u32): u32 {
-  return groupSteps(4, a, b, c, d, i, n, filter);
+  return groupSteps<FourModules>(a, b, c, d, i, n, filter);
 }
 
 /**

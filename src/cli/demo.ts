@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { assemble } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { Machine } from '../machine/machine.ts';
-import type { MachineEvent } from '../machine/events.ts';
+import { type MachineEvent, divergenceValues } from '../machine/events.ts';
 import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import { classify } from '../fault/classify.ts';
 import { parseFault } from '../fault/spec.ts';
@@ -62,7 +62,8 @@ function verdict(topology: Topology, run: Outcome, reference: Outcome): string[]
     { halt: reference.machine.halt, output: new TextEncoder().encode(reference.lines.join('\n')), events: reference.machine.events },
     { halt: run.machine.halt, output: new TextEncoder().encode(run.lines.join('\n')), events },
   );
-  const where = diverge ? `diverged at instruction ${n(diverge.instret)}: module ${diverge.module} wrote ${diverge.field} = ${diverge.actual}, module ${diverge.reference} wrote ${diverge.expected}` : '';
+  const values = diverge && divergenceValues(diverge);
+  const where = diverge && values ? `diverged at instruction ${n(diverge.instret)}: module ${diverge.module} wrote ${diverge.field} = ${values.module}, module ${diverge.reference} wrote ${values.reference}` : '';
   switch (outcome) {
     case 'sdc': return [`silent data corruption: ${wrong} of ${reference.lines.length} balances printed wrong, and nothing noticed`];
     case 'failstop': return [where, `it cannot tell which module is right, so it stops (fail-stop): ${run.lines.length} balances printed, none wrong, service down`];

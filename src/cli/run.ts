@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { Machine, type ComparePoint } from '../machine/machine.ts';
-import type { Halt } from '../machine/events.ts';
+import { EXIT_LIMIT } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
 import type { ResyncMode } from '../machine/events.ts';
@@ -24,23 +24,6 @@ import { processConsole, writeAll } from './console.ts';
 import { DiagnosticsError, UsageError } from './errors.ts';
 import { parseChoice, parseCount } from './numbers.ts';
 import { runWorkloadCommand, type WorkloadRunOptions } from './workload-run.ts';
-
-export const EXIT_LIMIT = 124;
-export const EXIT_FAILSTOP = 125;
-export const EXIT_DEAD = 137;
-
-/** Linux signal numbers a process gets for each exception cause (SIGILL 4, SIGTRAP 5, SIGBUS 7, SIGSEGV 11). */
-const SIGNAL_OF_CAUSE = [7, 11, 4, 5, 7, 11, 7, 11, 4, 4, 4, 4];
-
-export function exitStatus(halt: Halt): number {
-  switch (halt.reason) {
-    case 'exit': return halt.exitCode & 0xFF;
-    case 'failstop': return EXIT_FAILSTOP;
-    case 'trap': return 128 + (SIGNAL_OF_CAUSE[halt.trap?.cause ?? 2] ?? 4);
-    case 'idle': return EXIT_LIMIT;
-    case 'dead': return EXIT_DEAD;
-  }
-}
 
 export interface RunOptions {
   ram?: string;
@@ -187,7 +170,7 @@ export async function runCommand(path: string | undefined, options: RunOptions &
   let status: number;
   let stopReason: string;
   if (halt) {
-    status = exitStatus(halt);
+    status = halt.exitCode; // the exit status (exitStatusOf in machine/events.ts)
     stopReason = halt.reason;
     if (halt.reason !== 'exit') process.stderr.write(`lockstep: ${halt.message}\n`);
   } else {
@@ -203,7 +186,7 @@ export async function runCommand(path: string | undefined, options: RunOptions &
   if (reference) {
     outcome = classify(
       { halt: reference.machine.halt, output: reference.output, events: reference.machine.events },
-      { halt, output: concat(output), events: machine.events },
+      { halt, output: concat(output), events: machine.events, notActivated: machine.notActivated() },
     );
   }
   if (options.report) {

@@ -1,10 +1,10 @@
 /**
  * Outcomes of a faulty run against the fault-free reference (DESIGN §6).
  */
-import type { Halt, MachineEvent } from '../machine/events.ts';
+import type { Halt, InactiveFault, MachineEvent } from '../machine/events.ts';
 import { isDetection } from '../machine/events.ts';
 
-export const OUTCOMES = ['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash'] as const;
+export const OUTCOMES = ['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash', 'not-activated'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** What classification needs of a run. */
@@ -14,6 +14,8 @@ export interface RunSummary {
   /** Console output (stdout) of the run. */
   output: Uint8Array;
   events: readonly MachineEvent[];
+  /** Faults of the run's plan that took no effect (Machine.notActivated()). */
+  notActivated?: readonly InactiveFault[];
 }
 
 /** A faulty run taking more than this many times the reference's instructions has hung. */
@@ -32,7 +34,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * - hang: it did not finish (or waits forever in wfi);
  * - sdc: it finished with the same exit code but different output, undetected;
  * - recovered: it detected the fault, isolated it and produced the reference's output;
- * - masked: nothing was detected and the output is the reference's.
+ * - not-activated: no fault took effect, and some were planned (scheduled after the program
+ *   halted, or aimed only at modules that were offline or resyncing): nothing was tested;
+ * - masked: a fault took effect, nothing was detected, and the output is the reference's.
  */
 export function classify(reference: RunSummary, faulty: RunSummary): Outcome {
   if (reference.halt?.reason !== 'exit') throw new Error('the reference run must exit to classify against it');
@@ -41,6 +45,8 @@ export function classify(reference: RunSummary, faulty: RunSummary): Outcome {
   if (halt.reason === 'failstop') return 'failstop';
   if (halt.reason === 'trap' || halt.reason === 'dead') return 'crash';
   if (halt.exitCode !== reference.halt.exitCode) return 'crash';
+  const activated = faulty.events.some((e) => e.kind === 'inject');
+  if (!activated && (faulty.notActivated?.length ?? 0) > 0) return 'not-activated';
   if (!sameBytes(faulty.output, reference.output)) return 'sdc';
   return faulty.events.some(isDetection) ? 'recovered' : 'masked';
 }

@@ -7,14 +7,25 @@ import type { OfflineReason } from './topology.ts';
 
 export type ResyncMode = 'stop-copy' | 'precopy';
 
+/**
+ * Module `module`'s retire record (or host call) differs from module `reference`'s in
+ * `field`. How the two values are named says what the machine could tell:
+ *
+ * - `expected`/`actual`: the reference's side is known to be right (it is a majority, or a
+ *   board whose pair agrees) and `module` was set apart; `expected` is the reference's value.
+ * - `values` (module number → value): neither side is known to be right (dmr, tmr without a
+ *   majority, two boards that each check but disagree); the machine fail-stops. `reference`
+ *   is then only the lowest-numbered module it compared with.
+ */
+export type DivergeEvent = {
+  instret: number; kind: 'diverge'; module: number; reference: number; pc: number; field: string;
+  /** Instruction at which the two modules' retire records first differed, when known. */
+  first_differed?: number;
+} & ({ expected: string; actual: string; values?: never } | { values: Record<number, string>; expected?: never; actual?: never });
+
 export type MachineEvent =
   | { instret: number; kind: 'inject'; module: number; fault: string }
-  | {
-    instret: number; kind: 'diverge'; module: number; reference: number; pc: number;
-    field: string; expected: string; actual: string;
-    /** Instruction at which the two modules' retire records first differed, when known. */
-    first_differed?: number;
-  }
+  | DivergeEvent
   | { instret: number; kind: 'error'; module: number; where: string }
   | { instret: number; kind: 'offline'; module: number; reason: OfflineReason }
   | { instret: number; kind: 'failstop'; reason: string }
@@ -27,7 +38,13 @@ export type MachineEvent =
     instret: number; kind: 'resync-done'; module: number; modules: number[]; source: number; mode: ResyncMode;
     rounds: number; bytes: number; pause_instructions: number; pause_us: number;
   }
+  /** `exit_code` is the halt's exit status (Halt.exitCode). */
   | { instret: number; kind: 'halt'; reason: HaltReason; exit_code: number };
+
+/** What `module` and `reference` of a divergence each did (in `field`). */
+export function divergenceValues(e: DivergeEvent): { module: string; reference: string } {
+  return e.values ? { module: e.values[e.module], reference: e.values[e.reference] } : { module: e.actual, reference: e.expected };
+}
 
 export type EventKind = MachineEvent['kind'];
 
@@ -39,14 +56,49 @@ export type HaltReason =
   | 'idle' // wfi with nothing that could ever wake the hart
   | 'dead'; // no module left running
 
+/**
+ * Exit statuses of a process that runs a machine until it halts (the `lockstep` CLI's),
+ * besides the guest's own exit code: as a Linux shell reports them.
+ */
+export const EXIT_LIMIT = 124; // like timeout(1): out of instructions, or waiting for nothing
+export const EXIT_FAILSTOP = 125;
+export const EXIT_DEAD = 137; // 128 + SIGKILL
+
+/** The Linux signal a process gets for each exception cause (SIGILL 4, SIGTRAP 5, SIGBUS 7, SIGSEGV 11). */
+const SIGNAL_OF_CAUSE = [7, 11, 4, 5, 7, 11, 7, 11, 4, 4, 4, 4];
+
+/**
+ * The exit status for a halt: the guest's exit code (0..255) for 'exit'; EXIT_FAILSTOP;
+ * 128 + signal for 'trap' (132 illegal instruction, 133 breakpoint, 135 misaligned access,
+ * 139 access fault); EXIT_LIMIT for 'idle'; EXIT_DEAD for 'dead'.
+ */
+export function exitStatusOf(reason: HaltReason, guestCode = 0, trapCause?: number): number {
+  switch (reason) {
+    case 'exit': return guestCode & 0xFF;
+    case 'failstop': return EXIT_FAILSTOP;
+    case 'trap': return 128 + (SIGNAL_OF_CAUSE[trapCause ?? 2] ?? 4);
+    case 'idle': return EXIT_LIMIT;
+    case 'dead': return EXIT_DEAD;
+  }
+}
+
 export interface Halt {
   reason: HaltReason;
-  /** The guest's exit code for 'exit'; 0 otherwise. */
+  /** The exit status a process running the machine returns (exitStatusOf). */
   exitCode: number;
   /** One line for people: what happened, where. */
   message: string;
   /** For 'trap': the exception. */
   trap?: { cause: number; pc: number; tval: number };
+}
+
+/**
+ * A fault of the plan that never took effect: every module it aimed at was offline or
+ * resyncing when its instruction came, or the machine halted before that instruction.
+ */
+export interface InactiveFault {
+  fault: string;
+  reason: 'offline' | 'resyncing' | 'halted';
 }
 
 /** Detection events: the machine noticed that something is wrong. */

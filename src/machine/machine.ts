@@ -14,8 +14,8 @@ import {
   type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount,
   resolveDisagreement, companionsOf,
 } from './topology.ts';
-import type { MachineEvent, Halt, HaltReason, ResyncMode } from './events.ts';
-import { isDetection } from './events.ts';
+import type { MachineEvent, DivergeEvent, Halt, HaltReason, ResyncMode, InactiveFault } from './events.ts';
+import { isDetection, exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
 import { type Fault, formatFault } from '../fault/spec.ts';
@@ -109,15 +109,18 @@ export class Machine {
   /**
    * Called with each divergence as it happens, and one line for people: "diverged at
    * instruction 1,204,331 (pc 0x80000124): module 1 wrote x5 = 0x00000040, module 0 wrote
-   * 0x00000048 → module 1 offline".
+   * 0x00000048 → module 1 offline"; when the machine cannot tell which side is right, the
+   * modules in number order: "… module 0 wrote x5 = 0x00000048, module 1 wrote 0x00000040 → fail-stop".
    */
-  onDivergence?: (event: Extract<MachineEvent, { kind: 'diverge' }>, line: string) => void;
+  onDivergence?: (event: DivergeEvent, line: string) => void;
 
   private readonly L;
-  private modules: ModuleRecord[];
+  private modules: ModuleRecord[] = [];
   private schedule: ScheduledAction[] = [];
   private seq = 0;
   private halted?: Halt;
+  /** Faults that reached no online module (see applyScheduledFault). */
+  private inactive: InactiveFault[] = [];
   private hostState: HostCallState = { brk: 0, start: 0, pendingLine: [] };
   /** A host call that is waiting for input (already retired by the modules). */
   private waitingCall?: HostCall;
@@ -153,14 +156,39 @@ export class Machine {
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
     this.port = new TransactionPort(core);
-    const n = moduleCount(this.topology);
-    core.init(n, this.ramSize);
-    this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
+    this.initCore();
+  }
+
+  /** Sets up the core for this machine's configuration: every module in its starting state, online. */
+  private initCore(): void {
     const L = this.L;
+    const n = moduleCount(this.topology);
+    this.core.init(n, this.ramSize);
+    this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
-    core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
-    core.setU32(L.MACHINE + L.M_INPUT_OPEN, this.config.blockingInput ? 1 : 0);
+    this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
+    this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, this.config.blockingInput ? 1 : 0);
+    this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.syncOnline();
+  }
+
+  /** Back to the state Machine.create() gives (keeping the console, trace sink and onDivergence). */
+  private reset(): void {
+    this.drainTrace();
+    this.initCore();
+    this.port.takeResults(); // the previous program's results are gone with it
+    this.events.length = 0;
+    this.schedule = [];
+    this.halted = undefined;
+    this.inactive = [];
+    this.hostState = { brk: 0, start: 0, pendingLine: [] };
+    this.waitingCall = undefined;
+    this.resyncs.clear();
+    this.nextResyncId = 1;
+    this.tohost = 0;
+    this.stdoutBytes = 0;
+    this.replayFrom = undefined;
+    this.programLoaded = false;
   }
 
   /** Validates the configuration and builds the machine; throws RangeError on a bad setting. */
@@ -182,6 +210,17 @@ export class Machine {
   get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
   get halt(): Halt | undefined { return this.halted; }
   get moduleCount(): number { return this.modules.length; }
+
+  /**
+   * Faults of the plan that did not take effect: those that reached no online module, and,
+   * once the machine has halted, those scheduled for instructions it never executed.
+   */
+  notActivated(): InactiveFault[] {
+    const unreached = this.halted
+      ? this.schedule.flatMap((a) => (a.type === 'fault' ? [{ fault: formatFault(a.fault), reason: 'halted' as const }] : []))
+      : [];
+    return [...this.inactive, ...unreached];
+  }
 
   moduleStatus(): ModuleStatus[] {
     return this.modules.map((m, id) => ({ id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults] }));
@@ -234,7 +273,11 @@ export class Machine {
 
   /**
    * Loads `program` into every module: segments into RAM, pc at the entry point, and sp
-   * (x2) at the top of RAM, so a program can use a stack without setting one up.
+   * (x2) at the top of RAM, so a program can use a stack without setting one up. On a
+   * machine that has loaded a program before, this starts a new run, as on a new machine:
+   * every module in its starting state and online, no events, no halt, and nothing
+   * scheduled (inject faults after loading). A program that cannot be loaded throws
+   * ProgramError and leaves the machine as it was.
    */
   load(program: Program): void {
     const L = this.L;
@@ -256,6 +299,7 @@ export class Machine {
     if (!program.segments.some((s) => program.entry >= s.address && program.entry < s.address + s.bytes.length)) {
       throw new ProgramError(`nothing to run: the entry point ${hex32(program.entry)} is not in any of the program's loaded bytes (is the program empty?)`);
     }
+    if (this.programLoaded) this.reset();
     for (let m = 0; m < this.modules.length; m++) {
       for (const s of program.segments) {
         this.writeMemory(m, s.address, s.bytes);
@@ -392,8 +436,7 @@ export class Machine {
       case L.STOP_HALT: {
         const kind = this.core.u32(L.MACHINE + L.M_HALT);
         const code = this.core.u32(L.MACHINE + L.M_HALT_CODE);
-        const exitCode = kind === L.HALT_PASS ? 0 : code & 0xFF;
-        this.stop('exit', exitCode, kind === L.HALT_PASS ? 'the guest passed' : `the guest failed with code ${code}`);
+        this.stop('exit', kind === L.HALT_PASS ? 'the guest passed' : `the guest failed with code ${code}`, { guestCode: kind === L.HALT_PASS ? 0 : code });
         return true;
       }
       case L.STOP_DIVERGED:
@@ -407,17 +450,16 @@ export class Machine {
         const cause = this.csr(m, 0x342) ?? 0;
         const pc = this.csr(m, 0x341) ?? 0;
         const tval = this.csr(m, 0x343) ?? 0;
-        const halt = this.stop('trap', 0, `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`);
-        halt.trap = { cause, pc, tval };
+        this.stop('trap', `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`, { trap: { cause, pc, tval } });
         return true;
       }
       case L.STOP_INPUT:
         return this.feedInput();
       case L.STOP_IDLE:
-        this.stop('idle', 0, `the hart waits (wfi at pc ${hex32(this.pc(this.referenceModule()!) - 4)}) for an interrupt that nothing can raise`);
+        this.stop('idle', `the hart waits (wfi at pc ${hex32(this.pc(this.referenceModule()!) - 4)}) for an interrupt that nothing can raise`);
         return true;
       case L.STOP_NO_MODULE:
-        this.stop('dead', 0, 'no module is left running', this.instret);
+        this.stop('dead', 'no module is left running', { instret: this.instret });
         return true;
       default:
         throw new Error(`machine core returned an unknown stop reason ${reason}`);
@@ -425,14 +467,15 @@ export class Machine {
   }
 
   /**
-   * The machine halts for good. `instret` is the number of the instruction that caused it:
-   * by default the one just executed.
+   * The machine halts for good. `instret` is the number of the instruction that caused it
+   * (by default the one just executed); `guestCode` the guest's exit code, for 'exit'.
    */
-  private stop(reason: HaltReason, exitCode: number, message: string, instret = this.instret - 1): Halt {
+  private stop(reason: HaltReason, message: string, detail: { instret?: number; guestCode?: number; trap?: Halt['trap'] } = {}): void {
     this.drainOutput();
+    const exitCode = exitStatusOf(reason, detail.guestCode, detail.trap?.cause);
     this.halted = { reason, exitCode, message };
-    this.events.push({ instret, kind: 'halt', reason, exit_code: exitCode });
-    return this.halted;
+    if (detail.trap) this.halted.trap = detail.trap;
+    this.events.push({ instret: detail.instret ?? this.instret - 1, kind: 'halt', reason, exit_code: exitCode });
   }
 
   // ── Console ──────────────────────────────────────────────────────────────────────
@@ -530,7 +573,7 @@ export class Machine {
     }
     this.waitingCall = undefined;
     if (outcome.kind === 'exit') {
-      this.stop('exit', outcome.code, `the guest exited with code ${outcome.code}`);
+      this.stop('exit', `the guest exited with code ${outcome.code}`, { guestCode: outcome.code });
       return;
     }
     for (const m of this.onlineModules()) {
@@ -576,22 +619,25 @@ export class Machine {
       if (group === winners) continue;
       for (const m of group) {
         const d = differ(reference, m);
-        const event: Extract<MachineEvent, { kind: 'diverge' }> = {
-          instret, kind: 'diverge', module: m, reference, pc,
-          field: d.field, expected: d.expected, actual: d.actual,
-        };
+        const base = { instret, kind: 'diverge' as const, module: m, reference, pc, field: d.field };
+        // A fail-stop means neither side is known to be right: both are named by module,
+        // the lower-numbered (the reference) first; otherwise the reference's side is trusted.
+        const event: DivergeEvent = resolution.failstop
+          ? { ...base, values: { [reference]: d.expected, [m]: d.actual } }
+          : { ...base, expected: d.expected, actual: d.actual };
         if (firstDiffered !== undefined) event.first_differed = firstDiffered;
         this.events.push(event);
-        this.onDivergence?.(event,
-          `diverged at instruction ${instret.toLocaleString('en-US')} (pc ${hex32(pc)}): ` +
-          `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected} → ${outcome}`);
+        const sides = resolution.failstop
+          ? `module ${reference} ${d.verb} ${d.expected}, module ${m} ${d.verbAgain} ${d.actual}`
+          : `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected}`;
+        this.onDivergence?.(event, `diverged at instruction ${instret.toLocaleString('en-US')} (pc ${hex32(pc)}): ${sides} → ${outcome}`);
       }
     }
     if (resolution.failstop) {
       this.failstop(instret, resolution.reason);
       return;
     }
-    for (const o of resolution.offline) this.takeOffline(o.module, o.reason, instret);
+    this.takeOffline(resolution.offline, instret);
   }
 
   /**
@@ -628,43 +674,56 @@ export class Machine {
 
   private failstop(instret: number, reason: string): void {
     this.events.push({ instret, kind: 'failstop', reason });
-    this.stop('failstop', 0, `fail-stop at instruction ${instret.toLocaleString('en-US')}: ${reason}`, instret);
+    this.stop('failstop', `fail-stop at instruction ${instret.toLocaleString('en-US')}: ${reason}`, { instret });
   }
 
-  /** Modules announced local errors (ECC): they go offline; the rest continue. */
+  /**
+   * Modules announced local errors (ECC): they go offline; the rest continue. Every error
+   * is recorded before any module goes offline (a board's two CPUs can announce together).
+   */
   private resolveAnnouncements(): void {
     const L = this.L;
     const instret = this.instret - 1;
     const announced = this.core.u32(L.MACHINE + L.M_ANNOUNCED);
-    for (const m of this.onlineModules()) {
-      if ((announced & (1 << m)) === 0) continue;
-      const h = this.core.hart(m);
-      const where = this.core.u32(h + L.H_ERROR_WHERE);
+    const failed = this.onlineModules().filter((m) => (announced & (1 << m)) !== 0);
+    for (const m of failed) {
+      const where = this.core.u32(this.core.hart(m) + L.H_ERROR_WHERE);
       const text = where < 32 ? `parity error in x${where}` : `uncorrectable ECC error in RAM word ${hex32(where)}`;
       this.events.push({ instret, kind: 'error', module: m, where: text });
-      this.takeOffline(m, 'announced', instret);
     }
-    if (this.onlineModules().length === 0 && !this.halted) {
-      this.failstop(instret, 'every module announced an uncorrectable error');
-    }
+    this.takeOffline(failed.map((module) => ({ module, reason: 'announced' as const })), instret);
   }
 
-  /** Takes module `m` offline (and, in pair-and-spare, its board partner). */
-  takeOffline(m: number, reason: OfflineReason, instret = this.instret): void {
-    const targets = [m, ...(reason === 'pair-disagreed' || reason === 'removed' ? [] : companionsOf(this.topology, m))];
-    for (const t of targets) {
-      if (this.modules[t].state === 'offline') continue;
-      const wasResyncing = this.modules[t].state === 'resyncing';
-      this.modules[t].state = 'offline';
-      if (!wasResyncing) this.events.push({ instret, kind: 'offline', module: t, reason: t === m ? reason : 'partner-lost' });
+  /**
+   * Takes modules offline at instruction `instret`, each for its reason. In pair-and-spare a
+   * module that failed on its own (announced an error, died) takes its board partner with it
+   * ('partner-lost'), unless the partner is itself in the list. A module that was resyncing
+   * leaves its resync, which logs no resync-done for it.
+   */
+  private takeOffline(failed: { module: number; reason: OfflineReason }[], instret: number): void {
+    if (failed.length === 0) return;
+    const listed = new Set(failed.map((f) => f.module));
+    const partners = failed
+      .filter((f) => f.reason === 'announced' || f.reason === 'dead')
+      .flatMap((f) => companionsOf(this.topology, f.module))
+      .filter((p) => !listed.has(p))
+      .map((module) => ({ module, reason: 'partner-lost' as const }));
+    const all = [...failed, ...partners];
+    for (const { module, reason } of all) {
+      const status = this.modules[module];
+      if (status.state === 'offline') continue;
+      if (status.state === 'resyncing') this.leaveResync(module);
+      this.events.push({ instret, kind: 'offline', module, reason });
+      status.state = 'offline';
     }
     this.syncOnline();
-    if (this.config.repairAfter !== undefined && reason !== 'removed') this.scheduleRepair(instret + 1 + this.config.repairAfter, targets);
-    if (this.onlineModules().length === 0 && !this.halted) {
-      if (this.topology === 'simplex' && reason === 'announced') this.failstop(instret, `module ${m} announced an uncorrectable error`);
-      else if (this.topology === 'simplex') this.stop('dead', 0, `module ${m} stopped (${reason}): nothing else can run the program`, instret);
-      else this.failstop(instret, 'no module is left online');
-    }
+    const repaired = all.filter((f) => f.reason !== 'removed').map((f) => f.module);
+    if (this.config.repairAfter !== undefined && repaired.length > 0) this.scheduleRepair(instret + 1 + this.config.repairAfter, repaired);
+    if (this.onlineModules().length > 0 || this.halted) return;
+    const { module, reason } = failed[0];
+    if (this.topology !== 'simplex') this.failstop(instret, all.every((f) => f.reason === 'announced') ? 'every module still online announced an uncorrectable error' : 'no module is left online');
+    else if (reason === 'announced') this.failstop(instret, `module ${module} announced an uncorrectable error`);
+    else this.stop('dead', `module ${module} stopped (${reason}): nothing else can run the program`, { instret });
   }
 
   /**
@@ -734,26 +793,36 @@ export class Machine {
     return false;
   }
 
+  /**
+   * Applies `fault` to each module it targets that is online. An offline or resyncing
+   * module is not part of the machine (a resync overwrites its state, and its slot holds no
+   * module to pull): the fault has no effect there, and is not activated if it reached no
+   * module at all. Every target's inject event comes before any module goes offline.
+   */
   private applyScheduledFault(fault: Fault): void {
     const targets = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
     const instret = this.instret;
-    for (const m of targets) {
-      // An offline or resyncing module's state no longer matters (a resync overwrites it);
-      // only pulling it (kill) has an effect.
-      if (this.modules[m].state !== 'online' && fault.kind !== 'kill') continue;
-      const text = formatFault(fault);
+    const text = formatFault(fault);
+    const reached = targets.filter((m) => this.modules[m].state === 'online');
+    if (reached.length === 0) {
+      this.inactive.push({ fault: text, reason: this.modules[targets[0]].state === 'resyncing' ? 'resyncing' : 'offline' });
+      return;
+    }
+    const killed: number[] = [];
+    for (const m of reached) {
       this.modules[m].faults.push(text);
       this.events.push({ instret, kind: 'inject', module: m, fault: text });
       const effects: FaultEffects = applyFault(this.core, m, fault, this.ramSize);
       if (effects.kill) {
         this.modules[m].dead = true;
-        if (this.modules[m].state !== 'offline') this.takeOffline(m, 'dead', instret);
+        killed.push(m);
         continue;
       }
       if (effects.oneShot) this.enqueue({ at: instret + 1, seq: 0, type: 'end-result-fault', module: m });
       this.modules[m].persistent = this.hasPersistentFault(m);
     }
     this.syncOnline();
+    this.takeOffline(killed.map((module) => ({ module, reason: 'dead' as const })), instret);
   }
 
   // ── Replacement and resync ───────────────────────────────────────────────────────
@@ -762,9 +831,7 @@ export class Machine {
     const instret = this.instret;
     const fresh = modules.filter((m) => this.modules[m].state !== 'resyncing');
     if (fresh.length === 0) return;
-    for (const m of fresh) {
-      if (this.modules[m].state === 'online') this.takeOffline(m, 'removed', instret);
-    }
+    this.takeOffline(fresh.filter((m) => this.modules[m].state === 'online').map((module) => ({ module, reason: 'removed' as const })), instret);
     if (this.halted) return; // that was the last module online: nothing is left to copy from
     for (const m of fresh) {
       const status = this.modules[m];
@@ -778,6 +845,12 @@ export class Machine {
     }
     this.syncOnline();
     this.createResync(this.nextResyncId++, fresh).start();
+  }
+
+  private leaveResync(m: number): void {
+    for (const [id, resync] of this.resyncs) {
+      if (resync.targets.includes(m) && !resync.drop(m)) this.resyncs.delete(id);
+    }
   }
 
   private createResync(id: number, targets: number[], state?: ResyncState): Resync {
@@ -833,6 +906,7 @@ export class Machine {
       schedule: this.schedule,
       seq: this.seq,
       halted: this.halted,
+      inactive: this.inactive,
       hostCalls: this.hostState,
       waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
       resyncs: [...this.resyncs.values()].map((r) => r.state()),
@@ -860,6 +934,7 @@ export class Machine {
     machine.schedule = host.schedule;
     machine.seq = host.seq;
     machine.halted = host.halted;
+    machine.inactive = host.inactive;
     machine.hostState = host.hostCalls;
     machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
     for (const r of host.resyncs) machine.createResync(r.id, r.targets, r);

@@ -4,7 +4,7 @@
  * that differ between two runs of the same program, seed and fault plan.
  */
 import type { Machine, ModuleStatus } from './machine.ts';
-import type { MachineEvent } from './events.ts';
+import type { InactiveFault, MachineEvent } from './events.ts';
 import type { Outcome } from '../fault/classify.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 
@@ -28,6 +28,8 @@ export interface RunReport {
   stdout_bytes: number;
   modules: ModuleStatus[];
   events: MachineEvent[];
+  /** Faults of the plan that took no effect, and why (Machine.notActivated()). */
+  not_activated: InactiveFault[];
   /** Instructions from the first injected fault to its first detection, or null. */
   detection_latency: number | null;
   /** With --classify: the fault-free reference run. */
@@ -61,6 +63,7 @@ export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
     stdout_bytes: machine.outputBytes,
     modules: machine.moduleStatus(),
     events: [...machine.events],
+    not_activated: machine.notActivated(),
     detection_latency: machine.detectionLatency(),
     reference: inputs.reference,
     ledger: inputs.ledger,

@@ -83,6 +83,16 @@ export class Resync {
     }
   }
 
+  /**
+   * Target `m` went offline before it was brought in: copy to it no more. Returns whether
+   * any target is left (if none, the resync is over, with no resync-done).
+   */
+  drop(m: number): boolean {
+    const k = this.targets.indexOf(m);
+    if (k >= 0) this.targets.splice(k, 1);
+    return this.targets.length > 0;
+  }
+
   /** The module copied from (-1 before start()). */
   get source(): number { return this._source; }
 

@@ -14,13 +14,13 @@
  * untouched RAM costs a byte a page.
  */
 import type { Core } from './core.ts';
-import type { Halt, MachineEvent } from './events.ts';
+import type { Halt, InactiveFault, MachineEvent } from './events.ts';
 import type { HostCallState, HostCall } from './hostcalls.ts';
 import type { MachineConfig, ModuleRecord, ScheduledAction } from './machine.ts';
 import type { ResyncState } from './resync.ts';
 
 const MAGIC = 0x534C534C; // "LSLS"
-const VERSION = 2;
+const VERSION = 3;
 const HEADER_BYTES = 20;
 const PAGE_ZERO = 0;
 const PAGE_SAME = 1;
@@ -32,6 +32,7 @@ export interface HostSnapshot {
   schedule: ScheduledAction[];
   seq: number;
   halted?: Halt;
+  inactive: InactiveFault[];
   hostCalls: HostCallState;
   waitingCall?: Omit<HostCall, 'payload'> & { payload?: number[] };
   resyncs: ResyncState[];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assembleOrThrow, machineFor } from '../helpers/machine.ts';
-import type { Machine } from '../../src/machine/machine.ts';
+import { Machine } from '../../src/machine/machine.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
@@ -198,5 +198,65 @@ describe('repair, edge cases', () => {
     while (!machine.halt) machine.run(1_000_000);
     expect(machine.moduleStatus()[1].faults).toEqual(['at=2,module=1,kind=kill']);
     expect(machine.events.filter((e) => e.kind === 'inject').map((e) => e.instret)).toEqual([2]);
+  });
+});
+
+describe('a kill aimed at a module that is not online', () => {
+  // The reproduction from issue 9: module 1 outvoted (FAULT), replaced at 3000 and resyncing by
+  // precopy (a 1 MiB round at 64 bytes a cycle takes 16,384 instructions) when the kill comes at 4000.
+  it('has no effect on a resyncing module: it is not listed, the resync completes, and the module votes again', async () => {
+    const { machine, output } = await machineFor(program, {
+      topology: 'tmr', resync: 'precopy', copyBytesPerCycle: COPY, faults: [FAULT, 'at=4000,module=1,kind=kill'],
+    });
+    machine.replace(3000, { module: 1 });
+    runUntil(machine, (e) => e.kind === 'resync-done');
+    expect(machine.events.filter((e) => e.kind === 'inject').map((e) => e.instret)).toEqual([1000]);
+    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [] });
+    expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
+    expect(machine.notActivated()).toEqual([{ fault: 'at=4000,module=1,kind=kill', reason: 'resyncing' }]);
+    expect(Machine.fromSnapshotSync(machine.snapshot()).notActivated()).toEqual(machine.notActivated());
+
+    // Three modules vote again: a fault on module 0 is outvoted, not a fail-stop.
+    const at = machine.instret + 10;
+    machine.inject(parseFault(`at=${at},module=0,kind=flip,target=s1,bit=3`));
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.filter((e) => e.kind === 'offline' && e.instret >= at)).toEqual([
+      expect.objectContaining({ kind: 'offline', module: 0, reason: 'outvoted' }),
+    ]);
+    expect(machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+
+  it('has no effect on an offline module: it is not listed nor dead, and is replaced as usual', async () => {
+    const { machine, output } = await machineFor(program, {
+      topology: 'tmr', resync: 'stop-copy', faults: [FAULT, 'at=2000,module=1,kind=kill'],
+    });
+    machine.replace(3000, { module: 1 });
+    runUntil(machine, (e) => e.kind === 'resync-done');
+    expect(machine.events.map((e) => e.kind)).toEqual(['inject', 'diverge', 'offline', 'replace', 'resync-done']);
+    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [] });
+    expect(machine.notActivated()).toEqual([{ fault: 'at=2000,module=1,kind=kill', reason: 'offline' }]);
+    while (!machine.halt) machine.run(1_000_000);
+    expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
+
+describe('a module taken offline while it resyncs', () => {
+  it('leaves its resync: it is listed offline, and no resync-done is logged for it', async () => {
+    // Module 0 alone is replaced at 3000 (precopy, 16,384 instructions a round); its board
+    // partner dies at 4000, so the pair can no longer check itself: board 1 carries on.
+    const { machine, output } = await machineFor(program, { topology: 'pair-spare', resync: 'precopy', copyBytesPerCycle: COPY, faults: ['at=4000,module=1,kind=kill'] });
+    machine.replace(3000, { module: 0 });
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.slice(0, -1)).toEqual([
+      { instret: 3000, kind: 'offline', module: 0, reason: 'removed' },
+      { instret: 3000, kind: 'replace', module: 0 },
+      { instret: 4000, kind: 'inject', module: 1, fault: 'at=4000,module=1,kind=kill' },
+      { instret: 4000, kind: 'offline', module: 1, reason: 'dead' },
+      { instret: 4000, kind: 'offline', module: 0, reason: 'partner-lost' },
+    ]);
+    expect(machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['offline', 'offline', 'online', 'online']);
+    expect(new TextDecoder().decode(output())).toBe(reference);
   });
 });

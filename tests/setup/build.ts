@@ -1,7 +1,8 @@
 /**
  * Vitest global setup: the tests need the WASM core and the Node bundles (CLI, worker).
- * `npm test` builds them first (pretest); this rebuilds whichever is older than its sources
- * when Vitest is started directly.
+ * `npm test` builds them first (pretest); when Vitest is started directly, this builds the
+ * core if its inputs changed (scripts/build-wasm.mjs compares their hash) and the bundles
+ * if they are older than their sources.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ function stale(output: string, ...sources: string[]): boolean {
 }
 
 export default function setup(): void {
-  if (stale('build/core.wasm', 'assembly')) execSync('npm run build:wasm', { cwd: root, stdio: 'inherit' });
+  execSync('node scripts/build-wasm.mjs', { cwd: root, stdio: 'inherit' });
   if (stale('build/cli/lockstep.mjs', 'src', 'assembly') || stale('build/worker/node.mjs', 'src', 'assembly')) {
     execSync('npm run build:cli', { cwd: root, stdio: 'inherit' });
   }

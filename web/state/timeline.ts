@@ -4,7 +4,7 @@
  * happen to one board at one instruction (a pair going offline together, a board replaced)
  * become one entry. A divergence entry carries its report: field, both values, pc.
  */
-import type { MachineEvent } from '../../src/machine/events.ts';
+import { type MachineEvent, divergenceValues } from '../../src/machine/events.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { boardOf } from '../../src/machine/topology.ts';
 import { parseFault, describeTarget } from '../../src/fault/spec.ts';
@@ -128,11 +128,10 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
         break;
       }
       case 'diverge': {
-        const sentence = divergenceSentence(e);
-        const report: DivergenceReport = {
-          instret: e.instret, pc: e.pc, field: e.field, module: e.module, reference: e.reference,
-          expected: e.expected, actual: e.actual, sentence,
-        };
+        const values = divergenceValues(e);
+        const sides = { module: e.module, reference: e.reference, field: e.field, expected: values.reference, actual: values.module };
+        const sentence = divergenceSentence(sides);
+        const report: DivergenceReport = { instret: e.instret, pc: e.pc, ...sides, sentence };
         if (e.first_differed !== undefined && e.first_differed < e.instret) {
           report.firstDiffered = e.first_differed;
           entries.push({
