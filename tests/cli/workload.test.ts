@@ -39,7 +39,7 @@ describe('lockstep run --workload: bad options', () => {
   });
 
   test('without a program or a workload: one line', async () => {
-    expectUsageError(await lockstep(['run']), [/missing|program/]);
+    expectUsageError(await lockstep(['run']), [/missing required argument 'program'/, /--workload NAME/]);
   });
 });
 
