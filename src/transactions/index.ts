@@ -3,7 +3,7 @@
  * through a workload on the virtual clock, the workloads' interface and registry, and the
  * ledger.
  */
-export type { Workload, ReferenceModel, Words, ArrivalKind } from './workload.ts';
+export type { Workload, WorkloadName, ReferenceModel, Payload, Result, ArrivalKind } from './workloads/workload.ts';
 export { arrivalStream, parseTrace, checkRate, TraceError, DEFAULT_RATE, MAX_RATE, type Arrival, type TraceArrival, type ArrivalSettings } from './arrivals.ts';
 export { buildLedger, ModelReplay, type Ledger, type LedgerInputs } from './ledger.ts';
 export { TransactionFeed, runWorkload, checkFeedOptions, DEFAULT_FIFO_DEPTH, DEFAULT_SEED, type FeedOptions, type FeedProgress } from './feed.ts';

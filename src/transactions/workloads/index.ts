@@ -2,7 +2,7 @@
  * The workloads `lockstep run --workload NAME` and `lockstep bench` know, by name. A new
  * workload plugs in with one entry here.
  */
-import type { Workload } from '../workload.ts';
+import type { Workload } from './workload.ts';
 
 export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>([]);
 
