@@ -14,7 +14,7 @@ import { TransactionFeed } from '../transactions/feed.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 
 export const BENCH_RATE = 10_000;
-export const BENCH_DURATION_US = 200_000;
+export const BENCH_DURATION_US = 1_000_000;
 
 export interface TransactionBenchResult {
   workload: string;
