@@ -22,8 +22,8 @@ export const EXAMPLES: readonly Example[] = [
   { id: 'ledger', title: 'Bank ledger (16 transactions, printed balances)', file: 'ledger.s', source: ledger },
   { id: 'hello', title: 'Hello, world (UART)', file: 'hello.s', source: hello },
   { id: 'checksum', title: 'Checksum of a table (loads, stores, multiplies)', file: 'checksum.s', source: checksum },
-  { id: 'int-mix', title: 'Integer mix benchmark (150 M instructions)', file: 'int-mix.s', source: intMix },
-  { id: 'memory', title: 'Memory benchmark', file: 'memory.s', source: memory },
+  { id: 'int-mix', title: 'Integer mix benchmark (120 M instructions)', file: 'int-mix.s', source: intMix },
+  { id: 'memory', title: 'Memory benchmark (108 M instructions)', file: 'memory.s', source: memory },
 ];
 
 export function exampleById(id: string): Example | undefined {
