@@ -170,43 +170,51 @@ find_slot:
         add     a0, t1, t3
         ret
 
-# workload_init(): clears the table and inserts the subscribers (rule above).
-# Clobbers t0..t6, a0..a3.
+# workload_init(): clears the table (key 0 marks an empty slot; an insert writes the whole
+# record) and inserts the subscribers k = 0, 1, ... in order (rule above). Keys are distinct,
+# so an insert's search ends at the first empty slot. Start-up time matters, as transactions
+# arriving meanwhile wait in the input FIFO: the key, its product with HASH_MULTIPLIER, the
+# location and the usage are carried from one k to the next by addition (product(k + 1) =
+# product(k) + KEY_STEP * HASH_MULTIPLIER, mod 2^32). Clobbers t0..t6, a0..a5.
 workload_init:
-        addi    sp, sp, -16
-        sw      ra, 0(sp)
-        la      t0, table
-        li      t1, SLOTS * 16
-        add     t1, t0, t1
-1:      sw      zero, 0(t0)
-        sw      zero, 4(t0)
-        sw      zero, 8(t0)
-        sw      zero, 12(t0)
-        addi    t0, t0, 16
-        bltu    t0, t1, 1b
-        li      t4, 0                       # k
-2:      li      t0, KEY_STEP
-        mul     a0, t4, t0
-        li      t0, KEY_BASE
-        add     a0, a0, t0                  # key(k)
-        mv      t5, a0
-        call    find_slot                   # the empty slot that ends key(k)'s search
-        sw      t5, 0(a0)                   # key
-        andi    t0, t4, 3
-        seqz    t0, t0                      # 1 when k mod 4 = 0
-        xori    t0, t0, 1                   # status: DETACHED when k mod 4 = 0, else ATTACHED
-        sw      t0, 4(a0)
-        li      t0, 1000
-        remu    t1, t4, t0
-        addi    t1, t1, 1
-        sw      t1, 8(a0)                   # location = 1 + k mod 1000
-        mul     t1, t4, t0
-        sw      t1, 12(a0)                  # usage = 1000 * k
-        addi    t4, t4, 1
-        li      t0, SUBSCRIBERS
-        bltu    t4, t0, 2b
-        lw      ra, 0(sp)
-        addi    sp, sp, 16
+        la      a0, table
+        li      t0, SLOTS * 16
+        add     t0, a0, t0
+        mv      t1, a0
+1:      sw      zero, 0(t1)
+        addi    t1, t1, 16
+        bltu    t1, t0, 1b
+        li      a1, KEY_BASE                                    # key(k)
+        li      a2, (KEY_BASE * HASH_MULTIPLIER) & 0xFFFFFFFF   # key(k) * HASH_MULTIPLIER mod 2^32
+        li      a3, (KEY_STEP * HASH_MULTIPLIER) & 0xFFFFFFFF
+        li      a4, 0                       # k
+        li      a5, 1                       # location(k) = 1 + k mod 1000
+        li      t6, 0                       # usage(k) = 1000 * k
+        li      t5, SUBSCRIBERS
+        li      t4, SLOTS - 1
+2:      srli    t0, a2, 32 - SLOTS_LOG2     # home slot index
+3:      slli    t1, t0, 4
+        add     t1, a0, t1                  # the slot's address
+        lw      t2, 0(t1)
+        beqz    t2, 4f
+        addi    t0, t0, 1                   # taken: try the next slot
+        and     t0, t0, t4
+        j       3b
+4:      sw      a1, 0(t1)                   # key
+        andi    t2, a4, 3
+        snez    t2, t2                      # DETACHED (0) if k mod 4 = 0, else ATTACHED (1)
+        sw      t2, 4(t1)
+        sw      a5, 8(t1)                   # location
+        sw      t6, 12(t1)                  # usage
+        addi    a1, a1, KEY_STEP
+        add     a2, a2, a3
+        addi    t6, t6, 1000
+        addi    a5, a5, 1
+        li      t2, 1000
+        ble     a5, t2, 5f
+        li      a5, 1
+5:      addi    a4, a4, 1
+        bltu    a4, t5, 2b
         ret
 
 # workload_process(a0 = op, a1 = key, a2 = argument, a3 = ignored)
