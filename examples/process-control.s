@@ -90,7 +90,7 @@ workload_init:
 
 # workload_process(a0 = measurement, a1 = setpoint, a2, a3 = ignored)
 #   -> a0 = command, a1 = e, a2 = integral, a3 = flags (one PID step, above).
-# Clobbers t0..t6, a4..a7.
+# Clobbers t0..t3, a4..a7.
 workload_process:
         addi    sp, sp, -16
         sw      ra, 0(sp)

@@ -122,7 +122,7 @@ export class TelcoHlrModel implements ReferenceModel {
         if (record.status !== HlrStatus.ATTACHED) return HlrCode.NOT_ATTACHED;
         record.usage = Math.min(record.usage + argument, 2 ** 32 - 1);
         return HlrCode.OK;
-      default:
+      default: // LOOKUP: apply() answers ops above USAGE before searching
         return HlrCode.OK;
     }
   }
