@@ -6,7 +6,7 @@ import {
   MACHINE, MACHINE_SIZE, HARTS, HART_SIZE, MAX_MODULES, MAX_RAM_SIZE, RAM_SLOTS, DIRTY,
   DIRTY_MAP_SIZE, PAGE_SHIFT, H_RAM, H_DIRTY, H_PRIV, H_PC, H_REG_AND, H_PC_AND, H_RESULT_AND,
   H_MEM_FAULTS, MEM_FAULT_SLOTS, MEM_FAULT_SIZE, MEM_FAULT_NONE, H_CSR_FAULTS, CSR_FAULT_SLOTS, CSR_FAULT_SIZE, M_RAM_SIZE, M_MODULE_COUNT,
-  M_MTIMECMP, M_CYCLES_PER_TICK, M_ONLINE, PRIV_M, RAM_BASE,
+  M_MTIMECMP, M_CYCLES_PER_TICK, M_ONLINE, M_STOP_CYCLE, PRIV_M, RAM_BASE,
 } from './layout';
 import { loadCaches } from './cpu/signals';
 import { csrRead, writeCounter, CSR_ILLEGAL } from './cpu/csr';
@@ -17,7 +17,7 @@ export * from './layout';
 export { run } from './lockstep/run';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
-export const CORE_ABI_VERSION: u32 = 1;
+export const CORE_ABI_VERSION: u32 = 2;
 
 // @ts-ignore: the stub runtime's end of static data
 const STATIC_END: usize = __heap_base;
@@ -73,6 +73,7 @@ export function init(moduleCount: u32, ramSize: u32): u32 {
   store<u32>(MACHINE + M_MODULE_COUNT, moduleCount);
   store<u32>(MACHINE + M_CYCLES_PER_TICK, 10);
   store<u64>(MACHINE + M_MTIMECMP, u64.MAX_VALUE);
+  store<u64>(MACHINE + M_STOP_CYCLE, u64.MAX_VALUE);
   store<u32>(MACHINE + M_ONLINE, 0);
   for (let m: u32 = 0; m < moduleCount; m++) resetModule(m);
   return 0;

@@ -12,6 +12,10 @@
 //               │ UART receive ring (host → guest)           │ CONSOLE_IN_SIZE
 //   CONSOLE_OUT ├────────────────────────────────────────────┤
 //               │ UART transmit buffer (guest → host)        │ CONSOLE_OUT_SIZE
+//   TXP_FIFO    ├────────────────────────────────────────────┤
+//               │ transaction input FIFO (host → guest)      │ TXP_FIFO_CAPACITY records
+//   TXP_RESULTS ├────────────────────────────────────────────┤
+//               │ transaction result ring (guest → host)     │ TXP_RESULT_CAPACITY records
 //   TRACE       ├────────────────────────────────────────────┤
 //               │ trace ring: TRACE_CAPACITY records         │ TRACE_RECORD_SIZE each
 //   DIRTY       ├────────────────────────────────────────────┤
@@ -40,6 +44,20 @@ export const UART_BASE: u32 = 0x1000_0000;
 export const UART_SIZE: u32 = 0x0000_0100;
 export const FINISHER_BASE: u32 = 0x0010_0000;
 export const FINISHER_SIZE: u32 = 0x0000_1000;
+/** Transaction input port (TXPORT.md): RX_* registers at these offsets, word access only. */
+export const TXP_IN_BASE: u32 = 0x1000_1000;
+/** Transaction output port: TX_* registers, word access only. */
+export const TXP_OUT_BASE: u32 = 0x1000_2000;
+export const TXP_PORT_SIZE: u32 = 0x0000_1000;
+export const TXP_RX_COUNT: u32 = 0x00;
+export const TXP_RX_ID: u32 = 0x04;
+export const TXP_RX_DATA: u32 = 0x08; // four words
+export const TXP_RX_TIME: u32 = 0x18;
+export const TXP_RX_POP: u32 = 0x1C;
+export const TXP_RX_IE: u32 = 0x20;
+export const TXP_TX_ID: u32 = 0x00;
+export const TXP_TX_DATA: u32 = 0x04; // four words
+export const TXP_TX_SEND: u32 = 0x14;
 
 // ── Regions of linear memory ───────────────────────────────────────────────────────────
 export const MACHINE: usize = 0x0001_0000;
@@ -50,7 +68,28 @@ export const CONSOLE_IN: usize = HARTS + HART_SIZE * MAX_MODULES;
 export const CONSOLE_IN_SIZE: u32 = 0x1000; // power of two: a ring
 export const CONSOLE_OUT: usize = CONSOLE_IN + CONSOLE_IN_SIZE;
 export const CONSOLE_OUT_SIZE: u32 = 0x1000;
-export const TRACE: usize = CONSOLE_OUT + CONSOLE_OUT_SIZE;
+/**
+ * Transaction input FIFO: a ring of TXP_FIFO_CAPACITY records (a power of two, the largest
+ * depth the host may set) indexed by M_TXP_HEAD / M_TXP_TAIL. A record is TXP_RECORD_SIZE
+ * bytes: +0 id, +4..+16 four payload words, +20 arrival time (virtual µs, low 32 bits).
+ * The host appends at the tail and enforces the depth it chose; the guest's RX_POP moves the head.
+ */
+export const TXP_FIFO: usize = CONSOLE_OUT + CONSOLE_OUT_SIZE;
+export const TXP_FIFO_CAPACITY: u32 = 1024;
+export const TXP_RECORD_SIZE: usize = 32;
+export const TXP_REC_ID: usize = 0;
+export const TXP_REC_DATA: usize = 4;
+export const TXP_REC_TIME: usize = 20;
+/**
+ * Transaction result ring: M_TXP_RESULTS records emitted by TX_SEND since the host last
+ * drained it (reset to 0 by the host). A result is TXP_RECORD_SIZE bytes: +0 id, +4..+16
+ * four result words, +24 (u64) the machine cycle of the TX_SEND store. When it holds
+ * TXP_RESULT_CAPACITY records the run stops with STOP_OUTPUT.
+ */
+export const TXP_RESULTS: usize = TXP_FIFO + <usize>TXP_FIFO_CAPACITY * TXP_RECORD_SIZE;
+export const TXP_RESULT_CAPACITY: u32 = 256;
+export const TXP_RES_CYCLE: usize = 24;
+export const TRACE: usize = TXP_RESULTS + <usize>TXP_RESULT_CAPACITY * TXP_RECORD_SIZE;
 export const TRACE_RECORD_SIZE: usize = 48;
 export const TRACE_CAPACITY: u32 = 4096;
 /**
@@ -139,6 +178,23 @@ export const M_RX_POLLS: usize = 0xAC;
  * byte from the ring.
  */
 export const M_RX_ASKED: usize = 0xB0;
+/**
+ * u64: the host's next event on the virtual clock (a transaction arrival), in cycles:
+ * run() stops with STOP_CYCLE once M_CYCLE reaches it, and a wfi stall ends there.
+ * u64.MAX_VALUE = none (set by init; the host sets it before every run()).
+ */
+export const M_STOP_CYCLE: usize = 0xB8;
+/** u32: transaction FIFO read index and write index (free-running, mod TXP_FIFO_CAPACITY). */
+export const M_TXP_HEAD: usize = 0xC0;
+export const M_TXP_TAIL: usize = 0xC4;
+/** u32: RX_IE (bit 0: MEIP while records wait). */
+export const M_TXP_IE: usize = 0xC8;
+/** u32: records the guest consumed (RX_POP on a non-empty FIFO) since power-on. */
+export const M_TXP_POPPED: usize = 0xCC;
+/** u32 × 5: the output port's staging registers TX_ID, TX_DATA0..3. */
+export const M_TXP_STAGE: usize = 0xD0;
+/** u32: results waiting in TXP_RESULTS for the host. */
+export const M_TXP_RESULTS: usize = 0xE4;
 
 // ── Hart block: one module's architectural state ───────────────────────────────────────
 /** x0..x31, u32 each (x0 reads as 0: it is reset to 0 after every write). */
@@ -251,7 +307,8 @@ export const STOP_DIVERGED: u32 = 3; // retire records differ: M_DIVERGED, M_REF
 export const STOP_ANNOUNCED: u32 = 4; // a module announced a local error: M_ANNOUNCED
 export const STOP_TRAP: u32 = 5; // an exception with no handler (mtvec = 0): the hart's mcause
 export const STOP_INPUT: u32 = 6; // the guest waits for console input and the host may have more (M_INPUT_WANTED)
-export const STOP_OUTPUT: u32 = 7; // the console output buffer is full
+export const STOP_OUTPUT: u32 = 7; // an output buffer is full: the console's, or the transaction result ring
 export const STOP_IDLE: u32 = 8; // wfi with nothing that could ever wake the hart
 export const STOP_TRACE: u32 = 9; // the trace ring is full
 export const STOP_NO_MODULE: u32 = 10; // no module is online
+export const STOP_CYCLE: u32 = 11; // the virtual clock reached M_STOP_CYCLE

@@ -1,5 +1,6 @@
 // The devices of the logical machine (DESIGN §3): CLINT, console UART (16550 subset) and
-// test finisher, at QEMU `virt` addresses. There is one set for the whole machine, not one
+// test finisher, at QEMU `virt` addresses, and the transaction input and output ports
+// (TXPORT.md, README's memory map). There is one set for the whole machine, not one
 // per module. A device read during a step has no side effects, so every online module
 // reads the same value at the same instruction (inputs are replicated); the side effects
 // of reads (taking a byte from the receive buffer, asking the host for input) and all
@@ -19,6 +20,10 @@ import {
   M_INPUT_OPEN, M_INPUT_WANTED, M_RX_POLLS, M_RX_ASKED, M_HALT,
   M_HALT_CODE, CONSOLE_IN, CONSOLE_IN_SIZE, CONSOLE_OUT, CONSOLE_OUT_SIZE, CLINT_BASE,
   CLINT_SIZE, UART_BASE, UART_SIZE, FINISHER_BASE, FINISHER_SIZE, HALT_PASS, HALT_FAIL,
+  TXP_IN_BASE, TXP_OUT_BASE, TXP_PORT_SIZE, TXP_RX_COUNT, TXP_RX_ID, TXP_RX_TIME, TXP_RX_POP,
+  TXP_RX_IE, TXP_TX_SEND, TXP_FIFO, TXP_FIFO_CAPACITY, TXP_RECORD_SIZE, TXP_REC_ID, TXP_RESULTS,
+  TXP_RESULT_CAPACITY, TXP_RES_CYCLE,
+  M_TXP_HEAD, M_TXP_TAIL, M_TXP_IE, M_TXP_POPPED, M_TXP_STAGE, M_TXP_RESULTS,
 } from '../layout';
 import {
   raise, g_batchCycle, A_EVENT, A_INPUT, A_OUTPUT, A_HALT, A_SETTLE,
@@ -83,7 +88,13 @@ export function deviceMip(i: u32): u32 {
   if (load<u32>(MACHINE + M_MSIP) & 1) mip |= 1 << IRQ_MSI;
   if (mtimeAt(i) >= load<u64>(MACHINE + M_MTIMECMP)) mip |= 1 << IRQ_MTI;
   if ((load<u32>(MACHINE + M_UART_IER) & IER_RX_AVAILABLE) != 0 && rxCount() != 0) mip |= 1 << IRQ_MEI;
+  if ((load<u32>(MACHINE + M_TXP_IE) & 1) != 0 && txpCount() != 0) mip |= 1 << IRQ_MEI;
   return mip;
+}
+
+/** Whether an arrival on the transaction port would raise MEIP (RX_IE bit 0). */
+export function transactionInterruptEnabled(): bool {
+  return (load<u32>(MACHINE + M_TXP_IE) & 1) != 0;
 }
 
 /** True while the UART could still raise MEIP: input is waiting or the host may supply more. */
@@ -113,6 +124,11 @@ export function askForReceiveInterrupt(): void {
 // @ts-ignore: decorator
 @inline export function receiveInterruptEnabled(): bool {
   return (load<u32>(MACHINE + M_UART_IER) & IER_RX_AVAILABLE) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function txpCount(): u32 {
+  return load<u32>(MACHINE + M_TXP_TAIL) - load<u32>(MACHINE + M_TXP_HEAD);
 }
 
 // ── Reads (inputs, replicated) ────────────────────────────────────────────────────────
@@ -160,12 +176,28 @@ function clintRead(offset: u32, i: u32): u32 {
   }
 }
 
+/** A transaction input port register (RX_*); offsets without a register read 0. */
+function txpInRead(offset: u32): u32 {
+  if (offset == TXP_RX_COUNT) return txpCount();
+  if (offset == TXP_RX_IE) return load<u32>(MACHINE + M_TXP_IE);
+  if (offset < TXP_RX_ID || offset > TXP_RX_TIME || txpCount() == 0) return 0;
+  const head = TXP_FIFO + <usize>(load<u32>(MACHINE + M_TXP_HEAD) & (TXP_FIFO_CAPACITY - 1)) * TXP_RECORD_SIZE;
+  return load<u32>(head + <usize>(offset - TXP_RX_ID) + TXP_REC_ID); // id, data0..3, time in record order
+}
+
+/** A transaction output port register: the staging registers read back; TX_SEND reads 0. */
+function txpOutRead(offset: u32): u32 {
+  return offset < TXP_TX_SEND ? load<u32>(MACHINE + M_TXP_STAGE + <usize>offset) : 0;
+}
+
 /**
  * Whether a device claims an access of `width` bytes at `addr` (else it is an access fault).
- * CLINT and finisher registers are word-wide; the UART takes any width (its low byte).
+ * CLINT, finisher and transaction port registers are word-wide; the UART takes any width
+ * (its low byte).
  */
 export function deviceAccessible(addr: u32, width: u32): bool {
-  if (addr - CLINT_BASE < CLINT_SIZE || addr - FINISHER_BASE < FINISHER_SIZE) {
+  if (addr - CLINT_BASE < CLINT_SIZE || addr - FINISHER_BASE < FINISHER_SIZE
+    || addr - TXP_IN_BASE < TXP_PORT_SIZE || addr - TXP_OUT_BASE < TXP_PORT_SIZE) {
     return width == 4 && (addr & 3) == 0;
   }
   return addr - UART_BASE < UART_SIZE;
@@ -178,6 +210,8 @@ export function deviceAccessible(addr: u32, width: u32): bool {
 export function deviceLoad(addr: u32, i: u32): u32 {
   if (addr - CLINT_BASE < CLINT_SIZE) return clintRead(addr - CLINT_BASE, i);
   if (addr - UART_BASE < UART_SIZE) return uartRead(addr - UART_BASE);
+  if (addr - TXP_IN_BASE < TXP_PORT_SIZE) return txpInRead(addr - TXP_IN_BASE);
+  if (addr - TXP_OUT_BASE < TXP_PORT_SIZE) return txpOutRead(addr - TXP_OUT_BASE);
   return 0;
 }
 
@@ -274,9 +308,41 @@ function finisherWrite(value: u32): void {
   }
 }
 
+/** RX_POP removes the head record (consumed) when there is one; RX_IE sets the interrupt enable. */
+function txpInWrite(offset: u32, value: u32): void {
+  if (offset == TXP_RX_POP) {
+    if (txpCount() == 0) return;
+    store<u32>(MACHINE + M_TXP_HEAD, load<u32>(MACHINE + M_TXP_HEAD) + 1);
+    store<u32>(MACHINE + M_TXP_POPPED, load<u32>(MACHINE + M_TXP_POPPED) + 1);
+    raise(A_EVENT); // MEIP may fall
+  } else if (offset == TXP_RX_IE) {
+    store<u32>(MACHINE + M_TXP_IE, value & 1);
+    raise(A_EVENT); // MEIP may rise
+  }
+}
+
+/**
+ * The staging registers take the value; TX_SEND appends them as one result record, stamped
+ * with `cycle`, to the result ring (STOP_OUTPUT when that fills it).
+ */
+function txpOutWrite(offset: u32, value: u32, cycle: u64): void {
+  if (offset < TXP_TX_SEND) {
+    store<u32>(MACHINE + M_TXP_STAGE + <usize>offset, value);
+  } else if (offset == TXP_TX_SEND) {
+    const count = load<u32>(MACHINE + M_TXP_RESULTS);
+    const entry = TXP_RESULTS + <usize>count * TXP_RECORD_SIZE;
+    memory.copy(entry, MACHINE + M_TXP_STAGE, 20); // id and four words
+    store<u64>(entry, cycle, TXP_RES_CYCLE);
+    store<u32>(MACHINE + M_TXP_RESULTS, count + 1);
+    if (count + 1 == TXP_RESULT_CAPACITY) raise(A_OUTPUT);
+  }
+}
+
 /** Commits a device store agreed by the online modules; `cycle` is the storing instruction's. */
 export function commitDeviceStore(addr: u32, data: u32, cycle: u64): void {
   if (addr - CLINT_BASE < CLINT_SIZE) clintWrite(addr - CLINT_BASE, data, cycle);
   else if (addr - UART_BASE < UART_SIZE) uartWrite(addr - UART_BASE, data & 0xFF);
   else if (addr - FINISHER_BASE < FINISHER_SIZE) finisherWrite(data);
+  else if (addr - TXP_IN_BASE < TXP_PORT_SIZE) txpInWrite(addr - TXP_IN_BASE, data);
+  else if (addr - TXP_OUT_BASE < TXP_PORT_SIZE) txpOutWrite(addr - TXP_OUT_BASE, data, cycle);
 }

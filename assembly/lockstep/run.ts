@@ -3,7 +3,8 @@
 // or something needs the host. Interrupts, the timer and other events are handled between
 // batches: a batch runs exactly up to the next timer edge, and an instruction that needs
 // attention (a device store, a host call, a CSR write that may enable an interrupt, ...)
-// ends its batch after it has executed on every module and been compared. The host is asked
+// ends its batch; a batch also ends at the host's next event cycle (M_STOP_CYCLE: a
+// transaction arrival), where run() stops for the host to deliver it after it has executed on every module and been compared. The host is asked
 // for console input for the receive interrupt (devices.ts) between batches too.
 //
 // The plain loops run their fast steps (stepFast, and the group step of lockstep) in
@@ -24,7 +25,7 @@ import {
   T_INSTRET, RETIRE_SIZE, K_STORE, K_LOAD,
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
-  STOP_IDLE, STOP_TRACE, STOP_NO_MODULE,
+  STOP_IDLE, STOP_TRACE, STOP_NO_MODULE, STOP_CYCLE, M_STOP_CYCLE,
 } from '../layout';
 import {
   g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
@@ -36,7 +37,7 @@ import { WFI } from '../cpu/system';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI, INTERRUPT_BIT, MSTATUS_MIE } from '../cpu/trap';
 import {
   deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive,
-  receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt,
+  receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt, transactionInterruptEnabled,
 } from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
 
@@ -375,12 +376,21 @@ function sleep(online: u32): u32 {
     askForReceiveInterrupt();
     return STOP_INPUT;
   }
-  if ((mie & (1 << IRQ_MTI)) != 0) {
-    const stall = instructionsUntilTimer();
-    if (stall != u64.MAX_VALUE) {
-      store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + stall);
-      return CONTINUE;
-    }
+  const timer = (mie & (1 << IRQ_MTI)) != 0 ? instructionsUntilTimer() : u64.MAX_VALUE;
+  // The host's next event (a transaction arrival) ends the stall first if it comes before
+  // the timer, or if it is the only thing that could wake the hart: the run stops there
+  // with the stall still pending (settle() resumes it), and the host may deliver the wakeup.
+  const cycle = load<u64>(MACHINE + M_CYCLE);
+  const stopAt = load<u64>(MACHINE + M_STOP_CYCLE);
+  const hostEventWakes = (mie & (1 << IRQ_MEI)) != 0 && transactionInterruptEnabled();
+  if (stopAt != u64.MAX_VALUE && (timer != u64.MAX_VALUE || hostEventWakes)
+    && (stopAt <= cycle || stopAt - cycle <= timer)) {
+    if (stopAt > cycle) store<u64>(MACHINE + M_CYCLE, stopAt);
+    return STOP_CYCLE;
+  }
+  if (timer != u64.MAX_VALUE) {
+    store<u64>(MACHINE + M_CYCLE, cycle + timer);
+    return CONTINUE;
   }
   if ((mie & (1 << IRQ_MEI)) != 0 && (load<u32>(MACHINE + M_UART_IER) & 1) != 0 && inputCanArrive()) {
     store<u32>(MACHINE + M_INPUT_WANTED, 1);
@@ -464,7 +474,7 @@ function settle(): u32 {
       pending &= ~A_WFI;
       if (load<u32>(hart(ctz(online)) + H_RETIRE, R_INSN) == WFI) {
         reason = sleep(online);
-        if (reason == STOP_INPUT) pending |= A_WFI; // sleep on once the host has answered
+        if (reason == STOP_INPUT || reason == STOP_CYCLE) pending |= A_WFI; // sleep on once the host has answered
       }
     }
   }
@@ -491,6 +501,9 @@ export function run(budget: u32): u32 {
   while (left > 0) {
     const online = load<u32>(MACHINE + M_ONLINE);
     if (online == 0) return stop(STOP_NO_MODULE);
+    const cycle = load<u64>(MACHINE + M_CYCLE);
+    const stopAt = load<u64>(MACHINE + M_STOP_CYCLE);
+    if (cycle >= stopAt) return stop(STOP_CYCLE);
     loadCaches();
     if (receiveInterruptEnabled() && receiveInterruptWaits(onlineMie(online, true))) {
       // The guest may be waiting for the receive interrupt, which it would take now (not
@@ -503,6 +516,7 @@ export function run(budget: u32): u32 {
     let n = left;
     const untilTimer = instructionsUntilTimer();
     if (untilTimer < <u64>n) n = <u32>untilTimer;
+    if (stopAt - cycle < <u64>n) n = <u32>(stopAt - cycle); // a batch ends at the host's next event
     const done = batch(online, n);
     store<u64>(MACHINE + M_INSTRET, load<u64>(MACHINE + M_INSTRET) + done);
     store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + done);

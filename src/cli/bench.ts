@@ -13,6 +13,8 @@ import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import { UsageError } from './errors.ts';
 import { parseCount, parseChoice } from './numbers.ts';
+import { WORKLOADS as TRANSACTION_WORKLOADS } from '../transactions/workloads/index.ts';
+import { benchTransactions } from './bench-transactions.ts';
 
 export const WORKLOADS = {
   'int-mix': 'integer and branch mix (LCG, mul/div, data-dependent branches)',
@@ -117,10 +119,10 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   if (runs < 1) throw new UsageError('--runs: at least 1');
   // simplex first: the other topologies' ratios are taken against it.
   const topologies = pick(options.topology, TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
-  const workloads = pick(options.workload, Object.keys(WORKLOADS) as Workload[], '--workload');
+  const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
   const results: BenchResult[] = [];
   for (const workload of workloads) {
-    if (workload === 'assembler') continue;
+    if (workload === 'assembler' || TRANSACTION_WORKLOADS.has(workload)) continue;
     const program = workloadProgram(workload);
     let simplex: number | undefined;
     for (const topology of topologies) {
@@ -138,12 +140,15 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
       if (!options.json) printRow(results.at(-1)!, results.length === 1);
     }
   }
+  const transactions = await benchTransactions(
+    workloads.flatMap((w) => TRANSACTION_WORKLOADS.get(w) ?? []), topologies, runs, !options.json,
+  );
   const assembler = workloads.includes('assembler') ? timeAssembler(runs) : undefined;
   if (assembler && !options.json) {
     process.stdout.write(`assembler: ${assembler.lines.toLocaleString('en-US')} lines in ${assembler.ms.toFixed(1)} ms (median of ${assembler.ms_runs.length}; the first call in this process took ${assembler.first_ms.toFixed(1)} ms)\n`);
   }
   if (options.json) {
-    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, assembler }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler }, null, 2) + '\n');
   }
   return 0;
 }

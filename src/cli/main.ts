@@ -25,7 +25,7 @@ function program(setStatus: (status: number) => void): Command {
 
   cli.command('run')
     .description('run a program (ELF, assembly .s, or flat binary .bin) on a machine')
-    .argument('<program>', 'the program file')
+    .argument('[program]', "the program file (with --workload: instead of the workload's own)")
     .option('--topology <name>', `simplex, dmr, pair-spare or tmr (${TOPOLOGIES.join(', ')})`, 'simplex')
     .option('--compare <point>', 'compare point: every, store or io', 'every')
     .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
@@ -38,6 +38,12 @@ function program(setStatus: (status: number) => void): Command {
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run')
     .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
+    .option('--workload <name>', 'run a transaction workload for --duration of virtual time and print its ledger')
+    .option('--rate <r>', 'with --workload: transactions per virtual second (default 1000; periodic workloads: their own period)')
+    .option('--duration <time>', 'with --workload: virtual time the run lasts, e.g. 2s, 500ms, 250us (default 1s)')
+    .option('--fifo <n>', 'with --workload: depth of the input FIFO, 1..1024 (default 64)')
+    .option('--seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
+    .option('--arrivals <file>', 'with --workload: replay arrivals from a trace file of TIME_US,W0[,W1[,W2[,W3]]] lines')
     .action(async (path, options) => setStatus(await runCommand(path, options)));
 
   cli.command('asm')

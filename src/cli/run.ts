@@ -23,6 +23,7 @@ import { buildReport } from '../machine/report.ts';
 import { processConsole, writeAll } from './console.ts';
 import { DiagnosticsError, UsageError } from './errors.ts';
 import { parseChoice, parseCount } from './numbers.ts';
+import { runWorkloadCommand, type WorkloadRunOptions } from './workload-run.ts';
 
 export interface RunOptions {
   ram?: string;
@@ -70,7 +71,7 @@ interface Settings {
   replacements: ReturnType<typeof parseReplace>[];
 }
 
-function settingsFrom(options: RunOptions): Settings {
+export function settingsFrom(options: RunOptions): Settings {
   const ramMiB = options.ram === undefined ? 1 : parseCount(options.ram, '--ram');
   if (ramMiB < 1 || ramMiB > 64) throw new UsageError(`--ram: ${ramMiB} MiB is out of range: use 1..64`);
   return {
@@ -85,7 +86,7 @@ function settingsFrom(options: RunOptions): Settings {
   };
 }
 
-function readProgram(path: string, format?: string): Program {
+export function readProgram(path: string, format?: string): Program {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -111,7 +112,9 @@ function runToEnd(machine: Machine, limit = Infinity): void {
   }
 }
 
-export async function runCommand(path: string, options: RunOptions): Promise<number> {
+export async function runCommand(path: string | undefined, options: RunOptions & WorkloadRunOptions): Promise<number> {
+  if (options.workload !== undefined) return runWorkloadCommand(path, options);
+  if (path === undefined) throw new UsageError('missing the program to run: lockstep run PROGRAM (or lockstep run --workload NAME)');
   const settings = settingsFrom(options);
   const program = readProgram(path, options.format);
   const config = {
@@ -196,7 +199,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   return status;
 }
 
-function writeReport(path: string, report: object): void {
+export function writeReport(path: string, report: object): void {
   try {
     writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
   } catch (error) {

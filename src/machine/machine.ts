@@ -23,6 +23,7 @@ import { checkFault, applyFault, type FaultEffects } from '../fault/inject.ts';
 import { Resync, type ResyncSettings, type ResyncState } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
+import { TransactionPort } from './txport.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -69,7 +70,8 @@ export interface ModuleRecord {
 export type RunStop =
   | 'budget' // the budget is spent; call run() again to go on
   | 'halted' // the machine stopped for good: see halt
-  | 'input'; // waiting for console input that has not arrived yet
+  | 'input' // waiting for console input that has not arrived yet
+  | 'cycle'; // the virtual clock reached run()'s `untilCycle`
 
 export interface RunResult {
   stop: RunStop;
@@ -102,6 +104,8 @@ export class Machine {
   readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter'>> & { repairAfter?: number };
   readonly events: MachineEvent[] = [];
   console: ConsoleIO;
+  /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
+  readonly port: TransactionPort;
   /**
    * Called with each divergence as it happens, and one line for people: "diverged at
    * instruction 1,204,331 (pc 0x80000124): module 1 wrote x5 = 0x00000040, module 0 wrote
@@ -151,6 +155,7 @@ export class Machine {
     };
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
+    this.port = new TransactionPort(core);
     this.initCore();
   }
 
@@ -372,9 +377,11 @@ export class Machine {
 
   /**
    * Runs up to `budget` instructions. Returns when the budget is spent, the machine has
-   * halted, or it waits for console input. Never throws for anything the guest does.
+   * halted, or it waits for console input, or (stop 'cycle') when the virtual clock reaches
+   * `untilCycle` (a host event such as a transaction arrival; a wfi stall ends there too).
+   * Never throws for anything the guest does.
    */
-  run(budget: number): RunResult {
+  run(budget: number, untilCycle = Infinity): RunResult {
     if (!this.programLoaded) throw new Error('load a program before running the machine');
     if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError(`budget ${budget} must be a whole number of instructions, 0 or more`);
     const start = this.instret;
@@ -393,8 +400,14 @@ export class Machine {
       if (chunk <= 0) continue;
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
       this.coreCalls++;
+      this.port.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
       this.drainOutput();
+      this.port.collect();
+      if (reason === this.L.STOP_CYCLE) {
+        this.drainTrace();
+        return { stop: 'cycle', executed: this.instret - start };
+      }
       if (!this.handleStop(reason)) return this.waitForInput(start);
     }
     this.drainTrace();

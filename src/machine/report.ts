@@ -6,6 +6,7 @@
 import type { Machine, ModuleStatus } from './machine.ts';
 import type { InactiveFault, MachineEvent } from './events.ts';
 import type { Outcome } from '../fault/classify.ts';
+import type { Ledger } from '../transactions/ledger.ts';
 
 export interface RunReport {
   topology: string;
@@ -14,7 +15,7 @@ export interface RunReport {
   /** With --classify: the outcome against the fault-free reference (DESIGN §6). */
   outcome?: Outcome;
   exit_code: number;
-  /** exit, failstop, trap, idle, dead, or max-instructions. */
+  /** exit, failstop, trap, idle, dead, max-instructions, or (a workload run whose machine is still up) duration. */
   stop_reason: string;
   /** One line for people about how the run ended. */
   message?: string;
@@ -33,6 +34,8 @@ export interface RunReport {
   detection_latency: number | null;
   /** With --classify: the fault-free reference run. */
   reference?: { instret: number; exit_code: number; stdout_bytes: number };
+  /** With a transaction workload: what became of its transactions (src/transactions/ledger.ts). */
+  ledger?: Ledger;
 }
 
 export interface ReportInputs {
@@ -41,6 +44,7 @@ export interface ReportInputs {
   wallMs: number;
   outcome?: Outcome;
   reference?: RunReport['reference'];
+  ledger?: Ledger;
 }
 
 export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
@@ -62,7 +66,9 @@ export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
     not_activated: machine.notActivated(),
     detection_latency: machine.detectionLatency(),
     reference: inputs.reference,
+    ledger: inputs.ledger,
   };
+  if (report.ledger === undefined) delete report.ledger;
   if (report.outcome === undefined) delete report.outcome;
   if (report.reference === undefined) delete report.reference;
   if (report.message === undefined) delete report.message;

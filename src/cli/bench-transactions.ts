@@ -1,0 +1,92 @@
+/**
+ * `lockstep bench` on the transaction workloads (src/transactions/workloads): transactions
+ * answered per second of host time, per topology, fault-free, at BENCH_RATE arrivals per
+ * virtual second for BENCH_DURATION_US of virtual time, as the median of several timed runs
+ * after a warm-up run; ratios against simplex in the same invocation.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { assemble, formatDiagnostics } from '../isa/index.ts';
+import type { Program } from '../isa/program.ts';
+import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
+import type { Topology } from '../machine/topology.ts';
+import { TransactionFeed } from '../transactions/feed.ts';
+import type { Workload } from '../transactions/workload.ts';
+
+export const BENCH_RATE = 10_000;
+export const BENCH_DURATION_US = 200_000;
+
+export interface TransactionBenchResult {
+  workload: string;
+  topology: Topology;
+  /** Transactions answered in one run (all of them correct: the run is fault-free). */
+  transactions: number;
+  instructions: number;
+  /** Median transactions answered per second of host time. */
+  tps: number;
+  tps_runs: number[];
+  /** tps / simplex tps on the same workload in the same invocation. */
+  vs_simplex: number | null;
+}
+
+/** A workload's own program, examples/<source>. */
+export function workloadProgram(workload: Workload): Program {
+  const path = fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
+  const result = assemble(readFileSync(path, 'utf8'), { file: `examples/${workload.source}` });
+  if (!result.program) throw new Error(`workload ${workload.name} does not assemble:\n${formatDiagnostics(result.diagnostics)}`);
+  return result.program;
+}
+
+async function timeWorkload(workload: Workload, program: Program, topology: Topology) {
+  const machine = await Machine.create({ topology, console: NULL_CONSOLE });
+  machine.load(program);
+  const feed = new TransactionFeed(machine, { workload, durationUs: BENCH_DURATION_US, rate: BENCH_RATE });
+  const start = performance.now();
+  feed.advance();
+  const ms = performance.now() - start;
+  const ledger = feed.ledger();
+  if (ledger.wrong + ledger.lost + ledger.duplicated > 0) {
+    throw new Error(`bench workload ${workload.name} on ${topology} was not served correctly: ${JSON.stringify(ledger)}`);
+  }
+  return { transactions: ledger.correct, instructions: machine.instret, ms };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Measures `workloads` on `topologies` (simplex first for the ratios); `print` writes table rows as they come. */
+export async function benchTransactions(
+  workloads: readonly Workload[], topologies: readonly Topology[], runs: number,
+  print: boolean, programOf: (w: Workload) => Program = workloadProgram,
+): Promise<TransactionBenchResult[]> {
+  const results: TransactionBenchResult[] = [];
+  for (const workload of workloads) {
+    const program = programOf(workload);
+    let simplex: number | undefined;
+    for (const topology of topologies) {
+      await timeWorkload(workload, program, topology); // warm-up
+      const timed = [];
+      for (let k = 0; k < runs; k++) timed.push(await timeWorkload(workload, program, topology));
+      const tpsRuns = timed.map((t) => Math.round(t.transactions / (t.ms / 1000)));
+      const tps = median(tpsRuns);
+      if (topology === 'simplex') simplex = tps;
+      const row: TransactionBenchResult = {
+        workload: workload.name, topology, transactions: timed[0].transactions, instructions: timed[0].instructions,
+        tps, tps_runs: tpsRuns, vs_simplex: simplex ? Math.round((tps / simplex) * 1000) / 1000 : null,
+      };
+      results.push(row);
+      if (print) printRow(row, results.length === 1);
+    }
+  }
+  return results;
+}
+
+function printRow(r: TransactionBenchResult, header: boolean): void {
+  if (header) {
+    process.stdout.write(`\ntransactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free\n`);
+    process.stdout.write(`${'workload'.padEnd(18)}${'topology'.padEnd(12)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'× simplex'.padStart(11)}\n`);
+  }
+  const ratio = r.vs_simplex === null ? '-' : r.vs_simplex.toFixed(2);
+  process.stdout.write(
+    `${r.workload.padEnd(18)}${r.topology.padEnd(12)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${ratio.padStart(11)}\n`,
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * `lockstep run --workload NAME [PROGRAM]`: runs a transaction workload for --duration of
+ * virtual time (src/transactions), the guest's console on stdout, the ledger as a table on
+ * stderr and in the report (`ledger`). PROGRAM replaces the workload's own program
+ * (examples/<source>). Exit status: the guest's, as for `lockstep run`, if the machine
+ * stopped; 0 if it was still up at the end.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Machine } from '../machine/machine.ts';
+import { buildReport } from '../machine/report.ts';
+import { formatTraceEntry } from '../machine/trace.ts';
+import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactions/feed.ts';
+import { parseTrace, DEFAULT_RATE, TraceError, type TraceArrival } from '../transactions/arrivals.ts';
+import { parseDuration } from '../transactions/time.ts';
+import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
+import type { Workload } from '../transactions/workload.ts';
+import { processConsole, writeAll } from './console.ts';
+import { UsageError } from './errors.ts';
+import { parseCount } from './numbers.ts';
+import { formatLedger } from './ledger-table.ts';
+import { exitStatus, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
+
+export interface WorkloadRunOptions extends RunOptions {
+  workload?: string;
+  rate?: string;
+  duration?: string;
+  fifo?: string;
+  seed?: string;
+  arrivals?: string;
+}
+
+/** Virtual time a workload run lasts when --duration is not given. */
+export const DEFAULT_DURATION = '1s';
+
+/** The workload's own program: examples/<source> of this package. */
+export function workloadSourcePath(workload: Workload): string {
+  return fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
+}
+
+function usage<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TraceError) throw new UsageError(`${option}: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function runWorkloadCommand(
+  path: string | undefined, options: WorkloadRunOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS,
+): Promise<number> {
+  if (options.maxInstructions !== undefined) throw new UsageError('--max-instructions does not apply with --workload: the run lasts --duration of virtual time');
+  if (options.classify) throw new UsageError('--classify does not apply with --workload: the ledger judges the run against the reference model');
+  if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
+  const settings = settingsFrom(options);
+  const durationText = options.duration ?? DEFAULT_DURATION;
+  const durationUs = usage('--duration', () => parseDuration(durationText));
+  const rate = options.rate === undefined ? undefined : usage('--rate', () => {
+    const value = Number(options.rate!.trim().replace(/_/g, ''));
+    if (options.rate!.trim() === '' || !(value > 0)) throw new RangeError(`'${options.rate}' is not a positive number of transactions per virtual second`);
+    return value;
+  });
+  const fifo = options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo');
+  const seed = options.seed === undefined ? undefined : parseCount(options.seed, '--seed');
+  let trace: TraceArrival[] | undefined;
+  if (options.arrivals !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.arrivals, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--arrivals: cannot read ${options.arrivals}: ${(error as Error).message}`);
+    }
+    trace = usage('--arrivals', () => parseTrace(text, options.arrivals!, durationUs));
+  }
+  const workload = usage('--workload', () => workloadByName(options.workload!, registry));
+  const program = readProgram(path ?? workloadSourcePath(workload));
+
+  const terminal = processConsole((bytes) => writeAll(1, bytes));
+  const machine = await Machine.create({
+    topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
+    resync: settings.resync, repairAfter: settings.repairAfter,
+    console: { write: terminal.write, read: () => null },
+  });
+  machine.load(program);
+  for (const fault of settings.faults) machine.inject(fault);
+  for (const r of settings.replacements) machine.replace(r.at, r.site);
+  const feed = new TransactionFeed(machine, { workload, durationUs, rate, fifo, seed, trace }); // RangeError: a user error
+  if (options.report) writeReport(options.report, {}); // can it be written at all?
+  machine.onDivergence = (_event, line) => process.stderr.write(`${line}\n`);
+  if (options.trace !== undefined) {
+    machine.setTrace((entries) => writeAll(2, new TextEncoder().encode(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n')));
+  }
+
+  const started = performance.now();
+  feed.advance();
+  const wallMs = performance.now() - started;
+  const ledger = feed.ledger();
+
+  const halt = machine.halt;
+  if (halt && halt.reason !== 'exit') process.stderr.write(`lockstep: ${halt.message}\n`);
+  const arrivals = trace ? `arrivals from ${options.arrivals}` : workload.arrivals.kind === 'periodic' && rate === undefined
+    ? `every ${workload.arrivals.periodUs} µs` : `${rate ?? DEFAULT_RATE}/s`;
+  process.stderr.write(formatLedger(ledger, `${workload.name} on ${settings.topology}, ${durationText}, ${arrivals}, FIFO ${fifo ?? DEFAULT_FIFO_DEPTH}, seed ${seed ?? DEFAULT_SEED}`));
+  const status = halt ? exitStatus(halt) : 0;
+  if (options.report) {
+    const report = buildReport(machine, { exitCode: status, stopReason: halt?.reason ?? 'duration', wallMs, ledger });
+    writeReport(options.report, report);
+  }
+  return status;
+}

@@ -1,0 +1,177 @@
+/**
+ * The transaction feed: runs a machine for a span of virtual time while transactions arrive
+ * on its port, whatever happens to the machine, and keeps what the ledger needs. It sits
+ * above Machine and uses only its general hooks: run(budget, untilCycle), the port
+ * (push, consumed, takeResults) and the halt and events.
+ *
+ * Arrivals are events on the virtual clock: the machine runs exactly up to the next
+ * arrival's cycle (a batch and a wfi stall end there), then the record goes into the FIFO,
+ * or is dropped when the FIFO holds `fifo` records. A machine that is down (halted for any
+ * reason: fail-stop, no module left, the guest exited or idles for good) stays where it
+ * stopped; arrivals go on into its FIFO until it is full and are dropped after that; at the
+ * end nothing it holds is queued: it is lost.
+ *
+ * Downtime is the virtual time during which the machine could produce no result: from the
+ * cycle it went down to the end of the run, plus the pauses of stop-copy and precopy resyncs
+ * (their final pause) during the run.
+ */
+import type { Machine } from '../machine/machine.ts';
+import type { TransactionResult } from '../machine/txport.ts';
+import { arrivalStream, checkRate, type Arrival, type TraceArrival } from './arrivals.ts';
+import { buildLedger, ModelReplay, type Ledger } from './ledger.ts';
+import { usToCycles, MAX_DURATION_US, CYCLES_PER_US } from './time.ts';
+import type { Workload } from './workload.ts';
+
+export const DEFAULT_FIFO_DEPTH = 64;
+export const DEFAULT_SEED = 1;
+
+export interface FeedOptions {
+  workload: Workload;
+  /** How long the run lasts, in virtual µs from power-on (parseDuration gives it from `2s`). */
+  durationUs: number;
+  /** Transactions per virtual second (default DEFAULT_RATE; for a periodic workload it replaces its period). */
+  rate?: number;
+  /** FIFO depth, 1..1024 (default 64). */
+  fifo?: number;
+  /** Seed of the arrival times and payloads, a u32 (default 1). */
+  seed?: number;
+  /** Arrivals replayed from a trace file (parseTrace) instead of generated ones. */
+  trace?: readonly TraceArrival[];
+}
+
+/** The feed's running counters, for a live view (the ledger is the complete account). */
+export interface FeedProgress {
+  /** Virtual time reached, µs. */
+  nowUs: number;
+  arrived: number;
+  dropped: number;
+  /** Records waiting in the FIFO now. */
+  fifo: number;
+  results: number;
+  /** The machine is down (halted): it produces nothing more. */
+  down: boolean;
+  done: boolean;
+}
+
+/** Checks feed options; returns a message naming the first problem, or undefined. */
+export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): string | undefined {
+  const { durationUs, rate, fifo, seed } = options;
+  if (!(durationUs > 0 && durationUs <= MAX_DURATION_US)) return `duration ${durationUs} µs must be longer than 0 and at most a virtual day`;
+  if (rate !== undefined) {
+    try { checkRate(rate); } catch (e) { return (e as Error).message; }
+  }
+  if (fifo !== undefined && !(Number.isInteger(fifo) && fifo >= 1 && fifo <= fifoCapacity)) return `FIFO depth ${fifo} must be a whole number of records, 1..${fifoCapacity}`;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xFFFF_FFFF)) return `seed ${seed} must be a whole number 0..4294967295`;
+  return undefined;
+}
+
+export class TransactionFeed {
+  readonly endCycle: number;
+  readonly fifo: number;
+  private readonly stream: Iterator<Arrival>;
+  private next: Arrival | undefined;
+  private readonly arrivals: Arrival[] = [];
+  private readonly dropped: boolean[] = [];
+  private readonly pushed: number[] = [];
+  private readonly results: TransactionResult[] = [];
+  private readonly replay: ModelReplay;
+  /** Virtual clock of the feed, cycles: the machine's while it is up, then the arrivals'. */
+  private now: number;
+  private downAt: number | undefined;
+  private readonly firstEvent: number;
+  private finished = false;
+
+  /** Throws RangeError when checkFeedOptions finds a problem. */
+  constructor(readonly machine: Machine, readonly options: FeedOptions) {
+    const problem = checkFeedOptions(options, machine.port.capacity);
+    if (problem) throw new RangeError(problem);
+    this.endCycle = usToCycles(options.durationUs);
+    this.fifo = options.fifo ?? DEFAULT_FIFO_DEPTH;
+    this.stream = arrivalStream({
+      workload: options.workload, endCycle: this.endCycle, rate: options.rate,
+      seed: options.seed ?? DEFAULT_SEED, trace: options.trace,
+    });
+    this.next = this.stream.next().value ?? undefined;
+    this.replay = new ModelReplay(options.workload.createModel(), (k) => this.arrivals[this.pushed[k] - 1].payload);
+    this.now = machine.cycle;
+    this.firstEvent = machine.events.length;
+    if (machine.halt) this.downAt = this.now;
+  }
+
+  get done(): boolean { return this.finished; }
+
+  /**
+   * Runs the machine and delivers arrivals until the end of the run, or until the machine
+   * has executed about `budget` more instructions (then call again). Returns done.
+   * Throws if the guest waits for console input (a workload program must not).
+   */
+  advance(budget = Infinity): boolean {
+    const m = this.machine;
+    let spent = 0;
+    while (!this.finished && spent < budget) {
+      const target = Math.min(this.next?.cycle ?? Infinity, this.endCycle);
+      if (!m.halt && m.cycle < target) {
+        const slice = Math.min(target - m.cycle, budget - spent, 2 ** 30);
+        const result = m.run(slice, target);
+        spent += result.executed;
+        this.collect();
+        if (result.stop === 'input') throw new Error(`the workload's program waits for console input at instruction ${m.instret}: transaction programs read the transaction port`);
+        if (m.halt) this.downAt ??= m.cycle;
+        if (!m.halt) this.now = m.cycle;
+        continue;
+      }
+      this.now = Math.max(this.now, target);
+      if (this.next && this.next.cycle < this.endCycle) {
+        this.deliver(this.next);
+        this.next = this.stream.next().value ?? undefined;
+      } else {
+        this.now = Math.max(this.now, this.endCycle);
+        this.finished = true;
+      }
+    }
+    return this.finished;
+  }
+
+  private deliver(arrival: Arrival): void {
+    this.arrivals.push(arrival);
+    const taken = this.machine.port.push({ id: arrival.id, payload: arrival.payload, arrivalUs: arrival.cycle / CYCLES_PER_US }, this.fifo);
+    this.dropped.push(!taken);
+    if (taken) this.pushed.push(arrival.id);
+  }
+
+  private collect(): void {
+    for (const r of this.machine.port.takeResults()) this.results.push(r);
+  }
+
+  progress(): FeedProgress {
+    return {
+      nowUs: this.now / CYCLES_PER_US, arrived: this.arrivals.length, dropped: this.dropped.filter(Boolean).length,
+      fifo: this.machine.port.queued, results: this.results.length, down: this.machine.halt !== undefined, done: this.finished,
+    };
+  }
+
+  /** Cycles so far during which no result could be produced. */
+  private downtimeCycles(): number {
+    let cycles = this.downAt === undefined ? 0 : Math.max(0, this.now - this.downAt);
+    for (const e of this.machine.events.slice(this.firstEvent)) {
+      if (e.kind === 'resync-done') cycles += e.pause_instructions;
+    }
+    return cycles;
+  }
+
+  /** The ledger now (at the end of the run once advance() returned true). */
+  ledger(): Ledger {
+    return buildLedger({
+      arrivals: this.arrivals, dropped: this.dropped, pushed: this.pushed, consumed: this.machine.port.consumed,
+      results: this.results, expected: (k) => this.replay.expected(k), up: this.machine.halt === undefined,
+      nowCycle: this.now, deadlineUs: this.options.workload.deadlineUs, downtimeCycles: this.downtimeCycles(),
+    });
+  }
+}
+
+/** Runs `machine` (program loaded, faults scheduled) through a whole workload run; returns the ledger. */
+export function runWorkload(machine: Machine, options: FeedOptions): { ledger: Ledger; feed: TransactionFeed } {
+  const feed = new TransactionFeed(machine, options);
+  feed.advance();
+  return { ledger: feed.ledger(), feed };
+}
