@@ -19,7 +19,7 @@ import { processConsole, writeAll } from './console.ts';
 import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
-import { exitStatus, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
+import { readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 
 export interface WorkloadRunOptions extends RunOptions {
   workload?: string;
@@ -102,7 +102,7 @@ export async function runWorkloadCommand(
   const arrivals = trace ? `arrivals from ${options.arrivals}` : workload.arrivals.kind === 'periodic' && rate === undefined
     ? `every ${workload.arrivals.periodUs} µs` : `${rate ?? DEFAULT_RATE}/s`;
   process.stderr.write(formatLedger(ledger, `${workload.name} on ${settings.topology}, ${durationText}, ${arrivals}, FIFO ${fifo ?? DEFAULT_FIFO_DEPTH}, seed ${seed ?? DEFAULT_SEED}`));
-  const status = halt ? exitStatus(halt) : 0;
+  const status = halt ? halt.exitCode : 0;
   if (options.report) {
     const report = buildReport(machine, { exitCode: status, stopReason: halt?.reason ?? 'duration', wallMs, ledger });
     writeReport(options.report, report);

@@ -6,8 +6,12 @@
  */
 import type { Random } from '../fault/random.ts';
 
-/** Four u32 words: a record's payload or a result's words. */
+/** Four u32 words: a record's payload or a result's words (signed values in two's complement, `>>> 0`). */
 export type Words = [number, number, number, number];
+/** The four payload words of an input record (RX_DATA0..3), as a model reads them. */
+export type Payload = readonly [number, number, number, number];
+/** The four words of a result record (TX_DATA0..3). */
+export type Result = Words;
 
 /** How a workload's transactions arrive when no trace file is given. */
 export type ArrivalKind = { kind: 'poisson' } | { kind: 'periodic'; periodUs: number };
@@ -32,5 +36,5 @@ export interface ReferenceModel {
    * The four result words the guest must emit for this consumed record, applied to the
    * consumed records in the order the machine consumed them (ids are checked by the ledger).
    */
-  apply(payload: readonly [number, number, number, number]): Words;
+  apply(payload: Payload): Result;
 }

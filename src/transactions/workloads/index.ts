@@ -1,10 +1,18 @@
 /**
- * The workloads `lockstep run --workload NAME` and `lockstep bench` know, by name. A new
- * workload plugs in with one entry here.
+ * The transaction workloads (issue 10) by the name users type (`--workload NAME`): each a
+ * guest program in examples/ and its reference model. A new workload plugs in with one entry.
  */
+import { cardAuth } from './card-auth.ts';
+import { processControl } from './process-control.ts';
+import { telcoHlr } from './telco-hlr.ts';
 import type { Workload } from '../workload.ts';
 
-export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>([]);
+export type { Payload, Result, Workload, ReferenceModel } from '../workload.ts';
+export { cardAuth, processControl, telcoHlr };
+
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>(
+  [cardAuth, telcoHlr, processControl].map((w) => [w.name, w]),
+);
 
 /** The workload called `name`, or a RangeError listing the known ones. */
 export function workloadByName(name: string, registry: ReadonlyMap<string, Workload> = WORKLOADS): Workload {
