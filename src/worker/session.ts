@@ -19,6 +19,9 @@ import { loadProgram, type ProgramFormat } from '../isa/load.ts';
 import type { Program, SourceLocation } from '../isa/program.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
 import { transfer } from 'comlink';
+import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
+import type { WorkloadSettings } from '../transactions/settings.ts';
+import type { Ledger } from '../transactions/ledger.ts';
 
 /** Machine settings a session can be created with (everything but the console). */
 export type MachineSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
@@ -66,6 +69,8 @@ export interface MachineStatus {
   events: MachineEvent[];
   /** Console output since the previous view() or status(). */
   output: Uint8Array;
+  /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
+  workload?: WorkloadStatus;
 }
 
 /** What the UI draws: the status, and every module's pc, registers, CSRs and last retire record. */
@@ -110,6 +115,9 @@ export class MachineSession {
   private freeRuns = 0;
   /** Callers of changed() waiting for a halt, a pause or new events. */
   private watchers: (() => void)[] = [];
+  /** The workload every machine of this session runs (setWorkload), and its run on the current machine. */
+  private workloadSettings?: WorkloadSettings;
+  private workloadRun?: WorkloadRun;
 
   /**
    * Creates (or re-creates) the machine; the loaded program, if any, is loaded again. A
@@ -140,6 +148,37 @@ export class MachineSession {
     this.output = [];
     this.eventCursor = 0;
     this.waitingForInput = false;
+    this.workloadRun = this.workloadSettings ? new WorkloadRun(machine, this.workloadSettings) : undefined;
+  }
+
+  /**
+   * Runs the loaded program as a transaction workload (`undefined`: as a plain program
+   * again), on a fresh machine; created, loaded and reset machines run it too. A workload
+   * run lasts its duration of virtual time whatever happens to the machine: free running
+   * ends at its end, not at a halt. Bad settings throw RangeError (one line) and change nothing.
+   */
+  async setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    this.pause();
+    const machine = await this.build(this.setup, this.program);
+    if (settings) new WorkloadRun(machine, settings); // throws for bad settings
+    this.workloadSettings = settings && { ...settings };
+    this.install(this.setup, machine, this.program);
+  }
+
+  /** The workload run's ledger now (the final one once it is done), or undefined without a workload. */
+  ledger(): Ledger | undefined {
+    return this.workloadRun?.ledger();
+  }
+
+  /** Free running ends here: at a halt, or with a workload at the end of its duration. */
+  private get finished(): boolean {
+    return this.workloadRun ? this.workloadRun.done : this.machine?.halt !== undefined;
+  }
+
+  /** One free-running slice of about `budget` instructions; returns the progress made in the same unit (with a workload: cycles of virtual time). */
+  private slice(budget: number): number {
+    if (this.workloadRun) return this.workloadRun.advance(budget, budget);
+    return this.run(budget).executed;
   }
 
   private get m(): Machine {
@@ -176,7 +215,8 @@ export class MachineSession {
   /** Executes `n` instructions (1 by default) and returns the view after them. */
   step(n = 1): MachineView {
     this.pause();
-    this.run(n);
+    if (this.workloadRun) this.workloadRun.step(n);
+    else this.run(n);
     return this.view();
   }
 
@@ -203,19 +243,19 @@ export class MachineSession {
     let last = performance.now();
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
-    while (this.running && run === this.freeRuns && this.machine && !this.machine.halt) {
+    while (this.running && run === this.freeRuns && this.machine && !this.finished) {
       const started = performance.now();
       if (this.speed === Infinity) {
-        const result = this.run(budget);
+        const executed = this.slice(budget);
         const spent = performance.now() - started;
         // Aim the next slice at SLICE_MS of wall time.
-        if (result.executed === budget) budget = Math.max(1000, Math.min(MAX_SLICE, Math.round((budget * SLICE_MS) / Math.max(spent, 0.5))));
+        if (executed === budget) budget = Math.max(1000, Math.min(MAX_SLICE, Math.round((budget * SLICE_MS) / Math.max(spent, 0.5))));
       } else {
         owed += ((started - last) / 1000) * this.speed;
         const now = Math.floor(owed);
         if (now > 0) {
           owed -= now;
-          this.run(Math.min(now, MAX_SLICE));
+          this.slice(Math.min(now, MAX_SLICE));
         }
       }
       last = started;
@@ -298,6 +338,7 @@ export class MachineSession {
       modules: m.moduleStatus(),
       events,
       output,
+      ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
     };
   }
 
@@ -328,11 +369,13 @@ export class MachineSession {
     const console = this.m.console;
     this.machine = await Machine.fromSnapshot(snapshot, console);
     this.eventCursor = 0;
+    this.workloadRun = undefined; // a snapshot holds the machine, not the feed
+
   }
 
   report(): RunReport {
     const m = this.m;
-    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0 });
+    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0, ledger: this.workloadRun?.ledger() });
   }
 }
 
