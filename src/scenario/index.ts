@@ -4,3 +4,4 @@ export {
   encodeBase64Url, decodeBase64Url, encodeScenarioHash, decodeScenarioHash,
 } from './scenario.ts';
 export type { Scenario, ScenarioInput, ScenarioResult } from './scenario.ts';
+export { checkLedger, LEDGER_EXPECTATION_FIELDS, type LedgerExpectation, type LedgerBound, type LedgerCheck, type LedgerExpectationField } from './ledger-expectation.ts';
