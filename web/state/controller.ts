@@ -21,6 +21,9 @@ import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
+import type { WorkloadSettings } from '../../src/transactions/settings.ts';
+import type { LedgerExpectation } from '../../src/scenario/ledger-expectation.ts';
+import { canRun, exampleWorkload } from './workload.ts';
 
 /** The session as the page sees it through comlink: every method answers asynchronously. */
 export interface SessionPort {
@@ -38,6 +41,7 @@ export interface SessionPort {
   replace(site: { module: number } | { board: number }, at?: number): Promise<void>;
   sendInput(bytes: Uint8Array): Promise<void>;
   memory(module: number, addr: number, length: number): Promise<Uint8Array>;
+  setWorkload(settings: WorkloadSettings | undefined): Promise<void>;
 }
 
 export interface MachineSettings {
@@ -104,6 +108,10 @@ export interface UiState {
   message?: { kind: 'error' | 'info'; text: string };
   /** The last few announcements for the ARIA live region. */
   announce: string;
+  /** The transaction workload the program runs as (issue 10), or none. */
+  workload?: WorkloadSettings;
+  /** What the scenario says the ledger must show at the end of the run. */
+  expectLedger?: LedgerExpectation;
 }
 
 export const RAM_BASE = 0x8000_0000;
@@ -217,6 +225,7 @@ export class MachineController extends EventTarget {
     return this.loadInput({ kind: 'file', bytes, name }, name, source ?? bytes);
   }
 
+  /** Loads an example; a workload's program runs as that workload, any other as a plain program (exampleWorkload). */
   loadExample(id: string): Promise<void> {
     const example = exampleById(id);
     if (!example) {
@@ -224,7 +233,26 @@ export class MachineController extends EventTarget {
       this.set({ message: { kind: 'error', text } });
       return Promise.reject(new Error(text));
     }
-    return this.loadSource(example.source, example.file);
+    return this.chooseWorkload(exampleWorkload(example, this.state.workload))
+      .then(() => this.loadSource(example.source, example.file));
+  }
+
+  /**
+   * Runs the loaded program as a transaction workload with `settings` (undefined: as a plain
+   * program), from its start on a fresh machine. Bad settings: the error message, nothing changes.
+   */
+  setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      await this.session.setWorkload(settings);
+      this.set({ workload: settings, ...this.cleared() });
+      await this.refreshNow();
+    });
+  }
+
+  /** setWorkload, unless `settings` are the ones in force already. */
+  chooseWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    return settings === this.state.workload ? Promise.resolve() : this.setWorkload(settings);
   }
 
   /** `content`: the program's source text, or the bytes of a binary file (kept for the embed code). */
@@ -249,9 +277,17 @@ export class MachineController extends EventTarget {
 
   get running(): boolean { return this.state.view?.running ?? false; }
 
+  /** Throws when the machine cannot go on (see canRun), saying why. */
+  private checkCanRun(verb: string): void {
+    const view = this.state.view;
+    if (!view || canRun(view)) return;
+    if (view.halt) throw new Error(`the machine has stopped (${view.halt.message}): reset it to ${verb} again`);
+    throw new Error(`the workload run has reached its duration: reset it to ${verb} again`);
+  }
+
   run(): Promise<void> {
     return this.guarded(async () => {
-      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to run again`);
+      this.checkCanRun('run');
       await this.session.start(this.state.speed);
       const view = this.state.view;
       if (view) this.set({ view: { ...view, running: true }, message: undefined });
@@ -275,7 +311,7 @@ export class MachineController extends EventTarget {
   step(n = 1): Promise<void> {
     return this.guarded(async () => {
       this.looping = false;
-      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to step again`);
+      this.checkCanRun('step');
       const view = await this.session.step(n);
       await this.refreshWith(view);
     });
@@ -553,7 +589,9 @@ export class MachineController extends EventTarget {
    */
   async applyScenario(scenario: Scenario, program: ProgramInput & { name: string }): Promise<void> {
     const settings: MachineSettings = { ...scenario.machine };
+    await this.chooseWorkload(scenario.workload);
     this.set({
+      expectLedger: scenario.expect?.ledger,
       settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
       stepN: scenario.settings.stepN,
     });
@@ -585,6 +623,8 @@ export class MachineController extends EventTarget {
       faults,
       replacements: this.state.replacements,
       settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
+      ...(this.state.workload ? { workload: this.state.workload } : {}),
+      ...(this.state.expectLedger ? { expect: { ledger: this.state.expectLedger } } : {}),
     };
   }
 }
