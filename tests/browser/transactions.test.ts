@@ -79,6 +79,7 @@ describe('the transaction strip', () => {
     expect(await value(page, 'results')).toBe(arrived);
     for (const field of ZERO_ON_PAIR_SPARE) expect([field, await value(page, field)]).toEqual([field, 0]);
     expect(await page.locator('ls-transactions .alarm').count()).toBe(0);
+    expect(await page.locator('#tx-alarm').textContent()).toBe('');
     await screenshot(page, 'tx-01-pair-spare.png');
     expect(await stripViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -95,6 +96,7 @@ describe('the transaction strip', () => {
     const flagged = counter(page, 'wrong');
     expect(await flagged.getAttribute('class')).toContain('alarm');
     expect(await flagged.innerText()).toContain('⚠ silent data corruption');
+    expect(await page.locator('#tx-alarm').textContent()).toBe('Alarm: silent data corruption.');
     expect(await page.locator('ls-transactions section.strip').getAttribute('class')).toContain('alarm');
     await screenshot(page, 'tx-02-simplex-wrong.png');
     expect(await stripViolations(page)).toEqual([]);
@@ -108,6 +110,14 @@ describe('the transaction strip', () => {
     await page.locator('#topology').selectOption('simplex');
     await page.locator('#example').selectOption('card-auth');
     await expect.poll(() => page.locator('#tx-clock').innerText()).toBe('virtual time 0 µs of 20.00 ms');
+    // The settings bar: a new rate restarts the run with it; a bad duration is refused, with the error, and the field shows the one in force.
+    await page.locator('#workload-rate').fill('40000');
+    await page.locator('#workload-rate').press('Enter');
+    await expect.poll(() => page.locator('ls-transactions h2').innerText()).toContain('card-auth, 40,000/s, seed 1');
+    await page.locator('#workload-duration').fill('soon');
+    await page.locator('#workload-duration').press('Enter');
+    await expect.poll(() => page.locator('#message').innerText()).toContain("duration 'soon' is not a virtual time");
+    await expect.poll(() => page.locator('#workload-duration').inputValue()).toBe('20ms');
     await page.locator('input[name=at]').fill('60000');
     await page.locator('input[name=when][value=at]').check();
     await page.locator('ls-front-panel button[aria-label^="Pull module 0"]').click();
@@ -117,6 +127,7 @@ describe('the transaction strip', () => {
     const lost = counter(page, 'lost');
     expect(await value(page, 'lost')).toBeGreaterThan(100);
     expect(await lost.innerText()).toContain('⚠ transactions lost');
+    expect(await page.locator('#tx-alarm').textContent()).toBe('Alarm: transactions lost.');
     expect(await value(page, 'downtime_us')).toBeGreaterThan(10_000); // down from the start-up's end, ~0.6 ms, to 20 ms
     expect(errors).toEqual([]);
     await page.close();

@@ -3,7 +3,7 @@
  * the program runs as a transaction workload: the virtual clock, arrivals, the FIFO's depth
  * and the results, then every class of the ledger (DESIGN §6) as a running counter. A wrong,
  * lost or duplicated transaction is an alarm: red, and said in words with a ⚠, never by
- * colour alone. At the end of the run it shows whether the ledger met what the scenario
+ * colour alone, and announced (once per kind, to screen readers). At the end of the run it shows whether the ledger met what the scenario
  * expects (`expect.ledger`).
  *
  * Every counter is `[data-counter=FIELD]` with its number in `data-value`, for tests and
@@ -83,7 +83,8 @@ export class TransactionStrip extends LitElement {
     const w = this.state.view?.workload;
     if (!w) return nothing;
     const { progress: p, ledger, settings } = w;
-    const alarm = LEDGER_CLASSES.some((c) => c.alarm !== undefined && ledger[c.field] > 0);
+    const alarms = LEDGER_CLASSES.flatMap((c) => (c.alarm !== undefined && ledger[c.field] > 0 ? [c.alarm] : []));
+    const alarm = alarms.length > 0;
     const arrivals = settings.rate !== undefined ? `${settings.rate.toLocaleString('en-US')}/s` : `one every ${settings.periodUs} µs`;
     const expect = this.state.expectLedger;
     return html`<section class="strip ${alarm ? 'alarm' : ''}" aria-labelledby="tx-h">
@@ -99,6 +100,7 @@ export class TransactionStrip extends LitElement {
         ${LEDGER_CLASSES.map((c) => this.counter(c.field, c.label, ledger[c.field], ledgerValue(ledger, c.field), c.help, c.alarm))}
       </dl>
       ${this.stateLine(w)}
+      <p class="visually-hidden" role="status" id="tx-alarm">${alarm ? `Alarm: ${alarms.join(', ')}.` : ''}</p>
       ${expect && p.done ? this.expectation(checkLedger(expect, ledger)) : nothing}
     </section>`;
   }

@@ -21,7 +21,15 @@ export class WorkloadSettingsBar extends LitElement {
   declare state: UiState;
   declare controller: MachineController;
 
+  /** The next update redraws the fields (after a change was refused, to show the settings in force). */
+  private redraw = false;
+
+  /** Only when the settings change: a redraw while people type would overwrite their text. */
   override shouldUpdate(changed: PropertyValues<this>): boolean {
+    if (this.redraw) {
+      this.redraw = false;
+      return true;
+    }
     return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['workload'], []);
   }
 
@@ -41,7 +49,11 @@ export class WorkloadSettingsBar extends LitElement {
     const next: WorkloadSettings = { ...current };
     if (field === 'duration') next.duration = trimmed === '' ? undefined : trimmed;
     else next[field] = trimmed === '' ? undefined : Number(trimmed.replace(/[_,\s]/g, ''));
-    act(this.controller.setWorkload(next).finally(() => this.requestUpdate()));
+    act(this.controller.setWorkload(next).catch((error) => {
+      this.redraw = true;
+      this.requestUpdate();
+      throw error;
+    }));
   }
 
   override render() {
