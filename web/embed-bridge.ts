@@ -29,6 +29,7 @@ export function machineState(element: LockstepMachine) {
     modules: (view?.modules ?? []).map((m) => ({ id: m.id, board: m.board, state: m.state, dead: m.dead, pc: m.pc, faults: m.faults })),
     console: s.console,
     timeline: s.timeline.map((e) => ({ stage: e.stage, instret: e.instret, title: e.title, text: e.text, report: e.report ?? null })),
+    workload: view?.workload ? { settings: view.workload.settings, progress: view.workload.progress, ledger: view.workload.ledger } : null,
   };
 }
 

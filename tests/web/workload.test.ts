@@ -14,6 +14,8 @@ import { EXAMPLES } from '../../web/state/examples.ts';
 import { validateScenario } from '../../src/scenario/scenario.ts';
 import { WORKLOADS } from '../../src/transactions/workloads/index.ts';
 import type { WorkloadStatus } from '../../src/worker/workload-run.ts';
+import { machineState } from '../../web/embed-bridge.ts';
+import type { LockstepMachine } from '../../web/components/lockstep-machine.ts';
 
 function controller(): MachineController {
   const { port1, port2 } = new NodeMessageChannel();
@@ -91,6 +93,10 @@ describe('MachineController with a workload', () => {
     expect(w.ledger.lost).toBeGreaterThan(0);
     expect(w.ledger.correct + w.ledger.wrong + w.ledger.lost + w.ledger.queued).toBe(w.ledger.arrived);
     await expect(c.run()).rejects.toThrow(/the machine has stopped \(.*\): reset it to run again/);
+    // A course page reads the same through the postMessage API's state.
+    const shared = machineState({ controller: c } as unknown as LockstepMachine).workload!;
+    expect(shared.progress).toMatchObject({ nowUs: 5000, done: true, down: true, arrived: w.ledger.arrived });
+    expect(shared.ledger).toEqual(w.ledger);
     const scenario = c.scenario('lesson');
     expect(scenario.workload).toEqual({ name: 'card-auth', rate: 20_000, duration: '5ms', seed: 2, fifo: 8 });
     expect(scenario.faults).toEqual(['at=55000,module=0,kind=kill']);
@@ -106,5 +112,6 @@ describe('MachineController with a workload', () => {
     expect(c.state.workload).toBeUndefined();
     expect(c.state.view?.workload).toBeUndefined();
     expect(c.scenario().workload).toBeUndefined();
+    expect(machineState({ controller: c } as unknown as LockstepMachine).workload).toBeNull();
   });
 });
