@@ -21,8 +21,13 @@ export type { Fault, FaultKind, FaultTarget } from './fault/spec.ts';
 export { classify, OUTCOMES, HANG_FACTOR, type Outcome } from './fault/classify.ts';
 export { Random } from './fault/random.ts';
 
+export * from './transactions/index.ts';
+export { TransactionPort } from './machine/txport.ts';
+
 export * from './isa/index.ts';
 
 export { MachineSession } from './worker/session.ts';
 export type { MachineSetup, MachineView, ModuleView, ProgramInput } from './worker/session.ts';
 export { createNodeMachineWorker } from './worker/node-client.ts';
+
+export * from './availability/index.ts';

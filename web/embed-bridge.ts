@@ -29,8 +29,21 @@ export function machineState(element: LockstepMachine) {
     modules: (view?.modules ?? []).map((m) => ({ id: m.id, board: m.board, state: m.state, dead: m.dead, pc: m.pc, faults: m.faults })),
     console: s.console,
     timeline: s.timeline.map((e) => ({ stage: e.stage, instret: e.instret, title: e.title, text: e.text, report: e.report ?? null })),
+    verdict: s.verdict ?? null,
+    expectation: s.expectation ?? null,
     workload: view?.workload ? { settings: view.workload.settings, progress: view.workload.progress, ledger: view.workload.ledger } : null,
   };
+}
+
+/** The origin of the page that frames this one, when the browser tells it. */
+function parentOrigin(): string | undefined {
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return ancestors[0];
+  try {
+    return document.referrer ? new URL(document.referrer).origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class EmbedBridge {
@@ -49,10 +62,21 @@ export class EmbedBridge {
     });
   }
 
-  /** Tells the host page(s) that the embed is ready for requests. */
+  /**
+   * Tells the host page that the embed is ready for requests, if its origin is allowed. A
+   * page outside the allow-list gets nothing, and nothing is logged: the ready message goes
+   * only to the parent's own origin when the browser says what it is (ancestorOrigins, else
+   * the referrer), and to each allowed origin only when it does not.
+   */
   announceReady(): void {
     if (window.parent === window) return;
-    for (const origin of this.allow) this.post(window.parent, origin, { type: 'lockstep:ready', version: PROTOCOL_VERSION });
+    const message = { type: 'lockstep:ready', version: PROTOCOL_VERSION };
+    const parent = parentOrigin();
+    if (parent === undefined) {
+      for (const origin of this.allow) this.post(window.parent, origin, message);
+    } else if (isAllowed(parent, this.allow)) {
+      this.post(window.parent, parent, message);
+    }
   }
 
   private post(target: MessageEventSource, origin: string, message: unknown): void {

@@ -30,6 +30,10 @@ export const CSR_MARCHID: u32 = 0xF12;
 export const CSR_MIMPID: u32 = 0xF13;
 export const CSR_MHARTID: u32 = 0xF14;
 export const CSR_MCONFIGPTR: u32 = 0xF15;
+export const CSR_PMPCFG0: u32 = 0x3A0;
+export const CSR_PMPADDR63: u32 = 0x3EF;
+export const CSR_TSELECT: u32 = 0x7A0;
+export const CSR_TDATA3: u32 = 0x7A3;
 
 /** misa: MXL = 1 (32-bit), extensions I, M, U. */
 export const MISA_VALUE: u32 = (1 << 30) | (1 << ('I'.charCodeAt(0) - 65)) | (1 << ('M'.charCodeAt(0) - 65)) | (1 << ('U'.charCodeAt(0) - 65));
@@ -75,6 +79,14 @@ export function csrRead(h: usize, num: u32, priv: u32, i: u32): u64 {
   }
   // mhpmevent3..31 (0x323-0x33F): read-only zero.
   if (num >= 0x323 && num <= 0x33F) return 0;
+  // PMP with zero entries (priv spec 3.7.1: "zero, 16, or 64 PMP entries ... All PMP CSR
+  // fields are WARL and may be read-only zero"): pmpcfg0-15 (0x3A0-0x3AF) and pmpaddr0-63
+  // (0x3B0-0x3EF) read 0 and ignore writes, so no entry is ever active.
+  if (num >= CSR_PMPCFG0 && num <= CSR_PMPADDR63) return 0;
+  // No triggers (debug spec 0.13.2 ch. 5): tselect is WARL and holds only 0; tdata1 there
+  // reads type 0, "there is no trigger at this tselect"; tdata2 and tdata3 read 0. Writes
+  // change nothing.
+  if (num >= CSR_TSELECT && num <= CSR_TDATA3) return 0;
   switch (num) {
     case CSR_MSTATUS: return load<u32>(h, H_MSTATUS);
     case CSR_MISA: return MISA_VALUE;
@@ -101,25 +113,28 @@ export function csrRead(h: usize, num: u32, priv: u32, i: u32): u64 {
 
 /**
  * Sets mcycle or minstret (or a half of one, `num`) so that the instruction at batch index
- * `at` reads `value` there. An explicit write overrides the increment of the writing
- * instruction (priv spec 3.3.1), so a CSR instruction at index i writes with at = i + 1.
+ * `at` reads `value` in that half, and in the other half what the instruction at index
+ * `writer` (default `at`) read. A CSR instruction at index i writes with at = i + 1 and
+ * writer = i: "the write is done instead of the increment" (Zicsr, unprivileged spec
+ * 20191213 §9.1), so the writer's own increment reaches neither half (a write of minstreth
+ * right after minstret = 2^32 - 1 keeps the low half at 2^32 - 1, with no carry).
  */
-export function writeCounter(h: usize, num: u32, value: u32, at: u64): void {
+export function writeCounter(h: usize, num: u32, value: u32, at: u64, writer: u64 = at): void {
   const index = num & 0x1F;
   if (index != 0 && index != 2) return; // mhpmcounterN: read-only zero
   const field = index == 0 ? H_MCYCLE_OFFSET : H_MINSTRET_OFFSET;
-  const base = (index == 0 ? g_batchCycle : g_batchInstret) + at;
-  const current = base + load<u64>(h + field);
+  const batch = index == 0 ? g_batchCycle : g_batchInstret;
+  const read = batch + writer + load<u64>(h + field);
   const next = (num & 0x80) != 0
-    ? (current & 0xFFFF_FFFF) | (<u64>value << 32)
-    : (current & 0xFFFF_FFFF_0000_0000) | <u64>value;
-  store<u64>(h + field, next - base);
+    ? (read & 0xFFFF_FFFF) | (<u64>value << 32)
+    : (read & 0xFFFF_FFFF_0000_0000) | <u64>value;
+  store<u64>(h + field, next - (batch + at));
 }
 
 /** Writes `value` to CSR `num` (which csrRead accepted and which is not read-only). WARL fields keep their legal values. */
 export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
   if ((num & 0xF60) == 0xB00) {
-    writeCounter(h, num, value, <u64>i + 1);
+    writeCounter(h, num, value, <u64>i + 1, i);
     return;
   }
   switch (num) {
@@ -138,7 +153,7 @@ export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
     case CSR_MEPC: store<u32>(h, value & ~3, H_MEPC); break; // IALIGN = 32
     case CSR_MCAUSE: store<u32>(h, value, H_MCAUSE); break;
     case CSR_MTVAL: store<u32>(h, value, H_MTVAL); break;
-    default: break; // misa, mstatush, menvcfg(h), mip, mcountinhibit, mhpmevent: writes ignored (WARL)
+    default: break; // misa, mstatush, menvcfg(h), mip, mcountinhibit, mhpmevent, PMP, triggers: writes ignored (WARL)
   }
   applyCsrFaults(h);
 }

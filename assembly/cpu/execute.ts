@@ -34,7 +34,7 @@ import {
   Rem, Remu, Beq, Bne, Blt, Bge, Bltu, Bgeu,
 } from './alu';
 import { exception, CAUSE_FETCH_ACCESS, CAUSE_FETCH_MISALIGNED, CAUSE_ILLEGAL } from './trap';
-import { systemInstruction, loadSlow, storeSlow } from './system';
+import { systemInstruction, loadSlow, storeSlow, misalignedHitsPoison, afterMisalignedStore } from './system';
 import {
   readHitsPoison, storeHitsPoison, afterStore, readsPoisonedRegister, registerWritten,
 } from '../fault/persistent';
@@ -245,6 +245,7 @@ export const SLOW: u32 = 1;
     value = loadRam(load<usize>(h, H_RAM) + offset, size, signed);
   } else {
     if (fast) return SLOW;
+    if (instrumented && misalignedHitsPoison(h, offset, size)) return announced(h, pc, insn);
     value = loadSlow(h, addr, size, signed, i);
     if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
     kind |= g_coldKind;
@@ -271,8 +272,10 @@ export const SLOW: u32 = 1;
     if (instrumented) afterStore(h, offset, <u32>1 << size);
   } else {
     if (fast) return SLOW;
-    storeSlow(addr, size);
+    if (instrumented && misalignedHitsPoison(h, offset, size)) return announced(h, pc, insn);
+    storeSlow(h, addr, size, data);
     if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
+    if (instrumented) afterMisalignedStore(h, offset, size);
     kind |= g_coldKind;
   }
   return commit(h, pc, insn, 0, 0, kind, addr, data, pc + 4, instrumented);

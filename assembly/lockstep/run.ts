@@ -3,9 +3,10 @@
 // or something needs the host. Interrupts, the timer and other events are handled between
 // batches: a batch runs exactly up to the next timer edge, and an instruction that needs
 // attention (a device store, a host call, a CSR write that may enable an interrupt, ...)
-// ends its batch; a batch also ends at the host's next event cycle (M_STOP_CYCLE: a
-// transaction arrival), where run() stops for the host to deliver it after it has executed on every module and been compared. The host is asked
-// for console input for the receive interrupt (devices.ts) between batches too.
+// ends its batch after it has executed on every module and been compared. A batch also
+// ends at the host's next event cycle (M_STOP_CYCLE: a transaction arrival), where run()
+// stops for the host to deliver it. The host is asked for console input for the receive
+// interrupt (devices.ts) between batches too.
 //
 // The plain loops run their fast steps (stepFast, and the group step of lockstep) in
 // functions without calls, simplexFast() and groupSteps(): V8 keeps a value that is live

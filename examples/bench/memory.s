@@ -1,5 +1,7 @@
 # Memory-heavy: passes over a 256 KiB array of words with loads, stores and byte
 # accesses (a smoothing filter and a byte histogram). About 108 million instructions.
+# Prints the histogram's checksum as 8 hex digits and a newline on the UART and exits
+# with status 0.
         .text
         .globl _start
 _start:
@@ -61,7 +63,21 @@ sum:
         addi    t0, t0, 1
         li      t2, 256
         blt     t0, t2, sum
-        andi    a0, a0, 0xff
+        li      t0, 0x10000000      # UART
+        li      t1, 28              # print the checksum as 8 hex digits, most significant first
+hex:    srl     t2, a0, t1
+        andi    t2, t2, 15
+        li      t3, 10
+        blt     t2, t3, 1f
+        addi    t2, t2, 87          # 'a' - 10
+        j       2f
+1:      addi    t2, t2, 48          # '0'
+2:      sb      t2, 0(t0)
+        addi    t1, t1, -4
+        bgez    t1, hex
+        li      t2, 10              # newline
+        sb      t2, 0(t0)
+        li      a0, 0
         li      a7, 93
         ecall
 

@@ -11,10 +11,10 @@ import type { Program } from '../isa/program.ts';
 import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import type { Topology } from '../machine/topology.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
-import type { Workload } from '../transactions/workload.ts';
+import type { Workload } from '../transactions/workloads/workload.ts';
 
 export const BENCH_RATE = 10_000;
-export const BENCH_DURATION_US = 200_000;
+export const BENCH_DURATION_US = 1_000_000;
 
 export interface TransactionBenchResult {
   workload: string;

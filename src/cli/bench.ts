@@ -13,6 +13,7 @@ import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import { UsageError } from './errors.ts';
 import { parseCount, parseChoice } from './numbers.ts';
+import { benchMonteCarlo, formatMonteCarloBench } from './bench-availability.ts';
 import { WORKLOADS as TRANSACTION_WORKLOADS } from '../transactions/workloads/index.ts';
 import { benchTransactions } from './bench-transactions.ts';
 
@@ -20,9 +21,10 @@ export const WORKLOADS = {
   'int-mix': 'integer and branch mix (LCG, mul/div, data-dependent branches)',
   memory: 'memory-heavy (word smoothing filter, byte histogram over 256 KiB)',
   assembler: 'assembling a 10,000-line program (functions, calls, loads, CSRs, data), in ms',
+  availability: 'Monte Carlo availability simulation of every model, in million events per CPU second',
 } as const;
 type Workload = keyof typeof WORKLOADS;
-type MachineWorkload = Exclude<Workload, 'assembler'>;
+type MachineWorkload = Exclude<Workload, 'assembler' | 'availability'>;
 
 export const ASSEMBLER_LINES = 10_000;
 
@@ -122,7 +124,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
   const results: BenchResult[] = [];
   for (const workload of workloads) {
-    if (workload === 'assembler' || TRANSACTION_WORKLOADS.has(workload)) continue;
+    if (workload === 'assembler' || workload === 'availability' || TRANSACTION_WORKLOADS.has(workload)) continue;
     const program = workloadProgram(workload);
     let simplex: number | undefined;
     for (const topology of topologies) {
@@ -147,8 +149,10 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   if (assembler && !options.json) {
     process.stdout.write(`assembler: ${assembler.lines.toLocaleString('en-US')} lines in ${assembler.ms.toFixed(1)} ms (median of ${assembler.ms_runs.length}; the first call in this process took ${assembler.first_ms.toFixed(1)} ms)\n`);
   }
+  const availability = workloads.includes('availability') ? benchMonteCarlo(runs) : undefined;
+  if (availability && !options.json) process.stdout.write(formatMonteCarloBench(availability));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
   }
   return 0;
 }

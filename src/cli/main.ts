@@ -7,6 +7,7 @@ import { runCommand } from './run.ts';
 import { asmCommand, disasmCommand } from './asm.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
+import { addAvailabilityCommand } from './availability.ts';
 import { reportError, EXIT_USAGE } from './errors.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 
@@ -70,6 +71,8 @@ function program(setStatus: (status: number) => void): Command {
   cli.command('demo')
     .description('one program, one fault, four machines: what lockstep buys, in one minute')
     .action(async () => setStatus(await demoCommand()));
+
+  addAvailabilityCommand(cli, setStatus);
 
   return cli;
 }

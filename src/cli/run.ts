@@ -114,7 +114,7 @@ function runToEnd(machine: Machine, limit = Infinity): void {
 
 export async function runCommand(path: string | undefined, options: RunOptions & WorkloadRunOptions): Promise<number> {
   if (options.workload !== undefined) return runWorkloadCommand(path, options);
-  if (path === undefined) throw new UsageError('missing the program to run: lockstep run PROGRAM (or lockstep run --workload NAME)');
+  if (path === undefined) throw new UsageError("missing required argument 'program': lockstep run PROGRAM, or lockstep run --workload NAME");
   const settings = settingsFrom(options);
   const program = readProgram(path, options.format);
   const config = {

@@ -14,7 +14,7 @@ import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactio
 import { parseTrace, DEFAULT_RATE, TraceError, type TraceArrival } from '../transactions/arrivals.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
-import type { Workload } from '../transactions/workload.ts';
+import type { Workload } from '../transactions/workloads/workload.ts';
 import { processConsole, writeAll } from './console.ts';
 import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';

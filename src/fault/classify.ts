@@ -21,8 +21,26 @@ export interface RunSummary {
 /** A faulty run taking more than this many times the reference's instructions has hung. */
 export const HANG_FACTOR = 10;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, k) => v === b[k]);
+/** Where two outputs first differ: a byte offset, and each output's byte there (absent past its end). */
+export interface OutputDifference {
+  offset: number;
+  /** The faulty run's byte, or undefined when its output ends at `offset`. */
+  actual?: number;
+  /** The reference's byte, or undefined when the reference's output ends at `offset`. */
+  expected?: number;
+}
+
+/** The first difference between `faulty` and `reference` output, or undefined when they are equal. */
+export function firstDifference(reference: Uint8Array, faulty: Uint8Array): OutputDifference | undefined {
+  const common = Math.min(reference.length, faulty.length);
+  let offset = 0;
+  while (offset < common && reference[offset] === faulty[offset]) offset++;
+  if (offset === reference.length && offset === faulty.length) return undefined;
+  return {
+    offset,
+    ...(offset < faulty.length ? { actual: faulty[offset] } : {}),
+    ...(offset < reference.length ? { expected: reference[offset] } : {}),
+  };
 }
 
 /**
@@ -47,6 +65,6 @@ export function classify(reference: RunSummary, faulty: RunSummary): Outcome {
   if (halt.exitCode !== reference.halt.exitCode) return 'crash';
   const activated = faulty.events.some((e) => e.kind === 'inject');
   if (!activated && (faulty.notActivated?.length ?? 0) > 0) return 'not-activated';
-  if (!sameBytes(faulty.output, reference.output)) return 'sdc';
+  if (firstDifference(reference.output, faulty.output)) return 'sdc';
   return faulty.events.some(isDetection) ? 'recovered' : 'masked';
 }

@@ -26,7 +26,7 @@ const ELFCLASS32 = 1, ELFCLASS64 = 2;
 const ELFDATA2LSB = 1, ELFDATA2MSB = 2;
 const ET_REL = 1, ET_EXEC = 2, ET_DYN = 3, ET_CORE = 4;
 const EM_RISCV = 243;
-/** e_flags bit: the file contains compressed (C extension) instructions (RISC-V psABI). */
+/** e_flags bit: the file may contain compressed (C extension) instructions (RISC-V psABI). */
 const EF_RISCV_RVC = 0x1;
 const PT_LOAD = 1;
 const PF_X = 1, PF_W = 2, PF_R = 4;
@@ -69,6 +69,11 @@ export interface ElfSymbolEntry {
 /** A validated ELF32 RISC-V executable: its program, section headers and symbol table. */
 export interface ElfFile {
   program: Program;
+  /**
+   * e_flags, when it sets EF_RISCV_RVC (the file may contain compressed instructions, which
+   * this machine, without the C extension, executes as illegal instructions); else undefined.
+   */
+  compressedFlags?: number;
   /** Loadable segments' permission flags, parallel to `program.segments` (PF_R/W/X bits). */
   segmentFlags: number[];
   sections: ElfSectionHeader[];
@@ -78,6 +83,17 @@ export interface ElfFile {
 /** Parses an ELF32 RISC-V executable into a Program. Bad input throws ProgramError. */
 export function readElf(bytes: Uint8Array): Program {
   return parseElf(bytes).program;
+}
+
+/**
+ * The warning for an ELF file whose header sets EF_RISCV_RVC (`flags`: its e_flags), or
+ * undefined. Such a file loads and runs: the flag says compressed instructions may be
+ * present, not that they are executed, and a hart without the C extension takes any it
+ * reaches as an illegal instruction (unprivileged ISA 20191213 §1.5 and chapter 16).
+ */
+export function compressedWarning(flags: number | undefined): string | undefined {
+  if (flags === undefined) return undefined;
+  return `warning: the ELF header sets EF_RISCV_RVC (e_flags 0x${flags.toString(16)}): the program may contain compressed instructions, which this RV32IM machine (no C extension) executes as illegal instructions; build with -march=rv32im to leave them out`;
 }
 
 /** Parses and validates an ELF32 RISC-V executable. Bad input throws ProgramError. */
@@ -118,9 +134,6 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     fail(`not an executable: e_type is ${type} (${kinds[type] ?? 'unknown type: pass an ET_EXEC executable'})`);
   }
   const flags = u32(36);
-  if (flags & EF_RISCV_RVC) {
-    fail(`compressed instructions are not supported: the ELF header sets EF_RISCV_RVC (e_flags 0x${flags.toString(16)}); build with -march=rv32im (without the C extension)`);
-  }
 
   const entry = u32(24);
   const phoff = u32(28);
@@ -216,7 +229,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   for (const symbol of symbols) {
     if (symbol.global || !symbolMap.has(symbol.name)) symbolMap.set(symbol.name, symbol.value);
   }
-  return { program: { entry, segments: loaded, symbols: symbolMap }, segmentFlags, sections, symbols };
+  const compressedFlags = flags & EF_RISCV_RVC ? flags : undefined;
+  return { program: { entry, segments: loaded, symbols: symbolMap }, segmentFlags, sections, symbols, compressedFlags };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { assemble } from './assembler/assemble.ts';
 import { formatDiagnostics } from './diagnostics.ts';
-import { flatProgram, readElf } from './elf.ts';
+import { compressedWarning, flatProgram, parseElf } from './elf.ts';
 import { ProgramError, type Program } from './program.ts';
 
 export type ProgramFormat = 'elf' | 'asm' | 'bin';
@@ -26,8 +26,9 @@ export type WarningSink = (text: string) => void;
 
 /**
  * Loads `bytes` read from the file `name`; bad input throws ProgramError naming the file.
- * Assembly's warnings go to `warn` (by default nowhere: the CLI prints them, the browser
- * shows the assembler's diagnostics in its editor).
+ * Warnings (assembly's, and an ELF that may hold compressed instructions) go to `warn` (by
+ * default nowhere: the CLI prints them, the browser shows the assembler's diagnostics in its
+ * editor).
  */
 export function loadProgram(bytes: Uint8Array, name: string, format: ProgramFormat = formatOf(name), warn: WarningSink = () => {}): Program {
   switch (format) {
@@ -51,12 +52,16 @@ export function loadProgram(bytes: Uint8Array, name: string, format: ProgramForm
           `${name}: not an ELF file; give assembly source a .s name, or load a raw binary with a .bin name (or --format bin)`,
         );
       }
+      let elf;
       try {
-        return readElf(bytes);
+        elf = parseElf(bytes);
       } catch (error) {
         if (error instanceof ProgramError) throw new ProgramError(`${name}: ${error.message}`);
         throw error;
       }
+      const warning = compressedWarning(elf.compressedFlags);
+      if (warning !== undefined) warn(`${name}: ${warning}\n`);
+      return elf.program;
     }
   }
 }

@@ -176,6 +176,7 @@ export class Machine {
   private reset(): void {
     this.drainTrace();
     this.initCore();
+    this.port.takeResults(); // the previous program's results are gone with it
     this.events.length = 0;
     this.schedule = [];
     this.halted = undefined;
@@ -516,6 +517,26 @@ export class Machine {
     return n;
   }
 
+  /**
+   * Takes up to `max` bytes from the UART receive ring, as the guest's RBR reads would: the
+   * Linux `read` call gets what the ring already holds before anything newer from the console.
+   */
+  private takeReceived(max: number): Uint8Array {
+    const L = this.L;
+    let head = this.core.u32(L.MACHINE + L.M_RX_HEAD);
+    const held = (this.core.u32(L.MACHINE + L.M_RX_TAIL) - head) >>> 0;
+    const bytes = new Uint8Array(Math.min(max, held));
+    for (let k = 0; k < bytes.length; k++, head = (head + 1) >>> 0) {
+      bytes[k] = this.core.u8(L.CONSOLE_IN + (head & (L.CONSOLE_IN_SIZE - 1)));
+    }
+    if (bytes.length > 0) {
+      this.core.setU32(L.MACHINE + L.M_RX_HEAD, head);
+      this.core.setU32(L.MACHINE + L.M_RX_POLLS, 0);
+      this.core.setU32(L.MACHINE + L.M_RX_ASKED, 0);
+    }
+    return bytes;
+  }
+
   /** The guest found the UART empty: read the console; false if nothing is available yet. */
   private feedInput(): boolean {
     const L = this.L;
@@ -564,7 +585,13 @@ export class Machine {
   }
 
   private serve(call: HostCall): void {
-    const io: ConsoleIO = { write: (fd, bytes) => this.write(fd, bytes), read: (max) => this.console.read(max) };
+    const io: ConsoleIO = {
+      write: (fd, bytes) => this.write(fd, bytes),
+      read: (max) => {
+        const received = this.takeReceived(max);
+        return received.length > 0 ? received : this.console.read(max);
+      },
+    };
     const outcome = serveCall(call, io, this.hostState, this.L.RAM_BASE + this.ramSize);
     if (outcome.kind === 'wait-input') {
       this.waitingCall = call;

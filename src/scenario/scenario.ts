@@ -13,6 +13,7 @@ import { parseDuration } from '../transactions/time.ts';
 import { MAX_RATE } from '../transactions/arrivals.ts';
 import { DEFAULT_WORKLOAD_DURATION } from '../transactions/settings.ts';
 import { LEDGER_EXPECTATION_FIELDS } from './ledger-expectation.ts';
+import { OUTCOMES } from '../fault/classify.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -59,11 +60,18 @@ const Machine = z.strictObject({
 const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
   .describe("Instructions per second when running, or 'max' for flat out");
 
+/**
+ * Instructions per second a page runs at until the reader or the scenario picks another
+ * speed: slow enough to watch the count example (about 400,000 instructions) print a line
+ * every few seconds and to click on a module before it ends; flat out is one click away.
+ */
+export const DEFAULT_SPEED = 5_000;
+
 /** The most instructions one step may execute: a step cannot be interrupted, so longer runs use Run. */
 export const MAX_STEP_N = 10_000_000;
 
 const Settings = z.strictObject({
-  speed: Speed.default('max'),
+  speed: Speed.default(DEFAULT_SPEED),
   autorun: z.boolean().default(false).describe('Start running as soon as the page has loaded'),
   stepN: z.number().int().min(1).max(MAX_STEP_N).default(100).describe('What the step-N button steps'),
   theme: z.enum(['light', 'dark', 'auto']).default('auto'),
@@ -97,9 +105,9 @@ const LedgerExpectation = z.strictObject(
 
 const Expect = z.strictObject({
   output: z.string().optional().describe("The program's console output"),
-  outcome: z.enum(['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash']).optional(),
+  outcome: z.enum(OUTCOMES).optional().describe('How the run ends, judged against the fault-free run (DESIGN §6)'),
   ledger: LedgerExpectation.optional(),
-});
+}).describe('Checked when the run ends, and shown to the student');
 
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -110,7 +118,7 @@ export const ScenarioSchema = z.strictObject({
   machine: Machine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' }),
   faults: z.array(FaultText).max(64).default([]),
   replacements: z.array(Replacement).max(64).default([]),
-  settings: Settings.default({ speed: 'max', autorun: false, stepN: 100, theme: 'auto' }),
+  settings: Settings.default({ speed: DEFAULT_SPEED, autorun: false, stepN: 100, theme: 'auto' }),
   workload: Workload.optional(),
   expect: Expect.optional(),
 }).superRefine((scenario, ctx) => {

@@ -4,7 +4,7 @@
  * file. Record k (from 0) has id k + 1 (0 means "none" on the port).
  */
 import { Random } from '../fault/random.ts';
-import type { Words, Workload } from './workload.ts';
+import type { Payload, Workload } from './workloads/workload.ts';
 import { CYCLES_PER_US, cyclesToUs } from './time.ts';
 
 export interface Arrival {
@@ -12,13 +12,13 @@ export interface Arrival {
   id: number;
   /** Virtual clock cycle of the arrival (100 per µs). */
   cycle: number;
-  payload: Words;
+  payload: Payload;
 }
 
 /** An arrival read from a trace file: time in cycles and payload (ids are given in order). */
 export interface TraceArrival {
   cycle: number;
-  payload: Words;
+  payload: Payload;
 }
 
 /** The largest rate: one arrival per clock cycle. */
@@ -48,7 +48,7 @@ export function* arrivalStream(settings: ArrivalSettings): Generator<Arrival> {
   const { workload, endCycle, trace } = settings;
   if (trace) {
     for (let k = 0; k < trace.length && trace[k].cycle < endCycle; k++) {
-      yield { id: k + 1, cycle: trace[k].cycle, payload: [...trace[k].payload] as Words };
+      yield { id: k + 1, cycle: trace[k].cycle, payload: trace[k].payload };
     }
     return;
   }
@@ -114,7 +114,7 @@ export function parseTrace(text: string, file: string, endUs: number): TraceArri
     const cycle = Math.round(Number(time) * CYCLES_PER_US);
     if (cycle < last) fail(`time ${time} µs is earlier than the line before (${cyclesToUs(last)} µs): sort the trace by time`);
     if (cycle >= endUs * CYCLES_PER_US) fail(`time ${time} µs is not before the end of the run (${endUs} µs): lengthen --duration or cut the trace`);
-    const payload: Words = [0, 0, 0, 0];
+    const payload: [number, number, number, number] = [0, 0, 0, 0];
     words.forEach((w, k) => {
       const value = WORD.test(w) ? Number(w) : NaN;
       if (!(value >= 0 && value <= 0xFFFF_FFFF)) fail(`payload word ${k} '${w}' is not a 32-bit unsigned number (decimal or 0x hex)`);

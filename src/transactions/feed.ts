@@ -20,7 +20,7 @@ import type { TransactionResult } from '../machine/txport.ts';
 import { arrivalStream, checkRate, type Arrival, type TraceArrival } from './arrivals.ts';
 import { buildLedger, ModelReplay, type Ledger } from './ledger.ts';
 import { usToCycles, MAX_DURATION_US, CYCLES_PER_US } from './time.ts';
-import type { Workload } from './workload.ts';
+import type { Workload } from './workloads/workload.ts';
 
 export const DEFAULT_FIFO_DEPTH = 64;
 export const DEFAULT_SEED = 1;

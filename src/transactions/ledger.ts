@@ -22,7 +22,7 @@
  */
 import type { TransactionResult } from '../machine/txport.ts';
 import type { Arrival } from './arrivals.ts';
-import type { ReferenceModel, Words } from './workload.ts';
+import type { ReferenceModel, Result } from './workloads/workload.ts';
 import { cyclesToUs, CYCLES_PER_US } from './time.ts';
 
 /** The ledger as it appears in the JSON report (`ledger`). Counts are integers; times in virtual µs. */
@@ -52,7 +52,7 @@ export interface LedgerInputs {
   /** Every result the machine emitted, in emission order. */
   results: readonly TransactionResult[];
   /** The expected words of pushed[k], from the reference model (asked only for consumed records). */
-  expected(k: number): Words;
+  expected(k: number): Result;
   /** Whether the machine can still produce results. */
   up: boolean;
   /** The cycle the ledger is taken at (the end of the run). */
@@ -68,11 +68,11 @@ export interface LedgerInputs {
  * records in push order is taking them in consumption order, since the FIFO is a queue.
  */
 export class ModelReplay {
-  private readonly words: Words[] = [];
+  private readonly words: Result[] = [];
   constructor(private readonly model: ReferenceModel, private readonly payloadOf: (k: number) => readonly [number, number, number, number]) {}
-  expected(k: number): Words {
+  expected(k: number): Result {
     while (this.words.length <= k) {
-      const next = this.model.apply(this.payloadOf(this.words.length)).map((w) => w >>> 0) as Words;
+      const next = this.model.apply(this.payloadOf(this.words.length)).map((w) => w >>> 0) as Result;
       this.words.push(next);
     }
     return this.words[k];

@@ -8,7 +8,7 @@ import { DEFAULT_RATE } from './arrivals.ts';
 import { checkFeedOptions, DEFAULT_FIFO_DEPTH, DEFAULT_SEED, type FeedOptions } from './feed.ts';
 import { parseDuration } from './time.ts';
 import { WORKLOADS, workloadByName } from './workloads/index.ts';
-import type { Workload } from './workload.ts';
+import type { Workload } from './workloads/workload.ts';
 
 /** Virtual time a workload run lasts when no duration is given (as the CLI's --duration). */
 export const DEFAULT_WORKLOAD_DURATION = '1s';

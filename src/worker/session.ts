@@ -10,6 +10,11 @@
  * status() views most of the time and full views a few times a second, and keeps a
  * changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
+ *
+ * Every run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
+ * the fault-free run of the same program and input (src/worker/reference.ts), which the
+ * session starts when the first fault is scheduled. A run that does not finish within
+ * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
  */
 import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -17,7 +22,9 @@ import type { RetireRecord } from '../machine/records.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
 import { loadProgram, type ProgramFormat } from '../isa/load.ts';
 import type { Program, SourceLocation } from '../isa/program.ts';
-import { parseFault, FaultSpecError } from '../fault/spec.ts';
+import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
+import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
+import { ReferenceRun, type InputChunk } from './reference.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
@@ -69,9 +76,39 @@ export interface MachineStatus {
   events: MachineEvent[];
   /** Console output since the previous view() or status(). */
   output: Uint8Array;
+  /** Set once the run has ended (halted, or hung): see Verdict. */
+  verdict?: Verdict;
   /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
   workload?: WorkloadStatus;
 }
+
+/** Where a faulty run's output first differs from the fault-free run's, placed in its text. */
+export interface OutputDifferenceAt extends OutputDifference {
+  /** 1-based line and column (in characters) of the differing byte in the faulty run's output. */
+  line: number;
+  column: number;
+  /** Its index in the output decoded as UTF-8 (UTF-16 code units), for marking it in the console. */
+  index: number;
+}
+
+/**
+ * How a run ended, against the fault-free run of the same program and input (DESIGN §6):
+ * - `pending`: the run has ended; the fault-free run is still being computed;
+ * - `fault-free`: the run ended with no fault applied: it is the fault-free run (faults
+ *   scheduled for after its end are listed in `notApplied`);
+ * - `judged`: the outcome, with the fault-free run's instructions, exit code and output
+ *   size, and where the output first differs from the fault-free run's, when it does;
+ * - `unjudged`: the fault-free run did not exit, so there is nothing to judge against.
+ */
+export type Verdict =
+  | { kind: 'pending'; referenceInstret: number }
+  | { kind: 'fault-free'; notApplied: string[] }
+  | {
+    kind: 'judged'; outcome: Outcome;
+    reference: { instret: number; exitCode: number; outputBytes: number };
+    difference?: OutputDifferenceAt;
+  }
+  | { kind: 'unjudged'; reason: string };
 
 /** What the UI draws: the status, and every module's pc, registers, CSRs and last retire record. */
 export interface MachineView extends MachineStatus {
@@ -87,6 +124,10 @@ export interface StepResult {
 /** Wall time a free-running slice aims at, ms. */
 const SLICE_MS = 12;
 const MAX_SLICE = 50_000_000;
+/** Instructions the fault-free run may take before the session gives up judging against it. */
+export const REFERENCE_LIMIT = 500_000_000;
+/** Instructions the fault-free run runs between checks of the wall time while it is judged. */
+const REFERENCE_CHUNK = 1_000_000;
 
 /** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
 function yieldToEvents(): Promise<void> {
@@ -105,7 +146,19 @@ export class MachineSession {
   private program?: Program;
   private setup: MachineSetup = {};
   private output: number[] = [];
+  /** The machine's whole console output, for the verdict. */
+  private outputLog: Uint8Array[] = [];
   private input: number[] = [];
+  /** Console input as the machine received it, for the fault-free run. */
+  private inputLog: InputChunk[] = [];
+  /** The fault-free run, started when the first fault is scheduled. */
+  private reference?: ReferenceRun;
+  /** The verdict once it is known (see Verdict); never changes after. */
+  private verdict?: Verdict;
+  /** The fault-free run is being run to its end in the background. */
+  private judging = false;
+  /** The machine came from a snapshot: the output before it is unknown, so no verdict. */
+  private restored = false;
   private eventCursor = 0;
   private running = false;
   private speed = Infinity;
@@ -133,7 +186,10 @@ export class MachineSession {
     const machine = await Machine.create({
       ...setup,
       console: {
-        write: (_fd, bytes) => { for (const b of bytes) this.output.push(b); },
+        write: (_fd, bytes) => {
+          for (const b of bytes) this.output.push(b);
+          this.outputLog.push(bytes.slice());
+        },
         read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
       },
     });
@@ -146,6 +202,12 @@ export class MachineSession {
     this.machine = machine;
     this.program = program;
     this.output = [];
+    this.outputLog = [];
+    this.inputLog = [];
+    this.reference = undefined;
+    this.verdict = undefined;
+    this.judging = false;
+    this.restored = false;
     this.eventCursor = 0;
     this.waitingForInput = false;
     this.workloadRun = this.workloadSettings ? new WorkloadRun(machine, this.workloadSettings) : undefined;
@@ -155,7 +217,8 @@ export class MachineSession {
    * Runs the loaded program as a transaction workload (`undefined`: as a plain program
    * again), on a fresh machine; created, loaded and reset machines run it too. A workload
    * run lasts its duration of virtual time whatever happens to the machine: free running
-   * ends at its end, not at a halt. Bad settings throw RangeError (one line) and change nothing.
+   * ends at its end, not at a halt. Such a run has no verdict: its ledger judges it, against
+   * the workload's reference model. Bad settings throw RangeError (one line) and change nothing.
    */
   async setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
     this.pause();
@@ -205,11 +268,100 @@ export class MachineSession {
     await this.create(this.setup);
   }
 
-  /** Runs up to `budget` instructions now (not time-sliced). */
+  /**
+   * Runs up to `budget` instructions now (not time-sliced). While faults are scheduled and
+   * no verdict is known, the fault-free run goes along to a tenth of the way, and the run
+   * stops at HANG_FACTOR × the fault-free run's instructions if it gets there.
+   */
   run(budget: number): StepResult {
-    const result = this.m.run(budget);
+    const m = this.m;
+    const reference = this.verdict ? undefined : this.reference;
+    if (reference) {
+      reference.advance(Math.floor((m.instret + budget) / HANG_FACTOR), this.inputLog);
+      if (reference.exited) budget = Math.max(0, Math.min(budget, HANG_FACTOR * reference.instret - m.instret));
+    }
+    const result = m.run(budget);
     this.waitingForInput = result.stop === 'input';
+    this.settle();
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput };
+  }
+
+  /**
+   * Decides the verdict once the run has ended (see Verdict): halted, or past HANG_FACTOR ×
+   * the fault-free run's instructions. A halted run with a fault applied is judged in the
+   * background when the fault-free run must go on first.
+   */
+  private settle(): void {
+    const m = this.m;
+    if (this.verdict || this.judging) return;
+    const reference = this.reference;
+    if (!m.halt) {
+      if (reference?.exited && m.instret >= HANG_FACTOR * reference.instret) {
+        this.verdict = this.judged(reference);
+        this.running = false;
+      }
+      return;
+    }
+    if (!m.events.some((e) => e.kind === 'inject')) {
+      const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
+      this.verdict = { kind: 'fault-free', notApplied };
+    } else if (this.restored) {
+      this.verdict = { kind: 'unjudged', reason: 'the machine was restored from a snapshot, so the output before it is unknown' };
+    } else {
+      void this.judge();
+    }
+  }
+
+  /**
+   * Runs the fault-free run to its end (or REFERENCE_LIMIT) in chunks, yielding to calls
+   * between them after SLICE_MS, then sets the verdict and tells changed() waiters.
+   */
+  private async judge(): Promise<void> {
+    const machine = this.m;
+    this.judging = true;
+    try {
+      const reference = this.reference ?? await ReferenceRun.start(this.setup, this.program!);
+      if (this.machine !== machine) return;
+      this.reference = reference;
+      let sliceStart = performance.now();
+      while (reference.instret < REFERENCE_LIMIT) {
+        if (!reference.advance(Math.min(REFERENCE_LIMIT, reference.instret + REFERENCE_CHUNK), this.inputLog)) break;
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await yieldToEvents();
+          if (this.machine !== machine) return;
+          sliceStart = performance.now();
+        }
+      }
+      const halt = reference.machine.halt;
+      this.verdict = reference.exited ? this.judged(reference)
+        : {
+          kind: 'unjudged',
+          reason: halt ? `the fault-free run does not exit either: ${halt.message}`
+            : reference.instret >= REFERENCE_LIMIT ? `the fault-free run had not finished after ${REFERENCE_LIMIT.toLocaleString('en-US')} instructions`
+            : 'the fault-free run waits for console input that this run never received',
+        };
+    } finally {
+      if (this.machine === machine) {
+        this.judging = false;
+        this.notify();
+      }
+    }
+  }
+
+  private judged(reference: ReferenceRun): Verdict {
+    const m = this.m;
+    const output = concat(this.outputLog);
+    const expected = reference.output();
+    const outcome = classify(
+      { halt: reference.machine.halt, output: expected, events: reference.machine.events },
+      { halt: m.halt, output, events: m.events, notActivated: m.notActivated() },
+    );
+    const difference = firstDifference(expected, output);
+    return {
+      kind: 'judged', outcome,
+      reference: { instret: reference.instret, exitCode: reference.machine.halt!.exitCode, outputBytes: expected.length },
+      ...(difference ? { difference: placed(difference, output) } : {}),
+    };
   }
 
   /** Executes `n` instructions (1 by default) and returns the view after them. */
@@ -244,6 +396,7 @@ export class MachineSession {
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
     while (this.running && run === this.freeRuns && this.machine && !this.finished) {
+      const verdictBefore = this.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
         const executed = this.slice(budget);
@@ -261,7 +414,8 @@ export class MachineSession {
       last = started;
       this.ipsWindow.push({ at: performance.now(), instret: this.machine.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
-      if (this.machine.events.length > this.eventCursor) this.notify();
+      if (this.machine.events.length > this.eventCursor || this.verdict !== verdictBefore) this.notify();
+      if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
       else await new Promise((r) => setTimeout(r, Math.max(4, Math.min(50, 1000 / this.speed))));
@@ -276,7 +430,7 @@ export class MachineSession {
    * when the free run ends (halted, paused, machine replaced); at once when not running.
    */
   changed(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running && !this.judging) return Promise.resolve();
     return new Promise((resolve) => this.watchers.push(resolve));
   }
 
@@ -293,13 +447,28 @@ export class MachineSession {
     return last.at > first.at ? Math.round(((last.instret - first.instret) * 1000) / (last.at - first.at)) : 0;
   }
 
-  /** Schedules a fault (DESIGN §5 text); `at` defaults to the next instruction. Throws FaultSpecError / RangeError. */
-  inject(spec: string): void {
-    const withAt = /(^|,)\s*at\s*=/.test(spec) ? spec : `at=${this.m.instret},${spec}`;
-    const fault = parseFault(withAt);
-    const problem = this.m.checkFault(fault);
-    if (problem) throw new FaultSpecError(problem);
-    this.m.inject(fault);
+  /**
+   * Schedules a fault (DESIGN §5 text); `at` defaults to the next instruction. Returns the
+   * fault as the machine's `inject` event will name it. Throws FaultSpecError / RangeError.
+   * The first fault starts the fault-free run the verdict is judged against.
+   */
+  async inject(spec: string): Promise<string> {
+    const explicitAt = /(^|,)\s*at\s*=/.test(spec);
+    const fault = () => {
+      const parsed = parseFault(explicitAt ? spec : `at=${this.m.instret},${spec}`);
+      const problem = this.m.checkFault(parsed);
+      if (problem) throw new FaultSpecError(problem);
+      return parsed;
+    };
+    fault();
+    const machine = this.m;
+    if (!this.reference && !this.restored && this.program && !this.workloadRun) {
+      const reference = await ReferenceRun.start(this.setup, this.program);
+      if (this.machine === machine) this.reference = reference;
+    }
+    const checked = fault();
+    this.m.inject(checked);
+    return formatFault(checked);
   }
 
   /** Replaces an offline module or board at instruction `at` (default: now). */
@@ -309,10 +478,16 @@ export class MachineSession {
 
   /** Console input for the guest. */
   sendInput(bytes: Uint8Array): void {
+    this.inputLog.push({ at: this.m.instret, bytes: bytes.slice() });
     for (const b of bytes) this.input.push(b);
     const taken = this.m.pushInput(Uint8Array.from(this.input));
     this.input.splice(0, taken);
     this.waitingForInput = false;
+  }
+
+  /** The machine's whole console output so far (views carry only what is new since the last one). */
+  consoleOutput(): Uint8Array {
+    return concat(this.outputLog);
   }
 
   /** `length` bytes of module `m`'s RAM at `addr` (empty outside RAM). */
@@ -338,6 +513,8 @@ export class MachineSession {
       modules: m.moduleStatus(),
       events,
       output,
+      ...(this.verdict ? { verdict: this.verdict }
+        : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.instret ?? 0 } } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
     };
   }
@@ -369,8 +546,11 @@ export class MachineSession {
     const console = this.m.console;
     this.machine = await Machine.fromSnapshot(snapshot, console);
     this.eventCursor = 0;
+    this.reference = undefined;
+    this.verdict = undefined;
+    this.judging = false;
+    this.restored = true;
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
-
   }
 
   report(): RunReport {
@@ -379,3 +559,25 @@ export class MachineSession {
   }
 }
 
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */
+function placed(difference: OutputDifference, output: Uint8Array): OutputDifferenceAt {
+  const before = new TextDecoder().decode(output.subarray(0, difference.offset));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return {
+    ...difference,
+    line: before.split('\n').length,
+    column: [...before.slice(lineStart)].length + 1,
+    index: before.length,
+  };
+}

@@ -40,7 +40,8 @@ const LESSON = {
   program: { example: 'checksum' },
   machine: { topology: 'pair-spare' },
   faults: [FLIP_S1],
-  settings: { autorun: true },
+  settings: { autorun: true, speed: 'max' },
+  expect: { output: CHECKSUM_OUTPUT, outcome: 'recovered' },
 };
 
 let browser: Browser;
@@ -84,18 +85,21 @@ describe('the embed page', () => {
     expect(stepped.result.timeline.map((e: { stage: string; instret: number }) => [e.stage, e.instret])).toEqual([['injected', 3], ['diverged', 1543], ['offline', 1543]]);
     expect(stepped.result.timeline[1].report).toMatchObject({ field: 'next pc', pc: 0x8000_0034, module: 1, actual: '0x80000020', reference: 0, expected: '0x80000038' });
 
+    expect(await send({ type: 'lockstep:set-speed', speed: 'max' })).toMatchObject({ ok: true });
     expect(await send({ type: 'lockstep:run' })).toMatchObject({ ok: true });
     await expect.poll(() => page.evaluate(() => (window as any).messages.some((m: any) => m.data.type === 'lockstep:event' && m.data.event.kind === 'halt')), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await send({ type: 'lockstep:get-state' })).result.verdict?.kind, { timeout: 20_000 }).toBe('judged');
     const state = await send({ type: 'lockstep:get-state' });
     expect(state.result.console).toBe(CHECKSUM_OUTPUT);
     expect(state.result.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(state.result.verdict).toMatchObject({ kind: 'judged', outcome: 'recovered', reference: { exitCode: 0, outputBytes: CHECKSUM_OUTPUT.length } });
 
     const events = await page.evaluate(() => (window as any).messages.filter((m: any) => m.data.type === 'lockstep:event').map((m: any) => m.data.event));
     expect(events.find((e: { kind: string }) => e.kind === 'diverge')).toEqual({
       instret: 1543, kind: 'diverge', module: 1, reference: 0, pc: 0x8000_0034, field: 'next pc', expected: '0x80000038', actual: '0x80000020',
     });
     const timeline = await page.evaluate(() => (window as any).messages.filter((m: any) => m.data.type === 'lockstep:timeline').map((m: any) => m.data.entry.stage));
-    expect(timeline).toEqual(['injected', 'diverged', 'offline', 'halted']);
+    expect(timeline).toEqual(['injected', 'diverged', 'offline', 'halted', 'outcome']);
 
     expect(await send({ type: 'lockstep:inject', fault: 'module=1,kind=zap' })).toMatchObject({ ok: false, error: expect.stringMatching(/unknown kind 'zap'/) });
     expect(await send({ type: 'lockstep:warp' })).toMatchObject({ ok: false, error: expect.stringMatching(/unknown message type 'lockstep:warp'/) });
@@ -105,12 +109,18 @@ describe('the embed page', () => {
     await page.close();
   });
 
-  it('ignores messages from origins outside the allow-list', async () => {
+  it('ignores messages from origins outside the allow-list, silently', async () => {
     const embed = `${lab.url}embed.html?origins=${encodeURIComponent(course.origin)}`;
-    const { page } = await openPage(browser.context, `${stranger.url}host.html?embed=${encodeURIComponent(embed)}`);
+    const page = await browser.context.newPage();
+    const logged: string[] = [];
+    page.on('console', (m) => logged.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logged.push(`page error: ${e.message}`));
+    await page.goto(`${stranger.url}host.html?embed=${encodeURIComponent(embed)}`);
     await page.frameLocator('#lab').locator('html[data-ready="true"]').waitFor({ timeout: 20_000 });
     await expect(page.evaluate(() => (window as any).send({ type: 'lockstep:get-state' }, 1500))).rejects.toThrow(/no reply to lockstep:get-state/);
     expect(await page.evaluate(() => (window as any).messages.length)).toBe(0);
+    // Not even the ready message went out: nothing was posted to the stranger, so nothing logged.
+    expect(logged).toEqual([]);
     await page.close();
   });
 
@@ -121,6 +131,11 @@ describe('the embed page', () => {
     expect(await page.locator('header.top h1').innerText()).toContain('Flip a bit of s1');
     expect(await page.locator('ls-timeline li[data-stage="diverged"]').innerText()).toContain('Diverged at instruction 1,543');
     expect(await page.locator('ls-front-panel section[data-board="0"]').getAttribute('data-state')).toBe('offline');
+    // The lesson's expectations, checked once the run has been judged.
+    await expect.poll(() => page.locator('#expectation li').allInnerTexts(), { timeout: 20_000 }).toEqual([
+      'Outcome recovered, as the lesson expects', 'Output exactly as the lesson expects',
+    ]);
+    expect(await page.locator('#expectation li.met').count()).toBe(2);
     await screenshot(page, '11-embed-scenario-by-url.png');
     expect(errors).toEqual([]);
     await page.close();
@@ -129,7 +144,7 @@ describe('the embed page', () => {
   it.each([
     ['an invalid topology', `#scenario=${encodeScenarioHash({ program: { example: 'hello' }, machine: { topology: 'quad' } } as never)}`, /invalid scenario:\nmachine\.topology: /],
     ['text that is not base64url JSON', '#scenario=%%%', /#scenario= is not base64url-encoded UTF-8 JSON/],
-    ['a scenario URL that does not exist', '?scenario=lessons/missing.json', /lessons\/missing\.json could not be loaded: HTTP 404/],
+    ['a scenario URL that does not exist', '?scenario=lessons/missing.json', /^the scenario http:\/\/127\.0\.0\.1:\d+\/lessons\/missing\.json was not found \(HTTP 404\)$/],
     ['an unknown example', `#scenario=${encodeScenarioHash({ program: { example: 'doom' } })}`, /unknown example 'doom'/],
   ])('shows a clear error for %s, never a blank frame', async (what, suffix, message) => {
     const { page } = await openPage(browser.context, `${lab.url}embed.html${suffix}`);

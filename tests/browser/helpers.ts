@@ -4,6 +4,8 @@
  * playwright-core with a fresh profile. Chromium missing is a failure, never a skip.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,48 @@ export async function serveStatic(dir: string, extra: Record<string, { type: str
   };
 }
 
+/**
+ * `vite preview` (`npm run preview`) serving the build on 127.0.0.1, as a user tries the
+ * site before deploying it. Unlike serveStatic it answers `Vary: Origin` and serves the
+ * app's index.html for paths that do not exist. close() stops the server process.
+ */
+export async function servePreview(): Promise<StaticServer> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const origin = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  // Ready when it answers; it has 30 s to start on a busy machine.
+  for (const start = Date.now(); ;) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited with status ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${origin}/precache.json`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - start > 30_000) {
+      await close();
+      throw new Error(`vite preview did not answer on ${origin} within 30 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: `${origin}/`, origin, close };
+}
+
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync',
@@ -119,17 +163,24 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
 }
 
-/** Runs axe-core in the page and returns its violations of impact serious or critical. */
+/**
+ * Rules whose violations count whatever their impact: one `main` landmark, an accessible
+ * name that contains the visible label (off by default in axe: enabled here), skip links.
+ */
+const ALWAYS_CHECKED = ['landmark-one-main', 'label-content-name-mismatch', 'skip-link'];
+
+/** Runs axe-core in the page and returns its violations of impact serious or critical, and of ALWAYS_CHECKED. */
 export async function accessibilityViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
   const source = await readFile(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
-  return page.evaluate(async () => {
+  return page.evaluate(async (always) => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const rules = Object.fromEntries(always.map((id) => [id, { enabled: true }]));
+    const result = await axe.run(document, { resultTypes: ['violations'], rules });
     return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical' || always.includes(v.id))
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
-  });
+  }, ALWAYS_CHECKED);
 }
 
 /**

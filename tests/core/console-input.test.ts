@@ -89,6 +89,37 @@ buf: .space 64
 `;
 
 /**
+ * Polls LSR until data is ready, takes one byte from RBR and echoes it, then
+ * read(0, buf, 64) and writes back what that returned; exits with the read's result.
+ */
+const POLL_THEN_READ = `
+_start:
+  li t0, ${UART}
+1:
+  lbu t1, 5(t0)
+  andi t1, t1, ${LSR_DR}
+  beqz t1, 1b
+  lbu t2, 0(t0)
+  sb t2, 0(t0)
+  li a0, 0
+  la a1, buf
+  li a2, 64
+  li a7, 63
+  ecall
+  mv s1, a0
+  mv a2, a0
+  li a0, 1
+  la a1, buf
+  li a7, 64
+  ecall
+  mv a0, s1
+  li a7, 93
+  ecall
+  .data
+buf: .space 64
+`;
+
+/**
  * Interrupt-driven receive: IER bit 0, mie.MEIE, mstatus.MIE, then `idle` (a spin loop, or
  * wfi); the handler echoes each byte and exits with code 5 at 'q'.
  */
@@ -194,6 +225,15 @@ describe.each(['simplex', 'tmr'] as const)('console input on %s', (topology) => 
     expect(ran.text()).toBe('?hello\n');
     // The only read is the call's (64 bytes), not the UART's (its ring holds 4 KiB).
     expect(ran.reads).toEqual([expect.objectContaining({ max: 64, answer: 'hello\n' })]);
+  });
+
+  it('the read call first gets what the UART receive ring already took from the console', async () => {
+    // The poll fills the ring with all the console has ("hello\n"); RBR takes the 'h';
+    // read(0, buf, 64) must return the other five bytes, in order, not ask past them.
+    const ran = await runScripted(POLL_THEN_READ, ['hello\n'], { topology });
+    expect(ran.machine.halt).toMatchObject({ reason: 'exit', exitCode: 5 });
+    expect(ran.text()).toBe('hello\n');
+    expect(ran.reads.map((r) => r.answer)).toEqual(['hello\n']);
   });
 
   it('interrupt-driven receive with a spin loop: input arrives right after the guest enables the interrupt', async () => {

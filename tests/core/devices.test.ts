@@ -334,6 +334,28 @@ results: .space ${8 * calls.length}
     expect(Array.from(machine.readMemory(0, sym('buf'), 5)!)).toEqual(bytes('hello'));
   });
 
+  it('read and RARS read int first take the bytes waiting in the UART receive ring (pushed in, as the browser does)', async () => {
+    const ran = await runFor(`
+_start:
+  li a7, 5
+  ecall
+  mv s1, a0
+  li a0, 0
+  la a1, buf
+  li a2, 16
+  li a7, 63
+  ecall
+  mv s2, a0
+1: j 1b
+  .data
+buf: .space 16
+`, 200, { pushed: '42\nxy' });
+    const { machine, sym } = ran;
+    expect(machine.halt, machine.halt?.message).toBeUndefined();
+    expect([machine.reg(0, 9), machine.reg(0, 18)], 'read int, then read(0, buf, 16)').toEqual([42, 2]);
+    expect(Array.from(machine.readMemory(0, sym('buf'), 2)!)).toEqual(bytes('xy'));
+  });
+
   it.each([
     [93, 3, 3], [94, 4, 4], [93, 300, 300 & 0xFF], [10, 9, 0], [17, 5, 5],
   ])('call %i with a0 = %i exits with code %i', async (a7, a0, code) => {

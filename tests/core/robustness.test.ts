@@ -15,7 +15,7 @@ describe('unhandled exceptions stop the machine, not the host', () => {
     ['lw from a wild odd address', '  li t1, 0xDEADBEEF\nfault:\n  lw t2, 0(t1)', CAUSE.LOAD_MISALIGNED, (s) => s('fault'), () => 0xDEAD_BEEF],
     ['lw from a wild aligned address', '  li t1, 0xDEADBEEC\nfault:\n  lw t2, 0(t1)', CAUSE.LOAD_ACCESS, (s) => s('fault'), () => 0xDEAD_BEEC],
     ['sw to address 0', 'fault:\n  sw t1, 0(zero)', CAUSE.STORE_ACCESS, (s) => s('fault'), () => 0],
-    ['sh to an odd RAM address', `  li t1, ${RAM_BASE + 0x801}\nfault:\n  sh t1, 0(t1)`, CAUSE.STORE_MISALIGNED, (s) => s('fault'), () => RAM_BASE + 0x801],
+    ['sh across the end of RAM', `  li t1, ${RAM_BASE + 1024 * 1024 - 1}\nfault:\n  sh t1, 0(t1)`, CAUSE.STORE_ACCESS, (s) => s('fault'), () => RAM_BASE + 1024 * 1024],
     ['jump to a wild address', '  li t1, 0x12345678\njump:\n  jr t1', CAUSE.FETCH_ACCESS, () => 0x1234_5678, () => 0x1234_5678],
     ['jump to a misaligned RAM address', `  li t1, ${RAM_BASE + 0x102}\nfault:\n  jr t1`, CAUSE.FETCH_MISALIGNED, (s) => s('fault'), () => RAM_BASE + 0x102],
     ['an illegal instruction', 'fault:\n  .word 0', CAUSE.ILLEGAL, (s) => s('fault'), () => 0],

@@ -9,7 +9,7 @@
  * machine external interrupt (RX_IE) and drains the FIFO in its handler.
  */
 import type { Random } from '../../src/fault/random.ts';
-import type { ReferenceModel, Workload, Words } from '../../src/transactions/workload.ts';
+import type { ReferenceModel, Workload, Result } from '../../src/transactions/workloads/workload.ts';
 
 export const ECHO_DELAY = 100;
 
@@ -79,7 +79,7 @@ ${SERVE}`;
 
 export class EchoModel implements ReferenceModel {
   private sum = 0;
-  apply(p: readonly [number, number, number, number]): Words {
+  apply(p: readonly [number, number, number, number]): Result {
     this.sum = (this.sum + p[0]) >>> 0;
     return [(p[0] + 1) >>> 0, ~p[1] >>> 0, (p[2] + p[3]) >>> 0, this.sum];
   }
@@ -89,7 +89,7 @@ export const echoWorkload: Workload = {
   name: 'echo',
   source: 'echo.s',
   arrivals: { kind: 'poisson' },
-  payload: (random: Random): Words => [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()],
+  payload: (random: Random): Result => [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()],
   createModel: () => new EchoModel(),
 };
 

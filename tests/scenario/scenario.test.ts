@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   validateScenario, parseScenario, scenarioJsonSchema, encodeBase64Url, decodeBase64Url,
-  encodeScenarioHash, decodeScenarioHash, checkLedger,
+  encodeScenarioHash, decodeScenarioHash, checkLedger, checkExpectation,
 } from '../../src/scenario/index.ts';
 
 describe('scenario validation', () => {
@@ -13,7 +13,7 @@ describe('scenario validation', () => {
       scenario: {
         version: 1, program: { example: 'hello' },
         machine: { topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' },
-        faults: [], replacements: [], settings: { speed: 'max', autorun: false, stepN: 100, theme: 'auto' },
+        faults: [], replacements: [], settings: { speed: 5000, autorun: false, stepN: 100, theme: 'auto' },
       },
     });
   });
@@ -138,5 +138,39 @@ describe('checkLedger', () => {
     ]);
     expect(checkLedger({}, ledger)).toEqual([]);
     expect(checkLedger({ duplicated: 0, queued: 2 }, ledger).every((c) => c.met)).toBe(true);
+  });
+});
+
+describe('a scenario\'s expect, checked against a finished run', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it('accepts the exact output and outcome', () => {
+    expect(checkExpectation({ output: 'ok\nA\n', outcome: 'recovered' }, { output: bytes('ok\nA\n'), outcome: 'recovered' }))
+      .toEqual({ output: { ok: true }, outcome: { ok: true, expected: 'recovered', actual: 'recovered' } });
+  });
+
+  it('says where the output first differs: a changed byte, a missing tail, an extra tail', () => {
+    // 'C' (0x43) printed at byte 3 where the lesson expects 'A' (0x41).
+    expect(checkExpectation({ output: 'ok\nA\n' }, { output: bytes('ok\nC\n') }).output)
+      .toEqual({ ok: false, difference: { offset: 3, actual: 0x43, expected: 0x41 } });
+    expect(checkExpectation({ output: 'ok\nA\n' }, { output: bytes('ok\n') }).output)
+      .toEqual({ ok: false, difference: { offset: 3, expected: 0x41 } });
+    expect(checkExpectation({ output: 'ok\n' }, { output: bytes('ok\n!') }).output)
+      .toEqual({ ok: false, difference: { offset: 3, actual: 0x21 } });
+  });
+
+  it('compares the output as UTF-8 bytes', () => {
+    // "é" is 0xC3 0xA9; "è" is 0xC3 0xA8: they differ at the second byte.
+    expect(checkExpectation({ output: 'é' }, { output: bytes('è') }).output).toEqual({ ok: false, difference: { offset: 1, actual: 0xA8, expected: 0xA9 } });
+  });
+
+  it('fails an expected outcome when the run had another, or none (no fault applied)', () => {
+    expect(checkExpectation({ outcome: 'recovered' }, { output: bytes(''), outcome: 'failstop' }))
+      .toEqual({ outcome: { ok: false, expected: 'recovered', actual: 'failstop' } });
+    expect(checkExpectation({ outcome: 'masked' }, { output: bytes('') })).toEqual({ outcome: { ok: false, expected: 'masked' } });
+  });
+
+  it('checks only what the scenario expects', () => {
+    expect(checkExpectation({}, { output: bytes('anything'), outcome: 'sdc' })).toEqual({});
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseDuration, parseTrace, arrivalStream, TraceError, checkRate } from '../../src/transactions/index.ts';
 import { echoWorkload } from '../helpers/echo-workload.ts';
-import type { Workload } from '../../src/transactions/workload.ts';
+import type { Workload } from '../../src/transactions/workloads/workload.ts';
 
 describe('parseDuration', () => {
   test.each([

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CardAuthModel, CardDecision as D, CardOp as Op, cardAuth } from '../../src/transactions/workloads/card-auth.ts';
-import type { Payload, Result } from '../../src/transactions/workload.ts';
+import type { Payload, Result } from '../../src/transactions/workloads/workload.ts';
 import { guestResults, mismatches, seededPayloads } from './routine.ts';
 
 const u32 = (v: number) => v >>> 0;

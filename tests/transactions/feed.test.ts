@@ -209,7 +209,9 @@ describe('property: random single faults on every topology', () => {
   const cases = Array.from({ length: 40 }, (_, k) => {
     const topology = TOPOLOGIES[k % TOPOLOGIES.length];
     const kind = random.pick(KINDS);
-    const target = kind === 'kill' ? '' : `,target=${random.pick(['x' + (1 + random.below(31)), 'pc', 'result', 's1', 't0', 'ra'])},bit=${random.below(32)}`;
+    const register = random.pick(['x' + (1 + random.below(31)), 'pc', 'result', 's1', 't0', 'ra']);
+    const bit = register === 'pc' ? 2 + random.below(30) : random.below(32); // pc bits 0 and 1 do not exist
+    const target = kind === 'kill' ? '' : `,target=${register},bit=${bit}`;
     const fault = `at=${random.below(1_500_000)},module=${random.below(moduleCount(topology))},kind=${kind}${target}`;
     return {
       topology, fault, program: random.pick(['wfi', 'polling'] as const),

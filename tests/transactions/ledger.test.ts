@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { buildLedger, type LedgerInputs } from '../../src/transactions/index.ts';
-import type { Words } from '../../src/transactions/workload.ts';
+import type { Result } from '../../src/transactions/workloads/workload.ts';
 
-const W = (a: number): Words => [a, a + 1, a + 2, a + 3];
+const W = (a: number): Result => [a, a + 1, a + 2, a + 3];
 
 /** Arrivals 1..n at `cycles`; record id's expected result is W(id * 10). */
 function run(cycles: number[], over: Partial<LedgerInputs>): LedgerInputs {
@@ -21,7 +21,7 @@ function run(cycles: number[], over: Partial<LedgerInputs>): LedgerInputs {
   };
 }
 
-const result = (id: number, words: Words, cycle: number) => ({ id, words, cycle });
+const result = (id: number, words: Result, cycle: number) => ({ id, words, cycle });
 
 describe('buildLedger', () => {
   test('correct, wrong, duplicated, queued and dropped transactions on a machine that is up', () => {

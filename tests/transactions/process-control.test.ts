@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PidFlag as F, ProcessControlModel, processControl } from '../../src/transactions/workloads/process-control.ts';
-import type { Payload, Result } from '../../src/transactions/workload.ts';
+import type { Payload, Result } from '../../src/transactions/workloads/workload.ts';
 import { guestResults, mismatches, seededPayloads } from './routine.ts';
 
 const u32 = (v: number) => v >>> 0;

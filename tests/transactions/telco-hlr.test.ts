@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HlrCode as C, HlrOp as Op, HlrStatus as S, TELCO_HLR, TelcoHlrModel, homeSlot, telcoHlr,
 } from '../../src/transactions/workloads/telco-hlr.ts';
-import type { Payload, Result } from '../../src/transactions/workload.ts';
+import type { Payload, Result } from '../../src/transactions/workloads/workload.ts';
 import { guestResults, mismatches, seededPayloads } from './routine.ts';
 
 /** Word 0 of a result: the code and the slots examined. */

@@ -16,9 +16,10 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { MachineSession } from '../../src/worker/session.ts';
 import { MachineController, type SessionPort } from '../../web/state/controller.ts';
-import { buildTimeline } from '../../web/state/timeline.ts';
+import { buildTimeline, outcomeEntry } from '../../web/state/timeline.ts';
 import { scenarioProgram } from '../../web/state/scenario-source.ts';
-import { MAX_STEP_N, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
+import { MAX_STEP_N, DEFAULT_SPEED, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
+import type { Verdict } from '../../src/worker/session.ts';
 import type { MachineEvent } from '../../src/machine/events.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
@@ -61,13 +62,54 @@ describe('MachineController', () => {
     expect(diverged.text).toBe('Diverged at instruction 1,543 (pc 0x80000034): module 1 went on to 0x80000020, module 0 went on to 0x80000038');
     expect(diverged.report).toMatchObject({ field: 'next pc', module: 1, reference: 0, pc: 0x8000_0034, actual: '0x80000020', expected: '0x80000038' });
     expect(c.state.timeline[2].title).toBe('Board 0 offline');
-    expect(c.state.flash).toMatchObject({ module: 1, target: 'pc' });
+    // The machine took board 0 (modules 0 and 1) offline: both flash.
+    expect(c.state.flash).toMatchObject({ modules: [0, 1], target: 'pc' });
     expect(c.state.view?.modules.map((m) => m.state)).toEqual(['offline', 'offline', 'online', 'online']);
+    await c.setSpeed(Infinity);
     await c.run();
-    await until(() => !!c.state.view?.halt);
+    await until(() => c.state.verdict?.kind === 'judged');
     expect(c.state.console).toBe(EXPECTED);
     expect(c.state.view?.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(c.state.verdict).toMatchObject({ outcome: 'recovered' });
+    expect(c.state.timeline.slice(-2).map((e) => [e.stage, e.tone, e.title])).toEqual([['halted', 'neutral', 'Finished'], ['outcome', 'good', 'Outcome: Recovered']]);
     expect(c.scenario().faults).toEqual(['at=3,module=1,kind=flip,target=x9,bit=2']);
+  });
+
+  it('shows a dmr fail-stop as a stop: no module flashed as the faulty one, the outcome last and not good news', async () => {
+    const c = controller();
+    await c.configure({ topology: 'dmr' });
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    await c.inject('at=3,module=1,kind=flip,target=x9,bit=2');
+    await c.step(2000);
+    await until(() => c.state.verdict?.kind === 'judged');
+    expect(c.state.view?.halt).toMatchObject({ reason: 'failstop' });
+    expect(c.state.timeline.map((e) => [e.stage, e.instret])).toEqual([['injected', 3], ['diverged', 1543], ['failstop', 1543], ['halted', 1543], ['outcome', 1544]]);
+    expect(c.state.flash).toBeUndefined();
+    expect(c.state.selectedEntry).toBe(c.state.timeline[1].key); // the report still opens
+    expect(c.state.timeline.slice(-2).map((e) => [e.tone, e.title])).toEqual([['bad', 'Stopped'], ['warn', 'Outcome: Fail-stop']]);
+    expect(c.state.verdict).toMatchObject({ outcome: 'failstop', reference: { exitCode: 0, outputBytes: EXPECTED.length } });
+  });
+
+  it('calls a simplex run with a wrong output silent data corruption and says where it first differs', async () => {
+    // Bit 2 of s1 (256 → 260) makes the fill loop run 260 turns: it writes 4 words past
+    // the table and mixes 260, so the first pass's checksum (the first 8 bytes) differs.
+    const c = controller();
+    await c.configure({ topology: 'simplex' });
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    await c.inject('at=3,module=0,kind=flip,target=x9,bit=2');
+    await c.step(1_000_000);
+    await until(() => c.state.verdict?.kind === 'judged');
+    expect(c.state.view?.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(c.state.console).not.toBe(EXPECTED);
+    const verdict = c.state.verdict as Extract<Verdict, { kind: 'judged' }>;
+    expect(verdict.outcome).toBe('sdc');
+    // Where the two outputs first differ, found independently of the session.
+    const output = new TextEncoder().encode(c.state.console);
+    const expected = new TextEncoder().encode(EXPECTED);
+    let offset = 0;
+    while (output[offset] === expected[offset]) offset++;
+    expect(verdict.difference).toMatchObject({ offset, actual: output[offset], expected: expected[offset] });
+    expect(c.state.timeline.at(-1)).toMatchObject({ stage: 'outcome', tone: 'bad', title: 'Outcome: Silent data corruption' });
   });
 
   it('pulls a board, replaces it and shows the resync to the end', async () => {
@@ -82,6 +124,7 @@ describe('MachineController', () => {
     await c.step(1);
     expect(c.state.timeline.map((e) => e.stage)).toEqual(['injected', 'offline', 'replaced', 'resynced']);
     expect(c.state.view?.modules.map((m) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    await c.setSpeed(Infinity);
     await c.run();
     await until(() => !!c.state.view?.halt);
     expect(c.state.console).toBe(EXPECTED);
@@ -92,6 +135,7 @@ describe('MachineController', () => {
     await c.configure({ topology: 'tmr' });
     await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
     await c.inject('at=300000,module=2,kind=flip,target=t0,bit=3');
+    await c.setSpeed(Infinity);
     await c.run();
     await until(() => c.state.view?.modules[2].state === 'offline');
     expect(c.running).toBe(true);
@@ -102,6 +146,49 @@ describe('MachineController', () => {
     await c.pause();
     expect(c.running).toBe(false);
     expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
+  });
+
+  it('lists a fault scheduled while running at the instruction the timeline shows, until it is applied', async () => {
+    const c = controller();
+    await c.configure({ topology: 'tmr' });
+    await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
+    await c.setSpeed(Infinity);
+    await c.run();
+    await until(() => (c.state.view?.instret ?? 0) > 1_000_000);
+    // The page's last view is behind the running machine: "now" is the machine's instruction.
+    await c.inject('module=1,kind=flip,target=s5,bit=0');
+    expect(c.state.pending).toHaveLength(1);
+    const at = Number(/^at=(\d+),module=1,kind=flip,target=x21,bit=0$/.exec(c.state.pending[0])?.[1]);
+    await until(() => c.state.timeline.some((e) => e.stage === 'injected'));
+    expect(c.state.timeline.find((e) => e.stage === 'injected')?.instret).toBe(at);
+    expect(c.state.pending).toEqual([]);
+    // A fault on a module that is offline by then has no effect and no event: it is no longer listed once passed.
+    await c.inject('module=2,kind=kill');
+    await until(() => c.state.view?.modules[2].state === 'offline');
+    await c.pause();
+    const later = c.state.view!.instret + 1000;
+    await c.inject(`at=${later},module=2,kind=flip,target=x5,bit=0`);
+    expect(c.state.pending).toEqual([`at=${later},module=2,kind=flip,target=x5,bit=0`]);
+    await c.step(2000);
+    expect(c.state.events.filter((e) => e.kind === 'inject' && e.module === 2).map((e) => e.instret)).toHaveLength(1); // the kill only
+    expect(c.state.pending).toEqual([]);
+  });
+
+  it('starts at the default speed, slow enough to watch, and checks a scenario\'s expect when the run ends', async () => {
+    const c = controller();
+    expect(c.state.speed).toBe(DEFAULT_SPEED);
+    const scenario = parseScenario(JSON.stringify({
+      program: { example: 'checksum' }, machine: { topology: 'tmr' }, faults: ['at=3,module=2,kind=flip,target=s1,bit=2'],
+      settings: { speed: 'max' }, expect: { output: EXPECTED, outcome: 'masked' },
+    }));
+    expect(scenario.ok).toBe(true);
+    const s = (scenario as { scenario: Scenario }).scenario;
+    await c.applyScenario(s, await scenarioProgram(s, 'http://localhost/', () => Promise.reject(new Error('no fetch'))));
+    expect(c.state.pending).toEqual(['at=3,module=2,kind=flip,target=x9,bit=2']);
+    await c.run();
+    await until(() => c.state.expectation !== undefined);
+    // tmr outvotes module 2 at instruction 1,543: recovered, not masked, with the right output.
+    expect(c.state.expectation).toEqual({ output: { ok: true }, outcome: { ok: false, expected: 'masked', actual: 'recovered' } });
   });
 
   it('takes Step N counts of 1..MAX_STEP_N only, and says why it refuses the others', async () => {
@@ -155,6 +242,41 @@ describe('timeline entries', () => {
       'resync @131092: Copied 256 pages (1,048,576 bytes) from module 0 to module 2 while the machine ran',
       'resynced @131092: Module 2 back in lockstep at instruction 131,092 (precopy, 1 round, 1,064,960 bytes, pause of 2,048 cycles)',
     ]);
+  });
+
+  it('puts the right article before an announced error: a parity error, an uncorrectable ECC error', () => {
+    const events: MachineEvent[] = [
+      { instret: 7, kind: 'error', module: 1, where: 'parity error in x5' },
+      { instret: 9, kind: 'error', module: 0, where: 'uncorrectable ECC error in RAM word 0x80001000' },
+    ];
+    expect(buildTimeline(events, 'dmr').map((e) => e.text)).toEqual([
+      'Module 1 announced a parity error in x5 at instruction 7',
+      'Module 0 announced an uncorrectable ECC error in RAM word 0x80001000 at instruction 9',
+    ]);
+  });
+
+  it('ends with the outcome, in DESIGN §6\'s words, after a halt that is no green tick', () => {
+    const halt = { instret: 99, kind: 'halt', reason: 'exit', exit_code: 0 } as const;
+    expect(buildTimeline([halt], 'simplex')[0]).toMatchObject({ stage: 'halted', tone: 'neutral' });
+    expect(buildTimeline([{ ...halt, reason: 'failstop' }], 'dmr')[0]).toMatchObject({ stage: 'halted', tone: 'bad', title: 'Stopped' });
+    const reference = { instret: 13, exitCode: 0, outputBytes: 5 };
+    const exit = { reason: 'exit' as const, exitCode: 0, message: 'the guest passed' };
+    const sdc = outcomeEntry({ kind: 'judged', outcome: 'sdc', reference, difference: { offset: 3, actual: 0x43, expected: 0x41, line: 2, column: 1, index: 3 } }, exit, 13);
+    expect(sdc).toMatchObject({ stage: 'outcome', tone: 'bad', title: 'Outcome: Silent data corruption' });
+    expect(sdc!.text).toBe('The machine finished (exit code 0) without noticing anything, but its output is wrong. '
+      + "Its output differs from the fault-free run's at byte 3 (line 2, column 1): 0x43 'C' where the fault-free run printed 0x41 'A'.");
+    expect(sdc!.text).not.toMatch(/pass/);
+    const names = (['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash'] as const).map((outcome) => {
+      const entry = outcomeEntry({ kind: 'judged', outcome, reference }, exit, 13)!;
+      return [entry.title, entry.tone];
+    });
+    expect(names).toEqual([
+      ['Outcome: Masked', 'good'], ['Outcome: Recovered', 'good'], ['Outcome: Fail-stop', 'warn'],
+      ['Outcome: Silent data corruption', 'bad'], ['Outcome: Hang', 'bad'], ['Outcome: Crash', 'bad'],
+    ]);
+    expect(outcomeEntry({ kind: 'pending', referenceInstret: 5 }, exit, 13)).toBeUndefined();
+    expect(outcomeEntry({ kind: 'fault-free', notApplied: ['at=100,module=1,kind=flip,target=x5,bit=0'] }, exit, 13)!.text)
+      .toBe('The program ended (exit code 0) after 13 instructions without any fault: this is the fault-free run. The fault at=100,module=1,kind=flip,target=x5,bit=0 came after the end: not activated.');
   });
 
   it('splits divergence and detection when a replay found an earlier first difference', () => {

@@ -62,7 +62,23 @@ describe('scenario location and program', () => {
       expect(asked.at(-1)).toBe('https://lab.example/lessons/prog.s');
     }
     const missing = await loadScenario({ kind: 'url', url: 'gone.json' }, 'https://lab.example/embed.html', fetcher);
-    expect(missing).toEqual({ ok: false, error: 'the scenario https://lab.example/gone.json could not be loaded: HTTP 404' });
+    expect(missing).toEqual({ ok: false, error: 'the scenario https://lab.example/gone.json was not found (HTTP 404)' });
+  });
+
+  it('says "not found" with the URL when a server answers a missing file with its app page (vite preview, single-page hosts)', async () => {
+    const page = '<!doctype html>\n<html lang="en"><head><title>app</title></head></html>\n';
+    const spa = async () => ({
+      ok: true, status: 200, headers: new Headers({ 'Content-Type': 'text/html' }),
+      text: async () => page, arrayBuffer: async () => new TextEncoder().encode(page).buffer,
+    });
+    expect(await loadScenario({ kind: 'url', url: 'lessons/gone.json' }, 'https://lab.example/embed.html', spa))
+      .toEqual({ ok: false, error: 'the scenario https://lab.example/lessons/gone.json was not found (the server answered with a web page instead)' });
+    // The same page without a content type (a server that sends none) is recognised by its text.
+    const bare = async () => ({ ...(await spa()), headers: new Headers() });
+    expect((await loadScenario({ kind: 'url', url: 'gone.json' }, 'https://lab.example/embed.html', bare)).ok).toBe(false);
+    const checked = validateScenario({ program: { url: 'prog.elf' } });
+    expect(checked.ok).toBe(true);
+    if (checked.ok) await expect(scenarioProgram(checked.scenario, 'https://lab.example/lessons/a.json', spa)).rejects.toThrow('the program https://lab.example/lessons/prog.elf was not found (the server answered with a web page instead)');
   });
 
   it('names the examples when a scenario asks for one that does not exist', async () => {

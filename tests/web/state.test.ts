@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareValues, bitsOf, registerRows, memoryRows, wordsOf, type ModuleLike } from '../../web/state/diff.ts';
 import { bitFault, pullFault } from '../../web/state/faults.ts';
-import { speedAt, positionOf, MAX_POSITION, speedLabel } from '../../web/state/speed.ts';
+import { speedAt, positionOf, MAX_POSITION, speedLabel, speedWords } from '../../web/state/speed.ts';
+import { DEFAULT_SPEED } from '../../src/scenario/scenario.ts';
 import { actionFor } from '../../web/state/shortcuts.ts';
 import { lintAssembly, lineStarts } from '../../web/state/lint.ts';
 import { resyncProgress } from '../../web/state/resync.ts';
@@ -19,8 +20,13 @@ describe('what differs between modules', () => {
     expect(c.latent).toBe(true);
   });
 
-  it('breaks a tie in favour of the lowest-numbered online module (the machine reference)', () => {
-    expect(compareValues([7, 9], ['online', 'online']).reference).toBe(7);
+  it('has no reference without a strict majority, and marks every module that differs from another (dmr cannot tell which is right)', () => {
+    // 7 = 0b0111, 9 = 0b1001: bits 3, 2 and 1 differ, on both modules alike.
+    expect(compareValues([7, 9], ['online', 'online'])).toEqual({ differs: [true, true], masks: [0b1110, 0b1110], latent: true });
+    // Two against two: no majority either; 1 ^ 2 = 3.
+    expect(compareValues([1, 2, 1, 2], ['online', 'online', 'online', 'online']).differs).toEqual([true, true, true, true]);
+    // Three different values: each mask is what differs from either other one (1^2 | 1^4 = 7, and so on).
+    expect(compareValues([1, 2, 4], ['online', 'online', 'online']).masks).toEqual([7, 7, 7]);
     expect(compareValues([7, 9, 9], ['offline', 'online', 'online']).reference).toBe(9);
   });
 
@@ -39,19 +45,21 @@ describe('what differs between modules', () => {
     const module = (id: number, s1: number): ModuleLike => ({
       id, state: 'online', pc: 0x8000_0000, regs: Array.from({ length: 32 }, (_, r) => (r === 9 ? s1 : 0)), csrs: { mstatus: 0, mepc: 0 },
     });
-    const rows = registerRows([module(0, 256), module(1, 260)]);
+    const rows = registerRows([module(0, 256), module(1, 260), module(2, 256)]);
     expect(rows.map((r) => r.target)).toEqual(['pc', ...Array.from({ length: 31 }, (_, r) => `x${r + 1}`), 'mstatus', 'mepc']);
     const s1 = rows.find((r) => r.target === 'x9')!;
     expect(s1.label).toBe('x9 s1');
-    expect(s1.differs).toEqual([true, false].map((_, m) => m === 1));
+    expect(s1.reference).toBe(256);
+    expect(s1.differs).toEqual([false, true, false]);
     expect(bitsOf(s1.masks[1])).toEqual([2]);
     expect(rows.filter((r) => r.differs.some(Boolean)).map((r) => r.target)).toEqual(['x9']);
   });
 
   it('reads RAM words little-endian and compares them per address', () => {
     expect(wordsOf(Uint8Array.from([0x13, 0x04, 0x00, 0x00, 0xEF, 0xBE, 0xAD, 0xDE]))).toEqual([0x413, 0xDEADBEEF]);
-    const rows = memoryRows(0x8000_1000, [Uint8Array.from([1, 0, 0, 0, 2, 0, 0, 0]), Uint8Array.from([1, 0, 0, 0, 3, 0, 0, 0])], ['online', 'online']);
-    expect(rows.map((r) => [r.address, r.differs])).toEqual([[0x8000_1000, [false, false]], [0x8000_1004, [false, true]]]);
+    const word = (a: number, b: number) => Uint8Array.from([a, 0, 0, 0, b, 0, 0, 0]);
+    const rows = memoryRows(0x8000_1000, [word(1, 2), word(1, 3), word(1, 2)], ['online', 'online', 'online']);
+    expect(rows.map((r) => [r.address, r.differs])).toEqual([[0x8000_1000, [false, false, false]], [0x8000_1004, [false, true, false]]]);
     expect(memoryRows(0x10, [new Uint8Array(), new Uint8Array()], ['online', 'online'])).toEqual([]);
   });
 });
@@ -84,10 +92,24 @@ describe('the speed dial', () => {
     expect(positionOf(Infinity)).toBe(MAX_POSITION);
     expect(positionOf(1000)).toBe(9);
     expect(positionOf(1500)).toBe(10);
-    expect(speedLabel(1)).toBe('1 instruction/s');
-    expect(speedLabel(5e6)).toBe('5 M instructions/s');
     expect(rate(148_400_000)).toBe('148 M/s');
     expect(rate(12_345)).toBe('12.3 k/s');
+  });
+
+  it('labels each position as the measured speed reads: the 1 /s setting shows "1 /s"', () => {
+    expect([1, 2, 500, 5000, 2e5, 5e6, 1e8, Infinity].map(speedLabel)).toEqual(['1 /s', '2 /s', '500 /s', '5 k/s', '200 k/s', '5 M/s', '100 M/s', 'flat out']);
+    // The label and the measured speed agree when the machine keeps up with the dial.
+    for (const ips of [1, 2, 500]) expect(speedLabel(ips)).toBe(rate(ips));
+    expect([1, 2, 5000, 5e6].map(speedWords)).toEqual([
+      '1 instruction per second', '2 instructions per second', '5 thousand instructions per second', '5 million instructions per second',
+    ]);
+  });
+
+  it('starts slow enough to watch the count example: a few thousand instructions per second, so its ~400,000 take over a minute', () => {
+    expect(DEFAULT_SPEED).toBeGreaterThanOrEqual(1000);
+    expect(DEFAULT_SPEED).toBeLessThan(10_000);
+    expect(positionOf(DEFAULT_SPEED)).toBeLessThan(MAX_POSITION);
+    expect(speedAt(positionOf(DEFAULT_SPEED))).toBe(DEFAULT_SPEED);
   });
 });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expose, wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession } from '../../src/worker/session.ts';
+import { MachineSession, type MachineSetup, type MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 
@@ -69,8 +69,13 @@ describe.each([
     const snapshot = await session.snapshot();
     expect(snapshot.byteLength).toBeGreaterThan(0);
     await session.start();
-    for (let k = 0; k < 100 && !(await session.view()).halt; k++) await new Promise((r) => setTimeout(r, 5));
-    const done = await session.view();
+    // changed() answers after a slice that left new events (here the halt) or when the free
+    // run ends: a signal from the session, not a poll against the clock.
+    let done = await session.view();
+    while (!done.halt) {
+      await session.changed();
+      done = await session.view();
+    }
     expect(done.halt?.reason).toBe('exit');
     await session.restore(snapshot);
     const restored = await session.view();
@@ -118,5 +123,139 @@ describe.each([
     await session.pause();
     await waiting;
     expect((await session.view()).running).toBe(false);
+  });
+});
+
+/**
+ * Prints "ok\nA\n" (the A from a0, set at instruction 1 and stored at instruction 8) and
+ * exits 0 at instruction 12: 13 instructions in all.
+ */
+const OK_A = `
+_start: li   t0, 0x10000000   # 0: the UART (lui alone)
+        li   a0, 0x41         # 1: 'A'
+        li   t1, 0x6f         # 2: 'o'
+        sb   t1, 0(t0)        # 3
+        li   t1, 0x6b         # 4: 'k'
+        sb   t1, 0(t0)        # 5
+        li   t1, 10           # 6: newline
+        sb   t1, 0(t0)        # 7
+        sb   a0, 0(t0)        # 8
+        sb   t1, 0(t0)        # 9
+        li   a0, 0            # 10
+        li   a7, 93           # 11
+        ecall                 # 12: exit(a0)
+`;
+/** Counts t0 down from N to 0 (2 instructions a turn) and exits 0: 1 + 2N + 3 instructions for N < 2048. */
+const countDown = (n: number) => `
+_start: li   t0, ${n}
+loop:   addi t0, t0, -1
+        bnez t0, loop
+        li   a0, 0
+        li   a7, 93
+        ecall
+`;
+/** Echoes console input from the UART (polling LSR bit 0) up to a newline, then exits 0. */
+const ECHO_LINE = `
+_start: li   t0, 0x10000000
+        li   t3, 10
+wait:   lbu  t1, 5(t0)
+        andi t1, t1, 1
+        beqz t1, wait
+        lbu  t2, 0(t0)
+        sb   t2, 0(t0)
+        bne  t2, t3, wait
+        li   a0, 0
+        li   a7, 93
+        ecall
+`;
+
+/** Runs a session to its verdict: step (in one call) until it halts or hangs, then wait for the judging. */
+async function verdictOf(session: Remote<MachineSession>): Promise<MachineView> {
+  let view = await session.step(10_000_000);
+  while (!view.verdict || view.verdict.kind === 'pending') {
+    await session.changed();
+    view = await session.view();
+  }
+  return view;
+}
+
+describe('the verdict of a run, against the fault-free run of the same program and input (DESIGN §6)', () => {
+  const setUp = async (topology: MachineSetup['topology'], source: string, faults: string[] = []) => {
+    const session = inThread();
+    await session.create({ topology });
+    await session.load({ kind: 'source', source, name: 'test.s' });
+    for (const fault of faults) await session.inject(fault);
+    return session;
+  };
+
+  it('calls a simplex run whose output differs silent data corruption, and says where: line 2, column 1, A became C', async () => {
+    // Bit 1 of a0 = 0x41 flipped before instruction 2: 0x43 'C' is printed where 'A' belongs.
+    const view = await verdictOf(await setUp('simplex', OK_A, ['at=2,module=0,kind=flip,target=a0,bit=1']));
+    expect(new TextDecoder().decode(view.output)).toBe('ok\nC\n');
+    expect(view.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(view.verdict).toEqual({
+      kind: 'judged', outcome: 'sdc',
+      reference: { instret: 13, exitCode: 0, outputBytes: 5 },
+      difference: { offset: 3, actual: 0x43, expected: 0x41, line: 2, column: 1, index: 3 },
+    });
+  });
+
+  it.each([
+    // tmr outvotes module 0 at its store of a0 (instruction 8): the others' output goes out.
+    ['tmr', 'at=2,module=0,kind=flip,target=a0,bit=1', 'recovered'],
+    // dmr cannot tell which of two modules is right: it stops at instruction 8.
+    ['dmr', 'at=2,module=0,kind=flip,target=a0,bit=1', 'failstop'],
+    // s5 is never read: nothing diverges, the output is right.
+    ['simplex', 'at=2,module=0,kind=flip,target=s5,bit=7', 'masked'],
+    // a0 = 0 flipped to 1 before the exit call (instruction 12): exit code 1, not 0.
+    ['simplex', 'at=12,module=0,kind=flip,target=a0,bit=0', 'crash'],
+    // a module pulled on simplex: no module is left to finish the program.
+    ['simplex', 'at=5,module=0,kind=kill', 'crash'],
+  ] as const)('judges %s with %s as %s', async (topology, fault, outcome) => {
+    const view = await verdictOf(await setUp(topology, OK_A, [fault]));
+    expect(view.verdict).toMatchObject({ kind: 'judged', outcome, reference: { instret: 13, exitCode: 0 } });
+  });
+
+  it('stops a run that hangs at 10 × the fault-free run’s instructions, running free', async () => {
+    // countDown(10) takes 1 + 20 + 3 = 24 instructions. Bit 31 of t0 flipped before
+    // instruction 3 (t0 = 9 then) leaves 2^31 + 9 turns to go: the run is stopped at 240.
+    const session = await setUp('simplex', countDown(10), ['at=3,module=0,kind=flip,target=t0,bit=31']);
+    await session.start();
+    let view = await session.view();
+    while (view.running || !view.verdict) {
+      await session.changed();
+      view = await session.view();
+    }
+    expect(view.halt).toBeUndefined();
+    expect(view.instret).toBe(240);
+    expect(view.verdict).toMatchObject({ kind: 'judged', outcome: 'hang', reference: { instret: 24, exitCode: 0 } });
+  });
+
+  it('judges against a long fault-free run in the background, and changed() answers when the verdict is known', async () => {
+    // li t0, 10,000,000 takes lui + addi: 2 + 20,000,000 + 3 instructions fault-free.
+    const session = await setUp('simplex', countDown(10_000_000), ['at=1,module=0,kind=kill']);
+    const view = await verdictOf(session);
+    expect(view.halt).toMatchObject({ reason: 'dead' });
+    expect(view.verdict).toMatchObject({ kind: 'judged', outcome: 'crash', reference: { instret: 20_000_005, exitCode: 0 } });
+  });
+
+  it('gives the fault-free run the console input the faulty run got', async () => {
+    const session = await setUp('simplex', ECHO_LINE, ['at=1,module=0,kind=flip,target=s5,bit=0']);
+    await session.sendInput(new TextEncoder().encode('hi\n'));
+    const view = await verdictOf(session);
+    expect(new TextDecoder().decode(view.output)).toBe('hi\n');
+    expect(view.verdict).toMatchObject({ kind: 'judged', outcome: 'masked' });
+  });
+
+  it('says a run with no fault applied is the fault-free run, and names a fault scheduled after its end', async () => {
+    expect((await verdictOf(await setUp('tmr', OK_A))).verdict).toEqual({ kind: 'fault-free', notApplied: [] });
+    const late = await verdictOf(await setUp('tmr', OK_A, ['at=100,module=1,kind=flip,target=x5,bit=0']));
+    expect(late.verdict).toEqual({ kind: 'fault-free', notApplied: ['at=100,module=1,kind=flip,target=x5,bit=0'] });
+  });
+
+  it('returns a scheduled fault as the machine names it, with its instruction', async () => {
+    const session = await setUp('tmr', OK_A);
+    await session.step(3);
+    expect(await session.inject('module=1,kind=flip,target=s1,bit=2')).toBe('at=3,module=1,kind=flip,target=x9,bit=2');
   });
 });

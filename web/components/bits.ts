@@ -3,7 +3,7 @@
  * most significant first) and the bits-that-differ row, which marks each differing bit with
  * ▲ under it and lists them, so the difference never depends on colour alone.
  */
-import { html, css } from 'lit';
+import { html, css, nothing } from 'lit';
 import { bitsOf } from '../state/diff.ts';
 import { hex32 } from '../state/format.ts';
 import type { ClickKind } from '../state/faults.ts';
@@ -64,8 +64,11 @@ export function followPicker(root: ShadowRoot, before: Selection | undefined, no
   }
 }
 
-/** Each differing module's value in binary, differing digits marked, with ▲ under them. */
-export function bitsDetail(reference: number, rows: { module: number; value: number; mask: number }[]) {
+/**
+ * Each differing module's value in binary, differing digits marked, with ▲ under them,
+ * under the majority's value when there is one (see compareValues).
+ */
+export function bitsDetail(reference: number | undefined, rows: { module: number; value: number; mask: number }[]) {
   const digits = (value: number, mask: number) => {
     const out = [];
     for (let b = 31; b >= 0; b--) {
@@ -84,7 +87,7 @@ export function bitsDetail(reference: number, rows: { module: number; value: num
     return s;
   };
   return html`<div class="bitsdiff" role="note">
-    <span>reference</span><span class="digits">${digits(reference, 0)}</span><span>${hex32(reference)}</span>
+    ${reference !== undefined ? html`<span>majority</span><span class="digits">${digits(reference, 0)}</span><span>${hex32(reference)}</span>` : nothing}
     ${rows.map((r) => html`
       <span>module ${r.module}</span><span class="digits">${digits(r.value, r.mask)}</span>
       <span>${hex32(r.value)} — bit${bitsOf(r.mask).length === 1 ? '' : 's'} ${bitsOf(r.mask).join(', ')} differ${bitsOf(r.mask).length === 1 ? 's' : ''}</span>

@@ -2,8 +2,13 @@
  * `<ls-editor>`: the assembly editor — CodeMirror 6 with our RISC-V mode, and the
  * assembler's diagnostics inline as the user types (the assembler runs on this thread:
  * 10k lines take about 20 ms). Ctrl/Cmd+Enter asks to assemble and load (`assemble` event).
+ *
+ * The program's file name is the user's to choose (a field above the text): a program put
+ * in by setProgram() (an example, a file) keeps its name while its text is unchanged; once
+ * the user edits it, it is the user's program, `program.s` unless they named it. Under the
+ * text the editor says whether it holds the program the machine runs (`loaded`).
  */
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import { EditorState, Compartment } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
@@ -40,9 +45,16 @@ const editorTheme = EditorView.theme({
   '.cm-lintRange-error': { textDecoration: 'underline wavy var(--ls-bad)', backgroundImage: 'none' },
 });
 
+export const DEFAULT_FILE = 'program.s';
+
 export class CodeEditor extends LitElement {
-  static override properties = { file: { type: String } };
-  declare file: string;
+  static override properties = { loaded: { attribute: false } };
+  /** The source of the program the machine runs (undefined: none, or one loaded without source). */
+  declare loaded: string | undefined;
+  /** The program put in by setProgram(), with its name. */
+  private origin?: { text: string; file: string };
+  /** A name the user typed, which wins over any other. */
+  private chosenName?: string;
   private view?: EditorView;
   private pending?: string;
   private readonly readOnly = new Compartment();
@@ -55,21 +67,34 @@ export class CodeEditor extends LitElement {
     .summary { font-size: 0.9em; margin: 0.3rem 0 0; min-height: 1.4em; }
     .summary.bad { color: var(--ls-bad-text); }
     .summary.good { color: var(--ls-good-text); }
+    .name { display: flex; align-items: center; gap: 0.4rem; margin-bottom: 0.4rem; }
+    .name input { font: inherit; font-family: var(--ls-mono); color: var(--ls-text); background: var(--ls-surface-2); border: 1px solid var(--ls-border); border-radius: 6px; padding: 0.2rem 0.5rem; min-height: 2.2rem; width: 16rem; max-width: 100%; }
+    .loaded { margin: 0.3rem 0 0; font-size: 0.9em; }
+    .loaded.edited { color: var(--ls-warn-text); font-weight: 600; }
   `;
-
-  constructor() {
-    super();
-    this.file = 'program.s';
-  }
 
   get value(): string { return this.view ? this.view.state.doc.toString() : (this.pending ?? ''); }
 
   set value(text: string) {
     if (!this.view) {
       this.pending = text;
-      return;
+    } else {
+      this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
     }
-    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+    this.requestUpdate();
+  }
+
+  /** The file name diagnostics and the machine use for the editor's text. */
+  get file(): string {
+    if (this.chosenName) return this.chosenName;
+    return this.origin && this.origin.text === this.value ? this.origin.file : DEFAULT_FILE;
+  }
+
+  /** Puts a program (an example, an opened file) in the editor under its own name. */
+  setProgram(text: string, file: string): void {
+    this.origin = { text, file };
+    this.chosenName = undefined;
+    this.value = text;
   }
 
   override focus(): void { this.view?.focus(); }
@@ -101,6 +126,7 @@ export class CodeEditor extends LitElement {
             ...defaultKeymap, ...historyKeymap, indentWithTab,
           ]),
           this.readOnly.of(EditorState.readOnly.of(false)),
+          EditorView.updateListener.of((update) => { if (update.docChanged) this.requestUpdate(); }),
           EditorView.contentAttributes.of({ tabindex: '0', 'aria-label': 'Assembly editor (Ctrl+Enter assembles and loads, Escape leaves)' }),
         ],
       }),
@@ -121,7 +147,15 @@ export class CodeEditor extends LitElement {
     const summary = this.problems.length === 0
       ? html`<p class="summary good" role="status">✓ Assembles cleanly</p>`
       : html`<p class="summary bad" role="status">✗ ${errors.length} error${errors.length === 1 ? '' : 's'}${this.problems.length > errors.length ? `, ${this.problems.length - errors.length} warnings` : ''} — line ${first.line}: ${first.message}</p>`;
-    return html`<div class="host"></div>${summary}`;
+    const loaded = this.loaded;
+    const state = loaded === undefined ? nothing
+      : loaded === this.value ? html`<p class="loaded" id="edit-state" data-edited="false">This is the program the machine runs.</p>`
+      : html`<p class="loaded edited" id="edit-state" data-edited="true">● Edited: the machine still runs the program as it was loaded. Ctrl+Enter (⌘+Enter on a Mac) or Assemble &amp; load loads this text.</p>`;
+    return html`
+      <label class="name">File name <input id="file-name" .value=${this.file} spellcheck="false"
+        @input=${(e: Event) => { this.chosenName = (e.target as HTMLInputElement).value.trim() || undefined; }}
+        @change=${() => this.requestUpdate()}></label>
+      <div class="host"></div>${summary}${state}`;
   }
 }
 customElements.define('ls-editor', CodeEditor);

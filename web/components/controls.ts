@@ -1,12 +1,14 @@
 /**
  * `<ls-controls>`: run / pause, step, step N, reset, the speed dial (1 instruction per
- * second to flat out) with the measured instructions per second, the instruction count,
- * and the fault bar: which kind of fault a click schedules, and when (now, or before an
- * instruction count).
+ * second to flat out, and a button for flat out) with the measured instructions per
+ * second, the instruction count, how the run ended (its verdict against the fault-free run,
+ * and a lesson's expectations), and the fault bar: which kind of fault a click schedules,
+ * and when (now, or before an instruction count).
  */
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
-import { MAX_POSITION, positionOf, speedAt, speedLabel } from '../state/speed.ts';
+import { MAX_POSITION, positionOf, speedAt, speedLabel, speedWords } from '../state/speed.ts';
+import { verdictText, haltText, expectationLines, expectText } from '../state/verdict.ts';
 import { CLICK_KINDS, type ClickKind } from '../state/faults.ts';
 import { count, rate, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
@@ -30,9 +32,14 @@ export class Controls extends LitElement {
     input[type=range] { width: 12rem; accent-color: var(--ls-accent); min-height: auto; padding: 0; }
     .speed { min-width: 10rem; }
     .ips { font-family: var(--ls-mono); min-width: 8.5rem; }
-    .halt { font-weight: 600; }
-    .halt.bad { color: var(--ls-bad-text); }
-    .halt.good { color: var(--ls-good-text); }
+    .verdict { border: 2px solid var(--ls-border); border-radius: 8px; padding: 0.4rem 0.7rem; margin-top: 0.6rem; background: var(--ls-surface); }
+    .verdict.tone-good { border-color: var(--ls-good); background: var(--ls-good-bg); }
+    .verdict.tone-bad { border-color: var(--ls-bad); background: var(--ls-bad-bg); }
+    .verdict.tone-warn { border-color: var(--ls-warn); background: var(--ls-warn-bg); }
+    .verdict strong { font-size: 1.1em; }
+    .verdict ul { margin: 0.3rem 0 0; padding-left: 1.2rem; }
+    .verdict li.met::marker { content: '✓ '; }
+    .verdict li.missed::marker { content: '✗ '; }
     fieldset { border: 1px dashed var(--ls-border); border-radius: 8px; padding: 0.3rem 0.7rem 0.5rem; margin: 0; }
     legend { font-size: 0.9em; color: var(--ls-muted); }
     label { display: inline-flex; align-items: center; gap: 0.35rem; }
@@ -47,6 +54,20 @@ export class Controls extends LitElement {
     const now = (form.querySelector('input[value=now]') as HTMLInputElement).checked;
     const at = parseNumber((form.querySelector('input[name=at]') as HTMLInputElement).value);
     this.controller.setWhen(now || !Number.isFinite(at) ? { now: true } : { now: false, at });
+  }
+
+  /** How the run ended: the verdict (or that it is being judged), how the machine stopped, and the lesson's expectations. */
+  private verdict() {
+    const s = this.state;
+    const view = s.view!;
+    const text = s.verdict ? verdictText(s.verdict, view.halt, view.instret) : undefined;
+    const lines = s.expectation ? expectationLines(s.expectation) : [];
+    return html`<div class="verdict tone-${text?.tone ?? 'neutral'}" id="verdict" role="status" data-outcome=${s.verdict?.kind === 'judged' ? s.verdict.outcome : s.verdict?.kind ?? nothing}>
+      ${text ? html`<strong id="outcome">${text.title}</strong> <span id="verdict-text">${text.text}</span>` : nothing}
+      ${view.halt ? html`<div class="muted" id="halt">${view.halt.reason === 'exit' ? `The program exited with code ${view.halt.exitCode}` : `The machine stopped: ${haltText(view.halt)}`}.</div>` : nothing}
+      ${(s.expect?.output !== undefined || s.expect?.outcome !== undefined) && !s.expectation ? html`<div class="muted" id="expectation">The lesson's expectations are checked when the run has been judged.</div>` : nothing}
+      ${lines.length > 0 ? html`<ul id="expectation" aria-label="The lesson's expectations">${lines.map((l) => html`<li class=${l.ok ? 'met' : 'missed'}>${l.text}</li>`)}</ul>` : nothing}
+    </div>`;
   }
 
   override render() {
@@ -73,16 +94,17 @@ export class Controls extends LitElement {
         <div class="group">
           <label for="speed">Speed</label>
           <input id="speed" type="range" min="0" max=${MAX_POSITION} step="1" .value=${String(position)}
-            @input=${this.onSpeed} aria-valuetext=${speedLabel(s.speed)}>
+            @input=${this.onSpeed} aria-valuetext=${speedWords(s.speed)}>
           <span class="speed" aria-hidden="true">${speedLabel(s.speed)}</span>
+          <button id="flat-out" @click=${() => act(this.controller.setSpeed(Infinity))} ?disabled=${s.speed === Infinity} aria-keyshortcuts="F">⏩ Flat out</button>
         </div>
         <div class="group" aria-live="off">
-          <span class="counter" id="instret">${count(view?.instret ?? 0)} <small>instructions</small></span>
+          <span class="counter" id="instret">${count(view?.instret ?? 0)} <small>instruction${view?.instret === 1 ? '' : 's'}</small></span>
           <span class="ips" id="ips" title="measured instructions per second">${running ? rate(view?.ips ?? 0) : 'paused'}</span>
         </div>
-        ${halted ? html`<span class="halt ${halted.reason === 'exit' && halted.exitCode === 0 ? 'good' : 'bad'}" id="halt" role="status">
-          ${halted.reason === 'exit' && halted.exitCode === 0 ? '✓' : '■'} ${halted.message}</span>` : ''}
       </div>
+      ${halted || s.verdict ? this.verdict()
+        : s.expect && expectText(s.expect) ? html`<div class="muted" id="lesson-expects">This lesson expects ${expectText(s.expect)}.</div>` : nothing}
       <div class="row">
         <fieldset @change=${this.onWhen}>
           <legend>Click a register bit, a memory word or Pull to break the machine</legend>

@@ -1,6 +1,8 @@
 /**
  * `<ls-front-panel>`: the machine's modules drawn as boards with status lights — green
- * online, red offline, amber resyncing — each with a shape and a word as well as a colour.
+ * online, red offline, amber resyncing, grey once the machine has stopped (finished, or
+ * stopped by a fail-stop, a trap or the loss of every module: then no module runs, whatever
+ * its state was) — each with a shape and a word as well as a colour.
  * In pair-spare a board holds a pair of modules; elsewhere each module is its own board.
  * Every module has a "pull" button (a kill fault), offline ones a "replace" button (which
  * starts the resync), with a progress bar through the resync rounds.
@@ -9,6 +11,7 @@ import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import { boardCount, modulesOfBoard, type Topology } from '../../src/machine/topology.ts';
 import { disassemble } from '../../src/isa/disassembler.ts';
 import type { ModuleView } from '../../src/worker/session.ts';
+import type { Halt } from '../../src/machine/events.ts';
 import type { MachineController, UiState } from '../state/controller.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
@@ -19,7 +22,16 @@ const LIGHT = {
   online: { symbol: '●', word: 'online' },
   offline: { symbol: '✕', word: 'offline' },
   resyncing: { symbol: '◐', word: 'resyncing' },
+  stopped: { symbol: '■', word: 'stopped' },
+  finished: { symbol: '■', word: 'finished' },
 } as const;
+type Light = keyof typeof LIGHT;
+
+/** The light of a module (or board) in `state` on a machine that has halted for `halt`, if it has. */
+function lightOf(state: 'online' | 'offline' | 'resyncing', halt: Halt | undefined): Light {
+  if (!halt || state === 'offline') return state;
+  return halt.reason === 'exit' ? 'finished' : 'stopped';
+}
 
 export class FrontPanel extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false }, compact: { type: Boolean } };
@@ -28,7 +40,7 @@ export class FrontPanel extends LitElement {
   declare compact: boolean;
 
   override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['resync', 'program', 'settings'], ['modules', 'topology']);
+    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['resync', 'program', 'settings'], ['modules', 'topology', 'halt']);
   }
 
   static override styles = [shared, css`
@@ -56,6 +68,7 @@ export class FrontPanel extends LitElement {
     .online .lamp { background: var(--ls-good); box-shadow: 0 0 10px var(--ls-good); }
     .offline .lamp { background: var(--ls-bad); box-shadow: 0 0 12px var(--ls-bad); }
     .resyncing .lamp { background: var(--ls-warn); color: #000; animation: pulse 1s ease-in-out infinite alternate; }
+    .stopped .lamp, .finished .lamp { background: var(--ls-muted); color: var(--ls-surface); }
     @keyframes pulse { from { box-shadow: 0 0 2px var(--ls-warn); } to { box-shadow: 0 0 14px var(--ls-warn); } }
     @media (prefers-reduced-motion: reduce) { .resyncing .lamp { animation: none; } }
     .online .word { color: var(--ls-good-text); }
@@ -66,7 +79,7 @@ export class FrontPanel extends LitElement {
     .actions button { min-height: 2rem; padding: 0.15rem 0.6rem; }
     progress { width: 100%; height: 1rem; accent-color: var(--ls-warn); }
     .resync-label { font-size: 0.85em; }
-    .faults { font-size: 0.8em; color: var(--ls-bad-text); }
+    .faults { font-size: 0.8em; color: var(--ls-muted); }
   `];
 
   constructor() {
@@ -74,24 +87,25 @@ export class FrontPanel extends LitElement {
     this.compact = false;
   }
 
-  private moduleCard(m: ModuleView) {
-    const light = LIGHT[m.state];
+  private moduleCard(m: ModuleView, halt: Halt | undefined) {
+    const lit = lightOf(m.state, halt);
+    const light = LIGHT[lit];
     const program = this.state.program;
     const text = disassemble(m.record.insn, m.record.pc, program?.symbols).replace(/\t/, ' ');
     return html`
-      <div class="module ${m.state}" data-module=${m.id} data-state=${m.state}>
+      <div class="module ${lit}" data-module=${m.id} data-state=${m.state} data-light=${lit}>
         <span class="light" role="img" aria-label="Module ${m.id}: ${light.word}${m.dead ? ' (dead)' : ''}">
           <span class="lamp" aria-hidden="true">${light.symbol}</span>
           <span>Module ${m.id}</span> <span class="word">${light.word}${m.dead ? ' · dead' : ''}</span>
         </span>
         <span class="where" title="last instruction">pc ${hex32(m.pc)} · ${m.record.insn === 0 && m.record.pc === 0 ? '—' : text}</span>
-        ${m.faults.length > 0 ? html`<span class="faults">⚠ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} applied</span>` : nothing}
+        ${m.faults.length > 0 ? html`<span class="faults">⚡ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} injected here</span>` : nothing}
         <div class="actions">
           <button class="danger" @click=${() => act(this.controller.pull({ module: m.id }))}
             ?disabled=${m.dead || m.state !== 'online'} aria-label="Pull module ${m.id} (kill it)">Pull</button>
           ${this.state.settings.topology !== 'pair-spare' && m.state === 'offline' ? html`
             <button class="primary" @click=${() => act(this.controller.replace({ module: m.id }))}
-              aria-label="Replace module ${m.id} and resync it">Replace &amp; resync</button>` : nothing}
+              aria-label="Replace &amp; resync module ${m.id}">Replace &amp; resync</button>` : nothing}
         </div>
       </div>`;
   }
@@ -106,19 +120,20 @@ export class FrontPanel extends LitElement {
         ${boards.map((b) => {
           const modules = modulesOfBoard(topology, b).map((m) => view.modules[m]);
           const state = modules.some((m) => m.state === 'resyncing') ? 'resyncing' : modules.every((m) => m.state === 'online') ? 'online' : modules.every((m) => m.state === 'offline') ? 'offline' : 'online';
+          const lit = lightOf(state, view.halt);
           const progress = this.state.resync.find((p) => p.modules.some((m) => modules.some((x) => x.id === m)));
           const pair = topology === 'pair-spare';
           return html`
-            <section class="board ${state}" data-board=${b} data-state=${state} aria-label="${pair ? `Board ${b}` : `Module ${b}`}: ${state}">
+            <section class="board ${lit}" data-board=${b} data-state=${state} data-light=${lit} aria-label="${pair ? `Board ${b}` : `Module ${b}`}: ${LIGHT[lit].word}">
               ${pair ? html`
                 <header>
                   <h3>Board ${b} <span class="role">checking pair of modules ${modules.map((m) => m.id).join(' + ')} · spare for board ${1 - b}</span></h3>
-                  <span class="light ${state}"><span class="lamp" aria-hidden="true">${LIGHT[state].symbol}</span><span class="word">${LIGHT[state].word}</span></span>
+                  <span class="light ${lit}"><span class="lamp" aria-hidden="true">${LIGHT[lit].symbol}</span><span class="word">${LIGHT[lit].word}</span></span>
                 </header>` : nothing}
-              <div class="modules">${modules.map((m) => this.moduleCard(m))}</div>
+              <div class="modules">${modules.map((m) => this.moduleCard(m, view.halt))}</div>
               ${pair && state === 'offline' ? html`
                 <div class="actions">
-                  <button class="primary" @click=${() => act(this.controller.replace({ board: b }))} aria-label="Replace board ${b} and resync it">Replace board ${b} &amp; resync</button>
+                  <button class="primary" @click=${() => act(this.controller.replace({ board: b }))}>Replace board ${b} &amp; resync</button>
                 </div>` : nothing}
               ${progress ? html`
                 <div>

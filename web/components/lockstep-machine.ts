@@ -97,6 +97,12 @@ export class LockstepMachine extends LitElement {
       padding: 0.8rem; min-height: 100%;
     }
     header.top { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin-bottom: 0.6rem; }
+    /* On a phone (390 px) a label and its menu wrap, and a menu never grows wider than the page. */
+    header.top label { flex-wrap: wrap; max-width: 100%; }
+    header.top select { max-width: 100%; min-width: 0; }
+    /* The skip link: out of sight until it has keyboard focus. */
+    button.skip { position: absolute; left: -100vw; }
+    button.skip:focus { position: static; display: inline-block; margin-bottom: 0.4rem; }
     header.top h1 { font-size: 1.45em; margin: 0; margin-right: auto; }
     header.top h1 small { font-size: 0.6em; font-weight: 400; color: var(--ls-muted); }
     label { display: inline-flex; align-items: center; gap: 0.35rem; }
@@ -165,13 +171,9 @@ export class LockstepMachine extends LitElement {
 
   private get editor(): CodeEditor | null { return this.renderRoot.querySelector('ls-editor'); }
 
-  /** Puts `source` in the editor (full page) and loads it. */
+  /** Puts `source` in the editor (full page) under `name` and loads it. */
   async loadSource(source: string, name: string): Promise<void> {
-    const editor = this.editor;
-    if (editor) {
-      editor.file = name;
-      editor.value = source;
-    }
+    this.editor?.setProgram(source, name);
     await this.controller.loadSource(source, name);
   }
 
@@ -234,6 +236,11 @@ export class LockstepMachine extends LitElement {
     }
   }
 
+  /** The skip link over the register table's buttons: keyboard focus moves on to the disassembly. */
+  private readonly skipRegisters = () => {
+    (this.renderRoot.querySelector('#code-h') as HTMLElement).focus();
+  };
+
   private async onExample(e: Event): Promise<void> {
     const select = e.target as HTMLSelectElement;
     const example = EXAMPLES.find((x) => x.id === select.value);
@@ -247,10 +254,7 @@ export class LockstepMachine extends LitElement {
     const file = input.files?.[0];
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
-    if (/\.(s|S|asm)$/.test(file.name) && this.editor) {
-      this.editor.file = file.name;
-      this.editor.value = new TextDecoder().decode(bytes);
-    }
+    if (/\.(s|S|asm)$/.test(file.name)) this.editor?.setProgram(new TextDecoder().decode(bytes), file.name);
     await this.controller.loadFile(bytes, file.name).catch(() => undefined);
     input.value = '';
   }
@@ -286,8 +290,9 @@ export class LockstepMachine extends LitElement {
             ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div></section>
         <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
+          <button class="skip" id="skip-registers" @click=${this.skipRegisters}>Skip the registers</button>
           <ls-registers .state=${s} .controller=${c}></ls-registers></section>
-        <section class="card code" aria-labelledby="code-h"><h2 id="code-h">Disassembly at pc</h2><ls-code .state=${s}></ls-code></section>
+        <section class="card code" aria-labelledby="code-h"><h2 id="code-h" tabindex="-1">Disassembly at pc</h2><ls-code .state=${s}></ls-code></section>
         <section class="card timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Event timeline</h2>
           <ls-timeline .state=${s} .controller=${c}></ls-timeline></section>
         <section class="card console" aria-labelledby="console-h"><h2 id="console-h">Console (gated by the comparator)</h2>
@@ -306,7 +311,7 @@ export class LockstepMachine extends LitElement {
             </div>
             ${s.program && s.program.source === undefined ? html`<p class="message info" id="binary-note">
               The machine runs <strong>${s.program.name}</strong>, loaded from a file without source; <em>Assemble &amp; load</em> runs the editor’s program instead.</p>` : nothing}
-            <ls-editor></ls-editor>
+            <ls-editor .loaded=${s.program?.source} @assemble=${() => act(this.assemble())}></ls-editor>
             ${s.loadError ? html`<pre class="load-error" id="load-error" role="alert">${s.loadError}</pre>` : nothing}
           </section>`}
       </div>

@@ -2,7 +2,8 @@
  * `<ls-registers>`: pc, x1..x31 and the main CSRs of every module side by side. A value that
  * differs from the reference (the value most online modules hold) is marked with ≠ and a
  * hatched background, and the register gets a row spelling out its bits with the differing
- * ones marked ▲. The register of the last divergence flashes on the faulty module.
+ * ones marked ▲. The register of the last divergence flashes on the modules the machine took
+ * offline for it (on none after a fail-stop: the machine could not tell which was faulty).
  *
  * Every value is a button: it opens the bit picker for that register on that module, where
  * clicking a bit schedules the fault chosen in the fault bar.
@@ -65,7 +66,7 @@ export class RegisterTable extends LitElement {
     const selected = this.state.selected;
     return view.modules.map((m, k) => {
       const differs = row.differs[k];
-      const flashing = flash && flash.module === m.id && flash.target === row.target;
+      const flashing = flash && flash.modules.includes(m.id) && flash.target === row.target;
       const pressed = selected?.module === m.id && selected.target === row.target;
       const label = `${row.label} on module ${m.id}: ${hex32(row.values[k])}${differs ? ', differs from the other modules' : ''}. Pick a bit to break`;
       return html`<td class="${m.state} ${differs ? 'differs' : ''} ${flashing ? 'flash' : ''}" data-module=${m.id}>
@@ -95,7 +96,7 @@ export class RegisterTable extends LitElement {
           <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>Module ${m.id}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
           <tbody>
             ${rows.map((row) => {
-              const showBits = row.latent || (flash?.target === row.target && row.differs[flash.module]);
+              const showBits = row.latent || (flash?.target === row.target && flash.modules.some((m) => row.differs[m]));
               return html`
                 <tr data-register=${row.target} class=${row.differs.some(Boolean) ? 'differs' : ''}>
                   <th scope="row">${row.differs.some(Boolean) ? html`<span class="row-mark" title="modules differ">≠ </span>` : nothing}${row.label}</th>

@@ -2,19 +2,23 @@
  * `<ls-timeline>`: injected → diverged → detected → offline → replaced → resynced, one
  * entry per step with its instruction count. Entries are buttons: choosing one shows its
  * divergence report (field, both values, pc). New entries are announced by the root's ARIA
- * live region, not here.
+ * live region, not here. The halt and the outcome read by their tone: only good news is green.
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
-import type { Stage } from '../state/timeline.ts';
+import type { Stage, TimelineEntry } from '../state/timeline.ts';
+import type { Tone } from '../state/verdict.ts';
 import { count, hex32 } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 
 const ICON: Record<Stage, string> = {
   injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', offline: '✕', failstop: '■',
-  replaced: '⟳', resync: '◐', resynced: '●', halted: '✓',
+  replaced: '⟳', resync: '◐', resynced: '●', halted: '■', outcome: 'ℹ',
 };
+const TONE_ICON: Record<Tone, string> = { good: '✓', warn: '■', bad: '✗', neutral: 'ℹ' };
+
+const icon = (e: TimelineEntry) => (e.stage === 'outcome' && e.tone ? TONE_ICON[e.tone] : ICON[e.stage]);
 
 export class TimelineView extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -39,7 +43,12 @@ export class TimelineView extends LitElement {
     .text { display: block; font-size: 0.9em; }
     .at { font-family: var(--ls-mono); font-size: 0.85em; color: var(--ls-muted); white-space: nowrap; }
     .diverged .icon, .detected .icon, .offline .icon, .failstop .icon, .error .icon { color: var(--ls-bad-text); }
-    .resynced .icon, .halted .icon { color: var(--ls-good-text); }
+    .resynced .icon, .tone-good .icon { color: var(--ls-good-text); }
+    .tone-bad .icon { color: var(--ls-bad-text); }
+    .tone-warn .icon { color: var(--ls-warn-text); }
+    .tone-neutral .icon { color: var(--ls-muted); }
+    li.outcome { border-top: 2px solid var(--ls-border); }
+    li.outcome .title { font-size: 1.05em; }
     .replaced .icon, .resync .icon { color: var(--ls-warn-text); }
     .report { margin-top: 0.6rem; border: 2px solid var(--ls-bad); border-radius: 8px; padding: 0.5rem 0.7rem; background: var(--ls-surface); }
     .report h3 { margin: 0 0 0.3rem; font-size: 1em; }
@@ -70,10 +79,10 @@ export class TimelineView extends LitElement {
     return html`
       <ol id="timeline" aria-label="Event timeline" tabindex="-1">
         ${entries.length === 0 ? html`<li class="empty muted">Nothing has happened yet. Break something!</li>` : nothing}
-        ${entries.map((e) => html`<li class=${e.stage} data-stage=${e.stage}>
+        ${entries.map((e) => html`<li class="${e.stage} ${e.tone ? `tone-${e.tone}` : ''}" data-stage=${e.stage} data-tone=${e.tone ?? nothing}>
           <button class="entry" aria-pressed=${e.key === this.state.selectedEntry ? 'true' : 'false'}
             @click=${() => this.controller.selectEntry(e.key === this.state.selectedEntry ? undefined : e.key)}>
-            <span class="icon" aria-hidden="true">${ICON[e.stage]}</span>
+            <span class="icon" aria-hidden="true">${icon(e)}</span>
             <span><span class="title">${e.title}</span><span class="text">${e.text}</span></span>
             <span class="at">#${count(e.instret)}</span>
           </button></li>`)}

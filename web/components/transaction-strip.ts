@@ -27,7 +27,7 @@ export class TransactionStrip extends LitElement {
   declare controller: MachineController;
 
   override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['workload', 'expectLedger'], ['workload']);
+    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['workload', 'expect'], ['workload']);
   }
 
   static override styles = [shared, css`
@@ -86,7 +86,7 @@ export class TransactionStrip extends LitElement {
     const alarms = LEDGER_CLASSES.flatMap((c) => (c.alarm !== undefined && ledger[c.field] > 0 ? [c.alarm] : []));
     const alarm = alarms.length > 0;
     const arrivals = settings.rate !== undefined ? `${settings.rate.toLocaleString('en-US')}/s` : `one every ${settings.periodUs} µs`;
-    const expect = this.state.expectLedger;
+    const expect = this.state.expect?.ledger;
     return html`<section class="strip ${alarm ? 'alarm' : ''}" aria-labelledby="tx-h">
       <h2 id="tx-h">Transactions <small>${settings.name}, ${arrivals}, seed ${settings.seed}</small></h2>
       <div class="clock"><span id="tx-clock">virtual time ${virtualTime(p.nowUs)} of ${virtualTime(settings.durationUs)}</span>

@@ -5,8 +5,11 @@
 // new deployment shows up) and fall back to the cache, whatever their query or hash; the
 // build's files come from its cache; any other file of this origin (a scenario, a program
 // it names) is fetched network-first and a copy kept in the runtime cache for offline use.
+// Cache lookups ignore Vary: servers such as `vite preview` answer `Vary: Origin`, and the
+// page's module and worker requests carry an Origin header the precached ones did not.
 const PREFIX = 'lockstep-';
 const RUNTIME = PREFIX + 'runtime';
+const MATCH = { ignoreVary: true };
 
 /** The version this worker installed (unset if the browser restarted the worker since). */
 let version;
@@ -54,15 +57,15 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
     event.respondWith(fetch(request).catch(async () =>
-      (await caches.match(request, { ignoreSearch: true })) ?? Response.error()));
+      (await caches.match(request, { ...MATCH, ignoreSearch: true })) ?? Response.error()));
     return;
   }
   event.respondWith((async () => {
     const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== RUNTIME);
     for (const name of names) {
-      const cached = await (await caches.open(name)).match(request);
+      const cached = await (await caches.open(name)).match(request, MATCH);
       if (cached) return cached;
     }
-    return networkFirst(request, () => caches.match(request, { cacheName: RUNTIME }));
+    return networkFirst(request, () => caches.match(request, { ...MATCH, cacheName: RUNTIME }));
   })());
 });

@@ -2,6 +2,8 @@
 export class ConsoleText {
   private decoder = new TextDecoder('utf-8');
   private chunks = '';
+  /** UTF-16 code units dropped from the front to keep within `limit`: `text` starts at this index of the whole output. */
+  dropped = 0;
 
   constructor(readonly limit = 100_000) {}
 
@@ -11,12 +13,16 @@ export class ConsoleText {
   append(bytes: Uint8Array): boolean {
     if (bytes.length === 0) return false;
     this.chunks += this.decoder.decode(bytes, { stream: true });
-    if (this.chunks.length > this.limit) this.chunks = this.chunks.slice(this.chunks.length - this.limit);
+    if (this.chunks.length > this.limit) {
+      this.dropped += this.chunks.length - this.limit;
+      this.chunks = this.chunks.slice(this.chunks.length - this.limit);
+    }
     return true;
   }
 
   clear(): void {
     this.decoder = new TextDecoder('utf-8');
     this.chunks = '';
+    this.dropped = 0;
   }
 }

@@ -8,21 +8,25 @@
  * machine and then queues a refresh); listeners get a `change` event after each new state
  * (the state object is replaced, never mutated, so components can compare by identity) and
  * an `events` event with the machine events and timeline entries that just arrived.
+ *
+ * When a run ends the session's verdict (masked … crash, against the fault-free run) arrives
+ * in the view; the controller adds it to the timeline as its last entry and, for a
+ * scenario with `expect`, checks the run against it.
  */
-import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput } from '../../src/worker/session.ts';
+import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
-import { MAX_STEP_N, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
-import { buildTimeline, announcement, type TimelineEntry } from './timeline.ts';
+import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
+import { checkExpectation, type Expectation, type ExpectationCheck } from '../../src/scenario/expect.ts';
+import { buildTimeline, announcement, outcomeEntry, type TimelineEntry } from './timeline.ts';
 import { resyncProgress, type ResyncProgress } from './resync.ts';
 import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
 import type { WorkloadSettings } from '../../src/transactions/settings.ts';
-import type { LedgerExpectation } from '../../src/scenario/ledger-expectation.ts';
 import { canRun, exampleWorkload } from './workload.ts';
 
 /** The session as the page sees it through comlink: every method answers asynchronously. */
@@ -37,10 +41,12 @@ export interface SessionPort {
   view(): Promise<MachineView>;
   status(): Promise<MachineStatus>;
   changed(): Promise<void>;
-  inject(spec: string): Promise<void>;
+  /** Resolves to the fault as the machine's inject event will name it (with its `at`). */
+  inject(spec: string): Promise<string>;
   replace(site: { module: number } | { board: number }, at?: number): Promise<void>;
   sendInput(bytes: Uint8Array): Promise<void>;
   memory(module: number, addr: number, length: number): Promise<Uint8Array>;
+  consoleOutput(): Promise<Uint8Array>;
   setWorkload(settings: WorkloadSettings | undefined): Promise<void>;
 }
 
@@ -71,10 +77,13 @@ export interface Selection {
   target: string;
 }
 
-/** The divergence that just happened, for the flash on the faulty module's register. */
+/**
+ * The divergence that just happened, for the flash on the register of the modules the
+ * machine took offline for it (none when it could not tell which was faulty: a fail-stop).
+ */
 export interface Flash {
   key: string;
-  module: number;
+  modules: number[];
   /** Register table row (`x5`, `pc`) or undefined when the field is not a register. */
   target?: string;
 }
@@ -88,6 +97,14 @@ export interface UiState {
   events: MachineEvent[];
   timeline: TimelineEntry[];
   console: string;
+  /** Index in the whole console output at which `console` starts (older text was dropped). */
+  consoleStart: number;
+  /** The run's verdict once it has ended (see Verdict); replaced only when it changes. */
+  verdict?: Verdict;
+  /** The scenario's expected output and outcome, when a scenario set up this program. */
+  expect?: Expectation;
+  /** `expect` checked against the run, once it has ended. */
+  expectation?: ExpectationCheck;
   /** Instructions per second when running (Infinity = flat out). */
   speed: number;
   stepN: number;
@@ -110,8 +127,6 @@ export interface UiState {
   announce: string;
   /** The transaction workload the program runs as (issue 10), or none. */
   workload?: WorkloadSettings;
-  /** What the scenario says the ledger must show at the end of the run. */
-  expectLedger?: LedgerExpectation;
 }
 
 export const RAM_BASE = 0x8000_0000;
@@ -153,7 +168,7 @@ export class MachineController extends EventTarget {
     this.frame = options.frame ?? ((cb) => requestAnimationFrame(cb));
     this.refreshHz = options.refreshHz ?? 30;
     this.state = {
-      settings: { ...DEFAULT_SETTINGS }, events: [], timeline: [], console: '', speed: Infinity, stepN: 100,
+      settings: { ...DEFAULT_SETTINGS }, events: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
       faultKind: 'flip', when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
       resync: [], pending: [], replacements: [], announce: '',
     };
@@ -191,8 +206,8 @@ export class MachineController extends EventTarget {
   private cleared(): Partial<UiState> {
     this.consoleText.clear();
     return {
-      events: [], timeline: [], console: '', selectedEntry: undefined, flash: undefined, resync: [], pending: [],
-      replacements: [], message: undefined, selected: undefined, announce: '',
+      events: [], timeline: [], console: '', consoleStart: 0, selectedEntry: undefined, flash: undefined, resync: [], pending: [],
+      replacements: [], message: undefined, selected: undefined, announce: '', verdict: undefined, expectation: undefined,
     };
   }
 
@@ -214,14 +229,16 @@ export class MachineController extends EventTarget {
     };
   }
 
-  /** Loads assembly source; on failure the old program stays and loadError says why. */
+  /** Loads assembly source; on failure the old program stays and loadError says why. A scenario's expectations go. */
   loadSource(source: string, name = 'program.s'): Promise<void> {
+    this.set({ expect: undefined });
     return this.loadInput({ kind: 'source', source, name }, name, source);
   }
 
-  /** Loads a file's bytes: ELF, assembly (.s) or a flat binary (.bin). */
+  /** Loads a file's bytes: ELF, assembly (.s) or a flat binary (.bin). A scenario's expectations go. */
   loadFile(bytes: Uint8Array, name: string): Promise<void> {
     const source = /\.(s|S|asm)$/.test(name) ? new TextDecoder().decode(bytes) : undefined;
+    this.set({ expect: undefined });
     return this.loadInput({ kind: 'file', bytes, name }, name, source ?? bytes);
   }
 
@@ -383,17 +400,17 @@ export class MachineController extends EventTarget {
           .catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }))
           .finally(() => { this.frameBusy = false; });
       }
-      if (this.state.view && !this.state.view.running) this.looping = false;
+      if (this.state.view && !this.state.view.running && this.state.view.verdict?.kind !== 'pending') this.looping = false;
       else this.frame(tick);
     };
     this.frame(tick);
   }
 
   /**
-   * Keeps one session.changed() waiting while the machine runs: when it answers (a halt, a
-   * pause, new events) the page pulls a detailed view at once, so the lights, the timeline
-   * and the halt appear after the time slice they happened in rather than at the next
-   * throttled view.
+   * Keeps one session.changed() waiting while the machine runs or its run is being judged:
+   * when it answers (a halt, a pause, new events, the verdict) the page pulls a detailed
+   * view at once, so the lights, the timeline and the halt appear after the time slice they
+   * happened in rather than at the next throttled view.
    */
   private watch(): void {
     if (this.watching) return;
@@ -402,7 +419,7 @@ export class MachineController extends EventTarget {
       this.watching = false;
       if (!this.looping) return;
       await this.enqueue(() => this.refreshNow()).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
-      if (this.looping && this.running) this.watch();
+      if (this.looping && (this.running || this.state.view?.verdict?.kind === 'pending')) this.watch();
     });
   }
 
@@ -413,13 +430,14 @@ export class MachineController extends EventTarget {
 
   select(selection: Selection | undefined): void { this.set({ selected: selection }); }
 
-  /** Schedules a fault (DESIGN §5 text; without `at=` it applies before the next instruction). */
+  /**
+   * Schedules a fault (DESIGN §5 text; without `at=` it applies before the next instruction).
+   * It is pending — listed as scheduled, with the instruction the machine chose — until its
+   * inject event arrives or the machine has passed that instruction.
+   */
   inject(spec: string): Promise<void> {
     return this.guarded(async () => {
-      await this.session.inject(spec);
-      const at = /(^|,)\s*at\s*=\s*(\d+)/.exec(spec);
-      const instret = this.state.view?.instret ?? 0;
-      const full = at ? spec : `at=${instret},${spec}`;
+      const full = await this.session.inject(spec);
       this.set({ pending: [...this.state.pending, full], message: { kind: 'info', text: `scheduled: ${full}` } });
       if (!this.running) await this.refreshNow();
     });
@@ -549,35 +567,60 @@ export class MachineController extends EventTarget {
     const patch: Partial<UiState> = { view: { ...view, events: [], output: new Uint8Array() } };
     if (memory) patch.memory = memory;
     if (code) patch.code = code;
-    if (this.consoleText.append(view.output)) patch.console = this.consoleText.text;
+    if (this.consoleText.append(view.output)) {
+      patch.console = this.consoleText.text;
+      patch.consoleStart = this.consoleText.dropped;
+    }
+    const events = view.events.length > 0 ? [...this.state.events, ...view.events] : this.state.events;
+    const verdictChanged = JSON.stringify(view.verdict) !== JSON.stringify(this.state.verdict);
+    if (verdictChanged) patch.verdict = view.verdict;
     let fresh: TimelineEntry[] = [];
-    if (view.events.length > 0) {
-      const events = [...this.state.events, ...view.events];
-      const timeline = buildTimeline(events, view.topology as Topology);
+    if (view.events.length > 0 || verdictChanged) {
+      const outcome = view.verdict && outcomeEntry(view.verdict, view.halt, view.instret);
+      const timeline = [...buildTimeline(events, view.topology as Topology), ...(outcome ? [outcome] : [])];
       const known = new Set(this.state.timeline.map((e) => e.key));
       fresh = timeline.filter((e) => !known.has(e.key));
       patch.events = events;
       patch.timeline = timeline;
-      patch.announce = fresh.slice(-3).map(announcement).join(' ');
-      const applied = view.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : []));
-      patch.pending = this.state.pending.filter((p) => !applied.includes(p));
-      if (patch.pending.length === 0 && this.state.message?.kind === 'info') patch.message = undefined;
+      if (fresh.length > 0) patch.announce = fresh.slice(-3).map(announcement).join(' ');
       const diverge = [...fresh].reverse().find((e) => e.report);
       if (diverge?.report) {
-        const field = diverge.report.field;
+        const report = diverge.report;
+        const field = report.field;
         const target = /^x\d+$/.test(field) ? field : field === 'pc' || field === 'next pc' ? 'pc' : undefined;
-        patch.flash = { key: diverge.key, module: diverge.report.module, target };
+        // The modules the machine took offline for this divergence: none when it stopped instead.
+        const isolated = events.flatMap((e) => (e.kind === 'offline' && e.instret === report.instret && e.reason !== 'removed' ? [e.module] : []));
+        patch.flash = isolated.length > 0 ? { key: diverge.key, modules: isolated, target } : undefined;
         patch.selectedEntry = diverge.key;
       }
       if (fresh.some((e) => e.stage === 'replaced')) patch.flash = undefined;
+    }
+    const applied = new Set(view.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
+    const pending = this.state.pending.filter((p) => !applied.has(p) && faultAt(p) >= view.instret);
+    if (pending.length !== this.state.pending.length) {
+      patch.pending = pending;
+      if (pending.length === 0 && this.state.message?.kind === 'info') patch.message = undefined;
     }
     const states = view.modules.map((m) => m.state);
     patch.resync = resyncProgress(patch.events ?? this.state.events, view.instret, states, {
       ramMiB: this.state.settings.ramMiB, bytesPerCycle: COPY_BYTES_PER_CYCLE,
     });
     this.set(patch);
-    if (view.events.length > 0) {
+    if (view.events.length > 0 || fresh.length > 0) {
       this.dispatchEvent(new CustomEvent('events', { detail: { events: view.events, entries: fresh } }));
+    }
+    if (view.verdict?.kind === 'pending') {
+      this.loop();
+      this.watch();
+    }
+    const expect = this.state.expect;
+    if (verdictChanged && expect && view.verdict && view.verdict.kind !== 'pending') {
+      const outcome = view.verdict.kind === 'judged' ? view.verdict.outcome : undefined;
+      const verdict = view.verdict;
+      void this.enqueue(async () => {
+        const output = await this.session.consoleOutput();
+        if (this.state.verdict === verdict) this.set({ expectation: checkExpectation(expect, { output, ...(outcome ? { outcome } : {}) }) });
+      });
     }
   }
 
@@ -591,9 +634,8 @@ export class MachineController extends EventTarget {
     const settings: MachineSettings = { ...scenario.machine };
     await this.chooseWorkload(scenario.workload);
     this.set({
-      expectLedger: scenario.expect?.ledger,
       settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
-      stepN: scenario.settings.stepN,
+      stepN: scenario.settings.stepN, expect: scenario.expect,
     });
     await this.loadInput(program, program.name, program.kind === 'source' ? program.source : program.bytes);
     for (const fault of scenario.faults) await this.inject(fault);
@@ -624,7 +666,7 @@ export class MachineController extends EventTarget {
       replacements: this.state.replacements,
       settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
       ...(this.state.workload ? { workload: this.state.workload } : {}),
-      ...(this.state.expectLedger ? { expect: { ledger: this.state.expectLedger } } : {}),
+      ...(this.state.expect ? { expect: this.state.expect } : {}),
     };
   }
 }
@@ -643,6 +685,9 @@ function dataAddress(loaded: LoadedProgram): number {
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
+
+/** The instruction a fault spec names with `at=` (the session always gives one). */
+const faultAt = (spec: string): number => Number(/(?:^|,)\s*at\s*=\s*(\d+)/.exec(spec)?.[1] ?? Infinity);
 
 /** A thrown value as text for people (comlink passes Error messages through). */
 export function errorText(error: unknown): string {

@@ -1,9 +1,10 @@
 /**
  * What differs between modules: registers, pc, CSRs and RAM words, compared against a
- * reference value. The reference is the value most online modules hold (ties go to the
- * lowest-numbered online module, the machine's own reference module); with no module
- * online, the same vote over every module. A module that is resyncing is never compared:
- * its state is being copied and differs by design.
+ * reference value: the value a strict majority of the online modules hold (with no module
+ * online, the same vote over every module). Without a majority — two modules that
+ * disagree, as in dmr — nothing says which value is right, so there is no reference and
+ * every module that differs from another is marked (DESIGN §1, claim 2). A module that is
+ * resyncing is never compared: its state is being copied and differs by design.
  */
 import type { ModuleState } from '../../src/machine/machine.ts';
 import { ABI_NAMES } from '../../src/isa/registers.ts';
@@ -18,10 +19,11 @@ export interface ModuleLike {
 
 /** One compared value across modules. */
 export interface Comparison {
-  reference: number;
-  /** Per module: its value differs from the reference (always false for a resyncing module). */
+  /** The majority's value; undefined when the voters have no strict majority. */
+  reference?: number;
+  /** Per module: its value differs from the reference, or without one from another voter's (always false for a resyncing module). */
   differs: boolean[];
-  /** Per module: the bits that differ from the reference (0 when equal). */
+  /** Per module: the bits that differ from the reference, or without one from any other voter's (0 when equal). */
   masks: number[];
   /** Some online module differs: a latent error the comparator has not seen yet (or is about to). */
   latent: boolean;
@@ -32,17 +34,14 @@ export function compareValues(values: readonly number[], states: readonly Module
   const voters = online.length > 0 ? online : values.flatMap((_, m) => (states[m] !== 'resyncing' ? [m] : []));
   const tally = new Map<number, number>();
   for (const m of voters) tally.set(values[m] >>> 0, (tally.get(values[m] >>> 0) ?? 0) + 1);
-  let reference = voters.length > 0 ? values[voters[0]] >>> 0 : 0;
-  let best = tally.get(reference) ?? 0;
-  for (const [value, n] of tally) {
-    if (n > best) {
-      reference = value;
-      best = n;
-    }
-  }
-  const masks = values.map((v, m) => (states[m] === 'resyncing' ? 0 : ((v >>> 0) ^ reference) >>> 0));
+  const reference = [...tally].find(([, n]) => 2 * n > voters.length)?.[0];
+  const masks = values.map((v, m) => {
+    if (states[m] === 'resyncing') return 0;
+    if (reference !== undefined || voters.length === 0) return ((v >>> 0) ^ (reference ?? v)) >>> 0;
+    return voters.reduce((mask, o) => (mask | ((v ^ values[o]) >>> 0)) >>> 0, 0);
+  });
   const differs = masks.map((mask) => mask !== 0);
-  return { reference, differs, masks, latent: differs.some((d, m) => d && states[m] === 'online') };
+  return { ...(reference !== undefined ? { reference } : {}), differs, masks, latent: differs.some((d, m) => d && states[m] === 'online') };
 }
 
 /** Bit numbers set in `mask`, most significant first. */

@@ -3,6 +3,10 @@
  * `?scenario=URL` fetched (relative to the page). The hash wins when both are given. The
  * scenario's program is resolved here too: a shipped example, inline source, or a file
  * fetched relative to the scenario's own URL.
+ *
+ * A file that is not there is "not found", with its URL: an HTTP 404, or a web page in its
+ * place (a server that answers every unknown path with its app's index.html, as `vite
+ * preview` and many single-page hosts do).
  */
 import { decodeScenarioHash, parseScenario, type Scenario, type ScenarioResult } from '../../src/scenario/scenario.ts';
 import type { ProgramInput } from '../../src/worker/session.ts';
@@ -22,7 +26,24 @@ export function scenarioLocation(search: string, hash: string): ScenarioLocation
   return { kind: 'none' };
 }
 
-type Fetch = (url: string) => Promise<{ ok: boolean; status: number; text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }>;
+type Fetch = (url: string) => Promise<{
+  ok: boolean; status: number; headers?: { get(name: string): string | null };
+  text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer>;
+}>;
+
+/**
+ * Why a response is not the file asked for, as the end of a sentence about it ("was not
+ * found (HTTP 404)"), or undefined when it is. `body`: the start of its text, once read.
+ */
+function missing(response: Awaited<ReturnType<Fetch>>, body?: string): string | undefined {
+  if (response.status === 404 || response.status === 410) return `was not found (HTTP ${response.status})`;
+  if (!response.ok) return `could not be loaded (HTTP ${response.status})`;
+  const type = response.headers?.get('content-type') ?? '';
+  if (/^text\/html\b/i.test(type) || (body !== undefined && /^\s*<(!doctype|html)\b/i.test(body))) {
+    return 'was not found (the server answered with a web page instead)';
+  }
+  return undefined;
+}
 
 /** The scenario at `location`, and the URL its relative program URL resolves against. */
 export async function loadScenario(location: ScenarioLocation, pageUrl: string, fetcher: Fetch): Promise<ScenarioResult & { base?: string }> {
@@ -34,15 +55,16 @@ export async function loadScenario(location: ScenarioLocation, pageUrl: string, 
   } catch {
     return { ok: false, error: `?scenario=${location.url} is not a URL` };
   }
-  let text: string;
+  let text: string | undefined;
   try {
     const response = await fetcher(url);
-    if (!response.ok) return { ok: false, error: `the scenario ${url} could not be loaded: HTTP ${response.status}` };
-    text = await response.text();
+    text = response.ok ? await response.text() : undefined;
+    const problem = missing(response, text);
+    if (problem) return { ok: false, error: `the scenario ${url} ${problem}` };
   } catch (error) {
     return { ok: false, error: `the scenario ${url} could not be loaded: ${(error as Error).message}` };
   }
-  const result = parseScenario(text);
+  const result = parseScenario(text!);
   return result.ok ? { ...result, base: url } : { ok: false, error: `${url}: ${result.error}` };
 }
 
@@ -58,7 +80,9 @@ export async function scenarioProgram(scenario: Scenario, base: string, fetcher:
   if ('base64' in program) return { kind: 'file', bytes: Uint8Array.from(atob(program.base64), (c) => c.charCodeAt(0)), name: program.name };
   const url = new URL(program.url, base).href;
   const response = await fetcher(url);
-  if (!response.ok) throw new Error(`the program ${url} could not be loaded: HTTP ${response.status}`);
+  const bytes = response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+  const problem = missing(response, bytes && new TextDecoder().decode(bytes.subarray(0, 64)));
+  if (problem) throw new Error(`the program ${url} ${problem}`);
   const name = program.name ?? (decodeURIComponent(new URL(url).pathname.split('/').pop() || 'program.elf'));
-  return { kind: 'file', bytes: new Uint8Array(await response.arrayBuffer()), name };
+  return { kind: 'file', bytes: bytes!, name };
 }

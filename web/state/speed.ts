@@ -25,10 +25,17 @@ export function positionOf(ips: number): number {
   return best;
 }
 
-/** "1 instruction/s", "200 instructions/s", "5 M instructions/s", "flat out". */
+/** The dial's positions as the measured speed reads (web/state/format.ts rate()): "1 /s", "200 /s", "5 k/s", "100 M/s", "flat out". */
 export function speedLabel(ips: number): string {
   if (!Number.isFinite(ips)) return 'flat out';
-  if (ips === 1) return '1 instruction/s';
-  const [value, unit] = ips >= 1e6 ? [ips / 1e6, 'M '] : ips >= 1e3 ? [ips / 1e3, 'k '] : [ips, ''];
-  return `${value} ${unit}instructions/s`;
+  if (ips >= 1e6) return `${ips / 1e6} M/s`;
+  if (ips >= 1e3) return `${ips / 1e3} k/s`;
+  return `${ips} /s`;
+}
+
+/** The same for a screen reader: "1 instruction per second", "5 thousand instructions per second". */
+export function speedWords(ips: number): string {
+  if (!Number.isFinite(ips)) return 'flat out';
+  const [value, unit] = ips >= 1e6 ? [ips / 1e6, ' million'] : ips >= 1e3 ? [ips / 1e3, ' thousand'] : [ips, ''];
+  return `${value}${unit} instruction${ips === 1 ? '' : 's'} per second`;
 }

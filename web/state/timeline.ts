@@ -2,17 +2,21 @@
  * The event timeline: the machine's events (src/machine/events.ts) as entries people read,
  * in the order injected → diverged → detected → offline → replaced → resynced. Events that
  * happen to one board at one instruction (a pair going offline together, a board replaced)
- * become one entry. A divergence entry carries its report: field, both values, pc.
+ * become one entry. A divergence entry carries its report: field, both values, pc. The
+ * last entry, once the run has ended, is its outcome against the fault-free run.
  */
 import { type MachineEvent, divergenceValues } from '../../src/machine/events.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { boardOf } from '../../src/machine/topology.ts';
 import { parseFault, describeTarget } from '../../src/fault/spec.ts';
 import { count, hex32 } from './format.ts';
+import { verdictText, type Tone } from './verdict.ts';
+import type { Halt } from '../../src/machine/events.ts';
+import type { Verdict } from '../../src/worker/session.ts';
 
 export type Stage =
   | 'injected' | 'diverged' | 'detected' | 'error' | 'offline' | 'failstop'
-  | 'replaced' | 'resync' | 'resynced' | 'halted';
+  | 'replaced' | 'resync' | 'resynced' | 'halted' | 'outcome';
 
 export interface DivergenceReport {
   /** The instruction at which the comparator detected it. */
@@ -42,6 +46,8 @@ export interface TimelineEntry {
   text: string;
   modules: number[];
   report?: DivergenceReport;
+  /** How it reads: good news, a warning, bad news or neither (the halt, the outcome). */
+  tone?: Tone;
 }
 
 /** The words before each module's value, by the divergence's field (see src/machine/records.ts). */
@@ -154,7 +160,7 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
       case 'error':
         entries.push({
           key, stage: 'error', instret: e.instret, modules: [e.module], title: 'Error announced',
-          text: `Module ${e.module} announced an ${e.where} at instruction ${count(e.instret)}`,
+          text: `Module ${e.module} announced ${article(e.where)} ${e.where} at instruction ${count(e.instret)}`,
         });
         break;
       case 'offline': {
@@ -202,7 +208,10 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
           : e.reason === 'trap' ? `Stopped by an unhandled trap at instruction ${count(e.instret)}`
           : e.reason === 'idle' ? `Stopped waiting for an interrupt that cannot come (instruction ${count(e.instret)})`
           : `Stopped: no module is left running (instruction ${count(e.instret)})`;
-        entries.push({ key, stage: 'halted', instret: e.instret, modules: [], title: e.reason === 'exit' ? 'Finished' : 'Stopped', text });
+        entries.push({
+          key, stage: 'halted', instret: e.instret, modules: [], title: e.reason === 'exit' ? 'Finished' : 'Stopped', text,
+          tone: e.reason === 'exit' ? 'neutral' : 'bad',
+        });
         break;
       }
     }
@@ -210,7 +219,19 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
   return entries;
 }
 
+/** "a" or "an" before a word, by its first letter ("an uncorrectable", "a parity"). */
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+/** The run's outcome as the timeline's last entry (see verdictText); none while it is still being judged. */
+export function outcomeEntry(verdict: Verdict, halt: Halt | undefined, instret: number): TimelineEntry | undefined {
+  if (verdict.kind === 'pending') return undefined;
+  const { title, text, tone } = verdictText(verdict, halt, instret);
+  return { key: 'outcome', stage: 'outcome', instret, modules: [], title: verdict.kind === 'judged' ? `Outcome: ${title}` : title, text, tone };
+}
+
 /** The line an ARIA live region announces for an entry. */
 export function announcement(entry: TimelineEntry): string {
-  return `${entry.title}. ${entry.text}.`;
+  return `${entry.title}. ${entry.text.replace(/\.$/, '')}.`;
 }

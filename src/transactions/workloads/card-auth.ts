@@ -27,7 +27,7 @@
  * limit - balance <= 2^30 + 10^6 and balance - amount >= -2^30 - 10^7; `applied` wraps at 2^32.
  */
 import type { Random } from '../../fault/random.ts';
-import type { Payload, ReferenceModel, Result, Workload } from '../workload.ts';
+import type { Payload, ReferenceModel, Result, Workload } from './workload.ts';
 
 export const CARD_AUTH = {
   accounts: 4096,

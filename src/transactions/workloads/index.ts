@@ -5,9 +5,9 @@
 import { cardAuth } from './card-auth.ts';
 import { processControl } from './process-control.ts';
 import { telcoHlr } from './telco-hlr.ts';
-import type { Workload } from '../workload.ts';
+import type { Workload } from './workload.ts';
 
-export type { Payload, Result, Workload, ReferenceModel } from '../workload.ts';
+export type { Payload, ReferenceModel, Result, Workload, WorkloadName } from './workload.ts';
 export { cardAuth, processControl, telcoHlr };
 
 export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>(

@@ -23,7 +23,7 @@
  * bit 1 = raw < commandMin (saturated low), bit 2 = the integral was clamped this step.
  */
 import type { Random } from '../../fault/random.ts';
-import type { Payload, ReferenceModel, Result, Workload } from '../workload.ts';
+import type { Payload, ReferenceModel, Result, Workload } from './workload.ts';
 
 const ONE = 2 ** 16; // 1.0 in Q16.16
 

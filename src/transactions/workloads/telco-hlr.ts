@@ -28,7 +28,7 @@
  *   the table answers [NOT_FOUND | probes << 16, 0, 0, 0].
  */
 import type { Random } from '../../fault/random.ts';
-import type { Payload, ReferenceModel, Result, Workload } from '../workload.ts';
+import type { Payload, ReferenceModel, Result, Workload } from './workload.ts';
 
 export interface HlrConfig {
   slotsLog2: number;

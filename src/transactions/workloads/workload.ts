@@ -1,0 +1,44 @@
+/**
+ * The contract between a transaction workload, the host's arrival process and the ledger
+ * (TXPORT.md, issue 10): a guest program that serves the transaction port, how its
+ * transactions arrive, what they carry, and a reference model that says what each result
+ * must be. Every payload and result word is a u32 (0..2^32-1).
+ */
+import type { Random } from '../../fault/random.ts';
+
+/**
+ * The name users type (`--workload NAME`). Any string: the shipped workloads are listed in
+ * index.ts, and tests define their own (tests/helpers/echo-workload.ts).
+ */
+export type WorkloadName = string;
+
+/** The four payload words of an input record (RX_DATA0..3). */
+export type Payload = readonly [number, number, number, number];
+
+/** The four words of a result record (TX_DATA0..3). */
+export type Result = [number, number, number, number];
+
+/** How a workload's transactions arrive when no trace file is given. */
+export type ArrivalKind = { kind: 'poisson' } | { kind: 'periodic'; periodUs: number };
+
+export interface Workload {
+  readonly name: WorkloadName;
+  /** The guest program: a file name under examples/, assembled by our assembler. */
+  readonly source: string;
+  /** Arrivals: 'poisson' at the user's rate (per virtual second), or 'periodic' every periodUs. */
+  readonly arrivals: ArrivalKind;
+  /** Payload of the next record, drawn from the run's seeded payload Random (src/fault/random.ts). */
+  payload(random: Random): [number, number, number, number];
+  /** A fresh reference model in the state the guest program starts in. */
+  createModel(): ReferenceModel;
+  /** Deadline of a record after its arrival, in virtual µs (process-control), or undefined. */
+  readonly deadlineUs?: number;
+}
+
+export interface ReferenceModel {
+  /**
+   * The four result words the guest must emit for this consumed record, applied to the
+   * consumed records in the order the machine consumed them (ids are checked by the ledger).
+   */
+  apply(payload: Payload): Result;
+}

@@ -1,0 +1,27 @@
+/**
+ * `lockstep bench` on transaction workloads: one row per workload and topology, simplex first
+ * and the ratios against it, every transaction answered (no timing is asserted).
+ */
+import { expect, test, vi } from 'vitest';
+import { benchTransactions, BENCH_RATE, BENCH_DURATION_US } from '../../src/cli/bench-transactions.ts';
+import { echoWorkload, ECHO_WFI } from '../helpers/echo-workload.ts';
+import { assembleOrThrow } from '../helpers/machine.ts';
+import { arrivalStream } from '../../src/transactions/index.ts';
+
+test('rows per topology, simplex first, transactions per host second and the ratio against simplex', async () => {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const rows = await benchTransactions([echoWorkload], ['simplex', 'tmr'], 1, true, () => assembleOrThrow(ECHO_WFI));
+  const printed = write.mock.calls.map((c) => String(c[0])).join('');
+  write.mockRestore();
+  const arrived = [...arrivalStream({ workload: echoWorkload, endCycle: BENCH_DURATION_US * 100, rate: BENCH_RATE, seed: 1 })].length;
+  expect(rows.map((r) => [r.workload, r.topology])).toEqual([['echo', 'simplex'], ['echo', 'tmr']]);
+  for (const r of rows) {
+    expect(r.transactions).toBeGreaterThanOrEqual(arrived - 1); // all answered but perhaps the last
+    expect(r.tps_runs).toHaveLength(1);
+    expect(r.tps).toBe(r.tps_runs[0]);
+  }
+  expect(rows[0].vs_simplex).toBe(1);
+  expect(rows[1].vs_simplex).toBeCloseTo(rows[1].tps / rows[0].tps, 2);
+  expect(rows[1].instructions).toBe(rows[0].instructions);
+  expect(printed).toContain(`transactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free`);
+});
