@@ -60,6 +60,7 @@ async function cardAuthWithStuckBit(topology: string): Promise<{ page: Page; err
 }
 
 async function runToEnd(page: Page): Promise<void> {
+  await page.locator('#flat-out').click();
   await page.locator('#run').click();
   await expect.poll(() => page.locator('#tx-state').innerText(), { timeout: 60_000 }).toContain('Run complete: 20.00 ms of virtual time');
   await expect.poll(() => page.locator('#run').isDisabled()).toBe(true);
@@ -149,6 +150,7 @@ describe('the transaction strip', () => {
     expect(await page.locator('ls-transactions h2').innerText()).toContain('card-auth, 10,000/s, seed 5');
     expect(await page.locator('#workload-fifo').inputValue()).toBe('32');
     expect(await page.locator('#tx-expect').count()).toBe(0); // only once the run has ended
+    await page.locator('#flat-out').click();
     await page.locator('#run').click();
     await expect.poll(() => page.locator('#tx-expect').count(), { timeout: 60_000 }).toBe(1);
     // The fault struck: board 0 went offline, and the spare answered.

@@ -80,6 +80,7 @@ describe('MachineController with a workload', () => {
   it('runs card-auth from the examples to the end of its duration, past a kill, and exports it in the embed scenario', async () => {
     const c = controller();
     await c.configure({ topology: 'simplex' });
+    await c.setSpeed(Infinity);
     await c.loadExample('card-auth');
     expect(c.state.workload).toEqual(defaultWorkloadSettings('card-auth'));
     expect(c.state.view?.workload?.progress).toMatchObject({ nowUs: 0, arrived: 0, done: false });
