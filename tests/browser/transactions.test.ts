@@ -77,6 +77,7 @@ describe('the transaction strip', () => {
     for (const field of ZERO_ON_PAIR_SPARE) expect([field, await value(page, field)]).toEqual([field, 0]);
     expect(await page.locator('ls-transactions .alarm').count()).toBe(0);
     expect(await page.locator('#tx-alarm').textContent()).toBe('');
+    expect(await page.locator('#tx-latency').innerText()).toMatch(/^latency, arrival to result: p50 [\d.]+ µs, p99 [\d.]+ µs, max [\d.]+ µs$/);
     await screenshot(page, 'tx-01-pair-spare.png');
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

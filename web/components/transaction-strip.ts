@@ -1,10 +1,11 @@
 /**
  * `<ls-transactions>`: the transaction strip beside the front panel (issue 10), drawn while
  * the program runs as a transaction workload: the virtual clock, arrivals, the FIFO's depth
- * and the results, then every class of the ledger (DESIGN §6) as a running counter. A wrong,
- * lost or duplicated transaction is an alarm: red, and said in words with a ⚠, never by
- * colour alone, and announced (once per kind, to screen readers). At the end of the run it shows whether the ledger met what the scenario
- * expects (`expect.ledger`).
+ * and the results, every class of the ledger (DESIGN §6) as a running counter, and the
+ * latency percentiles. A wrong, lost or duplicated transaction is an alarm: red, and said in
+ * words with a ⚠, never by colour alone, and announced to screen readers once per kind. At
+ * the end of the run it shows whether the ledger met what the scenario expects
+ * (`expect.ledger`).
  *
  * Every counter is `[data-counter=FIELD]` with its number in `data-value`, for tests and
  * for course pages that read the page.
@@ -44,7 +45,7 @@ export class TransactionStrip extends LitElement {
     dl > div.alarm { border: 2px solid var(--ls-bad); background: var(--ls-bad-bg); }
     dl > div.alarm dt, dl > div.alarm dd { color: var(--ls-bad-text); }
     .flag { display: block; font-family: var(--ls-font); font-size: 0.7em; font-weight: 700; }
-    .state { margin: 0.2rem 0; font-size: 0.9em; }
+    .state, .latency { margin: 0.2rem 0; font-size: 0.9em; }
     .state.down { color: var(--ls-bad-text); font-weight: 600; }
     .expect { margin-top: 0.4rem; border-top: 1px dashed var(--ls-border); padding-top: 0.4rem; }
     .expect h3 { font-size: 0.95em; margin: 0 0 0.3rem; }
@@ -99,6 +100,7 @@ export class TransactionStrip extends LitElement {
       <dl aria-label="Ledger">
         ${LEDGER_CLASSES.map((c) => this.counter(c.field, c.label, ledger[c.field], ledgerValue(ledger, c.field), c.help, c.alarm))}
       </dl>
+      <p class="latency" id="tx-latency">latency, arrival to result: p50 ${virtualTime(ledger.latency_us.p50)}, p99 ${virtualTime(ledger.latency_us.p99)}, max ${virtualTime(ledger.latency_us.max)}</p>
       ${this.stateLine(w)}
       <p class="visually-hidden" role="status" id="tx-alarm">${alarm ? `Alarm: ${alarms.join(', ')}.` : ''}</p>
       ${expect && p.done ? this.expectation(checkLedger(expect, ledger)) : nothing}
