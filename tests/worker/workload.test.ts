@@ -14,6 +14,10 @@ import type { MachineClient } from '../../src/worker/client.ts';
 import type { Ledger } from '../../src/transactions/ledger.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { lockstep, tempDir } from '../cli/lockstep.ts';
+import { Machine } from '../../src/machine/machine.ts';
+import { assemble } from '../../src/isa/index.ts';
+import { runWorkload } from '../../src/transactions/feed.ts';
+import { feedOptionsFor } from '../../src/transactions/settings.ts';
 
 const CARD_AUTH = readFileSync(new URL('../../examples/card-auth.s', import.meta.url), 'utf8');
 const dir = tempDir();
@@ -77,6 +81,38 @@ describe('a workload in the worker session', () => {
     expect((await session.report()).ledger).toEqual(ledger);
     expect(ledger!.arrived).toBeGreaterThan(300); // 20,000/s for 20 ms
     check(ledger!);
+  });
+
+  it.each(['telco-hlr', 'process-control'])('%s on dmr with the default rate, seed and FIFO: the CLI\'s ledger, every transaction correct', async (name) => {
+    const source = readFileSync(new URL(`../../examples/${name}.s`, import.meta.url), 'utf8');
+    const session = worker();
+    await session.create({ topology: 'dmr' });
+    await session.load({ kind: 'source', source, name: `${name}.s` });
+    await session.setWorkload({ name, duration: '20ms' });
+    await runToEnd(session);
+    const ledger = (await session.ledger())!;
+    const report = join(dir, `${name}.json`);
+    await lockstep(['run', '--workload', name, '--duration', '20ms', '--topology', 'dmr', '--report', report]);
+    expect(JSON.stringify(ledger)).toBe(JSON.stringify(JSON.parse(readFileSync(report, 'utf8')).ledger));
+    // 1,000/s (telco-hlr, Poisson) or one every 1,000 µs (process-control) for 20 ms.
+    expect(ledger.arrived).toBeGreaterThan(10);
+    expect(ledger.correct).toBe(ledger.arrived - ledger.queued);
+    expect([ledger.wrong, ledger.lost, ledger.duplicated, ledger.deadline_misses]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('below full speed (the speed dial counts cycles of virtual time), the same ledger as one library call', async () => {
+    const session = worker();
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source: CARD_AUTH, name: 'card-auth.s' });
+    const settings = { name: 'card-auth', rate: 50_000, duration: '1ms', seed: 4, fifo: 8 };
+    await session.setWorkload(settings);
+    await session.setSpeed(2_000_000); // 100,000 cycles: about 50 ms of wall time in many slices
+    await runToEnd(session);
+    const machine = await Machine.create({ topology: 'tmr', console: { write: () => {}, read: () => null } });
+    machine.load(assemble(CARD_AUTH, { file: 'card-auth.s' }).program!);
+    const { ledger } = runWorkload(machine, feedOptionsFor(settings));
+    expect(JSON.stringify(await session.ledger())).toBe(JSON.stringify(ledger));
+    expect(ledger.arrived).toBeGreaterThan(20);
   });
 
   it('shows progress while stepping, and goes on after the machine is down: arrivals keep coming and are lost', async () => {
