@@ -31,6 +31,7 @@ export function machineState(element: LockstepMachine) {
     timeline: s.timeline.map((e) => ({ stage: e.stage, instret: e.instret, title: e.title, text: e.text, report: e.report ?? null })),
     verdict: s.verdict ?? null,
     expectation: s.expectation ?? null,
+    workload: view?.workload ? { settings: view.workload.settings, progress: view.workload.progress, ledger: view.workload.ledger } : null,
   };
 }
 

@@ -5,3 +5,4 @@ export {
 } from './scenario.ts';
 export type { Scenario, ScenarioInput, ScenarioResult } from './scenario.ts';
 export { checkExpectation, type Expectation, type ExpectationCheck } from './expect.ts';
+export { checkLedger, LEDGER_EXPECTATION_FIELDS, type LedgerExpectation, type LedgerBound, type LedgerCheck, type LedgerExpectationField } from './ledger-expectation.ts';

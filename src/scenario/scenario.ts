@@ -8,6 +8,11 @@
 import { z } from 'zod';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
+import { WORKLOADS } from '../transactions/workloads/index.ts';
+import { parseDuration } from '../transactions/time.ts';
+import { MAX_RATE } from '../transactions/arrivals.ts';
+import { DEFAULT_WORKLOAD_DURATION } from '../transactions/settings.ts';
+import { LEDGER_EXPECTATION_FIELDS } from './ledger-expectation.ts';
 import { OUTCOMES } from '../fault/classify.ts';
 
 export const SCENARIO_VERSION = 1;
@@ -31,7 +36,7 @@ const Program = z.union([
     source: z.string().describe('RV32IM assembly source'),
     name: z.string().optional().describe('File name shown in diagnostics (default program.s)'),
   }),
-  z.strictObject({ example: z.string().describe('One of the examples the page ships (count, ledger, hello, checksum, int-mix, memory)') }),
+  z.strictObject({ example: z.string().describe('One of the examples the page ships (count, ledger, hello, checksum, int-mix, memory, card-auth, telco-hlr, process-control)') }),
   z.strictObject({
     url: z.string().describe('An ELF, .s or .bin file, relative to the scenario (or the page)'),
     name: z.string().optional(),
@@ -72,9 +77,36 @@ const Settings = z.strictObject({
   theme: z.enum(['light', 'dark', 'auto']).default('auto'),
 });
 
+const Workload = z.strictObject({
+  name: z.enum([...WORKLOADS.keys()] as [string, ...string[]]).describe('The transaction workload (its program is examples/<name>.s unless `program` gives another)'),
+  rate: z.number().positive().max(MAX_RATE).optional()
+    .describe('Transactions per virtual second (default 1000; process-control: one every 1 s / rate instead of its own period)'),
+  duration: z.string().regex(/^\d+(\.\d+)?(s|ms|us|µs)$/, 'a virtual time: a number and a unit, e.g. 2s, 500ms or 250us').superRefine((text, ctx) => {
+    try {
+      parseDuration(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }).default(DEFAULT_WORKLOAD_DURATION).describe("Virtual time the run lasts, e.g. '2s', '500ms', '250us'"),
+  seed: z.number().int().min(0).max(0xFFFF_FFFF).optional().describe('Seed of the arrival times and payloads (default 1)'),
+  fifo: z.number().int().min(1).max(1024).optional().describe('Input FIFO depth in records (default 64)'),
+}).describe('Run the program as a transaction workload (issue 10): arrivals on the virtual clock, judged by the ledger; as `lockstep run --workload`');
+
+const LedgerBound = z.union([
+  z.number().nonnegative(),
+  z.strictObject({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
+    .refine((b) => b.min !== undefined || b.max !== undefined, 'give min, max or both')
+    .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, 'min must not be above max'),
+]).describe('Exactly this value, or a range { min, max } (either bound may be left out)');
+
+const LedgerExpectation = z.strictObject(
+  Object.fromEntries(LEDGER_EXPECTATION_FIELDS.map((field) => [field, LedgerBound.optional()])) as Record<typeof LEDGER_EXPECTATION_FIELDS[number], z.ZodOptional<typeof LedgerBound>>,
+).describe('What the ledger must say at the end of the run (any subset of its counts and downtime_us), e.g. { "wrong": 0, "lost": 0, "correct": { "min": 1 } }');
+
 const Expect = z.strictObject({
   output: z.string().optional().describe("The program's console output"),
   outcome: z.enum(OUTCOMES).optional().describe('How the run ends, judged against the fault-free run (DESIGN §6)'),
+  ledger: LedgerExpectation.optional(),
 }).describe('Checked when the run ends, and shown to the student');
 
 export const ScenarioSchema = z.strictObject({
@@ -87,7 +119,10 @@ export const ScenarioSchema = z.strictObject({
   faults: z.array(FaultText).max(64).default([]),
   replacements: z.array(Replacement).max(64).default([]),
   settings: Settings.default({ speed: DEFAULT_SPEED, autorun: false, stepN: 100, theme: 'auto' }),
+  workload: Workload.optional(),
   expect: Expect.optional(),
+}).superRefine((scenario, ctx) => {
+  if (scenario.expect?.ledger && !scenario.workload) ctx.addIssue({ code: 'custom', path: ['expect', 'ledger'], message: 'a ledger needs a workload: add workload: { name, … }' });
 }).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');
 
 /** A validated scenario, defaults filled in. */

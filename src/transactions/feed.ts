@@ -100,16 +100,24 @@ export class TransactionFeed {
 
   get done(): boolean { return this.finished; }
 
+  /** The feed's virtual clock, cycles since power-on. */
+  get nowCycle(): number { return this.now; }
+
   /**
-   * Runs the machine and delivers arrivals until the end of the run, or until the machine
-   * has executed about `budget` more instructions (then call again). Returns done.
+   * Runs the machine and delivers arrivals until the end of the run, until the machine has
+   * executed about `budget` more instructions, or until the feed's clock reaches
+   * `untilCycle` (arrivals at that cycle are delivered by the next call), whichever comes
+   * first; then call again. Stopping early changes nothing: the machine and the arrivals
+   * go on exactly as in one call. A machine that is down executes nothing, so `untilCycle`
+   * is how a caller spreads the rest of such a run over time. Returns done.
    * Throws if the guest waits for console input (a workload program must not).
    */
-  advance(budget = Infinity): boolean {
+  advance(budget = Infinity, untilCycle = Infinity): boolean {
     const m = this.machine;
     let spent = 0;
-    while (!this.finished && spent < budget) {
-      const target = Math.min(this.next?.cycle ?? Infinity, this.endCycle);
+    while (!this.finished && spent < budget && this.now < untilCycle) {
+      const event = Math.min(this.next?.cycle ?? Infinity, this.endCycle);
+      const target = Math.min(event, untilCycle);
       if (!m.halt && m.cycle < target) {
         const slice = Math.min(target - m.cycle, budget - spent, 2 ** 30);
         const result = m.run(slice, target);
@@ -121,6 +129,7 @@ export class TransactionFeed {
         continue;
       }
       this.now = Math.max(this.now, target);
+      if (target < event) break;
       if (this.next && this.next.cycle < this.endCycle) {
         this.deliver(this.next);
         this.next = this.stream.next().value ?? undefined;

@@ -10,3 +10,4 @@ export { TransactionFeed, runWorkload, checkFeedOptions, DEFAULT_FIFO_DEPTH, DEF
 export { parseDuration, usToCycles, cyclesToUs, CYCLES_PER_US, MAX_DURATION_US } from './time.ts';
 export { WORKLOADS, workloadByName } from './workloads/index.ts';
 export type { TransactionRecord, TransactionResult } from '../machine/txport.ts';
+export { feedOptionsFor, resolveWorkloadSettings, DEFAULT_WORKLOAD_DURATION, type WorkloadSettings, type ResolvedWorkloadSettings } from './settings.ts';

@@ -26,6 +26,9 @@ import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
 import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
 import { ReferenceRun, type InputChunk } from './reference.ts';
 import { transfer } from 'comlink';
+import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
+import type { WorkloadSettings } from '../transactions/settings.ts';
+import type { Ledger } from '../transactions/ledger.ts';
 
 /** Machine settings a session can be created with (everything but the console). */
 export type MachineSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
@@ -75,6 +78,8 @@ export interface MachineStatus {
   output: Uint8Array;
   /** Set once the run has ended (halted, or hung): see Verdict. */
   verdict?: Verdict;
+  /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
+  workload?: WorkloadStatus;
 }
 
 /** Where a faulty run's output first differs from the fault-free run's, placed in its text. */
@@ -163,6 +168,9 @@ export class MachineSession {
   private freeRuns = 0;
   /** Callers of changed() waiting for a halt, a pause or new events. */
   private watchers: (() => void)[] = [];
+  /** The workload every machine of this session runs (setWorkload), and its run on the current machine. */
+  private workloadSettings?: WorkloadSettings;
+  private workloadRun?: WorkloadRun;
 
   /**
    * Creates (or re-creates) the machine; the loaded program, if any, is loaded again. A
@@ -202,6 +210,38 @@ export class MachineSession {
     this.restored = false;
     this.eventCursor = 0;
     this.waitingForInput = false;
+    this.workloadRun = this.workloadSettings ? new WorkloadRun(machine, this.workloadSettings) : undefined;
+  }
+
+  /**
+   * Runs the loaded program as a transaction workload (`undefined`: as a plain program
+   * again), on a fresh machine; created, loaded and reset machines run it too. A workload
+   * run lasts its duration of virtual time whatever happens to the machine: free running
+   * ends at its end, not at a halt. Such a run has no verdict: its ledger judges it, against
+   * the workload's reference model. Bad settings throw RangeError (one line) and change nothing.
+   */
+  async setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    this.pause();
+    const machine = await this.build(this.setup, this.program);
+    if (settings) new WorkloadRun(machine, settings); // throws for bad settings
+    this.workloadSettings = settings && { ...settings };
+    this.install(this.setup, machine, this.program);
+  }
+
+  /** The workload run's ledger now (the final one once it is done), or undefined without a workload. */
+  ledger(): Ledger | undefined {
+    return this.workloadRun?.ledger();
+  }
+
+  /** Free running ends here: at a halt, or with a workload at the end of its duration. */
+  private get finished(): boolean {
+    return this.workloadRun ? this.workloadRun.done : this.machine?.halt !== undefined;
+  }
+
+  /** One free-running slice of about `budget` instructions; returns the progress made in the same unit (with a workload: cycles of virtual time). */
+  private slice(budget: number): number {
+    if (this.workloadRun) return this.workloadRun.advance(budget, budget);
+    return this.run(budget).executed;
   }
 
   private get m(): Machine {
@@ -327,7 +367,8 @@ export class MachineSession {
   /** Executes `n` instructions (1 by default) and returns the view after them. */
   step(n = 1): MachineView {
     this.pause();
-    this.run(n);
+    if (this.workloadRun) this.workloadRun.step(n);
+    else this.run(n);
     return this.view();
   }
 
@@ -354,20 +395,20 @@ export class MachineSession {
     let last = performance.now();
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
-    while (this.running && run === this.freeRuns && this.machine && !this.machine.halt) {
+    while (this.running && run === this.freeRuns && this.machine && !this.finished) {
       const verdictBefore = this.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
-        const result = this.run(budget);
+        const executed = this.slice(budget);
         const spent = performance.now() - started;
         // Aim the next slice at SLICE_MS of wall time.
-        if (result.executed === budget) budget = Math.max(1000, Math.min(MAX_SLICE, Math.round((budget * SLICE_MS) / Math.max(spent, 0.5))));
+        if (executed === budget) budget = Math.max(1000, Math.min(MAX_SLICE, Math.round((budget * SLICE_MS) / Math.max(spent, 0.5))));
       } else {
         owed += ((started - last) / 1000) * this.speed;
         const now = Math.floor(owed);
         if (now > 0) {
           owed -= now;
-          this.run(Math.min(now, MAX_SLICE));
+          this.slice(Math.min(now, MAX_SLICE));
         }
       }
       last = started;
@@ -421,7 +462,7 @@ export class MachineSession {
     };
     fault();
     const machine = this.m;
-    if (!this.reference && !this.restored && this.program) {
+    if (!this.reference && !this.restored && this.program && !this.workloadRun) {
       const reference = await ReferenceRun.start(this.setup, this.program);
       if (this.machine === machine) this.reference = reference;
     }
@@ -474,6 +515,7 @@ export class MachineSession {
       output,
       ...(this.verdict ? { verdict: this.verdict }
         : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.instret ?? 0 } } : {}),
+      ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
     };
   }
 
@@ -508,11 +550,12 @@ export class MachineSession {
     this.verdict = undefined;
     this.judging = false;
     this.restored = true;
+    this.workloadRun = undefined; // a snapshot holds the machine, not the feed
   }
 
   report(): RunReport {
     const m = this.m;
-    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0 });
+    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0, ledger: this.workloadRun?.ledger() });
   }
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   validateScenario, parseScenario, scenarioJsonSchema, encodeBase64Url, decodeBase64Url,
-  encodeScenarioHash, decodeScenarioHash, checkExpectation,
+  encodeScenarioHash, decodeScenarioHash, checkLedger, checkExpectation,
 } from '../../src/scenario/index.ts';
 
 describe('scenario validation', () => {
@@ -74,6 +74,70 @@ describe('base64url', () => {
     const result = decodeScenarioHash('not*base64');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/#scenario= is not base64url-encoded UTF-8 JSON: '\*' is not a base64url character/);
+  });
+});
+
+describe('workload scenarios (issue 10)', () => {
+  const base = { program: { example: 'card-auth' } };
+
+  it('takes a workload with its settings, the duration defaulting to the CLI\'s 1s', () => {
+    const result = validateScenario({ ...base, workload: { name: 'telco-hlr', rate: 2500, seed: 9, fifo: 8 } });
+    expect(result.ok && result.scenario.workload).toEqual({ name: 'telco-hlr', rate: 2500, seed: 9, fifo: 8, duration: '1s' });
+    const full = validateScenario({ ...base, workload: { name: 'process-control', duration: '250us' }, expect: { ledger: { wrong: 0, lost: 0, correct: { min: 1 }, downtime_us: { max: 10 } } } });
+    expect(full.ok && full.scenario.expect?.ledger).toEqual({ wrong: 0, lost: 0, correct: { min: 1 }, downtime_us: { max: 10 } });
+  });
+
+  it.each([
+    ['an unknown workload', { workload: { name: 'atm' } }, /workload\.name: .*card-auth.*telco-hlr.*process-control/],
+    ['a duration without a unit', { workload: { name: 'card-auth', duration: '20' } }, /workload\.duration: .*virtual time/],
+    ['a duration longer than a day', { workload: { name: 'card-auth', duration: '90000s' } }, /workload\.duration: .*longer than a virtual day/],
+    ['a zero rate', { workload: { name: 'card-auth', rate: 0 } }, /workload\.rate/],
+    ['a FIFO deeper than the port', { workload: { name: 'card-auth', fifo: 1025 } }, /workload\.fifo/],
+    ['a seed that is not a u32', { workload: { name: 'card-auth', seed: 2 ** 32 } }, /workload\.seed/],
+    ['an unknown workload setting', { workload: { name: 'card-auth', speed: 3 } }, /workload: .*speed/],
+    ['a ledger without a workload', { expect: { ledger: { wrong: 0 } } }, /expect\.ledger: a ledger needs a workload/],
+    ['a field the ledger does not have', { workload: { name: 'card-auth' }, expect: { ledger: { errors: 0 } } }, /expect\.ledger: .*errors/],
+    ['a range with min above max', { workload: { name: 'card-auth' }, expect: { ledger: { lost: { min: 5, max: 1 } } } }, /expect\.ledger\.lost: .*min must not be above max/],
+    ['an empty range', { workload: { name: 'card-auth' }, expect: { ledger: { lost: {} } } }, /expect\.ledger\.lost: .*give min, max or both/],
+    ['a negative count', { workload: { name: 'card-auth' }, expect: { ledger: { wrong: -1 } } }, /expect\.ledger\.wrong/],
+  ])('rejects %s with the path of the problem', (_what, value, message) => {
+    const result = validateScenario({ ...base, ...value });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(message);
+  });
+
+  it('publishes workload and expect.ledger in the JSON Schema', () => {
+    type Node = { properties: Record<string, Node>; required?: string[]; enum?: string[]; pattern?: string; default?: unknown; anyOf?: Node[] };
+    const schema = scenarioJsonSchema() as unknown as Node;
+    const workload = schema.properties.workload;
+    expect(workload.required).toEqual(['name']);
+    expect(workload.properties.name.enum).toEqual(['card-auth', 'telco-hlr', 'process-control']);
+    expect(Object.keys(workload.properties)).toEqual(['name', 'rate', 'duration', 'seed', 'fifo']);
+    expect(workload.properties.duration.default).toBe('1s');
+    expect(new RegExp(workload.properties.duration.pattern!).test('500ms')).toBe(true);
+    expect(new RegExp(workload.properties.duration.pattern!).test('500')).toBe(false);
+    const ledger = schema.properties.expect.properties.ledger;
+    expect(Object.keys(ledger.properties)).toEqual(['arrived', 'dropped', 'correct', 'wrong', 'lost', 'duplicated', 'queued', 'deadline_misses', 'downtime_us']);
+    expect(ledger.properties.wrong.anyOf).toHaveLength(2);
+    expect(schema.required).toEqual(['program']);
+  });
+});
+
+describe('checkLedger', () => {
+  const ledger = {
+    arrived: 100, dropped: 2, correct: 90, wrong: 3, lost: 5, duplicated: 0, queued: 2, deadline_misses: 1, downtime_us: 250.5,
+    latency_us: { p50: 1, p99: 2, max: 3 },
+  };
+
+  it('checks exact values and ranges, inclusive, and lists only the fields expected, in ledger order', () => {
+    expect(checkLedger({ wrong: 0, correct: { min: 90 }, downtime_us: { max: 250.5 }, lost: { min: 1, max: 4 } }, ledger)).toEqual([
+      { field: 'correct', expected: '≥ 90', actual: 90, met: true },
+      { field: 'wrong', expected: '= 0', actual: 3, met: false },
+      { field: 'lost', expected: '1 to 4', actual: 5, met: false },
+      { field: 'downtime_us', expected: '≤ 250.5', actual: 250.5, met: true },
+    ]);
+    expect(checkLedger({}, ledger)).toEqual([]);
+    expect(checkLedger({ duplicated: 0, queued: 2 }, ledger).every((c) => c.met)).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import { machineFor } from '../helpers/machine.ts';
 import { ECHO_POLLING, ECHO_WFI, echoWorkload, echoWithDeadline } from '../helpers/echo-workload.ts';
-import { runWorkload, arrivalStream, type FeedOptions, type Ledger } from '../../src/transactions/index.ts';
+import { runWorkload, arrivalStream, TransactionFeed, type FeedOptions, type Ledger } from '../../src/transactions/index.ts';
 import { Random } from '../../src/fault/random.ts';
 import { TOPOLOGIES, type Topology, moduleCount } from '../../src/machine/topology.ts';
 import type { MachineConfig } from '../../src/machine/machine.ts';
@@ -97,6 +97,37 @@ describe('overload and determinism', () => {
     expect(JSON.stringify(b.ledger)).toBe(JSON.stringify(a.ledger));
     const c = await ledgerOf(program, config, { rate: 20_000, seed: 10 });
     expect(JSON.stringify(c.ledger)).not.toBe(JSON.stringify(a.ledger));
+  });
+});
+
+describe('advancing in slices', () => {
+  /** The whole run in slices of at most `budget` instructions and `cycles` cycles each, checking the clock never passes a slice's end. */
+  async function sliced(program: keyof typeof PROGRAMS, config: MachineConfig & { faults?: string[] }, budget: number, cycles: number) {
+    const { machine } = await machineFor(PROGRAMS[program], config);
+    const feed = new TransactionFeed(machine, { workload: echoWorkload, durationUs: DURATION_US, rate: 5000 });
+    let slices = 0;
+    for (;;) {
+      const until = feed.nowCycle + cycles;
+      const done = feed.advance(budget, until);
+      slices++;
+      expect(feed.nowCycle).toBeLessThanOrEqual(until);
+      expect(feed.progress().nowUs).toBe(feed.nowCycle / 100);
+      if (done) break;
+    }
+    return { ledger: feed.ledger(), slices };
+  }
+
+  test.each([
+    ['wfi', 'simplex', []],
+    ['polling', 'simplex', ['at=700000,kind=kill']],
+    ['wfi', 'tmr', ['at=20000,module=1,kind=flip,target=s1,bit=3']],
+  ] as const)('%s on %s %j: the same ledger as one call, the clock moving on after the machine is down', async (program, topology, faults) => {
+    const config = { topology: topology as Topology, faults: [...faults] };
+    const whole = await ledgerOf(program, config);
+    const bySlices = await sliced(program, config, 977, 30_011);
+    expect(JSON.stringify(bySlices.ledger)).toBe(JSON.stringify(whole.ledger));
+    // 2,000,000 cycles in slices of at most 30,011 cycles: at least 67 slices, even while down.
+    expect(bySlices.slices).toBeGreaterThanOrEqual(Math.ceil(END_CYCLE / 30_011));
   });
 });
 

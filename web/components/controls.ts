@@ -14,6 +14,7 @@ import { count, rate, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { MAX_STEP_N } from '../../src/scenario/scenario.ts';
 import { act } from './act.ts';
+import { canRun } from '../state/workload.ts';
 
 export class Controls extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -64,7 +65,7 @@ export class Controls extends LitElement {
     return html`<div class="verdict tone-${text?.tone ?? 'neutral'}" id="verdict" role="status" data-outcome=${s.verdict?.kind === 'judged' ? s.verdict.outcome : s.verdict?.kind ?? nothing}>
       ${text ? html`<strong id="outcome">${text.title}</strong> <span id="verdict-text">${text.text}</span>` : nothing}
       ${view.halt ? html`<div class="muted" id="halt">${view.halt.reason === 'exit' ? `The program exited with code ${view.halt.exitCode}` : `The machine stopped: ${haltText(view.halt)}`}.</div>` : nothing}
-      ${s.expect && !s.expectation ? html`<div class="muted" id="expectation">The lesson's expectations are checked when the run has been judged.</div>` : nothing}
+      ${(s.expect?.output !== undefined || s.expect?.outcome !== undefined) && !s.expectation ? html`<div class="muted" id="expectation">The lesson's expectations are checked when the run has been judged.</div>` : nothing}
       ${lines.length > 0 ? html`<ul id="expectation" aria-label="The lesson's expectations">${lines.map((l) => html`<li class=${l.ok ? 'met' : 'missed'}>${l.text}</li>`)}</ul>` : nothing}
     </div>`;
   }
@@ -78,10 +79,10 @@ export class Controls extends LitElement {
     return html`
       <div class="row">
         <div class="group" role="group" aria-label="Run controls">
-          <button class="primary" id="run" @click=${() => act(this.controller.toggleRun())} ?disabled=${!view || !!halted}
+          <button class="primary" id="run" @click=${() => act(this.controller.toggleRun())} ?disabled=${!canRun(view)}
             aria-keyshortcuts="R" aria-label=${running ? 'Pause (R)' : 'Run (R)'}>${running ? '❚❚ Pause' : '▶ Run'}</button>
-          <button id="step" @click=${() => act(this.controller.step(1))} ?disabled=${!view || !!halted} aria-keyshortcuts="S">Step</button>
-          <button id="step-n" @click=${() => act(this.controller.stepN())} ?disabled=${!view || !!halted} aria-keyshortcuts="N">Step ${count(s.stepN)}</button>
+          <button id="step" @click=${() => act(this.controller.step(1))} ?disabled=${!canRun(view)} aria-keyshortcuts="S">Step</button>
+          <button id="step-n" @click=${() => act(this.controller.stepN())} ?disabled=${!canRun(view)} aria-keyshortcuts="N">Step ${count(s.stepN)}</button>
           <label><span class="visually-hidden">Instructions per step N</span>
             <input id="step-count" type="number" min="1" max=${MAX_STEP_N} step="1" .value=${String(s.stepN)}
               @change=${(e: Event) => {

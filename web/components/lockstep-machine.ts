@@ -18,6 +18,7 @@ import { actionFor, SHORTCUTS, keyLabel, type Action } from '../state/shortcuts.
 import { MAX_POSITION, positionOf, speedAt } from '../state/speed.ts';
 import { embedSnippet } from '../state/embed-code.ts';
 import { EXAMPLES } from '../state/examples.ts';
+import { exampleWorkload } from '../state/workload.ts';
 import { tokens, shared } from './theme.ts';
 import type { CodeEditor } from './code-editor.ts';
 import './front-panel.ts';
@@ -28,6 +29,8 @@ import './memory-view.ts';
 import './timeline-view.ts';
 import './console-view.ts';
 import './code-editor.ts';
+import './transaction-strip.ts';
+import './workload-settings.ts';
 import { act } from './act.ts';
 
 const TOPOLOGY_LABELS: Record<Topology, string> = {
@@ -116,6 +119,9 @@ export class LockstepMachine extends LitElement {
         grid-template-areas: "panel" "controls" "regs" "timeline" "console" "code" "memory" "editor"; }
     }
     section.card { background: var(--ls-surface); border: 1px solid var(--ls-border); border-radius: 10px; padding: 0.7rem; min-width: 0; contain: layout paint; }
+    .panel-row { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: flex-start; }
+    .panel-row ls-front-panel { flex: 3 1 30rem; min-width: 0; }
+    .panel-row ls-transactions { flex: 2 1 22rem; min-width: 0; }
     .panel { grid-area: panel; } .controls { grid-area: controls; } .regs { grid-area: regs; } .code { grid-area: code; }
     .timeline { grid-area: timeline; } .console { grid-area: console; } .memory { grid-area: memory; } .editor { grid-area: editor; }
     .editor .tools { display: flex; flex-wrap: wrap; gap: 0.5rem 0.8rem; align-items: center; margin-bottom: 0.5rem; }
@@ -238,7 +244,9 @@ export class LockstepMachine extends LitElement {
   private async onExample(e: Event): Promise<void> {
     const select = e.target as HTMLSelectElement;
     const example = EXAMPLES.find((x) => x.id === select.value);
-    if (example) await this.loadSource(example.source, example.file).catch(() => undefined);
+    if (!example) return;
+    await this.controller.chooseWorkload(exampleWorkload(example, this.controller.state.workload)).catch(() => undefined);
+    await this.loadSource(example.source, example.file).catch(() => undefined);
   }
 
   private async onFile(e: Event): Promise<void> {
@@ -268,6 +276,7 @@ export class LockstepMachine extends LitElement {
           <option value="precopy" ?selected=${settings.resync === 'precopy'}>pre-copy (while running)</option>
           <option value="stop-copy" ?selected=${settings.resync === 'stop-copy'}>stop and copy</option>
         </select></label>
+        <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>
         <button id="help-button" @click=${() => act(this.perform('help'))} aria-keyshortcuts="?">? Keys</button>
@@ -277,7 +286,8 @@ export class LockstepMachine extends LitElement {
       <div class="visually-hidden" aria-live="polite" id="announcer">${s.announce}</div>
       <div class="grid">
         <section class="card panel" aria-labelledby="panel-h"><h2 id="panel-h" class="visually-hidden">Front panel</h2>
-          <ls-front-panel .state=${s} .controller=${c}></ls-front-panel></section>
+          <div class="panel-row"><ls-front-panel .state=${s} .controller=${c}></ls-front-panel>
+            ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div></section>
         <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
           <button class="skip" id="skip-registers" @click=${this.skipRegisters}>Skip the registers</button>

@@ -26,6 +26,8 @@ import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
+import type { WorkloadSettings } from '../../src/transactions/settings.ts';
+import { canRun, exampleWorkload } from './workload.ts';
 
 /** The session as the page sees it through comlink: every method answers asynchronously. */
 export interface SessionPort {
@@ -45,6 +47,7 @@ export interface SessionPort {
   sendInput(bytes: Uint8Array): Promise<void>;
   memory(module: number, addr: number, length: number): Promise<Uint8Array>;
   consoleOutput(): Promise<Uint8Array>;
+  setWorkload(settings: WorkloadSettings | undefined): Promise<void>;
 }
 
 export interface MachineSettings {
@@ -122,6 +125,8 @@ export interface UiState {
   message?: { kind: 'error' | 'info'; text: string };
   /** The last few announcements for the ARIA live region. */
   announce: string;
+  /** The transaction workload the program runs as (issue 10), or none. */
+  workload?: WorkloadSettings;
 }
 
 export const RAM_BASE = 0x8000_0000;
@@ -237,6 +242,7 @@ export class MachineController extends EventTarget {
     return this.loadInput({ kind: 'file', bytes, name }, name, source ?? bytes);
   }
 
+  /** Loads an example; a workload's program runs as that workload, any other as a plain program (exampleWorkload). */
   loadExample(id: string): Promise<void> {
     const example = exampleById(id);
     if (!example) {
@@ -244,7 +250,26 @@ export class MachineController extends EventTarget {
       this.set({ message: { kind: 'error', text } });
       return Promise.reject(new Error(text));
     }
-    return this.loadSource(example.source, example.file);
+    return this.chooseWorkload(exampleWorkload(example, this.state.workload))
+      .then(() => this.loadSource(example.source, example.file));
+  }
+
+  /**
+   * Runs the loaded program as a transaction workload with `settings` (undefined: as a plain
+   * program), from its start on a fresh machine. Bad settings: the error message, nothing changes.
+   */
+  setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      await this.session.setWorkload(settings);
+      this.set({ workload: settings, ...this.cleared() });
+      await this.refreshNow();
+    });
+  }
+
+  /** setWorkload, unless `settings` are the ones in force already. */
+  chooseWorkload(settings: WorkloadSettings | undefined): Promise<void> {
+    return settings === this.state.workload ? Promise.resolve() : this.setWorkload(settings);
   }
 
   /** `content`: the program's source text, or the bytes of a binary file (kept for the embed code). */
@@ -269,9 +294,17 @@ export class MachineController extends EventTarget {
 
   get running(): boolean { return this.state.view?.running ?? false; }
 
+  /** Throws when the machine cannot go on (see canRun), saying why. */
+  private checkCanRun(verb: string): void {
+    const view = this.state.view;
+    if (!view || canRun(view)) return;
+    if (view.halt) throw new Error(`the machine has stopped (${view.halt.message}): reset it to ${verb} again`);
+    throw new Error(`the workload run has reached its duration: reset it to ${verb} again`);
+  }
+
   run(): Promise<void> {
     return this.guarded(async () => {
-      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to run again`);
+      this.checkCanRun('run');
       await this.session.start(this.state.speed);
       const view = this.state.view;
       if (view) this.set({ view: { ...view, running: true }, message: undefined });
@@ -295,7 +328,7 @@ export class MachineController extends EventTarget {
   step(n = 1): Promise<void> {
     return this.guarded(async () => {
       this.looping = false;
-      if (this.state.view?.halt) throw new Error(`the machine has stopped (${this.state.view.halt.message}): reset it to step again`);
+      this.checkCanRun('step');
       const view = await this.session.step(n);
       await this.refreshWith(view);
     });
@@ -599,6 +632,7 @@ export class MachineController extends EventTarget {
    */
   async applyScenario(scenario: Scenario, program: ProgramInput & { name: string }): Promise<void> {
     const settings: MachineSettings = { ...scenario.machine };
+    await this.chooseWorkload(scenario.workload);
     this.set({
       settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
       stepN: scenario.settings.stepN, expect: scenario.expect,
@@ -631,6 +665,7 @@ export class MachineController extends EventTarget {
       faults,
       replacements: this.state.replacements,
       settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
+      ...(this.state.workload ? { workload: this.state.workload } : {}),
       ...(this.state.expect ? { expect: this.state.expect } : {}),
     };
   }

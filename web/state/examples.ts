@@ -8,6 +8,9 @@ import memory from '../../examples/bench/memory.s?raw';
 import checksum from '../../examples/checksum.s?raw';
 import countSource from '../../examples/count.s?raw';
 import ledger from '../../examples/ledger.s?raw';
+import cardAuth from '../../examples/card-auth.s?raw';
+import telcoHlr from '../../examples/telco-hlr.s?raw';
+import processControl from '../../examples/process-control.s?raw';
 
 export interface Example {
   id: string;
@@ -15,6 +18,8 @@ export interface Example {
   /** File name shown in diagnostics. */
   file: string;
   source: string;
+  /** A transaction workload's program (issue 10): choosing it runs that workload (src/transactions/workloads). */
+  workload?: string;
 }
 
 export const EXAMPLES: readonly Example[] = [
@@ -24,6 +29,9 @@ export const EXAMPLES: readonly Example[] = [
   { id: 'checksum', title: 'Checksum of a table (loads, stores, multiplies)', file: 'checksum.s', source: checksum },
   { id: 'int-mix', title: 'Integer mix benchmark (120 M instructions)', file: 'int-mix.s', source: intMix },
   { id: 'memory', title: 'Memory benchmark (108 M instructions)', file: 'memory.s', source: memory },
+  { id: 'card-auth', title: 'Transactions: card authorisation (balances, credit limits)', file: 'card-auth.s', source: cardAuth, workload: 'card-auth' },
+  { id: 'telco-hlr', title: 'Transactions: telco subscriber database (HLR)', file: 'telco-hlr.s', source: telcoHlr, workload: 'telco-hlr' },
+  { id: 'process-control', title: 'Transactions: process control (PID loop, deadlines)', file: 'process-control.s', source: processControl, workload: 'process-control' },
 ];
 
 export function exampleById(id: string): Example | undefined {

@@ -1,0 +1,86 @@
+/**
+ * A transaction workload running in the worker session (issue 10): the TransactionFeed over
+ * the session's machine, advanced in slices between the page's calls, and the live account
+ * the page draws. Slicing changes nothing in the run: the same settings give the same
+ * ledger as `lockstep run --workload` with the same options (TransactionFeed.advance).
+ */
+import type { Machine } from '../machine/machine.ts';
+import { TransactionFeed, type FeedProgress } from '../transactions/feed.ts';
+import type { Ledger } from '../transactions/ledger.ts';
+import { feedOptionsFor, resolveWorkloadSettings, type ResolvedWorkloadSettings, type WorkloadSettings } from '../transactions/settings.ts';
+
+/** What status() and view() carry about the workload run. */
+export interface WorkloadStatus {
+  settings: ResolvedWorkloadSettings;
+  progress: FeedProgress;
+  /** The ledger so far (at most LEDGER_MS old while running; the final one once progress.done). */
+  ledger: Ledger;
+  /** Why the run stopped before its end (the program waited for console input). */
+  error?: string;
+}
+
+/** While running, the running ledger is rebuilt at most this often (it walks every arrival), wall ms. */
+const LEDGER_MS = 200;
+/** A step advances the feed in spans of at most this many cycles (or the step's count, if more). */
+const STEP_SPAN_CYCLES = 100_000;
+
+export class WorkloadRun {
+  readonly feed: TransactionFeed;
+  readonly settings: ResolvedWorkloadSettings;
+  private error?: string;
+  private cached?: { ledger: Ledger; at: number };
+
+  /** Throws RangeError for bad settings (see feedOptionsFor). */
+  constructor(readonly machine: Machine, settings: WorkloadSettings) {
+    this.settings = resolveWorkloadSettings(settings);
+    this.feed = new TransactionFeed(machine, feedOptionsFor(settings));
+  }
+
+  /** The run reached its duration, or stopped on an error. */
+  get done(): boolean { return this.feed.done || this.error !== undefined; }
+
+  /**
+   * Runs for at most `instructions` instructions and at most `cycles` cycles of virtual
+   * time (Infinity: no bound), whether the machine is up or down; returns the cycles the
+   * feed's clock advanced.
+   */
+  advance(instructions: number, cycles: number): number {
+    if (this.done) return 0;
+    const before = this.feed.nowCycle;
+    try {
+      this.feed.advance(instructions, before + cycles);
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+    return this.feed.nowCycle - before;
+  }
+
+  /**
+   * Steps `n` instructions, or up to the instruction at which the machine goes down; on a
+   * machine that is down, `n` cycles of virtual time.
+   */
+  step(n: number): void {
+    if (this.machine.halt) {
+      this.advance(n, n);
+      return;
+    }
+    const start = this.machine.instret;
+    // In bounded spans of virtual time, so that the step ends where the machine goes down.
+    const span = Math.max(n, STEP_SPAN_CYCLES);
+    while (!this.done && !this.machine.halt && this.machine.instret - start < n) this.advance(n - (this.machine.instret - start), span);
+  }
+
+  ledger(): Ledger {
+    return this.feed.ledger();
+  }
+
+  /** The live account; `running`: a ledger up to LEDGER_MS old will do. */
+  status(running: boolean): WorkloadStatus {
+    const now = performance.now();
+    if (!this.cached || !running || this.done || now - this.cached.at >= LEDGER_MS) this.cached = { ledger: this.feed.ledger(), at: now };
+    return {
+      settings: this.settings, progress: this.feed.progress(), ledger: this.cached.ledger,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+    };
+  }
+}
