@@ -144,11 +144,12 @@ export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
   }
   if (num >= CSR_PMPCFG0 && num < CSR_PMPCFG0 + PMP_ENTRIES / 4) {
     writePmpConfig(h, num - CSR_PMPCFG0, value);
-    raise(A_EVENT); // a lock may need the checked loop (run.ts batch())
+    raise(A_EVENT); // the batch may need the checked loop now (run.ts batch(), pmp.ts pmpChecked())
     return;
   }
   if (num >= CSR_PMPADDR0 && num < CSR_PMPADDR0 + PMP_ENTRIES) {
     writePmpAddress(h, num - CSR_PMPADDR0, value);
+    raise(A_EVENT); // likewise
     return;
   }
   switch (num) {

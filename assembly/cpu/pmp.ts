@@ -72,14 +72,53 @@ export function dataPrivilege(h: usize): u32 {
   return priv;
 }
 
+/** The byte range [g_low, g_high) entry `k` matches (empty for OFF); `previous` is pmpaddr k-1 as a byte address. */
+let g_low: u64 = 0;
+let g_high: u64 = 0;
+function entryRange(h: usize, k: u32, previous: u64): void {
+  const word = load<u32>(h + H_PMPADDR + (<usize>k << 2));
+  const bound = <u64>word << 2;
+  g_low = 0;
+  g_high = 0;
+  switch ((config(h, k) & PMP_A) >> PMP_A_SHIFT) {
+    case PMP_TOR: g_low = previous; g_high = bound; break;
+    case PMP_NA4: g_low = bound; g_high = bound + 4; break;
+    case PMP_NAPOT: {
+      // pmpaddr = base[33:t+3] followed by a 0 and t ones: 2^(t+3) bytes (t = 32: all of it).
+      const ones = <u64>ctz(~word);
+      g_low = (<u64>word & ~((<u64>1 << ones) - 1)) << 2;
+      g_high = g_low + (<u64>8 << ones);
+      break;
+    }
+    default: break; // OFF: matches nothing
+  }
+}
+
+/**
+ * Whether the lowest-numbered entry that is not OFF covers all 2^32 addresses with R, W and
+ * X (as firmware that opens everything sets entry 0): it then decides every access, and
+ * allows it.
+ */
+function allOpen(h: usize): bool {
+  let previous: u64 = 0;
+  for (let k: u32 = 0; k < PMP_ENTRIES; k++) {
+    entryRange(h, k, previous);
+    previous = <u64>load<u32>(h + H_PMPADDR + (<usize>k << 2)) << 2;
+    if (g_low >= g_high) continue;
+    return g_low == 0 && g_high >= 0x1_0000_0000 && (config(h, k) & (PMP_R | PMP_W | PMP_X)) == (PMP_R | PMP_W | PMP_X);
+  }
+  return false;
+}
+
 /**
  * Whether module `h` must check its aligned fetches, loads and stores: it runs in U-mode,
- * or its loads and stores are checked as U-mode (MPRV), or an entry is locked. Otherwise
- * every M-mode access that stays within one 4-byte granule succeeds (no entry can match
- * part of it, and a matching unlocked entry grants M-mode everything).
+ * or its loads and stores are checked as U-mode (MPRV), or an entry is locked; and the
+ * entries do not simply allow everything (allOpen). Otherwise every access that stays within
+ * one 4-byte granule succeeds: no entry can match part of it, and a matching unlocked entry
+ * grants M-mode everything.
  */
 export function pmpChecked(h: usize): bool {
-  return load<u32>(h, H_PRIV) != PRIV_M || dataPrivilege(h) != PRIV_M || anyLocked(h);
+  return (load<u32>(h, H_PRIV) != PRIV_M || dataPrivilege(h) != PRIV_M || anyLocked(h)) && !allOpen(h);
 }
 
 /**
@@ -95,26 +134,11 @@ export function pmpAllows(h: usize, addr: u32, width: u32, access: u32, priv: u3
   const last = first + width - 1;
   let previous: u64 = 0; // pmpaddr k-1 as a byte address: the lower bound of a TOR entry k
   for (let k: u32 = 0; k < PMP_ENTRIES; k++) {
+    entryRange(h, k, previous);
+    previous = <u64>load<u32>(h + H_PMPADDR + (<usize>k << 2)) << 2;
+    if (g_low >= g_high || last < g_low || first >= g_high) continue;
+    if (first < g_low || last >= g_high) return false; // matches only some of the bytes
     const cfg = config(h, k);
-    const word = load<u32>(h + H_PMPADDR + (<usize>k << 2));
-    const bound = <u64>word << 2;
-    let low: u64 = 0;
-    let high: u64 = 0; // exclusive
-    switch ((cfg & PMP_A) >> PMP_A_SHIFT) {
-      case PMP_TOR: low = previous; high = bound; break;
-      case PMP_NA4: low = bound; high = bound + 4; break;
-      case PMP_NAPOT: {
-        // pmpaddr = base[33:t+3] followed by a 0 and t ones: 2^(t+3) bytes (t = 32: all of it).
-        const ones = <u64>ctz(~word);
-        low = (<u64>word & ~((<u64>1 << ones) - 1)) << 2;
-        high = low + (<u64>8 << ones);
-        break;
-      }
-      default: break; // OFF: matches nothing
-    }
-    previous = bound;
-    if (low >= high || last < low || first >= high) continue;
-    if (first < low || last >= high) return false; // matches only some of the bytes
     if (priv == PRIV_M && (cfg & PMP_L) == 0) return true;
     return (cfg & access) != 0;
   }

@@ -305,8 +305,9 @@ function lockstepChecked(online: u32, n: u32, filter: u32): u32 { return batchLo
 
 /**
  * Whether any online module needs PMP checks on every access (pmp.ts pmpChecked()). What
- * changes the answer ends its batch: mret and writes to mstatus and pmpcfg raise A_EVENT; a
- * trap or interrupt only enters M-mode, where the checked loop is correct, if slower.
+ * can turn the answer to true ends its batch: mret and writes to mstatus, pmpcfg and
+ * pmpaddr raise A_EVENT. A trap or interrupt only enters M-mode, where checks never allow
+ * what they should not, so the batch may go on in the checked loop.
  */
 function anyPmpChecked(online: u32): bool {
   let m = online;

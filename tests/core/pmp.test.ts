@@ -273,6 +273,61 @@ data: .word 0x77, 0x88
   });
 });
 
+describe('an entry over all of memory', () => {
+  it('R W X opens everything to U-mode (the set-up QEMU firmware uses); without X, a U-mode fetch faults', async () => {
+    // Entry 0: NAPOT with pmpaddr all ones; pmpcfg0 0x1F (R W X), then 0x1B (R W).
+    const run = (cfg: number) => runFor(program(`
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, ${cfg}
+  csrw pmpcfg0, t0
+`, `${TO_USER('user')}
+user:
+  la a0, out
+  li a2, 0x55
+  sw a2, 0(a0)
+  lw a3, 0(a0)
+  ecall
+`), 500);
+    const open = await run(0x1F);
+    expect(open.machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(faults(open)).toEqual([]);
+    expect(open.machine.reg(0, 13)).toBe(0x55);
+    const noExecute = await run(0x1B);
+    expect(faults(noExecute).slice(0, 1)).toEqual([fault(CAUSE.FETCH_ACCESS, noExecute.sym('user'))]);
+  });
+
+  it('a pmpaddr write that narrows it applies from the next access (MPRV loads and stores as U-mode)', async () => {
+    // Entry 0 opens everything; MPRV = 1 with MPP = U; then pmpaddr0 = word / 4 (bit 0 clear,
+    // word being 8-aligned): NAPOT over the 8 bytes at word only.
+    const ran = await runFor(program(`
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1F
+  csrw pmpcfg0, t0
+`, `
+  la a0, word
+  la a1, word2
+  li t0, ${MSTATUS.MPRV}
+  csrw mstatus, t0
+  lw a2, 0(a1)
+  srli t0, a0, 2
+  csrw pmpaddr0, t0
+  lw a3, 0(a0)
+  lw a4, 0(a1)
+  csrw mstatus, zero
+${FINISH}
+`, `
+  .align 3
+word: .word 0x11, 0
+word2: .word 0x22
+`), 500);
+    expect(ran.machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(faults(ran)).toEqual([fault(CAUSE.LOAD_ACCESS, ran.sym('word2'))]);
+    expect([ran.machine.reg(0, 12), ran.machine.reg(0, 13), ran.machine.reg(0, 14)]).toEqual([0x22, 0x11, 0]);
+  });
+});
+
 describe('PMP and M-mode (§3.7.1.2)', () => {
   it('an unlocked entry does not restrict M-mode; a locked one does, for loads, stores and fetches', async () => {
     // Entry 0: NA4 at word, no permissions; entry 1: NA4 at word2, R; entry 2: NA4 at mfunc, R.
