@@ -275,6 +275,13 @@ export const MEM_FAULT_NONE: u32 = 0xFFFF_FFFF;
 export const H_CSR_FAULTS: usize = 0x2A0;
 export const CSR_FAULT_SLOTS: u32 = 4;
 export const CSR_FAULT_SIZE: usize = 12;
+/**
+ * Physical memory protection (cpu/pmp.ts): PMP_ENTRIES pmpNcfg bytes (entry k at byte k,
+ * so pmpcfg0..3 are the four u32 words), then PMP_ENTRIES pmpaddr words (address bits 33:2).
+ */
+export const H_PMPCFG: usize = 0x300;
+export const H_PMPADDR: usize = 0x310;
+export const PMP_ENTRIES: u32 = 16;
 
 // ── Constants shared with the host ────────────────────────────────────────────────────
 export const PRIV_U: u32 = 0;

@@ -3,8 +3,9 @@
 
 import {
   H_MSTATUS, H_MTVEC, H_MEPC, H_MCAUSE, H_MTVAL, H_MSCRATCH, H_MIE, H_MCOUNTEREN,
-  H_MCYCLE_OFFSET, H_MINSTRET_OFFSET, H_PRIV, H_X, PRIV_M,
+  H_MCYCLE_OFFSET, H_MINSTRET_OFFSET, H_PRIV, H_X, PRIV_M, H_PMPCFG, H_PMPADDR, PMP_ENTRIES,
 } from '../layout';
+import { writePmpConfig, writePmpAddress } from './pmp';
 import { g_batchInstret, g_batchCycle, raise, A_EVENT } from './signals';
 import { MSTATUS_WRITABLE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, IRQ_MSI, IRQ_MTI, IRQ_MEI } from './trap';
 import { deviceMip, mtimeAt } from './devices';
@@ -31,6 +32,7 @@ export const CSR_MIMPID: u32 = 0xF13;
 export const CSR_MHARTID: u32 = 0xF14;
 export const CSR_MCONFIGPTR: u32 = 0xF15;
 export const CSR_PMPCFG0: u32 = 0x3A0;
+export const CSR_PMPADDR0: u32 = 0x3B0;
 export const CSR_PMPADDR63: u32 = 0x3EF;
 export const CSR_TSELECT: u32 = 0x7A0;
 export const CSR_TDATA3: u32 = 0x7A3;
@@ -79,10 +81,13 @@ export function csrRead(h: usize, num: u32, priv: u32, i: u32): u64 {
   }
   // mhpmevent3..31 (0x323-0x33F): read-only zero.
   if (num >= 0x323 && num <= 0x33F) return 0;
-  // PMP with zero entries (priv spec 3.7.1: "zero, 16, or 64 PMP entries ... All PMP CSR
-  // fields are WARL and may be read-only zero"): pmpcfg0-15 (0x3A0-0x3AF) and pmpaddr0-63
-  // (0x3B0-0x3EF) read 0 and ignore writes, so no entry is ever active.
-  if (num >= CSR_PMPCFG0 && num <= CSR_PMPADDR63) return 0;
+  // PMP (pmp.ts): 16 entries, pmpcfg0-3 (0x3A0-0x3A3) and pmpaddr0-15 (0x3B0-0x3BF); the
+  // other pmpcfg (to 0x3AF) and pmpaddr (to 0x3EF) registers read 0 and ignore writes.
+  if (num >= CSR_PMPCFG0 && num <= CSR_PMPADDR63) {
+    if (num < CSR_PMPCFG0 + PMP_ENTRIES / 4) return load<u32>(h + H_PMPCFG + ((<usize>num - CSR_PMPCFG0) << 2));
+    if (num >= CSR_PMPADDR0 && num < CSR_PMPADDR0 + PMP_ENTRIES) return load<u32>(h + H_PMPADDR + ((<usize>num - CSR_PMPADDR0) << 2));
+    return 0;
+  }
   // No triggers (debug spec 0.13.2 ch. 5): tselect is WARL and holds only 0; tdata1 there
   // reads type 0, "there is no trigger at this tselect"; tdata2 and tdata3 read 0. Writes
   // change nothing.
@@ -137,13 +142,23 @@ export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
     writeCounter(h, num, value, <u64>i + 1, i);
     return;
   }
+  if (num >= CSR_PMPCFG0 && num < CSR_PMPCFG0 + PMP_ENTRIES / 4) {
+    writePmpConfig(h, num - CSR_PMPCFG0, value);
+    raise(A_EVENT); // the batch may need the checked loop now (run.ts batch(), pmp.ts pmpChecked())
+    return;
+  }
+  if (num >= CSR_PMPADDR0 && num < CSR_PMPADDR0 + PMP_ENTRIES) {
+    writePmpAddress(h, num - CSR_PMPADDR0, value);
+    raise(A_EVENT); // likewise
+    return;
+  }
   switch (num) {
     case CSR_MSTATUS: {
       let status = value & MSTATUS_WRITABLE;
       const mpp = (status & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
       if (mpp != PRIV_M && mpp != 0) status &= ~MSTATUS_MPP; // WARL: only M and U exist
       store<u32>(h, status, H_MSTATUS);
-      raise(A_EVENT);
+      raise(A_EVENT); // also: MPRV may need the checked loop (run.ts batch())
       break;
     }
     case CSR_MIE: store<u32>(h, value & MIE_WRITABLE, H_MIE); raise(A_EVENT); break;
@@ -153,7 +168,7 @@ export function csrWrite(h: usize, num: u32, value: u32, i: u32): void {
     case CSR_MEPC: store<u32>(h, value & ~3, H_MEPC); break; // IALIGN = 32
     case CSR_MCAUSE: store<u32>(h, value, H_MCAUSE); break;
     case CSR_MTVAL: store<u32>(h, value, H_MTVAL); break;
-    default: break; // misa, mstatush, menvcfg(h), mip, mcountinhibit, mhpmevent, PMP, triggers: writes ignored (WARL)
+    default: break; // misa, mstatush, menvcfg(h), mip, mcountinhibit, mhpmevent, pmpcfg4-15, pmpaddr16-63, triggers: writes ignored (WARL)
   }
   applyCsrFaults(h);
 }

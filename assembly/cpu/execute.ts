@@ -22,7 +22,7 @@
 import {
   H_RAM, H_DIRTY, H_RETIRE, R_PC, R_INSN, R_KIND, R_VALUE, R_ADDR, R_DATA, R_NPC,
   PAGE_SHIFT, K_LOAD, K_STORE, K_WIDTH_SHIFT, K_TRAP_SHIFT, TRAP_ANNOUNCE, H_RESULT_XOR,
-  H_RESULT_AND, H_RESULT_OR, H_REG_AND, H_REG_OR, H_PC_AND, H_PC_OR,
+  H_RESULT_AND, H_RESULT_OR, H_REG_AND, H_REG_OR, H_PC_AND, H_PC_OR, H_PRIV,
 } from '../layout';
 import {
   ramSize, ramOffset, tohost, g_coldKind, g_coldValue, g_trap, g_trapValue, raise, takeRaisedException,
@@ -33,7 +33,10 @@ import {
   alu, taken, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu, Div, Divu,
   Rem, Remu, Beq, Bne, Blt, Bge, Bltu, Bgeu,
 } from './alu';
-import { exception, CAUSE_FETCH_ACCESS, CAUSE_FETCH_MISALIGNED, CAUSE_ILLEGAL } from './trap';
+import {
+  exception, CAUSE_FETCH_ACCESS, CAUSE_FETCH_MISALIGNED, CAUSE_ILLEGAL, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+} from './trap';
+import { pmpAllows, dataPrivilege, PMP_R, PMP_W, PMP_X } from './pmp';
 import { systemInstruction, loadSlow, storeSlow, misalignedHitsPoison, afterMisalignedStore } from './system';
 import {
   readHitsPoison, storeHitsPoison, afterStore, readsPoisonedRegister, registerWritten,
@@ -231,16 +234,23 @@ export const SLOW: u32 = 1;
   return commitPlain(h, pc, insn, rdField(insn), pc + 4, 0, target, instrumented);
 }
 
-/** A load of 2^`size` bytes (a literal) at x[rs1] + immI, sign-extended if `signed`. */
+/**
+ * A load of 2^`size` bytes (a literal) at x[rs1] + immI, sign-extended if `signed`. With
+ * `checked`, PMP checks an aligned RAM access; loadSlow checks every other access itself.
+ */
 // @ts-ignore: decorator
 @inline function loadOp(
   h: usize, pc: u32, insn: u32, x: u32, size: u32, signed: bool, i: u32, instrumented: bool, fast: bool,
+  checked: bool,
 ): u32 {
   const addr = x + immI(insn);
   const offset = ramOffset(addr);
   let kind = K_LOAD | ((<u32>1 << size) << K_WIDTH_SHIFT);
   let value: u32;
   if (inRam(offset, size)) {
+    if (checked && !pmpAllows(h, addr, <u32>1 << size, PMP_R, dataPrivilege(h))) {
+      return trapped(h, pc, insn, CAUSE_LOAD_ACCESS, addr, instrumented);
+    }
     if (instrumented && readHitsPoison(h, offset)) return announced(h, pc, insn);
     value = loadRam(load<usize>(h, H_RAM) + offset, size, signed);
   } else {
@@ -253,9 +263,11 @@ export const SLOW: u32 = 1;
   return commit(h, pc, insn, rdField(insn), value, kind, addr, value, pc + 4, instrumented);
 }
 
-/** A store of the low 2^`size` bytes (a literal) of x[rs2] at x[rs1] + immS. */
+/** A store of the low 2^`size` bytes (a literal) of x[rs2] at x[rs1] + immS; PMP as for loadOp(). */
 // @ts-ignore: decorator
-@inline function storeOp(h: usize, pc: u32, insn: u32, x: u32, y: u32, size: u32, instrumented: bool, fast: bool): u32 {
+@inline function storeOp(
+  h: usize, pc: u32, insn: u32, x: u32, y: u32, size: u32, instrumented: bool, fast: bool, checked: bool,
+): u32 {
   const addr = x + immS(insn);
   let data = storeData(y, size);
   if (instrumented) {
@@ -265,6 +277,9 @@ export const SLOW: u32 = 1;
   const offset = ramOffset(addr);
   let kind = K_STORE | ((<u32>1 << size) << K_WIDTH_SHIFT);
   if (inRam(offset, size)) {
+    if (checked && !pmpAllows(h, addr, <u32>1 << size, PMP_W, dataPrivilege(h))) {
+      return trapped(h, pc, insn, CAUSE_STORE_ACCESS, addr, instrumented);
+    }
     if (instrumented && storeHitsPoison(h, offset, <u32>1 << size)) return announced(h, pc, insn);
     if (fast && addr == tohost()) return SLOW; // the batch must end after it: leave it to stepSlow
     storeRam(h, offset, size, data);
@@ -290,9 +305,15 @@ export const SLOW: u32 = 1;
  * a SYSTEM instruction) returns SLOW before it has changed any state, and the caller runs
  * stepSlow() for it. A call anywhere in the inlined step makes V8 keep its values on the
  * stack, which costs more than a quarter of the speed.
+ *
+ * With `checked`, PMP (pmp.ts) checks the fetch and every load and store; without it, only
+ * the slow load/store paths do, which is enough while pmpChecked() is false for the module.
  */
 // @ts-ignore: decorator
-@inline export function step(h: usize, pc: u32, i: u32, instrumented: bool, fast: bool): u32 {
+@inline export function step(h: usize, pc: u32, i: u32, instrumented: bool, fast: bool, checked: bool): u32 {
+  if (checked && !pmpAllows(h, pc, 4, PMP_X, load<u32>(h, H_PRIV))) {
+    return trapped(h, pc, 0, CAUSE_FETCH_ACCESS, pc, instrumented);
+  }
   const fetchOffset = ramOffset(pc);
   if (fetchOffset >= ramSize()) {
     if (fast) return SLOW;
@@ -378,14 +399,14 @@ export const SLOW: u32 = 1;
     case BRANCH | f3(5): return branch(h, pc, insn, taken<Bge>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGE
     case BRANCH | f3(6): return branch(h, pc, insn, taken<Bltu>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BLTU
     case BRANCH | f3(7): return branch(h, pc, insn, taken<Bgeu>(rs1(h, insn), rs2(h, insn)), instrumented, fast); // BGEU
-    case LOAD | f3(0): return loadOp(h, pc, insn, rs1(h, insn), 0, true, i, instrumented, fast); // LB
-    case LOAD | f3(1): return loadOp(h, pc, insn, rs1(h, insn), 1, true, i, instrumented, fast); // LH
-    case LOAD | f3(2): return loadOp(h, pc, insn, rs1(h, insn), 2, true, i, instrumented, fast); // LW
-    case LOAD | f3(4): return loadOp(h, pc, insn, rs1(h, insn), 0, false, i, instrumented, fast); // LBU
-    case LOAD | f3(5): return loadOp(h, pc, insn, rs1(h, insn), 1, false, i, instrumented, fast); // LHU
-    case STORE | f3(0): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 0, instrumented, fast); // SB
-    case STORE | f3(1): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 1, instrumented, fast); // SH
-    case STORE | f3(2): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 2, instrumented, fast); // SW
+    case LOAD | f3(0): return loadOp(h, pc, insn, rs1(h, insn), 0, true, i, instrumented, fast, checked); // LB
+    case LOAD | f3(1): return loadOp(h, pc, insn, rs1(h, insn), 1, true, i, instrumented, fast, checked); // LH
+    case LOAD | f3(2): return loadOp(h, pc, insn, rs1(h, insn), 2, true, i, instrumented, fast, checked); // LW
+    case LOAD | f3(4): return loadOp(h, pc, insn, rs1(h, insn), 0, false, i, instrumented, fast, checked); // LBU
+    case LOAD | f3(5): return loadOp(h, pc, insn, rs1(h, insn), 1, false, i, instrumented, fast, checked); // LHU
+    case STORE | f3(0): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 0, instrumented, fast, checked); // SB
+    case STORE | f3(1): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 1, instrumented, fast, checked); // SH
+    case STORE | f3(2): return storeOp(h, pc, insn, rs1(h, insn), rs2(h, insn), 2, instrumented, fast, checked); // SW
     case JALR | f3(0): return jump(h, pc, insn, (rs1(h, insn) + immI(insn)) & ~1, instrumented, fast);
     // MISC-MEM: FENCE (any pred/succ/fm, e.g. FENCE.TSO) and FENCE.I are no-ops here.
     case MISC_MEM | f3(0):
@@ -420,7 +441,7 @@ export const SLOW: u32 = 1;
 
 /** The full step, for what stepFast left (cold: not inlined into the run loops). */
 export function stepSlow(h: usize, pc: u32, i: u32): u32 {
-  return step(h, pc, i, false, false);
+  return step(h, pc, i, false, false, false);
 }
 
 /**
@@ -429,13 +450,19 @@ export function stepSlow(h: usize, pc: u32, i: u32): u32 {
  */
 // @ts-ignore: decorator
 @inline export function stepFast(h: usize, pc: u32, i: u32): u32 {
-  return step(h, pc, i, false, true);
+  return step(h, pc, i, false, true, false);
 }
 
 /**
  * The step of the instrumented loops, which re-apply persistent faults (they run only while
- * faults are armed: called, not inlined, which keeps the code small).
+ * faults are armed: called, not inlined, which keeps the code small). It checks PMP too:
+ * pmpAllows() answers an M-mode access that needs no check at once.
  */
 export function stepInstrumented(h: usize, pc: u32, i: u32): u32 {
-  return step(h, pc, i, true, false);
+  return step(h, pc, i, true, false, true);
+}
+
+/** The step of the checked loops (run.ts), while a module needs PMP checks: pmpChecked(). */
+export function stepChecked(h: usize, pc: u32, i: u32): u32 {
+  return step(h, pc, i, false, false, true);
 }

@@ -14,6 +14,7 @@ import { csrInstruction, CSR_ILLEGAL } from './csr';
 import { deviceAccessible, deviceLoad } from './devices';
 import { funct3, rdField } from './decode';
 import { readHitsPoison, afterStore } from '../fault/persistent';
+import { pmpAllows, dataPrivilege, PMP_R, PMP_W } from './pmp';
 
 const ECALL: u32 = 0x0000_0073;
 const EBREAK: u32 = 0x0010_0073;
@@ -67,7 +68,9 @@ export function systemInstruction(h: usize, insn: u32, pc: u32, i: u32): u32 {
 // "the portion of the access that caused the fault" (privileged spec 20211203 §3.1.16), and
 // it reads or writes nothing. Device registers are not memory: a misaligned access to one, or
 // to nothing, raises address-misaligned. Only aligned RAM accesses take the fast path, so all
-// of this is cold.
+// of this is cold. PMP (pmp.ts) checks every access that reaches these paths, from any loop,
+// as a whole (one that straddles an entry's boundary fails, in M-mode too), before RAM's end
+// or a device's range: its access fault has mtval = the access's address.
 
 /** Whether an access of `width` bytes that begins at RAM offset `offset` (in RAM) runs past its end. */
 // @ts-ignore: decorator
@@ -105,11 +108,13 @@ export function loadSlow(h: usize, addr: u32, size: u32, signed: bool, i: u32): 
   const offset = ramOffset(addr);
   let value: u32;
   if (offset < ramSize()) {
+    if (!pmpAllows(h, addr, width, PMP_R, dataPrivilege(h))) { raiseException(CAUSE_LOAD_ACCESS, addr); return 0; }
     if (pastRamEnd(offset, width)) { raiseException(CAUSE_LOAD_ACCESS, RAM_BASE + ramSize()); return 0; }
     const p = load<usize>(h, H_RAM) + offset; // WebAssembly loads take any alignment, little-endian
     value = size == 2 ? load<u32>(p) : <u32>load<u16>(p);
   } else {
     if ((addr & (width - 1)) != 0) { raiseException(CAUSE_LOAD_MISALIGNED, addr); return 0; }
+    if (!pmpAllows(h, addr, width, PMP_R, dataPrivilege(h))) { raiseException(CAUSE_LOAD_ACCESS, addr); return 0; }
     if (!deviceAccessible(addr, width)) { raiseException(CAUSE_LOAD_ACCESS, addr); return 0; }
     value = deviceLoad(addr, i);
     setColdResult(K_DEVICE, 0);
@@ -129,6 +134,7 @@ export function storeSlow(h: usize, addr: u32, size: u32, data: u32): void {
   const width: u32 = 1 << size;
   const offset = ramOffset(addr);
   if (offset < ramSize()) {
+    if (!pmpAllows(h, addr, width, PMP_W, dataPrivilege(h))) { raiseException(CAUSE_STORE_ACCESS, addr); return; }
     if (pastRamEnd(offset, width)) { raiseException(CAUSE_STORE_ACCESS, RAM_BASE + ramSize()); return; }
     const p = load<usize>(h, H_RAM) + offset;
     if (size == 2) store<u32>(p, data);
@@ -140,6 +146,7 @@ export function storeSlow(h: usize, addr: u32, size: u32, data: u32): void {
     return;
   }
   if ((addr & (width - 1)) != 0) { raiseException(CAUSE_STORE_MISALIGNED, addr); return; }
+  if (!pmpAllows(h, addr, width, PMP_W, dataPrivilege(h))) { raiseException(CAUSE_STORE_ACCESS, addr); return; }
   if (!deviceAccessible(addr, width)) { raiseException(CAUSE_STORE_ACCESS, addr); return; }
   setColdResult(K_DEVICE, 0);
   raise(A_SETTLE);

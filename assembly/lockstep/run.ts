@@ -32,7 +32,8 @@ import {
   g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
 } from '../cpu/signals';
-import { stepFast, stepSlow, stepInstrumented, SLOW } from '../cpu/execute';
+import { stepFast, stepSlow, stepInstrumented, stepChecked, SLOW } from '../cpu/execute';
+import { pmpChecked } from '../cpu/pmp';
 import { stepGroup, groupSize, TwoModules, ThreeModules, FourModules } from './group';
 import { WFI } from '../cpu/system';
 import { interrupt, pendingInterrupt, IRQ_MTI, IRQ_MEI, INTERRUPT_BIT, MSTATUS_MIE } from '../cpu/trap';
@@ -119,14 +120,17 @@ function simplexPlain(h: usize, n: u32): u32 {
   return i;
 }
 
-/** simplexPlain with persistent faults re-applied, and optionally traced. */
+/**
+ * simplexPlain with persistent faults re-applied (`instrumented`), and optionally traced;
+ * both check PMP. Without `instrumented`, PMP-checked steps only.
+ */
 // @ts-ignore: decorator
-@inline function batchSimplex(h: usize, n: u32, traced: bool): u32 {
+@inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool): u32 {
   let i: u32 = 0;
   let pc = load<u32>(h, H_PC);
   while (true) {
     const priv = traced ? load<u32>(h, H_PRIV) : 0;
-    pc = stepInstrumented(h, pc, i);
+    pc = instrumented ? stepInstrumented(h, pc, i) : stepChecked(h, pc, i);
     if (traced) traceAppend(h, priv, i);
     i++;
     if (g_attention != 0 || i >= n) break;
@@ -259,10 +263,11 @@ function lockstepPlain(
 
 /**
  * Any number of online modules in lockstep, pcs in the hart blocks, stepped by calls: the
- * instrumented and traced loops, and the plain one beyond four modules.
+ * instrumented and traced loops (which check PMP), the PMP-checked one (`checked`), and the
+ * plain one beyond four modules.
  */
 // @ts-ignore: decorator
-@inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool): u32 {
+@inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool, checked: bool): u32 {
   const reference = hart(ctz(online));
   const others = online & (online - 1);
   let i: u32 = 0;
@@ -272,6 +277,7 @@ function lockstepPlain(
     while (pending != 0) {
       const h = hart(ctz(pending));
       if (instrumented) store<u32>(h, stepInstrumented(h, load<u32>(h, H_PC), i), H_PC);
+      else if (checked) store<u32>(h, stepChecked(h, load<u32>(h, H_PC), i), H_PC);
       else stepOne(h, i);
       pending &= pending - 1;
     }
@@ -289,24 +295,45 @@ function lockstepPlain(
   return i;
 }
 
-function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, false); }
-function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true); }
-function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false); }
-function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false); }
-function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true); }
+function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, true, false); }
+function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true, true); }
+function simplexChecked(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false); }
+function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false); }
+function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false, true); }
+function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true, true); }
+function lockstepChecked(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, true); }
+
+/**
+ * Whether any online module needs PMP checks on every access (pmp.ts pmpChecked()). What
+ * can turn the answer to true ends its batch: mret and writes to mstatus, pmpcfg and
+ * pmpaddr raise A_EVENT. A trap or interrupt only enters M-mode, where checks never allow
+ * what they should not, so the batch may go on in the checked loop.
+ */
+function anyPmpChecked(online: u32): bool {
+  let m = online;
+  while (m != 0) {
+    if (pmpChecked(hart(ctz(m)))) return true;
+    m &= m - 1;
+  }
+  return false;
+}
 
 /** Runs one batch of up to `n` instructions on the `online` modules with the right loop. */
 function batch(online: u32, n: u32): u32 {
   const instrumented = load<u32>(MACHINE + M_FAULTS_ARMED) != 0;
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
+  const checked = anyPmpChecked(online);
   const count = popcnt(online);
   if (count == 1) {
     const h = hart(ctz(online));
-    return traced ? simplexTraced(h, n) : instrumented ? simplexInstrumented(h, n) : simplexPlain(h, n);
+    if (traced) return simplexTraced(h, n);
+    if (instrumented) return simplexInstrumented(h, n);
+    return checked ? simplexChecked(h, n) : simplexPlain(h, n);
   }
   const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
   if (traced) return lockstepTraced(online, n, filter);
   if (instrumented) return lockstepInstrumented(online, n, filter);
+  if (checked) return lockstepChecked(online, n, filter);
   if (count > 4) return lockstepGeneric(online, n, filter);
   let rest = online;
   const a = hart(ctz(rest)); rest &= rest - 1;

@@ -82,11 +82,23 @@ export const FINISH = `
 `;
 
 /**
+ * Opens all memory to U-mode as QEMU's virt firmware does (priv spec §3.7.1): PMP entry 0
+ * NAPOT over the whole address space (pmpaddr0 all ones), R, W and X; entries 1..15 stay
+ * OFF. Without a matching entry a U-mode access fails. Uses t0.
+ */
+export const PMP_OPEN = `
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1F
+  csrw pmpcfg0, t0
+`;
+
+/**
  * Drops to U-mode at `label` with mret (priv spec §3.3.2): MPP = U, MPIE = `mpie`, and
- * whatever other mstatus bits `extra` holds. Uses t0.
+ * whatever other mstatus bits `extra` holds, with PMP_OPEN first. Uses t0.
  */
 export function enterUser(label: string, mpie = false, extra = 0): string {
-  return `
+  return `${PMP_OPEN}
   la t0, ${label}
   csrw mepc, t0
   li t0, ${(PRIV.U << MPP_SHIFT) | (mpie ? MSTATUS.MPIE : 0) | extra}

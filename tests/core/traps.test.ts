@@ -6,7 +6,7 @@
  * handler at mtvec spins, and the trap CSRs are read from the host.
  */
 import { describe, expect, it } from 'vitest';
-import { csr, CSR, enterUser, runFor, statusFields, words, FINISH, INSTRUMENTED } from './guest.ts';
+import { csr, CSR, enterUser, runFor, statusFields, words, FINISH, INSTRUMENTED, PMP_OPEN } from './guest.ts';
 import {
   CAUSE, OPC, PRIV, MSTATUS, MPP_SHIFT, RAM_BASE, UART, CLINT, FINISHER, encB, encCsr, encI, encJ, encR, encS,
   hex, u32,
@@ -310,6 +310,7 @@ handler:
     const ran = await runFor(`
   la t0, handler
   csrw mtvec, t0
+${PMP_OPEN}
   la t0, target
   csrw mepc, t0
   li t0, ${status}
