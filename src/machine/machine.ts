@@ -41,7 +41,9 @@ export interface MachineConfig {
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
-   * program finds it empty. Off (the browser), input arrives whenever it is pushed.
+   * program finds it empty. The console may answer "nothing yet" (an empty array): run() then
+   * returns `input`, and asks again when it is called next. Off (the browser), input arrives
+   * whenever it is pushed.
    */
   blockingInput?: boolean;
 }
@@ -472,7 +474,10 @@ export class Machine {
       this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, 0);
       return true;
     }
-    if (bytes.length === 0) return false;
+    if (bytes.length === 0) {
+      this.core.setU32(L.MACHINE + L.M_RX_ASKED, 0); // nothing yet: ask again when run() resumes
+      return false;
+    }
     this.pushInput(bytes);
     return true;
   }
