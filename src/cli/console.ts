@@ -12,22 +12,33 @@ import { err, out, streamName } from './io.ts';
 
 const NOTHING_YET = new Uint8Array(0);
 
+/** Console input for a run: stdin itself, or stdin as recorded or replayed (run.ts). */
+export interface InputSource {
+  /**
+   * Up to `max` bytes: what has been read, null at end of input, or an empty array while
+   * more may come (await ready()). Throws IoError if stdin cannot be read.
+   */
+  take(max: number): Uint8Array | null;
+  /** Gives back the tail of what the last take() returned, to be taken again first. */
+  putBack(bytes: Uint8Array): void;
+  /** Whether take() would return bytes now. */
+  available(): boolean;
+  /** Settles when take() may have something new to say: bytes, end of input or the error. */
+  ready(): Promise<void>;
+}
+
 /**
  * stdin, read on demand: the process's stream is opened the first time the guest asks, and
  * read from in paused mode. (A read through the thread pool would hold up the process's exit
  * until it returns, after a signal too; the stream's reads do not.)
  */
-export class Stdin {
+export class Stdin implements InputSource {
   private buffered: Uint8Array = NOTHING_YET;
   private ended = false;
   private failure?: IoError;
   private stream?: NodeJS.ReadStream;
   private waiters: (() => void)[] = [];
 
-  /**
-   * Up to `max` bytes: what has been read, null at end of input, or an empty array while
-   * more may come (await ready()). Throws IoError if stdin cannot be read.
-   */
   take(max: number): Uint8Array | null {
     if (this.buffered.length === 0 && !this.ended && !this.failure) {
       const chunk = this.open()?.read() as Buffer | null | undefined;
@@ -42,7 +53,18 @@ export class Stdin {
     return this.ended ? null : NOTHING_YET;
   }
 
-  /** Settles when take() may have something new to say: bytes, end of input or the error. */
+  putBack(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const joined = new Uint8Array(bytes.length + this.buffered.length);
+    joined.set(bytes);
+    joined.set(this.buffered, bytes.length);
+    this.buffered = joined;
+  }
+
+  available(): boolean {
+    return this.buffered.length > 0 || (this.stream?.readableLength ?? 0) > 0;
+  }
+
   ready(): Promise<void> {
     if (!this.stream || this.stream.readableLength > 0 || this.ended || this.failure) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));

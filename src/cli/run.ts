@@ -18,7 +18,7 @@ import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
 import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
-import { processConsole, Stdin } from './console.ts';
+import { type InputSource, processConsole, Stdin } from './console.ts';
 import { DiagnosticsError, UsageError } from './errors.ts';
 import { checkOutputPath, err, openOutputFile, out, readInputFile, writeWholeFile, type OutputFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
@@ -173,15 +173,20 @@ const SLICE_MS = 20;
  * Runs `machine` until it halts, has executed `limit` instructions in all, or a signal
  * arrives. It runs in slices that take about SLICE_MS each (how many instructions a slice
  * holds changes nothing in the run), and between them — and whenever the guest waits for
- * input — lets the event loop deliver signals and stdin.
+ * input — lets the event loop deliver signals and stdin. Input that a waiting UART asked for
+ * is pushed into its receive ring, as far as it fits (a waiting host call takes its own).
  */
-async function runToEnd(machine: Machine, limit: number, stdin: Stdin, interruption: Interruption): Promise<void> {
+async function runToEnd(machine: Machine, limit: number, input: InputSource, interruption: Interruption): Promise<void> {
   let slice = 1 << 16;
   while (!machine.halt && machine.instret < limit && !interruption.signal) {
     const started = performance.now();
     const result = machine.run(Math.min(limit - machine.instret, slice));
     if (result.stop === 'input') {
-      await Promise.race([stdin.ready(), interruption.arrived]);
+      await Promise.race([input.ready(), interruption.arrived]);
+      if (!machine.callWaitsForInput && input.available()) {
+        const bytes = input.take(Number.MAX_SAFE_INTEGER)!;
+        input.putBack(bytes.subarray(machine.pushInput(bytes)));
+      }
       continue;
     }
     const ms = performance.now() - started;
@@ -202,10 +207,11 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   const reportName = options.report && `the report to ${options.report}`;
   if (options.report) checkOutputPath(options.report, reportName!);
 
+  // With --classify both runs read the same input: what the reference consumed is given again.
   const stdin = new Stdin();
-  // With --classify both runs read the same input: the reference's reads are kept for the faulty run.
-  const input = recordingStdin(stdin);
-  const machine = await Machine.create({ ...config, console: processConsole(input.replay), blockingInput: true });
+  const recorded = options.classify ? recordedInput(stdin) : undefined;
+  const faultyInput = recorded?.again ?? stdin;
+  const machine = await Machine.create({ ...config, console: processConsole((max) => faultyInput.take(max)), blockingInput: true });
   try {
     machine.load(program);
   } catch (error) {
@@ -224,9 +230,9 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       const chunks: Uint8Array[] = [];
       // Its stdout is kept for the comparison (the faulty run's stderr is printed, this one's dropped).
       const keepStdout: ConsoleIO['write'] = (fd, bytes) => { if (fd === 1) chunks.push(bytes.slice()); };
-      const refMachine = await Machine.create({ ...config, console: { write: keepStdout, read: input.read }, blockingInput: true });
+      const refMachine = await Machine.create({ ...config, console: { write: keepStdout, read: (max) => recorded!.first.take(max) }, blockingInput: true });
       refMachine.load(program);
-      await runToEnd(refMachine, limit, stdin, interruption);
+      await runToEnd(refMachine, limit, recorded!.first, interruption);
       if (interruption.signal) {
         err(`lockstep: interrupted by ${interruption.signal} during the fault-free reference run (--classify), at instruction ${refMachine.instret.toLocaleString('en-US')}${options.report ? `; ${options.report} was not written` : ''}\n`);
         return interruption.status;
@@ -239,7 +245,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     }
 
     const output: Uint8Array[] = [];
-    machine.console = processConsole(input.replay, (bytes) => {
+    machine.console = processConsole((max) => faultyInput.take(max), (bytes) => {
       if (reference) output.push(bytes.slice());
       out(bytes);
     });
@@ -247,7 +253,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
 
     const started = performance.now();
-    await runToEnd(machine, limit, stdin, interruption);
+    await runToEnd(machine, limit, faultyInput, interruption);
     const wallMs = performance.now() - started;
     trace?.close();
 
@@ -295,27 +301,41 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
 }
 
 /**
- * stdin, read through `read` by the first run and kept, then given again by `replay` to
- * the second run before it reads on from stdin.
+ * stdin for two runs of the same program (--classify): `first` reads stdin and keeps what
+ * its machine consumed; `again` gives the second machine the same bytes, then reads on.
  */
-function recordingStdin(stdin: Stdin): { read: ConsoleIO['read']; replay: ConsoleIO['read'] } {
+function recordedInput(stdin: Stdin): { first: InputSource; again: InputSource } {
   const kept: Uint8Array[] = [];
-  let ended = false;
-  return {
-    read(max) {
+  let end = false;
+  const first: InputSource = {
+    take(max) {
       const bytes = stdin.take(max);
-      if (bytes === null) ended = true;
+      if (bytes === null) end = true;
       else if (bytes.length > 0) kept.push(bytes.slice());
       return bytes;
     },
-    replay(max) {
+    putBack(bytes) {
+      if (bytes.length === 0) return;
+      const last = kept.pop()!;
+      if (last.length > bytes.length) kept.push(last.subarray(0, last.length - bytes.length));
+      stdin.putBack(bytes);
+    },
+    available: () => stdin.available(),
+    ready: () => stdin.ready(),
+  };
+  const again: InputSource = {
+    take(max) {
       while (kept.length > 0 && kept[0].length === 0) kept.shift();
-      if (kept.length === 0) return ended ? null : stdin.take(max);
+      if (kept.length === 0) return end ? null : stdin.take(max);
       const bytes = kept[0].subarray(0, max);
       kept[0] = kept[0].subarray(bytes.length);
       return bytes;
     },
+    putBack: (bytes) => { if (bytes.length > 0) kept.unshift(bytes); },
+    available: () => kept.some((k) => k.length > 0) || stdin.available(),
+    ready: () => (kept.some((k) => k.length > 0) ? Promise.resolve() : stdin.ready()),
   };
+  return { first, again };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -41,9 +41,7 @@ export interface MachineConfig {
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
-   * program finds it empty. The console may answer "nothing yet" (an empty array): run() then
-   * returns `input`, and asks again when it is called next. Off (the browser), input arrives
-   * whenever it is pushed.
+   * program finds it empty. Off (the browser), input arrives whenever it is pushed.
    */
   blockingInput?: boolean;
 }
@@ -179,6 +177,12 @@ export class Machine {
   get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
   get halt(): Halt | undefined { return this.halted; }
   get moduleCount(): number { return this.modules.length; }
+  /**
+   * After run() stopped with `input`: true if a host call (read) waits, which takes its
+   * bytes from the console when run() is called again; false if the UART waits, whose input
+   * the host gives with pushInput() (the receive interrupt asks the console only once).
+   */
+  get callWaitsForInput(): boolean { return this.waitingCall !== undefined; }
 
   moduleStatus(): ModuleStatus[] {
     return this.modules.map((m, id) => ({ id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults] }));
@@ -474,10 +478,7 @@ export class Machine {
       this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, 0);
       return true;
     }
-    if (bytes.length === 0) {
-      this.core.setU32(L.MACHINE + L.M_RX_ASKED, 0); // nothing yet: ask again when run() resumes
-      return false;
-    }
+    if (bytes.length === 0) return false;
     this.pushInput(bytes);
     return true;
   }

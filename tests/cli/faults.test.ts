@@ -59,6 +59,14 @@ describe('lockstep run --topology with faults', () => {
     expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ outcome: 'masked', reference: { stdout_bytes: 8 } });
   });
 
+  it('--classify gives both runs the same input through the receive interrupt too: masked', async () => {
+    // rx-irq.s echoes each byte its interrupt handler takes and exits with their number.
+    const run = await lockstep(['run', fixture('rx-irq.s'), '--topology', 'dmr', '--classify'], { input: 'hello' });
+    expect(run.stdout.toString()).toBe('hello');
+    expect(run.status).toBe(5);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^outcome: masked — /)]);
+  });
+
   it('on the ledger, the voted output equals the fault-free output and silent corruption is sdc', async () => {
     const clean = await lockstep(['run', LEDGER]);
     const fault = ['--inject', 'at=300,module=1,kind=flip,target=s2,bit=12'];
