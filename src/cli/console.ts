@@ -3,7 +3,8 @@
  * byte-exact (io.ts). Input is read only when the guest asks for it, and without blocking
  * the thread: the console answers "nothing yet" (an empty array), the machine stops with
  * `input`, and the run loop awaits `Stdin.ready()` — so SIGINT and SIGTERM are handled while
- * the guest waits for a terminal nobody types at.
+ * the guest waits for a terminal nobody types at — then pushes what came into a waiting
+ * UART (a waiting host call takes its bytes itself).
  */
 import { fstatSync } from 'node:fs';
 import type { ConsoleIO } from '../machine/hostcalls.ts';

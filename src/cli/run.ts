@@ -211,7 +211,12 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
   const stdin = new Stdin();
   const recorded = options.classify ? recordedInput(stdin) : undefined;
   const faultyInput = recorded?.again ?? stdin;
-  const machine = await Machine.create({ ...config, console: processConsole((max) => faultyInput.take(max)), blockingInput: true });
+  const output: Uint8Array[] = []; // with --classify, what the run prints, to compare
+  const terminal = processConsole((max) => faultyInput.take(max), (bytes) => {
+    if (options.classify) output.push(bytes.slice());
+    out(bytes);
+  });
+  const machine = await Machine.create({ ...config, console: terminal, blockingInput: true });
   try {
     machine.load(program);
   } catch (error) {
@@ -244,11 +249,6 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       limit = Math.min(limit, HANG_FACTOR * refMachine.instret);
     }
 
-    const output: Uint8Array[] = [];
-    machine.console = processConsole((max) => faultyInput.take(max), (bytes) => {
-      if (reference) output.push(bytes.slice());
-      out(bytes);
-    });
     machine.onDivergence = (_event, line) => err(`${line}\n`);
     if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
 
