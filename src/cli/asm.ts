@@ -1,18 +1,9 @@
 /** `lockstep asm FILE.s -o FILE.elf` and `lockstep disasm FILE.elf`. */
-import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { assemble, disassembleListing, formatDiagnostics, writeElf } from '../isa/index.ts';
+import { assemble, disassembleListing, formatDiagnostics, nothingToRun, writeElf } from '../isa/index.ts';
 import { ProgramError } from '../isa/program.ts';
 import { DiagnosticsError, UsageError } from './errors.ts';
+import { checkOutputPath, err, out, readInputFile as readFile, writeWholeFile } from './io.ts';
 import { parseAddress } from './numbers.ts';
-
-function readFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
-  }
-}
 
 export interface AsmOptions {
   output?: string;
@@ -28,16 +19,15 @@ export function asmCommand(path: string, options: AsmOptions): number {
     textBase: options.textBase === undefined ? undefined : parseAddress(options.textBase, '--text-base'),
     dataBase: options.dataBase === undefined ? undefined : parseAddress(options.dataBase, '--data-base'),
   });
-  if (!result.ok) throw new DiagnosticsError(formatDiagnostics(result.diagnostics).trimEnd());
-  if (result.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(result.diagnostics)}\n`);
+  const empty = result.ok ? nothingToRun(result, path) : undefined;
+  if (!result.ok || empty) throw new DiagnosticsError(formatDiagnostics([...result.diagnostics, ...(empty ? [empty] : [])]).trimEnd());
+  if (result.diagnostics.length > 0) err(`${formatDiagnostics(result.diagnostics)}\n`);
   const output = options.output ?? path.replace(/\.(s|S|asm)$/, '') + '.elf';
   if (output === path) throw new UsageError(`refusing to overwrite the source ${path}: give an output name with -o`);
-  try {
-    writeFileSync(output, writeElf(result));
-    chmodSync(output, 0o755); // runnable, as linkers leave executables (QEMU user mode needs it)
-  } catch (error) {
-    throw new UsageError(`cannot write ${output}: ${(error as Error).message}`);
-  }
+  const what = `the executable to ${output}`;
+  checkOutputPath(output, what);
+  // Runnable, as linkers leave executables (QEMU user mode needs it).
+  writeWholeFile(output, writeElf(result), what, 0o755);
   return 0;
 }
 
@@ -49,6 +39,6 @@ export function disasmCommand(path: string): number {
     if (error instanceof ProgramError) throw new ProgramError(`${path}: ${error.message}`);
     throw error;
   }
-  process.stdout.write(listing.endsWith('\n') ? listing : listing + '\n');
+  out(listing.endsWith('\n') ? listing : listing + '\n');
   return 0;
 }

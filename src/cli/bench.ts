@@ -12,6 +12,7 @@ import type { Program } from '../isa/program.ts';
 import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import { UsageError } from './errors.ts';
+import { out } from './io.ts';
 import { parseCount, parseChoice } from './numbers.ts';
 import { benchMonteCarlo, formatMonteCarloBench } from './bench-availability.ts';
 import { WORKLOADS as TRANSACTION_WORKLOADS } from '../transactions/workloads/index.ts';
@@ -147,23 +148,23 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   );
   const assembler = workloads.includes('assembler') ? timeAssembler(runs) : undefined;
   if (assembler && !options.json) {
-    process.stdout.write(`assembler: ${assembler.lines.toLocaleString('en-US')} lines in ${assembler.ms.toFixed(1)} ms (median of ${assembler.ms_runs.length}; the first call in this process took ${assembler.first_ms.toFixed(1)} ms)\n`);
+    out(`assembler: ${assembler.lines.toLocaleString('en-US')} lines in ${assembler.ms.toFixed(1)} ms (median of ${assembler.ms_runs.length}; the first call in this process took ${assembler.first_ms.toFixed(1)} ms)\n`);
   }
   const availability = workloads.includes('availability') ? benchMonteCarlo(runs) : undefined;
-  if (availability && !options.json) process.stdout.write(formatMonteCarloBench(availability));
+  if (availability && !options.json) out(formatMonteCarloBench(availability));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
+    out(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
   }
   return 0;
 }
 
 function printRow(r: BenchResult, header: boolean): void {
   if (header) {
-    process.stdout.write(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'memory'.padStart(10)}\n`);
+    out(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'memory'.padStart(10)}\n`);
   }
   const ratio = r.vs_simplex === null ? '-' : r.vs_simplex.toFixed(2);
   const memory = `${(r.wasm_memory_bytes / 2 ** 20).toFixed(1)} MiB`;
-  process.stdout.write(
+  out(
     `${r.workload.padEnd(10)}${r.topology.padEnd(12)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.mips.toFixed(1).padStart(9)}${ratio.padStart(11)}${memory.padStart(10)}\n`,
   );
 }

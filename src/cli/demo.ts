@@ -12,6 +12,7 @@ import { type MachineEvent, divergenceValues } from '../machine/events.ts';
 import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import { classify } from '../fault/classify.ts';
 import { parseFault } from '../fault/spec.ts';
+import { out } from './io.ts';
 
 const PROGRAM = 'examples/ledger.s';
 /** Between two transactions: s2 (the balance) is read again by the next one. */
@@ -79,30 +80,30 @@ function verdict(topology: Topology, run: Outcome, reference: Outcome): string[]
 export async function demoCommand(): Promise<number> {
   const source = readFileSync(new URL(`../../${PROGRAM}`, import.meta.url), 'utf8');
   const program = assemble(source, { file: PROGRAM }).program!;
-  const out = (text = '') => process.stdout.write(text + '\n');
+  const say = (text = '') => out(text + '\n');
 
-  out('Lockstep Lab — one program, one fault, four machines');
-  out();
-  out(`The program: ${PROGRAM} applies 16 transactions to a bank balance and prints it.`);
-  out(`The fault:   just before instruction ${FAULT_AT}, bit 12 of the balance (register s2) flips`);
-  out('             in one module — a cosmic ray. Every machine gets the same fault.');
-  out();
+  say('Lockstep Lab — one program, one fault, four machines');
+  say();
+  say(`The program: ${PROGRAM} applies 16 transactions to a bank balance and prints it.`);
+  say(`The fault:   just before instruction ${FAULT_AT}, bit 12 of the balance (register s2) flips`);
+  say('             in one module — a cosmic ray. Every machine gets the same fault.');
+  say();
   const reference = await runOn(program, 'simplex', []);
   for (const topology of TOPOLOGIES) {
     const module = topology === 'simplex' ? 0 : 1;
     const run = await runOn(program, topology, [`at=${FAULT_AT},module=${module},kind=flip,target=s2,bit=12`]);
-    out(`${topology} (${DESCRIPTION[topology]})`);
-    for (const line of verdict(topology, run, reference)) out(`  → ${line}`);
+    say(`${topology} (${DESCRIPTION[topology]})`);
+    for (const text of verdict(topology, run, reference)) say(`  → ${text}`);
   }
-  out();
+  say();
   const repaired = await runOn(program, 'pair-spare', [`at=${FAULT_AT},module=1,kind=flip,target=s2,bit=12`], 600);
   const done = repaired.machine.events.find((e) => e.kind === 'resync-done') as Extract<MachineEvent, { kind: 'resync-done' }> | undefined;
   if (done) {
-    out(`Repair: on pair-spare, board 0 is replaced at instruction ${n(done.instret)} and brought back into lockstep by`);
-    out(`        stop-and-copy (${n(done.bytes)} bytes, a pause of ${n(done.pause_instructions)} cycles = ${done.pause_us} µs);`);
-    out(`        the program finished with all four CPUs online: ${repaired.machine.moduleStatus().every((m) => m.state === 'online')}.`);
+    say(`Repair: on pair-spare, board 0 is replaced at instruction ${n(done.instret)} and brought back into lockstep by`);
+    say(`        stop-and-copy (${n(done.bytes)} bytes, a pause of ${n(done.pause_instructions)} cycles = ${done.pause_us} µs);`);
+    say(`        the program finished with all four CPUs online: ${repaired.machine.moduleStatus().every((m) => m.state === 'online')}.`);
   }
-  out();
-  out('Try it yourself: lockstep run examples/ledger.s --topology tmr --inject at=300,module=1,kind=flip,target=s2,bit=12 --classify');
+  say();
+  say('Try it yourself: lockstep run examples/ledger.s --topology tmr --inject at=300,module=1,kind=flip,target=s2,bit=12 --classify');
   return 0;
 }

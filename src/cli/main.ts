@@ -1,6 +1,6 @@
 /**
- * The `lockstep` command. Every subcommand returns its exit status; errors a user can fix
- * print one clear line and exit 2 (errors.ts).
+ * The `lockstep` command. Every subcommand returns its exit status; errors print one clear
+ * line and return the status errors.ts documents.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { runCommand } from './run.ts';
@@ -8,36 +8,67 @@ import { asmCommand, disasmCommand } from './asm.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { addAvailabilityCommand } from './availability.ts';
-import { reportError, EXIT_USAGE } from './errors.ts';
+import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
+import { err, out } from './io.ts';
+import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function program(setStatus: (status: number) => void): Command {
+const KIND_HELP: Record<FaultKind, string> = {
+  flip: 'a transient upset: the bit flips once',
+  stuck0: 'the bit is forced to 0 after every write (permanent)',
+  stuck1: 'the bit is forced to 1 after every write (permanent)',
+  kill: 'the module dies (no target=, no bit=)',
+  ecc: 'an uncorrectable error the module detects when the word or register is next read, and announces',
+};
+
+const FAULT_HELP = [
+  'Faults (--inject): at=N,module=M,kind=K,target=T,bit=B, applied just before instruction N',
+  '(instructions count from 0); board=B instead of module=M on pair-spare (board b holds',
+  'modules 2b and 2b+1).',
+  '  kinds:',
+  ...FAULT_KINDS.map((kind) => `    ${kind.padEnd(8)}${KIND_HELP[kind]}`),
+  '  targets:',
+  '    x1..x31   a register, or its ABI name (ra, sp, t0, s2, a0, ...)',
+  '    pc        the program counter (bits 2..31)',
+  '    CSR name  mepc, mstatus, mtvec, mcycle, ... (flip: any CSR with state; stuck: one with a register)',
+  '    mem:ADDR  a word of RAM, e.g. mem:0x80001000 (word-aligned)',
+  '    result    the value the next instruction writes (or stores)',
+  '  bit:        0..31',
+  'Example: --inject at=300,module=1,kind=flip,target=s2,bit=12',
+].join('\n');
+
+function program(setStatus: (status: number) => void, traceFile: string | undefined): Command {
   const cli = new Command('lockstep')
     .description('Lockstep Lab: lockstep RISC-V machines you can break on purpose')
     .version('0.1.0')
-    // A usage error is one line, like every other bad input (errors.ts); Commander's message
+    // Every byte goes through io.ts, so a full disk or a closed pipe is reported as such. A
+    // usage error is one line, like every other bad input (errors.ts); Commander's message
     // may span lines ("(Did you mean run?)").
     .configureOutput({
+      writeOut: out,
+      writeErr: err,
       outputError: (text, write) => write(`lockstep: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run lockstep --help for usage)\n`),
     })
+    .addHelpText('after', `\n${exitStatusHelp('run')}`)
     .exitOverride();
 
   cli.command('run')
     .description('run a program (ELF, assembly .s, or flat binary .bin) on a machine')
     .argument('[program]', "the program file (with --workload: instead of the workload's own)")
-    .option('--topology <name>', `simplex, dmr, pair-spare or tmr (${TOPOLOGIES.join(', ')})`, 'simplex')
+    .allowExcessArguments()
+    .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
     .option('--compare <point>', 'compare point: every, store or io', 'every')
     .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
     .option('--max-instructions <n>', 'stop with exit status 124 after n instructions')
-    .option('--inject <spec>', "schedule a fault, e.g. 'at=5000,module=1,kind=flip,target=x5,bit=3' (repeatable)", collect, [])
-    .option('--replace <spec>', "replace a module or board: 'at=N,module=M' or 'at=N,board=B' (repeatable)", collect, [])
-    .option('--repair-after <n>', 'replace an offline module automatically n instructions after it went offline')
+    .option('--inject <spec>', "schedule a fault, e.g. 'at=5000,module=1,kind=flip,target=x5,bit=3' (repeatable; see below)", collect, [])
+    .option('--replace <spec>', "replace a module or a pair-spare board: 'at=N,module=M' or 'at=N,board=B' (repeatable)", collect, [])
+    .option('--repair-after <n>', 'replace an offline module automatically n instructions after it went offline (not on simplex)')
     .option('--resync <mode>', 'how a replacement is brought into lockstep: stop-copy or precopy', 'precopy')
-    .option('--classify', 'also run the fault-free reference and classify the outcome')
+    .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
-    .option('--report <file>', 'write a JSON report of the run')
+    .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')
     .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
     .option('--workload <name>', 'run a transaction workload for --duration of virtual time and print its ledger')
     .option('--rate <r>', 'with --workload: transactions per virtual second (default 1000; periodic workloads: their own period)')
@@ -45,7 +76,16 @@ function program(setStatus: (status: number) => void): Command {
     .option('--fifo <n>', 'with --workload: depth of the input FIFO, 1..1024 (default 64)')
     .option('--seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
     .option('--arrivals <file>', 'with --workload: replay arrivals from a trace file of TIME_US,W0[,W1[,W2[,W3]]] lines')
-    .action(async (path, options) => setStatus(await runCommand(path, options)));
+    .addHelpText('after', `\n${FAULT_HELP}\n\n${exitStatusHelp('run')}`)
+    .action(async (path: string | undefined, options, command: Command) => {
+      if (command.args.length > 1) {
+        if (traceFile !== undefined && command.args.includes(traceFile)) {
+          throw new UsageError(`run takes one program, and --trace takes a file only as --trace=FILE: to trace into ${traceFile}, write --trace=${traceFile}`);
+        }
+        throw new UsageError(`run takes one program, but got ${command.args.length}: ${command.args.map((a) => `'${a}'`).join(', ')}`);
+      }
+      setStatus(await runCommand(path, options));
+    });
 
   cli.command('asm')
     .description('assemble a RISC-V source file into an ELF executable')
@@ -53,11 +93,13 @@ function program(setStatus: (status: number) => void): Command {
     .option('-o, --output <file>', 'the ELF file to write (default: the source name with .elf)')
     .option('--text-base <addr>', 'address of .text (default 0x80000000)')
     .option('--data-base <addr>', 'address of .data (default: the page after .text)')
+    .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action((path, options) => setStatus(asmCommand(path, options)));
 
   cli.command('disasm')
     .description('disassemble an ELF executable, objdump style')
     .argument('<elf>', 'the ELF file')
+    .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action((path) => setStatus(disasmCommand(path)));
 
   cli.command('bench')
@@ -66,10 +108,12 @@ function program(setStatus: (status: number) => void): Command {
     .option('--runs <n>', 'timed runs per measurement (the median is reported)', '5')
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
+    .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 
   cli.command('demo')
     .description('one program, one fault, four machines: what lockstep buys, in one minute')
+    .addHelpText('after', `\nThe fault: ${'at=300,module=1,kind=flip,target=s2,bit=12'} (module 0 on simplex).\n${FAULT_HELP}\n\n${exitStatusHelp('other')}`)
     .action(async () => setStatus(await demoCommand()));
 
   addAvailabilityCommand(cli, setStatus);
@@ -80,19 +124,28 @@ function program(setStatus: (status: number) => void): Command {
 /**
  * `--trace` takes a file only as `--trace=FILE`: Commander gives an optional option value
  * the next argument, so `lockstep run --trace prog.elf` would trace into prog.elf and lack
- * a program. A bare `--trace` becomes `--trace=` (stderr).
+ * a program. A bare `--trace` becomes `--trace=` (stderr); the argument after it, if it is
+ * no option, is returned too, for the hint when it was meant as the trace file.
  */
-function bareTraceFlags(argv: string[]): string[] {
+function bareTraceFlags(argv: string[]): { argv: string[]; traceFile?: string } {
   const end = argv.indexOf('--');
-  return argv.map((arg, k) => (arg === '--trace' && (end < 0 || k < end) ? '--trace=' : arg));
+  let traceFile: string | undefined;
+  const rewritten = argv.map((arg, k) => {
+    if (arg !== '--trace' || (end >= 0 && k > end)) return arg;
+    const next = argv[k + 1];
+    if (next !== undefined && !next.startsWith('-')) traceFile = next;
+    return '--trace=';
+  });
+  return { argv: rewritten, traceFile };
 }
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
-  const cli = program((s) => { status = s; });
+  const { argv: args, traceFile } = bareTraceFlags(argv);
+  const cli = program((s) => { status = s; }, traceFile);
   try {
-    await cli.parseAsync(bareTraceFlags(argv), { from: 'user' });
+    await cli.parseAsync(args, { from: 'user' });
     return status;
   } catch (error) {
     if (error instanceof CommanderError) {

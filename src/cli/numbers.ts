@@ -4,16 +4,20 @@ import { UsageError } from './errors.ts';
 const SCALE: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
 
 /**
- * A non-negative integer count: `5000000`, `5_000_000`, `5M`, `2.5k`, `0x1000`. `what`
- * names the option in the error ("--max-instructions").
+ * A non-negative integer count: `5000000`, `5_000_000`, `5M`, `2.5k`, `0x1000`, at most
+ * 2^53 − 1 (the largest integer a double holds exactly). `what` names the option in the
+ * error ("--max-instructions").
  */
 export function parseCount(text: string, what: string): number {
   const clean = text.trim().replace(/_/g, '');
   let value = NaN;
-  if (/^0x[0-9a-f]+$/i.test(clean)) value = Number.parseInt(clean, 16);
+  if (/^0x[0-9a-f]+$/i.test(clean)) value = Number(BigInt(clean));
   else {
     const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(clean);
     if (match) value = Number(match[1]) * SCALE[match[2]];
+  }
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`${what}: '${text}' is too large (at most ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')})`);
   }
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new UsageError(`${what}: '${text}' is not a whole number (write e.g. 5000000, 5_000_000 or 5M)`);
@@ -21,13 +25,24 @@ export function parseCount(text: string, what: string): number {
   return value;
 }
 
+/** RAM per module in MiB: a plain whole number, 1..64. */
+export function parseMiB(text: string, what: string): number {
+  const clean = text.trim();
+  if (/^\d+\s*(k|m|g|ki|mi|gi)?b?$/i.test(clean) && /[a-z]$/i.test(clean)) {
+    throw new UsageError(`${what}: '${text}': the size is in MiB without a unit (write e.g. ${what} 16 for 16 MiB)`);
+  }
+  if (!/^\d+$/.test(clean)) throw new UsageError(`${what}: '${text}' is not a whole number of MiB (write e.g. ${what} 16 for 16 MiB)`);
+  const value = Number(clean);
+  if (value < 1 || value > 64) throw new UsageError(`${what}: ${clean} MiB is out of range: use 1..64`);
+  return value;
+}
+
 /** A 32-bit address: `0x80000000` or decimal. */
 export function parseAddress(text: string, what: string): number {
   const clean = text.trim().replace(/_/g, '');
-  const value = /^0x[0-9a-f]{1,8}$/i.test(clean) ? Number.parseInt(clean, 16) : /^\d+$/.test(clean) ? Number(clean) : NaN;
-  if (!Number.isInteger(value) || value > 0xFFFF_FFFF) {
-    throw new UsageError(`${what}: '${text}' is not a 32-bit address (write e.g. 0x80000000)`);
-  }
+  const value = /^0x[0-9a-f]+$/i.test(clean) || /^\d+$/.test(clean) ? Number(BigInt(clean)) : NaN;
+  if (value > 0xFFFF_FFFF) throw new UsageError(`${what}: '${text}' is too large for a 32-bit address (at most 0xffffffff)`);
+  if (!Number.isInteger(value)) throw new UsageError(`${what}: '${text}' is not a 32-bit address (write e.g. 0x80000000)`);
   return value;
 }
 

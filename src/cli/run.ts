@@ -1,29 +1,33 @@
 /**
  * `lockstep run PROGRAM`: runs a program on a machine, stdout carrying exactly the guest's
- * output and the exit status its exit code (DESIGN §9).
+ * output and the exit status its exit code (DESIGN §9). The other exit statuses are listed
+ * in errors.ts (EXIT_STATUSES); a halt's is exitStatusOf() in machine/events.ts.
  *
- * Exit statuses: the guest's exit code (& 0xff); 124 when --max-instructions runs out, or
- * the hart waits in wfi for an interrupt nothing can raise; 125 on a fail-stop; 128 + the
- * signal a Linux process would get for an unhandled exception (132 illegal instruction,
- * 133 breakpoint, 135 misaligned access, 139 access fault); 137 when no module is left
- * running (killed); 2 for bad input.
+ * Everything is checked before anything runs (options, the program, the fault plan, the
+ * trace and report paths). The report is written once, at the end; a run that fails leaves
+ * an existing report as it was, and one interrupted by SIGINT or SIGTERM writes the report
+ * of the run so far.
  */
-import { readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { Machine, type ComparePoint } from '../machine/machine.ts';
-import { EXIT_LIMIT } from '../machine/events.ts';
+import { EXIT_LIMIT, type ResyncMode } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
-import type { ResyncMode } from '../machine/events.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
-import { parseFault, type Fault } from '../fault/spec.ts';
+import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
 import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
-import { processConsole, writeAll } from './console.ts';
+import { type InputSource, processConsole, Stdin } from './console.ts';
 import { DiagnosticsError, UsageError } from './errors.ts';
-import { parseChoice, parseCount } from './numbers.ts';
+import { checkOutputPath, err, openOutputFile, out, readInputFile, writeWholeFile, type OutputFile } from './io.ts';
+import { parseChoice, parseCount, parseMiB } from './numbers.ts';
+import { describeOutcome } from './outcome.ts';
 import { runWorkloadCommand, type WorkloadRunOptions } from './workload-run.ts';
+
+/** The signals that interrupt a run, and their numbers (exit status 128 + n, as a shell reports it). */
+const INTERRUPTS = { SIGINT: 2, SIGTERM: 15 } as const;
+type Interrupt = keyof typeof INTERRUPTS;
 
 export interface RunOptions {
   ram?: string;
@@ -71,44 +75,108 @@ interface Settings {
   replacements: ReturnType<typeof parseReplace>[];
 }
 
+/**
+ * Only pair-spare has boards (board b holds modules 2b and 2b+1), and simplex has no module
+ * to copy a replacement from: sites and repairs that name what the topology lacks are refused.
+ */
+function checkSites(settings: Settings): void {
+  const { topology } = settings;
+  const noBoards = `${topology} has no boards (board=B is for pair-spare, whose board b holds modules 2b and 2b+1)`;
+  if (topology !== 'pair-spare') {
+    for (const fault of settings.faults) {
+      if ('board' in fault) throw new UsageError(`fault '${formatFault(fault)}': ${noBoards}: name a module with module=M`);
+    }
+    for (const r of settings.replacements) {
+      if ('board' in r.site) throw new UsageError(`--replace 'at=${r.at},board=${r.site.board}': ${noBoards}: replace a module with at=N,module=M`);
+    }
+  }
+  if (topology === 'simplex' && settings.repairAfter !== undefined) {
+    throw new UsageError('--repair-after: simplex has no other module to copy a replacement from: repair modules of dmr, pair-spare or tmr');
+  }
+}
+
 export function settingsFrom(options: RunOptions): Settings {
-  const ramMiB = options.ram === undefined ? 1 : parseCount(options.ram, '--ram');
-  if (ramMiB < 1 || ramMiB > 64) throw new UsageError(`--ram: ${ramMiB} MiB is out of range: use 1..64`);
-  return {
+  const settings: Settings = {
     topology: parseChoice(options.topology ?? 'simplex', TOPOLOGIES, '--topology'),
     compare: parseChoice(options.compare ?? 'every', ['every', 'store', 'io'] as const, '--compare'),
-    ramMiB,
+    ramMiB: options.ram === undefined ? 1 : parseMiB(options.ram, '--ram'),
     resync: parseChoice(options.resync ?? 'precopy', ['stop-copy', 'precopy'] as const, '--resync'),
     repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),
   };
+  checkSites(settings);
+  return settings;
 }
 
 export function readProgram(path: string, format?: string): Program {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${why}`);
-  }
+  const bytes = readInputFile(path);
   const chosen = format === undefined ? undefined : parseChoice(format, PROGRAM_FORMATS, '--format') as ProgramFormat;
   try {
-    return loadProgram(bytes, path, chosen, (warnings) => process.stderr.write(warnings));
+    return loadProgram(bytes, path, chosen, err);
   } catch (error) {
     if (error instanceof ProgramError && (chosen ?? formatOf(path)) === 'asm') throw new DiagnosticsError(error.message);
     throw error;
   }
 }
 
-/** Runs `machine` until it halts or has executed `limit` instructions in all. */
-function runToEnd(machine: Machine, limit = Infinity): void {
-  while (!machine.halt && machine.instret < limit) {
-    const result = machine.run(Math.min(limit - machine.instret, 2 ** 30));
-    if (result.stop === 'input') throw new Error('the machine waits for input that the console cannot give');
+/** SIGINT and SIGTERM, caught for the duration of a run: the first one received stops it. */
+class Interruption {
+  signal?: Interrupt;
+  /** Settles when a signal arrives. */
+  readonly arrived: Promise<void>;
+  private readonly listeners: [Interrupt, () => void][] = [];
+
+  constructor() {
+    let arrive!: () => void;
+    this.arrived = new Promise((resolve) => { arrive = resolve; });
+    for (const signal of Object.keys(INTERRUPTS) as Interrupt[]) {
+      const listener = () => {
+        this.signal ??= signal;
+        arrive();
+      };
+      process.on(signal, listener);
+      this.listeners.push([signal, listener]);
+    }
+  }
+
+  get status(): number { return 128 + INTERRUPTS[this.signal!]; }
+
+  dispose(): void {
+    for (const [signal, listener] of this.listeners) process.off(signal, listener);
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Wall time a slice of the run may take before the loop lets signals and input in (ms). */
+const SLICE_MS = 20;
+
+/**
+ * Runs `machine` until it halts, has executed `limit` instructions in all, or a signal
+ * arrives. It runs in slices that take about SLICE_MS each (how many instructions a slice
+ * holds changes nothing in the run), and between them — and whenever the guest waits for
+ * input — lets the event loop deliver signals and stdin. Input that a waiting UART asked for
+ * is pushed into its receive ring, as far as it fits (a waiting host call takes its own).
+ */
+async function runToEnd(machine: Machine, limit: number, input: InputSource, interruption: Interruption): Promise<void> {
+  let slice = 1 << 16;
+  while (!machine.halt && machine.instret < limit && !interruption.signal) {
+    const started = performance.now();
+    const result = machine.run(Math.min(limit - machine.instret, slice));
+    if (result.stop === 'input') {
+      await Promise.race([input.ready(), interruption.arrived]);
+      if (!machine.callWaitsForInput && input.available()) {
+        const bytes = input.take(Number.MAX_SAFE_INTEGER)!;
+        input.putBack(bytes.subarray(machine.pushInput(bytes)));
+      }
+      continue;
+    }
+    const ms = performance.now() - started;
+    if (ms < SLICE_MS / 2) slice = Math.min(slice * 2, 2 ** 30);
+    else if (ms > SLICE_MS * 2) slice = Math.max(slice >> 1, 1024);
+    await nextTurn();
   }
 }
 
@@ -121,10 +189,20 @@ export async function runCommand(path: string | undefined, options: RunOptions &
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
     resync: settings.resync, repairAfter: settings.repairAfter,
   };
-
-  // Everything is checked before anything runs.
   if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
-  const machine = await Machine.create({ ...config, console: processConsole(), blockingInput: true });
+  const reportName = options.report && `the report to ${options.report}`;
+  if (options.report) checkOutputPath(options.report, reportName!);
+
+  // With --classify both runs read the same input: what the reference consumed is given again.
+  const stdin = new Stdin();
+  const recorded = options.classify ? recordedInput(stdin) : undefined;
+  const faultyInput = recorded?.again ?? stdin;
+  const output: Uint8Array[] = []; // with --classify, what the run prints, to compare
+  const terminal = processConsole((max) => faultyInput.take(max), (bytes) => {
+    if (options.classify) output.push(bytes.slice());
+    out(bytes);
+  });
+  const machine = await Machine.create({ ...config, console: terminal, blockingInput: true });
   try {
     machine.load(program);
   } catch (error) {
@@ -133,103 +211,117 @@ export async function runCommand(path: string | undefined, options: RunOptions &
   }
   for (const fault of settings.faults) machine.inject(fault);
   for (const r of settings.replacements) machine.replace(r.at, r.site);
-  if (options.report) writeReport(options.report, {}); // can it be written at all?
-
-  let reference: { machine: Machine; output: Uint8Array } | undefined;
-  let limit = settings.maxInstructions ?? Infinity;
-  // With --classify both runs read the same input: the reference's reads are kept for the faulty run.
-  const stdin = recordingStdin();
-  if (options.classify) {
-    const chunks: Uint8Array[] = [];
-    const refMachine = await Machine.create({ ...config, console: { write: (_fd, b) => chunks.push(b), read: stdin.read }, blockingInput: true });
-    refMachine.load(program);
-    runToEnd(refMachine, limit);
-    if (refMachine.halt?.reason !== 'exit') {
-      throw new UsageError(`cannot classify: the fault-free run did not exit (${refMachine.halt?.message ?? `still running after ${refMachine.instret} instructions`})`);
-    }
-    reference = { machine: refMachine, output: concat(chunks) };
-    limit = Math.min(limit, HANG_FACTOR * refMachine.instret);
-  }
-
-  const output: Uint8Array[] = [];
-  const terminal = processConsole((bytes) => {
-    if (reference) output.push(bytes.slice());
-    writeAll(1, bytes);
-  });
-  machine.console = { write: terminal.write, read: stdin.replay };
-  machine.onDivergence = (_event, line) => process.stderr.write(`${line}\n`);
   const trace = openTrace(options.trace);
-  if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
 
-  const started = performance.now();
-  runToEnd(machine, limit);
-  const wallMs = performance.now() - started;
-  trace?.close();
-
-  const halt = machine.halt;
-  let status: number;
-  let stopReason: string;
-  if (halt) {
-    status = halt.exitCode; // the exit status (exitStatusOf in machine/events.ts)
-    stopReason = halt.reason;
-    if (halt.reason !== 'exit') process.stderr.write(`lockstep: ${halt.message}\n`);
-  } else {
-    status = EXIT_LIMIT;
-    stopReason = 'max-instructions';
-    const why = reference && limit === HANG_FACTOR * reference.machine.instret
-      ? `${HANG_FACTOR}× the fault-free run's ${reference.machine.instret.toLocaleString('en-US')}`
-      : '--max-instructions';
-    process.stderr.write(`lockstep: stopped after ${machine.instret.toLocaleString('en-US')} instructions (${why}) without finishing\n`);
-  }
-
-  let outcome: Outcome | undefined;
-  if (reference) {
-    outcome = classify(
-      { halt: reference.machine.halt, output: reference.output, events: reference.machine.events },
-      { halt, output: concat(output), events: machine.events, notActivated: machine.notActivated() },
-    );
-  }
-  if (options.report) {
-    const report = buildReport(machine, {
-      exitCode: status, stopReason, wallMs, outcome,
-      reference: reference && { instret: reference.machine.instret, exit_code: reference.machine.halt!.exitCode, stdout_bytes: reference.output.length },
-    });
-    writeReport(options.report, report);
-  }
-  return status;
-}
-
-export function writeReport(path: string, report: object): void {
+  const interruption = new Interruption();
   try {
-    writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
-  } catch (error) {
-    throw new UsageError(`cannot write the report to ${path}: ${(error as Error).message}`);
+    let reference: { machine: Machine; output: Uint8Array } | undefined;
+    let limit = settings.maxInstructions ?? Infinity;
+    if (options.classify) {
+      const chunks: Uint8Array[] = [];
+      // Its stdout is kept for the comparison (the faulty run's stderr is printed, this one's dropped).
+      const keepStdout: ConsoleIO['write'] = (fd, bytes) => { if (fd === 1) chunks.push(bytes.slice()); };
+      const refMachine = await Machine.create({ ...config, console: { write: keepStdout, read: (max) => recorded!.first.take(max) }, blockingInput: true });
+      refMachine.load(program);
+      await runToEnd(refMachine, limit, recorded!.first, interruption);
+      if (interruption.signal) {
+        err(`lockstep: interrupted by ${interruption.signal} during the fault-free reference run (--classify), at instruction ${refMachine.instret.toLocaleString('en-US')}${options.report ? `; ${options.report} was not written` : ''}\n`);
+        return interruption.status;
+      }
+      if (refMachine.halt?.reason !== 'exit') {
+        throw new UsageError(`cannot classify: the fault-free run did not exit (${refMachine.halt?.message ?? `still running after ${refMachine.instret} instructions`})`);
+      }
+      reference = { machine: refMachine, output: concat(chunks) };
+      limit = Math.min(limit, HANG_FACTOR * refMachine.instret);
+    }
+
+    machine.onDivergence = (_event, line) => err(`${line}\n`);
+    if (trace) machine.setTrace((entries) => trace.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
+
+    const started = performance.now();
+    await runToEnd(machine, limit, faultyInput, interruption);
+    const wallMs = performance.now() - started;
+    trace?.close();
+
+    const halt = machine.halt;
+    let status: number;
+    let stopReason: string;
+    let message: string | undefined;
+    if (interruption.signal) {
+      status = interruption.status;
+      stopReason = 'interrupted';
+      message = `interrupted by ${interruption.signal} at instruction ${machine.instret.toLocaleString('en-US')}`;
+      err(`lockstep: ${message}${options.report ? `; the report in ${options.report} is of the run so far` : ''}\n`);
+    } else if (halt) {
+      status = halt.exitCode; // the process's exit status (exitStatusOf in machine/events.ts)
+      stopReason = halt.reason;
+      if (halt.reason !== 'exit') err(`lockstep: ${halt.message}\n`);
+    } else {
+      status = EXIT_LIMIT;
+      stopReason = 'max-instructions';
+      const why = reference && limit === HANG_FACTOR * reference.machine.instret
+        ? `${HANG_FACTOR}× the fault-free run's ${reference.machine.instret.toLocaleString('en-US')}`
+        : '--max-instructions';
+      err(`lockstep: stopped after ${machine.instret.toLocaleString('en-US')} instructions (${why}) without finishing\n`);
+    }
+
+    let outcome: Outcome | undefined;
+    if (reference && !interruption.signal) {
+      const faulty = { halt, output: concat(output), events: machine.events, instret: machine.instret, notActivated: machine.notActivated() };
+      const faultFree = { halt: reference.machine.halt, output: reference.output, events: reference.machine.events, instret: reference.machine.instret };
+      outcome = classify(faultFree, faulty);
+      err(`${describeOutcome(outcome, faultFree, faulty)}\n`);
+    }
+    if (options.report) {
+      const report = buildReport(machine, {
+        exitCode: status, stopReason, wallMs, outcome,
+        reference: reference && { instret: reference.machine.instret, exit_code: reference.machine.halt!.exitCode, stdout_bytes: reference.output.length },
+      });
+      if (message) report.message = message;
+      writeReport(options.report, report);
+    }
+    return status;
+  } finally {
+    interruption.dispose();
   }
 }
 
 /**
- * The process's stdin, read through `read` by the first run and kept, then given again by
- * `replay` to the second run before it reads on from stdin.
+ * stdin for two runs of the same program (--classify): `first` reads stdin and keeps what
+ * its machine consumed; `again` gives the second machine the same bytes, then reads on.
  */
-function recordingStdin(): { read: ConsoleIO['read']; replay: ConsoleIO['read'] } {
-  const stdin = processConsole();
+function recordedInput(stdin: Stdin): { first: InputSource; again: InputSource } {
   const kept: Uint8Array[] = [];
-  let ended = false;
-  return {
-    read(max) {
-      const bytes = stdin.read(max);
-      if (bytes === null) ended = true;
-      else kept.push(bytes.slice());
+  let end = false;
+  const first: InputSource = {
+    take(max) {
+      const bytes = stdin.take(max);
+      if (bytes === null) end = true;
+      else if (bytes.length > 0) kept.push(bytes.slice());
       return bytes;
     },
-    replay(max) {
+    putBack(bytes) {
+      if (bytes.length === 0) return;
+      const last = kept.pop()!;
+      if (last.length > bytes.length) kept.push(last.subarray(0, last.length - bytes.length));
+      stdin.putBack(bytes);
+    },
+    available: () => stdin.available(),
+    ready: () => stdin.ready(),
+  };
+  const again: InputSource = {
+    take(max) {
       while (kept.length > 0 && kept[0].length === 0) kept.shift();
-      if (kept.length === 0) return ended ? null : stdin.read(max);
+      if (kept.length === 0) return end ? null : stdin.take(max);
       const bytes = kept[0].subarray(0, max);
       kept[0] = kept[0].subarray(bytes.length);
       return bytes;
     },
+    putBack: (bytes) => { if (bytes.length > 0) kept.unshift(bytes); },
+    available: () => kept.some((k) => k.length > 0) || stdin.available(),
+    ready: () => (kept.some((k) => k.length > 0) ? Promise.resolve() : stdin.ready()),
   };
+  return { first, again };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -239,15 +331,17 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return all;
 }
 
+/**
+ * Writes `report` as JSON to `path` in one piece, at the end of a run: a temporary file
+ * renamed into place, so that a run that fails before leaves an existing report as it was.
+ */
+export function writeReport(path: string, report: object): void {
+  writeWholeFile(path, JSON.stringify(report, null, 2) + '\n', `the report to ${path}`);
+}
+
 /** --trace goes to stderr, --trace=FILE to a file (main.ts passes a bare --trace as ''). */
-function openTrace(option: string | true | undefined): { write(text: string): void; close(): void } | undefined {
+function openTrace(option: string | true | undefined): OutputFile | undefined {
   if (option === undefined) return undefined;
-  if (option === true || option === '') return { write: (text) => writeAll(2, new TextEncoder().encode(text)), close() {} };
-  let fd: number;
-  try {
-    fd = openSync(option, 'w');
-  } catch (error) {
-    throw new UsageError(`cannot write the trace to ${option}: ${(error as Error).message}`);
-  }
-  return { write: (text) => writeAll(fd, new TextEncoder().encode(text)), close: () => closeSync(fd) };
+  if (option === true || option === '') return { write: err, close() {} };
+  return openOutputFile(option, `the trace file ${option}`);
 }

@@ -15,7 +15,8 @@ import { parseTrace, DEFAULT_RATE, TraceError, type TraceArrival } from '../tran
 import { parseDuration } from '../transactions/time.ts';
 import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
-import { processConsole, writeAll } from './console.ts';
+import { processConsole } from './console.ts';
+import { checkOutputPath, err, openOutputFile } from './io.ts';
 import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
@@ -76,7 +77,7 @@ export async function runWorkloadCommand(
   const workload = usage('--workload', () => workloadByName(options.workload!, registry));
   const program = readProgram(path ?? workloadSourcePath(workload));
 
-  const terminal = processConsole((bytes) => writeAll(1, bytes));
+  const terminal = processConsole(() => null); // the guest gets no console input: end of input
   const machine = await Machine.create({
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
     resync: settings.resync, repairAfter: settings.repairAfter,
@@ -86,22 +87,23 @@ export async function runWorkloadCommand(
   for (const fault of settings.faults) machine.inject(fault);
   for (const r of settings.replacements) machine.replace(r.at, r.site);
   const feed = new TransactionFeed(machine, { workload, durationUs, rate, fifo, seed, trace }); // RangeError: a user error
-  if (options.report) writeReport(options.report, {}); // can it be written at all?
-  machine.onDivergence = (_event, line) => process.stderr.write(`${line}\n`);
-  if (options.trace !== undefined) {
-    machine.setTrace((entries) => writeAll(2, new TextEncoder().encode(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n')));
-  }
+  if (options.report) checkOutputPath(options.report, `the report to ${options.report}`);
+  machine.onDivergence = (_event, line) => err(`${line}\n`);
+  const traceFile = options.trace === undefined ? undefined
+    : options.trace === true || options.trace === '' ? { write: err, close() {} } : openOutputFile(options.trace, `the trace file ${options.trace}`);
+  if (traceFile) machine.setTrace((entries) => traceFile.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
 
   const started = performance.now();
   feed.advance();
   const wallMs = performance.now() - started;
+  traceFile?.close();
   const ledger = feed.ledger();
 
   const halt = machine.halt;
-  if (halt && halt.reason !== 'exit') process.stderr.write(`lockstep: ${halt.message}\n`);
+  if (halt && halt.reason !== 'exit') err(`lockstep: ${halt.message}\n`);
   const arrivals = trace ? `arrivals from ${options.arrivals}` : workload.arrivals.kind === 'periodic' && rate === undefined
     ? `every ${workload.arrivals.periodUs} µs` : `${rate ?? DEFAULT_RATE}/s`;
-  process.stderr.write(formatLedger(ledger, `${workload.name} on ${settings.topology}, ${durationText}, ${arrivals}, FIFO ${fifo ?? DEFAULT_FIFO_DEPTH}, seed ${seed ?? DEFAULT_SEED}`));
+  err(formatLedger(ledger, `${workload.name} on ${settings.topology}, ${durationText}, ${arrivals}, FIFO ${fifo ?? DEFAULT_FIFO_DEPTH}, seed ${seed ?? DEFAULT_SEED}`));
   const status = halt ? halt.exitCode : 0;
   if (options.report) {
     const report = buildReport(machine, { exitCode: status, stopReason: halt?.reason ?? 'duration', wallMs, ledger });

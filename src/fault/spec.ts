@@ -39,6 +39,9 @@ const KEYS = ['at', 'module', 'board', 'kind', 'target', 'bit'];
 function parseCount(key: string, text: string, spec: string): number {
   const clean = text.replace(/_/g, '');
   const value = /^0x[0-9a-f]+$/i.test(clean) ? Number.parseInt(clean, 16) : /^\d+$/.test(clean) ? Number(clean) : NaN;
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw new FaultSpecError(`fault '${spec}': ${key}=${text} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
+  }
   if (!Number.isSafeInteger(value)) {
     throw new FaultSpecError(`fault '${spec}': ${key}=${text} is not a non-negative integer`);
   }
@@ -51,8 +54,9 @@ export function parseTarget(text: string, spec = text): FaultTarget {
   if (name === 'result') return { type: 'result' };
   if (name.startsWith('mem:')) {
     const addrText = name.slice(4);
-    const addr = /^0x[0-9a-f]{1,8}$/.test(addrText) ? Number.parseInt(addrText, 16) : /^\d+$/.test(addrText) ? Number(addrText) : NaN;
-    if (!Number.isInteger(addr) || addr > 0xFFFF_FFFF) {
+    const addr = /^0x[0-9a-f]+$/.test(addrText) ? Number.parseInt(addrText, 16) : /^\d+$/.test(addrText) ? Number(addrText) : NaN;
+    if (addr > 0xFFFF_FFFF) throw new FaultSpecError(`fault '${spec}': target ${text}: the address is too large (RAM words are 32-bit addresses such as mem:0x80001000)`);
+    if (!Number.isInteger(addr)) {
       throw new FaultSpecError(`fault '${spec}': target ${text}: expected a RAM word address such as mem:0x80001000`);
     }
     if (addr % 4 !== 0) throw new FaultSpecError(`fault '${spec}': target ${text} is not word-aligned (use a multiple of 4)`);

@@ -3,7 +3,7 @@
  * and in Node (no Node-only dependencies).
  */
 
-export { assemble, DEFAULT_TEXT_BASE } from './assembler/assemble.ts';
+export { assemble, DEFAULT_TEXT_BASE, nothingToRun } from './assembler/assemble.ts';
 export type { AssembledSection, AssembledSymbol, AssemblyOptions, AssemblyResult } from './assembler/assemble.ts';
 export type { SectionName, SymbolType } from './assembler/context.ts';
 export { formatDiagnostic, formatDiagnostics } from './diagnostics.ts';

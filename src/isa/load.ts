@@ -3,7 +3,7 @@
  * (`.s`, `.S`, `.asm`) or a flat binary (`.bin`, loaded at the start of RAM). Used by the
  * CLI and by the browser when a user opens a file.
  */
-import { assemble } from './assembler/assemble.ts';
+import { assemble, nothingToRun } from './assembler/assemble.ts';
 import { formatDiagnostics } from './diagnostics.ts';
 import { compressedWarning, flatProgram, parseElf } from './elf.ts';
 import { ProgramError, type Program } from './program.ts';
@@ -35,6 +35,8 @@ export function loadProgram(bytes: Uint8Array, name: string, format: ProgramForm
     case 'asm': {
       const result = assemble(new TextDecoder().decode(bytes), { file: name });
       if (!result.program) throw new ProgramError(formatDiagnostics(result.diagnostics).trimEnd());
+      const empty = nothingToRun(result, name);
+      if (empty) throw new ProgramError(formatDiagnostics([...result.diagnostics, empty]).trimEnd());
       if (result.diagnostics.length > 0) warn(`${formatDiagnostics(result.diagnostics)}\n`);
       return result.program;
     }

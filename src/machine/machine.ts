@@ -210,6 +210,12 @@ export class Machine {
   get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
   get halt(): Halt | undefined { return this.halted; }
   get moduleCount(): number { return this.modules.length; }
+  /**
+   * After run() stopped with `input`: true if a host call (read) waits, which takes its
+   * bytes from the console when run() is called again; false if the UART waits, whose input
+   * the host gives with pushInput() (the receive interrupt asks the console only once).
+   */
+  get callWaitsForInput(): boolean { return this.waitingCall !== undefined; }
 
   /**
    * Faults of the plan that did not take effect: those that reached no online module, and,

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, DIST, type Browser, type StaticServer } from './helpers.ts';
 import { encodeScenarioHash } from '../../src/scenario/scenario.ts';
+import { CHECKSUM_OUTPUT } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
-const CHECKSUM_OUTPUT = '1d0e7f9c\n35a7252a\n972898b2\n6926e236\ndcd0734a\n0dc33636\n626af2da\n55135dd2\n';
 /** See tests/web/controller.test.ts for why this fault diverges at instruction 1,543. */
 const FLIP_S1 = 'at=3,module=1,kind=flip,target=x9,bit=2';
 

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conformance, fixture, lines, lockstep, tempDir } from './lockstep.ts';
+import { conformance, fixture, lines, lockstep, OTHER_EXIT_STATUSES, RUN_EXIT_STATUSES, tempDir } from './lockstep.ts';
 
 const dir = tempDir();
 const at = (name: string) => join(dir, name);
@@ -111,6 +111,31 @@ describe.concurrent('lockstep help', () => {
     for (const option of ['--topology', '--ram', '--max-instructions', '--inject', '--trace', '--report']) {
       expect(text).toContain(option);
     }
+  });
+
+  /** The statuses under "Exit status:" in `text`. */
+  const statusesIn = (text: string) => {
+    const section = text.slice(text.indexOf('Exit status:'));
+    return [...section.matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1]);
+  };
+
+  it.each([
+    ['run', RUN_EXIT_STATUSES],
+    ['asm', OTHER_EXIT_STATUSES],
+    ['disasm', OTHER_EXIT_STATUSES],
+    ['bench', OTHER_EXIT_STATUSES],
+    ['demo', OTHER_EXIT_STATUSES],
+  ])('lockstep %s --help lists every exit status it can return', async (command, statuses) => {
+    const result = await lockstep([command, '--help']);
+    expect(result.status).toBe(0);
+    expect(statusesIn(result.stdout.toString()).sort()).toEqual([...statuses].sort());
+  });
+
+  it.each(['run', 'demo'])('lockstep %s --help lists the fault kinds and targets', async (command) => {
+    const text = (await lockstep([command, '--help'])).stdout.toString();
+    for (const kind of ['flip', 'stuck0', 'stuck1', 'kill', 'ecc']) expect(text).toMatch(new RegExp(`^ +${kind} +\\S`, 'm'));
+    for (const target of ['x1..x31', 'pc', 'mem:', 'result', 'mepc']) expect(text).toContain(target);
+    expect(text).toContain('at=N,module=M,kind=K,target=T,bit=B');
   });
 
   it('lockstep nosuchcommand exits 2 with one line', async () => {

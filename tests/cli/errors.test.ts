@@ -4,9 +4,10 @@
  * --report file is never written). Assembly errors are compiler-style diagnostics instead:
  * `file:line:col: error: message`, the source line and a caret under the column.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { assemble, writeElf } from '../../src/isa/index.ts';
 import { conformance, expectUsageError, fixture, lines, lockstep, tempDir } from './lockstep.ts';
 
@@ -74,6 +75,21 @@ const RUN_CASES: [string, string[], RegExp[]][] = [
   ['a fault spec that is not key=value', ['run', '--inject', 'garbage', PROGRAM], [/'garbage'/, /key=value/]],
   ['a replacement on simplex', ['run', '--replace', 'at=5,module=0', PROGRAM], [/simplex has no other module/]],
   ['--report with an empty file name', ['run', '--report=', PROGRAM], [/--report needs a file name/]],
+  // Numbers past 2^53 - 1 (or 32 bits for an address) overflow: they are too large, not malformed.
+  ['--max-instructions past 2^53', ['run', '--max-instructions', '99999999999999999999', PROGRAM], [/--max-instructions/, /'99999999999999999999' is too large/]],
+  ['a fault at an instruction past 2^53', ['run', '--inject', 'at=99999999999999999999,module=0,kind=kill', PROGRAM], [/at=99999999999999999999 is too large/]],
+  ['a fault on an address past 32 bits', ['run', '--inject', 'at=1,module=0,kind=flip,target=mem:0x100000000,bit=0', PROGRAM], [/mem:0x100000000/, /too large/]],
+  ['a replacement past 2^53', ['run', '--topology', 'dmr', '--replace', 'at=99999999999999999999,module=0', PROGRAM], [/--replace/, /too large/]],
+  ['--ram abc', ['run', '--ram', 'abc', PROGRAM], [/--ram/, /'abc'/, /MiB/, /--ram 16/]],
+  ['--ram 16M', ['run', '--ram', '16M', PROGRAM], [/--ram/, /'16M'/, /in MiB without a unit/, /--ram 16/]],
+  ['--trace FILE after the program', ['run', PROGRAM, '--trace', 'out.log'], [/--trace=FILE/, /write --trace=out\.log/]],
+  ['--trace FILE before the program', ['run', '--trace', 'out.log', PROGRAM], [/write --trace=out\.log/]],
+  ['two programs', ['run', PROGRAM, PROGRAM], [/run takes one program, but got 2/]],
+  // Only pair-spare has boards; simplex has no module to copy a replacement from.
+  ['a board fault on simplex', ['run', '--inject', 'at=1,board=0,kind=kill', PROGRAM], [/simplex has no boards/, /module=M/]],
+  ['a board fault on dmr', ['run', '--topology', 'dmr', '--inject', 'at=1,board=1,kind=flip,target=x5,bit=0', PROGRAM], [/dmr has no boards/, /pair-spare/, /module=M/]],
+  ['a board replacement on tmr', ['run', '--topology', 'tmr', '--replace', 'at=5,board=0', PROGRAM], [/--replace/, /tmr has no boards/, /module=M/]],
+  ['--repair-after on simplex', ['run', '--repair-after', '100', PROGRAM], [/--repair-after/, /simplex has no other module/]],
 ];
 
 describe.concurrent('bad input to lockstep run', () => {
@@ -89,16 +105,16 @@ describe.concurrent('bad input to lockstep run', () => {
     expectUsageError(await lockstep(['run', at('big.s')]), [/big\.s: segment at 0x80000000/, /outside RAM/, /--ram/]);
   });
 
-  it('an unreadable file (mode 000; root may read any file, and then it runs)', async () => {
-    const path = at('unreadable.elf');
+  it('an unreadable file (mode 000; as root, the command runs as nobody, whom the mode binds)', async () => {
+    // The folder must let nobody in (tempDir's is private to its owner).
+    const open = mkdtempSync(join(tmpdir(), 'lockstep-unreadable-'));
+    onTestFinished(() => rmSync(open, { recursive: true, force: true }));
+    chmodSync(open, 0o755);
+    const path = join(open, 'unreadable.elf');
     writeFileSync(path, readFileSync(conformance('rv32im-pub-0007.elf')));
     chmodSync(path, 0o000);
-    const result = await lockstep(['run', path]);
-    if (process.getuid?.() === 0) {
-      expect(result.status).toBe(33); // root reads it regardless of its mode
-    } else {
-      expectUsageError(result, [/cannot read/, /unreadable\.elf/, /permission denied/]);
-    }
+    const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    expectUsageError(await lockstep(['run', path], nobody), [/cannot read/, /unreadable\.elf/, /permission denied/]);
   });
 });
 
@@ -107,7 +123,7 @@ describe.concurrent('bad input to the other commands', () => {
     ['asm of a missing file', ['asm', at('missing.s')], [/cannot read/, /missing\.s/, /no such file/]],
     ['asm into a directory', ['asm', fixture('bytes.s'), '-o', at('a-directory')], [/cannot write/, /a-directory/]],
     ['asm onto its own source', ['asm', at('self.s'), '-o', at('self.s')], [/refusing to overwrite/, /self\.s/]],
-    ['asm --text-base beyond 32 bits', ['asm', fixture('bytes.s'), '--text-base', '0x100000000', '-o', at('x.elf')], [/--text-base/, /32-bit address/]],
+    ['asm --text-base beyond 32 bits', ['asm', fixture('bytes.s'), '--text-base', '0x100000000', '-o', at('x.elf')], [/--text-base/, /too large for a 32-bit address/]],
     ['disasm of a missing file', ['disasm', at('missing.elf')], [/cannot read/, /missing\.elf/]],
     ['disasm of a text file', ['disasm', at('text.elf')], [/text\.elf/, /not an ELF file/]],
     ['disasm of an x86-64 ELF', ['disasm', files.x86], [/x86-64\.elf/, /e_machine is 62/]],
@@ -148,5 +164,22 @@ describe.concurrent('assembly errors', () => {
     expect(printed).toHaveLength(DIAGNOSTICS.length);
     printed.forEach((line, k) => expect(line).toMatch(DIAGNOSTICS[k]));
     expect(existsSync(at('bad.elf'))).toBe(false);
+  });
+
+  // Without code in .text, .data would sit at the entry point (0x80000000) and run as code.
+  it.for([
+    ['an empty file', ''],
+    ['a file with only .data', '  .data\nvalue: .word 0x00000073   # ecall, if it ran\n'],
+    ['an empty .text and .data', '  .text\n  .globl _start\n_start:\n  .data\nmessage: .asciz "hi"\n'],
+  ] as [string, string][])('%s is nothing to run, for run and asm alike', async ([name, source]) => {
+    const file = `${name.replace(/\W/g, '-')}.s`;
+    writeFileSync(at(file), source);
+    for (const args of [['run', file], ['asm', file, '-o', `${file}.elf`]]) {
+      const result = await lockstep(args, { cwd: dir });
+      expect(result.status).toBe(2);
+      expect(result.stdout.length).toBe(0);
+      expect(lines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`^${file}: error: nothing to run: \\.text holds no instructions`))]);
+    }
+    expect(existsSync(at(`${file}.elf`))).toBe(false);
   });
 });

@@ -32,7 +32,10 @@ describe('lockstep run --topology with faults', () => {
     const report = join(dir, 'tmr.json');
     const run = await lockstep(['run', ADD, '--topology', 'tmr', '--inject', FLIP, '--classify', '--report', report]);
     expect(run.status).toBe(12);
-    expect(lines(run.stderr)).toEqual(['diverged at instruction 2 (pc 0x80000008): module 1 wrote x7 = 0x00000014, module 0 wrote 0x0000000c → module 1 offline']);
+    expect(lines(run.stderr)).toEqual([
+      'diverged at instruction 2 (pc 0x80000008): module 1 wrote x7 = 0x00000014, module 0 wrote 0x0000000c → module 1 offline',
+      "outcome: recovered — detected at instruction 2, module 1 taken offline; the output and exit code are the fault-free run's",
+    ]);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json).toMatchObject({ topology: 'tmr', outcome: 'recovered', exit_code: 12, stop_reason: 'exit', instret: 6, detection_latency: 0 });
     expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'offline', 'online']);
@@ -55,6 +58,14 @@ describe('lockstep run --topology with faults', () => {
     const run = await lockstep(['run', fixture('echo.s'), '--topology', 'tmr', '--classify', '--report', report], { input: 'abcdefg\n' });
     expect(run.stdout.toString()).toBe('abcdefg\n');
     expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ outcome: 'masked', reference: { stdout_bytes: 8 } });
+  });
+
+  it('--classify gives both runs the same input through the receive interrupt too: masked', async () => {
+    // rx-irq.s echoes each byte its interrupt handler takes and exits with their number.
+    const run = await lockstep(['run', fixture('rx-irq.s'), '--topology', 'dmr', '--classify'], { input: 'hello' });
+    expect(run.stdout.toString()).toBe('hello');
+    expect(run.status).toBe(5);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^outcome: masked — /)]);
   });
 
   it('on the ledger, the voted output equals the fault-free output and silent corruption is sdc', async () => {
@@ -87,6 +98,73 @@ describe('lockstep run --topology with faults', () => {
     // stop-and-copy moves 1 MiB of RAM and the hart state at the default 8 bytes per cycle.
     expect(done).toMatchObject({ instret: 600, mode: 'stop-copy', modules: [0, 1], rounds: 0 });
     expect(done.pause_instructions).toBe(Math.ceil(done.bytes / 8));
+    expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'online', 'online', 'online']);
+    expect(json.cycles - json.instret).toBe(done.pause_instructions);
+  });
+});
+
+describe('--classify prints the outcome and its evidence as one line on stderr, with or without --report', () => {
+  // ledger.s prints each balance as units "." cents "\n": the first five ("1025.00\n",
+  // "1013.00\n", "1313.00\n", "1267.01\n", "1268.26\n") fill bytes 0..39, so byte 40 is the
+  // first digit of the sixth, 468.26 fault-free. The flip of bit 12 (+4096 cents: s2 =
+  // 126826 = 0x1ef6a has bit 12 clear) before instruction 300 turns it into 509.22.
+  it('sdc: the first byte that differs, with both values', async () => {
+    for (const report of [[], ['--report', join(dir, 'sdc-line.json')]]) {
+      const run = await lockstep(['run', LEDGER, '--inject', 'at=300,module=0,kind=flip,target=s2,bit=12', '--classify', ...report]);
+      expect(run.status).toBe(0);
+      expect(lines(run.stderr)).toEqual(['outcome: sdc — output differs from the fault-free run at byte 40: 0x35, expected 0x34']);
+    }
+  });
+
+  it('crash: the exit code against the fault-free one', async () => {
+    // t0 = 5 with bit 3 flipped is 13; 13 + 7 = 20 where the fault-free run exits with 12.
+    const run = await lockstep(['run', ADD, '--inject', 'at=2,module=0,kind=flip,target=t0,bit=3', '--classify']);
+    expect(run.status).toBe(20);
+    expect(lines(run.stderr)).toEqual(["outcome: crash — exit code 20, expected 12 (the fault-free run's)"]);
+  });
+
+  it('failstop: where it was detected', async () => {
+    const run = await lockstep(['run', ADD, '--topology', 'dmr', '--inject', FLIP, '--classify']);
+    expect(run.status).toBe(125);
+    expect(lines(run.stderr).at(-1)).toMatch(/^outcome: failstop — detected at instruction 2; /);
+  });
+
+  it('hang: 10× the fault-free instruction count', async () => {
+    // ledger.s runs 6 setup instructions, then per transaction lw, add, mv, call (auipc +
+    // jalr), print_cents (18 + 10 per digit of the units), addi, addi, bnez: 26 + 10d; six
+    // balances have 4 digits of units and ten have 3; then 3 to exit: 6 + 16 × 26 + 10 ×
+    // (6 × 4 + 10 × 3) + 3 = 965. Bit 31 of the loop counter s1 set keeps it looping.
+    const run = await lockstep(['run', LEDGER, '--inject', 'at=300,module=0,kind=flip,target=s1,bit=31', '--classify']);
+    expect(run.status).toBe(124);
+    expect(lines(run.stderr)).toEqual([
+      "lockstep: stopped after 9,650 instructions (10× the fault-free run's 965) without finishing",
+      "outcome: hang — still running after 9,650 instructions, 10× the fault-free run's 965",
+    ]);
+  });
+
+  it('masked: what the guest writes to stderr is not its output', async () => {
+    const run = await lockstep(['run', fixture('stderr.s'), '--classify']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString()).toBe('ok\n');
+    expect(lines(run.stderr)).toEqual(['warning', "outcome: masked — nothing was detected, and the output and exit code are the fault-free run's"]);
+  });
+});
+
+describe('--repair-after N', () => {
+  it('replaces the offline board N instructions later and resyncs it while the program runs', async () => {
+    const report = join(dir, 'repair-after.json');
+    const run = await lockstep(['run', LEDGER, '--topology', 'pair-spare', '--inject', 'at=300,module=1,kind=flip,target=s2,bit=12',
+      '--repair-after', '100', '--resync', 'stop-copy', '--report', report]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString()).toBe((await lockstep(['run', LEDGER])).stdout.toString());
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    // Board 0 goes offline at instruction 337 (the add that reads the flipped s2) and misses
+    // the next 100, 338..437: it is replaced just before instruction 438.
+    expect(json.events.map((e: { kind: string; instret: number; module?: number }) => `${e.kind}@${e.instret}:${e.module ?? ''}`)).toEqual([
+      'inject@300:1', 'diverge@337:1', 'offline@337:0', 'offline@337:1', 'replace@438:0', 'replace@438:1', 'resync-done@438:0', 'halt@964:',
+    ]);
+    const done = json.events.find((e: { kind: string }) => e.kind === 'resync-done');
+    expect(done).toMatchObject({ modules: [0, 1], mode: 'stop-copy', source: 2 });
     expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'online', 'online', 'online']);
     expect(json.cycles - json.instret).toBe(done.pause_instructions);
   });

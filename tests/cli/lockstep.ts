@@ -13,6 +13,15 @@ import { afterAll, expect } from 'vitest';
 export const BIN = fileURLToPath(new URL('../../bin/lockstep', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../../build/cli/lockstep.mjs', import.meta.url));
 
+/**
+ * The exit statuses `lockstep run` can return besides the guest's own code (issue 9 §3),
+ * and those of the other commands: success, bad input, an internal error (EX_SOFTWARE), an
+ * I/O error (EX_IOERR), the instruction limit, fail-stop, 128 + SIGINT / SIGILL / SIGTRAP /
+ * SIGBUS / SIGKILL / SIGSEGV / SIGPIPE / SIGTERM.
+ */
+export const RUN_EXIT_STATUSES = ['0', 'N', '2', '70', '74', '124', '125', '130', '132', '133', '135', '137', '139', '141', '143'];
+export const OTHER_EXIT_STATUSES = ['0', '2', '70', '74', '141'];
+
 /** A file of tests/fixtures/cli. */
 export const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/cli/${name}`, import.meta.url));
 /** A file of ../shared/conformance (the QEMU vectors). */
@@ -29,20 +38,40 @@ export interface Finished {
 /** Longest a single `lockstep` process may take before the test fails (ms). */
 const TIMEOUT_MS = 20_000;
 
+/** How to start `lockstep`: see lockstep(). */
+export interface LockstepOptions {
+  /** stdin's contents, then end of input (default: empty). */
+  input?: string | Uint8Array;
+  cwd?: string;
+  /** Open descriptors to give the process as stdin, stdout or stderr instead of pipes (e.g. /dev/full). */
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
+  /** Run as this user and group (the test runner must be root). */
+  uid?: number;
+  gid?: number;
+}
+
 /**
  * Runs `lockstep ...args` to completion. Its stdin carries `input` and then ends (never the
  * test runner's own stdin), so a guest that reads sees end of input.
  */
-export function lockstep(args: string[], options: { input?: string | Uint8Array; cwd?: string } = {}): Promise<Finished> {
+export function lockstep(args: string[], options: LockstepOptions = {}): Promise<Finished> {
   if (!existsSync(BUNDLE)) {
     throw new Error(`${BUNDLE} is missing: run npm run build:wasm && npm run build:cli`);
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd: options.cwd, env: { ...process.env, LOCKSTEP_DEBUG: '' } });
+    const child = spawn(BIN, args, {
+      cwd: options.cwd,
+      env: { ...process.env, LOCKSTEP_DEBUG: '' },
+      stdio: [options.stdin ?? 'pipe', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
+      uid: options.uid,
+      gid: options.gid,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`lockstep ${args.join(' ')} did not finish within ${TIMEOUT_MS} ms`));
@@ -55,8 +84,10 @@ export function lockstep(args: string[], options: { input?: string | Uint8Array;
       clearTimeout(timer);
       resolve({ status, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
     });
-    child.stdin.on('error', () => {}); // the guest may exit without reading its input (EPIPE)
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // the guest may exit without reading its input (EPIPE)
+      child.stdin.end(options.input ?? '');
+    }
   });
 }
 

@@ -60,6 +60,26 @@ describe.concurrent('lockstep run', () => {
     }
   });
 
+  it('--format elf|asm overrides the file name: bytes.s as .txt, its executable as .s', async () => {
+    const source = join(dir, 'bytes.txt');
+    const elf = join(dir, 'bytes-elf.s');
+    writeFileSync(source, readFileSync(fixture('bytes.s')));
+    expect((await lockstep(['asm', fixture('bytes.s'), '-o', elf])).status).toBe(0);
+    const [asm, asElf] = await Promise.all([
+      lockstep(['run', '--format', 'asm', source]),
+      lockstep(['run', '--format', 'elf', elf]),
+    ]);
+    for (const result of [asm, asElf]) {
+      expect(result.stderr).toBe('');
+      expect(result.stdout.toString('hex')).toBe(BYTES_HEX);
+      expect(result.status).toBe(44);
+    }
+    // And the format given is the one used: assembly is not an ELF file.
+    const wrong = await lockstep(['run', '--format', 'elf', fixture('bytes.s')]);
+    expect(wrong.status).toBe(2);
+    expect(lines(wrong.stderr)).toEqual([expect.stringMatching(/bytes\.s: not an ELF file/)]);
+  });
+
   it('passes 1 MiB of output through a pipe byte for byte', async () => {
     const result = await lockstep(['run', fixture('flood.s')]);
     expect(result.stderr).toBe('');

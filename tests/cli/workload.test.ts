@@ -11,6 +11,14 @@ import { runWorkloadCommand, type WorkloadRunOptions } from '../../src/cli/workl
 import { ECHO_WFI, ECHO_POLLING, echoWorkload } from '../helpers/echo-workload.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 
+// The CLI prints through io.ts (synchronous writes to fd 2): the in-process runs below
+// capture what it writes to stderr there.
+const captured = vi.hoisted(() => ({ stderr: '' }));
+vi.mock('../../src/cli/io.ts', async (importOriginal) => {
+  const io = await importOriginal<typeof import('../../src/cli/io.ts')>();
+  return { ...io, err: (text: string | Uint8Array) => { captured.stderr += typeof text === 'string' ? text : new TextDecoder().decode(text); } };
+});
+
 const dir = tempDir();
 const echoProgram = join(dir, 'echo.s');
 writeFileSync(echoProgram, ECHO_WFI);
@@ -45,11 +53,8 @@ describe('lockstep run --workload: bad options', () => {
 
 describe('runWorkloadCommand (in-process, the echo workload registered)', () => {
   const registry = new Map([['echo', echoWorkload]]);
-  let stderr = '';
-  afterEach(() => { vi.restoreAllMocks(); stderr = ''; });
-  const capture = () => {
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; });
-  };
+  afterEach(() => { captured.stderr = ''; });
+  const capture = () => { captured.stderr = ''; };
   const options = (extra: Partial<WorkloadRunOptions>): WorkloadRunOptions => ({ workload: 'echo', inject: [], replace: [], ...extra });
 
   test('a run up to the end: status 0, the ledger table on stderr, the ledger in the report', async () => {
@@ -66,26 +71,26 @@ describe('runWorkloadCommand (in-process, the echo workload registered)', () => 
     expect(l.wrong + l.lost + l.duplicated).toBe(0);
     expect(json.stop_reason).toBe('duration');
     expect(json.cycles).toBe(1_000_000);
-    expect(stderr).toMatch(/^ledger: echo on tmr, 10ms, 20000\/s, FIFO 64, seed 3\n/);
-    expect(stderr).toContain(`  arrived         ${l.arrived}\n`);
-    expect(stderr).toMatch(/\n {2}latency {9}p50 [\d.]+ µs, p99 [\d.]+ µs, max [\d.]+ µs\n$/);
+    expect(captured.stderr).toMatch(/^ledger: echo on tmr, 10ms, 20000\/s, FIFO 64, seed 3\n/);
+    expect(captured.stderr).toContain(`  arrived         ${l.arrived}\n`);
+    expect(captured.stderr).toMatch(/\n {2}latency {9}p50 [\d.]+ µs, p99 [\d.]+ µs, max [\d.]+ µs\n$/);
   });
 
   test('simplex killed: exit 137, the message and the ledger with lost transactions', async () => {
     capture();
     const status = await runWorkloadCommand(pollingProgram, options({ duration: '10ms', inject: ['at=200000,kind=kill'] }), registry);
     expect(status).toBe(137);
-    expect(stderr).toMatch(/^lockstep: .*dead.*\n/);
-    expect(stderr).toMatch(/\n {2}downtime {8}8,000 µs\n/);
+    expect(captured.stderr).toMatch(/^lockstep: .*dead.*\n/);
+    expect(captured.stderr).toMatch(/\n {2}downtime {8}8,000 µs\n/);
   });
 
   test('a trace file drives the arrivals', async () => {
     capture();
     const path = trace('ok.csv', '# time,payload\n10,1,2,3,4\n20.5,5\n');
     expect(await runWorkloadCommand(echoProgram, options({ duration: '1ms', arrivals: path }), registry)).toBe(0);
-    expect(stderr).toContain(`arrivals from ${path}`);
-    expect(stderr).toContain('  arrived         2\n');
-    expect(stderr).toContain('  correct         2\n');
+    expect(captured.stderr).toContain(`arrivals from ${path}`);
+    expect(captured.stderr).toContain('  arrived         2\n');
+    expect(captured.stderr).toContain('  correct         2\n');
   });
 
   test('an unknown workload names the known ones', async () => {

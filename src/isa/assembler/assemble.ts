@@ -219,6 +219,24 @@ function finish(asm: Assembly, { address, bases }: Placement): AssemblyResult {
   return { ok, diagnostics: asm.diagnostics, sections, symbols, entry, sourceMap, program };
 }
 
+/**
+ * Why an assembled program cannot run, or undefined if it can: with no code in .text (an
+ * empty file, or one with only data) the entry point is whatever is placed at .text's
+ * address — .data, when .text is empty — unless `_start` names code in another section.
+ * Assembling such a source is fine (a fragment, a table of data); running or linking it into
+ * an executable is "nothing to run": a file-level error diagnostic about `file`.
+ */
+export function nothingToRun(result: AssemblyResult, file: string): Diagnostic | undefined {
+  const text = result.sections.find((section) => section.name === '.text');
+  const startSection = result.symbols.find((symbol) => symbol.name === '_start')?.section;
+  if ((text?.size ?? 0) > 0 || (startSection !== undefined && startSection !== '.text')) return undefined;
+  const hasData = result.sections.some((section) => section.name !== '.text' && section.size > 0);
+  return {
+    file, line: 0, column: 0, length: 1, severity: 'error', sourceLine: '',
+    message: `nothing to run: .text holds no instructions${hasData ? ', only data' : ''}; write the program's code in .text`,
+  };
+}
+
 /** Sections must be aligned, inside the 32-bit address space, and must not overlap. */
 function checkPlacement(asm: Assembly, sections: Array<{ name: SectionName; address: number; size: number; alignment: number }>): void {
   const range = (s: { name: string; address: number; size: number }) => `${s.name} (${hex(s.address)}–${hex(s.address + s.size)})`;
