@@ -118,7 +118,7 @@ describe('the chart', () => {
 
   it('turns the interval of A into an interval of downtime, clipped at zero', () => {
     const interval = { mean: 0.99999, low: 0.99998, high: 1.000001 };
-    const result = { availability: interval, rarelyEntered: ['0'] } as unknown as SimulationResult;
+    const result = { availability: interval, rarelyEntered: ['0'], outages: 3 } as unknown as SimulationResult;
     const row = assess('simplex', DEFAULT_PARAMETERS);
     const d = downtimeInterval(result, row);
     expect(d.low).toBe(0);
@@ -126,6 +126,7 @@ describe('the chart', () => {
     expect(d.mean).toBeCloseTo(1e-5 * MINUTES_PER_YEAR, 6);
     expect(d.closedFormInside).toBe(row.availability >= 0.99998 && row.availability <= 1.000001);
     expect(d.rarelyEntered).toEqual(['0']);
+    expect(d.outages).toBe(3);
   });
 
   it('simulates a model whose closed form lies inside its 99 % interval (accelerated rates, λ/μ = 0.02)', () => {
@@ -136,6 +137,7 @@ describe('the chart', () => {
     expect(interval.closedFormInside).toBe(true);
     expect(interval.low).toBeLessThanOrEqual(closed);
     expect(interval.high).toBeGreaterThanOrEqual(closed);
+    expect(interval.outages).toBeGreaterThan(0);
     expect(setSimulation(state, { runs: 1 }).error).toBe('Runs: a 99 % interval needs at least 2 runs');
   });
 });

@@ -15,7 +15,7 @@ import { live } from 'lit/directives/live.js';
 import { formatAvailability, formatDowntime, MODELS, MODULES, type Parameters } from '../../src/availability/index.ts';
 import {
   axisFraction, chartValues, COST_FIELDS, decadeLabel, FIELDS, initialState, logAxis, setCost, setField, setSimulation,
-  shownValue, simulateModel, sliderPosition, sliderValue, type AvailabilityState, type CostField, type Field,
+  finish, modelSimulation, shownValue, sliderPosition, sliderValue, type AvailabilityState, type CostField, type DowntimeInterval, type Field,
 } from '../state/availability.ts';
 import { shared } from './theme.ts';
 
@@ -23,6 +23,9 @@ const money = (value: number) => Math.round(value).toLocaleString('en-US');
 const hours = (h: number) => `${Math.round(h).toLocaleString('en-US')} h`;
 
 /** Chart geometry, in SVG user units. */
+/** The longest the simulation holds the page between two chances to handle input, ms. */
+const SLICE_MS = 30;
+
 const W = 760, H = 320, LEFT = 80, RIGHT = 150, TOP = 14, BOTTOM = 34;
 
 export class AvailabilityView extends LitElement {
@@ -43,7 +46,8 @@ export class AvailabilityView extends LitElement {
     :host { display: block; }
     fieldset { border: 1px solid var(--ls-border); border-radius: 8px; margin: 0 0 0.8rem; padding: 0.4rem 0.7rem 0.6rem; }
     legend { font-weight: 600; }
-    .field { display: grid; grid-template-columns: minmax(12rem, 1fr) minmax(8rem, 2fr) 9rem; gap: 0.6rem; align-items: center; margin: 0.25rem 0; }
+    .field { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 2fr) 8rem; gap: 0.6rem; align-items: center; margin: 0.25rem 0; }
+    @media (max-width: 700px) { .field { grid-template-columns: minmax(0, 1fr); gap: 0.2rem; } }
     .field input[type=range] { width: 100%; padding: 0; }
     .field input[type=number] { width: 100%; }
     .costs { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; }
@@ -87,17 +91,29 @@ export class AvailabilityView extends LitElement {
   }
 
   /**
-   * Simulates each model in turn, one model per task, so the page stays responsive between
-   * them; a change of the parameters meanwhile drops what this run found.
+   * Simulates each model in turn, in slices of at most SLICE_MS between which the page
+   * handles input and draws; a change of the parameters meanwhile drops what this run found.
    */
   async runSimulation(): Promise<void> {
     const started = this.state;
+    const stale = () => this.state.parameters !== started.parameters || this.state.basis.years !== started.basis.years
+      || this.state.simulation !== started.simulation;
     this.state = { ...started, simulating: true, intervals: {} };
     for (const model of MODELS) {
+      const steps = modelSimulation(started, model);
+      let slice = performance.now();
+      let step = steps.next();
+      while (!step.done) {
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (stale()) return;
+          slice = performance.now();
+        }
+        step = steps.next();
+      }
+      this.state = { ...this.state, intervals: { ...this.state.intervals, [model]: finish(started, model, step.value) } };
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (this.state.parameters !== started.parameters || this.state.basis.years !== started.basis.years) return;
-      const interval = simulateModel(started, model);
-      this.state = { ...this.state, intervals: { ...this.state.intervals, [model]: interval } };
+      if (stale()) return;
     }
     this.state = { ...this.state, simulating: false };
   }
@@ -118,6 +134,13 @@ export class AvailabilityView extends LitElement {
     </div>`;
   }
 
+  private renderInterval(interval: DowntimeInterval) {
+    if (interval.outages === 0) return html`<span class="muted">no outage in ${this.state.simulation.runs.toLocaleString('en-US')} runs: too rare to estimate</span>`;
+    return html`${formatDowntime(interval.low)} – ${formatDowntime(interval.high)}
+      ${interval.closedFormInside ? '' : html`<span class="miss">(closed form outside)</span>`}
+      ${interval.rarelyEntered.length > 0 ? html`<span class="muted" title="down states entered fewer than 30 times: their share is guessed from too few events">(rare states: ${interval.rarelyEntered.join(', ')})</span>` : ''}`;
+  }
+
   private renderChart() {
     const s = this.state;
     const axis = logAxis(chartValues(s));
@@ -135,7 +158,7 @@ export class AvailabilityView extends LitElement {
         const interval = s.intervals?.[row.model];
         return svg`<g class="bar-group" data-model=${row.model}>
           <rect class="bar" x=${x} y=${top} width=${barW} height=${Math.max(0, TOP + plotH - top)}></rect>
-          ${interval ? svg`<g class="interval" data-low=${interval.low} data-high=${interval.high}>
+          ${interval && interval.outages > 0 ? svg`<g class="interval" data-low=${interval.low} data-high=${interval.high}>
             <line class="interval" x1=${x + barW / 2} x2=${x + barW / 2} y1=${y(interval.high)} y2=${y(interval.low)}></line>
             <line class="interval" x1=${x + barW * 0.25} x2=${x + barW * 0.75} y1=${y(interval.high)} y2=${y(interval.high)}></line>
             <line class="interval" x1=${x + barW * 0.25} x2=${x + barW * 0.75} y1=${y(interval.low)} y2=${y(interval.low)}></line></g>` : nothing}
@@ -182,9 +205,7 @@ export class AvailabilityView extends LitElement {
             <td class="downtime">${formatDowntime(r.downtime_min_per_year)}</td>
             <td class="nines">${r.nines.toFixed(2)}</td><td>${hours(r.mttf_hours)}</td>
             <td class="interruptions">${r.interruptions_per_year.toPrecision(3)}</td>
-            ${intervals ? html`<td class="interval">${interval ? html`${formatDowntime(interval.low)} – ${formatDowntime(interval.high)}
-              ${interval.closedFormInside ? '' : html`<span class="miss">(closed form outside)</span>`}
-              ${interval.rarelyEntered.length > 0 ? html`<span class="muted">(few outages: ${interval.rarelyEntered.join(', ')})</span>` : ''}` : '…'}</td>` : nothing}
+            ${intervals ? html`<td class="interval">${interval ? this.renderInterval(interval) : '…'}</td>` : nothing}
           </tr>`;
         })}</tbody>
       </table></div>

@@ -6,7 +6,7 @@
  * the costs lives here: every figure comes from src/availability.
  */
 import {
-  assess, checkParameters, costOf, DEFAULT_PARAMETERS, inside, MINUTES_PER_YEAR, modelChain, MODELS, simulate,
+  assess, checkParameters, costOf, DEFAULT_PARAMETERS, inside, MINUTES_PER_YEAR, modelChain, MODELS, simulation,
   type Assessment, type CostBasis, type Costs, type Model, type Parameters, type SimulationResult,
 } from '../../src/availability/index.ts';
 
@@ -97,6 +97,8 @@ export interface DowntimeInterval {
   high: number;
   /** The closed form's availability lies inside the interval of A. */
   closedFormInside: boolean;
+  /** Outages over all runs: with none, the interval is [0, 0] and says only that outages are rarer than the runs can see. */
+  outages: number;
   /** Down states entered too rarely for the interval to be trusted (SimulationResult.rarelyEntered). */
   rarelyEntered: string[];
 }
@@ -108,6 +110,7 @@ export function downtimeInterval(result: SimulationResult, closedForm: Assessmen
     mean: Math.max(0, (1 - a.mean) * MINUTES_PER_YEAR),
     high: Math.max(0, (1 - a.low) * MINUTES_PER_YEAR),
     closedFormInside: inside(closedForm.availability, a),
+    outages: result.outages,
     rarelyEntered: result.rarelyEntered,
   };
 }
@@ -185,11 +188,26 @@ export function setSimulation(state: AvailabilityState, settings: Partial<Simula
   return { ...state, simulation, intervals: undefined, error: undefined };
 }
 
-/** One model's Monte Carlo interval over the state's years of service, as the CLI's --simulate runs it. */
-export function simulateModel(state: AvailabilityState, model: Model): DowntimeInterval {
+/**
+ * One model's Monte Carlo simulation over the state's years of service, as the CLI's
+ * --simulate runs it, a replication at a time (the page runs it in slices between frames);
+ * `finish` turns its result into the interval of downtime.
+ */
+export function modelSimulation(state: AvailabilityState, model: Model): Generator<number, SimulationResult, void> {
   const { runs, seed } = state.simulation;
-  const result = simulate(modelChain(model, state.parameters), { runs, years: state.basis.years, seed });
-  return downtimeInterval(result, state.rows[MODELS.indexOf(model)]);
+  return simulation(modelChain(model, state.parameters), { runs, years: state.basis.years, seed });
+}
+
+export const finish = (state: AvailabilityState, model: Model, result: SimulationResult): DowntimeInterval =>
+  downtimeInterval(result, state.rows[MODELS.indexOf(model)]);
+
+/** The whole simulation of one model at once. */
+export function simulateModel(state: AvailabilityState, model: Model): DowntimeInterval {
+  const steps = modelSimulation(state, model);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return finish(state, model, step.value);
+  }
 }
 
 // ── The chart: downtime per year on a log axis ──────────────────────────────────
