@@ -141,3 +141,14 @@ describe('the chart', () => {
     expect(setSimulation(state, { runs: 1 }).error).toBe('Runs: a 99 % interval needs at least 2 runs');
   });
 });
+
+describe('a simulation under way', () => {
+  it('stops, and its intervals go, when the parameters, years, runs or seed change; a cost change keeps them', () => {
+    const running = { ...initialState(), simulating: true, intervals: {} };
+    for (const changed of [setField(running, 'mttr', 8), setCost(running, 'years', 10), setSimulation(running, { seed: 2 })]) {
+      expect(changed.simulating).toBe(false);
+      expect(changed.intervals).toBeUndefined();
+    }
+    expect(setCost(running, 'downtimePerHour', 1)).toMatchObject({ simulating: true, intervals: {} });
+  });
+});

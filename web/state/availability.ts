@@ -123,6 +123,10 @@ export interface SimulationSettings {
 
 export const DEFAULT_SIMULATION: SimulationSettings = { runs: 1000, seed: 1 };
 
+/**
+ * The view's state. Every change of the parameters, the years or the simulation settings
+ * drops the intervals and ends `simulating` (a simulation under way sees that and stops).
+ */
 export interface AvailabilityState {
   parameters: Parameters;
   basis: CostBasis;
@@ -176,16 +180,17 @@ export function setCost(state: AvailabilityState, id: CostField, value: number):
     return { ...state, error: `${label}: ${id === 'years' ? 'give a positive number of years' : 'give a cost of 0 or more'}` };
   }
   const basis = { ...state.basis, [id]: value };
-  // The simulation runs over the years of service: other years, other intervals.
+  // The simulation runs over the years of service: other years, other intervals (a simulation under way stops).
   const next = derive(state.parameters, basis, state.simulation);
-  return id === 'years' ? next : { ...next, intervals: state.intervals };
+  return id === 'years' ? next : { ...next, intervals: state.intervals, simulating: state.simulating };
 }
 
 export function setSimulation(state: AvailabilityState, settings: Partial<SimulationSettings>): AvailabilityState {
   const simulation = { ...state.simulation, ...settings };
   if (!Number.isInteger(simulation.runs) || simulation.runs < 2) return { ...state, error: 'Runs: a 99 % interval needs at least 2 runs' };
   if (!Number.isInteger(simulation.seed) || simulation.seed < 0) return { ...state, error: 'Seed: give a whole number of 0 or more' };
-  return { ...state, simulation, intervals: undefined, error: undefined };
+  // Other runs or another seed: the intervals shown go, and a simulation under way stops.
+  return { ...state, simulation, intervals: undefined, simulating: false, error: undefined };
 }
 
 /**
