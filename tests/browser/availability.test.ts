@@ -1,7 +1,7 @@
 /**
  * The availability view end to end (issue 14): a scenario opens it with preset parameters,
  * a slider moved with the keyboard changes the figures, a simulation draws its intervals on
- * the bars, and axe-core finds nothing serious in it.
+ * the bars, and axe-core finds nothing serious in it, in either theme.
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, accessibilityViolations, DIST, type Browser, type StaticServer } from './helpers.ts';
@@ -56,6 +56,8 @@ describe('the availability view', () => {
 
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, '40-availability-view.png');
+    await page.locator('#theme').click(); // the other theme: its colours pass too
+    expect(await accessibilityViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
