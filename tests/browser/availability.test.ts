@@ -1,11 +1,12 @@
 /**
  * The availability view end to end (issue 14): a scenario opens it with preset parameters,
  * a slider moved with the keyboard changes the figures, a simulation draws its intervals on
- * the bars, and axe-core finds nothing serious in it, in either theme.
+ * the bars, the embed code carries the parameters shown, and axe-core finds nothing serious
+ * in the view, in either theme.
  */
 import { describe, expect, it } from 'vitest';
 import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, accessibilityViolations, DIST, type Browser, type StaticServer } from './helpers.ts';
-import { encodeScenarioHash } from '../../src/scenario/scenario.ts';
+import { decodeScenarioHash, encodeScenarioHash } from '../../src/scenario/scenario.ts';
 
 let browser: Browser;
 let server: StaticServer;
@@ -53,6 +54,13 @@ describe('the availability view', () => {
     const [low, high] = [Number(await simplex.getAttribute('data-low')), Number(await simplex.getAttribute('data-high'))];
     expect(low).toBeLessThan(525_960 / 5_601);
     expect(high).toBeGreaterThan(525_960 / 5_601);
+
+    // The embed code opens the view again, with the parameters it shows now.
+    await page.locator('#copy-embed').click();
+    const code = await page.locator('#embed textarea').inputValue();
+    const embedded = decodeScenarioHash(/#scenario=([A-Za-z0-9_-]+)/.exec(code)![1]);
+    expect(embedded.ok && embedded.scenario.availability).toEqual({ lambda: 1 / 11_200, mu: 0.5 });
+    await page.keyboard.press('Escape');
 
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, '40-availability-view.png');

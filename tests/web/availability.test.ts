@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assess, costOf, DEFAULT_PARAMETERS, MODELS, type SimulationResult } from '../../src/availability/index.ts';
+import { validateScenario } from '../../src/scenario/scenario.ts';
 import {
   axisFraction, decadeLabel, DEFAULT_COST_BASIS, downtimeInterval, fieldById, FIELDS, initialState, logAxis, setCost, setField,
-  setSimulation, shownValue, simulateModel, sliderPosition, sliderValue,
+  scenarioAvailability, setSimulation, shownValue, simulateModel, sliderPosition, sliderValue,
 } from '../../web/state/availability.ts';
 
 /** Minutes in a year of 365.25 days: 365.25 × 24 × 60. */
@@ -150,5 +151,16 @@ describe('a simulation under way', () => {
       expect(changed.intervals).toBeUndefined();
     }
     expect(setCost(running, 'downtimePerHour', 1)).toMatchObject({ simulating: true, intervals: {} });
+  });
+});
+
+describe('the embed code of an open view', () => {
+  it('carries the parameters that differ from the defaults, and opens the view again with them', () => {
+    const state = setField(setField(initialState(), 'mttr', 8), 'failover', 30);
+    const field = scenarioAvailability(state.parameters);
+    expect(field).toEqual({ mu: 1 / 8, failoverRate: 120 });
+    expect(scenarioAvailability(DEFAULT_PARAMETERS)).toEqual({});
+    const scenario = validateScenario({ program: { example: 'count' }, availability: field });
+    expect(scenario.ok && initialState(scenario.scenario.availability).parameters).toEqual(state.parameters);
   });
 });

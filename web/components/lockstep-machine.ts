@@ -34,7 +34,9 @@ import './console-view.ts';
 import './code-editor.ts';
 import './transaction-strip.ts';
 import './workload-settings.ts';
+import type { AvailabilityView } from './availability-view.ts';
 import './availability-view.ts';
+import { scenarioAvailability } from '../state/availability.ts';
 import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
 
@@ -231,7 +233,11 @@ export class LockstepMachine extends LitElement {
 
   private async showEmbedCode(): Promise<void> {
     const page = new URL('embed.html', document.baseURI).href;
-    this.embedCode = embedSnippet(page, this.controller.scenario(this.controller.state.program?.name));
+    const scenario = this.controller.scenario(this.controller.state.program?.name);
+    // An open availability view opens in the embed too, with the parameters it shows.
+    const view = this.renderRoot.querySelector<AvailabilityView>('details#availability[open] ls-availability');
+    if (view) scenario.availability = scenarioAvailability(view.state.parameters);
+    this.embedCode = embedSnippet(page, scenario);
     this.requestUpdate();
     await this.updateComplete;
     (this.renderRoot.querySelector('#embed') as HTMLDialogElement).showModal();

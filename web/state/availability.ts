@@ -147,6 +147,15 @@ export function presetParameters(preset: Partial<Parameters> | undefined): Param
   return p;
 }
 
+/**
+ * The scenario field that opens the view as it stands: the parameters that differ from the
+ * defaults (none: `{}`, which opens it with the defaults). For the embed code.
+ */
+export function scenarioAvailability(parameters: Parameters): Partial<Parameters> {
+  const keys = Object.keys(DEFAULT_PARAMETERS) as (keyof Parameters)[];
+  return Object.fromEntries(keys.filter((k) => parameters[k] !== DEFAULT_PARAMETERS[k]).map((k) => [k, parameters[k]]));
+}
+
 function derive(parameters: Parameters, basis: CostBasis, simulation: SimulationSettings): AvailabilityState {
   const rows = MODELS.map((model) => assess(model, parameters));
   return { parameters, basis, rows, costs: rows.map((row) => costOf(row, basis)), simulation, simulating: false };
