@@ -114,6 +114,7 @@ export class EmbedBridge {
         const program = await scenarioProgram(checked.scenario, this.base, (url) => fetch(url));
         this.element.heading = checked.scenario.title ?? 'Lockstep Lab';
         this.element.description = checked.scenario.description;
+        this.element.availability = checked.scenario.availability;
         await c.applyScenario(checked.scenario, program);
         return machineState(this.element);
       }

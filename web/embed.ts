@@ -37,6 +37,7 @@ try {
     machine.heading = scenario.title ?? 'Lockstep Lab';
     machine.description = scenario.description;
     const program = await scenarioProgram(scenario, loaded.base ?? location.href, (url) => fetch(url));
+    machine.availability = scenario.availability;
     await machine.controller.applyScenario(scenario, program);
   }
   document.documentElement.dataset.ready = 'true';

@@ -11,7 +11,10 @@ export {
   MODELS, MODULES, LOCKSTEP_MODELS, DEFAULT_PARAMETERS, isModel, checkParameters, modelChain, closedForm, solveChain, assess,
 } from './models.ts';
 export type { Model, Parameters, ClosedForm, Assessment } from './models.ts';
-export { simulate, inside, studentT995, RARE_ENTRIES } from './simulate.ts';
+export { simulate, simulation, inside, studentT995, RARE_ENTRIES } from './simulate.ts';
 export type { SimulationOptions, SimulationResult, Interval } from './simulate.ts';
 export { CampaignSummarySchema, coverageFromCampaign, withCoverage, wilson95, ESTIMATES } from './campaign.ts';
 export type { CampaignSummary, MeasuredCoverage, Estimate } from './campaign.ts';
+export { costOf } from './cost.ts';
+export type { CostBasis, Costs } from './cost.ts';
+export { formatDowntime, formatAvailability } from './format.ts';

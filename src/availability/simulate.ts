@@ -137,10 +137,28 @@ export interface SimulationOptions {
  * one `Random(seed)` drives every replication in turn.
  */
 export function simulate(chain: Chain, options: SimulationOptions): SimulationResult {
-  const { runs, years, seed } = options;
+  const steps = simulation(chain, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same simulation a replication at a time, for a caller that must not block (the page):
+ * yields the number of replications done after each one, and returns what `simulate` returns.
+ * Throws at once, like `simulate`, for options out of range.
+ */
+export function simulation(chain: Chain, options: SimulationOptions): Generator<number, SimulationResult, void> {
+  const { runs, years } = options;
   if (!Number.isInteger(runs) || runs < 2) throw new RangeError(`simulation runs: ${runs} (need at least 2 for an interval)`);
   if (!(years > 0) || !Number.isFinite(years)) throw new RangeError(`simulation years: ${years} (need a positive number)`);
-  const { exitRate, hold, up, first, target, cumulative } = compile(chain);
+  return replications(chain, compile(chain), options);
+}
+
+function* replications(chain: Chain, compiled: Compiled, options: SimulationOptions): Generator<number, SimulationResult, void> {
+  const { runs, years, seed } = options;
+  const { exitRate, hold, up, first, target, cumulative } = compiled;
   const random = new Random(seed);
   const horizon = years * HOURS_PER_YEAR;
   const availability = new Moments();
@@ -178,6 +196,7 @@ export function simulate(chain: Chain, options: SimulationOptions): SimulationRe
     availability.add(upTime / horizon);
     interruptions.add(entered / years);
     outages += entered;
+    yield run + 1;
   }
   const entered = new Set(chain.transitions.map((t) => t.to));
   const rarelyEntered = chain.states.filter((s, k) => !s.up && entered.has(k) && entries[k] < RARE_ENTRIES).map((s) => s.name);

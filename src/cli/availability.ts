@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  assess, coverageFromCampaign, DEFAULT_PARAMETERS, ESTIMATES, HOURS_PER_YEAR, inside, LOCKSTEP_MODELS, modelChain, MODELS, MODULES,
-  RARE_ENTRIES, simulate, withCoverage, type Assessment, type Estimate, type MeasuredCoverage, type Model, type Parameters, type SimulationResult,
+  assess, costOf, coverageFromCampaign, DEFAULT_PARAMETERS, ESTIMATES, formatAvailability, formatDowntime, HOURS_PER_YEAR, inside, LOCKSTEP_MODELS, modelChain, MODELS, MODULES,
+  RARE_ENTRIES, simulate, withCoverage, type Assessment, type Costs, type Estimate, type MeasuredCoverage, type Model, type Parameters, type SimulationResult,
 } from '../availability/index.ts';
 import { UsageError } from './errors.ts';
 import { parseChoice, parseCount } from './numbers.ts';
@@ -193,14 +193,6 @@ function parseModels(text: string | undefined): Model[] {
   return text.split(',').map((name) => parseChoice(name.trim(), MODELS, '--model'));
 }
 
-interface Costs {
-  downtime_per_year: number;
-  interruptions_per_year: number;
-  per_year: number;
-  hardware: number;
-  total: number;
-}
-
 interface Row extends Assessment {
   cost?: Costs;
   simulation?: {
@@ -226,10 +218,7 @@ export function availabilityCommand(options: AvailabilityOptions): number {
   const rows: Row[] = models.map((model) => {
     const row: Row = assess(model, parameters);
     if (costed) {
-      const downtime = (row.downtime_min_per_year / 60) * (downtimeCost ?? 0);
-      const interruptions = row.interruptions_per_year * (interruptionCost ?? 0);
-      const hardware = MODULES[model] * (hardwareCost ?? 0);
-      row.cost = { downtime_per_year: downtime, interruptions_per_year: interruptions, per_year: downtime + interruptions, hardware, total: hardware + years * (downtime + interruptions) };
+      row.cost = costOf(row, { downtimePerHour: downtimeCost ?? 0, perInterruption: interruptionCost ?? 0, hardwarePerModule: hardwareCost ?? 0, years });
     }
     if (options.simulate) row.simulation = simulation(row, simulate(modelChain(model, parameters), { runs, years, seed }));
     return row;
@@ -262,18 +251,6 @@ function simulation(row: Assessment, result: SimulationResult): Row['simulation'
     availability: interval(result.availability, row.availability),
     interruptions_per_year: interval(result.interruptionsPerYear, row.interruptions_per_year),
   };
-}
-
-/** Downtime for people: minutes with two decimals (five nines: 5.26 min), seconds below 0.01 min. */
-export function formatDowntime(minutes: number): string {
-  if (minutes >= 0.01) return `${minutes.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} min`;
-  return `${(minutes * 60).toPrecision(3)} s`;
-}
-
-/** A in full up to three digits past its nines: 0.99996000 (4.4 nines), 0.999999999995617. */
-export function formatAvailability(availability: number, unavailability: number): string {
-  const digits = Math.min(15, Math.max(4, Math.ceil(-Math.log10(unavailability)) + 3));
-  return availability.toFixed(digits);
 }
 
 function formatHours(hours: number): string {

@@ -14,6 +14,7 @@ import { MAX_RATE } from '../transactions/arrivals.ts';
 import { DEFAULT_WORKLOAD_DURATION } from '../transactions/settings.ts';
 import { LEDGER_EXPECTATION_FIELDS } from './ledger-expectation.ts';
 import { OUTCOMES } from '../fault/classify.ts';
+import { AvailabilityScenario } from './availability.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -121,6 +122,7 @@ export const ScenarioSchema = z.strictObject({
   settings: Settings.default({ speed: DEFAULT_SPEED, autorun: false, stepN: 100, theme: 'auto' }),
   workload: Workload.optional(),
   expect: Expect.optional(),
+  availability: AvailabilityScenario.optional(),
 }).superRefine((scenario, ctx) => {
   if (scenario.expect?.ledger && !scenario.workload) ctx.addIssue({ code: 'custom', path: ['expect', 'ledger'], message: 'a ledger needs a workload: add workload: { name, … }' });
 }).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');

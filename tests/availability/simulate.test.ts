@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOURS_PER_YEAR } from '../../src/availability/ctmc.ts';
 import { closedForm, DEFAULT_PARAMETERS, MODELS, modelChain, type Parameters } from '../../src/availability/models.ts';
-import { inside, simulate, studentT995 } from '../../src/availability/simulate.ts';
+import { inside, simulate, simulation, studentT995 } from '../../src/availability/simulate.ts';
 
 const ACCELERATED: Parameters = {
   ...DEFAULT_PARAMETERS,
@@ -74,5 +74,24 @@ describe('Student t quantile', () => {
     [1, 63.657], [2, 9.925], [4, 4.604], [5, 4.032], [6, 3.707], [10, 3.169], [30, 2.750], [120, 2.617],
   ])('ν = %i: %f', (df, table) => {
     expect(studentT995(df)).toBeCloseTo(table, 2);
+  });
+});
+
+describe('the simulation a replication at a time (for the page)', () => {
+  it('yields after each run and returns exactly what simulate returns', () => {
+    const options = { runs: 20, years: 1, seed: 3 };
+    const steps = simulation(modelChain('dmr', ACCELERATED), options);
+    const done: number[] = [];
+    let step = steps.next();
+    while (!step.done) {
+      done.push(step.value);
+      step = steps.next();
+    }
+    expect(done).toEqual(Array.from({ length: 20 }, (_, k) => k + 1));
+    expect(step.value).toEqual(simulate(modelChain('dmr', ACCELERATED), options));
+  });
+
+  it('refuses bad options at once, before the first step', () => {
+    expect(() => simulation(modelChain('dmr', ACCELERATED), { runs: 1, years: 1, seed: 1 })).toThrow(/at least 2/);
   });
 });

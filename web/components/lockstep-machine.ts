@@ -7,6 +7,9 @@
  * Attributes: `compact` (the embed's panel: no editor or memory), `theme` (light | dark;
  * without it the user's preference), `global-keys` (shortcuts work anywhere on the page,
  * not only inside the element).
+ *
+ * Property `availability`: the model parameters a scenario gives; it opens the availability
+ * view with them (the full page always has the view, closed until asked for).
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { createMachineWorker, type MachineClient } from '../../src/worker/client.ts';
@@ -31,6 +34,10 @@ import './console-view.ts';
 import './code-editor.ts';
 import './transaction-strip.ts';
 import './workload-settings.ts';
+import type { AvailabilityView } from './availability-view.ts';
+import './availability-view.ts';
+import { scenarioAvailability } from '../state/availability.ts';
+import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
 
 const TOPOLOGY_LABELS: Record<Topology, string> = {
@@ -80,12 +87,14 @@ export class LockstepMachine extends LitElement {
     globalKeys: { type: Boolean, attribute: 'global-keys' },
     heading: { type: String },
     description: { type: String },
+    availability: { attribute: false },
   };
   declare compact: boolean;
   declare theme: string | undefined;
   declare globalKeys: boolean;
   declare heading: string;
   declare description: string | undefined;
+  declare availability: Partial<AvailabilityParameters> | undefined;
 
   readonly controller: MachineController;
   private client?: MachineClient;
@@ -133,6 +142,8 @@ export class LockstepMachine extends LitElement {
     kbd { font-family: var(--ls-mono); border: 1px solid var(--ls-border); border-bottom-width: 3px; border-radius: 4px; padding: 0 0.35rem; background: var(--ls-surface-2); }
     textarea { width: 100%; min-height: 8rem; font-family: var(--ls-mono); font-size: 0.8em; color: var(--ls-text); background: var(--ls-surface-2); border: 1px solid var(--ls-border); }
     .description { margin: 0 0 0.6rem; max-width: 60rem; }
+    section.availability { margin-top: 0.8rem; }
+    section.availability summary { cursor: pointer; font-size: 1.05em; font-weight: 600; }
   `];
 
   constructor(session?: SessionPort) {
@@ -222,7 +233,11 @@ export class LockstepMachine extends LitElement {
 
   private async showEmbedCode(): Promise<void> {
     const page = new URL('embed.html', document.baseURI).href;
-    this.embedCode = embedSnippet(page, this.controller.scenario(this.controller.state.program?.name));
+    const scenario = this.controller.scenario(this.controller.state.program?.name);
+    // An open availability view opens in the embed too, with the parameters it shows.
+    const view = this.renderRoot.querySelector<AvailabilityView>('details#availability[open] ls-availability');
+    if (view) scenario.availability = scenarioAvailability(view.state.parameters);
+    this.embedCode = embedSnippet(page, scenario);
     this.requestUpdate();
     await this.updateComplete;
     (this.renderRoot.querySelector('#embed') as HTMLDialogElement).showModal();
@@ -315,6 +330,9 @@ export class LockstepMachine extends LitElement {
             ${s.loadError ? html`<pre class="load-error" id="load-error" role="alert">${s.loadError}</pre>` : nothing}
           </section>`}
       </div>
+      ${this.compact && !this.availability ? nothing : html`<section class="card availability" aria-label="Availability assessment">
+        <details id="availability" ?open=${this.availability !== undefined}><summary>Availability per architecture: downtime, interruptions, cost</summary>
+          <ls-availability .preset=${this.availability}></ls-availability></details></section>`}
       <dialog id="help" aria-labelledby="help-h">
         <h2 id="help-h">Keyboard shortcuts</h2>
         <table><tbody>${SHORTCUTS.map((k) => html`<tr><td>${k.keys.map((key, i) => html`${i > 0 ? ' or ' : ''}<kbd>${keyLabel(key)}</kbd>`)}</td><td>${k.label}</td></tr>`)}</tbody></table>
