@@ -8,7 +8,7 @@ export type {
   MachineConfig, ComparePoint, ModuleState, ModuleStatus, RunResult, RunStop, ScheduledAction,
 } from './machine/machine.ts';
 export type { MachineEvent, DivergeEvent, EventKind, Halt, HaltReason, ResyncMode, InactiveFault } from './machine/events.ts';
-export { divergenceValues, exitStatusOf, EXIT_LIMIT, EXIT_FAILSTOP, EXIT_DEAD } from './machine/events.ts';
+export { divergenceValues, exitStatusOf, detectionLatency, EXIT_LIMIT, EXIT_FAILSTOP, EXIT_DEAD } from './machine/events.ts';
 export { TOPOLOGIES, isTopology, moduleCount, boardOf, boardCount, modulesOfBoard } from './machine/topology.ts';
 export type { Topology, OfflineReason } from './machine/topology.ts';
 export type { ConsoleIO } from './machine/hostcalls.ts';

@@ -108,3 +108,17 @@ export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'erro
 export function isDetection(e: MachineEvent): boolean {
   return DETECTION_KINDS.has(e.kind) && !(e.kind === 'offline' && e.reason === 'removed');
 }
+
+/**
+ * Instructions from the injection of the first fault detected to its detection, or null
+ * if none was: the first detection, and the earliest fault injected before it into a
+ * module it names (the diverging module or its reference, the module that announced an
+ * error or went offline; for a fail-stop, any module).
+ */
+export function detectionLatency(events: readonly MachineEvent[]): number | null {
+  const detect = events.find(isDetection);
+  if (!detect) return null;
+  const named = detect.kind === 'diverge' ? [detect.module, detect.reference] : 'module' in detect ? [detect.module] : undefined;
+  const inject = events.find((e) => e.kind === 'inject' && e.instret <= detect.instret && (!named || named.includes(e.module)));
+  return inject ? detect.instret - inject.instret : null;
+}

@@ -15,15 +15,16 @@ import {
   resolveDisagreement, companionsOf,
 } from './topology.ts';
 import type { MachineEvent, DivergeEvent, Halt, HaltReason, ResyncMode, InactiveFault } from './events.ts';
-import { isDetection, exitStatusOf } from './events.ts';
+import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
 import { type Fault, formatFault } from '../fault/spec.ts';
 import { checkFault, applyFault, type FaultEffects } from '../fault/inject.ts';
-import { Resync, type ResyncSettings, type ResyncState } from './resync.ts';
+import { Resyncs } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
+import { ConsoleUart } from './uart.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -106,6 +107,8 @@ export class Machine {
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
   readonly port: TransactionPort;
+  /** The console UART's host side: transmit buffer and receive ring. */
+  private readonly uart: ConsoleUart;
   /**
    * Called with each divergence as it happens, and one line for people: "diverged at
    * instruction 1,204,331 (pc 0x80000124): module 1 wrote x5 = 0x00000040, module 0 wrote
@@ -124,8 +127,7 @@ export class Machine {
   private hostState: HostCallState = { brk: 0, start: 0, pendingLine: [] };
   /** A host call that is waiting for input (already retired by the modules). */
   private waitingCall?: HostCall;
-  private resyncs = new Map<number, Resync>();
-  private nextResyncId = 1;
+  private readonly resyncs: Resyncs;
   private programLoaded = false;
   private tohost = 0;
   private stdoutBytes = 0;
@@ -156,6 +158,21 @@ export class Machine {
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
     this.port = new TransactionPort(core);
+    this.uart = new ConsoleUart(core);
+    this.resyncs = new Resyncs({ mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle }, {
+      core,
+      ramSize: this.ramSize,
+      instret: () => this.instret,
+      source: () => this.referenceModule(),
+      online: (m) => this.modules[m].state === 'online',
+      schedule: (at, id) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
+      pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
+      event: (e) => this.events.push(e),
+      finished: (targets) => {
+        for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
+        this.syncOnline();
+      },
+    });
     this.initCore();
   }
 
@@ -167,7 +184,7 @@ export class Machine {
     this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
-    this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, this.config.blockingInput ? 1 : 0);
+    this.uart.inputOpen = this.config.blockingInput;
     this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.syncOnline();
   }
@@ -184,7 +201,6 @@ export class Machine {
     this.hostState = { brk: 0, start: 0, pendingLine: [] };
     this.waitingCall = undefined;
     this.resyncs.clear();
-    this.nextResyncId = 1;
     this.tohost = 0;
     this.stdoutBytes = 0;
     this.replayFrom = undefined;
@@ -495,67 +511,27 @@ export class Machine {
   }
 
   private drainOutput(): void {
-    const L = this.L;
-    const length = this.core.u32(L.MACHINE + L.M_TX_LEN);
-    if (length === 0) return;
-    const drained = this.core.slice(L.CONSOLE_OUT, length);
-    this.write(1, drained.slice());
-    drained.fill(0); // an empty buffer is all zeros, whenever it was drained: snapshots compare equal
-    this.core.setU32(L.MACHINE + L.M_TX_LEN, 0);
-  }
-
-  /** Bytes the UART receive ring can take now. */
-  private inputRoom(): number {
-    const L = this.L;
-    const used = (this.core.u32(L.MACHINE + L.M_RX_TAIL) - this.core.u32(L.MACHINE + L.M_RX_HEAD)) >>> 0;
-    return L.CONSOLE_IN_SIZE - used;
+    const bytes = this.uart.drainTransmitted();
+    if (bytes) this.write(1, bytes);
   }
 
   /** Puts bytes into the UART receive ring (as far as they fit); returns how many were taken. */
   pushInput(bytes: Uint8Array): number {
-    const L = this.L;
-    const n = Math.min(bytes.length, this.inputRoom());
-    let tail = this.core.u32(L.MACHINE + L.M_RX_TAIL);
-    for (let k = 0; k < n; k++, tail = (tail + 1) >>> 0) {
-      this.core.setU8(L.CONSOLE_IN + (tail & (L.CONSOLE_IN_SIZE - 1)), bytes[k]);
-    }
-    this.core.setU32(L.MACHINE + L.M_RX_TAIL, tail);
-    return n;
-  }
-
-  /**
-   * Takes up to `max` bytes from the UART receive ring, as the guest's RBR reads would: the
-   * Linux `read` call gets what the ring already holds before anything newer from the console.
-   */
-  private takeReceived(max: number): Uint8Array {
-    const L = this.L;
-    let head = this.core.u32(L.MACHINE + L.M_RX_HEAD);
-    const held = (this.core.u32(L.MACHINE + L.M_RX_TAIL) - head) >>> 0;
-    const bytes = new Uint8Array(Math.min(max, held));
-    for (let k = 0; k < bytes.length; k++, head = (head + 1) >>> 0) {
-      bytes[k] = this.core.u8(L.CONSOLE_IN + (head & (L.CONSOLE_IN_SIZE - 1)));
-    }
-    if (bytes.length > 0) {
-      this.core.setU32(L.MACHINE + L.M_RX_HEAD, head);
-      this.core.setU32(L.MACHINE + L.M_RX_POLLS, 0);
-      this.core.setU32(L.MACHINE + L.M_RX_ASKED, 0);
-    }
-    return bytes;
+    return this.uart.push(bytes);
   }
 
   /** The guest found the UART empty: read the console; false if nothing is available yet. */
   private feedInput(): boolean {
-    const L = this.L;
-    this.core.setU32(L.MACHINE + L.M_INPUT_WANTED, 0);
-    const room = this.inputRoom();
+    this.uart.clearInputWanted();
+    const room = this.uart.room;
     if (room === 0) return true;
     const bytes = this.console.read(room);
     if (bytes === null) {
-      this.core.setU32(L.MACHINE + L.M_INPUT_OPEN, 0);
+      this.uart.inputOpen = false;
       return true;
     }
     if (bytes.length === 0) return false;
-    this.pushInput(bytes);
+    this.uart.push(bytes);
     return true;
   }
 
@@ -594,7 +570,7 @@ export class Machine {
     const io: ConsoleIO = {
       write: (fd, bytes) => this.write(fd, bytes),
       read: (max) => {
-        const received = this.takeReceived(max);
+        const received = this.uart.take(max); // what the ring holds comes first
         return received.length > 0 ? received : this.console.read(max);
       },
     };
@@ -744,7 +720,7 @@ export class Machine {
     for (const { module, reason } of all) {
       const status = this.modules[module];
       if (status.state === 'offline') continue;
-      if (status.state === 'resyncing') this.leaveResync(module);
+      if (status.state === 'resyncing') this.resyncs.leave(module);
       this.events.push({ instret, kind: 'offline', module, reason });
       status.state = 'offline';
     }
@@ -804,7 +780,7 @@ export class Machine {
           break;
         }
         case 'replace': this.startReplacement(action.modules); break;
-        case 'resync-round': this.resyncs.get(action.id)?.roundEnded(); break;
+        case 'resync-round': this.resyncs.roundEnded(action.id); break;
       }
     }
   }
@@ -876,51 +852,7 @@ export class Machine {
       this.events.push({ instret, kind: 'replace', module: m });
     }
     this.syncOnline();
-    this.createResync(this.nextResyncId++, fresh).start();
-  }
-
-  private leaveResync(m: number): void {
-    for (const [id, resync] of this.resyncs) {
-      if (resync.targets.includes(m) && !resync.drop(m)) this.resyncs.delete(id);
-    }
-  }
-
-  private createResync(id: number, targets: number[], state?: ResyncState): Resync {
-    const settings: ResyncSettings = { mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle };
-    const resync = new Resync(id, targets, settings, {
-      core: this.core,
-      ramSize: this.ramSize,
-      instret: () => this.instret,
-      source: () => this.referenceModule(),
-      online: (m) => this.modules[m].state === 'online',
-      harvestDirty: () => this.harvestDirty(),
-      schedule: (at) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
-      pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
-      event: (e) => this.events.push(e),
-      done: () => {
-        this.resyncs.delete(id);
-        for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
-        this.syncOnline();
-      },
-    }, state);
-    this.resyncs.set(id, resync);
-    return resync;
-  }
-
-  /**
-   * Moves the pages the resyncs' sources wrote since the last harvest (the core's dirty maps)
-   * into every resync copying from that source, and clears those maps: each resync keeps
-   * its own set, so that resyncs from one source never take each other's pages.
-   */
-  private harvestDirty(): void {
-    const L = this.L;
-    const pages = this.ramSize / L.PAGE_SIZE;
-    for (const source of new Set([...this.resyncs.values()].map((r) => r.source))) {
-      if (source < 0) continue;
-      const map = this.core.slice(L.DIRTY + source * L.DIRTY_MAP_SIZE, pages);
-      for (const r of this.resyncs.values()) if (r.source === source) r.absorb(map);
-      map.fill(0);
-    }
+    this.resyncs.start(fresh);
   }
 
   // ── Snapshots ────────────────────────────────────────────────────────────────────
@@ -941,8 +873,7 @@ export class Machine {
       inactive: this.inactive,
       hostCalls: this.hostState,
       waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
-      resyncs: [...this.resyncs.values()].map((r) => r.state()),
-      nextResyncId: this.nextResyncId,
+      ...this.resyncs.state(),
       programLoaded: this.programLoaded,
       tohost: this.tohost,
       stdoutBytes: this.stdoutBytes,
@@ -969,8 +900,7 @@ export class Machine {
     machine.inactive = host.inactive;
     machine.hostState = host.hostCalls;
     machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
-    for (const r of host.resyncs) machine.createResync(r.id, r.targets, r);
-    machine.nextResyncId = host.nextResyncId;
+    machine.resyncs.restore(host);
     machine.programLoaded = host.programLoaded;
     machine.tohost = host.tohost;
     machine.stdoutBytes = host.stdoutBytes;
@@ -997,21 +927,5 @@ export class Machine {
     if (count === 0) return;
     this.traceSink?.(readTrace(this.core, count));
     this.core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
-  }
-
-  // ── Reports ──────────────────────────────────────────────────────────────────────
-
-  /**
-   * Instructions from the injection of the first fault detected to its detection, or null
-   * if none was: the first detection, and the earliest fault injected before it into a
-   * module it names (the diverging module or its reference, the module that announced an
-   * error or went offline; for a fail-stop, any module).
-   */
-  detectionLatency(): number | null {
-    const detect = this.events.find(isDetection);
-    if (!detect) return null;
-    const named = detect.kind === 'diverge' ? [detect.module, detect.reference] : 'module' in detect ? [detect.module] : undefined;
-    const inject = this.events.find((e) => e.kind === 'inject' && e.instret <= detect.instret && (!named || named.includes(e.module)));
-    return inject ? detect.instret - inject.instret : null;
   }
 }

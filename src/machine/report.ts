@@ -4,7 +4,7 @@
  * that differ between two runs of the same program, seed and fault plan.
  */
 import type { Machine, ModuleStatus } from './machine.ts';
-import type { InactiveFault, MachineEvent } from './events.ts';
+import { detectionLatency, type InactiveFault, type MachineEvent } from './events.ts';
 import type { Outcome } from '../fault/classify.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 
@@ -64,7 +64,7 @@ export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
     modules: machine.moduleStatus(),
     events: [...machine.events],
     not_activated: machine.notActivated(),
-    detection_latency: machine.detectionLatency(),
+    detection_latency: detectionLatency(machine.events),
     reference: inputs.reference,
     ledger: inputs.ledger,
   };

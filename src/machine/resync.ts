@@ -205,3 +205,82 @@ export class Resync {
     return pages;
   }
 }
+
+/** What the resyncs of a machine need of it (ResyncHost, less what Resyncs provides itself). */
+export interface ResyncsHost extends Omit<ResyncHost, 'harvestDirty' | 'schedule' | 'done'> {
+  /** Calls roundEnded(id) when the machine reaches instruction `at`. */
+  schedule(at: number, id: number): void;
+  /** Resync `targets` finished: put those still resyncing online. */
+  finished(targets: readonly number[]): void;
+}
+
+/**
+ * The resyncs in progress on one machine, by id. It harvests the sources' dirty pages for
+ * them: each resync keeps its own set of written pages, so that resyncs copying from one
+ * source never take each other's pages.
+ */
+export class Resyncs {
+  private readonly byId = new Map<number, Resync>();
+  private nextId = 1;
+
+  constructor(private readonly settings: ResyncSettings, private readonly host: ResyncsHost) {}
+
+  /** Starts copying a survivor's state into `targets`. */
+  start(targets: number[]): void {
+    this.create(this.nextId++, targets).start();
+  }
+
+  roundEnded(id: number): void {
+    this.byId.get(id)?.roundEnded();
+  }
+
+  /** Module `m` no longer resyncs (it went offline): a resync left without targets ends. */
+  leave(m: number): void {
+    for (const [id, resync] of this.byId) {
+      if (resync.targets.includes(m) && !resync.drop(m)) this.byId.delete(id);
+    }
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.nextId = 1;
+  }
+
+  /** What a snapshot keeps: every resync's state, and the next id. */
+  state(): { resyncs: ResyncState[]; nextResyncId: number } {
+    return { resyncs: [...this.byId.values()].map((r) => r.state()), nextResyncId: this.nextId };
+  }
+
+  restore(state: { resyncs: ResyncState[]; nextResyncId: number }): void {
+    this.clear();
+    for (const r of state.resyncs) this.create(r.id, r.targets, r);
+    this.nextId = state.nextResyncId;
+  }
+
+  private create(id: number, targets: number[], state?: ResyncState): Resync {
+    const host = this.host;
+    const resync = new Resync(id, targets, this.settings, {
+      ...host,
+      harvestDirty: () => this.harvestDirty(),
+      schedule: (at) => host.schedule(at, id),
+      done: () => {
+        this.byId.delete(id);
+        host.finished(targets);
+      },
+    }, state);
+    this.byId.set(id, resync);
+    return resync;
+  }
+
+  /** Moves the pages each source wrote since the last harvest (the core's dirty maps) into its resyncs, and clears those maps. */
+  private harvestDirty(): void {
+    const L = this.host.core.layout;
+    const pages = this.host.ramSize / L.PAGE_SIZE;
+    for (const source of new Set([...this.byId.values()].map((r) => r.source))) {
+      if (source < 0) continue;
+      const map = this.host.core.slice(L.DIRTY + source * L.DIRTY_MAP_SIZE, pages);
+      for (const r of this.byId.values()) if (r.source === source) r.absorb(map);
+      map.fill(0);
+    }
+  }
+}

@@ -5,6 +5,7 @@
  * 0; `at=N` applies just before instruction N).
  */
 import { describe, expect, it } from 'vitest';
+import { detectionLatency } from '../../src/machine/events.ts';
 import { machineFor, runProgram } from '../helpers/machine.ts';
 import { classify, type Outcome } from '../../src/fault/classify.ts';
 import type { Topology } from '../../src/machine/topology.ts';
@@ -42,14 +43,14 @@ describe('a flip in a register that is used next', () => {
     const { faulty } = await outcomeOf(ADD, topology, [fault]);
     const diverge = faulty.machine.events.find((e) => e.kind === 'diverge');
     expect(diverge).toMatchObject({ instret: 2, module: 1, field: 'x7', expected: '0x0000000c', actual: '0x00000014', pc: 0x8000_0008 });
-    expect(faulty.machine.detectionLatency()).toBe(0);
+    expect(detectionLatency(faulty.machine.events)).toBe(0);
   });
 
   it('is detected at exactly that instruction on dmr, which names each module\'s value and calls neither expected', async () => {
     const { faulty } = await outcomeOf(ADD, 'dmr', [fault]);
     const diverge = faulty.machine.events.find((e) => e.kind === 'diverge');
     expect(diverge).toEqual({ instret: 2, kind: 'diverge', module: 1, reference: 0, pc: 0x8000_0008, field: 'x7', values: { 0: '0x0000000c', 1: '0x00000014' } });
-    expect(faulty.machine.detectionLatency()).toBe(0);
+    expect(detectionLatency(faulty.machine.events)).toBe(0);
   });
 
   it('fail-stops dmr, which cannot tell which module is wrong', async () => {
@@ -160,7 +161,7 @@ describe('kill', () => {
     const { outcome, faulty } = await outcomeOf(ADD, topology, ['at=3,module=1,kind=kill']);
     expect(outcome).toBe('recovered');
     expect(faulty.machine.events).toContainEqual({ instret: 3, kind: 'offline', module: 1, reason: 'dead' });
-    expect(faulty.machine.detectionLatency()).toBe(0);
+    expect(detectionLatency(faulty.machine.events)).toBe(0);
     expect(faulty.machine.moduleStatus().map((m) => m.state)).toEqual(states);
   });
 
@@ -251,7 +252,7 @@ describe('detection latency', () => {
       'at=1,module=2,kind=flip,target=t2,bit=0', // t2 is written at 2 before it is read: masked
       'at=2,module=1,kind=flip,target=t0,bit=3', // used at 2: detected at once
     ]);
-    expect(faulty.machine.detectionLatency()).toBe(0);
+    expect(detectionLatency(faulty.machine.events)).toBe(0);
   });
 
   it('is null when nothing was detected, even if a module was replaced', async () => {
@@ -259,6 +260,6 @@ describe('detection latency', () => {
     machine.replace(3, { module: 0 });
     while (!machine.halt) machine.run(1000);
     expect(machine.events.some((e) => e.kind === 'offline' && e.reason === 'removed')).toBe(true);
-    expect(machine.detectionLatency()).toBeNull();
+    expect(detectionLatency(machine.events)).toBeNull();
   });
 });
