@@ -5,26 +5,17 @@
  * in the view, in either theme.
  */
 import { describe, expect, it } from 'vitest';
-import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, accessibilityViolations, DIST, type Browser, type StaticServer } from './helpers.ts';
+import { siteSuite, openPage, whenReady, screenshot, accessibilityViolations } from './helpers.ts';
 import { decodeScenarioHash, encodeScenarioHash } from '../../src/scenario/scenario.ts';
 
-let browser: Browser;
-let server: StaticServer;
-
-browserSuite(async () => {
-  browser = await launchChromium();
-  server = await serveStatic(DIST);
-}, async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = siteSuite();
 
 /** λ = 1e-4 /h (MTBF 10,000 h), μ = 0.5 /h (MTTR 2 h). */
 const LESSON = { title: 'What does a second module buy?', program: { example: 'count' }, availability: { lambda: 1e-4, mu: 0.5 } };
 
 describe('the availability view', () => {
   it('opens from a scenario, follows a slider moved with the keyboard, draws a simulation and passes axe-core', async () => {
-    const { page, errors } = await openPage(browser.context, `${server.url}embed.html#scenario=${encodeScenarioHash(LESSON)}`);
+    const { page, errors } = await openPage(site.browser().context, `${site.server().url}embed.html#scenario=${encodeScenarioHash(LESSON)}`);
     await whenReady(page);
     expect(await page.locator('details#availability').getAttribute('open')).not.toBeNull();
     const simplexDowntime = page.locator('ls-availability #av-figures tr[data-model="simplex"] td.downtime');

@@ -188,6 +188,23 @@ export async function accessibilityViolations(page: Page): Promise<{ id: string;
  * missing, the build absent) fails every test with its message instead of skipping them,
  * as a failing beforeAll would.
  */
+/**
+ * Chromium and the production build on a static server, started once for the tests of a
+ * file (browserSuite) and closed after them; the getters are for use inside the tests.
+ */
+export function siteSuite(): { browser: () => Browser; server: () => StaticServer } {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  browserSuite(async () => {
+    browser = await launchChromium();
+    server = await serveStatic(DIST);
+  }, async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { browser: () => browser!, server: () => server! };
+}
+
 export function browserSuite(setup: () => Promise<void>, teardown: () => Promise<void>): void {
   let failure: unknown;
   beforeAll(async () => {

@@ -12,19 +12,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, accessibilityViolations, DIST, type Browser, type StaticServer } from './helpers.ts';
+import { siteSuite, openPage, whenReady, screenshot, accessibilityViolations } from './helpers.ts';
 import { encodeScenarioHash } from '../../src/scenario/scenario.ts';
 
-let browser: Browser;
-let server: StaticServer;
-
-browserSuite(async () => {
-  browser = await launchChromium();
-  server = await serveStatic(DIST);
-}, async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = siteSuite();
 
 const ZERO_ON_PAIR_SPARE = ['wrong', 'lost', 'dropped', 'duplicated', 'queued', 'deadline_misses', 'downtime_us'];
 
@@ -33,7 +24,7 @@ const value = async (page: Page, field: string) => Number(await counter(page, fi
 
 /** Opens the app on `topology` with card-auth loaded and the stuck bit scheduled. */
 async function cardAuthWithStuckBit(topology: string): Promise<{ page: Page; errors: string[] }> {
-  const { page, errors } = await openPage(browser.context, server.url);
+  const { page, errors } = await openPage(site.browser().context, site.server().url);
   await whenReady(page);
   await page.locator('#topology').selectOption(topology);
   await expect.poll(() => page.locator('ls-front-panel .module').count()).toBe(topology === 'simplex' ? 1 : 4);
@@ -107,7 +98,7 @@ describe('the transaction strip', () => {
   });
 
   it('simplex, pulled: the machine is down, arrivals go on and are lost until the end of the run', async () => {
-    const { page, errors } = await openPage(browser.context, server.url);
+    const { page, errors } = await openPage(site.browser().context, site.server().url);
     await whenReady(page);
     await page.locator('#topology').selectOption('simplex');
     await page.locator('#example').selectOption('card-auth');
@@ -145,7 +136,7 @@ describe('the transaction strip', () => {
       faults: ['at=55000,module=0,kind=stuck1,target=t3,bit=30'],
       expect: { ledger: { wrong: 0, lost: 0, correct: { min: 50 }, arrived: { max: 10 } } },
     };
-    const { page, errors } = await openPage(browser.context, `${server.url}embed.html#scenario=${encodeScenarioHash(scenario)}`);
+    const { page, errors } = await openPage(site.browser().context, `${site.server().url}embed.html#scenario=${encodeScenarioHash(scenario)}`);
     await whenReady(page);
     await expect.poll(() => page.locator('#tx-clock').innerText()).toBe('virtual time 0 µs of 20.00 ms');
     expect(await page.locator('ls-transactions h2').innerText()).toContain('card-auth, 10,000/s, seed 5');
