@@ -10,7 +10,7 @@ export function formatLedger(ledger: Ledger, title: string): string {
     ['arrived', count(ledger.arrived)],
     ['correct', count(ledger.correct)],
     ['wrong', count(ledger.wrong)],
-    ['lost', `${count(ledger.lost)} (dropped at the full FIFO: ${count(ledger.dropped)})`],
+    ['lost', `${count(ledger.lost)} (dropped at the full FIFO: ${count(ledger.dropped)}${ledger.rolled_back > 0 ? `; rolled back by a failover: ${count(ledger.rolled_back)}` : ''})`],
     ['duplicated', count(ledger.duplicated)],
     ['queued', count(ledger.queued)],
     ['deadline misses', count(ledger.deadline_misses)],

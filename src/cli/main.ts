@@ -12,6 +12,7 @@ import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts
 import { err, out } from './io.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
+import { DEFAULT_FAILOVER, SYSTEM_TOPOLOGIES } from '../system/settings.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -36,6 +37,9 @@ const FAULT_HELP = [
   '    mem:ADDR  a word of RAM, e.g. mem:0x80001000 (word-aligned)',
   '    result    the value the next instruction writes (or stores)',
   '  bit:        0..31',
+  'With --workload, at= may be a virtual time instead (at=500ms): the fault applies to the',
+  'next instruction after the clock reaches it. On cluster and process-pair, module=0 is the',
+  'primary host and module=1 the standby (backup); at= counts the serving host\'s instructions.',
   'Example: --inject at=300,module=1,kind=flip,target=s2,bit=12',
 ].join('\n');
 
@@ -58,7 +62,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .description('run a program (ELF, assembly .s, or flat binary .bin) on a machine')
     .argument('[program]', "the program file (with --workload: instead of the workload's own)")
     .allowExcessArguments()
-    .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
+    .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}; with --workload also the failover systems ${SYSTEM_TOPOLOGIES.join(', ')}`, 'simplex')
     .option('--compare <point>', 'compare point: every, store or io', 'every')
     .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
     .option('--max-instructions <n>', 'stop with exit status 124 after n instructions')
@@ -76,6 +80,11 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--fifo <n>', 'with --workload: depth of the input FIFO, 1..1024 (default 64)')
     .option('--seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
     .option('--arrivals <file>', 'with --workload: replay arrivals from a trace file of TIME_US,W0[,W1[,W2[,W3]]] lines')
+    .option('--checkpoint-every <n>', `cluster: copy the primary's state to the standby every n instructions (default ${DEFAULT_FAILOVER.checkpointEvery.toLocaleString('en-US')})`)
+    .option('--heartbeat <time>', `cluster, process-pair: heartbeat period, virtual time (default ${DEFAULT_FAILOVER.heartbeatUs / 1000}ms)`)
+    .option('--missed <n>', `cluster, process-pair: missed heartbeats before the standby declares the primary dead (default ${DEFAULT_FAILOVER.missed})`)
+    .option('--failover-time <time>', `cluster, process-pair: from that declaration to the standby's first instruction (default ${DEFAULT_FAILOVER.failoverTimeUs / 1000}ms)`)
+    .option('--cluster-aware [mode]', 'cluster: the application logs its input and the receiver drops duplicate results (dedupe, the default), or the log is replayed without de-duplication (replay)')
     .addHelpText('after', `\n${FAULT_HELP}\n\n${exitStatusHelp('run')}`)
     .action(async (path: string | undefined, options, command: Command) => {
       if (command.args.length > 1) {

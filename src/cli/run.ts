@@ -11,7 +11,8 @@
 import { Machine, type ComparePoint } from '../machine/machine.ts';
 import { EXIT_LIMIT, type ResyncMode } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
-import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
+import type { Topology } from '../machine/topology.ts';
+import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
@@ -64,8 +65,8 @@ export function parseReplace(spec: string): { at: number; site: { module: number
   return { at, site };
 }
 
-interface Settings {
-  topology: Topology;
+interface Settings<T extends ServiceTopology = ServiceTopology> {
+  topology: T;
   compare: ComparePoint;
   ramMiB: number;
   resync: ResyncMode;
@@ -93,11 +94,14 @@ function checkSites(settings: Settings): void {
   if (topology === 'simplex' && settings.repairAfter !== undefined) {
     throw new UsageError('--repair-after: simplex has no other module to copy a replacement from: repair modules of dmr, pair-spare or tmr');
   }
+  if (isSystemTopology(topology) && settings.repairAfter !== undefined) {
+    throw new UsageError(`--repair-after: a ${topology}'s dead host is not repaired during a run; repair modules of dmr, pair-spare or tmr`);
+  }
 }
 
 export function settingsFrom(options: RunOptions): Settings {
   const settings: Settings = {
-    topology: parseChoice(options.topology ?? 'simplex', TOPOLOGIES, '--topology'),
+    topology: parseChoice(options.topology ?? 'simplex', SERVICE_TOPOLOGIES, '--topology'),
     compare: parseChoice(options.compare ?? 'every', ['every', 'store', 'io'] as const, '--compare'),
     ramMiB: options.ram === undefined ? 1 : parseMiB(options.ram, '--ram'),
     resync: parseChoice(options.resync ?? 'precopy', ['stop-copy', 'precopy'] as const, '--resync'),
@@ -108,6 +112,13 @@ export function settingsFrom(options: RunOptions): Settings {
   };
   checkSites(settings);
   return settings;
+}
+
+/** Settings of a run without a workload, whose topology must be a machine's. */
+function lockstepSettings(settings: Settings): Settings<Topology> {
+  const { topology } = settings;
+  if (isSystemTopology(topology)) throw new UsageError(`--topology ${topology} runs transaction workloads: add --workload NAME (e.g. lockstep run --workload card-auth --topology ${topology})`);
+  return { ...settings, topology };
 }
 
 export function readProgram(path: string, format?: string): Program {
@@ -183,7 +194,7 @@ async function runToEnd(machine: Machine, limit: number, input: InputSource, int
 export async function runCommand(path: string | undefined, options: RunOptions & WorkloadRunOptions): Promise<number> {
   if (options.workload !== undefined) return runWorkloadCommand(path, options);
   if (path === undefined) throw new UsageError("missing required argument 'program': lockstep run PROGRAM, or lockstep run --workload NAME");
-  const settings = settingsFrom(options);
+  const settings = lockstepSettings(settingsFrom(options));
   const program = readProgram(path, options.format);
   const config = {
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,

@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Machine } from '../machine/machine.ts';
 import { buildReport } from '../machine/report.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactions/feed.ts';
@@ -21,6 +20,10 @@ import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
 import { readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
+import { createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, type Service, type ClusterAware, type FailoverSettings } from '../system/index.ts';
+import { buildSystemReport } from '../system/report.ts';
+import { formatFailover } from './failover-table.ts';
+import { parseChoice } from './numbers.ts';
 
 export interface WorkloadRunOptions extends RunOptions {
   workload?: string;
@@ -29,6 +32,31 @@ export interface WorkloadRunOptions extends RunOptions {
   fifo?: string;
   seed?: string;
   arrivals?: string;
+  checkpointEvery?: string;
+  heartbeat?: string;
+  missed?: string;
+  failoverTime?: string;
+  clusterAware?: string | true;
+}
+
+/** The failover settings the options give (only on cluster and process-pair; UsageError elsewhere). */
+export function failoverOptions(options: WorkloadRunOptions, topology: string): Partial<Omit<FailoverSettings, 'topology'>> {
+  const given = (['checkpointEvery', 'heartbeat', 'missed', 'failoverTime', 'clusterAware'] as const).filter((k) => options[k] !== undefined);
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (!isSystemTopology(topology)) {
+    if (given.length > 0) throw new UsageError(`${flag(given[0])} applies to the failover systems: use --topology cluster or process-pair`);
+    return {};
+  }
+  if (topology === 'process-pair' && options.checkpointEvery !== undefined) throw new UsageError('--checkpoint-every applies to the cluster: a process pair checkpoints when its application says so (a pair-aware workload such as card-auth-pair)');
+  if (topology === 'process-pair' && options.clusterAware !== undefined) throw new UsageError('--cluster-aware applies to the cluster: a process pair is made safe by its application\'s own checkpoints (a pair-aware workload such as card-auth-pair)');
+  const aware = options.clusterAware === undefined ? undefined : options.clusterAware === true ? 'dedupe' : parseChoice(options.clusterAware, CLUSTER_AWARE_MODES, '--cluster-aware') as ClusterAware;
+  return {
+    checkpointEvery: options.checkpointEvery === undefined ? undefined : parseCount(options.checkpointEvery, '--checkpoint-every'),
+    heartbeatUs: options.heartbeat === undefined ? undefined : usage('--heartbeat', () => parseDuration(options.heartbeat!)),
+    missed: options.missed === undefined ? undefined : parseCount(options.missed, '--missed'),
+    failoverTimeUs: options.failoverTime === undefined ? undefined : usage('--failover-time', () => parseDuration(options.failoverTime!)),
+    clusterAware: aware,
+  };
 }
 
 /** Virtual time a workload run lasts when --duration is not given. */
@@ -77,21 +105,30 @@ export async function runWorkloadCommand(
   const workload = usage('--workload', () => workloadByName(options.workload!, registry));
   const program = readProgram(path ?? workloadSourcePath(workload));
 
+  const failover = failoverOptions(options, settings.topology);
+  const topology = settings.topology;
+  if (isSystemTopology(topology)) usage(`--topology ${topology}`, () => failoverSettings(topology, failover));
+  if (isSystemTopology(settings.topology) && options.trace !== undefined) throw new UsageError(`--trace records one machine's instructions: a ${settings.topology} has two; trace a lockstep topology`);
+
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
-  const machine = await Machine.create({
+  const built: Service = await createService(program, {
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter,
+    resync: settings.resync, repairAfter: settings.repairAfter, failover,
     console: { write: terminal.write, read: () => null },
   });
-  machine.load(program);
-  for (const fault of settings.faults) machine.inject(fault);
-  for (const r of settings.replacements) machine.replace(r.at, r.site);
-  const feed = new TransactionFeed(machine, { workload, durationUs, rate, fifo, seed, trace }); // RangeError: a user error
+  const { service, machine, system } = built;
+  const timedFaults = settings.faults.filter((f) => f.atUs !== undefined);
+  for (const fault of settings.faults) if (fault.atUs === undefined) service.inject(fault);
+  for (const r of settings.replacements) {
+    if (!machine) throw new UsageError(`--replace: a ${settings.topology}'s hosts are not replaced; replacement is for dmr, pair-spare and tmr`);
+    machine.replace(r.at, r.site);
+  }
+  const feed = new TransactionFeed(service, { workload, durationUs, rate, fifo, seed, trace, timedFaults }); // RangeError: a user error
   if (options.report) checkOutputPath(options.report, `the report to ${options.report}`);
-  machine.onDivergence = (_event, line) => err(`${line}\n`);
+  if (machine) machine.onDivergence = (_event, line) => err(`${line}\n`);
   const traceFile = options.trace === undefined ? undefined
     : options.trace === true || options.trace === '' ? { write: err, close() {} } : openOutputFile(options.trace, `the trace file ${options.trace}`);
-  if (traceFile) machine.setTrace((entries) => traceFile.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
+  if (traceFile) machine!.setTrace((entries) => traceFile.write(entries.map((e) => formatTraceEntry(e)).join('\n') + '\n'));
 
   const started = performance.now();
   feed.advance();
@@ -99,15 +136,16 @@ export async function runWorkloadCommand(
   traceFile?.close();
   const ledger = feed.ledger();
 
-  const halt = machine.halt;
+  const halt = machine ? machine.halt : system!.halt;
   if (halt && halt.reason !== 'exit') err(`lockstep: ${halt.message}\n`);
+  if (system) err(formatFailover(system.summary(feed.nowCycle)));
   const arrivals = trace ? `arrivals from ${options.arrivals}` : workload.arrivals.kind === 'periodic' && rate === undefined
     ? `every ${workload.arrivals.periodUs} µs` : `${rate ?? DEFAULT_RATE}/s`;
   err(formatLedger(ledger, `${workload.name} on ${settings.topology}, ${durationText}, ${arrivals}, FIFO ${fifo ?? DEFAULT_FIFO_DEPTH}, seed ${seed ?? DEFAULT_SEED}`));
   const status = halt ? halt.exitCode : 0;
   if (options.report) {
-    const report = buildReport(machine, { exitCode: status, stopReason: halt?.reason ?? 'duration', wallMs, ledger });
-    writeReport(options.report, report);
+    const inputs = { exitCode: status, stopReason: halt?.reason ?? 'duration', wallMs, ledger };
+    writeReport(options.report, machine ? buildReport(machine, inputs) : buildSystemReport(system!, inputs, feed.nowCycle));
   }
   return status;
 }

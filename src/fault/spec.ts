@@ -22,6 +22,12 @@ export type FaultSite = { module: number } | { board: number };
 export type Fault = FaultSite & {
   /** Number of the instruction before which the fault applies (instructions count from 0). */
   at: number;
+  /**
+   * Instead of `at` (then 0): the virtual time, in µs from power-on, at which the fault
+   * applies, to the next instruction (`at=500ms`). Only runs with a virtual clock of their
+   * own take these (transaction workloads: TransactionFeed); Machine.inject refuses them.
+   */
+  atUs?: number;
   kind: FaultKind;
   /** Absent only for `kill`. */
   target?: FaultTarget;
@@ -112,8 +118,9 @@ export function parseFault(spec: string): Fault {
     throw new FaultSpecError(`fault '${spec}': unknown kind '${kindText}' (one of ${FAULT_KINDS.join(', ')})`);
   }
   const atText = fields.get('at');
-  if (atText === undefined) throw new FaultSpecError(`fault '${spec}': missing at= (the instruction number, counted from 0)`);
-  const at = parseCount('at', atText, spec);
+  if (atText === undefined) throw new FaultSpecError(`fault '${spec}': missing at= (the instruction number, counted from 0, or a virtual time such as 500ms)`);
+  const time = parseTime(atText, spec);
+  const when = time === undefined ? { at: parseCount('at', atText, spec) } : { at: 0, atUs: time };
   if (fields.has('module') && fields.has('board')) {
     throw new FaultSpecError(`fault '${spec}': give module= or board=, not both`);
   }
@@ -124,7 +131,7 @@ export function parseFault(spec: string): Fault {
     if (fields.has('target') || fields.has('bit')) {
       throw new FaultSpecError(`fault '${spec}': kill takes the whole module; drop target= and bit=`);
     }
-    return { ...site, at, kind };
+    return { ...site, ...when, kind };
   }
   const targetText = fields.get('target');
   if (targetText === undefined) throw new FaultSpecError(`fault '${spec}': missing target= (x1..x31, pc, a CSR name, mem:ADDRESS or result)`);
@@ -136,12 +143,30 @@ export function parseFault(spec: string): Fault {
   if (kind === 'ecc' && target.type !== 'mem' && target.type !== 'reg') {
     throw new FaultSpecError(`fault '${spec}': ecc faults apply to RAM words (mem:ADDRESS) and registers, whose check bits can detect them`);
   }
-  return { ...site, at, kind, target, bit };
+  return { ...site, ...when, kind, target, bit };
+}
+
+const TIME_UNITS: Record<string, number> = { s: 1e6, ms: 1e3, us: 1, 'µs': 1 };
+
+/** `at=500ms`, `at=1.5s`, `at=250us`: µs, or undefined for a plain instruction number. */
+function parseTime(text: string, spec: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|ms|us|µs)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const us = Number(match[1]) * TIME_UNITS[match[2].toLowerCase()];
+  if (!(us <= 86_400e6)) throw new FaultSpecError(`fault '${spec}': at=${text} is later than a virtual day`);
+  if (Math.abs(us * 100 - Math.round(us * 100)) > 1e-6) throw new FaultSpecError(`fault '${spec}': at=${text} is not a whole number of 10 ns clock cycles`);
+  return Math.round(us * 100) / 100;
+}
+
+function formatTime(us: number): string {
+  if (us % 1e6 === 0) return `${us / 1e6}s`;
+  if (us % 1e3 === 0) return `${us / 1e3}ms`;
+  return `${us}us`;
 }
 
 export function formatFault(fault: Fault): string {
   const site = 'board' in fault ? `board=${fault.board}` : `module=${fault.module}`;
-  const parts = [`at=${fault.at}`, site, `kind=${fault.kind}`];
+  const parts = [`at=${fault.atUs === undefined ? fault.at : formatTime(fault.atUs)}`, site, `kind=${fault.kind}`];
   if (fault.target) parts.push(`target=${formatTarget(fault.target)}`);
   if (fault.bit !== undefined) parts.push(`bit=${fault.bit}`);
   return parts.join(',');

@@ -166,7 +166,7 @@ export class Machine {
       source: () => this.referenceModule(),
       online: (m) => this.modules[m].state === 'online',
       schedule: (at, id) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
-      pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
+      pause: (cycles) => this.stall(cycles),
       event: (e) => this.events.push(e),
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
@@ -225,6 +225,11 @@ export class Machine {
   get instret(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_INSTRET)); }
   get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
   get halt(): Halt | undefined { return this.halted; }
+
+  /** Advances the virtual clock by `cycles` (whole, ≥ 0) without executing: time the machine spends paused (a copy, a resync). */
+  stall(cycles: number): void {
+    this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(Math.max(0, Math.round(cycles))));
+  }
   get moduleCount(): number { return this.modules.length; }
   /**
    * After run() stopped with `input`: true if a host call (read) waits, which takes its
@@ -341,6 +346,7 @@ export class Machine {
 
   /** Checks a fault against this machine; returns a message naming the problem, or undefined. */
   checkFault(fault: Fault): string | undefined {
+    if (fault.atUs !== undefined) return `fault '${formatFault(fault)}' is at a virtual time: only a transaction workload run (--workload) has a clock to schedule it on; give an instruction number (at=N)`;
     const problem = checkFault(fault, {
       topology: this.topology, ramSize: this.ramSize, ramBase: this.L.RAM_BASE,
       csrHasStorage: (num) => this.core.csrHasStorage(num),
@@ -853,6 +859,13 @@ export class Machine {
     }
     this.syncOnline();
     this.resyncs.start(fresh);
+  }
+
+  /** Takes the host side of `source`'s program state (break, pending console line): see context.ts. */
+  adoptHostState(source: Machine): void {
+    this.hostState = structuredClone(source.hostState);
+    this.tohost = source.tohost;
+    this.core.setU32(this.L.MACHINE + this.L.M_TOHOST, this.tohost);
   }
 
   // ── Snapshots ────────────────────────────────────────────────────────────────────

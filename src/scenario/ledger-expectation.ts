@@ -6,7 +6,7 @@ import type { Ledger } from '../transactions/ledger.ts';
 
 /** The ledger fields a scenario may expect: the counts and the downtime (latency depends on too much to pin). */
 export const LEDGER_EXPECTATION_FIELDS = [
-  'arrived', 'dropped', 'correct', 'wrong', 'lost', 'duplicated', 'queued', 'deadline_misses', 'downtime_us',
+  'arrived', 'dropped', 'correct', 'wrong', 'lost', 'rolled_back', 'duplicated', 'queued', 'deadline_misses', 'downtime_us',
 ] as const;
 export type LedgerExpectationField = typeof LEDGER_EXPECTATION_FIELDS[number];
 

@@ -1,22 +1,22 @@
 /**
- * The transaction feed: runs a machine for a span of virtual time while transactions arrive
- * on its port, whatever happens to the machine, and keeps what the ledger needs. It sits
- * above Machine and uses only its general hooks: run(budget, untilCycle), the port
- * (push, consumed, takeResults) and the halt and events.
+ * The transaction feed: runs a transaction service (a machine, or a failover system of
+ * machines: service.ts) for a span of virtual time while transactions arrive, whatever
+ * happens to it, and keeps what the ledger needs.
  *
- * Arrivals are events on the virtual clock: the machine runs exactly up to the next
- * arrival's cycle (a batch and a wfi stall end there), then the record goes into the FIFO,
- * or is dropped when the FIFO holds `fifo` records. A machine that is down (halted for any
- * reason: fail-stop, no module left, the guest exited or idles for good) stays where it
- * stopped; arrivals go on into its FIFO until it is full and are dropped after that; at the
- * end nothing it holds is queued: it is lost.
+ * Arrivals are events on the virtual clock: the service runs exactly up to the next
+ * arrival's cycle (a batch and a wfi stall end there), then the record is offered to its
+ * input queue, and dropped when the queue holds `fifo` records. A service that is down
+ * (a machine halted for any reason: fail-stop, no module left, the guest exited or idles for
+ * good) stays where it stopped; arrivals go on into its queue until it is full and are
+ * dropped after that; at the end nothing it holds is queued: it is lost.
  *
- * Downtime is the virtual time during which the machine could produce no result: from the
- * cycle it went down to the end of the run, plus the pauses of stop-copy and precopy resyncs
- * (their final pause) during the run.
+ * Downtime is the service's (TransactionService.downtimeCycles): for a machine, from the
+ * cycle it went down to the end of the run, plus the final pauses of resyncs.
  */
 import type { Machine } from '../machine/machine.ts';
 import type { TransactionResult } from '../machine/txport.ts';
+import { formatFault, type Fault } from '../fault/spec.ts';
+import { MachineService, type TransactionService } from './service.ts';
 import { arrivalStream, checkRate, type Arrival, type TraceArrival } from './arrivals.ts';
 import { buildLedger, ModelReplay, type Ledger } from './ledger.ts';
 import { usToCycles, MAX_DURATION_US, CYCLES_PER_US } from './time.ts';
@@ -37,6 +37,12 @@ export interface FeedOptions {
   seed?: number;
   /** Arrivals replayed from a trace file (parseTrace) instead of generated ones. */
   trace?: readonly TraceArrival[];
+  /**
+   * Faults at a virtual time (Fault.atUs): each is injected into the service, at its next
+   * instruction, when the clock reaches that time (a service that is idle in wfi is stopped
+   * there). Faults with an instruction number are the service's own business.
+   */
+  timedFaults?: readonly Fault[];
 }
 
 /** The feed's running counters, for a live view (the ledger is the complete account). */
@@ -48,7 +54,7 @@ export interface FeedProgress {
   /** Records waiting in the FIFO now. */
   fifo: number;
   results: number;
-  /** The machine is down (halted): it produces nothing more. */
+  /** The service is down: it produces nothing more. */
   down: boolean;
   done: boolean;
 }
@@ -75,16 +81,26 @@ export class TransactionFeed {
   private readonly pushed: number[] = [];
   private readonly results: TransactionResult[] = [];
   private readonly replay: ModelReplay;
-  /** Virtual clock of the feed, cycles: the machine's while it is up, then the arrivals'. */
+  /** Virtual clock of the feed, cycles: the service's while it is up, then the arrivals'. */
   private now: number;
-  private downAt: number | undefined;
-  private readonly firstEvent: number;
   private finished = false;
+  readonly service: TransactionService;
+  /** Timed faults still to come, in order of time: [cycle, fault with `at` to be filled in]. */
+  private readonly timed: [number, Fault][];
 
   /** Throws RangeError when checkFeedOptions finds a problem. */
-  constructor(readonly machine: Machine, readonly options: FeedOptions) {
-    const problem = checkFeedOptions(options, machine.port.capacity);
+  constructor(target: Machine | TransactionService, readonly options: FeedOptions) {
+    const service = 'port' in target ? new MachineService(target) : target;
+    this.service = service;
+    const problem = checkFeedOptions(options, service.capacity);
     if (problem) throw new RangeError(problem);
+    this.timed = (options.timedFaults ?? []).map((f): [number, Fault] => {
+      if (f.atUs === undefined) throw new RangeError(`fault '${formatFault(f)}' has no virtual time: inject it into the machine instead`);
+      const { atUs, ...fault } = f;
+      const refused = service.checkFault(fault);
+      if (refused) throw new RangeError(refused);
+      return [usToCycles(atUs), fault];
+    }).sort((a, b) => a[0] - b[0]);
     this.endCycle = usToCycles(options.durationUs);
     this.fifo = options.fifo ?? DEFAULT_FIFO_DEPTH;
     this.stream = arrivalStream({
@@ -93,9 +109,7 @@ export class TransactionFeed {
     });
     this.next = this.stream.next().value ?? undefined;
     this.replay = new ModelReplay(options.workload.createModel(), (k) => this.arrivals[this.pushed[k] - 1].payload);
-    this.now = machine.cycle;
-    this.firstEvent = machine.events.length;
-    if (machine.halt) this.downAt = this.now;
+    this.now = service.cycle;
   }
 
   get done(): boolean { return this.finished; }
@@ -104,33 +118,35 @@ export class TransactionFeed {
   get nowCycle(): number { return this.now; }
 
   /**
-   * Runs the machine and delivers arrivals until the end of the run, until the machine has
+   * Runs the service and delivers arrivals until the end of the run, until the service has
    * executed about `budget` more instructions, or until the feed's clock reaches
    * `untilCycle` (arrivals at that cycle are delivered by the next call), whichever comes
-   * first; then call again. Stopping early changes nothing: the machine and the arrivals
-   * go on exactly as in one call. A machine that is down executes nothing, so `untilCycle`
+   * first; then call again. Stopping early changes nothing: the service and the arrivals
+   * go on exactly as in one call. A service that is down executes nothing, so `untilCycle`
    * is how a caller spreads the rest of such a run over time. Returns done.
    * Throws if the guest waits for console input (a workload program must not).
    */
   advance(budget = Infinity, untilCycle = Infinity): boolean {
-    const m = this.machine;
+    const s = this.service;
     let spent = 0;
     while (!this.finished && spent < budget && this.now < untilCycle) {
-      const event = Math.min(this.next?.cycle ?? Infinity, this.endCycle);
+      const event = Math.min(this.next?.cycle ?? Infinity, this.timed[0]?.[0] ?? Infinity, this.endCycle);
       const target = Math.min(event, untilCycle);
-      if (!m.halt && m.cycle < target) {
-        const slice = Math.min(target - m.cycle, budget - spent, 2 ** 30);
-        const result = m.run(slice, target);
+      if (!s.down && s.cycle < target) {
+        const slice = Math.min(target - s.cycle, budget - spent, 2 ** 30);
+        const result = s.run(slice, target);
         spent += result.executed;
         this.collect();
-        if (result.stop === 'input') throw new Error(`the workload's program waits for console input at instruction ${m.instret}: transaction programs read the transaction port`);
-        if (m.halt) this.downAt ??= m.cycle;
-        if (!m.halt) this.now = m.cycle;
+        if (result.stop === 'input') throw new Error(`the workload's program waits for console input at instruction ${s.instret}: transaction programs read the transaction port`);
+        if (!s.down) this.now = s.cycle;
         continue;
       }
       this.now = Math.max(this.now, target);
       if (target < event) break;
-      if (this.next && this.next.cycle < this.endCycle) {
+      if (this.timed.length > 0 && this.timed[0][0] <= event && event < this.endCycle) {
+        const [, fault] = this.timed.shift()!;
+        this.service.inject({ ...fault, at: this.service.instret });
+      } else if (this.next && this.next.cycle < this.endCycle) {
         this.deliver(this.next);
         this.next = this.stream.next().value ?? undefined;
       } else {
@@ -143,44 +159,36 @@ export class TransactionFeed {
 
   private deliver(arrival: Arrival): void {
     this.arrivals.push(arrival);
-    const taken = this.machine.port.push({ id: arrival.id, payload: arrival.payload, arrivalUs: arrival.cycle / CYCLES_PER_US }, this.fifo);
+    const taken = this.service.offer({ id: arrival.id, payload: arrival.payload, arrivalUs: arrival.cycle / CYCLES_PER_US }, this.fifo);
     this.dropped.push(!taken);
     if (taken) this.pushed.push(arrival.id);
   }
 
   private collect(): void {
-    for (const r of this.machine.port.takeResults()) this.results.push(r);
+    for (const r of this.service.takeResults()) this.results.push(r);
   }
 
   progress(): FeedProgress {
     return {
       nowUs: this.now / CYCLES_PER_US, arrived: this.arrivals.length, dropped: this.dropped.filter(Boolean).length,
-      fifo: this.machine.port.queued, results: this.results.length, down: this.machine.halt !== undefined, done: this.finished,
+      fifo: this.service.queued, results: this.results.length, down: this.service.down, done: this.finished,
     };
-  }
-
-  /** Cycles so far during which no result could be produced. */
-  private downtimeCycles(): number {
-    let cycles = this.downAt === undefined ? 0 : Math.max(0, this.now - this.downAt);
-    for (const e of this.machine.events.slice(this.firstEvent)) {
-      if (e.kind === 'resync-done') cycles += e.pause_instructions;
-    }
-    return cycles;
   }
 
   /** The ledger now (at the end of the run once advance() returned true). */
   ledger(): Ledger {
     return buildLedger({
-      arrivals: this.arrivals, dropped: this.dropped, pushed: this.pushed, consumed: this.machine.port.consumed,
-      results: this.results, expected: (k) => this.replay.expected(k), up: this.machine.halt === undefined,
-      nowCycle: this.now, deadlineUs: this.options.workload.deadlineUs, downtimeCycles: this.downtimeCycles(),
+      arrivals: this.arrivals, dropped: this.dropped, pushed: this.pushed, consumed: this.service.consumed,
+      results: this.results, expected: (k) => this.replay.expected(k), up: !this.service.down,
+      rolledBack: this.service.rolledBack,
+      nowCycle: this.now, deadlineUs: this.options.workload.deadlineUs, downtimeCycles: this.service.downtimeCycles(this.now),
     });
   }
 }
 
-/** Runs `machine` (program loaded, faults scheduled) through a whole workload run; returns the ledger. */
-export function runWorkload(machine: Machine, options: FeedOptions): { ledger: Ledger; feed: TransactionFeed } {
-  const feed = new TransactionFeed(machine, options);
+/** Runs `target` (program loaded, faults scheduled) through a whole workload run; returns the ledger. */
+export function runWorkload(target: Machine | TransactionService, options: FeedOptions): { ledger: Ledger; feed: TransactionFeed } {
+  const feed = new TransactionFeed(target, options);
   feed.advance();
   return { ledger: feed.ledger(), feed };
 }

@@ -7,7 +7,9 @@
  * - wrong: its first result differs (silent data corruption), including a result that
  *   names no consumed transaction (a corrupted id): such a result is charged to the oldest
  *   consumed transaction that has no result of its own;
- * - lost: dropped at the full FIFO, or never answered on a machine that is down at the end;
+ * - lost: dropped at the full FIFO, never answered on a service that is down at the end, or
+ *   rolled back: consumed, and its effect undone when a failover restored an older state
+ *   (answered or not: an answer the service has forgotten is a lost transaction);
  * - queued: not answered yet at the end on a machine that is still up (waiting in the FIFO,
  *   or consumed and being processed).
  * so arrived = correct + wrong + lost + queued (checked every time a ledger is built).
@@ -31,8 +33,10 @@ export interface Ledger {
   dropped: number;
   correct: number;
   wrong: number;
-  /** Includes dropped. */
+  /** Includes dropped and rolled_back. */
   lost: number;
+  /** Consumed records whose effects a failover rolled back (see the header). */
+  rolled_back: number;
   duplicated: number;
   queued: number;
   deadline_misses: number;
@@ -53,8 +57,10 @@ export interface LedgerInputs {
   results: readonly TransactionResult[];
   /** The expected words of pushed[k], from the reference model (asked only for consumed records). */
   expected(k: number): Result;
-  /** Whether the machine can still produce results. */
+  /** Whether the service can still produce results. */
   up: boolean;
+  /** Ids of consumed records a failover rolled back (TransactionService.rolledBack). */
+  rolledBack?: ReadonlySet<number>;
   /** The cycle the ledger is taken at (the end of the run). */
   nowCycle: number;
   deadlineUs?: number;
@@ -112,7 +118,7 @@ export function buildLedger(input: LedgerInputs): Ledger {
     first.set(oldest, r);
     wrongByMisaddress.add(oldest);
   }
-  let correct = 0, wrong = 0, lost = 0, queued = 0, dropped = 0, deadlineMisses = 0;
+  let correct = 0, wrong = 0, lost = 0, queued = 0, dropped = 0, rolledBack = 0, deadlineMisses = 0;
   const latencies: number[] = [];
   const deadlineCycles = input.deadlineUs === undefined ? undefined : input.deadlineUs * CYCLES_PER_US;
   for (let i = 0; i < n; i++) {
@@ -120,6 +126,9 @@ export function buildLedger(input: LedgerInputs): Ledger {
     let answer: TransactionResult | undefined;
     if (input.dropped[i]) {
       dropped++;
+      lost++;
+    } else if (input.rolledBack?.has(arrival.id)) {
+      rolledBack++;
       lost++;
     } else {
       const k = position.get(arrival.id)!;
@@ -144,7 +153,7 @@ export function buildLedger(input: LedgerInputs): Ledger {
   }
   latencies.sort((a, b) => a - b);
   return {
-    arrived: n, dropped, correct, wrong, lost, duplicated, queued, deadline_misses: deadlineMisses,
+    arrived: n, dropped, correct, wrong, lost, rolled_back: rolledBack, duplicated, queued, deadline_misses: deadlineMisses,
     downtime_us: cyclesToUs(input.downtimeCycles),
     latency_us: {
       p50: cyclesToUs(percentile(latencies, 50)),

@@ -64,7 +64,7 @@ describe('runWorkloadCommand (in-process, the echo workload registered)', () => 
     expect(status).toBe(0);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     const l = json.ledger;
-    expect(Object.keys(l)).toEqual(['arrived', 'dropped', 'correct', 'wrong', 'lost', 'duplicated', 'queued', 'deadline_misses', 'downtime_us', 'latency_us']);
+    expect(Object.keys(l)).toEqual(['arrived', 'dropped', 'correct', 'wrong', 'lost', 'rolled_back', 'duplicated', 'queued', 'deadline_misses', 'downtime_us', 'latency_us']);
     expect(Object.keys(l.latency_us)).toEqual(['p50', 'p99', 'max']);
     expect(l.correct + l.wrong + l.lost + l.queued).toBe(l.arrived);
     expect(l.arrived).toBeGreaterThan(100);

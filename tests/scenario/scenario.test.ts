@@ -117,7 +117,7 @@ describe('workload scenarios (issue 10)', () => {
     expect(new RegExp(workload.properties.duration.pattern!).test('500ms')).toBe(true);
     expect(new RegExp(workload.properties.duration.pattern!).test('500')).toBe(false);
     const ledger = schema.properties.expect.properties.ledger;
-    expect(Object.keys(ledger.properties)).toEqual(['arrived', 'dropped', 'correct', 'wrong', 'lost', 'duplicated', 'queued', 'deadline_misses', 'downtime_us']);
+    expect(Object.keys(ledger.properties)).toEqual(['arrived', 'dropped', 'correct', 'wrong', 'lost', 'rolled_back', 'duplicated', 'queued', 'deadline_misses', 'downtime_us']);
     expect(ledger.properties.wrong.anyOf).toHaveLength(2);
     expect(schema.required).toEqual(['program']);
   });
@@ -125,7 +125,7 @@ describe('workload scenarios (issue 10)', () => {
 
 describe('checkLedger', () => {
   const ledger = {
-    arrived: 100, dropped: 2, correct: 90, wrong: 3, lost: 5, duplicated: 0, queued: 2, deadline_misses: 1, downtime_us: 250.5,
+    arrived: 100, dropped: 2, correct: 90, wrong: 3, lost: 5, rolled_back: 0, duplicated: 0, queued: 2, deadline_misses: 1, downtime_us: 250.5,
     latency_us: { p50: 1, p99: 2, max: 3 },
   };
 

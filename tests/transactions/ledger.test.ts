@@ -31,7 +31,7 @@ describe('buildLedger', () => {
       results: [result(1, W(10), 150), result(2, W(21), 400), result(2, W(20), 500)],
     }));
     expect(ledger).toEqual({
-      arrived: 5, dropped: 1, correct: 1, wrong: 1, lost: 1, duplicated: 1, queued: 2, deadline_misses: 0,
+      arrived: 5, dropped: 1, correct: 1, wrong: 1, lost: 1, rolled_back: 0, duplicated: 1, queued: 2, deadline_misses: 0,
       downtime_us: 0, latency_us: { p50: 1.5, p99: 3, max: 3 },
     });
   });

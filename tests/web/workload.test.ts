@@ -38,7 +38,7 @@ const status = (patch: Partial<MachineStatus>): MachineStatus => ({
 const workload = (done: boolean): WorkloadStatus => ({
   settings: { name: 'card-auth', rate: 1, duration: '1s', durationUs: 1e6, seed: 1, fifo: 64 },
   progress: { nowUs: 0, arrived: 0, dropped: 0, fifo: 0, results: 0, down: true, done },
-  ledger: { arrived: 0, dropped: 0, correct: 0, wrong: 0, lost: 0, duplicated: 0, queued: 0, deadline_misses: 0, downtime_us: 0, latency_us: { p50: 0, p99: 0, max: 0 } },
+  ledger: { arrived: 0, dropped: 0, correct: 0, wrong: 0, lost: 0, rolled_back: 0, duplicated: 0, queued: 0, deadline_misses: 0, downtime_us: 0, latency_us: { p50: 0, p99: 0, max: 0 } },
 });
 const KILLED = { reason: 'dead' as const, exitCode: 137, message: 'every module is dead' };
 

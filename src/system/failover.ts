@@ -1,0 +1,392 @@
+/**
+ * A failover system (DESIGN §7, issue 11): two independent simplex machines, host 0 the
+ * primary and host 1 the standby (cluster) or backup (process pair), not in lockstep. The
+ * primary serves transactions; the standby executes nothing and holds the state of the last
+ * checkpoint, which is all it can take over from.
+ *
+ * - Checkpoints. Cluster: every `checkpointEvery` instructions of the primary, its whole
+ *   state — the process context (context.ts) and the RAM pages written since the last
+ *   checkpoint — is copied to the standby. Process pair: the application sends checkpoints
+ *   itself through the checkpoint device (a memory range it names, plus its context). Either
+ *   way the primary pays for the bytes on the link: its clock stalls bytes / bandwidth cycles.
+ *   A checkpoint acknowledges the input records the primary had consumed by then.
+ * - Heartbeats. A live primary sends one at every multiple of H (one due at the instant it
+ *   dies is still sent). The standby declares it dead M periods after the last one, and
+ *   executes its first instruction F later: downtime = that instant − the death.
+ * - Death. A primary that halts for any reason but a clean exit (a kill, a fatal trap, a
+ *   guest that fails) is dead. A transient fault (a flip) that does not crash it is never
+ *   noticed. A primary that exits with status 0 ends the service.
+ * - The input queue belongs to the network in front of the hosts: it holds at most the
+ *   feed's FIFO depth of records waiting (records in the dead primary's FIFO stay in it), and
+ *   arrivals that find it full are dropped — during an outage too. With a cluster-aware
+ *   application the queue is a durable log instead: nothing is dropped.
+ * - Work in flight at the death: the records the primary consumed since the last checkpoint.
+ *   A cluster-aware log replays them to the standby; a process pair's message system
+ *   re-delivers those that had no reply yet (a requester resends a request whose reply never
+ *   came). The others are rolled back: their effects are gone from the restored state, and
+ *   the ledger counts them lost even if they were answered.
+ * - The receiver de-duplicates results by id only with clusterAware 'dedupe'.
+ * - There is no second failover: once the standby has taken over there is no standby left
+ *   (repairing the dead host is not modelled), and its death is the end of the service.
+ *
+ * Faults name a host with `module=0|1`; `at` counts the system's instructions (those the
+ * serving host retired, re-executions included). A fault on a host that is not serving
+ * lands in the state it holds: a flip in the standby's RAM stays until a checkpoint
+ * overwrites that page, and is executed only after a takeover.
+ */
+import { copyContext, copyDirtyPages, copyRange } from '../machine/context.ts';
+import type { Machine, RunResult } from '../machine/machine.ts';
+import type { Halt, InactiveFault } from '../machine/events.ts';
+import type { TransactionRecord, TransactionResult } from '../machine/txport.ts';
+import { formatFault, type Fault } from '../fault/spec.ts';
+import type { TransactionService } from '../transactions/service.ts';
+import { cyclesToUs, usToCycles } from '../transactions/time.ts';
+import { HOSTS, type FailoverSettings } from './settings.ts';
+
+/** While records wait outside the serving host's FIFO, the network tops the FIFO up at least this often (cycles, 10 µs). */
+const TOP_UP_CYCLES = 1000;
+
+/** Bytes a checkpoint adds per log position acknowledged (cluster-aware: the log's sequence number). */
+const LOG_ACK_BYTES = 8;
+
+export type SystemEvent =
+  | { kind: 'checkpoint'; cycle: number; instret: number; host: number; bytes: number; pause_cycles: number; acknowledged: number }
+  | { kind: 'host-down'; cycle: number; instret: number; host: number; reason: string }
+  | { kind: 'declared-dead'; cycle: number; host: number; last_heartbeat_cycle: number }
+  | { kind: 'takeover'; cycle: number; host: number; checkpoint_instret: number; redelivered: number; rolled_back: number; outage_cycles: number }
+  | { kind: 'service-down'; cycle: number; reason: string };
+
+export type HostRole = 'primary' | 'standby' | 'dead';
+
+export interface HostStatus {
+  host: number;
+  role: HostRole;
+  /** Instructions the host's machine has retired (a standby: those of its last checkpoint). */
+  instret: number;
+}
+
+/** What a failover run adds to the report (`failover`). Times in virtual µs. */
+export interface FailoverSummary {
+  topology: FailoverSettings['topology'];
+  settings: { heartbeat_us: number; missed: number; failover_time_us: number; checkpoint_every?: number; cluster_aware?: string; link_bytes_per_cycle: number };
+  checkpoints: number;
+  checkpoint_bytes: number;
+  /** Primary time spent copying checkpoints. */
+  checkpoint_pause_us: number;
+  /** Heartbeats the first primary sent before it died (or to the end). */
+  heartbeats: number;
+  failovers: number;
+  /** From each death to the standby's first instruction, plus the time the service was down at the end. */
+  downtime_us: number;
+  redelivered: number;
+  rolled_back: number;
+  /** Results the receiver dropped because it had one for that id already ('dedupe'). */
+  deduplicated: number;
+  hosts: HostStatus[];
+  events: SystemEvent[];
+}
+
+type State =
+  | { kind: 'serving' }
+  | { kind: 'outage'; deathCycle: number; takeoverCycle: number }
+  | { kind: 'down'; since: number };
+
+export class FailoverSystem implements TransactionService {
+  readonly events: SystemEvent[] = [];
+  private serving = 0;
+  private state: State = { kind: 'serving' };
+  /** The system's clock while no host serves. */
+  private clock = 0;
+  /** Records accepted and waiting outside the serving host's FIFO, in order. */
+  private inbox: TransactionRecord[] = [];
+  /** Records pushed into the serving host's FIFO since it began serving, in order: its RX_POPs take them. */
+  private fed: TransactionRecord[] = [];
+  /** How many of `fed` the last checkpoint acknowledged (the serving host's consumed count then). */
+  private acknowledged = 0;
+  /** Position of each accepted id in acceptance order. */
+  private readonly acceptedAt = new Map<number, number>();
+  private distinctConsumed = 0;
+  /** How many of `fed` collect() has seen consumed. */
+  private seenConsumed = 0;
+  /** When host 0, the first primary, died (its heartbeats stop there). */
+  private primaryDeath: number | undefined;
+  private readonly answered = new Set<number>();
+  private readonly rolled = new Set<number>();
+  private results: TransactionResult[] = [];
+  private depth = 1;
+  private nextCheckpoint: number;
+  /** Instructions retired by hosts that served before the current one. */
+  private instretBefore = 0;
+  /** The serving host's instret when it began serving. */
+  private servingFrom = 0;
+  private faults: (Fault & { module: number })[] = [];
+  private readonly inactive: InactiveFault[] = [];
+  private outageCycles = 0;
+  private stats = { checkpoints: 0, checkpointBytes: 0, pauseCycles: 0, failovers: 0, redelivered: 0, deduplicated: 0 };
+
+  /**
+   * `hosts`: two simplex machines with the same program loaded (host 0 serves first).
+   * Throws RangeError on a machine that is not simplex or not loaded alike.
+   */
+  constructor(readonly hosts: readonly [Machine, Machine], readonly settings: FailoverSettings) {
+    for (const m of hosts) {
+      if (m.topology !== 'simplex') throw new RangeError(`a ${settings.topology} is built of simplex machines, not ${m.topology}`);
+    }
+    if (hosts[0].ramSize !== hosts[1].ramSize) throw new RangeError('both hosts of a failover system need the same RAM size');
+    this.nextCheckpoint = settings.checkpointEvery;
+    if (settings.topology === 'process-pair') hosts[0].checkpoints.onSend = (request) => this.pairCheckpoint(request.addr, request.length, request.consumed);
+  }
+
+  // ── TransactionService ─────────────────────────────────────────────────────────────
+
+  get cycle(): number { return this.state.kind === 'serving' ? this.active.cycle : this.clock; }
+  get instret(): number { return this.instretBefore + this.active.instret - this.servingFrom; }
+  get down(): boolean { return this.state.kind === 'down'; }
+  get capacity(): number { return this.active.port.capacity; }
+  get consumed(): number { return this.distinctConsumed; }
+  get queued(): number { return this.inbox.length + (this.state.kind === 'serving' ? this.active.port.queued : 0); }
+  get rolledBack(): ReadonlySet<number> { return this.rolled; }
+
+  /** The host serving now (after the service went down: the last one that served). */
+  get active(): Machine { return this.hosts[this.serving]; }
+
+  /** The halt of the host that ended the service, once it is down. */
+  get halt(): Halt | undefined { return this.state.kind === 'down' ? this.active.halt : undefined; }
+
+  offer(record: TransactionRecord, depth: number): boolean {
+    this.depth = depth;
+    const log = this.settings.clusterAware !== 'off';
+    if (!log && this.queued >= depth) return false;
+    if (this.state.kind === 'serving' && this.inbox.length === 0 && this.active.port.queued < depth) {
+      this.active.port.push(record, depth);
+      this.fed.push(record);
+    } else {
+      this.inbox.push(record);
+    }
+    this.acceptedAt.set(record.id, this.acceptedAt.size);
+    return true;
+  }
+
+  takeResults(): TransactionResult[] {
+    const out = this.results;
+    this.results = [];
+    return out;
+  }
+
+  downtimeCycles(now: number): number {
+    const open = this.state.kind === 'outage' ? now - this.state.deathCycle : this.state.kind === 'down' ? now - this.state.since : 0;
+    return this.outageCycles + Math.max(0, open);
+  }
+
+  run(budget: number, untilCycle: number): RunResult {
+    if (this.state.kind === 'down') return { stop: 'halted', executed: 0 };
+    if (this.state.kind === 'outage') {
+      this.clock = Math.max(this.clock, Math.min(untilCycle, this.state.takeoverCycle));
+      if (this.clock < this.state.takeoverCycle) return { stop: 'cycle', executed: 0 };
+      this.takeOver(this.state.deathCycle);
+      return { stop: 'budget', executed: 0 };
+    }
+    const m = this.active;
+    this.applyDueFaults();
+    this.topUp();
+    let limit = budget;
+    if (this.hasStandby && this.settings.topology === 'cluster') limit = Math.min(limit, Math.max(0, this.nextCheckpoint - m.instret));
+    if (this.faults.length > 0) limit = Math.min(limit, Math.max(0, this.faults[0].at - this.instret));
+    const stopAt = this.inbox.length > 0 ? Math.min(untilCycle, m.cycle + TOP_UP_CYCLES) : untilCycle;
+    const result = m.run(limit, stopAt);
+    this.collect();
+    if (m.halt) {
+      this.hostDown(m.halt);
+      return { stop: this.down ? 'halted' : 'budget', executed: result.executed };
+    }
+    if (this.hasStandby && this.settings.topology === 'cluster' && m.instret >= this.nextCheckpoint) this.clusterCheckpoint();
+    return result.stop === 'cycle' && stopAt < untilCycle ? { stop: 'budget', executed: result.executed } : result;
+  }
+
+  // ── Faults ─────────────────────────────────────────────────────────────────────────
+
+  /** Checks a fault against this system; returns a message naming the problem, or undefined. */
+  checkFault(fault: Fault): string | undefined {
+    if ('board' in fault) return `fault '${formatFault(fault)}': a ${this.settings.topology} has no boards: name a host with module=0 (the primary) or module=1 (the ${this.backupName})`;
+    if (!(fault.module >= 0 && fault.module < HOSTS)) return `fault '${formatFault(fault)}': a ${this.settings.topology} has hosts 0 (the primary) and 1 (the ${this.backupName})`;
+    return this.hosts[fault.module].checkFault({ ...fault, module: 0 });
+  }
+
+  /** Schedules `fault` at system instruction `fault.at` (throws RangeError as Machine.inject). */
+  inject(fault: Fault): void {
+    const problem = this.checkFault(fault);
+    if (problem || 'board' in fault) throw new RangeError(problem);
+    if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the system is already at ${this.instret}`);
+    const index = this.faults.findIndex((f) => f.at > fault.at);
+    this.faults.splice(index < 0 ? this.faults.length : index, 0, fault);
+  }
+
+  /** Faults that did not take effect: on a host that was already dead, or scheduled after the service ended. */
+  notActivated(): InactiveFault[] {
+    const unreached = this.down ? this.faults.map((f) => ({ fault: formatFault(f), reason: 'halted' as const })) : [];
+    return [...this.inactive, ...unreached, ...this.hosts.flatMap((h) => h.notActivated())];
+  }
+
+  private applyDueFaults(): void {
+    while (this.faults.length > 0 && this.faults[0].at <= this.instret) {
+      const fault = this.faults.shift()!;
+      const host = this.hosts[fault.module];
+      if (host.halt) {
+        this.inactive.push({ fault: formatFault(fault), reason: 'halted' });
+        continue;
+      }
+      host.inject({ ...fault, module: 0, at: host.instret });
+      if (host !== this.active) host.run(0); // lands in the state it holds now
+    }
+  }
+
+  // ── Checkpoints ────────────────────────────────────────────────────────────────────
+
+  private get hasStandby(): boolean { return this.serving === 0; }
+  private get backupName(): string { return this.settings.topology === 'cluster' ? 'standby' : 'backup'; }
+
+  private clusterCheckpoint(): void {
+    const [primary, standby] = this.hosts;
+    const K = this.settings.checkpointEvery;
+    const pages = copyDirtyPages(primary, standby);
+    const logged = this.settings.clusterAware === 'off' ? 0 : LOG_ACK_BYTES;
+    const bytes = copyContext(primary, standby) + pages * primary.core.layout.PAGE_SIZE + logged;
+    this.checkpointDone(bytes, primary.port.consumed);
+    this.nextCheckpoint = (Math.floor(primary.instret / K) + 1) * K;
+  }
+
+  /** The process pair's checkpoint device: the primary sends [addr, addr + length) and its context. */
+  private pairCheckpoint(addr: number, length: number, consumed: number): void {
+    if (!this.hasStandby) return; // the backup has taken over: there is no one to send to
+    const [primary, backup] = this.hosts;
+    copyRange(primary, backup, addr, length);
+    this.checkpointDone(copyContext(primary, backup) + length, consumed);
+  }
+
+  private checkpointDone(bytes: number, consumed: number): void {
+    const primary = this.hosts[0];
+    const pause = Math.ceil(bytes / this.settings.linkBytesPerCycle);
+    this.events.push({ kind: 'checkpoint', cycle: primary.cycle, instret: this.instret, host: 0, bytes, pause_cycles: pause, acknowledged: consumed });
+    primary.stall(pause);
+    this.acknowledged = consumed;
+    this.stats.checkpoints++;
+    this.stats.checkpointBytes += bytes;
+    this.stats.pauseCycles += pause;
+  }
+
+  // ── Queue ──────────────────────────────────────────────────────────────────────────
+
+  /** Moves waiting records into the serving host's FIFO while it has room. */
+  private topUp(): void {
+    const port = this.active.port;
+    while (this.inbox.length > 0 && port.queued < this.depth) {
+      const record = this.inbox.shift()!;
+      port.push(record, this.depth);
+      this.fed.push(record);
+    }
+  }
+
+  /** Takes the serving host's results (through the receiver) and notes what it consumed. */
+  private collect(): void {
+    const dedupe = this.settings.clusterAware === 'dedupe';
+    for (const r of this.active.port.takeResults()) {
+      if (dedupe && this.answered.has(r.id)) {
+        this.stats.deduplicated++;
+        continue;
+      }
+      this.answered.add(r.id);
+      this.results.push(r);
+    }
+    const taken = Math.min(this.active.port.consumed, this.fed.length);
+    for (; this.seenConsumed < taken; this.seenConsumed++) {
+      const at = this.acceptedAt.get(this.fed[this.seenConsumed].id)!;
+      this.distinctConsumed = Math.max(this.distinctConsumed, at + 1);
+    }
+  }
+
+  // ── Failure and takeover ───────────────────────────────────────────────────────────
+
+  private hostDown(halt: Halt): void {
+    const m = this.active;
+    const death = m.cycle;
+    this.events.push({ kind: 'host-down', cycle: death, instret: this.instret, host: this.serving, reason: halt.message });
+    if (this.serving === 0) this.primaryDeath = death;
+    const crashed = !(halt.reason === 'exit' && halt.exitCode === 0);
+    if (!crashed || !this.hasStandby || this.hosts[1].halt) {
+      this.goDown(death, crashed ? `no ${this.backupName} is left to take over` : 'the program exited');
+      return;
+    }
+    const H = usToCycles(this.settings.heartbeatUs);
+    const lastHeartbeat = Math.floor(death / H) * H;
+    const declared = lastHeartbeat + this.settings.missed * H;
+    this.events.push({ kind: 'declared-dead', cycle: declared, host: this.serving, last_heartbeat_cycle: lastHeartbeat });
+    this.queueWorkInFlight(m.port.consumed);
+    this.clock = death;
+    this.state = { kind: 'outage', deathCycle: death, takeoverCycle: declared + usToCycles(this.settings.failoverTimeUs) };
+  }
+
+  /** Sorts the records the dead host consumed since the last checkpoint into re-delivered and rolled back. */
+  private queueWorkInFlight(consumed: number): void {
+    const inFlight = this.fed.slice(this.acknowledged, consumed);
+    const waiting = this.fed.slice(consumed);
+    const redeliver = this.settings.topology === 'process-pair'
+      ? inFlight.filter((r) => !this.answered.has(r.id))
+      : this.settings.clusterAware === 'off' ? [] : inFlight;
+    const again = new Set(redeliver);
+    for (const r of inFlight) if (!again.has(r)) this.rolled.add(r.id);
+    this.stats.redelivered += redeliver.length;
+    this.inbox = [...redeliver, ...waiting, ...this.inbox];
+    this.fed = [];
+    this.seenConsumed = 0;
+  }
+
+  private takeOver(deathCycle: number): void {
+    const standby = this.hosts[1];
+    const at = this.clock;
+    this.instretBefore = this.instret;
+    this.serving = 1;
+    this.servingFrom = standby.instret;
+    standby.stall(Math.max(0, at - standby.cycle));
+    this.acknowledged = 0;
+    this.outageCycles += at - deathCycle;
+    this.stats.failovers++;
+    this.state = { kind: 'serving' };
+    this.events.push({
+      kind: 'takeover', cycle: at, host: 1, checkpoint_instret: standby.instret,
+      redelivered: this.stats.redelivered, rolled_back: this.rolled.size, outage_cycles: at - deathCycle,
+    });
+    if (standby.halt) this.hostDown(standby.halt);
+  }
+
+  private goDown(at: number, reason: string): void {
+    this.state = { kind: 'down', since: at };
+    this.clock = at;
+    this.events.push({ kind: 'service-down', cycle: at, reason });
+  }
+
+  // ── Report ─────────────────────────────────────────────────────────────────────────
+
+  summary(now: number): FailoverSummary {
+    const s = this.settings;
+    const role = (host: number): HostRole => (this.hosts[host].halt ? 'dead' : host === this.serving ? 'primary' : 'standby');
+    return {
+      topology: s.topology,
+      settings: {
+        heartbeat_us: s.heartbeatUs, missed: s.missed, failover_time_us: s.failoverTimeUs,
+        ...(s.topology === 'cluster' ? { checkpoint_every: s.checkpointEvery, cluster_aware: s.clusterAware } : {}),
+        link_bytes_per_cycle: s.linkBytesPerCycle,
+      },
+      checkpoints: this.stats.checkpoints,
+      checkpoint_bytes: this.stats.checkpointBytes,
+      checkpoint_pause_us: cyclesToUs(this.stats.pauseCycles),
+      heartbeats: Math.floor(Math.min(now, this.primaryDeath ?? now) / usToCycles(s.heartbeatUs)),
+      failovers: this.stats.failovers,
+      downtime_us: cyclesToUs(this.downtimeCycles(now)),
+      redelivered: this.stats.redelivered,
+      rolled_back: this.rolled.size,
+      deduplicated: this.stats.deduplicated,
+      hosts: this.hosts.map((m, host) => ({ host, role: role(host), instret: m.instret })),
+      events: this.events,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What the transaction feed drives: a service that takes records from an input queue and
+ * emits results on the virtual clock. A lockstep machine is one (MachineService, below);
+ * a failover system of two machines is another (src/system/). The feed and the ledger know
+ * only this interface.
+ */
+import type { Machine, RunResult } from '../machine/machine.ts';
+import type { Fault } from '../fault/spec.ts';
+import type { TransactionRecord, TransactionResult } from '../machine/txport.ts';
+
+export interface TransactionService {
+  /** The service's virtual clock, cycles since power-on. */
+  readonly cycle: number;
+  /** Instructions the service's CPU has retired (re-executions after a failover count again). */
+  readonly instret: number;
+  /** It will produce no result any more: a halted machine, a failover system with no host left. */
+  readonly down: boolean;
+  /** Runs as Machine.run does: at most `budget` instructions; stop 'cycle' when the clock reaches `untilCycle`. */
+  run(budget: number, untilCycle: number): RunResult;
+  /** The deepest input queue the service takes (the FIFO depth a feed may ask for). */
+  readonly capacity: number;
+  /** Offers an arrival to the input queue, which holds at most `depth` records waiting; false: dropped. */
+  offer(record: TransactionRecord, depth: number): boolean;
+  /**
+   * How many accepted records the service has taken at least once. The queue keeps the order
+   * of acceptance, so these are the first `consumed` records accepted.
+   */
+  readonly consumed: number;
+  /** Accepted records waiting to be taken. */
+  readonly queued: number;
+  /** The results the receiver got since the last call, in order. */
+  takeResults(): TransactionResult[];
+  /** Ids of consumed records whose effects a failover rolled back: lost, whatever answer they had. */
+  readonly rolledBack: ReadonlySet<number>;
+  /** Cycles up to `now` during which the service could produce no result. */
+  downtimeCycles(now: number): number;
+  /** Checks a fault against the service; returns a message naming the problem, or undefined. */
+  checkFault(fault: Fault): string | undefined;
+  /** Schedules a fault at instruction `fault.at` of the service (throws RangeError as Machine.inject). */
+  inject(fault: Fault): void;
+}
+
+const NONE: ReadonlySet<number> = new Set();
+
+/** One machine (any lockstep topology) as a transaction service: its port is the input queue. */
+export class MachineService implements TransactionService {
+  private downAt: number | undefined;
+  private readonly firstEvent: number;
+
+  constructor(readonly machine: Machine) {
+    this.firstEvent = machine.events.length;
+    if (machine.halt) this.downAt = machine.cycle;
+  }
+
+  get cycle(): number { return this.machine.cycle; }
+  get instret(): number { return this.machine.instret; }
+  get down(): boolean { return this.machine.halt !== undefined; }
+  get capacity(): number { return this.machine.port.capacity; }
+  get consumed(): number { return this.machine.port.consumed; }
+  get queued(): number { return this.machine.port.queued; }
+  get rolledBack(): ReadonlySet<number> { return NONE; }
+
+  run(budget: number, untilCycle: number): RunResult {
+    const result = this.machine.run(budget, untilCycle);
+    if (this.machine.halt) this.downAt ??= this.machine.cycle;
+    return result;
+  }
+
+  offer(record: TransactionRecord, depth: number): boolean {
+    return this.machine.port.push(record, depth);
+  }
+
+  takeResults(): TransactionResult[] {
+    return this.machine.port.takeResults();
+  }
+
+  checkFault(fault: Fault): string | undefined { return this.machine.checkFault(fault); }
+  inject(fault: Fault): void { this.machine.inject(fault); }
+
+  /** From the cycle it halted, plus the final pauses of stop-copy and precopy resyncs. */
+  downtimeCycles(now: number): number {
+    let cycles = this.downAt === undefined ? 0 : Math.max(0, now - this.downAt);
+    for (const e of this.machine.events.slice(this.firstEvent)) {
+      if (e.kind === 'resync-done') cycles += e.pause_instructions;
+    }
+    return cycles;
+  }
+}
