@@ -8,6 +8,7 @@ import { asmCommand, disasmCommand } from './asm.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { addAvailabilityCommand } from './availability.ts';
+import { addCompareCommand } from './compare.ts';
 import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
@@ -126,6 +127,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .action(async () => setStatus(await demoCommand()));
 
   addAvailabilityCommand(cli, setStatus);
+  addCompareCommand(cli, setStatus);
 
   return cli;
 }

@@ -118,4 +118,6 @@ export const cardAuth: Workload = {
   arrivals: { kind: 'poisson' },
   payload: cardAuthPayload,
   createModel: () => new CardAuthModel(),
+  // The account's balance (accounts + 16 * id); bit 24 is 167,772.16 of currency.
+  liveWord: ([, id]) => (id >>> 0 < CARD_AUTH.accounts ? { symbol: 'accounts', offset: 16 * id, bit: 24 } : undefined),
 };

@@ -111,4 +111,6 @@ export const processControl: Workload = {
   deadlineUs: PROCESS_CONTROL.deadlineUs,
   payload: processControlPayload,
   createModel: () => new ProcessControlModel(),
+  // The controller's integral (state + 0, Q16.16); bit 20 is 16.0.
+  liveWord: () => ({ symbol: 'state', offset: 0, bit: 20 }),
 };

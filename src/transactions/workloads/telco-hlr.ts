@@ -159,4 +159,13 @@ export const telcoHlr: Workload = {
   arrivals: { kind: 'poisson' },
   payload: telcoHlrPayload,
   createModel: () => new TelcoHlrModel(),
+  // The subscriber's usage (table + 16 * slot + 12): records never move, so the slot is the
+  // initial table's; bit 20 is 1,048,576 kB.
+  liveWord: ([, key]) => {
+    initialTable ??= new TelcoHlrModel();
+    const { slot } = initialTable.search(key >>> 0);
+    return key !== 0 && initialTable.slots[slot]?.key === key >>> 0 ? { symbol: 'table', offset: 16 * slot + 12, bit: 20 } : undefined;
+  },
 };
+
+let initialTable: TelcoHlrModel | undefined;

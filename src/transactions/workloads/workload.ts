@@ -33,6 +33,19 @@ export interface Workload {
   createModel(): ReferenceModel;
   /** Deadline of a record after its arrival, in virtual µs (process-control), or undefined. */
   readonly deadlineUs?: number;
+  /**
+   * Live data that answering `payload` reads: a RAM word of the guest program (by symbol and
+   * byte offset) and a bit whose flip changes the answer — where `lockstep compare` puts its
+   * transient fault. Undefined if this record reads no state (e.g. an unknown account).
+   */
+  liveWord?(payload: Payload): LiveWord | undefined;
+}
+
+export interface LiveWord {
+  symbol: string;
+  /** Bytes from the symbol, a multiple of 4. */
+  offset: number;
+  bit: number;
 }
 
 export interface ReferenceModel {
