@@ -12,7 +12,7 @@
 import { describe, expect, test } from 'vitest';
 import { assembleOrThrow } from '../helpers/machine.ts';
 import { ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
-import { arrivalStream, TransactionFeed, type Arrival, type Ledger } from '../../src/transactions/index.ts';
+import { arrivalStream, TransactionFeed, type Arrival } from '../../src/transactions/index.ts';
 import { createFailoverSystem, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
