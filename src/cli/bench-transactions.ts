@@ -83,10 +83,10 @@ export async function benchTransactions(
 function printRow(r: TransactionBenchResult, header: boolean): void {
   if (header) {
     process.stdout.write(`\ntransactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free\n`);
-    process.stdout.write(`${'workload'.padEnd(18)}${'topology'.padEnd(12)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'× simplex'.padStart(11)}\n`);
+    process.stdout.write(`${'workload'.padEnd(22)}${'topology'.padEnd(12)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'× simplex'.padStart(11)}\n`);
   }
   const ratio = r.vs_simplex === null ? '-' : r.vs_simplex.toFixed(2);
   process.stdout.write(
-    `${r.workload.padEnd(18)}${r.topology.padEnd(12)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${ratio.padStart(11)}\n`,
+    `${r.workload.padEnd(22)}${r.topology.padEnd(12)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${ratio.padStart(11)}\n`,
   );
 }

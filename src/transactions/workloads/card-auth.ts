@@ -118,4 +118,5 @@ export const cardAuth: Workload = {
   arrivals: { kind: 'poisson' },
   payload: cardAuthPayload,
   createModel: () => new CardAuthModel(),
+  applicationChanges: 'none',
 };

@@ -111,4 +111,5 @@ export const processControl: Workload = {
   deadlineUs: PROCESS_CONTROL.deadlineUs,
   payload: processControlPayload,
   createModel: () => new ProcessControlModel(),
+  applicationChanges: 'none',
 };

@@ -159,4 +159,5 @@ export const telcoHlr: Workload = {
   arrivals: { kind: 'poisson' },
   payload: telcoHlrPayload,
   createModel: () => new TelcoHlrModel(),
+  applicationChanges: 'none',
 };
