@@ -13,7 +13,7 @@ import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { NULL_CONSOLE } from '../machine/machine.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
-import { WORKLOADS } from '../transactions/workloads/index.ts';
+import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { createService, type ServiceTopology } from '../system/index.ts';
 
@@ -47,7 +47,7 @@ export function workloadProgram(workload: Workload): Program {
 
 /** The workload a topology runs: a process pair, the pair-aware version (undefined if there is none). */
 function workloadOn(workload: Workload, topology: ServiceTopology): Workload | undefined {
-  return topology === 'process-pair' ? WORKLOADS.get(`${workload.name}-pair`) : workload;
+  return topology === 'process-pair' ? variantOf(workload, 'pair-aware') : workload;
 }
 
 async function timeWorkload(workload: Workload, program: Program, topology: ServiceTopology) {

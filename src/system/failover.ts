@@ -25,7 +25,10 @@
  *   re-delivers those that had no reply yet (a requester resends a request whose reply never
  *   came). The others are rolled back: their effects are gone from the restored state, and
  *   the ledger counts them lost even if they were answered.
- * - The receiver de-duplicates results by id only with clusterAware 'dedupe'.
+ * - Results are de-duplicated by id (a result whose id was answered already is dropped) by
+ *   the receiver of a cluster-aware application ('dedupe'), and by a process pair's message
+ *   system (NonStop's sync ids: a backup that resumes between a checkpoint and the reply the
+ *   primary already sent sends that reply again, and the requester discards it).
  * - There is no second failover: once the standby has taken over there is no standby left
  *   (repairing the dead host is not modelled), and its death is the end of the service.
  *
@@ -80,7 +83,7 @@ export interface FailoverSummary {
   downtime_us: number;
   redelivered: number;
   rolled_back: number;
-  /** Results the receiver dropped because it had one for that id already ('dedupe'). */
+  /** Results the receiver dropped because it had one for that id already (cluster 'dedupe', process pair). */
   deduplicated: number;
   hosts: HostStatus[];
   events: SystemEvent[];
@@ -288,7 +291,7 @@ export class FailoverSystem implements TransactionService {
 
   /** Takes the serving host's results (through the receiver) and notes what it consumed. */
   private collect(): void {
-    const dedupe = this.settings.clusterAware === 'dedupe';
+    const dedupe = this.settings.clusterAware === 'dedupe' || this.settings.topology === 'process-pair';
     for (const r of this.active.port.takeResults()) {
       if (dedupe && this.answered.has(r.id)) {
         this.stats.deduplicated++;
