@@ -18,8 +18,10 @@
  *   noticed. A primary that exits with status 0 ends the service.
  * - The input queue belongs to the network in front of the hosts: it holds at most the
  *   feed's FIFO depth of records waiting (records in the dead primary's FIFO stay in it), and
- *   arrivals that find it full are dropped — during an outage too. With a cluster-aware
- *   application the queue is a durable log instead: nothing is dropped.
+ *   arrivals that find it full are dropped — during an outage too. Two queues never drop:
+ *   a cluster-aware application's durable log, and a process pair's message system (a
+ *   NonStop requester waits, and re-sends to the backup, until a process takes its request);
+ *   they hold what arrives and feed the serving host's FIFO as it empties.
  * - Work in flight at the death: the records the primary consumed since the last checkpoint.
  *   A cluster-aware log replays them to the standby; a process pair's message system
  *   re-delivers those that had no reply yet (a requester resends a request whose reply never
@@ -158,8 +160,7 @@ export class FailoverSystem implements TransactionService {
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
-    const log = this.settings.clusterAware !== 'off';
-    if (!log && this.queued >= depth) return false;
+    if (!this.holdsEverything && this.queued >= depth) return false;
     if (this.state.kind === 'serving' && this.inbox.length === 0 && this.active.port.queued < depth) {
       this.active.port.push(record, depth);
       this.fed.push(record);
@@ -246,6 +247,8 @@ export class FailoverSystem implements TransactionService {
   // ── Checkpoints ────────────────────────────────────────────────────────────────────
 
   private get hasStandby(): boolean { return this.serving === 0; }
+  /** The input queue never drops (a durable log, a message system): see the header. */
+  private get holdsEverything(): boolean { return this.settings.clusterAware !== 'off' || this.settings.topology === 'process-pair'; }
   private get backupName(): string { return this.settings.topology === 'cluster' ? 'standby' : 'backup'; }
 
   private clusterCheckpoint(): void {

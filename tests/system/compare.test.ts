@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assembleOrThrow } from '../helpers/machine.ts';
 import { lockstep } from '../cli/lockstep.ts';
-import { compare, type CompareOptions } from '../../src/system/compare.ts';
+import { compare, COMPARE_TOPOLOGIES, type CompareOptions } from '../../src/system/compare.ts';
 import { DEFAULT_FAILOVER } from '../../src/system/settings.ts';
 import { WORKLOADS, type Workload } from '../../src/transactions/index.ts';
 import { runCommandFor } from '../../src/cli/compare.ts';
@@ -22,27 +22,29 @@ const programOf = (w: Workload) => assembleOrThrow(readFileSync(new URL(`../../e
 const cardAuth = WORKLOADS.get('card-auth')!;
 
 const options = (topologies: CompareOptions['topologies']): CompareOptions => ({
-  workload: cardAuth, pairAware: WORKLOADS.get('card-auth-pair') ?? cardAuth, programOf,
+  workload: cardAuth, pairAware: WORKLOADS.get('card-auth-pair')!, programOf,
   feed: { durationUs: DURATION_US, rate: RATE, seed: 7 },
   faults: [{ kind: 'hard', atUs: FAULT_US }, { kind: 'transient', atUs: FAULT_US }],
   topologies,
 });
 
-const LOCKSTEP_AND_CLUSTER = ['simplex', 'cluster', 'cluster-aware', 'dmr', 'pair-spare', 'tmr'] as const;
 
 describe('lockstep compare', async () => {
-  const runs = await compare(options(LOCKSTEP_AND_CLUSTER));
+  const runs = await compare(options(COMPARE_TOPOLOGIES));
   const row = (topology: string, fault: string) => runs.find((r) => r.row.topology === topology && r.row.fault === fault)!.row;
 
   test('one row per topology and fault, in order, with the modules each pays for and what its application had to change', () => {
     expect(runs.map((r) => `${r.row.fault}:${r.row.topology}`)).toEqual(
-      ['hard', 'transient'].flatMap((f) => LOCKSTEP_AND_CLUSTER.map((t) => `${f}:${t}`)),
+      ['hard', 'transient'].flatMap((f) => COMPARE_TOPOLOGIES.map((t) => `${f}:${t}`)),
     );
-    const modules = { simplex: 1, cluster: 2, 'cluster-aware': 2, dmr: 2, 'pair-spare': 4, tmr: 3 };
+    const modules = { simplex: 1, cluster: 2, 'cluster-aware': 2, 'process-pair': 2, 'process-pair-aware': 2, dmr: 2, 'pair-spare': 4, tmr: 3 };
+    const changes = { 'cluster-aware': 'cluster-aware', 'process-pair-aware': 'pair-aware' } as Record<string, string>;
     for (const r of runs) {
-      expect(r.row.modules).toBe(modules[r.row.topology as keyof typeof modules]);
-      expect(r.row.application_changes).toBe(r.row.topology === 'cluster-aware' ? 'cluster-aware' : 'none');
+      expect(r.row.modules).toBe(modules[r.row.topology]);
+      expect(r.row.application_changes).toBe(changes[r.row.topology] ?? 'none');
     }
+    // The pair-aware rewrite costs instructions per transaction (its checkpoint calls); the others run the same program.
+    expect(row('process-pair-aware', 'transient').instructions_per_transaction).toBeGreaterThan(row('process-pair', 'transient').instructions_per_transaction);
   });
 
   test('hard fault: simplex is down from the kill to the end; the lockstep machines lose nothing; the cluster loses work, the cluster-aware one none', () => {
@@ -56,10 +58,13 @@ describe('lockstep compare', async () => {
     expect(row('cluster', 'hard').downtime_us).toBe(outage);
     expect(row('cluster', 'hard').lost).toBeGreaterThan(0);
     expect(row('cluster-aware', 'hard')).toMatchObject({ lost: 0, duplicated: 0, wrong: 0, downtime_us: outage });
+    // The process pair: the rewritten application loses nothing; the application as written loses its state.
+    expect(row('process-pair-aware', 'hard')).toMatchObject({ lost: 0, duplicated: 0, wrong: 0, downtime_us: outage });
+    expect(row('process-pair', 'hard').lost).toBeGreaterThan(0);
   });
 
   test('transient fault: silent corruption on simplex and the cluster (never noticed: no downtime); pair-spare and tmr lose and corrupt nothing; dmr stops, down to the end', () => {
-    for (const t of ['simplex', 'cluster', 'cluster-aware']) {
+    for (const t of ['simplex', 'cluster', 'cluster-aware', 'process-pair', 'process-pair-aware']) {
       expect(row(t, 'transient').wrong).toBeGreaterThan(0);
       expect(row(t, 'transient').downtime_us).toBe(0);
     }
@@ -79,7 +84,7 @@ describe('lockstep compare', async () => {
   });
 
   test('deterministic: the table again is the same table', async () => {
-    const again = await compare(options(LOCKSTEP_AND_CLUSTER));
+    const again = await compare(options(COMPARE_TOPOLOGIES));
     expect(again.map((r) => r.row)).toEqual(runs.map((r) => r.row));
   });
 
