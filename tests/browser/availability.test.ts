@@ -105,7 +105,7 @@ async function chartColours(page: Page) {
     const style = (selector: string) => getComputedStyle(svg.querySelector(selector)!);
     return {
       background: getComputedStyle(card!).backgroundColor,
-      tickLabel: style('g[aria-label="y-axis tick label"] text').fill === 'currentcolor' ? getComputedStyle(svg).color : style('g[aria-label="y-axis tick label"]').fill,
+      tickLabel: style('g[aria-label="y-axis tick label"] text').fill,
       ninesLabel: style('g.nines-label').fill,
       ninesLine: style('g.nines').stroke,
       bar: style('g.bars').fill,
