@@ -57,10 +57,21 @@ describe('lockstep demo', () => {
     expect(bytes).toBeLessThan(2 ** 20 + 4096);
     expect(cycles).toBe(Math.ceil(bytes / 8));
     expect(us).toBeCloseTo(cycles / 100, 2);
-    expect(printed.slice(20)).toEqual([
+    expect(printed.slice(20, 23)).toEqual([
       '        the program finished with all four CPUs online: true.',
       '',
       'Try it yourself: lockstep run examples/ledger.s --topology tmr --inject at=300,module=1,kind=flip,target=s2,bit=12 --classify',
     ]);
+  });
+
+  it('ends with the comparison table: exactly what lockstep compare prints for the same workload, rate and faults', async () => {
+    const demo = lines((await lockstep(['demo'])).stdout.toString());
+    const compare = await lockstep(['compare', '--workload', 'card-auth', '--rate', '2000', '--duration', '1s', '--fault', 'hard@500ms', '--fault', 'transient@500ms']);
+    expect(compare.status).toBe(0);
+    const table = lines(compare.stdout.toString()).slice(1).filter((l) => l !== '' && !l.startsWith('Reproduce'));
+    expect(table).toHaveLength(17); // the header and 8 topologies × 2 faults
+    const start = demo.findIndex((l) => l.trim().startsWith('topology'));
+    expect(demo.slice(start, start + 17).map((l) => l.trim())).toEqual(table.map((l) => l.trim()));
+    expect(demo.at(-1)).toBe('Try it yourself: lockstep compare --workload card-auth --rate 2000 --json');
   });
 });
