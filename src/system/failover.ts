@@ -131,7 +131,7 @@ export class FailoverSystem implements TransactionService {
 
   /**
    * `hosts`: two simplex machines with the same program loaded (host 0 serves first).
-   * Throws RangeError on a machine that is not simplex or not loaded alike.
+   * Throws RangeError on a machine that is not simplex, or hosts of different RAM sizes.
    */
   constructor(readonly hosts: readonly [Machine, Machine], readonly settings: FailoverSettings) {
     for (const m of hosts) {

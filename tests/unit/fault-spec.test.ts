@@ -48,4 +48,16 @@ describe('parseFault', () => {
     }
     expect(formatFault(parseFault('at=5 module=2 kind=flip target=t0 bit=1'))).toBe('at=5,module=2,kind=flip,target=x5,bit=1');
   });
+
+  it('takes a virtual time for at= (µs from power-on, to the 10 ns cycle), and formats it back', () => {
+    expect(parseFault('at=500ms,module=0,kind=kill')).toEqual({ module: 0, at: 0, atUs: 500_000, kind: 'kill' });
+    expect(parseFault('at=1.5s,module=1,kind=flip,target=x5,bit=3')).toMatchObject({ at: 0, atUs: 1_500_000 });
+    expect(parseFault('at=250.25us,module=0,kind=kill').atUs).toBe(250.25);
+    for (const spec of ['at=500ms,module=0,kind=kill', 'at=2s,module=1,kind=flip,target=x5,bit=3', 'at=250.25us,module=0,kind=kill']) {
+      expect(formatFault(parseFault(spec))).toBe(spec);
+    }
+    expect(() => parseFault('at=1.001us,module=0,kind=kill')).toThrow(/not a whole number of 10 ns clock cycles/);
+    expect(() => parseFault('at=2d,module=0,kind=kill')).toThrow(/at=2d is not a non-negative integer/);
+    expect(() => parseFault('at=90000s,module=0,kind=kill')).toThrow(/later than a virtual day/);
+  });
 });
