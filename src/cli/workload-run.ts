@@ -20,7 +20,7 @@ import { checkOutputPath, err, openOutputFile } from './io.ts';
 import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
-import { readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
+import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 
 export interface WorkloadRunOptions extends RunOptions {
   workload?: string;
@@ -78,11 +78,7 @@ export async function runWorkloadCommand(
   const program = readProgram(path ?? workloadSourcePath(workload));
 
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
-  const machine = await Machine.create({
-    topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter,
-    console: { write: terminal.write, read: () => null },
-  });
+  const machine = await Machine.create({ ...machineConfig(settings), console: { write: terminal.write, read: () => null } });
   machine.load(program);
   for (const fault of settings.faults) machine.inject(fault);
   for (const r of settings.replacements) machine.replace(r.at, r.site);
