@@ -24,6 +24,8 @@ import {
   type Topology, type CrossCheck, type Resolution, compareGroups, resolveDisagreement, modulesOfBoard,
 } from './topology.ts';
 import type { Checker, CheckerFaultKind } from '../fault/spec.ts';
+import type { DivergeEvent, MiscompareEvent } from './events.ts';
+import { hex32, type Difference } from './records.ts';
 
 /** A board's checker verdict stuck at one value, as a snapshot keeps it. */
 export interface StuckVerdict {
@@ -42,6 +44,51 @@ export interface MismatchReport {
 export interface Judgement {
   resolution: Resolution;
   reports: MismatchReport[];
+}
+
+/** What mismatchEvents() needs to know of the machine at the compare point. */
+export interface MismatchContext {
+  /** The instruction just compared. */
+  instret: number;
+  checker: Checker;
+  pcOf(m: number): number;
+  /** How `actual`'s record (or host call) differs from `expected`'s; undefined when they agree. */
+  differ(expected: number, actual: number): Difference | undefined;
+  /** Where the records first differed, when a replay found it earlier. */
+  firstDiffered?: number;
+  /** What the machine does: "fail-stop", "module 1 offline", ... */
+  outcome: string;
+}
+
+/**
+ * The event and the line for people of each reported mismatch: a `diverge` naming the
+ * field and both values, or a `miscompare` where the two agree. A trusted reference's value
+ * is `expected`; when neither side is known to be right (a fail-stop, a pair checked only
+ * against itself), both are named by module, the reference first: "diverged at instruction
+ * 2 (pc 0x80000008): module 0 wrote x7 = 0x0000000c, module 1 wrote 0x00000014 → fail-stop".
+ */
+export function mismatchEvents(reports: readonly MismatchReport[], ctx: MismatchContext): { event: DivergeEvent | MiscompareEvent; line: string }[] {
+  const { instret, checker, outcome } = ctx;
+  const at = instret.toLocaleString('en-US');
+  return reports.map(({ module: m, reference, trusted }) => {
+    const pc = ctx.pcOf(reference);
+    const d = ctx.differ(reference, m);
+    if (!d) {
+      return {
+        event: { instret, kind: 'miscompare', module: m, reference, pc, checker },
+        line: `the ${checker} reported a mismatch at instruction ${at} (pc ${hex32(pc)}): module ${m} and module ${reference} agree → ${outcome}`,
+      };
+    }
+    const base = { instret, kind: 'diverge' as const, module: m, reference, pc, field: d.field };
+    const event: DivergeEvent = trusted
+      ? { ...base, expected: d.expected, actual: d.actual }
+      : { ...base, values: { [reference]: d.expected, [m]: d.actual } };
+    if (ctx.firstDiffered !== undefined) event.first_differed = ctx.firstDiffered;
+    const sides = trusted
+      ? `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected}`
+      : `module ${reference} ${d.verb} ${d.expected}, module ${m} ${d.verbAgain} ${d.actual}`;
+    return { event, line: `diverged at instruction ${at} (pc ${hex32(pc)}): ${sides} → ${outcome}` };
+  });
 }
 
 /** The checker of a topology: tmr votes, dmr and pair-spare compare; simplex has none. */

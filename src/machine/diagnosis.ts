@@ -13,6 +13,7 @@
  * the self-test says, and waits for its replacement, which starts a fresh count.
  */
 import { parseFault } from '../fault/spec.ts';
+import type { MachineEvent } from './events.ts';
 
 export const READMIT_POLICIES = ['never', 'transient'] as const;
 export type ReadmitPolicy = (typeof READMIT_POLICIES)[number];
@@ -51,6 +52,15 @@ export function parseThreshold(text: string): Threshold {
   return checkThreshold({ errors: Number(match[1].replace(/_/g, '')), within: Number(match[2].replace(/_/g, '')) });
 }
 
+/** Throws RangeError naming a diagnosis setting that is out of range. */
+export function checkDiagnosisSettings(settings: { diagnoseTime?: number; threshold?: Threshold }): void {
+  const time = settings.diagnoseTime;
+  if (time !== undefined && (!Number.isSafeInteger(time) || time < 0)) {
+    throw new RangeError(`diagnosis time ${time} must be a non-negative number of instructions`);
+  }
+  if (settings.threshold) checkThreshold(settings.threshold);
+}
+
 export function checkThreshold(threshold: Threshold): Threshold {
   const { errors, within } = threshold;
   if (!Number.isSafeInteger(errors) || errors < 1) throw new RangeError(`threshold: K = ${errors} must be 1 or more errors`);
@@ -81,6 +91,25 @@ export class Diagnosis {
     const errors = threshold ? history.filter((at) => instret - at < threshold.within).length : history.length;
     if (threshold && errors >= threshold.errors) return { verdict: 'retired', errors };
     return { verdict: carriesPermanentFault(faults) ? 'permanent' : 'transient', errors };
+  }
+
+  /**
+   * Self-tests `units` (each a module, or a pair-spare board's modules), just taken offline
+   * at `instret` for errors, carrying `faultsOf` them: a `diagnose` event each, the units to
+   * re-admit at readmitAt(instret), and the modules left for repair.
+   */
+  selfTest(units: readonly number[][], faultsOf: (m: number) => readonly string[], instret: number) {
+    const events: MachineEvent[] = [];
+    const readmit: number[][] = [];
+    const repair: number[] = [];
+    for (const unit of units) {
+      const { verdict, errors } = this.diagnose(unit, unit.flatMap(faultsOf), instret);
+      const transient = verdict === 'transient';
+      events.push({ instret, kind: 'diagnose', module: unit[0], modules: [...unit], verdict, errors, ...(transient ? { readmit_at: this.readmitAt(instret) } : {}) });
+      if (transient) readmit.push([...unit]);
+      else repair.push(...unit);
+    }
+    return { events, readmit, repair };
   }
 
   /** The instruction before which a module diagnosed at `instret` is re-admitted. */

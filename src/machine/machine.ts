@@ -19,8 +19,8 @@ import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, ty
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
 import { checkFault, applyFault, faultModules, type FaultEffects } from '../fault/inject.ts';
-import { Checkers } from './checkers.ts';
-import { Diagnosis, DEFAULT_DIAGNOSE_TIME, checkThreshold, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
+import { Checkers, mismatchEvents } from './checkers.ts';
+import { Diagnosis, DEFAULT_DIAGNOSE_TIME, checkDiagnosisSettings, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
 import { Resyncs } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
@@ -238,10 +238,7 @@ export class Machine {
     }
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
-    if (config.diagnoseTime !== undefined && (!Number.isSafeInteger(config.diagnoseTime) || config.diagnoseTime < 0)) {
-      throw new RangeError(`diagnosis time ${config.diagnoseTime} must be a non-negative number of instructions`);
-    }
-    if (config.threshold) checkThreshold(config.threshold);
+    checkDiagnosisSettings(config);
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
@@ -636,31 +633,13 @@ export class Machine {
     const { resolution, reports } = judgement;
     const instret = this.instret - 1; // the instruction just executed
     const offline = resolution.failstop ? [] : resolution.offline.map((o) => o.module);
-    const outcome = resolution.failstop ? 'fail-stop' : this.describeOffline(offline);
-    const firstDiffered = this.firstDifference(instret);
-    const at = instret.toLocaleString('en-US');
-    for (const { module: m, reference, trusted } of reports) {
-      const pc = this.record(reference).pc;
-      const d = differ(reference, m);
-      if (!d) {
-        const checker = this.checkers.checker!;
-        const event: MiscompareEvent = { instret, kind: 'miscompare', module: m, reference, pc, checker };
-        this.events.push(event);
-        this.onDivergence?.(event, `the ${checker} reported a mismatch at instruction ${at} (pc ${hex32(pc)}): module ${m} and module ${reference} agree → ${outcome}`);
-        continue;
-      }
-      const base = { instret, kind: 'diverge' as const, module: m, reference, pc, field: d.field };
-      // Untrusted (a fail-stop, or a pair that disagrees) means neither side is known to be
-      // right: both are named by module, the reference first; else the reference's side is trusted.
-      const event: DivergeEvent = trusted
-        ? { ...base, expected: d.expected, actual: d.actual }
-        : { ...base, values: { [reference]: d.expected, [m]: d.actual } };
-      if (firstDiffered !== undefined) event.first_differed = firstDiffered;
+    const mismatches = mismatchEvents(reports, {
+      instret, checker: this.checkers.checker!, pcOf: (m) => this.record(m).pc, differ,
+      firstDiffered: this.firstDifference(instret), outcome: resolution.failstop ? 'fail-stop' : this.describeOffline(offline),
+    });
+    for (const { event, line } of mismatches) {
       this.events.push(event);
-      const sides = trusted
-        ? `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected}`
-        : `module ${reference} ${d.verb} ${d.expected}, module ${m} ${d.verbAgain} ${d.actual}`;
-      this.onDivergence?.(event, `diverged at instruction ${at} (pc ${hex32(pc)}): ${sides} → ${outcome}`);
+      this.onDivergence?.(event, line);
     }
     if (resolution.failstop) {
       this.failstop(instret, resolution.reason);
@@ -762,19 +741,14 @@ export class Machine {
 
   /**
    * Self-tests `modules`, just taken offline at `instret` for errors, unit by unit (a
-   * pair-and-spare board is one): a transient unit is re-admitted after the diagnosis time;
+   * pair-and-spare board is one): transient units are re-admitted after the diagnosis time;
    * returns the modules of the others, left for repair.
    */
   private diagnose(modules: number[], instret: number): number[] {
-    const units = new Map(modules.map((m) => [boardOf(this.topology, m), modulesOfBoard(this.topology, boardOf(this.topology, m))]));
-    const repair: number[] = [];
-    for (const unit of units.values()) {
-      const { verdict, errors } = this.diagnosis.diagnose(unit, unit.flatMap((m) => this.modules[m].faults), instret);
-      const readmitAt = this.diagnosis.readmitAt(instret);
-      this.events.push({ instret, kind: 'diagnose', module: unit[0], modules: unit, verdict, errors, ...(verdict === 'transient' ? { readmit_at: readmitAt } : {}) });
-      if (verdict === 'transient') this.enqueue({ at: readmitAt, seq: 0, type: 'readmit', modules: unit });
-      else repair.push(...unit);
-    }
+    const units = [...new Set(modules.map((m) => boardOf(this.topology, m)))].map((b) => modulesOfBoard(this.topology, b));
+    const { events, readmit, repair } = this.diagnosis.selfTest(units, (m) => this.modules[m].faults, instret);
+    this.events.push(...events);
+    if (readmit.length > 0) this.enqueue({ at: this.diagnosis.readmitAt(instret), seq: 0, type: 'readmit', modules: readmit.flat() });
     return repair;
   }
 
