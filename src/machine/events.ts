@@ -16,8 +16,9 @@ export type ResyncMode = 'stop-copy' | 'precopy';
  * - `expected`/`actual`: the reference's side is known to be right (it is a majority, or a
  *   board whose pair agrees) and `module` was set apart; `expected` is the reference's value.
  * - `values` (module number → value): neither side is known to be right (dmr, tmr without a
- *   majority, two boards that each check but disagree); the machine fail-stops. `reference`
- *   is then only the lowest-numbered module it compared with.
+ *   majority, two boards that each check but disagree: the machine fail-stops; or the two
+ *   CPUs of a pair-and-spare board checked only against each other: the board goes offline).
+ *   `reference` is then only the lowest-numbered module it compared with.
  */
 export type DivergeEvent = {
   instret: number; kind: 'diverge'; module: number; reference: number; pc: number; field: string;
