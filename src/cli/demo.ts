@@ -2,7 +2,8 @@
  * `lockstep demo`: DESIGN §1's claims in one minute, headless. The same program meets the
  * same fault on each topology: simplex corrupts its output silently, duplex notices and
  * stops, pair-and-spare and TMR isolate the faulty module and carry on; then the faulty
- * board is replaced and resynced while the program runs.
+ * board is replaced and resynced while the program runs; then the same fault hits every
+ * module at once (common mode), and no topology notices (claim 4).
  */
 import { readFileSync } from 'node:fs';
 import { assemble } from '../isa/index.ts';
@@ -110,6 +111,15 @@ export async function demoCommand(): Promise<number> {
     say(`        stop-and-copy (${n(done.bytes)} bytes, a pause of ${n(done.pause_instructions)} cycles = ${done.pause_us} µs);`);
     say(`        the program finished with all four CPUs online: ${repaired.machine.moduleStatus().every((m) => m.state === 'online')}.`);
   }
+  say();
+  say('Common mode: the same flip in every module at once (module=all), as a design flaw would,');
+  say('             or a bug in the program, which every replica runs alike.');
+  for (const topology of TOPOLOGIES) {
+    const run = await runOn(program, topology, [`at=${FAULT_AT},module=all,kind=flip,target=s2,bit=12`]);
+    say(`${`${topology}`.padEnd(11)}→ ${verdict(topology, run, reference).join('; ')}`);
+  }
+  say('Redundancy catches only what makes the replicas differ: a fault they all share, or a');
+  say('software bug, gives every replica the same wrong answer, and no comparator or vote can see it.');
   say();
   say('Try it yourself: lockstep run examples/ledger.s --topology tmr --inject at=300,module=1,kind=flip,target=s2,bit=12 --classify');
   say();

@@ -6,7 +6,8 @@
  * (`dist/scenario.schema.json`, written at build time) all come from it.
  */
 import { z } from 'zod';
-import { TOPOLOGIES } from '../machine/topology.ts';
+import { TOPOLOGIES, CROSS_CHECKS } from '../machine/topology.ts';
+import { READMIT_POLICIES } from '../machine/diagnosis.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { parseDuration } from '../transactions/time.ts';
@@ -55,7 +56,17 @@ const Machine = z.strictObject({
   ramMiB: z.number().int().min(1).max(64).default(1),
   resync: z.enum(['precopy', 'stop-copy']).default('precopy'),
   repairAfter: z.number().int().nonnegative().optional()
-    .describe('Replace an offline module automatically this many instructions after it went offline'),
+    .describe('Replace an offline module automatically this many instructions after it went offline (only modules not re-admitted)'),
+  readmit: z.enum(READMIT_POLICIES).optional()
+    .describe("Re-admit a module taken offline when its self-test finds only transient faults ('transient'), or never (the default)"),
+  diagnoseTime: z.number().int().nonnegative().optional()
+    .describe('Instructions from going offline to re-admission (default 10000)'),
+  threshold: z.strictObject({
+    errors: z.number().int().min(1).describe('K'),
+    within: z.number().int().min(1).describe('N, in instructions'),
+  }).optional().describe('Retire a module for good after K errors within N instructions (with readmit transient)'),
+  crossCheck: z.enum(CROSS_CHECKS).optional()
+    .describe("pair-spare: compare each board's two CPUs only ('within', the default, as Stratus does) or the boards with each other too ('boards')"),
 });
 
 const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
@@ -125,6 +136,11 @@ export const ScenarioSchema = z.strictObject({
   availability: AvailabilityScenario.optional(),
 }).superRefine((scenario, ctx) => {
   if (scenario.expect?.ledger && !scenario.workload) ctx.addIssue({ code: 'custom', path: ['expect', 'ledger'], message: 'a ledger needs a workload: add workload: { name, … }' });
+  for (const key of ['diagnoseTime', 'threshold'] as const) {
+    if (scenario.machine[key] !== undefined && scenario.machine.readmit !== 'transient') {
+      ctx.addIssue({ code: 'custom', path: ['machine', key], message: `${key} applies to re-admitted modules: add readmit: "transient"` });
+    }
+  }
 }).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');
 
 /** A validated scenario, defaults filled in. */

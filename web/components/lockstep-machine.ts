@@ -13,7 +13,8 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { createMachineWorker, type MachineClient } from '../../src/worker/client.ts';
-import { TOPOLOGIES, type Topology } from '../../src/machine/topology.ts';
+import { TOPOLOGIES, type Topology, type CrossCheck } from '../../src/machine/topology.ts';
+import type { ReadmitPolicy } from '../../src/machine/diagnosis.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { ResyncMode } from '../../src/machine/events.ts';
 import { MachineController, type SessionPort } from '../state/controller.ts';
@@ -291,6 +292,14 @@ export class LockstepMachine extends LitElement {
           <option value="precopy" ?selected=${settings.resync === 'precopy'}>pre-copy (while running)</option>
           <option value="stop-copy" ?selected=${settings.resync === 'stop-copy'}>stop and copy</option>
         </select></label>
+        <label>Re-admit <select id="readmit" @change=${(e: Event) => act(c.configure({ readmit: (e.target as HTMLSelectElement).value as ReadmitPolicy }))}>
+          <option value="never" ?selected=${settings.readmit !== 'transient'}>never</option>
+          <option value="transient" ?selected=${settings.readmit === 'transient'}>after a clean self-test</option>
+        </select></label>
+        ${settings.topology === 'pair-spare' ? html`<label>Compare <select id="cross-check" @change=${(e: Event) => act(c.configure({ crossCheck: (e.target as HTMLSelectElement).value as CrossCheck }))}>
+          <option value="within" ?selected=${settings.crossCheck !== 'boards'}>within each board</option>
+          <option value="boards" ?selected=${settings.crossCheck === 'boards'}>the boards too</option>
+        </select></label>` : nothing}
         <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>

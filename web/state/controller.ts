@@ -16,13 +16,16 @@
 import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
-import type { Topology } from '../../src/machine/topology.ts';
+import type { Topology, CrossCheck } from '../../src/machine/topology.ts';
+import type { ReadmitPolicy, Threshold } from '../../src/machine/diagnosis.ts';
+import { checkerOf } from '../../src/machine/checkers.ts';
+import type { CheckerFaultKind } from '../../src/fault/spec.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 import { checkExpectation, type Expectation, type ExpectationCheck } from '../../src/scenario/expect.ts';
 import { buildTimeline, announcement, outcomeEntry, type TimelineEntry } from './timeline.ts';
 import { resyncProgress, type ResyncProgress } from './resync.ts';
-import { bitFault, pullFault, type ClickKind, type When } from './faults.ts';
+import { bitFault, pullFault, checkerFault, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
@@ -56,6 +59,10 @@ export interface MachineSettings {
   resync: ResyncMode;
   ramMiB: number;
   repairAfter?: number;
+  readmit?: ReadmitPolicy;
+  diagnoseTime?: number;
+  threshold?: Threshold;
+  crossCheck?: CrossCheck;
 }
 
 export interface ProgramInfo {
@@ -109,6 +116,8 @@ export interface UiState {
   speed: number;
   stepN: number;
   faultKind: ClickKind;
+  /** A clicked bit hits every module alike (a common-mode fault). */
+  everyModule: boolean;
   when: When;
   selected?: Selection;
   selectedEntry?: string;
@@ -169,7 +178,7 @@ export class MachineController extends EventTarget {
     this.refreshHz = options.refreshHz ?? 30;
     this.state = {
       settings: { ...DEFAULT_SETTINGS }, events: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
-      faultKind: 'flip', when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
+      faultKind: 'flip', everyModule: false, when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
       resync: [], pending: [], replacements: [], announce: '',
     };
   }
@@ -198,8 +207,9 @@ export class MachineController extends EventTarget {
   // ── Machine and program ──────────────────────────────────────────────────────────
 
   private setup(settings = this.state.settings): MachineSetup {
-    const { topology, compare, resync, ramMiB, repairAfter } = settings;
-    return { topology, compare, resync, ramMiB, ...(repairAfter !== undefined ? { repairAfter } : {}) };
+    const { topology, compare, resync, ramMiB, ...optional } = settings;
+    const given = Object.entries(optional).filter(([, value]) => value !== undefined);
+    return { topology, compare, resync, ramMiB, ...Object.fromEntries(given) };
   }
 
   /** Forgets the machine's history (a new machine was created or reset). */
@@ -426,6 +436,7 @@ export class MachineController extends EventTarget {
   // ── Breaking and repairing ───────────────────────────────────────────────────────
 
   setFaultKind(kind: ClickKind): void { this.set({ faultKind: kind }); }
+  setEveryModule(everyModule: boolean): void { this.set({ everyModule }); }
   setWhen(when: When): void { this.set({ when }); }
 
   select(selection: Selection | undefined): void { this.set({ selected: selection }); }
@@ -449,7 +460,7 @@ export class MachineController extends EventTarget {
     if (!selected) return Promise.resolve();
     let spec: string;
     try {
-      spec = bitFault({ ...selected, bit }, this.state.faultKind, this.state.when);
+      spec = bitFault({ ...selected, bit }, this.state.faultKind, this.state.when, this.state.everyModule);
     } catch (error) {
       this.set({ message: { kind: 'error', text: errorText(error) } });
       return Promise.resolve();
@@ -460,6 +471,13 @@ export class MachineController extends EventTarget {
 
   pull(site: { module: number } | { board: number }): Promise<void> {
     return this.inject(pullFault(site, this.state.when));
+  }
+
+  /** Sticks the checker's verdict on board `board` (the topology's comparator or voter). */
+  breakChecker(board: number, kind: CheckerFaultKind): Promise<void> {
+    const checker = checkerOf(this.state.settings.topology);
+    if (!checker) return Promise.resolve();
+    return this.inject(checkerFault(board, checker, kind, this.state.when));
   }
 
   replace(site: { module: number } | { board: number }): Promise<void> {
