@@ -64,7 +64,7 @@ export const EVENT_NAMES: Readonly<Record<EventName, string>> = {
   checkpoint: 'the primary sent a checkpoint',
   'host-down': 'a host went down',
   'declared-dead': 'the standby declared the primary dead',
-  takeover: 'the standby took over',
+  takeover: 'the standby (the backup) took over',
   'service-down': 'the service went down for good',
 };
 const EventNameSchema = z.enum(Object.keys(EVENT_NAMES) as [EventName, ...EventName[]]);

@@ -15,13 +15,14 @@
  * CLI (src/cli/lesson.ts) and the browser provide.
  */
 import { Machine } from '../machine/machine.ts';
-import type { Halt } from '../machine/events.ts';
+import type { Halt, MachineEvent } from '../machine/events.ts';
 import type { Program } from '../isa/program.ts';
 import { loadProgram } from '../isa/load.ts';
 import { classify, HANG_FACTOR, type RunSummary } from '../fault/classify.ts';
 import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
 import { createService, isSystemTopology, type Service, type ServiceTopology } from '../system/index.ts';
 import type { FailoverSettings } from '../system/settings.ts';
+import type { SystemEvent } from '../system/failover.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { feedOptionsFor } from '../transactions/settings.ts';
 import { parseDuration } from '../transactions/time.ts';
@@ -112,6 +113,20 @@ class ConsoleText {
   }
 }
 
+type AnyEvent = MachineEvent | SystemEvent;
+
+/** The events a list (a machine's, a system's) gained since the last look, as observations. */
+class NewEvents {
+  private seen = 0;
+  constructor(private readonly list: readonly AnyEvent[], private readonly rename: (e: AnyEvent) => AnyEvent = (e) => e) {}
+
+  take(): Observation[] {
+    const fresh = this.list.slice(this.seen);
+    this.seen = this.list.length;
+    return fresh.map((e) => ({ kind: 'event', event: this.rename(e) }));
+  }
+}
+
 /**
  * What every run shares. A checker sees the run from the moment it starts checking, as a
  * student does who moves on to the next step: first a look at the machine and the console
@@ -120,15 +135,14 @@ class ConsoleText {
  */
 abstract class ObservedRun implements Run {
   private end: Observation[] | undefined;
-  private eventCursor = 0;
 
   abstract readonly topology: ServiceTopology;
   abstract inject(fault: Fault): void;
   abstract replace(site: { module: number } | { board: number }, at?: number): void;
   /** Runs one batch; returns true when the run is over. */
   protected abstract step(): boolean;
-  /** Events so far, in order. */
-  protected abstract events(): Observation[];
+  /** The events that happened since the last call, in order. */
+  protected abstract freshEvents(): Observation[];
   protected abstract registers(): { instret: number; registers: number[][] };
   /** The observations of the end (outcome, ledger, end), once the run is over. */
   protected abstract finish(): Observation[];
@@ -141,9 +155,7 @@ abstract class ObservedRun implements Run {
     if (this.deliver(checker, look).state !== 'pending') return checker.status;
     for (;;) {
       const over = this.step();
-      const all = this.events();
-      const fresh = all.slice(this.eventCursor);
-      this.eventCursor = all.length;
+      const fresh = this.freshEvents();
       const text = this.console.take();
       const seen: Observation[] = [...fresh, ...(text ? [{ kind: 'output' as const, text }] : [])];
       if (over) {
@@ -164,6 +176,7 @@ abstract class ObservedRun implements Run {
 class ProgramRun extends ObservedRun {
   protected readonly console = new ConsoleText();
   private machine!: Machine;
+  private machineEvents!: NewEvents;
   private reference: { halt: Halt; instret: number; output: Uint8Array; events: RunSummary['events'] } | undefined;
   private limit = MAX_INSTRUCTIONS;
   /** Faults planned for the run: without any, it has no outcome (the browser's verdict is "fault-free"). */
@@ -186,6 +199,7 @@ class ProgramRun extends ObservedRun {
     }
     run.machine = await Machine.create({ ...config, console: { write: (fd, b) => run.console.write(fd, b), read: () => null } });
     run.machine.load(program);
+    run.machineEvents = new NewEvents(run.machine.events);
     return run;
   }
 
@@ -204,8 +218,8 @@ class ProgramRun extends ObservedRun {
     return m.halt !== undefined || m.instret >= this.limit;
   }
 
-  protected events(): Observation[] {
-    return this.machine.events.map((event) => ({ kind: 'event', event }));
+  protected freshEvents(): Observation[] {
+    return this.machineEvents.take();
   }
 
   protected registers() {
@@ -239,6 +253,8 @@ class WorkloadRun extends ObservedRun {
   protected readonly console = new ConsoleText();
   private built!: Service;
   private feed!: TransactionFeed;
+  /** The machine's events; or a failover system's hosts' (each naming its host as module) and its own. */
+  private sources!: NewEvents[];
 
   get topology(): ServiceTopology { return this.built.machine?.topology ?? this.built.system!.settings.topology; }
 
@@ -252,6 +268,9 @@ class WorkloadRun extends ObservedRun {
       console: { write: (fd, b) => run.console.write(fd, b), read: () => null },
     });
     run.feed = new TransactionFeed(run.built.service, { ...feedOptionsFor(scenario.workload!), timedFaults: timed });
+    const { machine, system } = run.built;
+    run.sources = machine ? [new NewEvents(machine.events)]
+      : [...system!.hosts.map((host, h) => new NewEvents(host.events, (e) => ('module' in e ? { ...e, module: h } : e))), new NewEvents(system!.events)];
     return run;
   }
 
@@ -270,12 +289,8 @@ class WorkloadRun extends ObservedRun {
     return this.feed.advance(LOOK_EVERY);
   }
 
-  /** A failover system's hosts' events name the host as their module; its own events follow. */
-  protected events(): Observation[] {
-    const { machine, system } = this.built;
-    if (machine) return machine.events.map((event) => ({ kind: 'event', event }));
-    const hosts = system!.hosts.flatMap((host, h) => host.events.map((e) => ('module' in e ? { ...e, module: h } : e)));
-    return [...hosts, ...system!.events].map((event) => ({ kind: 'event', event }));
+  protected freshEvents(): Observation[] {
+    return this.sources.flatMap((source) => source.take());
   }
 
   protected registers() {

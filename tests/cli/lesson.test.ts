@@ -167,7 +167,8 @@ describe('lockstep grade', () => {
     const full = await grade('06-process-pairs.json', 2, join(LESSONS, 'programs', 'card-auth-pair-solution.s'));
     expect(full.score).toBe(5);
     const unchanged = await grade('06-process-pairs.json', 2, join(LESSONS, 'programs', 'card-auth-pair-starter.s'));
-    // No fault: it answers everything; the duplicated test passes too (the backup answers only what it is given again).
+    // It answers everything while nothing fails, and sends nothing twice (its backup starts from scratch and answers
+    // only what is delivered again); after a kill its backup has forgotten every account and every request taken.
     expect(unchanged.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'failed', 'passed', 'failed']);
     expect(unchanged.score).toBe(2);
   });

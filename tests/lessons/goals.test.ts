@@ -118,7 +118,7 @@ describe('event goals', () => {
       { kind: 'event', event: { kind: 'takeover', cycle: 5.8e7, host: 1, checkpoint_instret: 100_000, redelivered: 0, rolled_back: 395, outage_cycles: 8e6 } },
       end,
     ];
-    expect(settle({ kind: 'event', event: 'takeover', module: 1 }, cluster, 'cluster')).toMatchObject({ index: 3, state: 'met', text: 'the standby took over (host 1) at 580 ms' });
+    expect(settle({ kind: 'event', event: 'takeover', module: 1 }, cluster, 'cluster')).toMatchObject({ index: 3, state: 'met', text: 'the standby (the backup) took over (host 1) at 580 ms' });
     expect(settle({ kind: 'event', event: 'host-down', module: 1 }, cluster, 'cluster')).toMatchObject({ index: 4, state: 'failed' });
   });
 });

@@ -102,6 +102,35 @@ describe('workload runs', () => {
   });
 });
 
+describe('a failover system\'s events', () => {
+  const dir = tempDir();
+
+  it('are each seen once, the hosts\' and the system\'s, however they interleave', async () => {
+    const reportFile = join(dir, 'cluster.json');
+    const cli = await lockstep(['run', '--workload', 'card-auth', '--rate', '3000', '--duration', '600ms', '--topology', 'cluster', '--checkpoint-every', '20000', '--inject', 'at=400ms,module=0,kind=kill', '--report', reportFile]);
+    expect(cli.status, cli.stderr).toBe(0);
+    const checkpoints = JSON.parse(readFileSync(reportFile, 'utf8')).failover.checkpoints as number;
+    expect(checkpoints).toBeGreaterThan(5);
+    const stepWith = (count: number) => ({
+      title: `checkpoint ${count}`, narration: 'n',
+      start: { program: { example: 'card-auth' }, machine: { topology: 'cluster' as const, failover: { checkpointEvery: 20_000 } }, workload: { name: 'card-auth', rate: 3000, duration: '600ms', seed: 1 } },
+      goal: {
+        kind: 'all' as const,
+        goals: [
+          { kind: 'event' as const, event: 'inject' as const, module: 0 },
+          { kind: 'event' as const, event: 'host-down' as const, module: 0 },
+          { kind: 'event' as const, event: 'takeover' as const, module: 1 },
+          { kind: 'event' as const, event: 'checkpoint' as const, count },
+        ],
+      },
+      solution: { inject: ['at=400ms,module=0,kind=kill'] },
+    });
+    const reports = await checkLesson(lessonOf([stepWith(checkpoints), stepWith(checkpoints + 1)]), env);
+    expect(reports[0].status.state).toBe('met');
+    expect(reports[1].status).toMatchObject({ state: 'failed', reason: expect.stringMatching(`the primary sent a checkpoint ${checkpoints + 1} times \\(it did ${checkpoints}\\)`) });
+  });
+});
+
 describe('program steps', () => {
   const lesson = JSON.parse(readFileSync(join(root, 'lessons/04-voting.json'), 'utf8'));
   const result = validateLesson(lesson);
