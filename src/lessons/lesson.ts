@@ -40,7 +40,7 @@ const Bound = z.union([
   z.strictObject({ min: z.number().optional(), max: z.number().optional() })
     .refine((b) => b.min !== undefined || b.max !== undefined, 'give min, max or both')
     .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, 'min must not be above max'),
-]).describe('Exactly this number, or a range { min, max } (either bound may be left out)');
+]).meta({ id: 'Bound', description: 'Exactly this number, or a range { min, max } (either bound may be left out)' });
 export type Bound = z.output<typeof Bound>;
 
 // ── Goals the machine checks ───────────────────────────────────────────────────────────
@@ -78,31 +78,31 @@ const EventGoal = z.strictObject({
     .describe("Other fields of the event, each equal to a string or boolean or within a Bound, e.g. { \"reason\": \"outvoted\" } or { \"rounds\": { \"min\": 2 } }"),
   count: z.number().int().min(1).default(1).describe('Met at the count-th matching event'),
 }).refine((g) => g.module === undefined || g.board === undefined, 'give module or board, not both')
-  .describe('An event that must happen: met at the event itself');
+  .meta({ id: 'EventGoal', description: 'An event that must happen: met at the event itself' });
 
 const OutcomeGoal = z.strictObject({
   kind: z.literal('outcome'),
   outcome: z.enum(OUTCOMES),
-}).describe('How the run ends, judged against the fault-free run (DESIGN §6): met when the run ends so');
+}).meta({ id: 'OutcomeGoal', description: 'How the run ends, judged against the fault-free run (DESIGN §6): met when the run ends so' });
 
 const LedgerGoal = z.strictObject({
   kind: z.literal('ledger'),
   ledger: LedgerExpectation,
-}).describe("The workload's ledger at the end of the run: met when the run ends with every count in its bound");
+}).meta({ id: 'LedgerGoal', description: "The workload's ledger at the end of the run: met when the run ends with every count in its bound" });
 
 const RegisterGoal = z.strictObject({
   kind: z.literal('register'),
   register: z.string().refine((name) => registerNumber(name) !== undefined, 'a register: x0..x31 or an ABI name such as a0'),
   module: z.number().int().nonnegative().default(0),
   value: z.number().int().min(-(2 ** 31)).max(2 ** 32 - 1).describe('As a 32-bit word: -1 and 4294967295 are the same value'),
-}).describe("A register's value: met at the first look at the machine (a pause, or the end of the run) that shows it");
+}).meta({ id: 'RegisterGoal', description: "A register's value: met at the first look at the machine (a pause, or the end of the run) that shows it" });
 
 const OutputGoal = z.strictObject({
   kind: z.literal('output'),
   includes: z.string().min(1).optional().describe('Met as soon as the console output contains this text'),
   equals: z.string().optional().describe('Met when the run ends with exactly this console output'),
 }).refine((g) => (g.includes === undefined) !== (g.equals === undefined), 'give includes or equals (one of them)')
-  .describe('What the program prints on the console');
+  .meta({ id: 'OutputGoal', description: 'What the program prints on the console' });
 
 const MachineGoal = z.discriminatedUnion('kind', [EventGoal, OutcomeGoal, LedgerGoal, RegisterGoal, OutputGoal]);
 export type MachineGoal = z.output<typeof MachineGoal>;
@@ -315,7 +315,11 @@ export function parseLesson(text: string): LessonResult {
   return validateLesson(value);
 }
 
-/** The published JSON Schema (draft 2020-12) of a lesson file as people write it. */
+/**
+ * The published JSON Schema (draft 2020-12) of a lesson file as people write it. Schemas
+ * used in several places (a goal inside `all` and in program tests, a bound, a program) are
+ * written once under `$defs` and referenced.
+ */
 export function lessonJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(LessonSchema, { io: 'input' }),

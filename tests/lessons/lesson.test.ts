@@ -89,8 +89,10 @@ describe('lesson validation', () => {
 });
 
 describe('the JSON Schema', () => {
-  type Node = { properties: Record<string, Node>; items?: Node; anyOf?: Node[]; oneOf?: Node[]; required?: string[]; enum?: string[]; const?: string; $id?: string };
-  const schema = lessonJsonSchema() as unknown as Node & { $schema: string };
+  type Node = { properties: Record<string, Node>; items?: Node; anyOf?: Node[]; oneOf?: Node[]; required?: string[]; enum?: string[]; const?: string; $id?: string; $ref?: string };
+  const schema = lessonJsonSchema() as unknown as Node & { $schema: string; $defs: Record<string, Node> };
+  /** A node, or the definition it refers to (`#/$defs/EventGoal`). */
+  const resolve = (node: Node): Node => (node.$ref ? schema.$defs[node.$ref.replace('#/$defs/', '')] : node);
 
   it('is draft 2020-12, with the lesson\'s required fields', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
@@ -100,11 +102,19 @@ describe('the JSON Schema', () => {
 
   it('lists every goal kind and every event a goal can wait for', () => {
     const goal = schema.properties.steps.items!.properties.goal;
-    const options = goal.oneOf ?? goal.anyOf ?? [];
+    const options = (goal.oneOf ?? goal.anyOf ?? []).map(resolve);
     const kinds = options.map((o) => o.properties.kind.const).sort();
     expect(kinds).toEqual(['all', 'campaign', 'choice', 'event', 'ledger', 'number', 'outcome', 'output', 'program', 'register']);
     const event = options.find((o) => o.properties.kind.const === 'event')!;
     expect(event.properties.event.enum?.sort()).toEqual(Object.keys(EVENT_NAMES).sort());
+  });
+
+  it('writes the goals used in several places once, under $defs', () => {
+    expect(Object.keys(schema.$defs).sort()).toEqual(['Bound', 'EventGoal', 'LedgerGoal', 'OutcomeGoal', 'OutputGoal', 'RegisterGoal']);
+    const goal = schema.properties.steps.items!.properties.goal;
+    const all = (goal.oneOf ?? goal.anyOf ?? []).map(resolve).find((o) => o.properties.kind.const === 'all')!;
+    const items = all.properties.goals.items!;
+    expect((items.oneOf ?? items.anyOf ?? []).map((o) => o.$ref).sort()).toEqual(['#/$defs/EventGoal', '#/$defs/LedgerGoal', '#/$defs/OutcomeGoal', '#/$defs/OutputGoal', '#/$defs/RegisterGoal']);
   });
 });
 
