@@ -18,7 +18,6 @@ const shipped = readdirSync(LESSONS).filter((f) => f.endsWith('.json')).sort();
  * once that work is merged.
  */
 const GATED: Record<string, string> = {
-  '06-process-pairs.json': 'needs the checkpoint device at 0x1000_3000 and a working process-pair topology (issue 11, branch h-ckpt)',
   '08-campaigns.json': "needs the campaign engine (issue 13), wired into the CLI's PlayEnvironment.runCampaign in src/cli/lesson.ts",
 };
 
