@@ -35,7 +35,7 @@ const FAULT_HELP = [
   '    CSR name  mepc, mstatus, mtvec, mcycle, ... (flip: any CSR with state; stuck: one with a register)',
   '    mem:ADDR  a word of RAM, e.g. mem:0x80001000 (word-aligned)',
   '    result    the value the next instruction writes (or stores)',
-  '  bit:        0..31',
+  '  bit:        0..31, or several bits at once (a multi-bit upset) joined by +, e.g. 3+17',
   'Example: --inject at=300,module=1,kind=flip,target=s2,bit=12',
 ].join('\n');
 
@@ -66,6 +66,8 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--replace <spec>', "replace a module or a pair-spare board: 'at=N,module=M' or 'at=N,board=B' (repeatable)", collect, [])
     .option('--repair-after <n>', 'replace an offline module automatically n instructions after it went offline (not on simplex)')
     .option('--resync <mode>', 'how a replacement is brought into lockstep: stop-copy or precopy', 'precopy')
+    .option('--ecc <code>', "the RAM's error-correcting code: none, or secded (corrects one flipped bit in a word, detects two)", 'none')
+    .option('--scrub-every <n>', 'with --ecc secded: a scrubber pass over RAM every n instructions (each pass stalls the machine for RAM bytes / 8 cycles)')
     .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')
@@ -108,6 +110,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--runs <n>', 'timed runs per measurement (the median is reported)', '5')
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
+    .option('--ecc <code>', "the machines' RAM error-correcting code: none or secded (machine workloads)", 'none')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 

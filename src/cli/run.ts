@@ -12,6 +12,7 @@ import { Machine, type ComparePoint } from '../machine/machine.ts';
 import { EXIT_LIMIT, type ResyncMode } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, TOPOLOGIES } from '../machine/topology.ts';
+import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
@@ -40,6 +41,8 @@ export interface RunOptions {
   replace: string[];
   repairAfter?: string;
   resync?: string;
+  ecc?: string;
+  scrubEvery?: string;
   classify?: boolean;
   format?: string;
 }
@@ -70,6 +73,8 @@ interface Settings {
   ramMiB: number;
   resync: ResyncMode;
   repairAfter?: number;
+  ecc: EccMode;
+  scrubEvery?: number;
   maxInstructions?: number;
   faults: Fault[];
   replacements: ReturnType<typeof parseReplace>[];
@@ -95,6 +100,13 @@ function checkSites(settings: Settings): void {
   }
 }
 
+/** The scrubber corrects with the check bits, so it needs them. */
+function checkScrub(settings: Settings): void {
+  if (settings.scrubEvery === undefined) return;
+  if (settings.scrubEvery === 0) throw new UsageError('--scrub-every: 0 instructions between passes: give 1 or more (leave the option out for no scrubber)');
+  if (settings.ecc !== 'secded') throw new UsageError('--scrub-every: a scrubber corrects errors with the RAM\'s check bits: add --ecc secded');
+}
+
 export function settingsFrom(options: RunOptions): Settings {
   const settings: Settings = {
     topology: parseChoice(options.topology ?? 'simplex', TOPOLOGIES, '--topology'),
@@ -102,11 +114,14 @@ export function settingsFrom(options: RunOptions): Settings {
     ramMiB: options.ram === undefined ? 1 : parseMiB(options.ram, '--ram'),
     resync: parseChoice(options.resync ?? 'precopy', ['stop-copy', 'precopy'] as const, '--resync'),
     repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
+    ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
+    scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),
   };
   checkSites(settings);
+  checkScrub(settings);
   return settings;
 }
 
@@ -187,7 +202,7 @@ export async function runCommand(path: string | undefined, options: RunOptions &
   const program = readProgram(path, options.format);
   const config = {
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter,
+    resync: settings.resync, repairAfter: settings.repairAfter, ecc: settings.ecc, scrubEvery: settings.scrubEvery,
   };
   if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
   const reportName = options.report && `the report to ${options.report}`;

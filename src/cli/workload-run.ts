@@ -80,7 +80,7 @@ export async function runWorkloadCommand(
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
   const machine = await Machine.create({
     topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter,
+    resync: settings.resync, repairAfter: settings.repairAfter, ecc: settings.ecc, scrubEvery: settings.scrubEvery,
     console: { write: terminal.write, read: () => null },
   });
   machine.load(program);

@@ -25,9 +25,16 @@ export type Fault = FaultSite & {
   kind: FaultKind;
   /** Absent only for `kill`. */
   target?: FaultTarget;
-  /** Bit 0..31 (absent only for `kill`). */
+  /** Bit 0..31 of a single-bit fault (absent for `kill` and for a multi-bit fault). */
   bit?: number;
+  /** The bits of a multi-bit upset (`bit=3+17`): two or more, ascending; never with `bit`. */
+  bits?: number[];
 };
+
+/** Every bit a fault hits, ascending (none for `kill`). */
+export function faultBits(fault: Fault): number[] {
+  return fault.bits ?? (fault.bit === undefined ? [] : [fault.bit]);
+}
 
 /** A fault specification a user must fix; the message says what and how. */
 export class FaultSpecError extends Error {
@@ -130,19 +137,34 @@ export function parseFault(spec: string): Fault {
   if (targetText === undefined) throw new FaultSpecError(`fault '${spec}': missing target= (x1..x31, pc, a CSR name, mem:ADDRESS or result)`);
   const target = parseTarget(targetText, spec);
   const bitText = fields.get('bit');
-  if (bitText === undefined) throw new FaultSpecError(`fault '${spec}': missing bit= (0..31)`);
-  const bit = parseCount('bit', bitText, spec);
-  if (bit > 31) throw new FaultSpecError(`fault '${spec}': bit=${bit} is out of range: registers and words have bits 0..31`);
+  if (bitText === undefined) throw new FaultSpecError(`fault '${spec}': missing bit= (0..31, or several joined by +, such as 3+17)`);
+  const bits = parseBits(bitText, spec);
   if (kind === 'ecc' && target.type !== 'mem' && target.type !== 'reg') {
     throw new FaultSpecError(`fault '${spec}': ecc faults apply to RAM words (mem:ADDRESS) and registers, whose check bits can detect them`);
   }
-  return { ...site, at, kind, target, bit };
+  return bits.length === 1 ? { ...site, at, kind, target, bit: bits[0] } : { ...site, at, kind, target, bits };
+}
+
+/** `bit=`: one bit 0..31, or a multi-bit upset `3+17` (distinct bits); returned ascending. */
+function parseBits(text: string, spec: string): number[] {
+  const parts = text.split('+');
+  if (parts.some((p) => p.trim() === '')) {
+    throw new FaultSpecError(`fault '${spec}': bit=${text}: give bit numbers joined by +, such as bit=3 or bit=3+17`);
+  }
+  const bits = parts.map((p) => parseCount('bit', p.trim(), spec));
+  for (const bit of bits) {
+    if (bit > 31) throw new FaultSpecError(`fault '${spec}': bit=${bit} is out of range: registers and words have bits 0..31`);
+  }
+  const repeated = bits.find((bit, k) => bits.indexOf(bit) !== k);
+  if (repeated !== undefined) throw new FaultSpecError(`fault '${spec}': bit=${text} names bit ${repeated} twice: list each bit of the upset once`);
+  return bits.sort((a, b) => a - b);
 }
 
 export function formatFault(fault: Fault): string {
   const site = 'board' in fault ? `board=${fault.board}` : `module=${fault.module}`;
   const parts = [`at=${fault.at}`, site, `kind=${fault.kind}`];
   if (fault.target) parts.push(`target=${formatTarget(fault.target)}`);
-  if (fault.bit !== undefined) parts.push(`bit=${fault.bit}`);
+  const bits = faultBits(fault);
+  if (bits.length > 0) parts.push(`bit=${bits.join('+')}`);
   return parts.join(',');
 }

@@ -25,6 +25,7 @@ import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts
 import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
 import { ConsoleUart } from './uart.ts';
+import { MemoryEcc, type EccMode, type ScrubStats } from './ecc.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -40,6 +41,10 @@ export interface MachineConfig {
   repairAfter?: number;
   /** Copy bandwidth during resync, in bytes per cycle of the 100 MHz clock (default 8, i.e. 800 MB/s). */
   copyBytesPerCycle?: number;
+  /** The RAM's error-correcting code (default none; ecc.ts). */
+  ecc?: EccMode;
+  /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
+  scrubEvery?: number;
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
@@ -56,6 +61,8 @@ export interface ModuleStatus {
   dead: boolean;
   /** Faults applied to this module, as fault specs. */
   faults: string[];
+  /** Single-bit errors its RAM ECC corrected (always 0 without ECC). */
+  corrected: number;
 }
 
 /** The host's record of a module (its architectural state is in the core). */
@@ -83,7 +90,8 @@ export type ScheduledAction =
   | { at: number; seq: number; type: 'fault'; fault: Fault }
   | { at: number; seq: number; type: 'end-result-fault'; module: number }
   | { at: number; seq: number; type: 'replace'; modules: number[] }
-  | { at: number; seq: number; type: 'resync-round'; id: number };
+  | { at: number; seq: number; type: 'resync-round'; id: number }
+  | { at: number; seq: number; type: 'scrub' };
 
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
@@ -102,7 +110,7 @@ export function trapName(cause: number): string {
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
-  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter'>> & { repairAfter?: number };
+  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'scrubEvery'>> & { repairAfter?: number; scrubEvery?: number };
   readonly events: MachineEvent[] = [];
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
@@ -128,6 +136,8 @@ export class Machine {
   /** A host call that is waiting for input (already retired by the modules). */
   private waitingCall?: HostCall;
   private readonly resyncs: Resyncs;
+  /** Memory ECC's host side: corrections to log, the scrubber, host accesses to RAM. */
+  private readonly ecc: MemoryEcc;
   private programLoaded = false;
   private tohost = 0;
   private stdoutBytes = 0;
@@ -154,11 +164,24 @@ export class Machine {
       repairAfter: config.repairAfter,
       copyBytesPerCycle: config.copyBytesPerCycle ?? 8,
       blockingInput: config.blockingInput ?? false,
+      ecc: config.ecc ?? 'none',
+      scrubEvery: config.scrubEvery,
     };
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
     this.port = new TransactionPort(core);
     this.uart = new ConsoleUart(core);
+    this.ecc = new MemoryEcc(this.config.ecc, this.config.scrubEvery, {
+      core,
+      ramSize: this.ramSize,
+      bytesPerCycle: this.config.copyBytesPerCycle,
+      instret: () => this.instret,
+      online: () => this.onlineModules(),
+      moduleCount: () => this.modules.length,
+      schedule: (at) => this.enqueue({ at, seq: 0, type: 'scrub' }),
+      pause: (cycles) => this.pause(cycles),
+      event: (e) => this.events.push(e),
+    });
     this.resyncs = new Resyncs({ mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle }, {
       core,
       ramSize: this.ramSize,
@@ -166,11 +189,12 @@ export class Machine {
       source: () => this.referenceModule(),
       online: (m) => this.modules[m].state === 'online',
       schedule: (at, id) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
-      pause: (cycles) => this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(cycles)),
+      pause: (cycles) => this.pause(cycles),
       event: (e) => this.events.push(e),
+      copyCodewords: (source, target, pages) => this.ecc.copyCodewords(source, target, pages),
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
-        this.syncOnline();
+        this.refreshFaults(); // a target may have been copied faulty words
       },
     });
     this.initCore();
@@ -184,6 +208,7 @@ export class Machine {
     this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
+    this.ecc.configure();
     this.uart.inputOpen = this.config.blockingInput;
     this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.syncOnline();
@@ -216,6 +241,11 @@ export class Machine {
     }
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
+    if (config.ecc !== undefined && config.ecc !== 'none' && config.ecc !== 'secded') throw new RangeError(`ECC '${config.ecc}' is unknown: use none or secded`);
+    if (config.scrubEvery !== undefined) {
+      if (!Number.isSafeInteger(config.scrubEvery) || config.scrubEvery < 1) throw new RangeError(`scrub interval ${config.scrubEvery} must be a whole number of instructions, 1 or more`);
+      if (config.ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
+    }
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
@@ -244,8 +274,13 @@ export class Machine {
     return [...this.inactive, ...unreached];
   }
 
+  /** The scrubber's passes and their cost so far, or undefined without a scrubber. */
+  scrubStats(): ScrubStats | undefined { return this.ecc.scrubStats(); }
+
   moduleStatus(): ModuleStatus[] {
-    return this.modules.map((m, id) => ({ id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults] }));
+    return this.modules.map((m, id) => ({
+      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults], corrected: this.ecc.corrected(id),
+    }));
   }
 
   onlineModules(): number[] {
@@ -278,11 +313,16 @@ export class Machine {
     return at === undefined ? undefined : this.core.slice(at, length).slice();
   }
 
-  /** Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for precopy resync). */
+  /**
+   * Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for
+   * precopy resync), and the faulty words written go through the module's ECC.
+   */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
+    this.ecc.hostAccess(m, addr, bytes.length);
     this.core.slice(at, bytes.length).set(bytes);
+    this.ecc.hostWritten(m, addr, bytes.length);
     if (bytes.length === 0) return;
     const L = this.L;
     const offset = (addr - L.RAM_BASE) >>> 0;
@@ -334,6 +374,7 @@ export class Machine {
     this.tohost = program.symbols.get('tohost') ?? 0;
     this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
     this.hostState.brk = this.hostState.start = ((highest + 0xFFF) & ~0xFFF) >>> 0;
+    this.ecc.start();
     this.programLoaded = true;
   }
 
@@ -351,9 +392,11 @@ export class Machine {
     const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
     for (const m of modules) {
       const onModule = planned.filter((f) => ('board' in f ? modulesOfBoard(this.topology, f.board).includes(m) : f.module === m));
-      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && f.kind !== 'flip' ? [f.target.addr] : [])));
+      // With SEC-DED an upset's word keeps its check bits in a slot too.
+      const slotted = (f: Fault) => f.kind !== 'flip' || this.config.ecc === 'secded';
+      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && slotted(f) ? [f.target.addr] : [])));
       const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
-      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors`;
+      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors${this.config.ecc === 'secded' ? ' (with ECC secded, upsets too)' : ''}`;
       if (csrs.size > this.L.CSR_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.CSR_FAULT_SLOTS} CSRs per module can carry stuck bits`;
     }
     return undefined;
@@ -427,6 +470,7 @@ export class Machine {
       const reason = this.core.run(chunk);
       this.drainOutput();
       this.port.collect();
+      if (this.ecc.collect(this.instret - 1, 'read') || reason === this.L.STOP_ECC) this.refreshFaults();
       if (reason === this.L.STOP_CYCLE) {
         this.drainTrace();
         return { stop: 'cycle', executed: this.instret - start };
@@ -448,6 +492,7 @@ export class Machine {
     switch (reason) {
       case L.STOP_BUDGET:
       case L.STOP_OUTPUT:
+      case L.STOP_ECC:
         return true;
       case L.STOP_TRACE:
         this.drainTrace();
@@ -537,17 +582,40 @@ export class Machine {
 
   // ── Host calls ───────────────────────────────────────────────────────────────────
 
+  /** Module `m` as a host call reads it: registers, and RAM through the module's ECC. */
   private moduleAccess(m: number) {
     return {
       reg: (n: number) => this.reg(m, n),
-      read: (addr: number, length: number) => this.readMemory(m, addr, length),
+      read: (addr: number, length: number) => {
+        this.ecc.hostAccess(m, addr, length);
+        return this.readMemory(m, addr, length);
+      },
     };
+  }
+
+  /**
+   * After the host read or wrote the online modules' RAM for a host call: corrections are
+   * logged, and a module whose ECC found an uncorrectable word announces it and goes offline.
+   * Returns whether any did.
+   */
+  private settleHostAccess(): boolean {
+    if (this.ecc.collect(this.instret - 1, 'read')) this.refreshFaults();
+    const announced = this.ecc.announced(this.onlineModules());
+    if (announced === 0) return false;
+    this.core.setU32(this.L.MACHINE + this.L.M_ANNOUNCED, announced);
+    this.resolveAnnouncements();
+    return true;
   }
 
   /** All online modules executed an ecall for the host: check they agree, then serve it once. */
   private hostCall(): void {
-    const online = this.onlineModules();
-    const calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    let online = this.onlineModules();
+    let calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    if (this.settleHostAccess()) { // the call is decoded again from the modules left
+      if (this.halted) return;
+      online = this.onlineModules();
+      calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    }
     const groups = new Map<string, number[]>();
     online.forEach((m, k) => {
       const key = JSON.stringify({ ...calls[k], payload: calls[k].payload ? Array.from(calls[k].payload!) : null });
@@ -588,6 +656,7 @@ export class Machine {
       this.setReg(m, 10, outcome.a0);
       if (outcome.memory) this.writeMemory(m, outcome.memory.addr, outcome.memory.bytes);
     }
+    this.settleHostAccess();
   }
 
   private serveWaitingCall(): boolean {
@@ -781,8 +850,24 @@ export class Machine {
         }
         case 'replace': this.startReplacement(action.modules); break;
         case 'resync-round': this.resyncs.roundEnded(action.id); break;
+        case 'scrub':
+          this.ecc.scrubPass();
+          this.refreshFaults();
+          break;
       }
     }
+  }
+
+  /** Re-checks which modules carry persistent faults (ECC corrections and stores free RAM fault slots). */
+  private refreshFaults(): void {
+    this.modules.forEach((status, m) => { status.persistent = this.hasPersistentFault(m); });
+    this.syncOnline();
+  }
+
+  /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
+  private pause(cycles: number): void {
+    const at = this.L.MACHINE + this.L.M_CYCLE;
+    this.core.setU64(at, this.core.u64(at) + BigInt(cycles));
   }
 
   private hasPersistentFault(m: number): boolean {
@@ -849,6 +934,7 @@ export class Machine {
       status.persistent = false;
       this.core.clearFaults(m);
       this.core.setU32(this.core.hart(m) + this.L.H_ERROR, 0);
+      this.ecc.resetCount(m);
       this.events.push({ instret, kind: 'replace', module: m });
     }
     this.syncOnline();
@@ -874,6 +960,7 @@ export class Machine {
       hostCalls: this.hostState,
       waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
       ...this.resyncs.state(),
+      ...this.ecc.state(),
       programLoaded: this.programLoaded,
       tohost: this.tohost,
       stdoutBytes: this.stdoutBytes,
@@ -901,6 +988,7 @@ export class Machine {
     machine.hostState = host.hostCalls;
     machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
     machine.resyncs.restore(host);
+    machine.ecc.restore(host);
     machine.programLoaded = host.programLoaded;
     machine.tohost = host.tohost;
     machine.stdoutBytes = host.stdoutBytes;

@@ -37,6 +37,8 @@ export interface HostSnapshot {
   waitingCall?: Omit<HostCall, 'payload'> & { payload?: number[] };
   resyncs: ResyncState[];
   nextResyncId: number;
+  /** Scrubber passes made so far (machine/ecc.ts). */
+  scrubPasses: number;
   programLoaded: boolean;
   tohost: number;
   stdoutBytes: number;

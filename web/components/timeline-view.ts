@@ -13,7 +13,7 @@ import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 
 const ICON: Record<Stage, string> = {
-  injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', offline: '✕', failstop: '■',
+  injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', corrected: '✓', scrub: '↻', offline: '✕', failstop: '■',
   replaced: '⟳', resync: '◐', resynced: '●', halted: '■', outcome: 'ℹ',
 };
 const TONE_ICON: Record<Tone, string> = { good: '✓', warn: '■', bad: '✗', neutral: 'ℹ' };

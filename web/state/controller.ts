@@ -16,6 +16,7 @@
 import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
+import type { EccMode } from '../../src/machine/ecc.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
@@ -56,6 +57,9 @@ export interface MachineSettings {
   resync: ResyncMode;
   ramMiB: number;
   repairAfter?: number;
+  ecc: EccMode;
+  /** Instructions between scrubber passes (needs ecc secded); absent: no scrubber. */
+  scrubEvery?: number;
 }
 
 export interface ProgramInfo {
@@ -139,7 +143,7 @@ const FAST_IPS = 100_000;
 /** Time between views that carry registers, code and memory while running fast, ms. */
 const DETAIL_MS = 250;
 
-export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1 };
+export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1, ecc: 'none' };
 
 export interface ControllerOptions {
   /** Calls `callback` before the next paint (requestAnimationFrame in a page). */
@@ -198,8 +202,11 @@ export class MachineController extends EventTarget {
   // ── Machine and program ──────────────────────────────────────────────────────────
 
   private setup(settings = this.state.settings): MachineSetup {
-    const { topology, compare, resync, ramMiB, repairAfter } = settings;
-    return { topology, compare, resync, ramMiB, ...(repairAfter !== undefined ? { repairAfter } : {}) };
+    const { topology, compare, resync, ramMiB, repairAfter, ecc, scrubEvery } = settings;
+    return {
+      topology, compare, resync, ramMiB, ecc,
+      ...(repairAfter !== undefined ? { repairAfter } : {}), ...(scrubEvery !== undefined ? { scrubEvery } : {}),
+    };
   }
 
   /** Forgets the machine's history (a new machine was created or reset). */
