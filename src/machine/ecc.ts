@@ -89,6 +89,8 @@ export class MemoryEcc {
   collect(instret: number, by: CorrectedBy): boolean {
     const { core } = this.host;
     const L = this.L;
+    // Only a read by an online module with a fault slot corrects: then the core runs armed.
+    if (core.u32(L.MACHINE + L.M_FAULTS_ARMED) === 0) return false;
     let found = false;
     for (let m = 0; m < this.host.moduleCount(); m++) {
       let reported = false;
