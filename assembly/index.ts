@@ -119,11 +119,12 @@ export function scrub(m: u32): u32 {
 }
 
 /**
- * Before the host reads or writes guest RAM bytes [offset, offset + length) of module `m`:
- * faulty words read through its ECC. Returns the guest address of an uncorrectable word, or 0.
+ * Before the host reads (or, with `write`, writes) guest RAM bytes [offset, offset + length)
+ * of module `m`: faulty words read through its ECC. Returns the guest address of an
+ * uncorrectable word, or 0.
  */
-export function hostRamAccess(m: u32, offset: u32, length: u32): u32 {
-  return hostAccess(hart(m), offset, length);
+export function hostRamAccess(m: u32, offset: u32, length: u32, write: bool): u32 {
+  return hostAccess(hart(m), offset, length, write);
 }
 
 /** After the host wrote guest RAM bytes [offset, offset + length) of module `m`: faulty words encoded anew. */

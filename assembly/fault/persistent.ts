@@ -168,17 +168,19 @@ export function scrubWords(h: usize): u32 {
 }
 
 /**
- * Before the host reads or writes RAM bytes [off, off + length) of module `h` (a host
- * call's buffer): each faulty word they touch is read through the module's ECC, as a load
- * would (a write that covers part of a word reads it first). Returns the guest address of
- * the first word with an uncorrectable error, which the module announces, or 0.
+ * Before the host reads (or, with `write`, writes) RAM bytes [off, off + length) of module
+ * `h` (a host call's buffer): each faulty word they touch is read through the module's ECC,
+ * as a load would — a write reads only the words it covers in part, to merge its bytes.
+ * Returns the guest address of the first word with an uncorrectable error, which the module
+ * announces, or 0.
  */
-export function hostAccess(h: usize, off: u32, length: u32): u32 {
+export function hostAccess(h: usize, off: u32, length: u32, write: bool): u32 {
   let failed: u32 = 0;
   for (let k: u32 = 0; k < MEM_FAULT_SLOTS; k++) {
     const entry = h + H_MEM_FAULTS + <usize>k * MEM_FAULT_SIZE;
     const word = load<u32>(entry, MF_OFFSET);
     if (word == MEM_FAULT_NONE || word + 4 <= off || word >= off + length) continue;
+    if (write && word >= off && word + 4 <= off + length) continue; // wholly overwritten: not read
     const bad = load<u32>(entry, MF_POISON) != 0 || (secded() && decodeWord(h, entry, false) == WORD_UNCORRECTABLE);
     if (bad && failed == 0) failed = RAM_BASE + word;
     forceStuck(h, entry);

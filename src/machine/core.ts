@@ -21,7 +21,7 @@ interface RawExports {
   secdedEncode(data: number): number;
   secdedErrorBit(data: number, check: number): number;
   scrub(m: number): number;
-  hostRamAccess(m: number, offset: number, length: number): number;
+  hostRamAccess(m: number, offset: number, length: number, write: number): number;
   hostRamWritten(m: number, offset: number, length: number): void;
   releaseMemFaults(m: number): void;
   [name: string]: unknown;
@@ -119,8 +119,10 @@ export class Core {
     const found = this.exports.scrub(m) >>> 0;
     return { corrected: found & 0xFFFF, uncorrectable: found >>> 16 };
   }
-  /** Before the host reads or writes RAM bytes [offset, offset + length) of module `m`: the guest address of an uncorrectable word there, or 0. */
-  hostRamAccess(m: number, offset: number, length: number): number { return this.exports.hostRamAccess(m, offset, length) >>> 0; }
+  /** Before the host reads (or writes) RAM bytes [offset, offset + length) of module `m`: the guest address of an uncorrectable word it must read there, or 0. */
+  hostRamAccess(m: number, offset: number, length: number, write: boolean): number {
+    return this.exports.hostRamAccess(m, offset, length, write ? 1 : 0) >>> 0;
+  }
   /** After the host wrote RAM bytes [offset, offset + length) of module `m`. */
   hostRamWritten(m: number, offset: number, length: number): void { this.exports.hostRamWritten(m, offset, length); }
   /** Frees module `m`'s RAM fault slots that hold nothing any more. */

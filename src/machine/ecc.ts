@@ -20,6 +20,14 @@ export const ECC_MODES: readonly EccMode[] = ['none', 'secded'];
 /** Who found a corrected error: a read (load, fetch, partial store, host call) or the scrubber. */
 export type CorrectedBy = 'read' | 'scrub';
 
+/** Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval. */
+export function checkEccSettings(ecc: string | undefined, scrubEvery: number | undefined): void {
+  if (ecc !== undefined && !(ECC_MODES as readonly string[]).includes(ecc)) throw new RangeError(`ECC '${ecc}' is unknown: use ${ECC_MODES.join(' or ')}`);
+  if (scrubEvery === undefined) return;
+  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`scrub interval ${scrubEvery} must be a whole number of instructions, 1 or more`);
+  if (ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
+}
+
 /** What the scrubber did so far (the report's `scrub`). */
 export interface ScrubStats {
   /** Instructions between passes. */
@@ -137,16 +145,16 @@ export class MemoryEcc {
   restore(state: { scrubPasses: number }): void { this.passes = state.scrubPasses; }
 
   /**
-   * Before the host reads or writes `length` bytes of module `m`'s RAM at guest `addr` (a
-   * host call's buffer): the faulty words there are read through the module's ECC. A word
-   * it cannot correct makes the module announce the error (H_ERROR), as a load would;
-   * takeAnnounced() then names it.
+   * Before the host reads (or, with `write`, writes) `length` bytes of module `m`'s RAM at
+   * guest `addr` (a host call's buffer): the faulty words it must read there go through the
+   * module's ECC. A word it cannot correct makes the module announce the error (H_ERROR),
+   * as a load would; announced() then names the module.
    */
-  hostAccess(m: number, addr: number, length: number): void {
+  hostAccess(m: number, addr: number, length: number, write = false): void {
     const L = this.L;
     const offset = (addr - L.RAM_BASE) >>> 0;
     if (length === 0 || offset + length > this.host.ramSize) return;
-    const failed = this.host.core.hostRamAccess(m, offset, length);
+    const failed = this.host.core.hostRamAccess(m, offset, length, write);
     const h = this.host.core.hart(m);
     if (failed !== 0 && this.host.core.u32(h + L.H_ERROR) === 0) {
       this.host.core.setU32(h + L.H_ERROR, L.ERROR_ECC);

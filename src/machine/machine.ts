@@ -25,7 +25,7 @@ import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts
 import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
 import { ConsoleUart } from './uart.ts';
-import { MemoryEcc, type EccMode, type ScrubStats } from './ecc.ts';
+import { MemoryEcc, checkEccSettings, type EccMode, type ScrubStats } from './ecc.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -241,11 +241,7 @@ export class Machine {
     }
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
-    if (config.ecc !== undefined && config.ecc !== 'none' && config.ecc !== 'secded') throw new RangeError(`ECC '${config.ecc}' is unknown: use none or secded`);
-    if (config.scrubEvery !== undefined) {
-      if (!Number.isSafeInteger(config.scrubEvery) || config.scrubEvery < 1) throw new RangeError(`scrub interval ${config.scrubEvery} must be a whole number of instructions, 1 or more`);
-      if (config.ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
-    }
+    checkEccSettings(config.ecc, config.scrubEvery);
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
@@ -320,7 +316,7 @@ export class Machine {
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
-    this.ecc.hostAccess(m, addr, bytes.length);
+    this.ecc.hostAccess(m, addr, bytes.length, true);
     this.core.slice(at, bytes.length).set(bytes);
     this.ecc.hostWritten(m, addr, bytes.length);
     if (bytes.length === 0) return;
@@ -392,8 +388,7 @@ export class Machine {
     const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
     for (const m of modules) {
       const onModule = planned.filter((f) => ('board' in f ? modulesOfBoard(this.topology, f.board).includes(m) : f.module === m));
-      // With SEC-DED an upset's word keeps its check bits in a slot too.
-      const slotted = (f: Fault) => f.kind !== 'flip' || this.config.ecc === 'secded';
+      const slotted = (f: Fault) => f.kind !== 'flip' || this.config.ecc === 'secded'; // an upset's word keeps its check bits
       const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && slotted(f) ? [f.target.addr] : [])));
       const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
       if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors${this.config.ecc === 'secded' ? ' (with ECC secded, upsets too)' : ''}`;
@@ -593,11 +588,7 @@ export class Machine {
     };
   }
 
-  /**
-   * After the host read or wrote the online modules' RAM for a host call: corrections are
-   * logged, and a module whose ECC found an uncorrectable word announces it and goes offline.
-   * Returns whether any did.
-   */
+  /** After a host call's RAM accesses: corrections logged; a module whose ECC failed announces it (returns whether any did). */
   private settleHostAccess(): boolean {
     if (this.ecc.collect(this.instret - 1, 'read')) this.refreshFaults();
     const announced = this.ecc.announced(this.onlineModules());
@@ -841,13 +832,10 @@ export class Machine {
       const action = this.schedule.shift()!;
       switch (action.type) {
         case 'fault': this.applyScheduledFault(action.fault); break;
-        case 'end-result-fault': {
-          const h = this.core.hart(action.module);
-          this.core.setU32(h + this.L.H_RESULT_XOR, 0);
-          this.modules[action.module].persistent = this.hasPersistentFault(action.module);
-          this.syncOnline();
+        case 'end-result-fault':
+          this.core.setU32(this.core.hart(action.module) + this.L.H_RESULT_XOR, 0);
+          this.refreshFaults();
           break;
-        }
         case 'replace': this.startReplacement(action.modules); break;
         case 'resync-round': this.resyncs.roundEnded(action.id); break;
         case 'scrub':

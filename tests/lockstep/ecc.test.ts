@@ -292,6 +292,49 @@ describe('the scrubber', () => {
   });
 });
 
+describe('a host call that writes RAM with SEC-DED', () => {
+  // 0 li a0,0  1-2 la a1,buf  3 li a2,4  4 li a7,63  5 ecall read(0, buf, 4)  6 lw a0,0(a1)
+  // 7 srli a0,a0,16  8 andi a0,a0,0xFF  9 li a7,93  10 ecall: exit with byte 2 of buf
+  const READ_INTO_BUF = assembleOrThrow(`
+    li a0, 0
+    la a1, buf
+    li a2, 4
+    li a7, 63
+    ecall
+    lw a0, 0(a1)
+    srli a0, a0, 16
+    andi a0, a0, 0xFF
+    li a7, 93
+    ecall
+    .data
+  buf: .word 0x00C30000
+  `);
+  const buf = hex(READ_INTO_BUF.symbols.get('buf')!);
+
+  it('reads a word it writes only in part through the ECC first: one byte of input keeps byte 2 = 0xC3, not the flipped 0xD3', async () => {
+    const run = await runProgram(READ_INTO_BUF, { ...secded, input: 'A', faults: [`at=0,kind=flip,target=mem:${buf},bit=20`] });
+    expect(run.machine.halt?.exitCode).toBe(0xC3);
+    expect(withoutInjects(run.machine.events)[0]).toEqual({ instret: 5, kind: 'corrected', module: 0, address: Number(buf), bit: 20, by: 'read' });
+    const unprotected = await runProgram(READ_INTO_BUF, { input: 'A', faults: [`at=0,kind=flip,target=mem:${buf},bit=20`] });
+    expect(unprotected.machine.halt?.exitCode).toBe(0xD3);
+  });
+
+  it('announces an uncorrectable word it must read to merge its bytes: dmr takes the module offline at the call', async () => {
+    const run = await runProgram(READ_INTO_BUF, { ...secded, topology: 'dmr', input: 'A', faults: [`at=0,module=1,kind=flip,target=mem:${buf},bit=20+21`] });
+    expect(run.machine.halt?.exitCode).toBe(0xC3);
+    expect(withoutInjects(run.machine.events).slice(0, 2)).toEqual([
+      { instret: 5, kind: 'error', module: 1, where: `uncorrectable ECC error in RAM word ${buf}` },
+      { instret: 5, kind: 'offline', module: 1, reason: 'announced' },
+    ]);
+  });
+
+  it('replaces a word it writes whole, error and all: four bytes of input over a poisoned word announce nothing', async () => {
+    const run = await runProgram(READ_INTO_BUF, { ...secded, topology: 'dmr', input: 'ABCD', faults: [`at=0,module=1,kind=ecc,target=mem:${buf},bit=0`] });
+    expect(run.machine.halt?.exitCode).toBe(0x43); // 'C'
+    expect(withoutInjects(run.machine.events)).toEqual([{ instret: 10, kind: 'halt', reason: 'exit', exit_code: 0x43 }]);
+  });
+});
+
 describe('a resync with SEC-DED', () => {
   it('copies RAM as codewords: a latent error on the source reaches the new module with its check bits, and both correct it', async () => {
     // Module 1 dies at 100 and is replaced (stop-copy) at 200; module 0's word was hit at 150.
