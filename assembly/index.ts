@@ -10,7 +10,7 @@ import {
 } from './layout';
 import { loadCaches } from './cpu/signals';
 import { csrRead, writeCounter, CSR_ILLEGAL } from './cpu/csr';
-import { csrField, scrubWords, hostAccess, hostWritten, releaseEmptySlots } from './fault/persistent';
+import { csrField, scrubWords, hostAccess, hostRead, hostWritten, releaseEmptySlots } from './fault/persistent';
 import { hart } from './lockstep/comparator';
 
 export * from './layout';
@@ -125,6 +125,11 @@ export function scrub(m: u32): u32 {
  */
 export function hostRamAccess(m: u32, offset: u32, length: u32, write: bool): u32 {
   return hostAccess(hart(m), offset, length, write);
+}
+
+/** After the host read guest RAM of module `m` (hostRamAccess() first): stuck cells hold their bits again. */
+export function hostRamRead(m: u32): void {
+  hostRead(hart(m));
 }
 
 /** After the host wrote guest RAM bytes [offset, offset + length) of module `m`: faulty words encoded anew. */

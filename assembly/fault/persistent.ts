@@ -171,8 +171,9 @@ export function scrubWords(h: usize): u32 {
  * Before the host reads (or, with `write`, writes) RAM bytes [off, off + length) of module
  * `h` (a host call's buffer): each faulty word they touch is read through the module's ECC,
  * as a load would — a write reads only the words it covers in part, to merge its bytes.
- * Returns the guest address of the first word with an uncorrectable error, which the module
- * announces, or 0.
+ * Corrected words stay in RAM as corrected until the access is done (hostRead(),
+ * hostWritten() re-assert stuck bits). Returns the guest address of the first word with an
+ * uncorrectable error, which the module announces, or 0.
  */
 export function hostAccess(h: usize, off: u32, length: u32, write: bool): u32 {
   let failed: u32 = 0;
@@ -183,10 +184,14 @@ export function hostAccess(h: usize, off: u32, length: u32, write: bool): u32 {
     if (write && word >= off && word + 4 <= off + length) continue; // wholly overwritten: not read
     const bad = load<u32>(entry, MF_POISON) != 0 || (secded() && decodeWord(h, entry, false) == WORD_UNCORRECTABLE);
     if (bad && failed == 0) failed = RAM_BASE + word;
-    forceStuck(h, entry);
   }
-  takeRewritten(); // each word's stuck bits re-asserted above
+  takeRewritten(); // the access's end re-asserts stuck bits
   return failed;
+}
+
+/** After the host read RAM of module `h` (see hostAccess()): stuck bits re-assert. */
+export function hostRead(h: usize): void {
+  reassertStuckWords(h);
 }
 
 /**

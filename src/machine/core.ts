@@ -22,6 +22,7 @@ interface RawExports {
   secdedErrorBit(data: number, check: number): number;
   scrub(m: number): number;
   hostRamAccess(m: number, offset: number, length: number, write: number): number;
+  hostRamRead(m: number): void;
   hostRamWritten(m: number, offset: number, length: number): void;
   releaseMemFaults(m: number): void;
   [name: string]: unknown;
@@ -123,7 +124,9 @@ export class Core {
   hostRamAccess(m: number, offset: number, length: number, write: boolean): number {
     return this.exports.hostRamAccess(m, offset, length, write ? 1 : 0) >>> 0;
   }
-  /** After the host wrote RAM bytes [offset, offset + length) of module `m`. */
+  /** After the host read RAM of module `m` (hostRamAccess() first). */
+  hostRamRead(m: number): void { this.exports.hostRamRead(m); }
+  /** After the host wrote RAM bytes [offset, offset + length) of module `m` (hostRamAccess() first). */
   hostRamWritten(m: number, offset: number, length: number): void { this.exports.hostRamWritten(m, offset, length); }
   /** Frees module `m`'s RAM fault slots that hold nothing any more. */
   releaseMemFaults(m: number): void { this.exports.releaseMemFaults(m); }

@@ -145,27 +145,41 @@ export class MemoryEcc {
   restore(state: { scrubPasses: number }): void { this.passes = state.scrubPasses; }
 
   /**
-   * Before the host reads (or, with `write`, writes) `length` bytes of module `m`'s RAM at
-   * guest `addr` (a host call's buffer): the faulty words it must read there go through the
-   * module's ECC. A word it cannot correct makes the module announce the error (H_ERROR),
-   * as a load would; announced() then names the module.
+   * The host reads `length` bytes of module `m`'s RAM at guest `addr` (a host call's
+   * buffer) with `read`: the faulty words there go through the module's ECC first, so that
+   * `read` sees them corrected. A word it cannot correct makes the module announce the error
+   * (H_ERROR), as a load would; announced() then names the module.
    */
-  hostAccess(m: number, addr: number, length: number, write = false): void {
+  hostRead<T>(m: number, addr: number, length: number, read: () => T): T {
+    if (!this.access(m, addr, length, false)) return read();
+    const bytes = read();
+    this.host.core.hostRamRead(m); // stuck cells hold their bits again
+    return bytes;
+  }
+
+  /**
+   * The host writes `length` bytes of module `m`'s RAM at guest `addr` with `write`: a word
+   * it covers in part is read through the ECC first (to merge its bytes), as hostRead()
+   * does; every faulty word it touches is then encoded anew.
+   */
+  hostWrite(m: number, addr: number, length: number, write: () => void): void {
+    const inRam = this.access(m, addr, length, true);
+    write();
+    if (inRam) this.host.core.hostRamWritten(m, (addr - this.L.RAM_BASE) >>> 0, length);
+  }
+
+  /** hostRamAccess() for an access in RAM (returns false for one that is not: nothing to check). */
+  private access(m: number, addr: number, length: number, write: boolean): boolean {
     const L = this.L;
     const offset = (addr - L.RAM_BASE) >>> 0;
-    if (length === 0 || offset + length > this.host.ramSize) return;
+    if (length === 0 || offset + length > this.host.ramSize) return false;
     const failed = this.host.core.hostRamAccess(m, offset, length, write);
     const h = this.host.core.hart(m);
     if (failed !== 0 && this.host.core.u32(h + L.H_ERROR) === 0) {
       this.host.core.setU32(h + L.H_ERROR, L.ERROR_ECC);
       this.host.core.setU32(h + L.H_ERROR_WHERE, failed);
     }
-  }
-
-  /** After the host wrote `length` bytes of module `m`'s RAM at guest `addr`: the faulty words there are encoded anew. */
-  hostWritten(m: number, addr: number, length: number): void {
-    const offset = (addr - this.L.RAM_BASE) >>> 0;
-    if (length > 0 && offset + length <= this.host.ramSize) this.host.core.hostRamWritten(m, offset, length);
+    return true;
   }
 
   /** The modules among `online` that announced an error in a host access (hostAccess()), as a bit mask. */

@@ -316,9 +316,7 @@ export class Machine {
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
-    this.ecc.hostAccess(m, addr, bytes.length, true);
-    this.core.slice(at, bytes.length).set(bytes);
-    this.ecc.hostWritten(m, addr, bytes.length);
+    this.ecc.hostWrite(m, addr, bytes.length, () => this.core.slice(at, bytes.length).set(bytes));
     if (bytes.length === 0) return;
     const L = this.L;
     const offset = (addr - L.RAM_BASE) >>> 0;
@@ -581,10 +579,7 @@ export class Machine {
   private moduleAccess(m: number) {
     return {
       reg: (n: number) => this.reg(m, n),
-      read: (addr: number, length: number) => {
-        this.ecc.hostAccess(m, addr, length);
-        return this.readMemory(m, addr, length);
-      },
+      read: (addr: number, length: number) => this.ecc.hostRead(m, addr, length, () => this.readMemory(m, addr, length)),
     };
   }
 

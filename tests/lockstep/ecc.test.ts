@@ -217,6 +217,15 @@ describe('a stuck cell with SEC-DED', () => {
     expect(run.machine.events.filter((e) => e.kind === 'corrected')).toEqual([{ instret: 4, kind: 'corrected', module: 0, address: latent, bit: 0, by: 'read' }]);
   });
 
+  it('is corrected in what a host call reads: a stuck-at-1 bit 7 under the "k" of "checksum" (the word holds "ksum") does not reach the output', async () => {
+    const word = hex(symbol('message') + 4);
+    const run = await runProgram(CHECKSUM, { ...secded, topology: 'dmr', faults: [`at=0,module=1,kind=stuck1,target=mem:${word},bit=7`] });
+    expect(run.text).toBe(EXPECTED_OUTPUT);
+    expect(run.machine.moduleStatus().map((m) => m.corrected)).toEqual([0, 1]);
+    const unprotected = await runProgram(CHECKSUM, { topology: 'simplex', faults: [`at=0,kind=stuck1,target=mem:${word},bit=7`] });
+    expect(Array.from(unprotected.stdout.subarray(4, 5))).toEqual(['k'.charCodeAt(0) | 0x80]);
+  });
+
   it('without ECC gives 5 × 0x43, exit 0x4F', async () => {
     const program = assembleOrThrow(READ_FIVE_TIMES);
     const run = await runProgram(program, { faults: [`at=0,kind=stuck1,target=mem:${hex(program.symbols.get('latent')!)},bit=0`] });
