@@ -5,19 +5,20 @@
 import {
   MACHINE, MACHINE_SIZE, HARTS, HART_SIZE, MAX_MODULES, MAX_RAM_SIZE, RAM_SLOTS, DIRTY,
   DIRTY_MAP_SIZE, PAGE_SHIFT, H_RAM, H_DIRTY, H_PRIV, H_PC, H_REG_AND, H_PC_AND, H_RESULT_AND,
-  H_MEM_FAULTS, MEM_FAULT_SLOTS, MEM_FAULT_SIZE, MEM_FAULT_NONE, H_CSR_FAULTS, CSR_FAULT_SLOTS, CSR_FAULT_SIZE, M_RAM_SIZE, M_MODULE_COUNT,
+  H_MEM_FAULTS, MEM_FAULT_SLOTS, MEM_FAULT_SIZE, MEM_FAULT_NONE, MF_OFFSET, MF_AND, H_CSR_FAULTS, CSR_FAULT_SLOTS, CSR_FAULT_SIZE, M_RAM_SIZE, M_MODULE_COUNT,
   M_MTIMECMP, M_CYCLES_PER_TICK, M_ONLINE, M_STOP_CYCLE, PRIV_M, RAM_BASE,
 } from './layout';
 import { loadCaches } from './cpu/signals';
 import { csrRead, writeCounter, CSR_ILLEGAL } from './cpu/csr';
-import { csrField } from './fault/persistent';
+import { csrField, scrubWords, hostAccess, hostRead, hostWritten, releaseEmptySlots } from './fault/persistent';
 import { hart } from './lockstep/comparator';
 
 export * from './layout';
 export { run } from './lockstep/run';
+export { secdedEncode, secdedErrorBit, SECDED_CLEAN, SECDED_UNCORRECTABLE } from './fault/ecc';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
-export const CORE_ABI_VERSION: u32 = 3;
+export const CORE_ABI_VERSION: u32 = 4;
 
 // @ts-ignore: the stub runtime's end of static data
 const STATIC_END: usize = __heap_base;
@@ -47,10 +48,9 @@ export function clearFaults(m: u32): void {
   store<u32>(h, 0, H_RESULT_AND + 8); // H_POISON_REGS
   for (let k: u32 = 0; k < MEM_FAULT_SLOTS; k++) {
     const entry = h + H_MEM_FAULTS + <usize>k * MEM_FAULT_SIZE;
-    store<u32>(entry, MEM_FAULT_NONE);
-    store<u32>(entry, 0xFFFF_FFFF, 4);
-    store<u32>(entry, 0, 8);
-    store<u32>(entry, 0, 12);
+    memory.fill(entry, 0, MEM_FAULT_SIZE); // no OR mask, poison, check bits or report
+    store<u32>(entry, MEM_FAULT_NONE, MF_OFFSET);
+    store<u32>(entry, 0xFFFF_FFFF, MF_AND);
   }
   memory.fill(h + H_CSR_FAULTS, 0, <usize>CSR_FAULT_SLOTS * CSR_FAULT_SIZE);
 }
@@ -106,4 +106,38 @@ export function csrPoke(m: u32, num: u32, value: u32): bool {
 /** Whether CSR `num` is a register of its own in the hart (so a stuck bit can hold in it). */
 export function csrHasStorage(num: u32): bool {
   return csrField(num) != 0;
+}
+
+// ── Memory ECC (fault/ecc.ts) ──────────────────────────────────────────────────────────
+
+/**
+ * One scrubber pass over module `m`'s RAM: single-bit errors corrected, uncorrectable ones
+ * counted. Returns the words corrected plus 65,536 × the uncorrectable words found.
+ */
+export function scrub(m: u32): u32 {
+  return scrubWords(hart(m));
+}
+
+/**
+ * Before the host reads (or, with `write`, writes) guest RAM bytes [offset, offset + length)
+ * of module `m`: faulty words read through its ECC. Returns the guest address of an
+ * uncorrectable word, or 0.
+ */
+export function hostRamAccess(m: u32, offset: u32, length: u32, write: bool): u32 {
+  return hostAccess(hart(m), offset, length, write);
+}
+
+/** After the host read guest RAM of module `m` (hostRamAccess() first): stuck cells hold their bits again. */
+export function hostRamRead(m: u32): void {
+  hostRead(hart(m));
+}
+
+/** After the host wrote guest RAM bytes [offset, offset + length) of module `m`: faulty words encoded anew. */
+export function hostRamWritten(m: u32, offset: u32, length: u32): void {
+  hostWritten(hart(m), offset, length);
+}
+
+/** Frees module `m`'s RAM fault slots that hold nothing any more. */
+export function releaseMemFaults(m: u32): void {
+  releaseEmptySlots(hart(m));
 }

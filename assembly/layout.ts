@@ -227,6 +227,8 @@ export const M_CKPT_LEN: usize = 0xEC;
  */
 export const M_CKPT_COUNT: usize = 0xF0;
 export const M_CKPT_STATUS: usize = 0xF4;
+/** u32: the RAM's error-correcting code: ECC_NONE or ECC_SECDED (fault/ecc.ts). */
+export const M_ECC: usize = 0xF8;
 
 // ── Hart block: one module's architectural state ───────────────────────────────────────
 /** x0..x31, u32 each (x0 reads as 0: it is reset to 0 after every write). */
@@ -293,18 +295,32 @@ export const H_RESULT_AND: usize = 0x20C;
 export const H_RESULT_OR: usize = 0x210;
 /** u32: bit r set = register xr holds an uncorrectable parity error (ECC fault). */
 export const H_POISON_REGS: usize = 0x214;
-/** Word-sized RAM faults: MEM_FAULT_SLOTS entries of MEM_FAULT_SIZE bytes. */
+/** u32: single-bit errors this module's RAM ECC corrected (on reads and scrubs) since reset. */
+export const H_CORRECTED: usize = 0x218;
+/**
+ * Word-sized RAM faults: MEM_FAULT_SLOTS entries of MEM_FAULT_SIZE bytes, one for each word
+ * that carries a stuck bit, a poisoned (kind=ecc) error or, with ECC_SECDED, any injected
+ * upset; every other word is fault-free.
+ */
 export const H_MEM_FAULTS: usize = 0x220;
 export const MEM_FAULT_SLOTS: u32 = 8;
-export const MEM_FAULT_SIZE: usize = 16;
-/** Entry: +0 RAM offset of the word (MEM_FAULT_NONE = unused), +4 AND mask, +8 OR mask, +12 poisoned (ECC). */
+export const MEM_FAULT_SIZE: usize = 20;
+/**
+ * Entry: +0 RAM offset of the word (MEM_FAULT_NONE = unused), +4 AND mask, +8 OR mask
+ * (u32 each), +12 poisoned (u32, kind=ecc); with ECC_SECDED, +16 the word's stored check
+ * bits (u8, fault/ecc.ts), +17 a correction for the host to report (u8: 0 none, else the
+ * corrected bit + 1), +18 1 once a correction in this word has been reported (u8).
+ */
 export const MF_OFFSET: usize = 0;
 export const MF_AND: usize = 4;
 export const MF_OR: usize = 8;
 export const MF_POISON: usize = 12;
+export const MF_CHECK: usize = 16;
+export const MF_REPORT: usize = 17;
+export const MF_REPORTED: usize = 18;
 export const MEM_FAULT_NONE: u32 = 0xFFFF_FFFF;
 /** CSR stuck bits: CSR_FAULT_SLOTS entries of (csr number, AND, OR), number 0 = unused. */
-export const H_CSR_FAULTS: usize = 0x2A0;
+export const H_CSR_FAULTS: usize = 0x2C0;
 export const CSR_FAULT_SLOTS: u32 = 4;
 export const CSR_FAULT_SIZE: usize = 12;
 /**
@@ -338,6 +354,8 @@ export const ERROR_ECC: u32 = 1;
 /** CKPT_STATUS values. */
 export const CKPT_ACCEPTED: u32 = 0;
 export const CKPT_REFUSED: u32 = 1; // the range is not inside RAM
+export const ECC_NONE: u32 = 0;
+export const ECC_SECDED: u32 = 1;
 
 export const HALT_PASS: u32 = 1;
 export const HALT_FAIL: u32 = 2;
@@ -356,3 +374,4 @@ export const STOP_TRACE: u32 = 9; // the trace ring is full
 export const STOP_NO_MODULE: u32 = 10; // no module is online
 export const STOP_CYCLE: u32 = 11; // the virtual clock reached M_STOP_CYCLE
 export const STOP_CHECKPOINT: u32 = 12; // the guest wrote CKPT_SEND (the store has retired on every online module)
+export const STOP_ECC: u32 = 13; // a module's ECC corrected an error to report, or a RAM fault slot was freed

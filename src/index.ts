@@ -18,8 +18,9 @@ export type { ConsoleIO } from './machine/hostcalls.ts';
 export type { RetireRecord } from './machine/records.ts';
 export { formatTraceEntry, type TraceEntry } from './machine/trace.ts';
 export { buildReport, type RunReport } from './machine/report.ts';
+export { ECC_MODES, type EccMode, type CorrectedBy, type ScrubStats } from './machine/ecc.ts';
 
-export { parseFault, formatFault, parseTarget, FaultSpecError, FAULT_KINDS, MODULE_FAULT_KINDS, CHECKER_FAULT_KINDS, CHECKERS } from './fault/spec.ts';
+export { parseFault, formatFault, parseTarget, faultBits, FaultSpecError, FAULT_KINDS, MODULE_FAULT_KINDS, CHECKER_FAULT_KINDS, CHECKERS } from './fault/spec.ts';
 export type { Fault, FaultKind, FaultTarget, FaultSite, Checker, CheckerFaultKind } from './fault/spec.ts';
 export { classify, OUTCOMES, HANG_FACTOR, type Outcome } from './fault/classify.ts';
 export { Random } from './fault/random.ts';

@@ -26,7 +26,7 @@ export function machineState(element: LockstepMachine) {
     topology: s.settings.topology,
     compare: s.settings.compare,
     program: s.program?.name ?? null,
-    modules: (view?.modules ?? []).map((m) => ({ id: m.id, board: m.board, state: m.state, dead: m.dead, pc: m.pc, faults: m.faults })),
+    modules: (view?.modules ?? []).map((m) => ({ id: m.id, board: m.board, state: m.state, dead: m.dead, pc: m.pc, faults: m.faults, corrected: m.corrected })),
     console: s.console,
     timeline: s.timeline.map((e) => ({ stage: e.stage, instret: e.instret, title: e.title, text: e.text, report: e.report ?? null })),
     verdict: s.verdict ?? null,

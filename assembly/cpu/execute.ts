@@ -39,8 +39,9 @@ import {
 import { pmpAllows, dataPrivilege, PMP_R, PMP_W, PMP_X } from './pmp';
 import { systemInstruction, loadSlow, storeSlow, misalignedHitsPoison, afterMisalignedStore } from './system';
 import {
-  readHitsPoison, storeHitsPoison, afterStore, readsPoisonedRegister, registerWritten,
+  readHitsPoison, storeHitsPoison, afterStore, readsPoisonedRegister, registerWritten, reassertStuckWords,
 } from '../fault/persistent';
+import { takeRewritten } from '../fault/ecc';
 
 // ── Decoding ──────────────────────────────────────────────────────────────────────────
 
@@ -319,8 +320,10 @@ export const SLOW: u32 = 1;
     if (fast) return SLOW;
     return trapped(h, pc, 0, CAUSE_FETCH_ACCESS, pc, instrumented); // pc is 4-aligned: jumps check their targets
   }
+  // The fetch reads the word through the module's ECC first (instrumented), which may correct it.
+  if (instrumented && readHitsPoison(h, fetchOffset)) return announced(h, pc, load<u32>(load<usize>(h, H_RAM) + fetchOffset));
   const insn = load<u32>(load<usize>(h, H_RAM) + fetchOffset);
-  if (instrumented && (readHitsPoison(h, fetchOffset) || readsPoisonedRegister(h, insn))) {
+  if (instrumented && readsPoisonedRegister(h, insn)) {
     return announced(h, pc, insn); // the module's check fired instead of the instruction
   }
   const f7 = insn >> 25; // the cases read x[rs1] and x[rs2] themselves, if they use them
@@ -459,7 +462,9 @@ export function stepSlow(h: usize, pc: u32, i: u32): u32 {
  * pmpAllows() answers an M-mode access that needs no check at once.
  */
 export function stepInstrumented(h: usize, pc: u32, i: u32): u32 {
-  return step(h, pc, i, true, false, true);
+  const next = step(h, pc, i, true, false, true);
+  if (takeRewritten()) reassertStuckWords(h); // an ECC correction wrote back into a cell that may be stuck
+  return next;
 }
 
 /** The step of the checked loops (run.ts), while a module needs PMP checks: pmpChecked(). */

@@ -12,6 +12,7 @@ import type { Program } from '../isa/program.ts';
 import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import type { Topology } from '../machine/topology.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES } from '../system/index.ts';
+import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { UsageError } from './errors.ts';
 import { out } from './io.ts';
 import { parseCount, parseChoice } from './numbers.ts';
@@ -35,6 +36,7 @@ export interface BenchOptions {
   runs: string;
   topology?: string;
   workload?: string;
+  ecc?: string;
 }
 
 export interface BenchResult {
@@ -101,8 +103,8 @@ function workloadProgram(name: MachineWorkload): Program {
 }
 
 /** One complete run; returns instructions and wall milliseconds. */
-async function timeRun(program: Program, topology: Topology): Promise<{ instructions: number; ms: number; memory: number }> {
-  const machine = await Machine.create({ topology, console: NULL_CONSOLE });
+async function timeRun(program: Program, topology: Topology, ecc: EccMode): Promise<{ instructions: number; ms: number; memory: number }> {
+  const machine = await Machine.create({ topology, ecc, console: NULL_CONSOLE });
   machine.load(program);
   const start = performance.now();
   while (!machine.halt) machine.run(2 ** 30);
@@ -121,6 +123,7 @@ function pick<T extends string>(list: string | undefined, all: readonly T[], wha
 export async function benchCommand(options: BenchOptions): Promise<number> {
   const runs = parseCount(options.runs, '--runs');
   if (runs < 1) throw new UsageError('--runs: at least 1');
+  const ecc = parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc');
   // simplex first: the other topologies' ratios are taken against it.
   const topologies = pick(options.topology, SERVICE_TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
   const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
@@ -131,9 +134,9 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
     let simplex: number | undefined;
     for (const topology of topologies) {
       if (isSystemTopology(topology)) continue; // they serve transactions: measured below
-      await timeRun(program, topology); // warm-up: V8 optimises the core's loops
+      await timeRun(program, topology, ecc); // warm-up: V8 optimises the core's loops
       const timed = [];
-      for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology));
+      for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology, ecc));
       const mipsRuns = timed.map((t) => Math.round((t.instructions / t.ms / 1000) * 10) / 10);
       const mips = median(mipsRuns);
       if (topology === 'simplex') simplex = mips;
@@ -155,7 +158,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const availability = workloads.includes('availability') ? benchMonteCarlo(runs) : undefined;
   if (availability && !options.json) out(formatMonteCarloBench(availability));
   if (options.json) {
-    out(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
+    out(JSON.stringify({ node: process.version, runs, ecc, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
   }
   return 0;
 }

@@ -42,7 +42,7 @@ const FAULT_HELP = [
   '    result     the value the next instruction writes (or stores)',
   '    comparator the comparator of dmr, or of pair-spare board B (stuck-agree, stuck-disagree)',
   '    voter      the voter of tmr, its verdict on module B (stuck-agree, stuck-disagree)',
-  '  bit:         0..31',
+  '  bit:         0..31, or several bits at once (a multi-bit upset) joined by +, e.g. 3+17',
   'With --workload, at= may be a virtual time instead (at=500ms): the fault applies to the',
   'next instruction after the clock reaches it. On cluster and process-pair, module=0 is the',
   'primary host and module=1 the standby (backup); at= counts the serving host\'s instructions.',
@@ -81,6 +81,8 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--diagnose-time <n>', 'with --readmit transient: instructions from going offline to re-admission (default 10000)')
     .option('--threshold <K/N>', 'with --readmit transient: retire a module for good after K errors within N instructions')
     .option('--cross-check <scope>', 'pair-spare: compare each board\'s CPUs only (within, as Stratus does) or the boards too (boards)', 'within')
+    .option('--ecc <code>', "the RAM's error-correcting code: none, or secded (corrects one flipped bit in a word, detects two)", 'none')
+    .option('--scrub-every <n>', 'with --ecc secded: a scrubber pass over RAM every n instructions (each pass stalls the machine for RAM bytes / 8 cycles)')
     .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')
@@ -128,6 +130,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--runs <n>', 'timed runs per measurement (the median is reported)', '5')
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
+    .option('--ecc <code>', "the machines' RAM error-correcting code: none or secded (machine workloads)", 'none')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 

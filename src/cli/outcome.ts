@@ -38,7 +38,11 @@ export function describeOutcome(outcome: Outcome, reference: ClassifiedRun, faul
       case 'masked':
         return 'nothing was detected, and the output and exit code are the fault-free run\'s';
       case 'recovered': {
-        const isolated = offline.length === 0 ? '' : `, module${offline.length > 1 ? 's' : ''} ${offline.join(', ')} taken offline`;
+        const corrected = faulty.events.filter((e) => e.kind === 'corrected').length;
+        const isolated = [
+          ...(offline.length === 0 ? [] : [`module${offline.length > 1 ? 's' : ''} ${offline.join(', ')} taken offline`]),
+          ...(corrected === 0 ? [] : [`${corrected} memory error${corrected > 1 ? 's' : ''} corrected by ECC`]),
+        ].map((what) => `, ${what}`).join('');
         return `detected at instruction ${count(detected!.instret)}${isolated}; the output and exit code are the fault-free run's`;
       }
       case 'failstop':

@@ -14,6 +14,7 @@ import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topology.ts';
 import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
+import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, isCheckerKind, type Fault } from '../fault/spec.ts';
@@ -46,6 +47,8 @@ export interface RunOptions {
   diagnoseTime?: string;
   threshold?: string;
   crossCheck?: string;
+  ecc?: string;
+  scrubEvery?: string;
   classify?: boolean;
   format?: string;
 }
@@ -80,6 +83,8 @@ interface Settings<T extends ServiceTopology = ServiceTopology> {
   diagnoseTime?: number;
   threshold?: Threshold;
   crossCheck: CrossCheck;
+  ecc: EccMode;
+  scrubEvery?: number;
   maxInstructions?: number;
   faults: Fault[];
   replacements: ReturnType<typeof parseReplace>[];
@@ -128,6 +133,13 @@ function thresholdOption(text: string): Threshold {
   }
 }
 
+/** The scrubber corrects with the check bits, so it needs them. */
+function checkScrub(settings: Settings): void {
+  if (settings.scrubEvery === undefined) return;
+  if (settings.scrubEvery === 0) throw new UsageError('--scrub-every: 0 instructions between passes: give 1 or more (leave the option out for no scrubber)');
+  if (settings.ecc !== 'secded') throw new UsageError('--scrub-every: a scrubber corrects errors with the RAM\'s check bits: add --ecc secded');
+}
+
 export function settingsFrom(options: RunOptions): Settings {
   const settings: Settings = {
     topology: parseChoice(options.topology ?? 'simplex', SERVICE_TOPOLOGIES, '--topology'),
@@ -139,11 +151,14 @@ export function settingsFrom(options: RunOptions): Settings {
     diagnoseTime: options.diagnoseTime === undefined ? undefined : parseCount(options.diagnoseTime, '--diagnose-time'),
     threshold: options.threshold === undefined ? undefined : thresholdOption(options.threshold),
     crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
+    ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
+    scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),
   };
   checkSites(settings, options);
+  checkScrub(settings);
   return settings;
 }
 
@@ -156,8 +171,8 @@ function lockstepSettings(settings: Settings): Settings<Topology> {
 
 /** The machine settings among `settings` (MachineConfig without the console; the topology may be a failover system's). */
 export function machineConfig<T extends ServiceTopology>(settings: Settings<T>) {
-  const { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck } = settings;
-  return { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck };
+  const { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery } = settings;
+  return { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery };
 }
 
 export function readProgram(path: string, format?: string): Program {

@@ -51,7 +51,7 @@ export function firstDifference(reference: Uint8Array, faulty: Uint8Array): Outp
  * - crash: a fatal trap, the machine died, or the exit code differs;
  * - hang: it did not finish (or waits forever in wfi);
  * - sdc: it finished with the same exit code but different output, undetected;
- * - recovered: it detected the fault, isolated it and produced the reference's output;
+ * - recovered: it detected the fault, isolated it (or its ECC corrected it) and produced the reference's output;
  * - not-activated: no fault took effect, and some were planned (scheduled after the program
  *   halted, or aimed only at modules that were offline or resyncing): nothing was tested;
  * - masked: a fault took effect, nothing was detected, and the output is the reference's.

@@ -6,7 +6,7 @@
 import type { Core } from '../machine/core.ts';
 import { type Topology, moduleCount, boardCount, modulesOfBoard } from '../machine/topology.ts';
 import { checkerOf } from '../machine/checkers.ts';
-import { type Fault, type FaultSite, formatFault, describeTarget, isCheckerKind } from './spec.ts';
+import { type Fault, type FaultSite, formatFault, describeTarget, isCheckerKind, faultBits } from './spec.ts';
 import { csrNumber } from '../isa/csr.ts';
 
 /** Counters a flip may hit: mcycle and minstret (their user aliases and high halves are the same registers). */
@@ -50,7 +50,6 @@ export function checkFault(fault: Fault, ctx: FaultContext): string | undefined 
   }
   const target = fault.target;
   if (!target) return undefined;
-  const bit = fault.bit ?? 0;
   switch (target.type) {
     case 'mem': {
       const end = ctx.ramBase + ctx.ramSize;
@@ -60,7 +59,7 @@ export function checkFault(fault: Fault, ctx: FaultContext): string | undefined 
       return undefined;
     }
     case 'pc':
-      if (bit < 2) return `fault '${spec}': pc bits 0 and 1 do not exist (instructions are word-aligned without the C extension): use bit 2..31`;
+      if (faultBits(fault).some((bit) => bit < 2)) return `fault '${spec}': pc bits 0 and 1 do not exist (instructions are word-aligned without the C extension): use bit 2..31`;
       return undefined;
     case 'csr': {
       const name = describeTarget(target);
@@ -87,7 +86,8 @@ export interface FaultEffects {
 
 /**
  * Applies `fault` (already checked; a module's fault, not a checker's) to module `m`.
- * Persistent masks accumulate with earlier faults.
+ * Persistent masks accumulate with earlier faults; the bits of a multi-bit fault are applied
+ * together, as one mask.
  */
 export function applyFault(core: Core, m: number, fault: Fault, ramSize: number): FaultEffects {
   const L = core.layout;
@@ -95,7 +95,7 @@ export function applyFault(core: Core, m: number, fault: Fault, ramSize: number)
   if (fault.kind === 'kill') return { kill: true };
   const target = fault.target!;
   if (target.type === 'checker') throw new Error(`applyFault: '${formatFault(fault)}' is a checker's fault, not a module's`);
-  const mask = (1 << fault.bit!) >>> 0;
+  const mask = faultBits(fault).reduce((bits, bit) => (bits | (1 << bit)) >>> 0, 0);
   const stuck = fault.kind === 'stuck0' || fault.kind === 'stuck1';
   /** Forces the stuck bit into a value. */
   const force = (v: number) => (fault.kind === 'stuck0' ? v & ~mask : v | mask) >>> 0;
@@ -144,13 +144,15 @@ export function applyFault(core: Core, m: number, fault: Fault, ramSize: number)
     case 'mem': {
       const offset = target.addr - L.RAM_BASE;
       const at = L.RAM_SLOTS + m * ramSize + offset;
+      // With SEC-DED check bits every upset needs a slot: it keeps the word's check bits.
+      const secded = core.u32(L.MACHINE + L.M_ECC) === L.ECC_SECDED;
+      const entry = stuck || fault.kind === 'ecc' || secded ? memSlot(core, h, offset, at) : undefined;
       if (stuck) {
-        const entry = memSlot(core, h, offset);
-        arm(entry + L.MF_AND, entry + L.MF_OR);
+        arm(entry! + L.MF_AND, entry! + L.MF_OR);
         core.setU32(at, force(core.u32(at)));
       } else {
         core.setU32(at, core.u32(at) ^ mask);
-        if (fault.kind === 'ecc') core.setU32(memSlot(core, h, offset) + L.MF_POISON, 1);
+        if (fault.kind === 'ecc') core.setU32(entry! + L.MF_POISON, 1);
       }
       return {};
     }
@@ -182,8 +184,12 @@ function csrSlot(core: Core, h: number, csr: number): number {
   return free;
 }
 
-/** The RAM fault slot for the word at RAM offset `offset` in hart `h`. */
-function memSlot(core: Core, h: number, offset: number): number {
+/**
+ * The RAM fault slot for the word at RAM offset `offset` (linear address `at`) in hart `h`.
+ * A new slot takes the word's check bits as they are (assembly/fault/ecc.ts: a word
+ * without a slot holds exactly the data they encode), before the fault changes it.
+ */
+function memSlot(core: Core, h: number, offset: number, at: number): number {
   const L = core.layout;
   let free = -1;
   for (let k = 0; k < L.MEM_FAULT_SLOTS; k++) {
@@ -197,5 +203,6 @@ function memSlot(core: Core, h: number, offset: number): number {
   core.setU32(free + L.MF_AND, 0xFFFF_FFFF);
   core.setU32(free + L.MF_OR, 0);
   core.setU32(free + L.MF_POISON, 0);
+  core.setU32(free + L.MF_CHECK, core.secdedEncode(core.u32(at))); // no report pending or made
   return free;
 }

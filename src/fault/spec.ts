@@ -51,9 +51,16 @@ export type Fault = FaultSite & {
   kind: FaultKind;
   /** Absent only for `kill`. */
   target?: FaultTarget;
-  /** Bit 0..31 (absent for `kill` and checker faults). */
+  /** Bit 0..31 of a single-bit fault (absent for `kill`, checker faults and multi-bit faults). */
   bit?: number;
+  /** The bits of a multi-bit upset (`bit=3+17`): two or more, ascending; never with `bit`. */
+  bits?: number[];
 };
+
+/** Every bit a fault hits, ascending (none for `kill`). */
+export function faultBits(fault: Fault): number[] {
+  return fault.bits ?? (fault.bit === undefined ? [] : [fault.bit]);
+}
 
 /** A fault specification a user must fix; the message says what and how. */
 export class FaultSpecError extends Error {
@@ -165,13 +172,27 @@ export function parseFault(spec: string): Fault {
     throw new FaultSpecError(`fault '${spec}': a ${target.checker} fails with its verdict stuck: kind=stuck-agree or kind=stuck-disagree`);
   }
   const bitText = fields.get('bit');
-  if (bitText === undefined) throw new FaultSpecError(`fault '${spec}': missing bit= (0..31)`);
-  const bit = parseCount('bit', bitText, spec);
-  if (bit > 31) throw new FaultSpecError(`fault '${spec}': bit=${bit} is out of range: registers and words have bits 0..31`);
+  if (bitText === undefined) throw new FaultSpecError(`fault '${spec}': missing bit= (0..31, or several joined by +, such as 3+17)`);
+  const bits = parseBits(bitText, spec);
   if (kind === 'ecc' && target.type !== 'mem' && target.type !== 'reg') {
     throw new FaultSpecError(`fault '${spec}': ecc faults apply to RAM words (mem:ADDRESS) and registers, whose check bits can detect them`);
   }
-  return { ...site, ...when, kind, target, bit };
+  return bits.length === 1 ? { ...site, ...when, kind, target, bit: bits[0] } : { ...site, ...when, kind, target, bits };
+}
+
+/** `bit=`: one bit 0..31, or a multi-bit upset `3+17` (distinct bits); returned ascending. */
+function parseBits(text: string, spec: string): number[] {
+  const parts = text.split('+');
+  if (parts.some((p) => p.trim() === '')) {
+    throw new FaultSpecError(`fault '${spec}': bit=${text}: give bit numbers joined by +, such as bit=3 or bit=3+17`);
+  }
+  const bits = parts.map((p) => parseCount('bit', p.trim(), spec));
+  for (const bit of bits) {
+    if (bit > 31) throw new FaultSpecError(`fault '${spec}': bit=${bit} is out of range: registers and words have bits 0..31`);
+  }
+  const repeated = bits.find((bit, k) => bits.indexOf(bit) !== k);
+  if (repeated !== undefined) throw new FaultSpecError(`fault '${spec}': bit=${text} names bit ${repeated} twice: list each bit of the upset once`);
+  return bits.sort((a, b) => a - b);
 }
 
 const TIME_UNITS: Record<string, number> = { s: 1e6, ms: 1e3, us: 1, 'µs': 1 };
@@ -215,6 +236,7 @@ export function formatFault(fault: Fault): string {
   const site = 'board' in fault ? `board=${fault.board}` : 'all' in fault ? 'module=all' : `module=${fault.module}`;
   const parts = [`at=${fault.atUs === undefined ? fault.at : formatTime(fault.atUs)}`, site, `kind=${fault.kind}`];
   if (fault.target) parts.push(`target=${formatTarget(fault.target)}`);
-  if (fault.bit !== undefined) parts.push(`bit=${fault.bit}`);
+  const bits = faultBits(fault);
+  if (bits.length > 0) parts.push(`bit=${bits.join('+')}`);
   return parts.join(',');
 }

@@ -55,6 +55,8 @@ export const EVENT_NAMES: Readonly<Record<EventName, string>> = {
   inject: 'a fault took effect',
   diverge: 'the modules diverged',
   error: 'a module announced an error',
+  corrected: 'ECC corrected a flipped bit',
+  scrub: 'the scrubber found errors in RAM',
   offline: 'a module went offline',
   failstop: 'the machine fail-stopped',
   replace: 'a module was replaced',

@@ -43,7 +43,7 @@ const LessonMachine = ScenarioMachine.extend({
 
 export const LessonScenarioSchema = z.strictObject({
   ...ScenarioSchema.shape,
-  machine: LessonMachine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' }),
+  machine: LessonMachine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none' }),
 }).superRefine((scenario, ctx) => {
   if (scenario.expect?.ledger && !scenario.workload) ctx.addIssue({ code: 'custom', path: ['expect', 'ledger'], message: 'a ledger needs a workload: add workload: { name, … }' });
   const { topology, failover } = scenario.machine;

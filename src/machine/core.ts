@@ -18,6 +18,13 @@ interface RawExports {
   csrPeek(m: number, num: number): bigint;
   csrPoke(m: number, num: number, value: number): number;
   csrHasStorage(num: number): number;
+  secdedEncode(data: number): number;
+  secdedErrorBit(data: number, check: number): number;
+  scrub(m: number): number;
+  hostRamAccess(m: number, offset: number, length: number, write: number): number;
+  hostRamRead(m: number): void;
+  hostRamWritten(m: number, offset: number, length: number): void;
+  releaseMemFaults(m: number): void;
   [name: string]: unknown;
 }
 
@@ -28,7 +35,7 @@ export type LayoutName = {
 export type Layout = Readonly<Record<LayoutName, number>>;
 
 /** The core ABI this host understands (assembly/index.ts CORE_ABI_VERSION). */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 
 const WASM_URL = new URL('../../build/core.wasm', import.meta.url);
 
@@ -102,6 +109,27 @@ export class Core {
   }
 
   resetModule(m: number): void { this.exports.resetModule(m); }
+
+  // ── Memory ECC (assembly/fault/ecc.ts) ──
+  /** SEC-DED (39,32) check bits of a word: bits 0-5 c0..c5, bit 6 overall parity. */
+  secdedEncode(data: number): number { return this.exports.secdedEncode(data | 0) >>> 0; }
+  /** The bit in error of `data` stored with `check` (0..31 data, 32..38 check bits), or SECDED_CLEAN / SECDED_UNCORRECTABLE. */
+  secdedErrorBit(data: number, check: number): number { return this.exports.secdedErrorBit(data | 0, check) >>> 0; }
+  /** A scrubber pass over module `m`'s RAM: words corrected, and uncorrectable words found. */
+  scrub(m: number): { corrected: number; uncorrectable: number } {
+    const found = this.exports.scrub(m) >>> 0;
+    return { corrected: found & 0xFFFF, uncorrectable: found >>> 16 };
+  }
+  /** Before the host reads (or writes) RAM bytes [offset, offset + length) of module `m`: the guest address of an uncorrectable word it must read there, or 0. */
+  hostRamAccess(m: number, offset: number, length: number, write: boolean): number {
+    return this.exports.hostRamAccess(m, offset, length, write ? 1 : 0) >>> 0;
+  }
+  /** After the host read RAM of module `m` (hostRamAccess() first). */
+  hostRamRead(m: number): void { this.exports.hostRamRead(m); }
+  /** After the host wrote RAM bytes [offset, offset + length) of module `m` (hostRamAccess() first). */
+  hostRamWritten(m: number, offset: number, length: number): void { this.exports.hostRamWritten(m, offset, length); }
+  /** Frees module `m`'s RAM fault slots that hold nothing any more. */
+  releaseMemFaults(m: number): void { this.exports.releaseMemFaults(m); }
   csrHasStorage(num: number): boolean { return this.exports.csrHasStorage(num) !== 0; }
   clearFaults(m: number): void { this.exports.clearFaults(m); }
 

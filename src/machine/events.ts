@@ -6,6 +6,7 @@
 import type { OfflineReason } from './topology.ts';
 import type { Checker } from '../fault/spec.ts';
 import type { DiagnosisVerdict } from './diagnosis.ts';
+import type { CorrectedBy } from './ecc.ts';
 
 export type ResyncMode = 'stop-copy' | 'precopy';
 
@@ -39,6 +40,16 @@ export type MachineEvent =
   | DivergeEvent
   | MiscompareEvent
   | { instret: number; kind: 'error'; module: number; where: string }
+  /**
+   * Module `module`'s RAM ECC corrected a single-bit error in the word at guest `address`:
+   * `bit` 0..31 is a data bit, 32..37 check bit c0..c5, 38 the overall parity bit. `by`:
+   * a read found it (a load, a fetch, a partial store's read-modify-write, a host call's
+   * access), or the scrubber. A word with a stuck cell is corrected at every read that finds
+   * it wrong; only the first correction is logged (the module's `corrected` counts all).
+   */
+  | { instret: number; kind: 'corrected'; module: number; address: number; bit: number; by: CorrectedBy }
+  /** A scrubber pass found errors in module `module`'s RAM: the words it corrected, and those it could not (announced when read). */
+  | { instret: number; kind: 'scrub'; module: number; corrected: number; uncorrectable: number }
   | { instret: number; kind: 'offline'; module: number; reason: OfflineReason }
   /**
    * With re-admission: what the self-test of `modules` (a module, or a pair-spare board),
@@ -122,7 +133,7 @@ export interface InactiveFault {
 }
 
 /** Detection events: the machine noticed that something is wrong. */
-export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'miscompare', 'error', 'offline', 'failstop']);
+export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'miscompare', 'error', 'corrected', 'offline', 'failstop']);
 
 /** Whether `e` is a detection (a module taken offline to be replaced is not one). */
 export function isDetection(e: MachineEvent): boolean {

@@ -27,6 +27,7 @@ import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
 import { ConsoleUart } from './uart.ts';
 import { CheckpointDevice } from './checkpoint-device.ts';
+import { MemoryEcc, checkEccSettings, type EccMode, type ScrubStats } from './ecc.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -50,6 +51,10 @@ export interface MachineConfig {
   threshold?: Threshold;
   /** pair-spare: compare each board's two CPUs only (default, as Stratus does), or the boards with each other too. */
   crossCheck?: CrossCheck;
+  /** The RAM's error-correcting code (default none; ecc.ts). */
+  ecc?: EccMode;
+  /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
+  scrubEvery?: number;
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
@@ -66,6 +71,8 @@ export interface ModuleStatus {
   dead: boolean;
   /** Faults applied to this module, as fault specs. */
   faults: string[];
+  /** Single-bit errors its RAM ECC corrected (always 0 without ECC). */
+  corrected: number;
 }
 
 /** The host's record of a module (its architectural state is in the core). */
@@ -94,7 +101,8 @@ export type ScheduledAction =
   | { at: number; seq: number; type: 'end-result-fault'; module: number }
   | { at: number; seq: number; type: 'replace'; modules: number[] }
   | { at: number; seq: number; type: 'readmit'; modules: number[] }
-  | { at: number; seq: number; type: 'resync-round'; id: number };
+  | { at: number; seq: number; type: 'resync-round'; id: number }
+  | { at: number; seq: number; type: 'scrub' };
 
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
@@ -113,7 +121,7 @@ export function trapName(cause: number): string {
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
-  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold'>> & { repairAfter?: number; threshold?: Threshold };
+  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold' | 'scrubEvery'>> & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
   readonly events: MachineEvent[] = [];
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
@@ -145,6 +153,8 @@ export class Machine {
   private readonly checkers: Checkers;
   /** Self-tests and error counts of modules taken offline. */
   private readonly diagnosis: Diagnosis;
+  /** Memory ECC's host side: corrections to log, the scrubber, host accesses to RAM. */
+  private readonly ecc: MemoryEcc;
   private programLoaded = false;
   private tohost = 0;
   private stdoutBytes = 0;
@@ -175,6 +185,8 @@ export class Machine {
       diagnoseTime: config.diagnoseTime ?? DEFAULT_DIAGNOSE_TIME,
       threshold: config.threshold,
       crossCheck: config.crossCheck ?? 'within',
+      ecc: config.ecc ?? 'none',
+      scrubEvery: config.scrubEvery,
     };
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
@@ -183,6 +195,17 @@ export class Machine {
     this.port = new TransactionPort(core);
     this.uart = new ConsoleUart(core);
     this.checkpoints = new CheckpointDevice(core, this.port);
+    this.ecc = new MemoryEcc(this.config.ecc, this.config.scrubEvery, {
+      core,
+      ramSize: this.ramSize,
+      bytesPerCycle: this.config.copyBytesPerCycle,
+      instret: () => this.instret,
+      online: () => this.onlineModules(),
+      moduleCount: () => this.modules.length,
+      schedule: (at) => this.enqueue({ at, seq: 0, type: 'scrub' }),
+      pause: (cycles) => this.stall(cycles),
+      event: (e) => this.events.push(e),
+    });
     this.resyncs = new Resyncs({ mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle }, {
       core,
       ramSize: this.ramSize,
@@ -192,9 +215,10 @@ export class Machine {
       schedule: (at, id) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
       pause: (cycles) => this.stall(cycles),
       event: (e) => this.events.push(e),
+      copyCodewords: (source, target, pages) => this.ecc.copyCodewords(source, target, pages),
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
-        this.syncOnline();
+        this.refreshFaults(); // a target may have been copied faulty words
       },
     });
     this.initCore();
@@ -208,6 +232,7 @@ export class Machine {
     this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
+    this.ecc.configure();
     this.uart.inputOpen = this.config.blockingInput;
     this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.syncOnline();
@@ -243,6 +268,7 @@ export class Machine {
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
     checkDiagnosisSettings(config);
+    checkEccSettings(config.ecc, config.scrubEvery);
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
@@ -272,8 +298,13 @@ export class Machine {
     return [...this.inactive, ...unreached];
   }
 
+  /** The scrubber's passes and their cost so far, or undefined without a scrubber. */
+  scrubStats(): ScrubStats | undefined { return this.ecc.scrubStats(); }
+
   moduleStatus(): ModuleStatus[] {
-    return this.modules.map((m, id) => ({ id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults] }));
+    return this.modules.map((m, id) => ({
+      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults], corrected: this.ecc.corrected(id),
+    }));
   }
 
   onlineModules(): number[] {
@@ -306,11 +337,14 @@ export class Machine {
     return at === undefined ? undefined : this.core.slice(at, length).slice();
   }
 
-  /** Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for precopy resync). */
+  /**
+   * Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for
+   * precopy resync), and the faulty words written go through the module's ECC.
+   */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
-    this.core.slice(at, bytes.length).set(bytes);
+    this.ecc.hostWrite(m, addr, bytes.length, () => this.core.slice(at, bytes.length).set(bytes));
     if (bytes.length === 0) return;
     const L = this.L;
     const offset = (addr - L.RAM_BASE) >>> 0;
@@ -362,6 +396,7 @@ export class Machine {
     this.tohost = program.symbols.get('tohost') ?? 0;
     this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
     this.hostState.brk = this.hostState.start = ((highest + 0xFFF) & ~0xFFF) >>> 0;
+    this.ecc.start();
     this.programLoaded = true;
   }
 
@@ -379,9 +414,10 @@ export class Machine {
     const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
     for (const m of faultModules(fault, this.topology)) {
       const onModule = planned.filter((f) => faultModules(f, this.topology).includes(m));
-      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && f.kind !== 'flip' ? [f.target.addr] : [])));
+      const slotted = (f: Fault) => f.kind !== 'flip' || this.config.ecc === 'secded'; // an upset's word keeps its check bits
+      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && slotted(f) ? [f.target.addr] : [])));
       const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
-      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors`;
+      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors${this.config.ecc === 'secded' ? ' (with ECC secded, upsets too)' : ''}`;
       if (csrs.size > this.L.CSR_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.CSR_FAULT_SLOTS} CSRs per module can carry stuck bits`;
     }
     return undefined;
@@ -455,6 +491,7 @@ export class Machine {
       const reason = this.core.run(chunk);
       this.drainOutput();
       this.port.collect();
+      if (this.ecc.collect(this.instret - 1, 'read') || reason === this.L.STOP_ECC) this.refreshFaults();
       if (reason === this.L.STOP_CYCLE) {
         this.drainTrace();
         return { stop: 'cycle', executed: this.instret - start };
@@ -488,6 +525,7 @@ export class Machine {
     switch (reason) {
       case L.STOP_BUDGET:
       case L.STOP_OUTPUT:
+      case L.STOP_ECC:
         return true;
       case L.STOP_TRACE:
         this.drainTrace();
@@ -580,17 +618,33 @@ export class Machine {
 
   // ── Host calls ───────────────────────────────────────────────────────────────────
 
+  /** Module `m` as a host call reads it: registers, and RAM through the module's ECC. */
   private moduleAccess(m: number) {
     return {
       reg: (n: number) => this.reg(m, n),
-      read: (addr: number, length: number) => this.readMemory(m, addr, length),
+      read: (addr: number, length: number) => this.ecc.hostRead(m, addr, length, () => this.readMemory(m, addr, length)),
     };
+  }
+
+  /** After a host call's RAM accesses: corrections logged; a module whose ECC failed announces it (returns whether any did). */
+  private settleHostAccess(): boolean {
+    if (this.ecc.collect(this.instret - 1, 'read')) this.refreshFaults();
+    const announced = this.ecc.announced(this.onlineModules());
+    if (announced === 0) return false;
+    this.core.setU32(this.L.MACHINE + this.L.M_ANNOUNCED, announced);
+    this.resolveAnnouncements();
+    return true;
   }
 
   /** All online modules executed an ecall for the host: check they agree, then serve it once. */
   private hostCall(): void {
-    const online = this.onlineModules();
-    const calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    let online = this.onlineModules();
+    let calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    if (this.settleHostAccess()) { // the call is decoded again from the modules left
+      if (this.halted) return;
+      online = this.onlineModules();
+      calls = online.map((m) => decodeCall(this.moduleAccess(m)));
+    }
     const callOf = (m: number) => calls[online.indexOf(m)];
     const partition = this.checkers.partition(online, (m) => JSON.stringify({ ...callOf(m), payload: callOf(m).payload ? Array.from(callOf(m).payload!) : null }));
     if (partition.length > 1) {
@@ -627,6 +681,7 @@ export class Machine {
       this.setReg(m, 10, outcome.a0);
       if (outcome.memory) this.writeMemory(m, outcome.memory.addr, outcome.memory.bytes);
     }
+    this.settleHostAccess();
   }
 
   private serveWaitingCall(): boolean {
@@ -812,20 +867,28 @@ export class Machine {
       const action = this.schedule.shift()!;
       switch (action.type) {
         case 'fault': this.applyScheduledFault(action.fault); break;
-        case 'end-result-fault': {
-          const h = this.core.hart(action.module);
-          this.core.setU32(h + this.L.H_RESULT_XOR, 0);
-          this.modules[action.module].persistent = this.hasPersistentFault(action.module);
-          this.syncOnline();
+        case 'end-result-fault':
+          this.core.setU32(this.core.hart(action.module) + this.L.H_RESULT_XOR, 0);
+          this.refreshFaults();
           break;
-        }
         case 'replace': this.startReplacement(action.modules); break;
         case 'readmit': this.readmit(action.modules); break;
         case 'resync-round': this.resyncs.roundEnded(action.id); break;
+        case 'scrub':
+          this.ecc.scrubPass();
+          this.refreshFaults();
+          break;
       }
     }
   }
 
+  /** Re-checks which modules carry persistent faults (ECC corrections and stores free RAM fault slots). */
+  private refreshFaults(): void {
+    this.modules.forEach((status, m) => { status.persistent = this.hasPersistentFault(m); });
+    this.syncOnline();
+  }
+
+  /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
   private hasPersistentFault(m: number): boolean {
     const L = this.L;
     const h = this.core.hart(m);
@@ -934,6 +997,7 @@ export class Machine {
       status.persistent = false;
       this.core.clearFaults(m);
       this.core.setU32(this.core.hart(m) + this.L.H_ERROR, 0);
+      this.ecc.resetCount(m);
       this.events.push({ instret, kind, module: m });
     }
     this.syncOnline();
@@ -968,6 +1032,7 @@ export class Machine {
       ...this.resyncs.state(),
       checkers: this.checkers.state(),
       errors: this.diagnosis.state(),
+      ...this.ecc.state(),
       programLoaded: this.programLoaded,
       tohost: this.tohost,
       stdoutBytes: this.stdoutBytes,
@@ -997,6 +1062,7 @@ export class Machine {
     machine.resyncs.restore(host);
     machine.checkers.restore(host.checkers);
     machine.diagnosis.restore(host.errors);
+    machine.ecc.restore(host);
     machine.programLoaded = host.programLoaded;
     machine.tohost = host.tohost;
     machine.stdoutBytes = host.stdoutBytes;

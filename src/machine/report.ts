@@ -7,11 +7,16 @@ import type { Machine, ModuleStatus } from './machine.ts';
 import { detectionLatency, type InactiveFault, type MachineEvent } from './events.ts';
 import type { Outcome } from '../fault/classify.ts';
 import type { Ledger } from '../transactions/ledger.ts';
+import type { ScrubStats } from './ecc.ts';
 
 export interface RunReport {
   topology: string;
   compare: string;
   ram_mib: number;
+  /** The RAM's error-correcting code: none or secded. */
+  ecc: string;
+  /** With a scrubber (--scrub-every): its passes and what they cost (machine/ecc.ts). */
+  scrub?: ScrubStats;
   /** With --classify: the outcome against the fault-free reference (DESIGN §6). */
   outcome?: Outcome;
   exit_code: number;
@@ -52,6 +57,8 @@ export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
     topology: machine.topology,
     compare: machine.config.compare,
     ram_mib: machine.config.ramMiB,
+    ecc: machine.config.ecc,
+    scrub: machine.scrubStats(),
     outcome: inputs.outcome,
     exit_code: inputs.exitCode,
     stop_reason: inputs.stopReason,
@@ -69,6 +76,7 @@ export function buildReport(machine: Machine, inputs: ReportInputs): RunReport {
     ledger: inputs.ledger,
   };
   if (report.ledger === undefined) delete report.ledger;
+  if (report.scrub === undefined) delete report.scrub;
   if (report.outcome === undefined) delete report.outcome;
   if (report.reference === undefined) delete report.reference;
   if (report.message === undefined) delete report.message;

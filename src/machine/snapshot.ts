@@ -43,6 +43,8 @@ export interface HostSnapshot {
   checkers?: StuckVerdict[];
   /** Error histories of modules, for the diagnosis threshold. */
   errors?: ErrorHistory;
+  /** Scrubber passes made so far (machine/ecc.ts). */
+  scrubPasses: number;
   programLoaded: boolean;
   tohost: number;
   stdoutBytes: number;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { TOPOLOGIES, CROSS_CHECKS } from '../machine/topology.ts';
 import { READMIT_POLICIES } from '../machine/diagnosis.ts';
+import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { parseDuration } from '../transactions/time.ts';
@@ -67,6 +68,12 @@ const Machine = z.strictObject({
   }).optional().describe('Retire a module for good after K errors within N instructions (with readmit transient)'),
   crossCheck: z.enum(CROSS_CHECKS).optional()
     .describe("pair-spare: compare each board's two CPUs only ('within', the default, as Stratus does) or the boards with each other too ('boards')"),
+  ecc: z.enum(ECC_MODES as [EccMode, ...EccMode[]]).default('none')
+    .describe("The RAM's error-correcting code: none, or secded (a Hamming code that corrects one flipped bit in a word and detects two)"),
+  scrubEvery: z.number().int().min(1).optional()
+    .describe('With ecc secded: a scrubber pass over RAM every this many instructions, correcting single-bit errors before they pair up'),
+}).refine((machine) => machine.scrubEvery === undefined || machine.ecc === 'secded', {
+  path: ['scrubEvery'], message: "a scrubber corrects errors with the RAM's check bits: set ecc to secded",
 });
 
 const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
@@ -127,7 +134,7 @@ export const ScenarioSchema = z.strictObject({
   title: z.string().max(200).optional(),
   description: z.string().max(4000).optional().describe('Shown above the machine (plain text)'),
   program: Program,
-  machine: Machine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' }),
+  machine: Machine.default({ topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none' }),
   faults: z.array(FaultText).max(64).default([]),
   replacements: z.array(Replacement).max(64).default([]),
   settings: Settings.default({ speed: DEFAULT_SPEED, autorun: false, stepN: 100, theme: 'auto' }),

@@ -152,6 +152,7 @@ msg: .ascii "ok\\n"
       topology: 'tmr',
       compare: 'every',
       ram_mib: 1,
+      ecc: 'none',
       outcome: 'recovered',
       exit_code: 12,
       stop_reason: 'exit',
@@ -162,9 +163,9 @@ msg: .ascii "ok\\n"
       mips: 5.5, // 11 instructions in 2 µs
       stdout_bytes: 3,
       modules: [
-        { id: 0, board: 0, state: 'online', dead: false, faults: [] },
-        { id: 1, board: 1, state: 'offline', dead: false, faults: [flip] },
-        { id: 2, board: 2, state: 'online', dead: false, faults: [] },
+        { id: 0, board: 0, state: 'online', dead: false, faults: [], corrected: 0 },
+        { id: 1, board: 1, state: 'offline', dead: false, faults: [flip], corrected: 0 },
+        { id: 2, board: 2, state: 'online', dead: false, faults: [], corrected: 0 },
       ],
       events: [
         { instret: 8, kind: 'inject', module: 1, fault: flip },

@@ -211,7 +211,7 @@ describe('a kill aimed at a module that is not online', () => {
     machine.replace(3000, { module: 1 });
     runUntil(machine, (e) => e.kind === 'resync-done');
     expect(machine.events.filter((e) => e.kind === 'inject').map((e) => e.instret)).toEqual([1000]);
-    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [] });
+    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [], corrected: 0 });
     expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
     expect(machine.notActivated()).toEqual([{ fault: 'at=4000,module=1,kind=kill', reason: 'resyncing' }]);
     expect(Machine.fromSnapshotSync(machine.snapshot()).notActivated()).toEqual(machine.notActivated());
@@ -234,7 +234,7 @@ describe('a kill aimed at a module that is not online', () => {
     machine.replace(3000, { module: 1 });
     runUntil(machine, (e) => e.kind === 'resync-done');
     expect(machine.events.map((e) => e.kind)).toEqual(['inject', 'diverge', 'offline', 'replace', 'resync-done']);
-    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [] });
+    expect(machine.moduleStatus()[1]).toEqual({ id: 1, board: 1, state: 'online', dead: false, faults: [], corrected: 0 });
     expect(machine.notActivated()).toEqual([{ fault: 'at=2000,module=1,kind=kill', reason: 'offline' }]);
     while (!machine.halt) machine.run(1_000_000);
     expect(new TextDecoder().decode(output())).toBe(reference);

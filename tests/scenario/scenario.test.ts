@@ -12,7 +12,7 @@ describe('scenario validation', () => {
       ok: true,
       scenario: {
         version: 1, program: { example: 'hello' },
-        machine: { topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy' },
+        machine: { topology: 'pair-spare', compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none' },
         faults: [], replacements: [], settings: { speed: 5000, autorun: false, stepN: 100, theme: 'auto' },
       },
     });

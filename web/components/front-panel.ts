@@ -82,7 +82,7 @@ export class FrontPanel extends LitElement {
     .actions button { min-height: 2rem; padding: 0.15rem 0.6rem; }
     progress { width: 100%; height: 1rem; accent-color: var(--ls-warn); }
     .resync-label { font-size: 0.85em; }
-    .faults { font-size: 0.8em; color: var(--ls-muted); }
+    .faults, .corrected { font-size: 0.8em; color: var(--ls-muted); }
     .checker { font-size: 0.85em; display: inline-flex; align-items: center; gap: 0.35rem; }
     .checker select { min-height: 2rem; }
   `];
@@ -105,6 +105,7 @@ export class FrontPanel extends LitElement {
         </span>
         <span class="where" title="last instruction">pc ${hex32(m.pc)} · ${m.record.insn === 0 && m.record.pc === 0 ? '—' : text}</span>
         ${m.faults.length > 0 ? html`<span class="faults">⚡ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} injected here</span>` : nothing}
+        ${m.corrected > 0 ? html`<span class="corrected">✓ ECC corrected ${m.corrected} error${m.corrected === 1 ? '' : 's'}</span>` : nothing}
         <div class="actions">
           <button class="danger" @click=${() => act(this.controller.pull({ module: m.id }))}
             ?disabled=${m.dead || m.state !== 'online'} aria-label="Pull module ${m.id} (kill it)">Pull</button>

@@ -17,6 +17,7 @@ import { TOPOLOGIES, type Topology, type CrossCheck } from '../../src/machine/to
 import type { ReadmitPolicy } from '../../src/machine/diagnosis.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { ResyncMode } from '../../src/machine/events.ts';
+import type { EccMode } from '../../src/machine/ecc.ts';
 import { MachineController, type SessionPort } from '../state/controller.ts';
 import { actionFor, SHORTCUTS, keyLabel, type Action } from '../state/shortcuts.ts';
 import { MAX_POSITION, positionOf, speedAt } from '../state/speed.ts';
@@ -50,6 +51,11 @@ const TOPOLOGY_LABELS: Record<Topology, string> = {
 const COMPARE_LABELS: Record<ComparePoint, string> = {
   every: 'every instruction', store: 'stores and I/O', io: 'I/O only',
 };
+const ECC_LABELS: Record<EccMode, string> = {
+  none: 'none', secded: 'SEC-DED (corrects 1 bit a word, detects 2)',
+};
+/** Scrubber intervals the page offers, in instructions (a scenario may set another, which is offered too). */
+const SCRUB_INTERVALS = [10_000, 100_000, 1_000_000];
 
 /**
  * The reader's theme as this page stored it. Storage may be denied (an embed on another
@@ -300,6 +306,22 @@ export class LockstepMachine extends LitElement {
           <option value="within" ?selected=${settings.crossCheck !== 'boards'}>within each board</option>
           <option value="boards" ?selected=${settings.crossCheck === 'boards'}>the boards too</option>
         </select></label>` : nothing}
+        <label>Memory ECC <select id="ecc" @change=${(e: Event) => {
+          const ecc = (e.target as HTMLSelectElement).value as EccMode;
+          act(c.configure(ecc === 'secded' ? { ecc } : { ecc, scrubEvery: undefined }));
+        }}>
+          ${(Object.keys(ECC_LABELS) as EccMode[]).map((m) => html`<option value=${m} ?selected=${m === settings.ecc}>${ECC_LABELS[m]}</option>`)}
+        </select></label>
+        <label>Scrubber <select id="scrub-every" ?disabled=${settings.ecc !== 'secded'}
+          title=${settings.ecc === 'secded' ? 'A pass over RAM that corrects single-bit errors before a second one makes them uncorrectable' : 'The scrubber needs Memory ECC: SEC-DED'}
+          @change=${(e: Event) => {
+            const value = (e.target as HTMLSelectElement).value;
+            act(c.configure({ scrubEvery: value === 'off' ? undefined : Number(value) }));
+          }}>
+          <option value="off" ?selected=${settings.scrubEvery === undefined}>off</option>
+          ${[...new Set([...SCRUB_INTERVALS, ...(settings.scrubEvery !== undefined ? [settings.scrubEvery] : [])])].sort((a, b) => a - b)
+            .map((n) => html`<option value=${n} ?selected=${n === settings.scrubEvery}>every ${n.toLocaleString('en-US')} instructions</option>`)}
+        </select></label>
         <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>

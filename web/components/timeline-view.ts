@@ -14,7 +14,7 @@ import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 
 const ICON: Record<Stage, string> = {
-  injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', offline: '✕', failstop: '■', diagnosed: '⚕',
+  injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', corrected: '✓', scrub: '↻', offline: '✕', failstop: '■', diagnosed: '⚕',
   replaced: '⟳', readmitted: '↺', resync: '◐', resynced: '●', halted: '■', outcome: 'ℹ',
 };
 const TONE_ICON: Record<Tone, string> = { good: '✓', warn: '■', bad: '✗', neutral: 'ℹ' };

@@ -20,6 +20,7 @@ import type { Topology, CrossCheck } from '../../src/machine/topology.ts';
 import type { ReadmitPolicy, Threshold } from '../../src/machine/diagnosis.ts';
 import { checkerOf } from '../../src/machine/checkers.ts';
 import type { CheckerFaultKind } from '../../src/fault/spec.ts';
+import type { EccMode } from '../../src/machine/ecc.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 import { checkExpectation, type Expectation, type ExpectationCheck } from '../../src/scenario/expect.ts';
@@ -63,6 +64,9 @@ export interface MachineSettings {
   diagnoseTime?: number;
   threshold?: Threshold;
   crossCheck?: CrossCheck;
+  ecc: EccMode;
+  /** Instructions between scrubber passes (needs ecc secded); absent: no scrubber. */
+  scrubEvery?: number;
 }
 
 export interface ProgramInfo {
@@ -148,7 +152,7 @@ const FAST_IPS = 100_000;
 /** Time between views that carry registers, code and memory while running fast, ms. */
 const DETAIL_MS = 250;
 
-export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1 };
+export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1, ecc: 'none' };
 
 export interface ControllerOptions {
   /** Calls `callback` before the next paint (requestAnimationFrame in a page). */

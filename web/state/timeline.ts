@@ -8,14 +8,14 @@
 import { type MachineEvent, divergenceValues } from '../../src/machine/events.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { boardOf } from '../../src/machine/topology.ts';
-import { parseFault, describeTarget } from '../../src/fault/spec.ts';
+import { parseFault, describeTarget, faultBits } from '../../src/fault/spec.ts';
 import { count, hex32 } from './format.ts';
 import { verdictText, type Tone } from './verdict.ts';
 import type { Halt } from '../../src/machine/events.ts';
 import type { Verdict } from '../../src/worker/session.ts';
 
 export type Stage =
-  | 'injected' | 'diverged' | 'detected' | 'error' | 'offline' | 'failstop' | 'diagnosed'
+  | 'injected' | 'diverged' | 'detected' | 'error' | 'corrected' | 'scrub' | 'offline' | 'failstop' | 'diagnosed'
   | 'replaced' | 'readmitted' | 'resync' | 'resynced' | 'halted' | 'outcome';
 
 export interface DivergenceReport {
@@ -83,7 +83,7 @@ const OFFLINE_REASONS: Record<string, string> = {
 
 const list = (modules: number[]) => (modules.length === 1 ? `module ${modules[0]}` : `modules ${modules.join(', ')}`);
 
-/** "bit flip in x9 (s1) bit 2", "kill", "comparator stuck at agree"; "… on every module" for module=all. */
+/** "bit flip in x9 (s1) bit 2", "kill", "comparator stuck at agree", "stuck-at-1 in RAM word 0x80001000 bits 3 and 17"; "… on every module" for module=all. */
 export function describeFaultText(spec: string): string {
   try {
     const f = parseFault(spec);
@@ -91,7 +91,9 @@ export function describeFaultText(spec: string): string {
     if (f.target?.type === 'checker') return `${f.target.checker} stuck at ${f.kind === 'stuck-agree' ? 'agree' : 'disagree'}`;
     if (f.kind === 'kill') return `kill (module pulled)${everywhere}`;
     const kind = { flip: 'bit flip', stuck0: 'stuck-at-0', stuck1: 'stuck-at-1', ecc: 'ECC error' }[f.kind as 'flip' | 'stuck0' | 'stuck1' | 'ecc'];
-    return `${kind} in ${describeTarget(f.target!)} bit ${f.bit}${everywhere}`;
+    const bits = faultBits(f);
+    const which = bits.length === 1 ? `bit ${bits[0]}` : `bits ${bits.slice(0, -1).join(', ')} and ${bits.at(-1)}`;
+    return `${kind} in ${describeTarget(f.target!)} ${which}${everywhere}`;
   } catch {
     return spec;
   }
@@ -193,6 +195,21 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
           text: `Module ${e.module} announced ${article(e.where)} ${e.where} at instruction ${count(e.instret)}`,
         });
         break;
+      case 'corrected':
+        entries.push({
+          key, stage: 'corrected', instret: e.instret, modules: [e.module], title: 'Error corrected', tone: 'good',
+          text: `Module ${e.module}'s ECC corrected ${eccBitName(e.bit)} of RAM word ${hex32(e.address)} ` +
+            `${e.by === 'scrub' ? 'in a scrubber pass before' : 'when it was read at'} instruction ${count(e.instret)}; it stays in lockstep`,
+        });
+        break;
+      case 'scrub':
+        entries.push({
+          key, stage: 'scrub', instret: e.instret, modules: [e.module], title: 'Scrubbed',
+          text: `A scrubber pass over module ${e.module}'s RAM corrected ${e.corrected} word${e.corrected === 1 ? '' : 's'}` +
+            (e.uncorrectable > 0 ? ` and found ${e.uncorrectable} it cannot correct (announced when read)` : ''),
+          tone: e.uncorrectable > 0 ? 'warn' : 'good',
+        });
+        break;
       case 'offline': {
         const group = run((o) => topology === 'pair-spare' && o.kind === 'offline' && boardOf(topology, o.module) === boardOf(topology, e.module)) as Extract<MachineEvent, { kind: 'offline' }>[];
         const modules = group.map((g) => g.module);
@@ -247,6 +264,12 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
     }
   }
   return entries;
+}
+
+/** A bit of a SEC-DED codeword as a `corrected` event numbers it: data bit 0..31, check bits c0..c5 (32..37), overall parity (38). */
+function eccBitName(bit: number): string {
+  if (bit < 32) return `bit ${bit}`;
+  return bit < 38 ? `check bit c${bit - 32}` : 'the parity bit';
 }
 
 /** "a" or "an" before a word, by its first letter ("an uncorrectable", "a parity"). */

@@ -76,7 +76,7 @@ export function verdictText(verdict: Verdict, halt: Halt | undefined, instret: n
       const differs = verdict.difference ? ` Its output differs from the fault-free run's ${differenceText(verdict.difference)}.` : '';
       const texts: Record<Outcome, string> = {
         masked: `No error reached the output: it is exactly that of ${refWords}, and nothing was detected.`,
-        recovered: `The error was detected and the faulty part isolated; the machine went on, and its output is exactly that of ${refWords}.`,
+        recovered: `The error was detected, then corrected (memory ECC) or isolated (the faulty part taken offline); the machine went on, and its output is exactly that of ${refWords}.`,
         failstop: `The machine detected an error it could not isolate and stopped rather than risk a wrong output.${differs}`,
         sdc: `The machine finished (${halt ? haltText(halt) : ''}) without noticing anything, but its output is wrong.${differs}`,
         hang: `It did not finish within ${HANG_FACTOR} × the ${count(ref.instret)} instructions of ${refWords}: stopped at ${count(instret)}.${differs}`,
