@@ -17,7 +17,7 @@ export * from './layout';
 export { run } from './lockstep/run';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
-export const CORE_ABI_VERSION: u32 = 2;
+export const CORE_ABI_VERSION: u32 = 3;
 
 // @ts-ignore: the stub runtime's end of static data
 const STATIC_END: usize = __heap_base;

@@ -58,6 +58,18 @@ export const TXP_RX_IE: u32 = 0x20;
 export const TXP_TX_ID: u32 = 0x00;
 export const TXP_TX_DATA: u32 = 0x04; // four words
 export const TXP_TX_SEND: u32 = 0x14;
+/**
+ * Checkpoint device (README's memory map): the guest names a range of its RAM and sends it,
+ * with its process context, to a backup (a NonStop process pair's; the host decides where
+ * it goes). Word registers, word access only.
+ */
+export const CKPT_BASE: u32 = 0x1000_3000;
+export const CKPT_SIZE: u32 = 0x0000_1000;
+export const CKPT_ADDR: u32 = 0x00; // r/w: guest address of the range
+export const CKPT_LEN: u32 = 0x04; // r/w: its length, bytes
+export const CKPT_SEND: u32 = 0x08; // w: send a checkpoint (STOP_CHECKPOINT); reads 0
+export const CKPT_COUNT: u32 = 0x0C; // r: checkpoints accepted since power-on (u32, wraps)
+export const CKPT_STATUS: u32 = 0x10; // r: CKPT_ACCEPTED or CKPT_REFUSED, of the last send
 
 // ── Regions of linear memory ───────────────────────────────────────────────────────────
 export const MACHINE: usize = 0x0001_0000;
@@ -195,6 +207,15 @@ export const M_TXP_POPPED: usize = 0xCC;
 export const M_TXP_STAGE: usize = 0xD0;
 /** u32: results waiting in TXP_RESULTS for the host. */
 export const M_TXP_RESULTS: usize = 0xE4;
+/** u32: the checkpoint device's CKPT_ADDR and CKPT_LEN, as the guest last wrote them. */
+export const M_CKPT_ADDR: usize = 0xE8;
+export const M_CKPT_LEN: usize = 0xEC;
+/**
+ * u32: checkpoints the host accepted since power-on (CKPT_COUNT), and the outcome of the
+ * last CKPT_SEND (CKPT_STATUS). The host writes both when it serves STOP_CHECKPOINT.
+ */
+export const M_CKPT_COUNT: usize = 0xF0;
+export const M_CKPT_STATUS: usize = 0xF4;
 
 // ── Hart block: one module's architectural state ───────────────────────────────────────
 /** x0..x31, u32 each (x0 reads as 0: it is reset to 0 after every write). */
@@ -303,6 +324,10 @@ export const COMPARE_IO: u32 = 2;
 
 export const ERROR_ECC: u32 = 1;
 
+/** CKPT_STATUS values. */
+export const CKPT_ACCEPTED: u32 = 0;
+export const CKPT_REFUSED: u32 = 1; // the range is not inside RAM
+
 export const HALT_PASS: u32 = 1;
 export const HALT_FAIL: u32 = 2;
 
@@ -319,3 +344,4 @@ export const STOP_IDLE: u32 = 8; // wfi with nothing that could ever wake the ha
 export const STOP_TRACE: u32 = 9; // the trace ring is full
 export const STOP_NO_MODULE: u32 = 10; // no module is online
 export const STOP_CYCLE: u32 = 11; // the virtual clock reached M_STOP_CYCLE
+export const STOP_CHECKPOINT: u32 = 12; // the guest wrote CKPT_SEND (the store has retired on every online module)

@@ -23,6 +23,7 @@ export { Random } from './fault/random.ts';
 
 export * from './transactions/index.ts';
 export { TransactionPort } from './machine/txport.ts';
+export { CheckpointDevice, type CheckpointRequest } from './machine/checkpoint-device.ts';
 
 export * from './isa/index.ts';
 

@@ -1,6 +1,6 @@
 // The devices of the logical machine (DESIGN §3): CLINT, console UART (16550 subset) and
-// test finisher, at QEMU `virt` addresses, and the transaction input and output ports
-// (TXPORT.md, README's memory map). There is one set for the whole machine, not one
+// test finisher, at QEMU `virt` addresses, the transaction input and output ports
+// (TXPORT.md, README's memory map) and the checkpoint device. There is one set for the whole machine, not one
 // per module. A device read during a step has no side effects, so every online module
 // reads the same value at the same instruction (inputs are replicated); the side effects
 // of reads (taking a byte from the receive buffer, asking the host for input) and all
@@ -24,9 +24,11 @@ import {
   TXP_RX_IE, TXP_TX_SEND, TXP_FIFO, TXP_FIFO_CAPACITY, TXP_RECORD_SIZE, TXP_REC_ID, TXP_RESULTS,
   TXP_RESULT_CAPACITY, TXP_RES_CYCLE,
   M_TXP_HEAD, M_TXP_TAIL, M_TXP_IE, M_TXP_POPPED, M_TXP_STAGE, M_TXP_RESULTS,
+  CKPT_BASE, CKPT_SIZE, CKPT_ADDR, CKPT_LEN, CKPT_SEND, CKPT_COUNT, CKPT_STATUS,
+  M_CKPT_ADDR, M_CKPT_LEN, M_CKPT_COUNT, M_CKPT_STATUS,
 } from '../layout';
 import {
-  raise, g_batchCycle, A_EVENT, A_INPUT, A_OUTPUT, A_HALT, A_SETTLE,
+  raise, g_batchCycle, A_EVENT, A_INPUT, A_OUTPUT, A_HALT, A_SETTLE, A_CHECKPOINT,
 } from './signals';
 import { IRQ_MSI, IRQ_MTI, IRQ_MEI } from './trap';
 
@@ -190,14 +192,26 @@ function txpOutRead(offset: u32): u32 {
   return offset < TXP_TX_SEND ? load<u32>(MACHINE + M_TXP_STAGE + <usize>offset) : 0;
 }
 
+/** A checkpoint device register; CKPT_SEND and offsets without a register read 0. */
+function ckptRead(offset: u32): u32 {
+  switch (offset) {
+    case CKPT_ADDR: return load<u32>(MACHINE + M_CKPT_ADDR);
+    case CKPT_LEN: return load<u32>(MACHINE + M_CKPT_LEN);
+    case CKPT_COUNT: return load<u32>(MACHINE + M_CKPT_COUNT);
+    case CKPT_STATUS: return load<u32>(MACHINE + M_CKPT_STATUS);
+    default: return 0;
+  }
+}
+
 /**
  * Whether a device claims an access of `width` bytes at `addr` (else it is an access fault).
- * CLINT, finisher and transaction port registers are word-wide; the UART takes any width
- * (its low byte).
+ * CLINT, finisher, transaction port and checkpoint device registers are word-wide; the UART
+ * takes any width (its low byte).
  */
 export function deviceAccessible(addr: u32, width: u32): bool {
   if (addr - CLINT_BASE < CLINT_SIZE || addr - FINISHER_BASE < FINISHER_SIZE
-    || addr - TXP_IN_BASE < TXP_PORT_SIZE || addr - TXP_OUT_BASE < TXP_PORT_SIZE) {
+    || addr - TXP_IN_BASE < TXP_PORT_SIZE || addr - TXP_OUT_BASE < TXP_PORT_SIZE
+    || addr - CKPT_BASE < CKPT_SIZE) {
     return width == 4 && (addr & 3) == 0;
   }
   return addr - UART_BASE < UART_SIZE;
@@ -212,6 +226,7 @@ export function deviceLoad(addr: u32, i: u32): u32 {
   if (addr - UART_BASE < UART_SIZE) return uartRead(addr - UART_BASE);
   if (addr - TXP_IN_BASE < TXP_PORT_SIZE) return txpInRead(addr - TXP_IN_BASE);
   if (addr - TXP_OUT_BASE < TXP_PORT_SIZE) return txpOutRead(addr - TXP_OUT_BASE);
+  if (addr - CKPT_BASE < CKPT_SIZE) return ckptRead(addr - CKPT_BASE);
   return 0;
 }
 
@@ -338,6 +353,17 @@ function txpOutWrite(offset: u32, value: u32, cycle: u64): void {
   }
 }
 
+/**
+ * CKPT_ADDR and CKPT_LEN take the value; CKPT_SEND asks the host to send the checkpoint
+ * (STOP_CHECKPOINT once the store has settled): the host checks the range and writes
+ * M_CKPT_COUNT and M_CKPT_STATUS before the guest's next instruction.
+ */
+function ckptWrite(offset: u32, value: u32): void {
+  if (offset == CKPT_ADDR) store<u32>(MACHINE + M_CKPT_ADDR, value);
+  else if (offset == CKPT_LEN) store<u32>(MACHINE + M_CKPT_LEN, value);
+  else if (offset == CKPT_SEND) raise(A_CHECKPOINT);
+}
+
 /** Commits a device store agreed by the online modules; `cycle` is the storing instruction's. */
 export function commitDeviceStore(addr: u32, data: u32, cycle: u64): void {
   if (addr - CLINT_BASE < CLINT_SIZE) clintWrite(addr - CLINT_BASE, data, cycle);
@@ -345,4 +371,5 @@ export function commitDeviceStore(addr: u32, data: u32, cycle: u64): void {
   else if (addr - FINISHER_BASE < FINISHER_SIZE) finisherWrite(data);
   else if (addr - TXP_IN_BASE < TXP_PORT_SIZE) txpInWrite(addr - TXP_IN_BASE, data);
   else if (addr - TXP_OUT_BASE < TXP_PORT_SIZE) txpOutWrite(addr - TXP_OUT_BASE, data, cycle);
+  else if (addr - CKPT_BASE < CKPT_SIZE) ckptWrite(addr - CKPT_BASE, data);
 }

@@ -17,6 +17,7 @@ export const A_INPUT: u32 = 1 << 5; // the guest found the console input empty w
 export const A_OUTPUT: u32 = 1 << 6; // the console output buffer is full
 export const A_HALT: u32 = 1 << 7; // the guest finished (test finisher or tohost)
 export const A_TRACE: u32 = 1 << 8; // the trace ring is full
+export const A_CHECKPOINT: u32 = 1 << 9; // the guest sent a checkpoint (CKPT_SEND)
 
 /** Pending attention bits, set by cold paths; the batch ends after an instruction that sets any. */
 export let g_attention: u32 = 0;

@@ -26,11 +26,11 @@ import {
   T_INSTRET, RETIRE_SIZE, K_STORE, K_LOAD,
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
-  STOP_IDLE, STOP_TRACE, STOP_NO_MODULE, STOP_CYCLE, M_STOP_CYCLE,
+  STOP_IDLE, STOP_TRACE, STOP_NO_MODULE, STOP_CYCLE, STOP_CHECKPOINT, M_STOP_CYCLE,
 } from '../layout';
 import {
   g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
-  A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT,
+  A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT, A_CHECKPOINT,
 } from '../cpu/signals';
 import { stepFast, stepSlow, stepInstrumented, stepChecked, SLOW } from '../cpu/execute';
 import { pmpChecked } from '../cpu/pmp';
@@ -438,7 +438,7 @@ function tohostWrite(value: u32): void {
 /**
  * Settles the attention bits left by the last instruction (M_PENDING), in order: announced
  * errors, divergence, then the reference module's record (unhandled trap, host call, device
- * store or load side effects, tohost), then halts, full or empty console buffers, wfi. Returns
+ * store or load side effects, tohost), then halts, checkpoints, full or empty console buffers, wfi. Returns
  * the first reason to stop, leaving the rest pending for the next run(), or CONTINUE.
  *
  * The machine acts on the reference's record only when every online module agrees on it:
@@ -494,6 +494,7 @@ function settle(): u32 {
   }
   if (reason == CONTINUE) {
     if (pending & A_HALT) { pending &= ~A_HALT; reason = STOP_HALT; }
+    else if (pending & A_CHECKPOINT) { pending &= ~A_CHECKPOINT; reason = STOP_CHECKPOINT; }
     else if (pending & A_OUTPUT) { pending &= ~A_OUTPUT; reason = STOP_OUTPUT; }
     else if (pending & A_INPUT) { pending &= ~A_INPUT; reason = STOP_INPUT; }
     else if (pending & A_TRACE) { pending &= ~A_TRACE; reason = STOP_TRACE; }

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
-import { TOPOLOGIES, type Topology } from '../machine/topology.ts';
+import type { Topology } from '../machine/topology.ts';
+import { isSystemTopology, SERVICE_TOPOLOGIES } from '../system/index.ts';
 import { UsageError } from './errors.ts';
 import { out } from './io.ts';
 import { parseCount, parseChoice } from './numbers.ts';
@@ -121,7 +122,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const runs = parseCount(options.runs, '--runs');
   if (runs < 1) throw new UsageError('--runs: at least 1');
   // simplex first: the other topologies' ratios are taken against it.
-  const topologies = pick(options.topology, TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
+  const topologies = pick(options.topology, SERVICE_TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
   const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
   const results: BenchResult[] = [];
   for (const workload of workloads) {
@@ -129,6 +130,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
     const program = workloadProgram(workload);
     let simplex: number | undefined;
     for (const topology of topologies) {
+      if (isSystemTopology(topology)) continue; // they serve transactions: measured below
       await timeRun(program, topology); // warm-up: V8 optimises the core's loops
       const timed = [];
       for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology));

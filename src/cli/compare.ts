@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { parseDuration } from '../transactions/time.ts';
-import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
+import { variantOf, WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { COMPARE_FAULTS, COMPARE_TOPOLOGIES, compare, type CompareFaultSpec, type CompareRow, type CompareRun, type CompareTopology } from '../system/compare.ts';
 import { DEFAULT_FAILOVER } from '../system/settings.ts';
@@ -45,10 +45,10 @@ export function parseCompareFault(text: string, defaultUs: number): CompareFault
   }
 }
 
-/** The workload's pair-aware rewrite: the registered `<name>-pair`. */
+/** The workload's pair-aware rewrite. */
 function pairAwareOf(workload: Workload, registry: ReadonlyMap<string, Workload>): Workload {
-  const pair = registry.get(`${workload.name}-pair`);
-  if (!pair) throw new UsageError(`--workload ${workload.name}: it has no pair-aware version (${workload.name}-pair) to run on the process pair`);
+  const pair = variantOf(workload, 'pair-aware', registry);
+  if (!pair) throw new UsageError(`--workload ${workload.name}: it has no pair-aware version to run on the process pair (workloads with one: ${[...registry.values()].filter((w) => w.applicationChanges === 'pair-aware').map((w) => w.original!.name).join(', ')})`);
   return pair;
 }
 
@@ -102,7 +102,8 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   for (const f of faults) if (f.atUs >= durationUs) throw new UsageError(`--fault ${f.kind}@${f.atUs}us: the run ends at ${durationText}; put the fault inside the run`);
   const topologies = options.topology === undefined ? undefined
     : options.topology.split(',').map((t) => parseChoice(t.trim(), COMPARE_TOPOLOGIES, '--topology') as CompareTopology);
-  const pairAware = (topologies ?? COMPARE_TOPOLOGIES).includes('process-pair-aware') ? pairAwareOf(workload, registry) : workload;
+  const original = variantOf(workload, 'none', registry)!;
+  const pairAware = (topologies ?? COMPARE_TOPOLOGIES).includes('process-pair-aware') ? pairAwareOf(original, registry) : original;
   const failover = failoverOptions({ ...options, inject: [], replace: [] }, 'cluster');
   const programs = new Map<Workload, ReturnType<typeof readProgram>>();
   const programOf = (w: Workload) => {
@@ -117,7 +118,7 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   let runs: CompareRun[];
   try {
     runs = await compare({
-      workload, pairAware, programOf, feed, faults, failover, topologies,
+      workload: original, pairAware, programOf, feed, faults, failover, topologies,
       onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
     });
   } catch (error) {
@@ -140,7 +141,7 @@ export function addCompareCommand(cli: Command, setStatus: (status: number) => v
   const collect = (value: string, previous: string[]) => [...previous, value];
   cli.command('compare')
     .description('the same transactions and faults on every topology, failover clusters and process pairs beside lockstep: one table')
-    .option('--workload <name>', `a transaction workload with a pair-aware version: ${[...WORKLOADS.keys()].filter((n) => WORKLOADS.has(`${n}-pair`)).join(', ') || 'card-auth'}`)
+    .option('--workload <name>', `a transaction workload: ${[...WORKLOADS.values()].filter((w) => w.applicationChanges === 'none').map((w) => w.name).join(', ')}`)
     .option('--rate <r>', 'transactions per virtual second (default: the workload\'s)')
     .option('--duration <time>', `virtual time each run lasts (default ${DEFAULT_DURATION})`)
     .option('--seed <s>', 'seed of the arrivals and payloads (default 1)')

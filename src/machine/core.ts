@@ -28,7 +28,7 @@ export type LayoutName = {
 export type Layout = Readonly<Record<LayoutName, number>>;
 
 /** The core ABI this host understands (assembly/index.ts CORE_ABI_VERSION). */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 const WASM_URL = new URL('../../build/core.wasm', import.meta.url);
 

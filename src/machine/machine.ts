@@ -25,6 +25,7 @@ import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts
 import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
 import { ConsoleUart } from './uart.ts';
+import { CheckpointDevice } from './checkpoint-device.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 export type ModuleState = 'online' | 'offline' | 'resyncing';
@@ -107,6 +108,8 @@ export class Machine {
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
   readonly port: TransactionPort;
+  /** The checkpoint device's host side: range check, count, and the system layer's onSend hook. */
+  readonly checkpoints: CheckpointDevice;
   /** The console UART's host side: transmit buffer and receive ring. */
   private readonly uart: ConsoleUart;
   /**
@@ -159,6 +162,7 @@ export class Machine {
     this.L = core.layout;
     this.port = new TransactionPort(core);
     this.uart = new ConsoleUart(core);
+    this.checkpoints = new CheckpointDevice(core, this.port);
     this.resyncs = new Resyncs({ mode: this.config.resync, bytesPerCycle: this.config.copyBytesPerCycle }, {
       core,
       ramSize: this.ramSize,
@@ -226,10 +230,6 @@ export class Machine {
   get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
   get halt(): Halt | undefined { return this.halted; }
 
-  /** Advances the virtual clock by `cycles` (whole, ≥ 0) without executing: time the machine spends paused (a copy, a resync). */
-  stall(cycles: number): void {
-    this.core.setU64(this.L.MACHINE + this.L.M_CYCLE, this.core.u64(this.L.MACHINE + this.L.M_CYCLE) + BigInt(Math.max(0, Math.round(cycles))));
-  }
   get moduleCount(): number { return this.modules.length; }
   /**
    * After run() stopped with `input`: true if a host call (read) waits, which takes its
@@ -443,6 +443,18 @@ export class Machine {
     return { stop: this.halted ? 'halted' : 'budget', executed: this.instret - start };
   }
 
+  /**
+   * Advances the virtual clock by `cycles` (a whole number ≥ 0) without executing anything:
+   * instret stays, mtime and mcycle move on. Time the machine spends unable to run, such as
+   * a resync's pause or the copy of a checkpoint; a transaction arrival that falls inside
+   * it waits until it is over.
+   */
+  stall(cycles: number): void {
+    if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError(`stall of ${cycles} cycles must be a whole number, 0 or more`);
+    const at = this.L.MACHINE + this.L.M_CYCLE;
+    this.core.setU64(at, this.core.u64(at) + BigInt(cycles));
+  }
+
   private waitForInput(start: number): RunResult {
     this.drainTrace();
     return { stop: 'input', executed: this.instret - start };
@@ -460,6 +472,9 @@ export class Machine {
         return true;
       case L.STOP_HOSTCALL:
         this.hostCall();
+        return true;
+      case L.STOP_CHECKPOINT:
+        this.checkpoints.serve();
         return true;
       case L.STOP_HALT: {
         const kind = this.core.u32(L.MACHINE + L.M_HALT);

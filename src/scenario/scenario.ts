@@ -39,7 +39,7 @@ const Program = z.union([
     source: z.string().describe('RV32IM assembly source'),
     name: z.string().optional().describe('File name shown in diagnostics (default program.s)'),
   }),
-  z.strictObject({ example: z.string().describe('One of the examples the page ships (count, ledger, hello, checksum, int-mix, memory, card-auth, telco-hlr, process-control)') }),
+  z.strictObject({ example: z.string().describe('One of the examples the page ships (count, ledger, hello, checksum, int-mix, memory, card-auth, telco-hlr, process-control, card-auth-pair, telco-hlr-pair, process-control-pair)') }),
   z.strictObject({
     url: z.string().describe('An ELF, .s or .bin file, relative to the scenario (or the page)'),
     name: z.string().optional(),

@@ -17,7 +17,7 @@ import { arrivalStream } from '../transactions/arrivals.ts';
 import { DEFAULT_SEED, TransactionFeed, type FeedOptions } from '../transactions/feed.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { usToCycles } from '../transactions/time.ts';
-import type { Workload } from '../transactions/workloads/workload.ts';
+import type { ApplicationChanges as ProgramChanges, Workload } from '../transactions/workloads/workload.ts';
 import { createService, modulesOf, type ServiceTopology } from './index.ts';
 import type { FailoverSettings } from './settings.ts';
 
@@ -27,8 +27,12 @@ export type CompareTopology = (typeof COMPARE_TOPOLOGIES)[number];
 export const COMPARE_FAULTS = ['hard', 'transient'] as const;
 export type CompareFault = (typeof COMPARE_FAULTS)[number];
 
-/** What the application had to change to run on a topology without losing work. */
-export type ApplicationChanges = 'none' | 'cluster-aware' | 'pair-aware';
+/**
+ * What the application had to change to run on a topology without losing work: its program
+ * rewritten (pair-aware), or its input and output put through a durable log and a
+ * de-duplicating receiver (cluster-aware, a setting of the cluster).
+ */
+export type ApplicationChanges = ProgramChanges | 'cluster-aware';
 
 /** How each row is built: the topology it runs on, its failover setting, and which program. */
 const ROWS: Record<CompareTopology, { topology: ServiceTopology; clusterAware?: FailoverSettings['clusterAware']; changes: ApplicationChanges }> = {

@@ -18,14 +18,19 @@
  *   noticed. A primary that exits with status 0 ends the service.
  * - The input queue belongs to the network in front of the hosts: it holds at most the
  *   feed's FIFO depth of records waiting (records in the dead primary's FIFO stay in it), and
- *   arrivals that find it full are dropped — during an outage too. With a cluster-aware
- *   application the queue is a durable log instead: nothing is dropped.
+ *   arrivals that find it full are dropped — during an outage too. Two queues never drop:
+ *   a cluster-aware application's durable log, and a process pair's message system (a
+ *   NonStop requester waits, and re-sends to the backup, until a process takes its request);
+ *   they hold what arrives and feed the serving host's FIFO as it empties.
  * - Work in flight at the death: the records the primary consumed since the last checkpoint.
  *   A cluster-aware log replays them to the standby; a process pair's message system
  *   re-delivers those that had no reply yet (a requester resends a request whose reply never
  *   came). The others are rolled back: their effects are gone from the restored state, and
  *   the ledger counts them lost even if they were answered.
- * - The receiver de-duplicates results by id only with clusterAware 'dedupe'.
+ * - Results are de-duplicated by id (a result whose id was answered already is dropped) by
+ *   the receiver of a cluster-aware application ('dedupe'), and by a process pair's message
+ *   system (NonStop's sync ids: a backup that resumes between a checkpoint and the reply the
+ *   primary already sent sends that reply again, and the requester discards it).
  * - There is no second failover: once the standby has taken over there is no standby left
  *   (repairing the dead host is not modelled), and its death is the end of the service.
  *
@@ -81,7 +86,7 @@ export interface FailoverSummary {
   downtime_us: number;
   redelivered: number;
   rolled_back: number;
-  /** Results the receiver dropped because it had one for that id already ('dedupe'). */
+  /** Results the receiver dropped because it had one for that id already (cluster 'dedupe', process pair). */
   deduplicated: number;
   hosts: HostStatus[];
   events: SystemEvent[];
@@ -156,8 +161,7 @@ export class FailoverSystem implements TransactionService {
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
-    const log = this.settings.clusterAware !== 'off';
-    if (!log && this.queued >= depth) return false;
+    if (!this.holdsEverything && this.queued >= depth) return false;
     if (this.state.kind === 'serving' && this.inbox.length === 0 && this.active.port.queued < depth) {
       this.active.port.push(record, depth);
       this.fed.push(record);
@@ -245,6 +249,8 @@ export class FailoverSystem implements TransactionService {
   // ── Checkpoints ────────────────────────────────────────────────────────────────────
 
   private get hasStandby(): boolean { return this.serving === 0; }
+  /** The input queue never drops (a durable log, a message system): see the header. */
+  private get holdsEverything(): boolean { return this.settings.clusterAware !== 'off' || this.settings.topology === 'process-pair'; }
   private get backupName(): string { return this.settings.topology === 'cluster' ? 'standby' : 'backup'; }
 
   private clusterCheckpoint(): void {
@@ -290,7 +296,7 @@ export class FailoverSystem implements TransactionService {
 
   /** Takes the serving host's results (through the receiver) and notes what it consumed. */
   private collect(): void {
-    const dedupe = this.settings.clusterAware === 'dedupe';
+    const dedupe = this.settings.clusterAware === 'dedupe' || this.settings.topology === 'process-pair';
     for (const r of this.active.port.takeResults()) {
       if (dedupe && this.answered.has(r.id)) {
         this.stats.deduplicated++;

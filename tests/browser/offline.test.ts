@@ -48,6 +48,8 @@ describe.each([
     await server.close();
     await page.reload();
     await whenReady(page);
+    // The availability chart, a chunk the view loads on demand, comes from the cache too.
+    await expect.poll(() => page.locator('ls-availability svg.downtime-chart').count()).toBe(1);
     await page.locator('#example').selectOption('hello');
     await expect.poll(() => page.locator('header.top h1 small').innerText()).toBe('hello.s');
     await page.locator('#run').click();

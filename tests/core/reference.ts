@@ -179,6 +179,9 @@ export const MTIME = CLINT + 0xBFF8;
 export const UART = 0x1000_0000;
 export const UART_LSR = UART + 5;
 export const FINISHER = 0x0010_0000;
+/** The checkpoint device (README's memory map): word registers at these offsets. */
+export const CKPT = 0x1000_3000;
+export const CKPT_REG = { ADDR: 0x00, LEN: 0x04, SEND: 0x08, COUNT: 0x0C, STATUS: 0x10 } as const;
 /** Virtual clock cycles per mtime tick: a 100 MHz clock and a 10 MHz mtime. */
 export const CYCLES_PER_TICK = 10;
 /** mtime during the instruction that starts at clock cycle `cycle` (mtime never written). */

@@ -91,6 +91,7 @@ export const echoWorkload: Workload = {
   arrivals: { kind: 'poisson' },
   payload: (random: Random): Result => [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()],
   createModel: () => new EchoModel(),
+  applicationChanges: 'none',
 };
 
 /** echo with a deadline (as process-control has), for the deadline-miss count. */

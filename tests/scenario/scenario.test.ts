@@ -111,7 +111,7 @@ describe('workload scenarios (issue 10)', () => {
     const schema = scenarioJsonSchema() as unknown as Node;
     const workload = schema.properties.workload;
     expect(workload.required).toEqual(['name']);
-    expect(workload.properties.name.enum).toEqual(['card-auth', 'telco-hlr', 'process-control']);
+    expect(workload.properties.name.enum).toEqual(['card-auth', 'telco-hlr', 'process-control', 'card-auth-pair', 'telco-hlr-pair', 'process-control-pair']);
     expect(Object.keys(workload.properties)).toEqual(['name', 'rate', 'duration', 'seed', 'fifo']);
     expect(workload.properties.duration.default).toBe('1s');
     expect(new RegExp(workload.properties.duration.pattern!).test('500ms')).toBe(true);

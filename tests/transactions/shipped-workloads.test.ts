@@ -41,7 +41,9 @@ const RATES: Record<string, (number | undefined)[]> = {
 };
 
 describe('fault-free runs of the shipped workloads', () => {
-  const cases = [...WORKLOADS.keys()].flatMap((name) =>
+  // As written; their pair-aware rewrites are run against them in pair-aware.test.ts.
+  const asWritten = [...WORKLOADS.values()].filter((w) => w.applicationChanges === 'none').map((w) => w.name);
+  const cases = asWritten.flatMap((name) =>
     (['simplex', 'dmr', 'pair-spare', 'tmr'] as const).flatMap((topology) =>
       RATES[name].flatMap((rate) => [1, 99].map((seed) => [name, topology, rate, seed] as const))));
   test.each(cases)('%s on %s at rate %s, seed %s: all correct', async (name, topology, rate, seed) => {

@@ -12,8 +12,8 @@ import { exampleSource, seededPayloads } from './routine.ts';
 const ALL = [...WORKLOADS.values()];
 
 describe('workload registry', () => {
-  it('names the three workloads of issue 10, each under its own name', () => {
-    expect([...WORKLOADS.keys()]).toEqual(['card-auth', 'telco-hlr', 'process-control']);
+  it('names the three workloads of issue 10 and their pair-aware rewrites (issue 11), each under its own name', () => {
+    expect([...WORKLOADS.keys()]).toEqual(['card-auth', 'telco-hlr', 'process-control', 'card-auth-pair', 'telco-hlr-pair', 'process-control-pair']);
     for (const [name, workload] of WORKLOADS) {
       expect(workload.name).toBe(name);
       expect(workload.source).toBe(`${name}.s`);
@@ -22,7 +22,7 @@ describe('workload registry', () => {
   });
 
   it('rejects an unknown name with the known ones', () => {
-    expect(() => workloadByName('card_auth')).toThrow("unknown workload 'card_auth': known workloads are card-auth, telco-hlr, process-control");
+    expect(() => workloadByName('card_auth')).toThrow("unknown workload 'card_auth': known workloads are card-auth, telco-hlr, process-control, card-auth-pair, telco-hlr-pair, process-control-pair");
   });
 
   it('process-control samples every 1000 µs with a deadline of the next sample; the others are Poisson', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { assess, costOf, DEFAULT_PARAMETERS, MODELS, type SimulationResult } from '../../src/availability/index.ts';
 import { validateScenario } from '../../src/scenario/scenario.ts';
 import {
-  axisFraction, decadeLabel, DEFAULT_COST_BASIS, downtimeInterval, fieldById, FIELDS, initialState, logAxis, setCost, setField,
+  decadeLabel, DEFAULT_COST_BASIS, downtimeInterval, fieldById, FIELDS, initialState, logAxis, setCost, setField,
   scenarioAvailability, setSimulation, shownValue, simulateModel, sliderPosition, sliderValue,
 } from '../../web/state/availability.ts';
 
@@ -110,10 +110,6 @@ describe('the chart', () => {
     expect(logAxis([0.0042, 37]).decades).toEqual([0.001, 0.01, 0.1, 1, 10, 100]);
     expect(logAxis([0, 5]).decades).toEqual([1, 10]);
     expect(logAxis([10]).decades).toEqual([10, 100]);
-    const axis = logAxis([1, 1000]);
-    expect(axisFraction(axis, 10)).toBeCloseTo(1 / 3, 12);
-    expect(axisFraction(axis, 0)).toBe(0);
-    expect(axisFraction(axis, 1e6)).toBe(1);
     expect([decadeLabel(1000), decadeLabel(0.1), decadeLabel(0.001)]).toEqual(['1,000 min', '0.1 min', '0.06 s']);
   });
 

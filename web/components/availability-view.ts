@@ -4,17 +4,17 @@
  * chart of downtime per year per model on a log axis with the nines marked, the figures and
  * the cost table, and on request the Monte Carlo 99 % interval drawn on each bar.
  *
- * The chart is plain SVG: the bars stand on a log axis, which has no zero, and carry an
- * interval and the nines lines; in SVG they are a few elements that tests and screen
- * readers can inspect (the figures are in the table as well).
+ * The chart (./availability-chart.ts, Observable Plot) is loaded when the view first
+ * renders; until then, or if it cannot load, the view says so and the table has the figures.
  *
  * Property `preset`: parameters a scenario gives (the others keep their defaults).
  */
-import { LitElement, html, svg, css, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import { formatAvailability, formatDowntime, MODELS, MODULES, type Parameters } from '../../src/availability/index.ts';
 import {
-  axisFraction, chartValues, COST_FIELDS, decadeLabel, FIELDS, initialState, logAxis, setCost, setField, setSimulation,
+  COST_FIELDS, FIELDS, initialState, setCost, setField, setSimulation,
   finish, modelSimulation, shownValue, sliderPosition, sliderValue, type AvailabilityState, type CostField, type DowntimeInterval, type Field,
 } from '../state/availability.ts';
 import { shared } from './theme.ts';
@@ -22,16 +22,17 @@ import { shared } from './theme.ts';
 const money = (value: number) => Math.round(value).toLocaleString('en-US');
 const hours = (h: number) => `${Math.round(h).toLocaleString('en-US')} h`;
 
-/** Chart geometry, in SVG user units. */
 /** The longest the simulation holds the page between two chances to handle input, ms. */
 const SLICE_MS = 30;
 
-const W = 760, H = 320, LEFT = 80, RIGHT = 150, TOP = 14, BOTTOM = 34;
+type ChartModule = typeof import('./availability-chart.ts');
 
 export class AvailabilityView extends LitElement {
-  static override properties = { preset: { attribute: false }, state: { state: true } };
+  static override properties = { preset: { attribute: false }, state: { state: true }, chart: { state: true } };
   declare preset: Partial<Parameters> | undefined;
   declare state: AvailabilityState;
+  /** The chart module once loaded, or why it could not be. */
+  declare chart: ChartModule | Error | undefined;
 
   constructor() {
     super();
@@ -40,6 +41,10 @@ export class AvailabilityView extends LitElement {
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('preset')) this.state = initialState(this.preset);
+  }
+
+  override firstUpdated(): void {
+    import('./availability-chart.ts').then((chart) => { this.chart = chart; }, (error: Error) => { this.chart = error; });
   }
 
   static override styles = [shared, css`
@@ -58,14 +63,7 @@ export class AvailabilityView extends LitElement {
     details { margin-top: 0.4rem; }
     summary { cursor: pointer; }
     figure { margin: 0 0 0.8rem; }
-    svg { width: 100%; max-width: 60rem; height: auto; display: block; }
-    svg text { fill: var(--ls-text); font-size: 13px; font-family: var(--ls-font); }
-    svg .muted { fill: var(--ls-muted); }
-    svg .grid { stroke: var(--ls-border); stroke-width: 1; }
-    svg .bar { fill: var(--ls-accent); }
-    svg .nines { stroke: var(--ls-warn); stroke-width: 1.5; stroke-dasharray: 6 4; }
-    svg .nines-label { fill: var(--ls-warn-text); }
-    svg .interval { stroke: var(--ls-text); stroke-width: 2.5; }
+    svg.downtime-chart { width: 100%; max-width: 60rem; height: auto; }
     .table-wrap { overflow-x: auto; margin-bottom: 0.8rem; }
     table th, table td { padding: 0.2rem 0.6rem; text-align: right; white-space: nowrap; }
     table th:first-child, table td:first-child { text-align: left; }
@@ -142,32 +140,11 @@ export class AvailabilityView extends LitElement {
   }
 
   private renderChart() {
-    const s = this.state;
-    const axis = logAxis(chartValues(s));
-    const plotW = W - LEFT - RIGHT, plotH = H - TOP - BOTTOM;
-    const y = (minutes: number) => TOP + plotH * (1 - axisFraction(axis, minutes));
-    const slot = plotW / MODELS.length;
-    const barW = slot * 0.55;
-    return svg`
-      <title id="av-chart-title">Downtime per year per model, log scale, with the nines marked</title>
-      ${axis.decades.map((d) => svg`<line class="grid" x1=${LEFT} x2=${LEFT + plotW} y1=${y(d)} y2=${y(d)}></line>
-        <text class="muted" x=${LEFT - 6} y=${y(d) + 4} text-anchor="end">${decadeLabel(d)}</text>`)}
-      ${s.rows.map((row, k) => {
-        const x = LEFT + slot * k + (slot - barW) / 2;
-        const top = y(row.downtime_min_per_year);
-        const interval = s.intervals?.[row.model];
-        return svg`<g class="bar-group" data-model=${row.model}>
-          <rect class="bar" x=${x} y=${top} width=${barW} height=${Math.max(0, TOP + plotH - top)}></rect>
-          ${interval && interval.outages > 0 ? svg`<g class="interval" data-low=${interval.low} data-high=${interval.high}>
-            <line class="interval" x1=${x + barW / 2} x2=${x + barW / 2} y1=${y(interval.high)} y2=${y(interval.low)}></line>
-            <line class="interval" x1=${x + barW * 0.25} x2=${x + barW * 0.75} y1=${y(interval.high)} y2=${y(interval.high)}></line>
-            <line class="interval" x1=${x + barW * 0.25} x2=${x + barW * 0.75} y1=${y(interval.low)} y2=${y(interval.low)}></line></g>` : nothing}
-          <text x=${x + barW / 2} y=${H - 12} text-anchor="middle">${row.model}</text></g>`;
-      })}
-      ${axis.marks.map((m) => svg`<g class="nines-mark" data-nines=${m.nines} data-minutes=${m.minutes}>
-        <line class="nines" x1=${LEFT} x2=${LEFT + plotW} y1=${y(m.minutes)} y2=${y(m.minutes)}></line>
-        <text class="nines-label" x=${LEFT + plotW + 6} y=${y(m.minutes) + 4}>${m.nines} nines · ${formatDowntime(m.minutes)}</text></g>`)}
-      <line class="grid" x1=${LEFT} x2=${LEFT} y1=${TOP} y2=${TOP + plotH}></line>`;
+    const chart = this.chart;
+    if (chart instanceof Error) return html`<p class="error" role="alert">The chart could not be loaded (${chart.message}); the figures are in the table below.</p>`;
+    if (!chart) return html`<p class="muted">Loading the chart…</p>`;
+    const { rows, intervals } = this.state;
+    return guard([rows, intervals], () => chart.downtimeChart({ rows, intervals }, 'av-chart-caption'));
   }
 
   override render() {
@@ -182,8 +159,8 @@ export class AvailabilityView extends LitElement {
       </fieldset>
       ${s.error ? html`<p class="error" id="av-error" role="alert">${s.error}</p>` : nothing}
       <figure>
-        <svg id="av-chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="av-chart-title">${this.renderChart()}</svg>
-        <figcaption class="muted">Bars: downtime per year from the closed forms, on a log axis (bars rise from its bottom); dashed lines: the downtime of
+        ${this.renderChart()}
+        <figcaption class="muted" id="av-chart-caption">Bars: downtime per year from the closed forms, on a log axis (bars rise from its bottom); dashed lines: the downtime of
           n nines (A = 1 − 10<sup>−n</sup>, 365.25 days a year)${intervals ? '; whiskers: the Monte Carlo 99 % interval' : ''}. The figures are in the table below.</figcaption>
       </figure>
       <div class="simulate">

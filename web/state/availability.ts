@@ -263,15 +263,8 @@ export function logAxis(values: number[]): LogAxis {
   return { low, high, decades, marks };
 }
 
-/** Fraction of the axis height from the bottom at `minutes` (0 at `low`, 1 at `high`; clamped). */
-export function axisFraction(axis: LogAxis, minutes: number): number {
-  if (!(minutes > axis.low)) return 0;
-  const f = (Math.log10(minutes) - Math.log10(axis.low)) / (Math.log10(axis.high) - Math.log10(axis.low));
-  return Math.min(1, f);
-}
-
 /** Every downtime the chart draws: the bars and the ends of the intervals. */
-export function chartValues(state: AvailabilityState): number[] {
+export function chartValues(state: Pick<AvailabilityState, 'rows' | 'intervals'>): number[] {
   const values = state.rows.map((r) => r.downtime_min_per_year);
   for (const interval of Object.values(state.intervals ?? {})) values.push(interval.low, interval.high);
   return values;

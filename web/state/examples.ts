@@ -11,6 +11,9 @@ import ledger from '../../examples/ledger.s?raw';
 import cardAuth from '../../examples/card-auth.s?raw';
 import telcoHlr from '../../examples/telco-hlr.s?raw';
 import processControl from '../../examples/process-control.s?raw';
+import cardAuthPair from '../../examples/card-auth-pair.s?raw';
+import telcoHlrPair from '../../examples/telco-hlr-pair.s?raw';
+import processControlPair from '../../examples/process-control-pair.s?raw';
 
 export interface Example {
   id: string;
@@ -32,6 +35,9 @@ export const EXAMPLES: readonly Example[] = [
   { id: 'card-auth', title: 'Transactions: card authorisation (balances, credit limits)', file: 'card-auth.s', source: cardAuth, workload: 'card-auth' },
   { id: 'telco-hlr', title: 'Transactions: telco subscriber database (HLR)', file: 'telco-hlr.s', source: telcoHlr, workload: 'telco-hlr' },
   { id: 'process-control', title: 'Transactions: process control (PID loop, deadlines)', file: 'process-control.s', source: processControl, workload: 'process-control' },
+  { id: 'card-auth-pair', title: 'Transactions: card authorisation, pair-aware (checkpoints each account)', file: 'card-auth-pair.s', source: cardAuthPair, workload: 'card-auth-pair' },
+  { id: 'telco-hlr-pair', title: 'Transactions: telco HLR, pair-aware (checkpoints each subscriber)', file: 'telco-hlr-pair.s', source: telcoHlrPair, workload: 'telco-hlr-pair' },
+  { id: 'process-control-pair', title: 'Transactions: process control, pair-aware (checkpoints the state)', file: 'process-control-pair.s', source: processControlPair, workload: 'process-control-pair' },
 ];
 
 export function exampleById(id: string): Example | undefined {

@@ -120,4 +120,5 @@ export const cardAuth: Workload = {
   createModel: () => new CardAuthModel(),
   // The account's balance (accounts + 16 * id); bit 24 is 167,772.16 of currency.
   liveWord: ([, id]) => (id >>> 0 < CARD_AUTH.accounts ? { symbol: 'accounts', offset: 16 * id, bit: 24 } : undefined),
+  applicationChanges: 'none',
 };

@@ -113,4 +113,5 @@ export const processControl: Workload = {
   createModel: () => new ProcessControlModel(),
   // The controller's integral (state + 0, Q16.16); bit 20 is 16.0.
   liveWord: () => ({ symbol: 'state', offset: 0, bit: 20 }),
+  applicationChanges: 'none',
 };

@@ -166,6 +166,7 @@ export const telcoHlr: Workload = {
     const { slot } = initialTable.search(key >>> 0);
     return key !== 0 && initialTable.slots[slot]?.key === key >>> 0 ? { symbol: 'table', offset: 16 * slot + 12, bit: 20 } : undefined;
   },
+  applicationChanges: 'none',
 };
 
 let initialTable: TelcoHlrModel | undefined;

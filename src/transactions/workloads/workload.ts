@@ -21,6 +21,17 @@ export type Result = [number, number, number, number];
 /** How a workload's transactions arrive when no trace file is given. */
 export type ArrivalKind = { kind: 'poisson' } | { kind: 'periodic'; periodUs: number };
 
+/**
+ * What the application had to change so that a fault-tolerant system keeps its transactions
+ * (DESIGN §1): 'none', it runs as written (as on a lockstep machine); 'pair-aware', it is
+ * rewritten Tandem style for a NonStop process pair, checkpointing its updates to the backup
+ * through the checkpoint device before it answers.
+ */
+export type ApplicationChanges = 'none' | 'pair-aware';
+
+/** The rewrites of an application, and the suffix of the workload's name and program file each gives. */
+const REWRITE_SUFFIX: { readonly [C in Exclude<ApplicationChanges, 'none'>]: string } = { 'pair-aware': 'pair' };
+
 export interface Workload {
   readonly name: WorkloadName;
   /** The guest program: a file name under examples/, assembled by our assembler. */
@@ -39,6 +50,10 @@ export interface Workload {
    * transient fault. Undefined if this record reads no state (e.g. an unknown account).
    */
   liveWord?(payload: Payload): LiveWord | undefined;
+  /** What the application had to change; a workload other than 'none' is a rewrite of `original`. */
+  readonly applicationChanges: ApplicationChanges;
+  /** For a rewrite: the workload as written, whose arrivals, payloads and reference model it shares. */
+  readonly original?: Workload;
 }
 
 export interface LiveWord {
@@ -46,6 +61,20 @@ export interface LiveWord {
   /** Bytes from the symbol, a multiple of 4. */
   offset: number;
   bit: number;
+}
+
+/**
+ * `workload`'s application rewritten with `changes`: the workload `<name>-<suffix>` (for
+ * 'pair-aware', card-auth-pair) whose guest program is examples/<name>-<suffix>.s. It shares
+ * everything else with the original — arrivals, payloads, deadline and reference model —
+ * since a rewrite must give the same answers to the same transactions.
+ */
+export function rewritten(workload: Workload, changes: Exclude<ApplicationChanges, 'none'>): Workload {
+  if (workload.applicationChanges !== 'none') {
+    throw new RangeError(`workload ${workload.name} is already rewritten (${workload.applicationChanges}): rewrite ${workload.original?.name ?? 'the original'} instead`);
+  }
+  const name = `${workload.name}-${REWRITE_SUFFIX[changes]}`;
+  return { ...workload, name, source: `${name}.s`, applicationChanges: changes, original: workload };
 }
 
 export interface ReferenceModel {

@@ -1,0 +1,194 @@
+/**
+ * The failover cluster (issue 11, DESIGN §7) against closed forms derived from its settings
+ * and the arrival process alone. The service is the echo workload (tests/helpers/
+ * echo-workload.ts): its state, the running sum of word 0, lives in a register, so a
+ * standby that takes over from an older state answers every later record wrongly.
+ *
+ * Detection: heartbeats at every multiple of H; a primary killed at t, a multiple of H,
+ * sends the one due at t, so the standby declares it dead at t + M·H and serves from
+ * t + M·H + F: an outage D = M·H + F. During it arrivals queue in the network's FIFO of
+ * `fifo` records (empty at t when no record arrived just before t) and the rest are dropped.
+ */
+import { describe, expect, test } from 'vitest';
+import { assembleOrThrow } from '../helpers/machine.ts';
+import { ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
+import { arrivalStream, TransactionFeed, type Arrival } from '../../src/transactions/index.ts';
+import { createFailoverSystem, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
+import { parseFault } from '../../src/fault/spec.ts';
+
+const program = assembleOrThrow(ECHO_WFI);
+const US = 100; // cycles per µs
+const H_US = 1000;
+const M = 3;
+const F_US = 5000;
+const RATE = 2000;
+const FIFO = 8;
+const DURATION_US = 100_000;
+const KILL_US = 40_000; // a multiple of H
+const OUTAGE_US = M * H_US + F_US;
+const NEVER = 1e12; // a checkpoint interval no run reaches
+
+async function clusterRun(seed: number, settings: Partial<FailoverSettings>, faults: string[] = [`at=${KILL_US}us,module=0,kind=kill`]) {
+  const system = await createFailoverSystem(program, failoverSettings('cluster', { heartbeatUs: H_US, missed: M, failoverTimeUs: F_US, ...settings }));
+  const timedFaults = faults.map(parseFault);
+  const feed = new TransactionFeed(system, { workload: echoWorkload, durationUs: DURATION_US, rate: RATE, seed, fifo: FIFO, timedFaults });
+  feed.advance();
+  return { ledger: feed.ledger(), system, summary: system.summary(feed.nowCycle) };
+}
+
+function arrivalsOf(seed: number): Arrival[] {
+  return [...arrivalStream({ workload: echoWorkload, endCycle: DURATION_US * US, rate: RATE, seed })];
+}
+
+/** Seeds whose arrivals leave the service idle at the kill and at the end (no arrival in the 50 µs before either). */
+function quietSeeds(count: number): number[] {
+  const seeds: number[] = [];
+  for (let seed = 1; seeds.length < count; seed++) {
+    const a = arrivalsOf(seed);
+    const near = (t: number) => a.some((x) => x.cycle >= (t - 50) * US && x.cycle < t * US);
+    if (!near(KILL_US) && !near(DURATION_US)) seeds.push(seed);
+  }
+  return seeds;
+}
+
+/** The closed form for a cluster with no checkpoint before the kill: everything consumed is rolled back. */
+function expectedWithoutCheckpoint(arrivals: Arrival[]) {
+  const consumed = arrivals.filter((a) => a.cycle < KILL_US * US).length;
+  const during = arrivals.filter((a) => a.cycle >= KILL_US * US && a.cycle < (KILL_US + OUTAGE_US) * US).length;
+  const dropped = Math.max(0, during - FIFO);
+  return { consumed, dropped, lost: consumed + dropped };
+}
+
+describe('cluster: a primary killed at t, detected by missed heartbeats, taken over after the failover time', () => {
+  test.each(quietSeeds(4))('no checkpoint before the kill (seed %i): lost = every record consumed + the arrivals the FIFO could not hold', async (seed) => {
+    const arrivals = arrivalsOf(seed);
+    const expected = expectedWithoutCheckpoint(arrivals);
+    const { ledger, summary } = await clusterRun(seed, { checkpointEvery: NEVER });
+    expect(ledger.arrived).toBe(arrivals.length);
+    expect(ledger.rolled_back).toBe(expected.consumed);
+    expect(ledger.dropped).toBe(expected.dropped);
+    expect(ledger.lost).toBe(expected.lost);
+    // The standby starts the program afresh: its running sum lacks every rolled-back record.
+    expect(ledger.correct).toBe(0);
+    expect(ledger.wrong).toBe(arrivals.length - expected.lost);
+    expect(ledger.queued).toBe(0);
+    expect(ledger.downtime_us).toBe(OUTAGE_US);
+    expect(summary.failovers).toBe(1);
+    expect(summary.heartbeats).toBe(KILL_US / H_US);
+    const takeover = summary.events.find((e) => e.kind === 'takeover')!;
+    expect(takeover.cycle).toBe((KILL_US + OUTAGE_US) * US);
+  });
+
+  test('over many seeds the mean loss lies within the 99 % interval of λt + E[max(0, N_D − fifo)], N_D ~ Poisson(λD)', async () => {
+    const seeds = Array.from({ length: 60 }, (_, k) => 1000 + k);
+    const losses: number[] = [];
+    for (const seed of seeds) losses.push((await clusterRun(seed, { checkpointEvery: NEVER })).ledger.lost);
+    const lambdaT = (RATE * KILL_US) / 1e6;
+    const lambdaD = (RATE * OUTAGE_US) / 1e6;
+    let overflow = 0;
+    let p = Math.exp(-lambdaD); // P(N_D = 0)
+    for (let k = 0; k < 200; k++) {
+      if (k > FIFO) overflow += (k - FIFO) * p;
+      p *= lambdaD / (k + 1);
+    }
+    const expected = lambdaT + overflow;
+    const mean = losses.reduce((s, x) => s + x, 0) / losses.length;
+    const sd = Math.sqrt(losses.reduce((s, x) => s + (x - mean) ** 2, 0) / (losses.length - 1));
+    const half = 2.5758 * sd / Math.sqrt(losses.length);
+    expect(Math.abs(mean - expected)).toBeLessThanOrEqual(half);
+  }, 120_000);
+
+  test('a checkpoint after every instruction (on a link fast enough to cost a cycle): nothing consumed is rolled back, only the FIFO overflow is lost', async () => {
+    const [seed] = quietSeeds(1);
+    const arrivals = arrivalsOf(seed);
+    const { dropped } = expectedWithoutCheckpoint(arrivals);
+    const { ledger } = await clusterRun(seed, { checkpointEvery: 1, linkBytesPerCycle: 1e9 });
+    expect(ledger.rolled_back).toBe(0);
+    expect(ledger.lost).toBe(dropped);
+    expect(ledger.wrong).toBe(0);
+    expect(ledger.duplicated).toBe(0);
+    expect(ledger.correct).toBe(arrivals.length - dropped);
+  });
+
+  test('cluster-aware (input log replayed, results de-duplicated): 0 lost, 0 duplicated, every answer right, downtime M·H + F', async () => {
+    for (const seed of quietSeeds(3)) {
+      const { ledger, summary } = await clusterRun(seed, { checkpointEvery: 20_000, clusterAware: 'dedupe' });
+      expect(ledger.lost).toBe(0);
+      expect(ledger.duplicated).toBe(0);
+      expect(ledger.wrong).toBe(0);
+      expect(ledger.correct).toBe(ledger.arrived);
+      expect(ledger.downtime_us).toBe(OUTAGE_US);
+      // Without de-duplication the same replay reaches the receiver twice.
+      const replay = await clusterRun(seed, { checkpointEvery: 20_000, clusterAware: 'replay' });
+      expect(replay.ledger.duplicated).toBe(summary.deduplicated);
+      expect(replay.ledger.lost).toBe(0);
+      expect(replay.ledger.correct).toBe(ledger.arrived);
+    }
+  });
+
+  test('a transient flip in the primary is never noticed: wrong answers, no failover', async () => {
+    const [seed] = quietSeeds(1);
+    const { ledger, summary } = await clusterRun(seed, { checkpointEvery: 20_000 }, [`at=${KILL_US}us,module=0,kind=flip,target=s1,bit=7`]);
+    const after = arrivalsOf(seed).filter((a) => a.cycle >= KILL_US * US).length;
+    expect(ledger.wrong).toBe(after); // the sum in s1 is off by 128 from then on
+    expect(ledger.lost).toBe(0);
+    expect(summary.failovers).toBe(0);
+    expect(summary.events.filter((e) => e.kind !== 'checkpoint')).toEqual([]);
+  });
+
+  test('a fault on the idle standby does nothing until it takes over from the corrupted state; a later checkpoint overwrites it', async () => {
+    const [seed] = quietSeeds(1);
+    const kill = `at=${KILL_US}us,module=0,kind=kill`;
+    const settings = { checkpointEvery: 4_000, clusterAware: 'dedupe' as const };
+    const clean = await clusterRun(seed, settings, [kill]);
+    expect(clean.ledger.wrong).toBe(0);
+    // Where the checkpoints fell (setup, not expectation): flip between the last two before the kill, and after the last.
+    const times = clean.summary.events.flatMap((e) => (e.kind === 'checkpoint' && e.cycle < KILL_US * US ? [e.cycle / US] : []));
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    const [previous, last] = times.slice(-2);
+    const flip = (us: number) => `at=${Math.ceil(us) + 1}us,module=1,kind=flip,target=s1,bit=3`;
+    // After the last checkpoint: the standby serves with a sum off by 8 — every answer it gives is wrong.
+    const corrupted = await clusterRun(seed, settings, [flip(last), kill]);
+    const answeredBefore = arrivalsOf(seed).filter((a) => a.cycle < KILL_US * US).length;
+    expect(corrupted.ledger.correct).toBe(answeredBefore); // the primary's, before the kill
+    expect(corrupted.ledger.wrong).toBe(corrupted.ledger.arrived - answeredBefore);
+    // Before it: the last checkpoint copies the primary's registers over the flip.
+    const overwritten = await clusterRun(seed, settings, [flip(previous), kill]);
+    expect(overwritten.ledger).toEqual(clean.ledger);
+    // A standby that dies before it is needed leaves the service down from the kill on.
+    const dead = await clusterRun(seed, { checkpointEvery: NEVER }, [`at=10ms,module=1,kind=kill`, kill]);
+    expect(dead.summary.failovers).toBe(0);
+    expect(dead.system.down).toBe(true);
+    expect(dead.ledger.downtime_us).toBe(DURATION_US - KILL_US);
+  });
+
+  test('checkpoints copy only the pages written since the last one, and the primary pays bytes / bandwidth', async () => {
+    const [seed] = quietSeeds(1);
+    const { summary } = await clusterRun(seed, { checkpointEvery: 5_000 }, []);
+    const checkpoints = summary.events.flatMap((e) => (e.kind === 'checkpoint' ? [e] : []));
+    expect(checkpoints.length).toBeGreaterThan(2);
+    // The echo program writes no RAM: after the first checkpoint (the loaded program's pages)
+    // each carries the context alone, the same size every time.
+    const later = new Set(checkpoints.slice(1).map((c) => c.bytes));
+    expect(later.size).toBe(1);
+    expect(checkpoints[0].bytes - checkpoints[1].bytes).toBe(4096); // one page of program
+    for (const c of checkpoints) expect(c.pause_cycles).toBe(Math.ceil(c.bytes / 1.25));
+    expect(summary.checkpoint_bytes).toBe(checkpoints.reduce((s, c) => s + c.bytes, 0));
+  });
+});
+
+describe('settings', () => {
+  test('bad settings are refused with the setting named', () => {
+    expect(() => failoverSettings('cluster', { missed: 0 })).toThrow(/missed heartbeats 0/);
+    expect(() => failoverSettings('cluster', { heartbeatUs: 0 })).toThrow(/heartbeat period/);
+    expect(() => failoverSettings('cluster', { checkpointEvery: 0.5 })).toThrow(/checkpoint interval/);
+    expect(() => failoverSettings('process-pair', { clusterAware: 'dedupe' })).toThrow(/cluster-aware applies to the cluster/);
+  });
+
+  test('faults name a host: module 0 or 1, no boards', async () => {
+    const system: FailoverSystem = await createFailoverSystem(program, failoverSettings('cluster'));
+    expect(system.checkFault(parseFault('at=5,module=2,kind=kill'))).toMatch(/hosts 0 \(the primary\) and 1 \(the standby\)/);
+    expect(system.checkFault(parseFault('at=5,board=0,kind=kill'))).toMatch(/no boards/);
+    expect(system.checkFault(parseFault('at=5,module=1,kind=flip,target=x5,bit=3'))).toBeUndefined();
+  });
+});
