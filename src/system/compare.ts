@@ -46,11 +46,6 @@ const ROWS: Record<CompareTopology, { topology: ServiceTopology; clusterAware?: 
   tmr: { topology: 'tmr', changes: 'none' },
 };
 
-/** The topology a row of the table runs on (cluster-aware: the cluster; process-pair-aware: the process pair). */
-export function rowTopology(topology: CompareTopology): ServiceTopology {
-  return ROWS[topology].topology;
-}
-
 /** A fault of the comparison: which, and when (virtual µs from power-on). */
 export interface CompareFaultSpec {
   kind: CompareFault;

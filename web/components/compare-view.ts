@@ -8,11 +8,12 @@
  * bars — lost, duplicated, wrong and downtime, each measure on its own scale shared by both
  * faults — with every number in the table below and the command line that prints them.
  *
- * The chart is plain SVG, as the availability view's: a few rectangles per row that tests
- * and screen readers can inspect. Each bar is `rect.bar[data-topology][data-fault]
- * [data-measure]` with its value in `data-value`; table rows are `tr[data-topology][data-fault]`.
+ * The charts (./compare-chart.ts, Observable Plot) are loaded when the view first renders;
+ * until then, or if they cannot load, the view says so and the table has the numbers. Table
+ * rows are `tr[data-topology][data-fault]`, each number in a `td[data-field]`.
  */
-import { LitElement, html, svg, css, nothing } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import type { MachineController, UiState } from '../state/controller.ts';
 import type { CompareResult } from '../../src/worker/session.ts';
 import type { CompareFault, CompareRow } from '../../src/system/compare.ts';
@@ -20,7 +21,7 @@ import { parseDuration } from '../../src/transactions/time.ts';
 import { formatTime } from '../../src/fault/spec.ts';
 import { resolveWorkloadSettings } from '../../src/transactions/settings.ts';
 import {
-  COMPARE_MEASURES, FAULT_LABELS, compareCommand, compareRequest, defaultFaultTimeUs, measureScale, rowTopologies, type CompareMeasure,
+  FAULT_LABELS, compareCommand, compareRequest, defaultFaultTimeUs, measureScale, rowTopologies, type CompareMeasure,
 } from '../state/compare.ts';
 import { virtualTime } from '../state/workload.ts';
 import { errorText } from '../state/controller.ts';
@@ -29,27 +30,30 @@ import { shared } from './theme.ts';
 /** How often the view asks the worker how far the table has got, ms. */
 const PROGRESS_MS = 250;
 
-/** Chart geometry, in SVG user units. */
-const W = 760, LEFT = 150, RIGHT = 10, TOP = 26, ROW = 24, GAP = 14, BOTTOM = 8;
-
-const shown = (measure: CompareMeasure, value: number) => (measure === 'downtime_us' ? virtualTime(value) : value.toLocaleString('en-US'));
+type ChartModule = typeof import('./compare-chart.ts');
 
 interface Run {
   /** What the table is for, in words. */
   title: string;
   result?: CompareResult;
+  /** Each fault's rows, and the bars' scale (kept with the result, so the charts are drawn once). */
+  charts?: { byFault: [CompareFault, CompareRow[]][]; scale: Record<CompareMeasure, number> };
   command?: string;
   error?: string;
   progress?: { rows: number; total: number };
 }
 
 export class CompareView extends LitElement {
-  static override properties = { state: { attribute: false }, controller: { attribute: false }, run: { state: true }, atText: { state: true } };
+  static override properties = {
+    state: { attribute: false }, controller: { attribute: false }, run: { state: true }, atText: { state: true }, chart: { state: true },
+  };
   declare state: UiState;
   declare controller: MachineController;
   declare run: Run | undefined;
   /** The faults' time as people typed it (undefined: half the run). */
   declare atText: string | undefined;
+  /** The chart module once loaded, or why it could not be. */
+  declare chart: ChartModule | Error | undefined;
   private faults: Record<CompareFault, boolean> = { hard: true, transient: true };
   private running = false;
 
@@ -61,13 +65,7 @@ export class CompareView extends LitElement {
     input[type=checkbox] { min-height: auto; }
     figure { margin: 0 0 0.8rem; }
     figcaption { font-weight: 600; margin-bottom: 0.2rem; }
-    svg { width: 100%; max-width: 60rem; height: auto; display: block; }
-    svg text { fill: var(--ls-text); font-size: 13px; font-family: var(--ls-font); }
-    svg .muted { fill: var(--ls-muted); }
-    svg .grid { stroke: var(--ls-border); stroke-width: 1; }
-    svg .bar { fill: var(--ls-bad); }
-    svg .bar.downtime_us { fill: var(--ls-warn); }
-    svg .head { font-weight: 700; }
+    svg.compare-chart { width: 100%; max-width: 60rem; height: auto; display: block; }
     .table-wrap { overflow-x: auto; margin-bottom: 0.6rem; }
     table th, table td { padding: 0.2rem 0.6rem; text-align: right; white-space: nowrap; }
     table th:first-child, table td:first-child, table td.text, table th.text { text-align: left; }
@@ -76,6 +74,10 @@ export class CompareView extends LitElement {
     code { font-family: var(--ls-mono); font-size: 0.85em; overflow-wrap: anywhere; }
     .error { background: var(--ls-bad-bg); color: var(--ls-bad-text); border: 1px solid var(--ls-bad); border-radius: 6px; padding: 0.3rem 0.6rem; }
   `];
+
+  override firstUpdated(): void {
+    import('./compare-chart.ts').then((chart) => { this.chart = chart; }, (error: Error) => { this.chart = error; });
+  }
 
   private async start(): Promise<void> {
     const workload = this.state.workload;
@@ -102,7 +104,9 @@ export class CompareView extends LitElement {
     }, PROGRESS_MS);
     try {
       const result = await session.compare(request);
-      this.run = { title, result, command: compareCommand(request, rowTopologies(result.rows)) };
+      const faults = [...new Set(result.rows.map((r) => r.fault))];
+      const charts = { byFault: faults.map((f): [CompareFault, CompareRow[]] => [f, result.rows.filter((r) => r.fault === f)]), scale: measureScale(result.rows) };
+      this.run = { title, result, charts, command: compareCommand(request, rowTopologies(result.rows)) };
     } catch (error) {
       this.run = { title, error: errorText(error) };
     } finally {
@@ -111,30 +115,15 @@ export class CompareView extends LitElement {
     }
   }
 
-  private chart(fault: CompareFault, rows: CompareRow[], scale: Record<CompareMeasure, number>) {
-    const column = (W - LEFT - RIGHT) / COMPARE_MEASURES.length;
-    const barMax = column - GAP - 58; // room for the value beside the bar
-    const height = TOP + ROW * rows.length + BOTTOM;
-    const titleId = `compare-chart-${fault}-title`;
-    return html`<figure>
-      <figcaption id=${titleId}>${FAULT_LABELS[fault]}</figcaption>
-      <svg id=${`compare-chart-${fault}`} viewBox="0 0 ${W} ${height}" role="img" aria-labelledby=${titleId}>
-        ${COMPARE_MEASURES.map((m, k) => svg`<text class="head" x=${LEFT + column * k} y=${TOP - 10}>${m.label}</text>
-          <line class="grid" x1=${LEFT + column * k} x2=${LEFT + column * k} y1=${TOP - 4} y2=${height - BOTTOM}></line>`)}
-        ${rows.map((r, i) => {
-          const y = TOP + ROW * i;
-          return svg`<g class="row" data-topology=${r.topology}>
-            <text x=${LEFT - 8} y=${y + ROW / 2 + 4} text-anchor="end">${r.topology}</text>
-            ${COMPARE_MEASURES.map((m, k) => {
-              const value = r[m.field];
-              const width = scale[m.field] > 0 ? (barMax * value) / scale[m.field] : 0;
-              const x = LEFT + column * k + 2;
-              return svg`<rect class="bar ${m.field}" data-topology=${r.topology} data-fault=${fault} data-measure=${m.field} data-value=${value}
-                  x=${x} y=${y + 4} width=${width} height=${ROW - 8}></rect>
-                <text class=${value === 0 ? 'muted' : ''} x=${x + width + 4} y=${y + ROW / 2 + 4}>${shown(m.field, value)}</text>`;
-            })}</g>`;
-        })}
-      </svg></figure>`;
+  private figure(fault: CompareFault, rows: CompareRow[], scale: Record<CompareMeasure, number>) {
+    const chart = this.chart;
+    const captionId = `compare-chart-${fault}-caption`;
+    return html`<figure id=${`compare-chart-${fault}`} data-fault=${fault}>
+      <figcaption id=${captionId}>${FAULT_LABELS[fault]}</figcaption>
+      ${chart instanceof Error ? html`<p class="error" role="alert">The chart could not be loaded (${chart.message}); the numbers are in the table below.</p>`
+        : !chart ? html`<p class="muted">Loading the chart…</p>`
+        : guard([rows, scale, chart], () => chart.compareChart(fault, rows, scale, captionId))}
+    </figure>`;
   }
 
   private table(rows: CompareRow[]) {
@@ -155,12 +144,10 @@ export class CompareView extends LitElement {
 
   private results(run: Run) {
     if (run.error) return html`<p class="error" id="compare-error" role="alert">${run.error}</p>`;
-    const result = run.result;
-    if (!result) return nothing;
-    const scale = measureScale(result.rows);
-    const faults = [...new Set(result.rows.map((r) => r.fault))];
+    const { result, charts } = run;
+    if (!result || !charts) return nothing;
     return html`
-      ${faults.map((f) => this.chart(f, result.rows.filter((r) => r.fault === f), scale))}
+      ${charts.byFault.map(([f, rows]) => this.figure(f, rows, charts.scale))}
       ${this.table(result.rows)}
       ${result.skipped.length > 0 ? html`<ul id="compare-skipped" aria-label="Rows not run">${result.skipped.map((s) => html`<li data-topology=${s.topology}>Not run: ${s.topology} — ${s.reason}.</li>`)}</ul>` : nothing}
       <p>The same table from the command line: <code id="compare-command">${run.command}</code></p>`;

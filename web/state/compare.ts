@@ -9,6 +9,7 @@ import type { CompareFault, CompareRow, CompareTopology } from '../../src/system
 import { isSystemTopology } from '../../src/system/settings.ts';
 import { formatTime } from '../../src/fault/spec.ts';
 import { resolveWorkloadSettings, type WorkloadSettings } from '../../src/transactions/settings.ts';
+import { variantOf, workloadByName } from '../../src/transactions/workloads/index.ts';
 import { defaultFailover, resolvedFailover } from './failover.ts';
 import { EXAMPLES } from './examples.ts';
 import type { MachineSettings } from './controller.ts';
@@ -47,22 +48,32 @@ export function compareFailover(settings: MachineSettings): NonNullable<CompareR
   };
 }
 
-/** The request for `workload` as the page runs it, `faults` at `atUs`, every row; the pair-aware program when the page ships one. */
+/** The application's versions the page ships (as written, pair-aware), by workload name: sources for the rows the loaded program is not. */
+function versionSources(name: string): Record<string, string> {
+  const workload = workloadByName(name);
+  const versions = [variantOf(workload, 'none'), variantOf(workload, 'pair-aware')].flatMap((w) => (w ? [w.name] : []));
+  return Object.fromEntries(EXAMPLES.flatMap((e) => (e.workload && e.workload !== name && versions.includes(e.workload) ? [[e.workload, e.source]] : [])));
+}
+
+/** The request for `workload` as the page runs it, `faults` at `atUs`, every row. Throws RangeError for an unknown workload. */
 export function compareRequest(workload: WorkloadSettings, settings: MachineSettings, faults: readonly CompareFault[], atUs: number): CompareRequest {
-  const pairAware = EXAMPLES.find((e) => e.workload === `${workload.name}-pair`);
   return {
     workload: { ...workload },
     faults: faults.map((kind) => ({ kind, atUs })),
     failover: compareFailover(settings),
-    ...(pairAware ? { pairAwareSource: pairAware.source } : {}),
+    sources: versionSources(workload.name),
   };
 }
 
-/** The `lockstep compare` command that prints the same rows (`--json` for the numbers in full). */
+/**
+ * The `lockstep compare` command that prints the same rows (`--json` for the numbers in
+ * full), when the programs are the shipped ones: it runs examples/, the page the programs it
+ * has loaded.
+ */
 export function compareCommand(request: CompareRequest, topologies: readonly CompareTopology[]): string {
   const w = resolveWorkloadSettings(request.workload);
   const f = request.failover ?? {};
-  const parts = ['lockstep compare --workload', w.name];
+  const parts = ['lockstep compare --workload', variantOf(workloadByName(w.name), 'none')!.name];
   if (w.rate !== undefined) parts.push('--rate', String(w.rate));
   parts.push('--duration', w.duration, '--seed', String(w.seed), '--fifo', String(w.fifo));
   for (const fault of request.faults) parts.push('--fault', `${fault.kind}@${formatTime(fault.atUs)}`);
