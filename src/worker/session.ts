@@ -280,16 +280,17 @@ export class MachineSession {
   }
 
   /**
-   * Loads a program (assembling source) on a fresh machine. Bad input — it does not assemble,
-   * or does not fit the machine — throws ProgramError with its diagnostics and leaves the
-   * machine and its program as they were.
+   * Loads a program (assembling source) on a fresh machine of `setup` (default: the one in
+   * force; a failover system can be built only with its program). Bad input — it does not
+   * assemble, or does not fit the machine — throws ProgramError with its diagnostics, and a
+   * setup that cannot run it RangeError; both leave the machine and its program as they were.
    */
-  async load(input: ProgramInput): Promise<LoadedProgram> {
+  async load(input: ProgramInput, setup: MachineSetup = this.setup): Promise<LoadedProgram> {
     const program = input.kind === 'source'
       ? loadProgram(new TextEncoder().encode(input.source), input.name ?? 'program.s', 'asm')
       : loadProgram(input.bytes, input.name, input.format);
     this.pause();
-    this.install(this.setup, await this.build(this.setup, program, this.workloadSettings), program);
+    this.install(setup, await this.build(setup, program, this.workloadSettings), program);
     return { entry: program.entry, symbols: [...program.symbols], sourceMap: [...(program.sourceMap ?? [])] };
   }
 

@@ -52,7 +52,7 @@ export function compareChart(fault: CompareFault, rows: readonly CompareRow[], s
     x: { domain: [0, X_ROOM], axis: null },
     y: { domain: rows.map((r) => r.topology), label: null, tickSize: 0 },
     marks: [
-      ruleX([0], { stroke: 'var(--ls-border)' }),
+      ruleX([0], { stroke: 'var(--ls-border)', ariaHidden: 'true' }),
       bar('var(--ls-bad)', (b) => b.field !== 'downtime_us'),
       bar('var(--ls-warn)', (b) => b.field === 'downtime_us'),
       text(bars, { fx: 'measure', y: 'topology', x: 'fraction', text: (b: Bar) => shown(b.field, b.value), textAnchor: 'start', dx: 4, fill: 'var(--ls-text)' }),

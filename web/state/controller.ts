@@ -39,7 +39,7 @@ import { canRun, exampleWorkload } from './workload.ts';
 /** The session as the page sees it through comlink: every method answers asynchronously. */
 export interface SessionPort {
   create(setup: MachineSetup): Promise<void>;
-  load(input: ProgramInput): Promise<LoadedProgram>;
+  load(input: ProgramInput, setup?: MachineSetup): Promise<LoadedProgram>;
   reset(): Promise<void>;
   step(n?: number): Promise<MachineView>;
   start(speed?: number): Promise<void>;
@@ -306,11 +306,11 @@ export class MachineController extends EventTarget {
     return this.enqueue(async () => {
       this.looping = false;
       try {
-        await this.session.create(this.setup());
-        const loaded = await this.session.load(input);
+        const loaded = await this.session.load(input, this.setup());
         this.set({ program: this.programLoaded(loaded, name, content), loadError: undefined, ...this.cleared(), memoryAddress: dataAddress(loaded) });
       } catch (error) {
-        // The session keeps (and has reloaded) the previous program on a fresh machine.
+        // The session keeps the previous program: on a fresh machine, as a load starts from power-on.
+        await this.session.create(this.setup()).catch(() => undefined);
         this.set({ ...this.cleared(), loadError: errorText(error), message: { kind: 'error', text: `${name} did not load: ${firstLine(errorText(error))}` } });
         throw error;
       } finally {
