@@ -2,6 +2,9 @@
  * The machine as a worker serves it (DESIGN §2): one MachineSession per worker, exposed
  * with comlink, the same code in a browser Web Worker and in Node's worker_threads. Calls
  * are coarse: run or step a batch, pull one view per animation frame, transfer snapshots.
+ * What runs is a Rig (rig.ts): a lockstep machine, or, for a transaction workload, a
+ * failover system of two hosts (issue 11), whose hosts the views show as its modules; a
+ * workload's feed (workload-run.ts) drives either through its TransactionService.
  *
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
  * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
@@ -11,7 +14,7 @@
  * changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  *
- * Every run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
+ * Every plain program's run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
  * the fault-free run of the same program and input (src/worker/reference.ts), which the
  * session starts when the first fault is scheduled. A run that does not finish within
  * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.

@@ -3,9 +3,10 @@
  * system's story as timeline entries, and what the failover panel draws — the hosts' roles,
  * the heartbeats, checkpoints, death, declaration, takeover and outage on a virtual-time
  * track. Every time and count comes from the system's own events and settings
- * (src/system/failover.ts); nothing of its rules is computed again here, except the
- * heartbeats, which are sent at every multiple of H while the first primary lives (the
- * system counts them, FailoverSummary.heartbeats, without listing them).
+ * (src/system/failover.ts); of its rules only two are applied here, to draw what it does not
+ * list: the heartbeats, sent at every multiple of H while the first primary lives (the
+ * system counts them, FailoverSummary.heartbeats), and, during an outage, the takeover to
+ * come, F after the declaration (its event is recorded when it happens).
  */
 import type { HostRole, SystemEvent } from '../../src/system/failover.ts';
 import { failoverSettings, isSystemTopology, type FailoverSettings, type SystemTopology } from '../../src/system/settings.ts';
