@@ -160,6 +160,17 @@ export const M_FAULTS_ARMED: usize = 0x54;
 export const M_TRACE_ON: usize = 0x58;
 /** u32: trace records held in the ring. */
 export const M_TRACE_LEN: usize = 0x5C;
+/**
+ * The checkers (lockstep/comparator.ts). u32 M_COMPARE_GROUPS: byte k = the modules of
+ * compare group k, whose records are compared with each other; 0 = one group of every
+ * module. u32 M_UNCHECKED: modules whose checker verdict is stuck at "agree" (never
+ * reported differing, nor used as a group's reference). u32 M_FORCED: modules whose verdict
+ * is stuck at "disagree" (reported differing at every compare point; the host runs the
+ * instrumented loop while one is online, which looks for them).
+ */
+export const M_COMPARE_GROUPS: usize = 0x60;
+export const M_UNCHECKED: usize = 0x64;
+export const M_FORCED: usize = 0x68;
 /** u32: virtual clock cycles per mtime tick (100 MHz clock, 10 MHz mtime → 10). */
 export const M_CYCLES_PER_TICK: usize = 0x70;
 // UART 16550 subset registers (one byte each, stored as u32).

@@ -7,17 +7,20 @@ export { Machine, NULL_CONSOLE, trapName } from './machine/machine.ts';
 export type {
   MachineConfig, ComparePoint, ModuleState, ModuleStatus, RunResult, RunStop, ScheduledAction,
 } from './machine/machine.ts';
-export type { MachineEvent, DivergeEvent, EventKind, Halt, HaltReason, ResyncMode, InactiveFault } from './machine/events.ts';
+export type { MachineEvent, DivergeEvent, MiscompareEvent, EventKind, Halt, HaltReason, ResyncMode, InactiveFault } from './machine/events.ts';
 export { divergenceValues, exitStatusOf, detectionLatency, EXIT_LIMIT, EXIT_FAILSTOP, EXIT_DEAD } from './machine/events.ts';
-export { TOPOLOGIES, isTopology, moduleCount, boardOf, boardCount, modulesOfBoard } from './machine/topology.ts';
-export type { Topology, OfflineReason } from './machine/topology.ts';
+export { TOPOLOGIES, CROSS_CHECKS, isTopology, moduleCount, boardOf, boardCount, modulesOfBoard } from './machine/topology.ts';
+export type { Topology, OfflineReason, CrossCheck } from './machine/topology.ts';
+export { checkerOf } from './machine/checkers.ts';
+export { READMIT_POLICIES, DEFAULT_DIAGNOSE_TIME, parseThreshold } from './machine/diagnosis.ts';
+export type { ReadmitPolicy, Threshold, DiagnosisVerdict } from './machine/diagnosis.ts';
 export type { ConsoleIO } from './machine/hostcalls.ts';
 export type { RetireRecord } from './machine/records.ts';
 export { formatTraceEntry, type TraceEntry } from './machine/trace.ts';
 export { buildReport, type RunReport } from './machine/report.ts';
 
-export { parseFault, formatFault, parseTarget, FaultSpecError, FAULT_KINDS } from './fault/spec.ts';
-export type { Fault, FaultKind, FaultTarget } from './fault/spec.ts';
+export { parseFault, formatFault, parseTarget, FaultSpecError, FAULT_KINDS, MODULE_FAULT_KINDS, CHECKER_FAULT_KINDS, CHECKERS } from './fault/spec.ts';
+export type { Fault, FaultKind, FaultTarget, FaultSite, Checker, CheckerFaultKind } from './fault/spec.ts';
 export { classify, OUTCOMES, HANG_FACTOR, type Outcome } from './fault/classify.ts';
 export { Random } from './fault/random.ts';
 

@@ -1,12 +1,17 @@
 // The instruction-level comparator. Contract: after every online module has executed the
 // same instruction, two modules agree iff their retire records (32 bytes: pc, instruction,
-// kind, rd value, address, data, next pc; layout.ts) are equal. A compare group is
-// every online module; the reference is the lowest-numbered one. Which module is faulty is
-// not decided here: the host applies the topology's policy to the records.
+// kind, rd value, address, data, next pc; layout.ts) are equal. A compare group is every
+// online module (or, as the host sets M_COMPARE_GROUPS, each pair-and-spare board); its
+// reference is its lowest-numbered checked module. Which module is faulty is not decided
+// here: the host applies the topology's policy to the records.
+//
+// A failed checker (M_UNCHECKED, M_FORCED) changes only what the comparator reports, in
+// differingModules(): the loops that raise A_DIVERGED compare records as always, and a
+// difference the checker hides costs a settle() that finds nothing to report.
 
 import {
   H_RETIRE, HARTS, HART_SIZE, K_STORE, K_DEVICE, K_HOSTCALL, COMPARE_STORE, COMPARE_IO, R_PC, R_INSN, R_KIND,
-  R_VALUE, R_ADDR, R_DATA, R_NPC,
+  R_VALUE, R_ADDR, R_DATA, R_NPC, MACHINE, M_COMPARE_GROUPS, M_UNCHECKED, M_FORCED,
 } from '../layout';
 
 /** Base pointer of module `m`'s hart block. */
@@ -32,10 +37,11 @@ import {
     | (load<u32>(ra, R_NPC) ^ load<u32>(rb, R_NPC))) != 0;
 }
 
-/** Modules in `online` whose record differs from the reference's (the lowest set bit). */
-export function differingModules(online: u32): u32 {
-  const reference = hart(ctz(online));
-  let others = online & (online - 1);
+/** Modules in `members` whose record differs from the reference's (the lowest set bit). */
+function differingFrom(members: u32): u32 {
+  if (members == 0) return 0;
+  const reference = hart(ctz(members));
+  let others = members & (members - 1);
   let differ: u32 = 0;
   while (others != 0) {
     const m = ctz(others);
@@ -43,6 +49,29 @@ export function differingModules(online: u32): u32 {
     if (recordsDiffer(reference, hart(m))) differ |= 1 << m;
   }
   return differ;
+}
+
+/**
+ * Modules in `online` the checkers report as differing at this compare point: in each
+ * compare group, the checked modules whose record differs from the group's reference, and
+ * every module whose verdict is stuck at "disagree".
+ */
+export function differingModules(online: u32): u32 {
+  const checked = online & ~load<u32>(MACHINE + M_UNCHECKED);
+  let groups = load<u32>(MACHINE + M_COMPARE_GROUPS);
+  let differ: u32 = 0;
+  if (groups == 0) differ = differingFrom(checked);
+  while (groups != 0) {
+    differ |= differingFrom(checked & (groups & 0xFF));
+    groups >>= 8;
+  }
+  return differ | (online & load<u32>(MACHINE + M_FORCED));
+}
+
+/** Whether a module's verdict stuck at "disagree" makes the last instruction a reported mismatch (`filter`: comparePointBits()). */
+export function forcedMismatch(online: u32, reference: usize, filter: u32): bool {
+  if ((online & load<u32>(MACHINE + M_FORCED)) == 0) return false;
+  return filter == 0 || (load<u32>(reference + H_RETIRE, R_KIND) & filter) != 0;
 }
 
 /**

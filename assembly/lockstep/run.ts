@@ -41,7 +41,7 @@ import {
   deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive,
   receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt, transactionInterruptEnabled,
 } from '../cpu/devices';
-import { hart, recordsDiffer, differingModules, comparePointBits } from './comparator';
+import { hart, recordsDiffer, differingModules, comparePointBits, forcedMismatch } from './comparator';
 
 /** settle(): nothing needs the host, keep running. */
 const CONTINUE: u32 = 0xFFFF_FFFF;
@@ -263,8 +263,8 @@ function lockstepPlain(
 
 /**
  * Any number of online modules in lockstep, pcs in the hart blocks, stepped by calls: the
- * instrumented and traced loops (which check PMP), the PMP-checked one (`checked`), and the
- * plain one beyond four modules.
+ * instrumented and traced loops (which check PMP, and report checker verdicts stuck at
+ * "disagree"), the PMP-checked one (`checked`), and the plain one beyond four modules.
  */
 // @ts-ignore: decorator
 @inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool, checked: bool): u32 {
@@ -281,7 +281,7 @@ function lockstepPlain(
       else stepOne(h, i);
       pending &= pending - 1;
     }
-    let differ: bool = false;
+    let differ: bool = instrumented && forcedMismatch(online, reference, filter);
     pending = others;
     while (pending != 0) {
       differ = differ || disagree(reference, hart(ctz(pending)), filter);

@@ -23,25 +23,30 @@ const KIND_HELP: Record<FaultKind, string> = {
   stuck1: 'the bit is forced to 1 after every write (permanent)',
   kill: 'the module dies (no target=, no bit=)',
   ecc: 'an uncorrectable error the module detects when the word or register is next read, and announces',
+  'stuck-agree': "a checker's verdict on board=B stuck at agree: it hides the next divergence (no bit=)",
+  'stuck-disagree': "a checker's verdict on board=B stuck at disagree: it reports a mismatch where there is none",
 };
 
 const FAULT_HELP = [
   'Faults (--inject): at=N,module=M,kind=K,target=T,bit=B, applied just before instruction N',
   '(instructions count from 0); board=B instead of module=M on pair-spare (board b holds',
-  'modules 2b and 2b+1).',
+  'modules 2b and 2b+1); module=all for the same fault on every module (common-mode).',
   '  kinds:',
-  ...FAULT_KINDS.map((kind) => `    ${kind.padEnd(8)}${KIND_HELP[kind]}`),
+  ...FAULT_KINDS.map((kind) => `    ${kind.padEnd(15)}${KIND_HELP[kind]}`),
   '  targets:',
-  '    x1..x31   a register, or its ABI name (ra, sp, t0, s2, a0, ...)',
-  '    pc        the program counter (bits 2..31)',
-  '    CSR name  mepc, mstatus, mtvec, mcycle, ... (flip: any CSR with state; stuck: one with a register)',
-  '    mem:ADDR  a word of RAM, e.g. mem:0x80001000 (word-aligned)',
-  '    result    the value the next instruction writes (or stores)',
-  '  bit:        0..31',
+  '    x1..x31    a register, or its ABI name (ra, sp, t0, s2, a0, ...)',
+  '    pc         the program counter (bits 2..31)',
+  '    CSR name   mepc, mstatus, mtvec, mcycle, ... (flip: any CSR with state; stuck: one with a register)',
+  '    mem:ADDR   a word of RAM, e.g. mem:0x80001000 (word-aligned)',
+  '    result     the value the next instruction writes (or stores)',
+  '    comparator the comparator of dmr, or of pair-spare board B (stuck-agree, stuck-disagree)',
+  '    voter      the voter of tmr, its verdict on module B (stuck-agree, stuck-disagree)',
+  '  bit:         0..31',
   'With --workload, at= may be a virtual time instead (at=500ms): the fault applies to the',
   'next instruction after the clock reaches it. On cluster and process-pair, module=0 is the',
   'primary host and module=1 the standby (backup); at= counts the serving host\'s instructions.',
-  'Example: --inject at=300,module=1,kind=flip,target=s2,bit=12',
+  'Examples: --inject at=300,module=1,kind=flip,target=s2,bit=12',
+  '          --inject at=0,board=0,kind=stuck-agree,target=comparator',
 ].join('\n');
 
 function program(setStatus: (status: number) => void, traceFile: string | undefined): Command {
@@ -71,6 +76,10 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--replace <spec>', "replace a module or a pair-spare board: 'at=N,module=M' or 'at=N,board=B' (repeatable)", collect, [])
     .option('--repair-after <n>', 'replace an offline module automatically n instructions after it went offline (not on simplex)')
     .option('--resync <mode>', 'how a replacement is brought into lockstep: stop-copy or precopy', 'precopy')
+    .option('--readmit <policy>', 're-admit a module taken offline whose self-test finds only transient faults: never or transient', 'never')
+    .option('--diagnose-time <n>', 'with --readmit transient: instructions from going offline to re-admission (default 10000)')
+    .option('--threshold <K/N>', 'with --readmit transient: retire a module for good after K errors within N instructions')
+    .option('--cross-check <scope>', 'pair-spare: compare each board\'s CPUs only (within, as Stratus does) or the boards too (boards)', 'within')
     .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')

@@ -11,11 +11,12 @@
 import { Machine, type ComparePoint } from '../machine/machine.ts';
 import { EXIT_LIMIT, type ResyncMode } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
-import type { Topology } from '../machine/topology.ts';
+import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topology.ts';
+import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
-import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
+import { formatFault, parseFault, isCheckerKind, type Fault } from '../fault/spec.ts';
 import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
@@ -41,6 +42,10 @@ export interface RunOptions {
   replace: string[];
   repairAfter?: string;
   resync?: string;
+  readmit?: string;
+  diagnoseTime?: string;
+  threshold?: string;
+  crossCheck?: string;
   classify?: boolean;
   format?: string;
 }
@@ -71,6 +76,10 @@ interface Settings<T extends ServiceTopology = ServiceTopology> {
   ramMiB: number;
   resync: ResyncMode;
   repairAfter?: number;
+  readmit: ReadmitPolicy;
+  diagnoseTime?: number;
+  threshold?: Threshold;
+  crossCheck: CrossCheck;
   maxInstructions?: number;
   faults: Fault[];
   replacements: ReturnType<typeof parseReplace>[];
@@ -79,13 +88,16 @@ interface Settings<T extends ServiceTopology = ServiceTopology> {
 /**
  * Only pair-spare has boards (board b holds modules 2b and 2b+1), and simplex has no module
  * to copy a replacement from: sites and repairs that name what the topology lacks are refused.
+ * A checker fault's board=B names the board whose verdict is stuck, on any topology with a
+ * checker (each dmr and tmr module is a board of its own). Diagnosis options need
+ * re-admission, and the compare scope needs boards.
  */
-function checkSites(settings: Settings): void {
+function checkSites(settings: Settings, options: RunOptions): void {
   const { topology } = settings;
   const noBoards = `${topology} has no boards (board=B is for pair-spare, whose board b holds modules 2b and 2b+1)`;
   if (topology !== 'pair-spare') {
     for (const fault of settings.faults) {
-      if ('board' in fault) throw new UsageError(`fault '${formatFault(fault)}': ${noBoards}: name a module with module=M`);
+      if ('board' in fault && !isCheckerKind(fault.kind)) throw new UsageError(`fault '${formatFault(fault)}': ${noBoards}: name a module with module=M`);
     }
     for (const r of settings.replacements) {
       if ('board' in r.site) throw new UsageError(`--replace 'at=${r.at},board=${r.site.board}': ${noBoards}: replace a module with at=N,module=M`);
@@ -97,6 +109,23 @@ function checkSites(settings: Settings): void {
   if (isSystemTopology(topology) && settings.repairAfter !== undefined) {
     throw new UsageError(`--repair-after: a ${topology}'s dead host is not repaired during a run; repair modules of dmr, pair-spare or tmr`);
   }
+  for (const [option, given] of [['--diagnose-time', options.diagnoseTime], ['--threshold', options.threshold]] as const) {
+    if (given !== undefined && settings.readmit !== 'transient') {
+      throw new UsageError(`${option} applies to re-admitted modules: add --readmit transient`);
+    }
+  }
+  if (options.crossCheck !== undefined && options.crossCheck !== 'within' && topology !== 'pair-spare') {
+    throw new UsageError(`--cross-check: ${topology} has no boards to compare across: it is a pair-spare setting`);
+  }
+}
+
+function thresholdOption(text: string): Threshold {
+  try {
+    return parseThreshold(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(`--threshold: ${error.message}`);
+    throw error;
+  }
 }
 
 export function settingsFrom(options: RunOptions): Settings {
@@ -106,11 +135,15 @@ export function settingsFrom(options: RunOptions): Settings {
     ramMiB: options.ram === undefined ? 1 : parseMiB(options.ram, '--ram'),
     resync: parseChoice(options.resync ?? 'precopy', ['stop-copy', 'precopy'] as const, '--resync'),
     repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
+    readmit: parseChoice(options.readmit ?? 'never', READMIT_POLICIES, '--readmit'),
+    diagnoseTime: options.diagnoseTime === undefined ? undefined : parseCount(options.diagnoseTime, '--diagnose-time'),
+    threshold: options.threshold === undefined ? undefined : thresholdOption(options.threshold),
+    crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),
   };
-  checkSites(settings);
+  checkSites(settings, options);
   return settings;
 }
 
@@ -119,6 +152,12 @@ function lockstepSettings(settings: Settings): Settings<Topology> {
   const { topology } = settings;
   if (isSystemTopology(topology)) throw new UsageError(`--topology ${topology} runs transaction workloads: add --workload NAME (e.g. lockstep run --workload card-auth --topology ${topology})`);
   return { ...settings, topology };
+}
+
+/** The machine settings among `settings` (MachineConfig without the console; the topology may be a failover system's). */
+export function machineConfig<T extends ServiceTopology>(settings: Settings<T>) {
+  const { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck } = settings;
+  return { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck };
 }
 
 export function readProgram(path: string, format?: string): Program {
@@ -196,10 +235,7 @@ export async function runCommand(path: string | undefined, options: RunOptions &
   if (path === undefined) throw new UsageError("missing required argument 'program': lockstep run PROGRAM, or lockstep run --workload NAME");
   const settings = lockstepSettings(settingsFrom(options));
   const program = readProgram(path, options.format);
-  const config = {
-    topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter,
-  };
+  const config = machineConfig(settings);
   if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
   const reportName = options.report && `the report to ${options.report}`;
   if (options.report) checkOutputPath(options.report, reportName!);

@@ -19,7 +19,7 @@ import { checkOutputPath, err, openOutputFile } from './io.ts';
 import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
-import { readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
+import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 import { createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, type Service, type ClusterAware, type FailoverSettings } from '../system/index.ts';
 import { buildSystemReport } from '../system/report.ts';
 import { formatFailover } from './failover-table.ts';
@@ -112,9 +112,7 @@ export async function runWorkloadCommand(
 
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
   const built: Service = await createService(program, {
-    topology: settings.topology, ramMiB: settings.ramMiB, compare: settings.compare,
-    resync: settings.resync, repairAfter: settings.repairAfter, failover,
-    console: { write: terminal.write, read: () => null },
+    ...machineConfig(settings), failover, console: { write: terminal.write, read: () => null },
   });
   const { service, machine, system } = built;
   const timedFaults = settings.faults.filter((f) => f.atUs !== undefined);

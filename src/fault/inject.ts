@@ -4,8 +4,9 @@
  * poison) also arm masks that the core's instrumented loop re-applies (assembly/fault/).
  */
 import type { Core } from '../machine/core.ts';
-import { type Topology, moduleCount, boardCount } from '../machine/topology.ts';
-import { type Fault, formatFault, describeTarget } from './spec.ts';
+import { type Topology, moduleCount, boardCount, modulesOfBoard } from '../machine/topology.ts';
+import { checkerOf } from '../machine/checkers.ts';
+import { type Fault, type FaultSite, formatFault, describeTarget, isCheckerKind } from './spec.ts';
 import { csrNumber } from '../isa/csr.ts';
 
 /** Counters a flip may hit: mcycle and minstret (their user aliases and high halves are the same registers). */
@@ -19,13 +20,31 @@ export interface FaultContext {
   csrHasStorage: (num: number) => boolean;
 }
 
+/** The modules a fault lands on: one, a board's, or (`module=all`) every module of `topology`. */
+export function faultModules(site: FaultSite, topology: Topology): number[] {
+  if ('board' in site) return modulesOfBoard(topology, site.board);
+  if ('all' in site) return Array.from({ length: moduleCount(topology) }, (_, m) => m);
+  return [site.module];
+}
+
 /** Returns a message naming what is wrong with `fault` on this machine, or undefined. */
 export function checkFault(fault: Fault, ctx: FaultContext): string | undefined {
   const spec = formatFault(fault);
+  const onChecker = fault.target?.type === 'checker';
+  if (isCheckerKind(fault.kind) !== onChecker || (onChecker && !('board' in fault))) {
+    return `fault '${spec}': stuck-agree and stuck-disagree are the faults of a checker, on board=B with target=comparator or target=voter, and only they`;
+  }
+  if (fault.target?.type === 'checker') {
+    const checker = checkerOf(ctx.topology);
+    if (!checker) return `fault '${spec}': simplex has no comparator or voter (nothing checks it): checker faults need dmr, pair-spare or tmr`;
+    if (checker !== fault.target.checker) {
+      return `fault '${spec}': ${ctx.topology} ${checker === 'voter' ? 'votes' : 'compares'}: use target=${checker}`;
+    }
+  }
   if ('board' in fault) {
     const boards = boardCount(ctx.topology);
     if (fault.board >= boards) return `fault '${spec}': board ${fault.board} does not exist: ${ctx.topology} has ${boards === 1 ? 'board 0' : `boards 0..${boards - 1}`}`;
-  } else {
+  } else if (!('all' in fault)) {
     const modules = moduleCount(ctx.topology);
     if (fault.module >= modules) return `fault '${spec}': module ${fault.module} does not exist: ${ctx.topology} has ${modules === 1 ? 'module 0' : `modules 0..${modules - 1}`}`;
   }
@@ -66,12 +85,16 @@ export interface FaultEffects {
   oneShot?: boolean;
 }
 
-/** Applies `fault` (already checked) to module `m`. Persistent masks accumulate with earlier faults. */
+/**
+ * Applies `fault` (already checked; a module's fault, not a checker's) to module `m`.
+ * Persistent masks accumulate with earlier faults.
+ */
 export function applyFault(core: Core, m: number, fault: Fault, ramSize: number): FaultEffects {
   const L = core.layout;
   const h = core.hart(m);
   if (fault.kind === 'kill') return { kill: true };
   const target = fault.target!;
+  if (target.type === 'checker') throw new Error(`applyFault: '${formatFault(fault)}' is a checker's fault, not a module's`);
   const mask = (1 << fault.bit!) >>> 0;
   const stuck = fault.kind === 'stuck0' || fault.kind === 'stuck1';
   /** Forces the stuck bit into a value. */

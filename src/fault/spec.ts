@@ -1,23 +1,43 @@
 /**
  * Fault specifications (DESIGN §5): one text form for the CLI, the library, scenario files
- * and the browser: `at=5000,module=1,kind=flip,target=x5,bit=3`.
+ * and the browser: `at=5000,module=1,kind=flip,target=x5,bit=3`. Besides the modules'
+ * faults, a checker can fail: `at=N,board=B,kind=stuck-agree,target=comparator` (the
+ * comparator's or voter's verdict on board B is stuck; src/machine/checkers.ts). A fault
+ * with `module=all` hits every module alike at the same instruction (a common-mode fault).
  */
 import { registerNumber } from '../isa/registers.ts';
 import { csrNumber, csrName } from '../isa/csr.ts';
 import { ABI_NAMES } from '../isa/registers.ts';
 
-export const FAULT_KINDS = ['flip', 'stuck0', 'stuck1', 'kill', 'ecc'] as const;
+/** Faults of a module. */
+export const MODULE_FAULT_KINDS = ['flip', 'stuck0', 'stuck1', 'kill', 'ecc'] as const;
+/** Faults of a checker: its verdict stuck at "agree" (it hides a divergence) or at "disagree" (it reports one where there is none). */
+export const CHECKER_FAULT_KINDS = ['stuck-agree', 'stuck-disagree'] as const;
+export const FAULT_KINDS = [...MODULE_FAULT_KINDS, ...CHECKER_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+export type CheckerFaultKind = (typeof CHECKER_FAULT_KINDS)[number];
+
+/** What checks the modules: dmr and pair-spare compare, tmr votes. */
+export const CHECKERS = ['comparator', 'voter'] as const;
+export type Checker = (typeof CHECKERS)[number];
+
+export function isCheckerKind(kind: FaultKind): kind is CheckerFaultKind {
+  return (CHECKER_FAULT_KINDS as readonly string[]).includes(kind);
+}
 
 export type FaultTarget =
   | { type: 'reg'; reg: number }
   | { type: 'pc' }
   | { type: 'csr'; csr: number }
   | { type: 'mem'; addr: number }
-  | { type: 'result' };
+  | { type: 'result' }
+  | { type: 'checker'; checker: Checker };
 
-/** Where a fault lands: one module, or every module of a board. */
-export type FaultSite = { module: number } | { board: number };
+/**
+ * Where a fault lands: one module, every module of a board (for a checker fault: the
+ * checker's verdict on that board), or every module of the machine (`module=all`).
+ */
+export type FaultSite = { module: number } | { board: number } | { all: true };
 
 export type Fault = FaultSite & {
   /** Number of the instruction before which the fault applies (instructions count from 0). */
@@ -31,7 +51,7 @@ export type Fault = FaultSite & {
   kind: FaultKind;
   /** Absent only for `kill`. */
   target?: FaultTarget;
-  /** Bit 0..31 (absent only for `kill`). */
+  /** Bit 0..31 (absent for `kill` and checker faults). */
   bit?: number;
 };
 
@@ -58,6 +78,7 @@ export function parseTarget(text: string, spec = text): FaultTarget {
   const name = text.toLowerCase();
   if (name === 'pc') return { type: 'pc' };
   if (name === 'result') return { type: 'result' };
+  if ((CHECKERS as readonly string[]).includes(name)) return { type: 'checker', checker: name as Checker };
   if (name.startsWith('mem:')) {
     const addrText = name.slice(4);
     const addr = /^0x[0-9a-f]+$/.test(addrText) ? Number.parseInt(addrText, 16) : /^\d+$/.test(addrText) ? Number(addrText) : NaN;
@@ -76,7 +97,7 @@ export function parseTarget(text: string, spec = text): FaultTarget {
   const csr = csrNumber(name);
   if (csr !== undefined) return { type: 'csr', csr };
   throw new FaultSpecError(
-    `fault '${spec}': unknown target '${text}': use x1..x31 (or an ABI name such as a0), pc, a CSR name such as mepc, mem:ADDRESS or result`,
+    `fault '${spec}': unknown target '${text}': use x1..x31 (or an ABI name such as a0), pc, a CSR name such as mepc, mem:ADDRESS, result, comparator or voter`,
   );
 }
 
@@ -87,6 +108,7 @@ export function formatTarget(target: FaultTarget): string {
     case 'csr': return csrName(target.csr) ?? `0x${target.csr.toString(16)}`;
     case 'mem': return `mem:0x${target.addr.toString(16).padStart(8, '0')}`;
     case 'result': return 'result';
+    case 'checker': return target.checker;
   }
 }
 
@@ -124,9 +146,12 @@ export function parseFault(spec: string): Fault {
   if (fields.has('module') && fields.has('board')) {
     throw new FaultSpecError(`fault '${spec}': give module= or board=, not both`);
   }
+  const moduleText = fields.get('module');
+  if (isCheckerKind(kind)) return parseCheckerFault(spec, kind, when, fields);
   const site: FaultSite = fields.has('board')
     ? { board: parseCount('board', fields.get('board')!, spec) }
-    : { module: fields.has('module') ? parseCount('module', fields.get('module')!, spec) : 0 };
+    : moduleText?.toLowerCase() === 'all' ? { all: true }
+    : { module: moduleText !== undefined ? parseCount('module', moduleText, spec) : 0 };
   if (kind === 'kill') {
     if (fields.has('target') || fields.has('bit')) {
       throw new FaultSpecError(`fault '${spec}': kill takes the whole module; drop target= and bit=`);
@@ -136,6 +161,9 @@ export function parseFault(spec: string): Fault {
   const targetText = fields.get('target');
   if (targetText === undefined) throw new FaultSpecError(`fault '${spec}': missing target= (x1..x31, pc, a CSR name, mem:ADDRESS or result)`);
   const target = parseTarget(targetText, spec);
+  if (target.type === 'checker') {
+    throw new FaultSpecError(`fault '${spec}': a ${target.checker} fails with its verdict stuck: kind=stuck-agree or kind=stuck-disagree`);
+  }
   const bitText = fields.get('bit');
   if (bitText === undefined) throw new FaultSpecError(`fault '${spec}': missing bit= (0..31)`);
   const bit = parseCount('bit', bitText, spec);
@@ -165,8 +193,27 @@ export function formatTime(us: number): string {
   return `${us}us`;
 }
 
+/**
+ * A checker fault: `kind=stuck-agree|stuck-disagree,target=comparator|voter`, on `board=B`
+ * (board 0 when no site is given); no bit.
+ */
+function parseCheckerFault(spec: string, kind: CheckerFaultKind, when: { at: number; atUs?: number }, fields: Map<string, string>): Fault {
+  const targetText = fields.get('target');
+  if (targetText === undefined) throw new FaultSpecError(`fault '${spec}': missing target= (${kind} is a fault of a checker: target=comparator or target=voter)`);
+  const target = parseTarget(targetText, spec);
+  if (target.type !== 'checker') {
+    throw new FaultSpecError(`fault '${spec}': ${kind} is a fault of a checker: use target=comparator or target=voter (a module's bits take flip, stuck0 or stuck1)`);
+  }
+  if (fields.has('bit')) throw new FaultSpecError(`fault '${spec}': a ${target.checker}'s verdict has no bits: drop bit=`);
+  if (fields.has('module')) {
+    throw new FaultSpecError(`fault '${spec}': a ${target.checker} fault names the board whose verdict is stuck: use board=B instead of module=`);
+  }
+  const board = fields.has('board') ? parseCount('board', fields.get('board')!, spec) : 0;
+  return { board, ...when, kind, target };
+}
+
 export function formatFault(fault: Fault): string {
-  const site = 'board' in fault ? `board=${fault.board}` : `module=${fault.module}`;
+  const site = 'board' in fault ? `board=${fault.board}` : 'all' in fault ? 'module=all' : `module=${fault.module}`;
   const parts = [`at=${fault.atUs === undefined ? fault.at : formatTime(fault.atUs)}`, site, `kind=${fault.kind}`];
   if (fault.target) parts.push(`target=${formatTarget(fault.target)}`);
   if (fault.bit !== undefined) parts.push(`bit=${fault.bit}`);

@@ -4,6 +4,8 @@
  * report's (snake_case JSON).
  */
 import type { OfflineReason } from './topology.ts';
+import type { Checker } from '../fault/spec.ts';
+import type { DiagnosisVerdict } from './diagnosis.ts';
 
 export type ResyncMode = 'stop-copy' | 'precopy';
 
@@ -14,8 +16,9 @@ export type ResyncMode = 'stop-copy' | 'precopy';
  * - `expected`/`actual`: the reference's side is known to be right (it is a majority, or a
  *   board whose pair agrees) and `module` was set apart; `expected` is the reference's value.
  * - `values` (module number → value): neither side is known to be right (dmr, tmr without a
- *   majority, two boards that each check but disagree); the machine fail-stops. `reference`
- *   is then only the lowest-numbered module it compared with.
+ *   majority, two boards that each check but disagree: the machine fail-stops; or the two
+ *   CPUs of a pair-and-spare board checked only against each other: the board goes offline).
+ *   `reference` is then only the lowest-numbered module it compared with.
  */
 export type DivergeEvent = {
   instret: number; kind: 'diverge'; module: number; reference: number; pc: number; field: string;
@@ -23,13 +26,30 @@ export type DivergeEvent = {
   first_differed?: number;
 } & ({ expected: string; actual: string; values?: never } | { values: Record<number, string>; expected?: never; actual?: never });
 
+/**
+ * The checker reported module `module` differing from `reference` although their records
+ * (or host calls) are equal: its verdict on `module` is stuck at "disagree".
+ */
+export interface MiscompareEvent {
+  instret: number; kind: 'miscompare'; module: number; reference: number; pc: number; checker: Checker;
+}
+
 export type MachineEvent =
   | { instret: number; kind: 'inject'; module: number; fault: string }
   | DivergeEvent
+  | MiscompareEvent
   | { instret: number; kind: 'error'; module: number; where: string }
   | { instret: number; kind: 'offline'; module: number; reason: OfflineReason }
+  /**
+   * With re-admission: what the self-test of `modules` (a module, or a pair-spare board),
+   * just taken offline, found; `errors` counts its errors (within the threshold's window),
+   * `readmit_at` is the instruction before which a `transient` one comes back.
+   */
+  | { instret: number; kind: 'diagnose'; module: number; modules: number[]; verdict: DiagnosisVerdict; errors: number; readmit_at?: number }
   | { instret: number; kind: 'failstop'; reason: string }
   | { instret: number; kind: 'replace'; module: number }
+  /** A module diagnosed `transient` is brought back: its resync begins. */
+  | { instret: number; kind: 'readmit'; module: number }
   | {
     instret: number; kind: 'resync-round'; module: number; modules: number[]; source: number;
     round: number; pages: number; bytes: number; instructions: number;
@@ -102,7 +122,7 @@ export interface InactiveFault {
 }
 
 /** Detection events: the machine noticed that something is wrong. */
-export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'error', 'offline', 'failstop']);
+export const DETECTION_KINDS: ReadonlySet<EventKind> = new Set(['diverge', 'miscompare', 'error', 'offline', 'failstop']);
 
 /** Whether `e` is a detection (a module taken offline to be replaced is not one). */
 export function isDetection(e: MachineEvent): boolean {
@@ -118,7 +138,7 @@ export function isDetection(e: MachineEvent): boolean {
 export function detectionLatency(events: readonly MachineEvent[]): number | null {
   const detect = events.find(isDetection);
   if (!detect) return null;
-  const named = detect.kind === 'diverge' ? [detect.module, detect.reference] : 'module' in detect ? [detect.module] : undefined;
+  const named = detect.kind === 'diverge' || detect.kind === 'miscompare' ? [detect.module, detect.reference] : 'module' in detect ? [detect.module] : undefined;
   const inject = events.find((e) => e.kind === 'inject' && e.instret <= detect.instret && (!named || named.includes(e.module)));
   return inject ? detect.instret - inject.instret : null;
 }

@@ -11,15 +11,16 @@ import { Core, compileCore } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
-  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount,
-  resolveDisagreement, companionsOf,
+  type Topology, type OfflineReason, type CrossCheck, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf,
 } from './topology.ts';
-import type { MachineEvent, DivergeEvent, Halt, HaltReason, ResyncMode, InactiveFault } from './events.ts';
+import type { MachineEvent, DivergeEvent, MiscompareEvent, Halt, HaltReason, ResyncMode, InactiveFault } from './events.ts';
 import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
-import { type Fault, formatFault } from '../fault/spec.ts';
-import { checkFault, applyFault, type FaultEffects } from '../fault/inject.ts';
+import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
+import { checkFault, applyFault, faultModules, type FaultEffects } from '../fault/inject.ts';
+import { Checkers, mismatchEvents } from './checkers.ts';
+import { Diagnosis, DEFAULT_DIAGNOSE_TIME, checkDiagnosisSettings, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
 import { Resyncs } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
@@ -41,6 +42,14 @@ export interface MachineConfig {
   repairAfter?: number;
   /** Copy bandwidth during resync, in bytes per cycle of the 100 MHz clock (default 8, i.e. 800 MB/s). */
   copyBytesPerCycle?: number;
+  /** Whether a module taken offline whose self-test finds only transient faults comes back (default never; diagnosis.ts). */
+  readmit?: ReadmitPolicy;
+  /** Instructions from going offline to re-admission (default 10,000). */
+  diagnoseTime?: number;
+  /** Retire a module for good after this many errors within this many instructions (with readmit transient). */
+  threshold?: Threshold;
+  /** pair-spare: compare each board's two CPUs only (default, as Stratus does), or the boards with each other too. */
+  crossCheck?: CrossCheck;
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
@@ -84,6 +93,7 @@ export type ScheduledAction =
   | { at: number; seq: number; type: 'fault'; fault: Fault }
   | { at: number; seq: number; type: 'end-result-fault'; module: number }
   | { at: number; seq: number; type: 'replace'; modules: number[] }
+  | { at: number; seq: number; type: 'readmit'; modules: number[] }
   | { at: number; seq: number; type: 'resync-round'; id: number };
 
 /** A console that discards output and has no input. */
@@ -103,7 +113,7 @@ export function trapName(cause: number): string {
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
-  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter'>> & { repairAfter?: number };
+  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold'>> & { repairAfter?: number; threshold?: Threshold };
   readonly events: MachineEvent[] = [];
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
@@ -118,7 +128,7 @@ export class Machine {
    * 0x00000048 → module 1 offline"; when the machine cannot tell which side is right, the
    * modules in number order: "… module 0 wrote x5 = 0x00000048, module 1 wrote 0x00000040 → fail-stop".
    */
-  onDivergence?: (event: DivergeEvent, line: string) => void;
+  onDivergence?: (event: DivergeEvent | MiscompareEvent, line: string) => void;
 
   private readonly L;
   private modules: ModuleRecord[] = [];
@@ -131,6 +141,10 @@ export class Machine {
   /** A host call that is waiting for input (already retired by the modules). */
   private waitingCall?: HostCall;
   private readonly resyncs: Resyncs;
+  /** The comparators or voter, and their stuck verdicts. */
+  private readonly checkers: Checkers;
+  /** Self-tests and error counts of modules taken offline. */
+  private readonly diagnosis: Diagnosis;
   private programLoaded = false;
   private tohost = 0;
   private stdoutBytes = 0;
@@ -157,7 +171,13 @@ export class Machine {
       repairAfter: config.repairAfter,
       copyBytesPerCycle: config.copyBytesPerCycle ?? 8,
       blockingInput: config.blockingInput ?? false,
+      readmit: config.readmit ?? 'never',
+      diagnoseTime: config.diagnoseTime ?? DEFAULT_DIAGNOSE_TIME,
+      threshold: config.threshold,
+      crossCheck: config.crossCheck ?? 'within',
     };
+    this.checkers = new Checkers(this.topology, this.config.crossCheck);
+    this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
     this.port = new TransactionPort(core);
@@ -205,6 +225,8 @@ export class Machine {
     this.hostState = { brk: 0, start: 0, pendingLine: [] };
     this.waitingCall = undefined;
     this.resyncs.clear();
+    this.checkers.clear();
+    this.diagnosis.clear();
     this.tohost = 0;
     this.stdoutBytes = 0;
     this.replayFrom = undefined;
@@ -220,6 +242,7 @@ export class Machine {
     }
     const bw = config.copyBytesPerCycle ?? 8;
     if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
+    checkDiagnosisSettings(config);
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
@@ -353,10 +376,9 @@ export class Machine {
     });
     if (problem) return problem;
     // Persistent faults take slots in the hart block: count the ones this module would carry.
-    const modules = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
     const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
-    for (const m of modules) {
-      const onModule = planned.filter((f) => ('board' in f ? modulesOfBoard(this.topology, f.board).includes(m) : f.module === m));
+    for (const m of faultModules(fault, this.topology)) {
+      const onModule = planned.filter((f) => faultModules(f, this.topology).includes(m));
       const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && f.kind !== 'flip' ? [f.target.addr] : [])));
       const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
       if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors`;
@@ -569,16 +591,12 @@ export class Machine {
   private hostCall(): void {
     const online = this.onlineModules();
     const calls = online.map((m) => decodeCall(this.moduleAccess(m)));
-    const groups = new Map<string, number[]>();
-    online.forEach((m, k) => {
-      const key = JSON.stringify({ ...calls[k], payload: calls[k].payload ? Array.from(calls[k].payload!) : null });
-      groups.set(key, [...(groups.get(key) ?? []), m]);
-    });
-    if (groups.size > 1) {
-      const partition = [...groups.values()];
+    const callOf = (m: number) => calls[online.indexOf(m)];
+    const partition = this.checkers.partition(online, (m) => JSON.stringify({ ...callOf(m), payload: callOf(m).payload ? Array.from(callOf(m).payload!) : null }));
+    if (partition.length > 1) {
       this.resolve(partition, (expected, actual) => {
-        const d = callDifference(calls[online.indexOf(expected)], calls[online.indexOf(actual)])!;
-        return { ...d, verb: `called the host with ${d.field} =`, verbAgain: 'with' };
+        const d = callDifference(callOf(expected), callOf(actual));
+        return d && { ...d, verb: `called the host with ${d.field} =`, verbAgain: 'with' };
       });
       if (this.halted) return;
     }
@@ -620,47 +638,29 @@ export class Machine {
 
   /** The comparator found the online modules' records differ at the last instruction. */
   private resolveDivergence(): void {
-    const online = this.onlineModules();
-    const groups = new Map<string, number[]>();
-    for (const m of online) {
-      const key = recordKey(this.core, m);
-      groups.set(key, [...(groups.get(key) ?? []), m]);
-    }
-    if (groups.size < 2) return;
-    this.resolve([...groups.values()], (expected, actual) => recordDifference(this.record(expected), this.record(actual))!);
+    const partition = this.checkers.partition(this.onlineModules(), (m) => recordKey(this.core, m));
+    this.resolve(partition, (expected, actual) => recordDifference(this.record(expected), this.record(actual)));
   }
 
   /**
-   * Applies the topology's policy to a partition of the online modules (the first group
-   * holds the reference module) and records what happened.
+   * Applies the checkers' report and the topology's policy to a partition of the online
+   * modules (Checkers.partition()) and records what happened; nothing when the checkers
+   * report nothing. `differ` is undefined for two modules that agree (a checker verdict
+   * stuck at "disagree" reported them).
    */
-  private resolve(groups: number[][], differ: (expected: number, actual: number) => Difference): void {
+  private resolve(groups: number[][], differ: (expected: number, actual: number) => Difference | undefined): void {
+    const judgement = this.checkers.judge(groups);
+    if (!judgement) return;
+    const { resolution, reports } = judgement;
     const instret = this.instret - 1; // the instruction just executed
-    const resolution = resolveDisagreement(this.topology, groups);
     const offline = resolution.failstop ? [] : resolution.offline.map((o) => o.module);
-    const survivors = groups.flat().filter((m) => !offline.includes(m));
-    const winners = resolution.failstop ? groups[0] : groups.find((g) => g.some((m) => survivors.includes(m)))!;
-    const reference = winners[0];
-    const pc = this.record(reference).pc;
-    const outcome = resolution.failstop ? 'fail-stop' : this.describeOffline(offline);
-    const firstDiffered = this.firstDifference(instret);
-    for (const group of groups) {
-      if (group === winners) continue;
-      for (const m of group) {
-        const d = differ(reference, m);
-        const base = { instret, kind: 'diverge' as const, module: m, reference, pc, field: d.field };
-        // A fail-stop means neither side is known to be right: both are named by module,
-        // the lower-numbered (the reference) first; otherwise the reference's side is trusted.
-        const event: DivergeEvent = resolution.failstop
-          ? { ...base, values: { [reference]: d.expected, [m]: d.actual } }
-          : { ...base, expected: d.expected, actual: d.actual };
-        if (firstDiffered !== undefined) event.first_differed = firstDiffered;
-        this.events.push(event);
-        const sides = resolution.failstop
-          ? `module ${reference} ${d.verb} ${d.expected}, module ${m} ${d.verbAgain} ${d.actual}`
-          : `module ${m} ${d.verb} ${d.actual}, module ${reference} ${d.verbAgain} ${d.expected}`;
-        this.onDivergence?.(event, `diverged at instruction ${instret.toLocaleString('en-US')} (pc ${hex32(pc)}): ${sides} → ${outcome}`);
-      }
+    const mismatches = mismatchEvents(reports, {
+      instret, checker: this.checkers.checker!, pcOf: (m) => this.record(m).pc, differ,
+      firstDiffered: this.firstDifference(instret), outcome: resolution.failstop ? 'fail-stop' : this.describeOffline(offline),
+    });
+    for (const { event, line } of mismatches) {
+      this.events.push(event);
+      this.onDivergence?.(event, line);
     }
     if (resolution.failstop) {
       this.failstop(instret, resolution.reason);
@@ -738,21 +738,39 @@ export class Machine {
       .filter((p) => !listed.has(p))
       .map((module) => ({ module, reason: 'partner-lost' as const }));
     const all = [...failed, ...partners];
+    const gone: number[] = [];
     for (const { module, reason } of all) {
       const status = this.modules[module];
       if (status.state === 'offline') continue;
       if (status.state === 'resyncing') this.resyncs.leave(module);
       this.events.push({ instret, kind: 'offline', module, reason });
       status.state = 'offline';
+      if (reason !== 'removed') gone.push(module);
     }
     this.syncOnline();
-    const repaired = all.filter((f) => f.reason !== 'removed').map((f) => f.module);
+    const up = this.onlineModules().length > 0 && !this.halted;
+    const repaired = this.diagnosis.active
+      ? (up ? this.diagnose(gone, instret) : [])
+      : all.filter((f) => f.reason !== 'removed').map((f) => f.module);
     if (this.config.repairAfter !== undefined && repaired.length > 0) this.scheduleRepair(instret + 1 + this.config.repairAfter, repaired);
-    if (this.onlineModules().length > 0 || this.halted) return;
+    if (up || this.halted) return;
     const { module, reason } = failed[0];
     if (this.topology !== 'simplex') this.failstop(instret, all.every((f) => f.reason === 'announced') ? 'every module still online announced an uncorrectable error' : 'no module is left online');
     else if (reason === 'announced') this.failstop(instret, `module ${module} announced an uncorrectable error`);
     else this.stop('dead', `module ${module} stopped (${reason}): nothing else can run the program`, { instret });
+  }
+
+  /**
+   * Self-tests `modules`, just taken offline at `instret` for errors, unit by unit (a
+   * pair-and-spare board is one): transient units are re-admitted after the diagnosis time;
+   * returns the modules of the others, left for repair.
+   */
+  private diagnose(modules: number[], instret: number): number[] {
+    const units = [...new Set(modules.map((m) => boardOf(this.topology, m)))].map((b) => modulesOfBoard(this.topology, b));
+    const { events, readmit, repair } = this.diagnosis.selfTest(units, (m) => this.modules[m].faults, instret);
+    this.events.push(...events);
+    if (readmit.length > 0) this.enqueue({ at: this.diagnosis.readmitAt(instret), seq: 0, type: 'readmit', modules: readmit.flat() });
+    return repair;
   }
 
   /**
@@ -780,6 +798,7 @@ export class Machine {
       }
     });
     this.core.setU32(L.MACHINE + L.M_ONLINE, mask);
+    armed = this.checkers.sync(this.core, mask) || armed;
     this.core.setU32(L.MACHINE + L.M_FAULTS_ARMED, armed ? 1 : 0);
   }
 
@@ -801,6 +820,7 @@ export class Machine {
           break;
         }
         case 'replace': this.startReplacement(action.modules); break;
+        case 'readmit': this.readmit(action.modules); break;
         case 'resync-round': this.resyncs.roundEnded(action.id); break;
       }
     }
@@ -829,7 +849,11 @@ export class Machine {
    * module at all. Every target's inject event comes before any module goes offline.
    */
   private applyScheduledFault(fault: Fault): void {
-    const targets = 'board' in fault ? modulesOfBoard(this.topology, fault.board) : [fault.module];
+    if ('board' in fault && isCheckerKind(fault.kind)) {
+      this.applyCheckerFault(fault, fault.board, fault.kind);
+      return;
+    }
+    const targets = faultModules(fault, this.topology);
     const instret = this.instret;
     const text = formatFault(fault);
     const reached = targets.filter((m) => this.modules[m].state === 'online');
@@ -854,7 +878,29 @@ export class Machine {
     this.takeOffline(killed.map((module) => ({ module, reason: 'dead' as const })), instret);
   }
 
-  // ── Replacement and resync ───────────────────────────────────────────────────────
+  /**
+   * Board `board`'s checker verdict sticks (checkers.ts). A pair-and-spare comparator sits
+   * on its board: it must be online, and the fault is its modules' (a self-test finds it;
+   * a replacement removes it). dmr's comparator and tmr's voter sit outside the modules:
+   * the fault takes effect whatever the module's state.
+   */
+  private applyCheckerFault(fault: Fault, board: number, kind: CheckerFaultKind): void {
+    const onBoard = this.topology === 'pair-spare';
+    const modules = modulesOfBoard(this.topology, board).filter((m) => !onBoard || this.modules[m].state === 'online');
+    const text = formatFault(fault);
+    if (modules.length === 0) {
+      this.inactive.push({ fault: text, reason: this.modules[modulesOfBoard(this.topology, board)[0]].state === 'resyncing' ? 'resyncing' : 'offline' });
+      return;
+    }
+    for (const m of modules) {
+      this.events.push({ instret: this.instret, kind: 'inject', module: m, fault: text });
+      if (onBoard) this.modules[m].faults.push(text);
+    }
+    this.checkers.stick(board, kind);
+    this.syncOnline();
+  }
+
+  // ── Replacement, re-admission and resync ─────────────────────────────────────────
 
   private startReplacement(modules: number[]): void {
     const instret = this.instret;
@@ -862,18 +908,36 @@ export class Machine {
     if (fresh.length === 0) return;
     this.takeOffline(fresh.filter((m) => this.modules[m].state === 'online').map((module) => ({ module, reason: 'removed' as const })), instret);
     if (this.halted) return; // that was the last module online: nothing is left to copy from
-    for (const m of fresh) {
+    for (const m of fresh) this.modules[m].faults = [];
+    for (const board of new Set(fresh.map((m) => boardOf(this.topology, m)))) this.checkers.boardReplaced(board);
+    this.diagnosis.replaced(fresh);
+    this.bringBack(fresh, 'replace');
+  }
+
+  /** The diagnosis time of `modules` is over: those still offline come back (a replacement may have come first). */
+  private readmit(modules: number[]): void {
+    const back = modules.filter((m) => this.modules[m].state === 'offline');
+    if (back.length > 0) this.bringBack(back, 'readmit');
+  }
+
+  /**
+   * Starts the resync of `modules`, offline, into the machine, each logged with a `kind`
+   * event: new modules of a replacement, or modules re-admitted after their diagnosis. Their
+   * persistent faults and announced errors go (a re-admitted module has none that last).
+   */
+  private bringBack(modules: number[], kind: 'replace' | 'readmit'): void {
+    const instret = this.instret;
+    for (const m of modules) {
       const status = this.modules[m];
       status.state = 'resyncing';
       status.dead = false;
-      status.faults = [];
       status.persistent = false;
       this.core.clearFaults(m);
       this.core.setU32(this.core.hart(m) + this.L.H_ERROR, 0);
-      this.events.push({ instret, kind: 'replace', module: m });
+      this.events.push({ instret, kind, module: m });
     }
     this.syncOnline();
-    this.resyncs.start(fresh);
+    this.resyncs.start(modules);
   }
 
   /** Takes the host side of `source`'s program state (break, pending console line): see context.ts. */
@@ -902,6 +966,8 @@ export class Machine {
       hostCalls: this.hostState,
       waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
       ...this.resyncs.state(),
+      checkers: this.checkers.state(),
+      errors: this.diagnosis.state(),
       programLoaded: this.programLoaded,
       tohost: this.tohost,
       stdoutBytes: this.stdoutBytes,
@@ -929,6 +995,8 @@ export class Machine {
     machine.hostState = host.hostCalls;
     machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
     machine.resyncs.restore(host);
+    machine.checkers.restore(host.checkers);
+    machine.diagnosis.restore(host.errors);
     machine.programLoaded = host.programLoaded;
     machine.tohost = host.tohost;
     machine.stdoutBytes = host.stdoutBytes;

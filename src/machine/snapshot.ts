@@ -18,6 +18,8 @@ import type { Halt, InactiveFault, MachineEvent } from './events.ts';
 import type { HostCallState, HostCall } from './hostcalls.ts';
 import type { MachineConfig, ModuleRecord, ScheduledAction } from './machine.ts';
 import type { ResyncState } from './resync.ts';
+import type { StuckVerdict } from './checkers.ts';
+import type { ErrorHistory } from './diagnosis.ts';
 
 const MAGIC = 0x534C534C; // "LSLS"
 const VERSION = 3;
@@ -37,6 +39,10 @@ export interface HostSnapshot {
   waitingCall?: Omit<HostCall, 'payload'> & { payload?: number[] };
   resyncs: ResyncState[];
   nextResyncId: number;
+  /** Checker verdicts stuck by faults (absent in snapshots older than checker faults). */
+  checkers?: StuckVerdict[];
+  /** Error histories of modules, for the diagnosis threshold. */
+  errors?: ErrorHistory;
   programLoaded: boolean;
   tohost: number;
   stdoutBytes: number;

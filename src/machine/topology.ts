@@ -36,6 +36,25 @@ export function modulesOfBoard(topology: Topology, board: number): number[] {
   return topology === 'pair-spare' ? [2 * board, 2 * board + 1] : [board];
 }
 
+/**
+ * What pair-and-spare compares (README "Pair-and-spare compare scope"): `within`, each
+ * board's comparator checks its own two CPUs and nothing compares the boards with each
+ * other, as Stratus's self-checking boards do (the default); `boards`, the boards' outputs
+ * are also compared with each other, and two boards that each agree internally but differ
+ * from each other fail-stop.
+ */
+export const CROSS_CHECKS = ['within', 'boards'] as const;
+export type CrossCheck = (typeof CROSS_CHECKS)[number];
+
+/**
+ * The compare groups: sets of modules whose retire records are compared with each other.
+ * One group of every module, except pair-spare `within`, where each board is a group.
+ */
+export function compareGroups(topology: Topology, crossCheck: CrossCheck): number[][] {
+  if (topology === 'pair-spare' && crossCheck === 'within') return [modulesOfBoard(topology, 0), modulesOfBoard(topology, 1)];
+  return [Array.from({ length: moduleCount(topology) }, (_, m) => m)];
+}
+
 /** Why a module was taken offline. */
 export type OfflineReason =
   | 'outvoted' // tmr: the other two agreed
@@ -51,22 +70,35 @@ export type Resolution =
   | { failstop: true; reason: string };
 
 /**
- * Resolves a disagreement among the online modules. `groups` partitions them by equal
- * behaviour (each group agrees internally; the first group holds the reference module).
- * Announced errors and dead modules are resolved before this is called: here nobody has
- * said which module is faulty, so the topology must tell by comparison alone (claim 2 of
- * DESIGN §1): dmr cannot, tmr votes, pair-and-spare trusts a board whose pair agrees.
+ * How the checkers see a disagreement: what pair-and-spare compares, and the modules whose
+ * checker verdict is stuck at "agree" (they never go offline for a disagreement, and a
+ * pair-and-spare board whose checked CPU is one of them passes its own check).
  */
-export function resolveDisagreement(topology: Topology, groups: number[][]): Resolution {
+export interface CheckScope {
+  crossCheck: CrossCheck;
+  unchecked: ReadonlySet<number>;
+}
+
+const FULL_SCOPE: CheckScope = { crossCheck: 'boards', unchecked: new Set() };
+
+/**
+ * Resolves a disagreement among the online modules. `groups` partitions them by equal
+ * behaviour as the checkers report it (each group agrees internally; no group spans two
+ * compare groups). Announced errors and dead modules are resolved before this is called:
+ * here nobody has said which module is faulty, so the topology must tell by comparison
+ * alone (claim 2 of DESIGN §1): dmr cannot, tmr votes, pair-and-spare trusts a board whose
+ * pair agrees.
+ */
+export function resolveDisagreement(topology: Topology, groups: number[][], scope: CheckScope = FULL_SCOPE): Resolution {
   const online = groups.flat();
-  if (topology === 'pair-spare') return resolvePairSpare(groups);
+  if (topology === 'pair-spare') return resolvePairSpare(groups, scope);
   if (online.length >= 3) {
     const largest = groups.reduce((a, b) => (b.length > a.length ? b : a));
     const majority = largest.length * 2 > online.length;
     if (!majority) return { failstop: true, reason: `no majority among modules ${online.join(', ')}` };
     return {
       failstop: false,
-      offline: online.filter((m) => !largest.includes(m)).map((module) => ({ module, reason: 'outvoted' as const })),
+      offline: online.filter((m) => !largest.includes(m) && !scope.unchecked.has(m)).map((module) => ({ module, reason: 'outvoted' as const })),
     };
   }
   return {
@@ -75,18 +107,24 @@ export function resolveDisagreement(topology: Topology, groups: number[][]): Res
   };
 }
 
-function resolvePairSpare(groups: number[][]): Resolution {
+/**
+ * A board whose two CPUs agree (or whose comparator says so) is trusted, the others go
+ * offline. With `boards`, trusted boards whose outputs (their first CPUs') differ cannot be
+ * told apart: fail-stop.
+ */
+function resolvePairSpare(groups: number[][], scope: CheckScope): Resolution {
   const groupOf = new Map<number, number>();
   groups.forEach((g, index) => g.forEach((m) => groupOf.set(m, index)));
   const offline: { module: number; reason: OfflineReason }[] = [];
-  const trusted: number[] = [];
+  const outputs: number[] = [];
   for (const board of new Set([...groupOf.keys()].map((m) => m >> 1))) {
     const pair = [2 * board, 2 * board + 1].filter((m) => groupOf.has(m));
-    if (pair.length === 2 && groupOf.get(pair[0]) === groupOf.get(pair[1])) trusted.push(...pair);
+    const agree = pair.length === 2 && (groupOf.get(pair[0]) === groupOf.get(pair[1]) || pair.some((m) => scope.unchecked.has(m)));
+    if (agree) outputs.push(groupOf.get(pair[0])!);
     else pair.forEach((module) => offline.push({ module, reason: 'pair-disagreed' }));
   }
-  if (trusted.length === 0) return { failstop: true, reason: 'no board has a pair that agrees' };
-  if (new Set(trusted.map((m) => groupOf.get(m))).size > 1) {
+  if (outputs.length === 0) return { failstop: true, reason: 'no board has a pair that agrees' };
+  if (scope.crossCheck === 'boards' && new Set(outputs).size > 1) {
     return { failstop: true, reason: 'both boards check internally but disagree with each other' };
   }
   return { failstop: false, offline };

@@ -6,7 +6,8 @@
  * (`dist/scenario.schema.json`, written at build time) all come from it.
  */
 import { z } from 'zod';
-import { TOPOLOGIES } from '../machine/topology.ts';
+import { TOPOLOGIES, CROSS_CHECKS } from '../machine/topology.ts';
+import { READMIT_POLICIES } from '../machine/diagnosis.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { parseDuration } from '../transactions/time.ts';
@@ -58,7 +59,17 @@ const Machine = z.strictObject({
   ramMiB: z.number().int().min(1).max(64).default(1),
   resync: z.enum(['precopy', 'stop-copy']).default('precopy'),
   repairAfter: z.number().int().nonnegative().optional()
-    .describe('Replace an offline module automatically this many instructions after it went offline'),
+    .describe('Replace an offline module automatically this many instructions after it went offline (only modules not re-admitted)'),
+  readmit: z.enum(READMIT_POLICIES).optional()
+    .describe("Re-admit a module taken offline when its self-test finds only transient faults ('transient'), or never (the default)"),
+  diagnoseTime: z.number().int().nonnegative().optional()
+    .describe('Instructions from going offline to re-admission (default 10000)'),
+  threshold: z.strictObject({
+    errors: z.number().int().min(1).describe('K'),
+    within: z.number().int().min(1).describe('N, in instructions'),
+  }).optional().describe('Retire a module for good after K errors within N instructions (with readmit transient)'),
+  crossCheck: z.enum(CROSS_CHECKS).optional()
+    .describe("pair-spare: compare each board's two CPUs only ('within', the default, as Stratus does) or the boards with each other too ('boards')"),
   failover: FailoverScenario.optional(),
 });
 
@@ -139,6 +150,11 @@ export const ScenarioSchema = ScenarioBase.superRefine((scenario, ctx) => {
       }
     });
   }
+  for (const key of ['diagnoseTime', 'threshold'] as const) {
+    if (scenario.machine[key] !== undefined && scenario.machine.readmit !== 'transient') {
+      ctx.addIssue({ code: 'custom', path: ['machine', key], message: `${key} applies to re-admitted modules: add readmit: "transient"` });
+    }
+  }
 }).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');
 
 /** A valid fault spec at a virtual time (`at=5ms`); an invalid one has its own issue. */
@@ -156,7 +172,7 @@ function isTimed(text: string): boolean {
  * checks, with the path of the setting that breaks them.
  */
 function checkFailover(scenario: z.output<typeof ScenarioBase>, ctx: z.RefinementCtx): void {
-  const { topology, failover, repairAfter } = scenario.machine;
+  const { topology, failover, repairAfter, readmit } = scenario.machine;
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (!isSystemTopology(topology)) {
     if (failover) issue(['machine', 'failover'], `failover settings apply to a cluster or a process pair, not ${topology}: set machine.topology to cluster or process-pair`);
@@ -164,6 +180,7 @@ function checkFailover(scenario: z.output<typeof ScenarioBase>, ctx: z.Refinemen
   }
   if (!scenario.workload) issue(['machine', 'topology'], `a ${topology} runs transaction workloads: add workload: { name, … } (e.g. card-auth)`);
   if (repairAfter !== undefined) issue(['machine', 'repairAfter'], `the hosts of a ${topology} are not repaired: repairAfter is for dmr, pair-spare and tmr`);
+  if (readmit === 'transient') issue(['machine', 'readmit'], `the hosts of a ${topology} are not re-admitted: readmit is for dmr, pair-spare and tmr`);
   if (scenario.replacements.length > 0) issue(['replacements'], `the hosts of a ${topology} are not replaced: replacements are for dmr, pair-spare and tmr`);
   if (topology === 'process-pair' && failover?.checkpointEvery !== undefined) {
     issue(['machine', 'failover', 'checkpointEvery'], 'checkpointEvery applies to the cluster: a process pair checkpoints when its application says so (a pair-aware workload)');

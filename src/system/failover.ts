@@ -132,7 +132,7 @@ export class FailoverSystem implements TransactionService {
 
   /**
    * `hosts`: two simplex machines with the same program loaded (host 0 serves first).
-   * Throws RangeError on a machine that is not simplex or not loaded alike.
+   * Throws RangeError on a machine that is not simplex, or hosts of different RAM sizes.
    */
   constructor(readonly hosts: readonly [Machine, Machine], readonly settings: FailoverSettings) {
     for (const m of hosts) {
@@ -212,7 +212,7 @@ export class FailoverSystem implements TransactionService {
 
   /** Checks a fault against this system; returns a message naming the problem, or undefined. */
   checkFault(fault: Fault): string | undefined {
-    if ('board' in fault) return `fault '${formatFault(fault)}': a ${this.settings.topology} has no boards: name a host with module=0 (the primary) or module=1 (the ${this.backupName})`;
+    if (!('module' in fault)) return `fault '${formatFault(fault)}': a ${this.settings.topology}'s hosts are not in lockstep and have no boards or checkers: name one host, module=0 (the primary) or module=1 (the ${this.backupName})`;
     if (!(fault.module >= 0 && fault.module < HOSTS)) return `fault '${formatFault(fault)}': a ${this.settings.topology} has hosts 0 (the primary) and 1 (the ${this.backupName})`;
     return this.hosts[fault.module].checkFault({ ...fault, module: 0 });
   }
@@ -220,7 +220,7 @@ export class FailoverSystem implements TransactionService {
   /** Schedules `fault` at system instruction `fault.at` (throws RangeError as Machine.inject). */
   inject(fault: Fault): void {
     const problem = this.checkFault(fault);
-    if (problem || 'board' in fault) throw new RangeError(problem);
+    if (problem || !('module' in fault)) throw new RangeError(problem);
     if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the system is already at ${this.instret}`);
     const index = this.faults.findIndex((f) => f.at > fault.at);
     this.faults.splice(index < 0 ? this.faults.length : index, 0, fault);

@@ -15,6 +15,8 @@
  *   writes 126826 + 4096 − 80000 = 50922 = 0xc6ea on the faulty module, 46826 = 0xb6ea on
  *   the others. On simplex every balance from the sixth on is 40.96 too high: 11 of 16
  *   wrong; dmr stops at 337 after printing 5.
+ * - With module=all every module computes what simplex did: they agree at every instruction,
+ *   nothing is detected, and each topology prints the same 11 wrong balances.
  */
 import { describe, expect, it } from 'vitest';
 import { lines, lockstep } from './lockstep.ts';
@@ -57,10 +59,31 @@ describe('lockstep demo', () => {
     expect(bytes).toBeLessThan(2 ** 20 + 4096);
     expect(cycles).toBe(Math.ceil(bytes / 8));
     expect(us).toBeCloseTo(cycles / 100, 2);
-    expect(printed.slice(20)).toEqual([
+    const sdc = '→ silent data corruption: 11 of 16 balances printed wrong, and nothing noticed';
+    expect(printed.slice(20, 33)).toEqual([
       '        the program finished with all four CPUs online: true.',
+      '',
+      'Common mode: the same flip in every module at once (module=all), as a design flaw would,',
+      '             or a bug in the program, which every replica runs alike.',
+      `simplex    ${sdc}`,
+      `dmr        ${sdc}`,
+      `pair-spare ${sdc}`,
+      `tmr        ${sdc}`,
+      'Redundancy catches only what makes the replicas differ: a fault they all share, or a',
+      'software bug, gives every replica the same wrong answer, and no comparator or vote can see it.',
       '',
       'Try it yourself: lockstep run examples/ledger.s --topology tmr --inject at=300,module=1,kind=flip,target=s2,bit=12 --classify',
     ]);
+  });
+
+  it('ends with the comparison table: exactly what lockstep compare prints for the same workload, rate and faults', async () => {
+    const demo = lines((await lockstep(['demo'])).stdout.toString());
+    const compare = await lockstep(['compare', '--workload', 'card-auth', '--rate', '2000', '--duration', '1s', '--fault', 'hard@500ms', '--fault', 'transient@500ms']);
+    expect(compare.status).toBe(0);
+    const table = lines(compare.stdout.toString()).slice(1).filter((l) => l !== '' && !l.startsWith('Reproduce'));
+    expect(table).toHaveLength(17); // the header and 8 topologies × 2 faults
+    const start = demo.findIndex((l) => l.trim().startsWith('topology'));
+    expect(demo.slice(start, start + 17).map((l) => l.trim())).toEqual(table.map((l) => l.trim()));
+    expect(demo.at(-1)).toBe('Try it yourself: lockstep compare --workload card-auth --rate 2000 --json');
   });
 });

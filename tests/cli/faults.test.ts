@@ -181,3 +181,55 @@ describe('bad replacement and repair options', () => {
     await expectUsageError(await lockstep(['run', LEDGER, '--topology', 'pair-spare', ...args]), words);
   });
 });
+
+describe('diagnosis, checkers and common-mode faults (issue 12)', () => {
+  const flip = (module: number | 'all') => ['--inject', `at=300,module=${module},kind=flip,target=s2,bit=12`];
+
+  it('--readmit transient brings module 1 back after --diagnose-time, through the resync', async () => {
+    const report = join(dir, 'readmit.json');
+    const run = await lockstep(['run', LEDGER, '--topology', 'tmr', ...flip(1), '--readmit', 'transient', '--diagnose-time', '100',
+      '--resync', 'stop-copy', '--report', report]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString()).toBe((await lockstep(['run', LEDGER])).stdout.toString());
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    // Offline at 337 (the add that reads s2), self-tested clean, back before 337 + 1 + 100.
+    expect(json.events.map((e: { kind: string; instret: number; module?: number }) => `${e.kind}@${e.instret}:${e.module ?? ''}`)).toEqual([
+      'inject@300:1', 'diverge@337:1', 'offline@337:1', 'diagnose@337:1', 'readmit@438:1', 'resync-done@438:1', 'halt@964:',
+    ]);
+    expect(json.events[3]).toMatchObject({ verdict: 'transient', errors: 1, readmit_at: 438 });
+    expect(json.modules.map((m: { state: string }) => m.state)).toEqual(['online', 'online', 'online']);
+  });
+
+  it('a comparator stuck at agree, given as an --inject spec, lets dmr print wrong balances: --classify says sdc', async () => {
+    const run = await lockstep(['run', LEDGER, '--topology', 'dmr', '--inject', 'at=0,board=0,kind=stuck-agree,target=comparator', ...flip(0), '--classify']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.toString()).not.toBe((await lockstep(['run', LEDGER])).stdout.toString());
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^outcome: sdc — /)]);
+  });
+
+  it('a stuck-disagree voter prints the false alarm on stderr and votes healthy module 2 out', async () => {
+    const run = await lockstep(['run', LEDGER, '--topology', 'tmr', '--inject', 'at=50,board=2,kind=stuck-disagree,target=voter']);
+    expect(run.status).toBe(0);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^the voter reported a mismatch at instruction 50 \(pc 0x[0-9a-f]{8}\): module 2 and module 0 agree → module 2 offline$/)]);
+  });
+
+  it('module=all hits every tmr module alike: they agree on the wrong balances (sdc)', async () => {
+    const run = await lockstep(['run', LEDGER, '--topology', 'tmr', ...flip('all'), '--classify']);
+    expect(run.status).toBe(0);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^outcome: sdc — /)]);
+  });
+
+  it.each([
+    [['--topology', 'tmr', '--threshold', '3/1000'], [/--threshold applies to re-admitted modules/, /--readmit transient/]],
+    [['--topology', 'tmr', '--diagnose-time', '500'], [/--diagnose-time applies to re-admitted modules/]],
+    [['--topology', 'tmr', '--readmit', 'transient', '--threshold', 'three'], [/--threshold/, /not K\/N/]],
+    [['--topology', 'tmr', '--readmit', 'transient', '--threshold', '0/1000'], [/--threshold/, /K = 0 must be 1 or more/]],
+    [['--topology', 'tmr', '--readmit', 'sometimes'], [/--readmit/, /never, transient/]],
+    [['--topology', 'tmr', '--cross-check', 'boards'], [/--cross-check/, /tmr has no boards/]],
+    [['--topology', 'pair-spare', '--cross-check', 'all'], [/--cross-check/, /within, boards/]],
+    [['--topology', 'tmr', '--inject', 'at=0,board=0,kind=stuck-agree,target=comparator'], [/tmr votes: use target=voter/]],
+    [['--topology', 'simplex', '--inject', 'at=0,kind=stuck-agree,target=comparator'], [/simplex has no comparator or voter/]],
+  ])('%j', async (args, words) => {
+    await expectUsageError(await lockstep(['run', LEDGER, ...args]), words);
+  });
+});

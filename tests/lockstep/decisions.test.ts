@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { machineFor, runProgram } from '../helpers/machine.ts';
 import { classify } from '../../src/fault/classify.ts';
-import type { Topology } from '../../src/machine/topology.ts';
+import type { CrossCheck, Topology } from '../../src/machine/topology.ts';
 import type { DivergeEvent } from '../../src/machine/events.ts';
 
 // 0: li t0,5 (pc 0x80000000)  1: li t1,7  2: add t2,t0,t1 (pc 0x80000008)  3: li t0,1
@@ -27,8 +27,8 @@ _start:
 `;
 
 /** Runs ADD on `topology` with `faults`; the divergence lines the machine prints, and the outcome. */
-async function run(topology: Topology, faults: string[]) {
-  const { machine, output } = await machineFor(ADD, { topology, faults });
+async function run(topology: Topology, faults: string[], crossCheck?: CrossCheck) {
+  const { machine, output } = await machineFor(ADD, { topology, faults, crossCheck });
   const lines: string[] = [];
   machine.onDivergence = (_event, line) => lines.push(line);
   while (!machine.halt) machine.run(1000);
@@ -96,11 +96,16 @@ describe('tmr', () => {
 });
 
 describe('pair-and-spare', () => {
-  it('takes a board offline when its two CPUs disagree: both modules "pair-disagreed"', async () => {
-    const { machine, outcome, states } = await run('pair-spare', ['at=2,module=1,kind=flip,target=t0,bit=3']);
+  // Within (the default) board 0's comparator sees only its own two CPUs: it cannot say
+  // which is right. Comparing the boards too, board 1's pair agrees with module 0: its side is trusted.
+  it.each([
+    ['within', { values: { 0: '0x0000000c', 1: '0x00000014' } }],
+    ['boards', { expected: '0x0000000c', actual: '0x00000014' }],
+  ] as const)('takes a board offline when its two CPUs disagree: both modules "pair-disagreed" (compared %s)', async (crossCheck, values) => {
+    const { machine, outcome, states } = await run('pair-spare', ['at=2,module=1,kind=flip,target=t0,bit=3'], crossCheck);
     expect(machine.events).toEqual([
       inject(2, 1, 'at=2,module=1,kind=flip,target=x5,bit=3'),
-      { instret: 2, kind: 'diverge', module: 1, reference: 0, pc: 0x8000_0008, field: 'x7', expected: '0x0000000c', actual: '0x00000014' },
+      { instret: 2, kind: 'diverge', module: 1, reference: 0, pc: 0x8000_0008, field: 'x7', ...values },
       { instret: 2, kind: 'offline', module: 0, reason: 'pair-disagreed' },
       { instret: 2, kind: 'offline', module: 1, reason: 'pair-disagreed' },
       exit12,
@@ -148,12 +153,12 @@ describe('pair-and-spare', () => {
   });
 
   // Both CPUs of one board get the same flip (a common-mode fault): each pair agrees
-  // internally, so neither board can be trusted over the other.
+  // internally, so when the boards are compared too, neither can be trusted over the other.
   it.each([
     [1, { 0: '0x0000000c', 2: '0x00000014' }, { 0: '0x0000000c', 3: '0x00000014' }],
     [0, { 0: '0x00000014', 2: '0x0000000c' }, { 0: '0x00000014', 3: '0x0000000c' }],
-  ])('fail-stops when both boards check internally but disagree with each other (board %i hit)', async (board, values2, values3) => {
-    const { machine, outcome, states } = await run('pair-spare', [`at=2,board=${board},kind=flip,target=t0,bit=3`]);
+  ])('compared across boards, fail-stops when both boards check internally but disagree with each other (board %i hit)', async (board, values2, values3) => {
+    const { machine, outcome, states } = await run('pair-spare', [`at=2,board=${board},kind=flip,target=t0,bit=3`], 'boards');
     const spec = `at=2,board=${board},kind=flip,target=x5,bit=3`;
     expect(machine.events).toEqual([
       inject(2, 2 * board, spec), inject(2, 2 * board + 1, spec),
@@ -164,6 +169,20 @@ describe('pair-and-spare', () => {
     ]);
     expect(states).toEqual(['online', 'online', 'online', 'online']);
     expect(outcome).toBe('failstop');
+  });
+
+  // Compared within boards (as Stratus does), the same fault goes unnoticed. Board 0 drives
+  // the output (the lowest-numbered online board): hit, it exits with 20 (13 + 7); when
+  // board 1 is hit, it computes 20 in silence while board 0's 12 goes out.
+  it.each([
+    [0, 20, 'crash'],
+    [1, 12, 'masked'],
+  ] as const)('compared within boards, never notices board %i computing wrong in both its CPUs: exit %i, %s', async (board, code, expected) => {
+    const { machine, outcome, states } = await run('pair-spare', [`at=2,board=${board},kind=flip,target=t0,bit=3`], 'within');
+    expect(machine.events.filter((e) => e.kind !== 'inject')).toEqual([{ instret: 6, kind: 'halt', reason: 'exit', exit_code: code }]);
+    expect(states).toEqual(['online', 'online', 'online', 'online']);
+    expect(machine.reg(2, 7)).toBe(board === 1 ? 20 : 12); // what board 1 holds in t2 at the end
+    expect(outcome).toBe(expected);
   });
 });
 

@@ -39,10 +39,15 @@ const kinds = (events: readonly MachineEvent[]) => events.map((e) => `${e.kind}@
 describe('a flip in a register that is used next', () => {
   const fault = 'at=2,module=1,kind=flip,target=t0,bit=3'; // t0: 5 → 13, so add gives 20, not 12
 
-  it.each(['tmr', 'pair-spare'] as const)('is detected at exactly that instruction on %s', async (topology) => {
+  // tmr's majority says module 0 is right; pair-spare's board 0 comparator sees only its own
+  // two CPUs and cannot say which is (module 0's 12 against module 1's 20).
+  it.each([
+    ['tmr', { expected: '0x0000000c', actual: '0x00000014' }],
+    ['pair-spare', { values: { 0: '0x0000000c', 1: '0x00000014' } }],
+  ] as const)('is detected at exactly that instruction on %s', async (topology, values) => {
     const { faulty } = await outcomeOf(ADD, topology, [fault]);
     const diverge = faulty.machine.events.find((e) => e.kind === 'diverge');
-    expect(diverge).toMatchObject({ instret: 2, module: 1, field: 'x7', expected: '0x0000000c', actual: '0x00000014', pc: 0x8000_0008 });
+    expect(diverge).toMatchObject({ instret: 2, module: 1, reference: 0, field: 'x7', pc: 0x8000_0008, ...values });
     expect(detectionLatency(faulty.machine.events)).toBe(0);
   });
 
@@ -227,12 +232,15 @@ handler:
 describe('a fault in the reference module (module 0)', () => {
   // pc bit 31 flipped before instruction 2: module 0 fetches at 0x00000008 (no RAM there)
   // and takes an access fault with no handler installed; the others go on.
+  // tmr names module 0 against the majority's reference, module 1; pair-spare's board 0
+  // comparator names module 1 against its reference, module 0, and takes both offline.
   it.each([
-    ['tmr', 'io'], ['tmr', 'store'], ['pair-spare', 'io'], ['pair-spare', 'store'],
-  ] as const)('cannot stop %s (compare %s) with a trap only it takes', async (topology, compare) => {
+    ['tmr', 'io', 0, 1], ['tmr', 'store', 0, 1], ['pair-spare', 'io', 1, 0], ['pair-spare', 'store', 1, 0],
+  ] as const)('cannot stop %s (compare %s) with a trap only it takes', async (topology, compare, module, reference) => {
     const faulty = await runProgram(ADD, { topology, compare, faults: ['at=2,module=0,kind=flip,target=pc,bit=31'] });
     expect(faulty.machine.halt).toMatchObject({ reason: 'exit', exitCode: 12 });
-    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 2, module: 0, field: 'pc' });
+    expect(faulty.machine.events.find((e) => e.kind === 'diverge')).toMatchObject({ instret: 2, module, reference, field: 'pc' });
+    expect(faulty.machine.moduleStatus().find((m) => m.id === 0)!.state).toBe('offline');
   });
 
   it('cannot keep the others asleep: a flipped MTIE in module 0 wakes nobody on its own', async () => {

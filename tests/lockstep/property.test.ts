@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleOrThrow, runProgram } from '../helpers/machine.ts';
 import { classify } from '../../src/fault/classify.ts';
 import { Random } from '../../src/fault/random.ts';
-import { type Fault, FAULT_KINDS, type FaultTarget } from '../../src/fault/spec.ts';
+import { type Fault, MODULE_FAULT_KINDS, type FaultTarget } from '../../src/fault/spec.ts';
 import { moduleCount, type Topology } from '../../src/machine/topology.ts';
 
 const checksum = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
@@ -77,7 +77,7 @@ tick:
 const CSRS = [0x300, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0xB00, 0xB02];
 
 function randomFault(random: Random, topology: Topology, length: number): Fault {
-  const kind = random.pick(FAULT_KINDS);
+  const kind = random.pick(MODULE_FAULT_KINDS);
   const module = random.below(moduleCount(topology));
   const at = random.below(length);
   if (kind === 'kill') return { at, module, kind };

@@ -26,6 +26,10 @@ describe('scenario validation', () => {
     ['an unknown key', { program: { example: 'hello' }, colour: 'red' }, /colour/],
     ['RAM out of range', { program: { source: 'nop' }, machine: { ramMiB: 128 } }, /machine\.ramMiB/],
     ['a replacement with module and board', { program: { example: 'hello' }, replacements: [{ at: 1, module: 0, board: 0 }] }, /replacements\.0/],
+    ['a threshold without re-admission', { program: { example: 'hello' }, machine: { threshold: { errors: 3, within: 1000 } } }, /machine\.threshold: threshold applies to re-admitted modules: add readmit: "transient"/],
+    ['a threshold of 0 errors', { program: { example: 'hello' }, machine: { readmit: 'transient', threshold: { errors: 0, within: 1000 } } }, /machine\.threshold\.errors/],
+    ['an unknown compare scope', { program: { example: 'hello' }, machine: { crossCheck: 'all' } }, /machine\.crossCheck: .*within.*boards/],
+    ['a checker fault without its target', { program: { example: 'hello' }, faults: ['at=5,board=0,kind=stuck-agree'] }, /faults\.0: .*missing target=/],
   ])('rejects %s with the path of the problem', (_what, value, message) => {
     const result = validateScenario(value);
     expect(result.ok).toBe(false);
@@ -33,6 +37,17 @@ describe('scenario validation', () => {
       expect(result.error).toMatch(/^invalid scenario:/);
       expect(result.error).toMatch(message);
     }
+  });
+
+  it('takes the diagnosis, threshold and compare-scope settings and checker and common-mode faults (issue 12)', () => {
+    const machine = { topology: 'pair-spare', readmit: 'transient', diagnoseTime: 500, threshold: { errors: 3, within: 100000 }, crossCheck: 'boards' } as const;
+    const faults = ['at=0,board=1,kind=stuck-agree,target=comparator', 'at=100,module=all,kind=flip,target=s0,bit=20'];
+    const result = validateScenario({ program: { example: 'checksum' }, machine, faults });
+    expect(result.ok && result.scenario.machine).toEqual({ ...machine, compare: 'every', ramMiB: 1, resync: 'precopy' });
+    expect(result.ok && result.scenario.faults).toEqual(faults);
+    const schema = scenarioJsonSchema() as { properties: { machine: { properties: Record<string, { enum?: string[] }> } } };
+    expect(schema.properties.machine.properties.readmit.enum).toEqual(['never', 'transient']);
+    expect(schema.properties.machine.properties.crossCheck.enum).toEqual(['within', 'boards']);
   });
 
   it('reports JSON syntax errors', () => {

@@ -18,6 +18,12 @@ describe('parseFault', () => {
     // Spaces between the pairs, around them, and keys in any case.
     ['at=5 module=0 kind=kill', { at: 5, module: 0, kind: 'kill' }],
     [' at=5, module=1 ,KIND=Flip, target=T0 ,bit=4 ', { at: 5, module: 1, kind: 'flip', target: { type: 'reg', reg: 5 }, bit: 4 }],
+    // Every module at once (common-mode).
+    ['at=9,module=all,kind=flip,target=s0,bit=20', { at: 9, all: true, kind: 'flip', target: { type: 'reg', reg: 8 }, bit: 20 }],
+    ['at=9,module=ALL,kind=kill', { at: 9, all: true, kind: 'kill' }],
+    // Checkers: a board's verdict stuck; board 0 when no site is given.
+    ['at=40,board=1,kind=stuck-agree,target=comparator', { at: 40, board: 1, kind: 'stuck-agree', target: { type: 'checker', checker: 'comparator' } }],
+    ['at=0,kind=stuck-disagree,target=voter', { at: 0, board: 0, kind: 'stuck-disagree', target: { type: 'checker', checker: 'voter' } }],
   ])('%s', (spec, expected) => {
     expect(parseFault(spec)).toEqual(expected);
   });
@@ -38,14 +44,36 @@ describe('parseFault', () => {
     ['at=5,at=6,kind=kill', /at is given twice/],
     ['at=5,colour=red,kind=kill', /unknown key 'colour'/],
     ['garbage', /'garbage' is not key=value/],
+    ['at=5,module=al,kind=kill', /module=al is not a non-negative integer/],
+    ['at=5,board=0,kind=stuck-agree,target=x5', /stuck-agree is a fault of a checker: use target=comparator or target=voter/],
+    ['at=5,board=0,kind=stuck-agree', /missing target= \(stuck-agree is a fault of a checker/],
+    ['at=5,board=0,kind=flip,target=comparator,bit=1', /a comparator fails with its verdict stuck: kind=stuck-agree or kind=stuck-disagree/],
+    ['at=5,board=0,kind=stuck-agree,target=voter,bit=1', /verdict has no bits: drop bit=/],
+    ['at=5,module=1,kind=stuck-disagree,target=comparator', /use board=B instead of module=/],
+    ['at=5,module=all,kind=stuck-agree,target=comparator', /use board=B instead of module=/],
   ])('rejects %s', (spec, message) => {
     expect(() => parseFault(spec)).toThrow(message);
   });
 
   it('formats what it parses back to the canonical text', () => {
-    for (const spec of ['at=5000,module=1,kind=flip,target=x5,bit=3', 'at=3,board=1,kind=kill', 'at=16,module=0,kind=stuck0,target=mie,bit=7']) {
+    for (const spec of [
+      'at=5000,module=1,kind=flip,target=x5,bit=3', 'at=3,board=1,kind=kill', 'at=16,module=0,kind=stuck0,target=mie,bit=7',
+      'at=9,module=all,kind=flip,target=x8,bit=20', 'at=40,board=1,kind=stuck-agree,target=comparator', 'at=0,board=2,kind=stuck-disagree,target=voter',
+    ]) {
       expect(formatFault(parseFault(spec))).toBe(spec);
     }
     expect(formatFault(parseFault('at=5 module=2 kind=flip target=t0 bit=1'))).toBe('at=5,module=2,kind=flip,target=x5,bit=1');
+  });
+
+  it('takes a virtual time for at= (µs from power-on, to the 10 ns cycle), and formats it back', () => {
+    expect(parseFault('at=500ms,module=0,kind=kill')).toEqual({ module: 0, at: 0, atUs: 500_000, kind: 'kill' });
+    expect(parseFault('at=1.5s,module=1,kind=flip,target=x5,bit=3')).toMatchObject({ at: 0, atUs: 1_500_000 });
+    expect(parseFault('at=250.25us,module=0,kind=kill').atUs).toBe(250.25);
+    for (const spec of ['at=500ms,module=0,kind=kill', 'at=2s,module=1,kind=flip,target=x5,bit=3', 'at=250.25us,module=0,kind=kill']) {
+      expect(formatFault(parseFault(spec))).toBe(spec);
+    }
+    expect(() => parseFault('at=1.001us,module=0,kind=kill')).toThrow(/not a whole number of 10 ns clock cycles/);
+    expect(() => parseFault('at=2d,module=0,kind=kill')).toThrow(/at=2d is not a non-negative integer/);
+    expect(() => parseFault('at=90000s,module=0,kind=kill')).toThrow(/later than a virtual day/);
   });
 });

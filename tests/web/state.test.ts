@@ -1,7 +1,8 @@
 /** The page's state logic without a browser: differences, fault specs from clicks, speed, shortcuts, lint ranges, resync progress. */
 import { describe, expect, it } from 'vitest';
 import { compareValues, bitsOf, registerRows, memoryRows, wordsOf, type ModuleLike } from '../../web/state/diff.ts';
-import { bitFault, pullFault } from '../../web/state/faults.ts';
+import { bitFault, pullFault, checkerFault } from '../../web/state/faults.ts';
+import { buildTimeline } from '../../web/state/timeline.ts';
 import { speedAt, positionOf, MAX_POSITION, speedLabel, speedWords } from '../../web/state/speed.ts';
 import { DEFAULT_SPEED } from '../../src/scenario/scenario.ts';
 import { actionFor } from '../../web/state/shortcuts.ts';
@@ -79,6 +80,46 @@ describe('fault specs from clicks (DESIGN §5 text)', () => {
   it('pulls a module or a whole board with a kill', () => {
     expect(pullFault({ module: 3 }, { now: true })).toBe('module=3,kind=kill');
     expect(pullFault({ board: 1 }, { now: false, at: 70 })).toBe('at=70,board=1,kind=kill');
+  });
+
+  it('hits every module alike when asked (a common-mode fault)', () => {
+    expect(bitFault({ module: 1, target: 'x9', bit: 2 }, 'flip', { now: true }, true)).toBe('module=all,kind=flip,target=x9,bit=2');
+  });
+
+  it('sticks a checker\'s verdict on a board', () => {
+    expect(checkerFault(1, 'comparator', 'stuck-agree', { now: true })).toBe('board=1,kind=stuck-agree,target=comparator');
+    expect(checkerFault(2, 'voter', 'stuck-disagree', { now: false, at: 9 })).toBe('at=9,board=2,kind=stuck-disagree,target=voter');
+  });
+});
+
+describe('timeline entries of diagnosis, re-admission and checkers', () => {
+  it('tells a false alarm, a self-test\'s verdict and a re-admission in words', () => {
+    const events: MachineEvent[] = [
+      { instret: 0, kind: 'inject', module: 2, fault: 'at=0,board=1,kind=stuck-disagree,target=comparator' },
+      { instret: 0, kind: 'inject', module: 3, fault: 'at=0,board=1,kind=stuck-disagree,target=comparator' },
+      { instret: 50, kind: 'miscompare', module: 3, reference: 2, pc: 0x8000_0014, checker: 'comparator' },
+      { instret: 60, kind: 'diagnose', module: 0, modules: [0, 1], verdict: 'transient', errors: 1, readmit_at: 1061 },
+      { instret: 1061, kind: 'readmit', module: 0 },
+      { instret: 1061, kind: 'readmit', module: 1 },
+    ];
+    const entries = buildTimeline(events, 'pair-spare');
+    expect(entries.map((e) => [e.stage, e.title, e.modules])).toEqual([
+      ['injected', 'Fault injected', [2, 3]],
+      ['detected', 'Mismatch reported', [3, 2]],
+      ['diagnosed', 'Diagnosed', [0, 1]],
+      ['readmitted', 'Re-admitted', [0, 1]],
+    ]);
+    expect(entries[0].text).toMatch(/^Comparator stuck at disagree on board 1 \(modules 2, 3\)/);
+    expect(entries[1].text).toMatch(/comparator reported module 3 differs from module 2 at instruction 50 .* their records are equal/);
+    expect(entries[2].text).toBe('Self-test of board 0 (modules 0, 1) (error 1): only a transient fault: it comes back at instruction 1,061');
+    expect(entries[3].text).toMatch(/^Board 0 \(modules 0, 1\) re-admitted at instruction 1,061/);
+  });
+
+  it('counts a re-admission\'s resync in the progress bar like a replacement\'s', () => {
+    const events: MachineEvent[] = [{ instret: 100, kind: 'readmit', module: 1 }];
+    const [progress] = resyncProgress(events, 100 + 65_536, ['online', 'resyncing', 'online'], { ramMiB: 1, bytesPerCycle: 8 });
+    expect(progress.modules).toEqual([1]);
+    expect(progress.fraction).toBeCloseTo(0.9 * 0.5); // half of round 1 (1 MiB / 8 bytes a cycle = 131,072 instructions)
   });
 });
 

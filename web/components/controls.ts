@@ -3,8 +3,8 @@
  * second to flat out, and a button for flat out) with the measured instructions per
  * second, the instruction count, how the run ended (its verdict against the fault-free run,
  * and a lesson's expectations), and the fault bar: which kind of fault a click schedules,
- * and when (now, before an instruction count, or — with a workload, which has a clock — at
- * a virtual time such as 8ms).
+ * on the clicked module or on every module, and when (now, before an instruction count, or —
+ * with a workload, which has a clock — at a virtual time such as 8ms).
  */
 import { LitElement, html, css, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
@@ -134,6 +134,9 @@ export class Controls extends LitElement {
               <select id="fault-kind" @change=${(e: Event) => this.controller.setFaultKind((e.target as HTMLSelectElement).value as ClickKind)}>
                 ${CLICK_KINDS.map((k) => html`<option value=${k.kind} ?selected=${k.kind === s.faultKind}>${k.label}</option>`)}
               </select></label>
+            <label title="The same fault on every module at the same instruction: a common-mode fault, which no redundancy can see">
+              <input id="every-module" type="checkbox" .checked=${s.everyModule}
+                @change=${(e: Event) => this.controller.setEveryModule((e.target as HTMLInputElement).checked)}> on every module</label>
             <label><input type="radio" name="when" value="now" .checked=${s.when.now}> now</label>
             <label><input type="radio" name="when" value="at" .checked=${'at' in s.when}> at instruction</label>
             <input name="at" type="number" min="0" aria-label="Instruction count for the fault" .value=${'at' in s.when ? String(s.when.at) : ''}

@@ -5,7 +5,8 @@
  * its state was) — each with a shape and a word as well as a colour.
  * In pair-spare a board holds a pair of modules; elsewhere each module is its own board.
  * Every module has a "pull" button (a kill fault), offline ones a "replace" button (which
- * starts the resync), with a progress bar through the resync rounds.
+ * starts the resync), with a progress bar through the resync rounds. Each board has a menu
+ * that breaks the checker's verdict on it (src/machine/checkers.ts).
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import { boardCount, modulesOfBoard, type Topology } from '../../src/machine/topology.ts';
@@ -13,6 +14,8 @@ import { disassemble } from '../../src/isa/disassembler.ts';
 import type { ModuleView } from '../../src/worker/session.ts';
 import type { Halt } from '../../src/machine/events.ts';
 import type { MachineController, UiState } from '../state/controller.ts';
+import { checkerOf } from '../../src/machine/checkers.ts';
+import type { CheckerFaultKind } from '../../src/fault/spec.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { hex32 } from '../state/format.ts';
@@ -80,6 +83,8 @@ export class FrontPanel extends LitElement {
     progress { width: 100%; height: 1rem; accent-color: var(--ls-warn); }
     .resync-label { font-size: 0.85em; }
     .faults { font-size: 0.8em; color: var(--ls-muted); }
+    .checker { font-size: 0.85em; display: inline-flex; align-items: center; gap: 0.35rem; }
+    .checker select { min-height: 2rem; }
   `];
 
   constructor() {
@@ -110,6 +115,24 @@ export class FrontPanel extends LitElement {
       </div>`;
   }
 
+  /** The menu that sticks the checker's verdict on board `board` (named `name`). */
+  private checkerMenu(topology: Topology, board: number, name: string) {
+    const checker = checkerOf(topology);
+    if (!checker) return nothing;
+    const pick = (e: Event) => {
+      const select = e.target as HTMLSelectElement;
+      const kind = select.value as CheckerFaultKind | '';
+      select.value = '';
+      if (kind) act(this.controller.breakChecker(board, kind));
+    };
+    return html`<label class="checker">${checker === 'voter' ? 'Voter' : 'Comparator'}
+      <select data-checker=${board} @change=${pick} aria-label="Break the ${checker}'s verdict on ${name}">
+        <option value="">works</option>
+        <option value="stuck-agree">stuck at agree (hides a divergence)</option>
+        <option value="stuck-disagree">stuck at disagree (false alarm)</option>
+      </select></label>`;
+  }
+
   override render() {
     const view = this.state.view;
     if (!view) return html`<p class="muted">Starting the machine…</p>`;
@@ -131,6 +154,7 @@ export class FrontPanel extends LitElement {
                   <span class="light ${lit}"><span class="lamp" aria-hidden="true">${LIGHT[lit].symbol}</span><span class="word">${LIGHT[lit].word}</span></span>
                 </header>` : nothing}
               <div class="modules">${modules.map((m) => this.moduleCard(m, view.halt))}</div>
+              ${this.checkerMenu(topology, b, pair ? `board ${b}` : `module ${b}`)}
               ${pair && state === 'offline' ? html`
                 <div class="actions">
                   <button class="primary" @click=${() => act(this.controller.replace({ board: b }))}>Replace board ${b} &amp; resync</button>

@@ -14,7 +14,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { createMachineWorker, type MachineClient } from '../../src/worker/client.ts';
 import { live } from 'lit/directives/live.js';
-import { TOPOLOGIES } from '../../src/machine/topology.ts';
+import { TOPOLOGIES, type CrossCheck } from '../../src/machine/topology.ts';
+import type { ReadmitPolicy } from '../../src/machine/diagnosis.ts';
 import { SYSTEM_TOPOLOGIES, isSystemTopology } from '../../src/system/settings.ts';
 import type { ServiceTopology } from '../../src/system/index.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
@@ -301,7 +302,15 @@ export class LockstepMachine extends LitElement {
         <label>Resync <select id="resync-mode" @change=${(e: Event) => act(c.configure({ resync: (e.target as HTMLSelectElement).value as ResyncMode }))}>
           <option value="precopy" ?selected=${settings.resync === 'precopy'}>pre-copy (while running)</option>
           <option value="stop-copy" ?selected=${settings.resync === 'stop-copy'}>stop and copy</option>
-        </select></label>`}
+        </select></label>
+        <label>Re-admit <select id="readmit" @change=${(e: Event) => act(c.configure({ readmit: (e.target as HTMLSelectElement).value as ReadmitPolicy }))}>
+          <option value="never" ?selected=${settings.readmit !== 'transient'}>never</option>
+          <option value="transient" ?selected=${settings.readmit === 'transient'}>after a clean self-test</option>
+        </select></label>
+        ${settings.topology === 'pair-spare' ? html`<label>Compare <select id="cross-check" @change=${(e: Event) => act(c.configure({ crossCheck: (e.target as HTMLSelectElement).value as CrossCheck }))}>
+          <option value="within" ?selected=${settings.crossCheck !== 'boards'}>within each board</option>
+          <option value="boards" ?selected=${settings.crossCheck === 'boards'}>the boards too</option>
+        </select></label>` : nothing}`}
         <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
         <ls-failover-settings .state=${s} .controller=${c}></ls-failover-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>

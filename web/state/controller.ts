@@ -18,7 +18,10 @@ import type {
 } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
-import type { Topology } from '../../src/machine/topology.ts';
+import type { Topology, CrossCheck } from '../../src/machine/topology.ts';
+import type { ReadmitPolicy, Threshold } from '../../src/machine/diagnosis.ts';
+import { checkerOf } from '../../src/machine/checkers.ts';
+import type { CheckerFaultKind } from '../../src/fault/spec.ts';
 import type { ServiceTopology } from '../../src/system/index.ts';
 import type { SystemEvent } from '../../src/system/failover.ts';
 import { isSystemTopology } from '../../src/system/settings.ts';
@@ -29,7 +32,7 @@ import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '..
 import { checkExpectation, type Expectation, type ExpectationCheck } from '../../src/scenario/expect.ts';
 import { buildTimeline, announcement, outcomeEntry, type TimelineEntry } from './timeline.ts';
 import { resyncProgress, type ResyncProgress } from './resync.ts';
-import { bitFault, pullFault, stillPending, type ClickKind, type When } from './faults.ts';
+import { bitFault, pullFault, checkerFault, stillPending, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
@@ -66,6 +69,10 @@ export interface MachineSettings {
   resync: ResyncMode;
   ramMiB: number;
   repairAfter?: number;
+  readmit?: ReadmitPolicy;
+  diagnoseTime?: number;
+  threshold?: Threshold;
+  crossCheck?: CrossCheck;
   /** A failover system's settings, as a scenario's `machine.failover` writes them (absent: the library's defaults). */
   failover?: FailoverScenarioSettings;
 }
@@ -123,6 +130,8 @@ export interface UiState {
   speed: number;
   stepN: number;
   faultKind: ClickKind;
+  /** A clicked bit hits every module alike (a common-mode fault). */
+  everyModule: boolean;
   when: When;
   selected?: Selection;
   selectedEntry?: string;
@@ -185,7 +194,7 @@ export class MachineController extends EventTarget {
     this.refreshHz = options.refreshHz ?? 30;
     this.state = {
       settings: { ...DEFAULT_SETTINGS }, events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
-      faultKind: 'flip', when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
+      faultKind: 'flip', everyModule: false, when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
       resync: [], pending: [], scheduled: [], replacements: [], announce: '',
     };
   }
@@ -215,11 +224,9 @@ export class MachineController extends EventTarget {
 
   /** The session's setup for `settings`. Throws RangeError for a failover setting that is not a virtual time. */
   private setup(settings = this.state.settings): MachineSetup {
-    const { topology, compare, resync, ramMiB, repairAfter, failover } = settings;
-    return {
-      topology, compare, resync, ramMiB, ...(repairAfter !== undefined ? { repairAfter } : {}),
-      ...(failover ? { failover: failoverOptionsOf(failover) } : {}),
-    };
+    const { topology, compare, resync, ramMiB, failover, ...optional } = settings;
+    const given = Object.entries(optional).filter(([, value]) => value !== undefined);
+    return { topology, compare, resync, ramMiB, ...Object.fromEntries(given), ...(failover ? { failover: failoverOptionsOf(failover) } : {}) };
   }
 
   /** Forgets the machine's history (a new machine was created or reset). */
@@ -234,14 +241,18 @@ export class MachineController extends EventTarget {
   /**
    * Creates the machine with new settings (the loaded program is loaded again). A failover
    * system chosen without settings of its own starts with the page's (defaultFailover); a
-   * lockstep machine has none.
+   * lockstep machine has none of those.
    */
   configure(patch: Partial<MachineSettings>): Promise<void> {
     return this.guarded(async () => {
       const merged = { ...this.state.settings, ...patch };
       const { failover, ...lockstep } = merged;
-      const settings: MachineSettings = !isSystemTopology(merged.topology) ? lockstep
-        : { ...merged, failover: patch.failover ?? (patch.topology && patch.topology !== this.state.settings.topology ? defaultFailover(merged.topology) : failover) };
+      const { topology, compare, resync, ramMiB } = merged;
+      // A failover system has none of a lockstep machine's repair and diagnosis settings.
+      const settings: MachineSettings = !isSystemTopology(topology) ? lockstep : {
+        topology, compare, resync, ramMiB,
+        failover: patch.failover ?? (patch.topology && patch.topology !== this.state.settings.topology ? defaultFailover(topology) : failover),
+      };
       await this.session.create(this.setup(settings));
       this.looping = false;
       this.set({ settings, ...this.cleared() });
@@ -455,6 +466,7 @@ export class MachineController extends EventTarget {
   // ── Breaking and repairing ───────────────────────────────────────────────────────
 
   setFaultKind(kind: ClickKind): void { this.set({ faultKind: kind }); }
+  setEveryModule(everyModule: boolean): void { this.set({ everyModule }); }
   setWhen(when: When): void { this.set({ when }); }
 
   select(selection: Selection | undefined): void { this.set({ selected: selection }); }
@@ -478,7 +490,7 @@ export class MachineController extends EventTarget {
     if (!selected) return Promise.resolve();
     let spec: string;
     try {
-      spec = bitFault({ ...selected, bit }, this.state.faultKind, this.state.when);
+      spec = bitFault({ ...selected, bit }, this.state.faultKind, this.state.when, this.state.everyModule);
     } catch (error) {
       this.set({ message: { kind: 'error', text: errorText(error) } });
       return Promise.resolve();
@@ -489,6 +501,14 @@ export class MachineController extends EventTarget {
 
   pull(site: { module: number } | { board: number }): Promise<void> {
     return this.inject(pullFault(site, this.state.when));
+  }
+
+  /** Sticks the checker's verdict on board `board` (the topology's comparator or voter). */
+  breakChecker(board: number, kind: CheckerFaultKind): Promise<void> {
+    const topology = this.state.settings.topology;
+    const checker = isSystemTopology(topology) ? undefined : checkerOf(topology);
+    if (!checker) return Promise.resolve();
+    return this.inject(checkerFault(board, checker, kind, this.state.when));
   }
 
   replace(site: { module: number } | { board: number }): Promise<void> {

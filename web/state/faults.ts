@@ -1,11 +1,11 @@
 /**
- * Fault specs (DESIGN §5 text) built from clicks: a register bit, a RAM word's bit, or a
- * module's (or host's) "pull" button, with the kind and the time chosen in the fault bar.
- * Without an instruction count or a virtual time the session schedules the fault before
- * the next instruction ("now"); a virtual time (`at=5ms`) is for workload runs, which have
- * a clock.
+ * Fault specs (DESIGN §5 text) built from clicks: a register bit, a RAM word's bit, a
+ * module's (or host's) "pull" button or a board's checker menu, with the kind and the time
+ * chosen in the fault bar. Without an instruction count or a virtual time the session
+ * schedules the fault before the next instruction ("now"); a virtual time (`at=5ms`) is for
+ * workload runs, which have a clock. A clicked bit can hit every module alike (common-mode).
  */
-import { parseFault, formatTime, FaultSpecError } from '../../src/fault/spec.ts';
+import { parseFault, formatTime, FaultSpecError, type Checker, type CheckerFaultKind } from '../../src/fault/spec.ts';
 import type { MachineStatus } from '../../src/worker/session.ts';
 
 export type ClickKind = 'flip' | 'stuck0' | 'stuck1' | 'ecc';
@@ -47,12 +47,20 @@ function checked(spec: string): string {
   return spec;
 }
 
-/** The fault for a clicked bit. Throws FaultSpecError when the kind does not fit the target. */
-export function bitFault(click: BitClick, kind: ClickKind, when: When): string {
+/**
+ * The fault for a clicked bit: on the clicked module, or with `everyModule` the same on every
+ * module. Throws FaultSpecError when the kind does not fit the target.
+ */
+export function bitFault(click: BitClick, kind: ClickKind, when: When, everyModule = false): string {
   if (kind === 'ecc' && !/^(x\d+|mem:)/.test(click.target)) {
     throw new FaultSpecError(`an ECC error needs a RAM word or a register, not ${click.target}: choose another kind`);
   }
-  return checked(withWhen([`module=${click.module}`, `kind=${kind}`, `target=${click.target}`, `bit=${click.bit}`], when));
+  return checked(withWhen([`module=${everyModule ? 'all' : click.module}`, `kind=${kind}`, `target=${click.target}`, `bit=${click.bit}`], when));
+}
+
+/** A checker's verdict on board `board` stuck (the comparator of dmr and pair-spare, tmr's voter). */
+export function checkerFault(board: number, checker: Checker, kind: CheckerFaultKind, when: When): string {
+  return checked(withWhen([`board=${board}`, `kind=${kind}`, `target=${checker}`], when));
 }
 
 /** Pulling a module (or a whole board) out of the machine: a kill. */

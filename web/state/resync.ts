@@ -13,7 +13,7 @@ export const PAGE_SIZE = 4096;
 
 export interface ResyncProgress {
   modules: number[];
-  /** Instruction at which the replacement began. */
+  /** Instruction at which the replacement (or re-admission) began. */
   startedAt: number;
   /** Rounds finished so far. */
   rounds: number;
@@ -33,7 +33,7 @@ export function resyncProgress(
 ): ResyncProgress[] {
   const active: ResyncProgress[] = [];
   for (const e of events) {
-    if (e.kind === 'replace') {
+    if (e.kind === 'replace' || e.kind === 'readmit') {
       const open = active.find((p) => p.startedAt === e.instret && p.rounds === 0);
       if (open) open.modules.push(e.module);
       else active.push({ modules: [e.module], startedAt: e.instret, rounds: 0, fraction: 0, label: '' });

@@ -16,8 +16,8 @@ import type { Halt } from '../../src/machine/events.ts';
 import type { Verdict } from '../../src/worker/session.ts';
 
 export type Stage =
-  | 'injected' | 'diverged' | 'detected' | 'error' | 'offline' | 'failstop'
-  | 'replaced' | 'resync' | 'resynced' | 'halted' | 'outcome'
+  | 'injected' | 'diverged' | 'detected' | 'error' | 'offline' | 'failstop' | 'diagnosed'
+  | 'replaced' | 'readmitted' | 'resync' | 'resynced' | 'halted' | 'outcome'
   // a failover system's (web/state/failover.ts)
   | 'checkpoint' | 'host-down' | 'declared' | 'takeover' | 'service-down';
 
@@ -88,17 +88,25 @@ const OFFLINE_REASONS: Record<string, string> = {
 
 const list = (modules: number[]) => (modules.length === 1 ? `module ${modules[0]}` : `modules ${modules.join(', ')}`);
 
-/** "flip of x9 (s1) bit 2", "kill", "stuck-at-1 of RAM word 0x80001000 bit 0". */
+/** "bit flip in x9 (s1) bit 2", "kill", "comparator stuck at agree"; "… on every module" for module=all. */
 export function describeFaultText(spec: string): string {
   try {
     const f = parseFault(spec);
-    const kind = { flip: 'bit flip', stuck0: 'stuck-at-0', stuck1: 'stuck-at-1', kill: 'kill', ecc: 'ECC error' }[f.kind];
-    if (f.kind === 'kill') return 'kill (module pulled)';
-    return `${kind} in ${describeTarget(f.target!)} bit ${f.bit}`;
+    const everywhere = 'all' in f ? ' (the same on every module: a common-mode fault)' : '';
+    if (f.target?.type === 'checker') return `${f.target.checker} stuck at ${f.kind === 'stuck-agree' ? 'agree' : 'disagree'}`;
+    if (f.kind === 'kill') return `kill (module pulled)${everywhere}`;
+    const kind = { flip: 'bit flip', stuck0: 'stuck-at-0', stuck1: 'stuck-at-1', ecc: 'ECC error' }[f.kind as 'flip' | 'stuck0' | 'stuck1' | 'ecc'];
+    return `${kind} in ${describeTarget(f.target!)} bit ${f.bit}${everywhere}`;
   } catch {
     return spec;
   }
 }
+
+const VERDICTS: Record<string, string> = {
+  transient: 'only a transient fault: it comes back',
+  permanent: 'a permanent fault: it waits for its replacement',
+  retired: 'too many errors: it is retired for good and waits for its replacement',
+};
 
 /** Where `modules` sit: "board 0 (modules 0, 1)" in pair-spare for a whole board, else the modules. */
 function site(topology: Topology, modules: number[]): string {
@@ -160,6 +168,28 @@ export function buildTimeline(events: readonly MachineEvent[], topology: Topolog
             text: `Diverged at instruction ${count(e.instret)} (pc ${hex32(e.pc)}): ${sentence}`,
           });
         }
+        break;
+      }
+      case 'miscompare':
+        entries.push({
+          key, stage: 'detected', instret: e.instret, modules: [e.module, e.reference], title: 'Mismatch reported',
+          text: `The ${e.checker} reported module ${e.module} differs from module ${e.reference} at instruction ${count(e.instret)} (pc ${hex32(e.pc)}), but their records are equal: a false alarm`,
+        });
+        break;
+      case 'diagnose':
+        entries.push({
+          key, stage: 'diagnosed', instret: e.instret, modules: e.modules, title: 'Diagnosed',
+          text: `Self-test of ${site(topology, e.modules)} (error ${e.errors}): ${VERDICTS[e.verdict]}` +
+            (e.readmit_at !== undefined ? ` at instruction ${count(e.readmit_at)}` : ''),
+        });
+        break;
+      case 'readmit': {
+        const group = run((o) => o.kind === 'readmit') as Extract<MachineEvent, { kind: 'readmit' }>[];
+        const modules = group.map((g) => g.module);
+        entries.push({
+          key, stage: 'readmitted', instret: e.instret, modules, title: 'Re-admitted',
+          text: `${capital(site(topology, modules))} re-admitted at instruction ${count(e.instret)}; resync begins`,
+        });
         break;
       }
       case 'error':

@@ -1,0 +1,45 @@
+/**
+ * `lockstep run --workload W --topology cluster|process-pair` (issue 11): the failover table
+ * on stderr, the report's `failover` section and hosts, and bad input as one line and exit 2.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lockstep } from './lockstep.ts';
+
+describe('lockstep run on the failover systems', () => {
+  it('a killed primary: the takeover on stderr, the report with the failover section, the hosts as its modules, status 0 (still serving)', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'failover-')), 'run.json');
+    const run = await lockstep(['run', '--workload', 'card-auth', '--topology', 'cluster', '--rate', '2000', '--duration', '300ms',
+      '--heartbeat', '5ms', '--missed', '2', '--failover-time', '20ms', '--inject', 'at=100ms,module=0,kind=kill', '--report', report]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/takeover\s+host 1 at 130,000 µs/); // 100 ms + 2 × 5 ms + 20 ms
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.topology).toBe('cluster');
+    expect(json.failover.settings).toMatchObject({ heartbeat_us: 5000, missed: 2, failover_time_us: 20_000 });
+    expect(json.failover.failovers).toBe(1);
+    expect(json.failover.downtime_us).toBe(30_000);
+    expect(json.ledger.downtime_us).toBe(30_000);
+    expect(json.ledger.lost).toBe(json.ledger.rolled_back + json.ledger.dropped);
+    expect(json.modules.map((m: { id: number; dead: boolean }) => [m.id, m.dead])).toEqual([[0, true], [1, false]]);
+    expect(json.failover.hosts.map((h: { role: string }) => h.role)).toEqual(['dead', 'primary']);
+  });
+
+  it.each([
+    [['run', 'examples/hello.s', '--inject', 'at=5ms,module=0,kind=kill'], /at a virtual time: only a transaction workload run/],
+    [['run', 'examples/hello.s', '--topology', 'cluster'], /runs transaction workloads: add --workload NAME/],
+    [['run', '--workload', 'card-auth', '--topology', 'tmr', '--missed', '3'], /--missed applies to the failover systems/],
+    [['run', '--workload', 'card-auth', '--topology', 'process-pair', '--checkpoint-every', '5'], /--checkpoint-every applies to the cluster/],
+    [['run', '--workload', 'card-auth', '--topology', 'cluster', '--missed', '0'], /missed heartbeats 0 must be a whole number/],
+    [['run', '--workload', 'card-auth', '--topology', 'cluster', '--cluster-aware=maybe'], /'maybe' is not one of off, dedupe, replay/],
+    [['run', '--workload', 'card-auth', '--topology', 'cluster', '--inject', 'at=5,module=3,kind=kill'], /hosts 0 \(the primary\) and 1 \(the standby\)/],
+    [['run', '--workload', 'card-auth', '--topology', 'cluster', '--replace', 'at=5,module=1'], /hosts are not replaced/],
+    [['run', '--workload', 'card-auth', '--topology', 'cluster', '--trace'], /a cluster has two/],
+  ])('refuses %j with one line and status 2', async (args, message) => {
+    const run = await lockstep(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
