@@ -62,6 +62,7 @@ describe('machine.failover', () => {
     ['an unknown cluster-aware mode', { ...CLUSTER, machine: { topology: 'cluster', failover: { clusterAware: 'maybe' } } }, /machine\.failover\.clusterAware/],
     ['an unknown key', { ...CLUSTER, machine: { topology: 'cluster', failover: { heartbeats: '1ms' } } }, /heartbeats/],
     ['an automatic repair of a host', { ...CLUSTER, machine: { topology: 'cluster', repairAfter: 1000 } }, /machine\.repairAfter: the hosts of a cluster are not repaired/],
+    ['re-admission of a host', { ...CLUSTER, machine: { topology: 'cluster', readmit: 'transient' } }, /machine\.readmit: the hosts of a cluster are not re-admitted/],
     ['a replaced host', { ...CLUSTER, machine: { topology: 'process-pair' }, replacements: [{ at: 5, module: 1 }] },
       /replacements: the hosts of a process-pair are not replaced/],
     ['a fault at a virtual time without a workload', { program: { example: 'count' }, faults: ['at=5ms,module=0,kind=kill'] },

@@ -21,6 +21,8 @@ import { DEFAULT_SETTINGS } from '../../web/state/controller.ts';
 import { DEFAULT_FAILOVER } from '../../src/system/settings.ts';
 import { validateScenario } from '../../src/scenario/scenario.ts';
 import type { CompareRow } from '../../src/system/compare.ts';
+import { machineState } from '../../web/embed-bridge.ts';
+import type { LockstepMachine } from '../../web/components/lockstep-machine.ts';
 
 /** 100 cycles per µs. */
 const ms = (t: number) => t * 100_000;
@@ -185,6 +187,11 @@ describe('MachineController on a cluster', () => {
     const stages = c.state.timeline.map((e) => e.stage).filter((s) => s !== 'checkpoint');
     expect(stages).toEqual(['injected', 'host-down', 'declared', 'takeover']);
     expect(c.state.systemEvents.filter((e) => e.kind === 'checkpoint').length).toBe(c.state.view!.failover!.checkpoints);
+    // A course page reads the same through the postMessage API's state.
+    const shared = machineState({ controller: c } as unknown as LockstepMachine).failover!;
+    expect(shared.hosts.map((h) => h.role)).toEqual(['dead', 'primary']);
+    expect(shared.events).toEqual(c.state.systemEvents);
+    expect(shared.events.map((e) => e.kind)).toContain('takeover');
 
     const scenario = c.scenario('cluster lesson');
     expect(scenario.machine).toMatchObject({ topology: 'cluster', failover: defaultFailover('cluster') });
