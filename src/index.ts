@@ -1,7 +1,7 @@
 /**
  * Lockstep Lab's library: the same operations as the CLI and the browser app, as typed
  * functions. Build a machine from a config, load a program, schedule faults and
- * replacements, run it in batches, read its modules, events and snapshots.
+ * replacements, run it in batches, read its modules, events and snapshots; check lessons.
  */
 export { Machine, NULL_CONSOLE, trapName } from './machine/machine.ts';
 export type {
@@ -35,3 +35,5 @@ export type { MachineSetup, MachineView, ModuleView, ProgramInput } from './work
 export { createNodeMachineWorker } from './worker/node-client.ts';
 
 export * from './availability/index.ts';
+
+export * from './lessons/index.ts';

@@ -9,6 +9,7 @@ import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { addAvailabilityCommand } from './availability.ts';
 import { addCompareCommand } from './compare.ts';
+import { addLessonCommands } from './lesson.ts';
 import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
@@ -137,6 +138,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
 
   addAvailabilityCommand(cli, setStatus);
   addCompareCommand(cli, setStatus);
+  addLessonCommands(cli, setStatus);
 
   return cli;
 }
