@@ -32,6 +32,7 @@ export function machineState(element: LockstepMachine) {
     verdict: s.verdict ?? null,
     expectation: s.expectation ?? null,
     workload: view?.workload ? { settings: view.workload.settings, progress: view.workload.progress, ledger: view.workload.ledger } : null,
+    failover: view?.failover ? { ...view.failover, events: s.systemEvents } : null,
   };
 }
 

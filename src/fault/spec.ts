@@ -207,7 +207,8 @@ function parseTime(text: string, spec: string): number | undefined {
   return Math.round(us * 100) / 100;
 }
 
-function formatTime(us: number): string {
+/** A virtual time in µs as `at=` writes it: `2s`, `500ms`, `1500us`. */
+export function formatTime(us: number): string {
   if (us % 1e6 === 0) return `${us / 1e6}s`;
   if (us % 1e3 === 0) return `${us / 1e3}ms`;
   return `${us}us`;

@@ -25,8 +25,8 @@ import type { FailoverSettings } from '../system/settings.ts';
 import type { SystemEvent } from '../system/failover.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { feedOptionsFor } from '../transactions/settings.ts';
-import { parseDuration } from '../transactions/time.ts';
 import { decodeBase64Url } from '../scenario/scenario.ts';
+import { failoverOptionsOf } from '../scenario/failover.ts';
 import { checkAnswer, GoalChecker, type CampaignSummaryView, type GoalStatus, type Observation } from './goals.ts';
 import type { CampaignSettings, Lesson, ProgramGoal, RunGoal, Solution, Step } from './lesson.ts';
 import type { LessonScenario, ScenarioProgram } from './scenario.ts';
@@ -238,14 +238,7 @@ class ProgramRun extends ObservedRun {
 
 /** The failover settings a scenario gives, in the units of src/system/settings.ts. */
 function failoverOf(scenario: LessonScenario): Partial<Omit<FailoverSettings, 'topology'>> {
-  const f = scenario.machine.failover ?? {};
-  return {
-    checkpointEvery: f.checkpointEvery,
-    heartbeatUs: f.heartbeat === undefined ? undefined : parseDuration(f.heartbeat),
-    missed: f.missed,
-    failoverTimeUs: f.failoverTime === undefined ? undefined : parseDuration(f.failoverTime),
-    clusterAware: f.clusterAware,
-  };
+  return failoverOptionsOf(scenario.machine.failover ?? {});
 }
 
 /** A transaction workload on any service topology, for the scenario's span of virtual time. */

@@ -17,6 +17,8 @@ import { DEFAULT_WORKLOAD_DURATION } from '../transactions/settings.ts';
 import { LEDGER_EXPECTATION_FIELDS } from './ledger-expectation.ts';
 import { OUTCOMES } from '../fault/classify.ts';
 import { AvailabilityScenario } from './availability.ts';
+import { FailoverScenario, failoverOptionsOf } from './failover.ts';
+import { SYSTEM_TOPOLOGIES, failoverSettings, isSystemTopology } from '../system/settings.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -51,9 +53,10 @@ const Program = z.union([
 ]).describe('The program: assembly source, a shipped example, a file to fetch, or a binary inline');
 
 const Machine = z.strictObject({
-  topology: z.enum(TOPOLOGIES).default('pair-spare'),
+  topology: z.enum([...TOPOLOGIES, ...SYSTEM_TOPOLOGIES]).default('pair-spare')
+    .describe('A lockstep machine (simplex, dmr, pair-spare, tmr), or a failover system of two simplex hosts (cluster, process-pair), which runs transaction workloads only'),
   compare: z.enum(['every', 'store', 'io']).default('every')
-    .describe('Compare point: after every instruction, at stores and I/O, or at I/O only'),
+    .describe('Compare point: after every instruction, at stores and I/O, or at I/O only (lockstep machines)'),
   ramMiB: z.number().int().min(1).max(64).default(1),
   resync: z.enum(['precopy', 'stop-copy']).default('precopy'),
   repairAfter: z.number().int().nonnegative().optional()
@@ -72,6 +75,7 @@ const Machine = z.strictObject({
     .describe("The RAM's error-correcting code: none, or secded (a Hamming code that corrects one flipped bit in a word and detects two)"),
   scrubEvery: z.number().int().min(1).optional()
     .describe('With ecc secded: a scrubber pass over RAM every this many instructions, correcting single-bit errors before they pair up'),
+  failover: FailoverScenario.optional(),
 }).refine((machine) => machine.scrubEvery === undefined || machine.ecc === 'secded', {
   path: ['scrubEvery'], message: "a scrubber corrects errors with the RAM's check bits: set ecc to secded",
 });
@@ -128,7 +132,7 @@ const Expect = z.strictObject({
   ledger: LedgerExpectation.optional(),
 }).describe('Checked when the run ends, and shown to the student');
 
-export const ScenarioSchema = z.strictObject({
+const ScenarioBase = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(SCENARIO_VERSION).default(SCENARIO_VERSION),
   title: z.string().max(200).optional(),
@@ -141,14 +145,60 @@ export const ScenarioSchema = z.strictObject({
   workload: Workload.optional(),
   expect: Expect.optional(),
   availability: AvailabilityScenario.optional(),
-}).superRefine((scenario, ctx) => {
+});
+
+export const ScenarioSchema = ScenarioBase.superRefine((scenario, ctx) => {
   if (scenario.expect?.ledger && !scenario.workload) ctx.addIssue({ code: 'custom', path: ['expect', 'ledger'], message: 'a ledger needs a workload: add workload: { name, … }' });
+  checkFailover(scenario, ctx);
+  if (!scenario.workload) {
+    scenario.faults.forEach((text, k) => {
+      if (isTimed(text)) {
+        ctx.addIssue({ code: 'custom', path: ['faults', k], message: `fault '${text}' is at a virtual time: only a transaction workload has a clock to schedule it on (add workload: { name, … }, or give an instruction number at=N)` });
+      }
+    });
+  }
   for (const key of ['diagnoseTime', 'threshold'] as const) {
     if (scenario.machine[key] !== undefined && scenario.machine.readmit !== 'transient') {
       ctx.addIssue({ code: 'custom', path: ['machine', key], message: `${key} applies to re-admitted modules: add readmit: "transient"` });
     }
   }
 }).describe('A Lockstep Lab scenario: program, machine, fault plan and page settings');
+
+/** A valid fault spec at a virtual time (`at=5ms`); an invalid one has its own issue. */
+function isTimed(text: string): boolean {
+  try {
+    return parseFault(text).atUs !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A failover system (cluster, process-pair) runs transaction workloads, is not repaired,
+ * and takes the settings `lockstep run --topology cluster|process-pair` takes: the same
+ * checks, with the path of the setting that breaks them.
+ */
+function checkFailover(scenario: z.output<typeof ScenarioBase>, ctx: z.RefinementCtx): void {
+  const { topology, failover, repairAfter, readmit } = scenario.machine;
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!isSystemTopology(topology)) {
+    if (failover) issue(['machine', 'failover'], `failover settings apply to a cluster or a process pair, not ${topology}: set machine.topology to cluster or process-pair`);
+    return;
+  }
+  if (!scenario.workload) issue(['machine', 'topology'], `a ${topology} runs transaction workloads: add workload: { name, … } (e.g. card-auth)`);
+  if (repairAfter !== undefined) issue(['machine', 'repairAfter'], `the hosts of a ${topology} are not repaired: repairAfter is for dmr, pair-spare and tmr`);
+  if (readmit === 'transient') issue(['machine', 'readmit'], `the hosts of a ${topology} are not re-admitted: readmit is for dmr, pair-spare and tmr`);
+  if (scenario.replacements.length > 0) issue(['replacements'], `the hosts of a ${topology} are not replaced: replacements are for dmr, pair-spare and tmr`);
+  if (topology === 'process-pair' && failover?.checkpointEvery !== undefined) {
+    issue(['machine', 'failover', 'checkpointEvery'], 'checkpointEvery applies to the cluster: a process pair checkpoints when its application says so (a pair-aware workload)');
+    return;
+  }
+  try {
+    failoverSettings(topology, failover ? failoverOptionsOf(failover) : {});
+  } catch (error) {
+    issue(['machine', 'failover'], (error as Error).message);
+  }
+}
 
 /** A validated scenario, defaults filled in. */
 export type Scenario = z.output<typeof ScenarioSchema>;

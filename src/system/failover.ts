@@ -55,6 +55,7 @@ const TOP_UP_CYCLES = 1000;
 const LOG_ACK_BYTES = 8;
 
 export type SystemEvent =
+  | { kind: 'inject'; cycle: number; instret: number; host: number; fault: string }
   | { kind: 'checkpoint'; cycle: number; instret: number; host: number; bytes: number; pause_cycles: number; acknowledged: number }
   | { kind: 'host-down'; cycle: number; instret: number; host: number; reason: string }
   | { kind: 'declared-dead'; cycle: number; host: number; last_heartbeat_cycle: number }
@@ -240,6 +241,7 @@ export class FailoverSystem implements TransactionService {
         continue;
       }
       host.inject({ ...fault, module: 0, at: host.instret });
+      this.events.push({ kind: 'inject', cycle: this.cycle, instret: this.instret, host: fault.module, fault: formatFault(fault) });
       if (host !== this.active) host.run(0); // lands in the state it holds now
     }
   }

@@ -86,7 +86,7 @@ export class TransactionFeed {
   private finished = false;
   readonly service: TransactionService;
   /** Timed faults still to come, in order of time: [cycle, fault with `at` to be filled in]. */
-  private readonly timed: [number, Fault][];
+  private readonly timed: [number, Fault][] = [];
 
   /** Throws RangeError when checkFeedOptions finds a problem. */
   constructor(target: Machine | TransactionService, readonly options: FeedOptions) {
@@ -94,13 +94,8 @@ export class TransactionFeed {
     this.service = service;
     const problem = checkFeedOptions(options, service.capacity);
     if (problem) throw new RangeError(problem);
-    this.timed = (options.timedFaults ?? []).map((f): [number, Fault] => {
-      if (f.atUs === undefined) throw new RangeError(`fault '${formatFault(f)}' has no virtual time: inject it into the machine instead`);
-      const { atUs, ...fault } = f;
-      const refused = service.checkFault(fault);
-      if (refused) throw new RangeError(refused);
-      return [usToCycles(atUs), fault];
-    }).sort((a, b) => a[0] - b[0]);
+    this.now = service.cycle;
+    for (const fault of options.timedFaults ?? []) this.schedule(fault);
     this.endCycle = usToCycles(options.durationUs);
     this.fifo = options.fifo ?? DEFAULT_FIFO_DEPTH;
     this.stream = arrivalStream({
@@ -109,7 +104,22 @@ export class TransactionFeed {
     });
     this.next = this.stream.next().value ?? undefined;
     this.replay = new ModelReplay(options.workload.createModel(), (k) => this.arrivals[this.pushed[k] - 1].payload);
-    this.now = service.cycle;
+  }
+
+  /**
+   * Schedules a fault at a virtual time (Fault.atUs) as `timedFaults` does, during the run
+   * too. Throws RangeError for a fault without a time, one the service refuses, or a time
+   * the feed's clock has passed.
+   */
+  schedule(timed: Fault): void {
+    if (timed.atUs === undefined) throw new RangeError(`fault '${formatFault(timed)}' has no virtual time: inject it into the machine instead`);
+    const { atUs, ...fault } = timed;
+    const refused = this.service.checkFault(fault);
+    if (refused) throw new RangeError(refused);
+    const cycle = usToCycles(atUs);
+    if (cycle < this.now) throw new RangeError(`fault '${formatFault(timed)}' is at ${atUs} µs of virtual time, but the run is already at ${this.now / CYCLES_PER_US} µs`);
+    const index = this.timed.findIndex(([at]) => at > cycle);
+    this.timed.splice(index < 0 ? this.timed.length : index, 0, [cycle, fault]);
   }
 
   get done(): boolean { return this.finished; }

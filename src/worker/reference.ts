@@ -9,8 +9,7 @@
  * faulty run's instructions while that runs (enough to see a hang), and to its end once the
  * faulty run has ended.
  */
-import { Machine } from '../machine/machine.ts';
-import type { MachineSetup } from './session.ts';
+import { Machine, type MachineConfig } from '../machine/machine.ts';
 import type { Program } from '../isa/program.ts';
 
 /** Console input as the session's machine received it: `bytes`, sent when it had retired `at` instructions. */
@@ -27,7 +26,7 @@ export class ReferenceRun {
 
   private constructor(readonly machine: Machine) {}
 
-  static async start(setup: MachineSetup, program: Program): Promise<ReferenceRun> {
+  static async start(setup: Omit<MachineConfig, 'console' | 'blockingInput'>, program: Program): Promise<ReferenceRun> {
     const sink: { run?: ReferenceRun } = {};
     const machine = await Machine.create({
       ...setup,

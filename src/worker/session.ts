@@ -2,6 +2,9 @@
  * The machine as a worker serves it (DESIGN §2): one MachineSession per worker, exposed
  * with comlink, the same code in a browser Web Worker and in Node's worker_threads. Calls
  * are coarse: run or step a batch, pull one view per animation frame, transfer snapshots.
+ * What runs is a Rig (rig.ts): a lockstep machine, or, for a transaction workload, a
+ * failover system of two hosts (issue 11), whose hosts the views show as its modules; a
+ * workload's feed (workload-run.ts) drives either through its TransactionService.
  *
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
  * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
@@ -11,15 +14,21 @@
  * changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  *
- * Every run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
+ * Every plain program's run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
  * the fault-free run of the same program and input (src/worker/reference.ts), which the
  * session starts when the first fault is scheduled. A run that does not finish within
  * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
  */
-import { Machine, type MachineConfig, type ModuleStatus } from '../machine/machine.ts';
+import { Machine, type ModuleStatus } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
 import type { RetireRecord } from '../machine/records.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
+import { buildSystemReport } from '../system/report.ts';
+import type { FailoverSummary, FailoverSystem, SystemEvent } from '../system/failover.ts';
+import { isSystemTopology } from '../system/settings.ts';
+import { WORKLOADS } from '../transactions/workloads/index.ts';
+import { Rig, type MachineSetup } from './rig.ts';
+import { compareForPage, type CompareProgress, type CompareRequest, type CompareResult } from './compare.ts';
 import { loadProgram, type ProgramFormat } from '../isa/load.ts';
 import type { Program, SourceLocation } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
@@ -30,8 +39,8 @@ import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 
-/** Machine settings a session can be created with (everything but the console). */
-export type MachineSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
+export type { MachineSetup } from './rig.ts';
+export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
 
 /** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
 export type ProgramInput =
@@ -80,6 +89,16 @@ export interface MachineStatus {
   verdict?: Verdict;
   /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
   workload?: WorkloadStatus;
+  /** On a failover system (cluster, process-pair): what its failover machinery did. */
+  failover?: FailoverStatus;
+}
+
+/**
+ * A failover system's account (FailoverSummary at the feed's clock), with only the system
+ * events since the previous view() or status() (all of them for the first).
+ */
+export interface FailoverStatus extends Omit<FailoverSummary, 'events'> {
+  events: SystemEvent[];
 }
 
 /** Where a faulty run's output first differs from the fault-free run's, placed in its text. */
@@ -142,9 +161,10 @@ function yieldToEvents(): Promise<void> {
 }
 
 export class MachineSession {
-  private machine?: Machine;
+  /** What runs: a lockstep machine, or a failover system of two hosts (only with a workload). */
+  private rig?: Rig;
   private program?: Program;
-  private setup: MachineSetup = {};
+  private setup: MachineSetup = { topology: 'simplex' };
   private output: number[] = [];
   /** The machine's whole console output, for the verdict. */
   private outputLog: Uint8Array[] = [];
@@ -160,6 +180,7 @@ export class MachineSession {
   /** The machine came from a snapshot: the output before it is unknown, so no verdict. */
   private restored = false;
   private eventCursor = 0;
+  private systemEventCursor = 0;
   private running = false;
   private speed = Infinity;
   private waitingForInput = false;
@@ -171,35 +192,39 @@ export class MachineSession {
   /** The workload every machine of this session runs (setWorkload), and its run on the current machine. */
   private workloadSettings?: WorkloadSettings;
   private workloadRun?: WorkloadRun;
+  /** The comparison being run (compare()), for compareProgress(). */
+  private comparing?: CompareProgress;
 
   /**
-   * Creates (or re-creates) the machine; the loaded program, if any, is loaded again. A
-   * setup the program does not fit throws, and leaves the machine as it was.
+   * Creates (or re-creates) the machine, or the failover system; the loaded program, if any,
+   * is loaded again. A setup the program does not fit, or a failover system (cluster,
+   * process-pair) without a workload to run, throws, and leaves the machine as it was.
    */
   async create(setup: MachineSetup): Promise<void> {
     this.pause();
-    this.install(setup, await this.build(setup, this.program), this.program);
+    this.install(setup, await this.build(setup, this.program, this.workloadSettings), this.program);
   }
 
-  /** A machine for `setup`, talking to this session's console, with `program` loaded (throws if it cannot run it). */
-  private async build(setup: MachineSetup, program: Program | undefined): Promise<Machine> {
-    const machine = await Machine.create({
-      ...setup,
-      console: {
-        write: (_fd, bytes) => {
-          for (const b of bytes) this.output.push(b);
-          this.outputLog.push(bytes.slice());
-        },
-        read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
+  /**
+   * What `setup` builds, talking to this session's console, with `program` loaded, to run
+   * `workload` (or the program as it is). Throws if it cannot run them.
+   */
+  private async build(setup: MachineSetup, program: Program | undefined, workload: WorkloadSettings | undefined): Promise<Rig> {
+    if (isSystemTopology(setup.topology) && !workload) {
+      throw new RangeError(`a ${setup.topology} runs transaction workloads only (${[...WORKLOADS.keys()].join(', ')}): run one of them on it, or choose a lockstep topology (simplex, dmr, pair-spare, tmr) for a plain program`);
+    }
+    return Rig.build(setup, program, {
+      write: (_fd, bytes) => {
+        for (const b of bytes) this.output.push(b);
+        this.outputLog.push(bytes.slice());
       },
+      read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
     });
-    if (program) machine.load(program);
-    return machine;
   }
 
-  private install(setup: MachineSetup, machine: Machine, program: Program | undefined): void {
+  private install(setup: MachineSetup, rig: Rig, program: Program | undefined): void {
     this.setup = { ...setup };
-    this.machine = machine;
+    this.rig = rig;
     this.program = program;
     this.output = [];
     this.outputLog = [];
@@ -209,8 +234,9 @@ export class MachineSession {
     this.judging = false;
     this.restored = false;
     this.eventCursor = 0;
+    this.systemEventCursor = 0;
     this.waitingForInput = false;
-    this.workloadRun = this.workloadSettings ? new WorkloadRun(machine, this.workloadSettings) : undefined;
+    this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
   }
 
   /**
@@ -222,10 +248,10 @@ export class MachineSession {
    */
   async setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
     this.pause();
-    const machine = await this.build(this.setup, this.program);
-    if (settings) new WorkloadRun(machine, settings); // throws for bad settings
+    const rig = await this.build(this.setup, this.program, settings);
+    if (settings) new WorkloadRun(rig.service, settings); // throws for bad settings
     this.workloadSettings = settings && { ...settings };
-    this.install(this.setup, machine, this.program);
+    this.install(this.setup, rig, this.program);
   }
 
   /** The workload run's ledger now (the final one once it is done), or undefined without a workload. */
@@ -235,7 +261,7 @@ export class MachineSession {
 
   /** Free running ends here: at a halt, or with a workload at the end of its duration. */
   private get finished(): boolean {
-    return this.workloadRun ? this.workloadRun.done : this.machine?.halt !== undefined;
+    return this.workloadRun ? this.workloadRun.done : this.rig?.halt !== undefined;
   }
 
   /** One free-running slice of about `budget` instructions; returns the progress made in the same unit (with a workload: cycles of virtual time). */
@@ -244,22 +270,30 @@ export class MachineSession {
     return this.run(budget).executed;
   }
 
+  private get r(): Rig {
+    if (!this.rig) throw new Error('create a machine first');
+    return this.rig;
+  }
+
+  /** The lockstep machine, for what only a machine does (plain programs, console input, snapshots). */
   private get m(): Machine {
-    if (!this.machine) throw new Error('create a machine first');
-    return this.machine;
+    const rig = this.r;
+    if (!rig.machine) throw new RangeError(`a ${rig.topology} runs transaction workloads only: this needs a lockstep machine (simplex, dmr, pair-spare, tmr)`);
+    return rig.machine;
   }
 
   /**
-   * Loads a program (assembling source) on a fresh machine. Bad input — it does not assemble,
-   * or does not fit the machine — throws ProgramError with its diagnostics and leaves the
-   * machine and its program as they were.
+   * Loads a program (assembling source) on a fresh machine of `setup` (default: the one in
+   * force; a failover system can be built only with its program). Bad input — it does not
+   * assemble, or does not fit the machine — throws ProgramError with its diagnostics, and a
+   * setup that cannot run it RangeError; both leave the machine and its program as they were.
    */
-  async load(input: ProgramInput): Promise<LoadedProgram> {
+  async load(input: ProgramInput, setup: MachineSetup = this.setup): Promise<LoadedProgram> {
     const program = input.kind === 'source'
       ? loadProgram(new TextEncoder().encode(input.source), input.name ?? 'program.s', 'asm')
       : loadProgram(input.bytes, input.name, input.format);
     this.pause();
-    this.install(this.setup, await this.build(this.setup, program), program);
+    this.install(setup, await this.build(setup, program, this.workloadSettings), program);
     return { entry: program.entry, symbols: [...program.symbols], sourceMap: [...(program.sourceMap ?? [])] };
   }
 
@@ -320,15 +354,15 @@ export class MachineSession {
     const machine = this.m;
     this.judging = true;
     try {
-      const reference = this.reference ?? await ReferenceRun.start(this.setup, this.program!);
-      if (this.machine !== machine) return;
+      const reference = this.reference ?? await ReferenceRun.start({ ...this.setup, topology: machine.topology }, this.program!);
+      if (this.rig?.machine !== machine) return;
       this.reference = reference;
       let sliceStart = performance.now();
       while (reference.instret < REFERENCE_LIMIT) {
         if (!reference.advance(Math.min(REFERENCE_LIMIT, reference.instret + REFERENCE_CHUNK), this.inputLog)) break;
         if (performance.now() - sliceStart >= SLICE_MS) {
           await yieldToEvents();
-          if (this.machine !== machine) return;
+          if (this.rig?.machine !== machine) return;
           sliceStart = performance.now();
         }
       }
@@ -341,7 +375,7 @@ export class MachineSession {
             : 'the fault-free run waits for console input that this run never received',
         };
     } finally {
-      if (this.machine === machine) {
+      if (this.rig?.machine === machine) {
         this.judging = false;
         this.notify();
       }
@@ -395,7 +429,7 @@ export class MachineSession {
     let last = performance.now();
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
-    while (this.running && run === this.freeRuns && this.machine && !this.finished) {
+    while (this.running && run === this.freeRuns && this.rig && !this.finished) {
       const verdictBefore = this.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
@@ -412,9 +446,10 @@ export class MachineSession {
         }
       }
       last = started;
-      this.ipsWindow.push({ at: performance.now(), instret: this.machine.instret });
+      this.ipsWindow.push({ at: performance.now(), instret: this.rig.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
-      if (this.machine.events.length > this.eventCursor || this.verdict !== verdictBefore) this.notify();
+      const happened = this.rig.events.length > this.eventCursor || this.rig.systemEvents.length > this.systemEventCursor;
+      if (happened || this.verdict !== verdictBefore) this.notify();
       if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
@@ -448,32 +483,37 @@ export class MachineSession {
   }
 
   /**
-   * Schedules a fault (DESIGN §5 text); `at` defaults to the next instruction. Returns the
-   * fault as the machine's `inject` event will name it. Throws FaultSpecError / RangeError.
-   * The first fault starts the fault-free run the verdict is judged against.
+   * Schedules a fault (DESIGN §5 text); `at` defaults to the next instruction, and with a
+   * workload it may be a virtual time (`at=5ms`). On a failover system `module` names a
+   * host and `at` counts the system's instructions. Returns the fault as scheduled (as the
+   * machine's `inject` event names it, for an instruction). Throws FaultSpecError /
+   * RangeError. The first fault of a plain program starts the fault-free run the verdict is
+   * judged against.
    */
   async inject(spec: string): Promise<string> {
     const explicitAt = /(^|,)\s*at\s*=/.test(spec);
     const fault = () => {
-      const parsed = parseFault(explicitAt ? spec : `at=${this.m.instret},${spec}`);
-      const problem = this.m.checkFault(parsed);
+      const parsed = parseFault(explicitAt ? spec : `at=${this.r.instret},${spec}`);
+      const problem = this.workloadRun ? this.workloadRun.checkFault(parsed) : this.m.checkFault(parsed);
       if (problem) throw new FaultSpecError(problem);
       return parsed;
     };
     fault();
-    const machine = this.m;
+    const rig = this.r;
     if (!this.reference && !this.restored && this.program && !this.workloadRun) {
-      const reference = await ReferenceRun.start(this.setup, this.program);
-      if (this.machine === machine) this.reference = reference;
+      const reference = await ReferenceRun.start({ ...this.setup, topology: this.m.topology }, this.program);
+      if (this.rig === rig) this.reference = reference;
     }
     const checked = fault();
-    this.m.inject(checked);
+    if (this.workloadRun) this.workloadRun.inject(checked);
+    else this.m.inject(checked);
     return formatFault(checked);
   }
 
   /** Replaces an offline module or board at instruction `at` (default: now). */
-  replace(site: { module: number } | { board: number }, at = this.m.instret): void {
-    this.m.replace(at, site);
+  replace(site: { module: number } | { board: number }, at?: number): void {
+    if (this.r.system) throw new RangeError(`the hosts of a ${this.r.topology} are not replaced: replacement and resync are for dmr, pair-spare and tmr`);
+    this.m.replace(at ?? this.m.instret, site);
   }
 
   /** Console input for the guest. */
@@ -490,49 +530,83 @@ export class MachineSession {
     return concat(this.outputLog);
   }
 
-  /** `length` bytes of module `m`'s RAM at `addr` (empty outside RAM). */
+  /** `length` bytes of module `m`'s RAM at `addr` (a failover system's host `m`; empty outside RAM). */
   memory(m: number, addr: number, length: number): Uint8Array {
-    return this.m.readMemory(m, addr, length) ?? new Uint8Array();
+    const site = this.r.modules[m];
+    return site?.machine.readMemory(site.module, addr, length) ?? new Uint8Array();
   }
 
   /** The machine's status: cheap to build and to copy, for the views between full ones while running. */
   status(): MachineStatus {
-    const m = this.m;
-    const events = m.events.slice(this.eventCursor);
-    this.eventCursor = m.events.length;
+    const rig = this.r;
+    const events = rig.events.slice(this.eventCursor);
+    this.eventCursor = rig.events.length;
     const output = Uint8Array.from(this.output);
     this.output = [];
     return {
-      topology: m.topology,
-      instret: m.instret,
-      cycle: m.cycle,
+      topology: rig.topology,
+      instret: rig.instret,
+      cycle: rig.cycle,
       running: this.running,
       ips: this.measuredIps(),
-      halt: m.halt,
+      halt: rig.halt,
       waitingForInput: this.waitingForInput,
-      modules: m.moduleStatus(),
+      modules: rig.moduleStatus(),
       events,
       output,
       ...(this.verdict ? { verdict: this.verdict }
         : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.instret ?? 0 } } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
+      ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
     };
   }
 
+  private failoverStatus(system: FailoverSystem, run: WorkloadRun): FailoverStatus {
+    const { events: all, ...summary } = system.summary(run.feed.nowCycle);
+    const events = all.slice(this.systemEventCursor);
+    this.systemEventCursor = all.length;
+    return { ...summary, events };
+  }
+
   view(): MachineView {
-    const m = this.m;
+    const sites = this.r.modules;
     const status = this.status();
     return {
       ...status,
-      modules: status.modules.map((module) => ({
-        ...module,
-        pc: m.pc(module.id),
-        privilege: m.privilege(module.id),
-        regs: Array.from({ length: 32 }, (_, n) => m.reg(module.id, n)),
-        csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(module.id, num) ?? 0])),
-        record: m.record(module.id),
-      })),
+      modules: status.modules.map((module) => {
+        const { machine: m, module: k } = sites[module.id];
+        return {
+          ...module,
+          pc: m.pc(k),
+          privilege: m.privilege(k),
+          regs: Array.from({ length: 32 }, (_, n) => m.reg(k, n)),
+          csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(k, num) ?? 0])),
+          record: m.record(k),
+        };
+      }),
     };
+  }
+
+  /**
+   * Runs the comparison table (src/system/compare.ts) for `request`'s workload with the
+   * loaded program, on every topology of the request that can run here; compareProgress()
+   * says how far it is meanwhile. The session's own machine is left as it is.
+   */
+  async compare(request: CompareRequest): Promise<CompareResult> {
+    if (!this.program) throw new RangeError('load a transaction workload\'s program first');
+    if (this.comparing && !this.comparing.done) throw new RangeError('a comparison is already running: wait for it to finish');
+    const progress: CompareProgress = { rows: 0, total: 0, done: false };
+    this.comparing = progress;
+    try {
+      return await compareForPage(this.program, request, (rows, total) => Object.assign(progress, { rows, total }));
+    } finally {
+      progress.done = true;
+    }
+  }
+
+  /** How far the last compare() has got (undefined before the first). */
+  compareProgress(): CompareProgress | undefined {
+    return this.comparing && { ...this.comparing };
   }
 
   /** The whole machine (Machine.snapshot), transferred rather than copied. */
@@ -544,7 +618,7 @@ export class MachineSession {
   async restore(snapshot: ArrayBuffer): Promise<void> {
     this.pause();
     const console = this.m.console;
-    this.machine = await Machine.fromSnapshot(snapshot, console);
+    this.rig = Rig.of(await Machine.fromSnapshot(snapshot, console));
     this.eventCursor = 0;
     this.reference = undefined;
     this.verdict = undefined;
@@ -553,9 +627,12 @@ export class MachineSession {
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
   }
 
+  /** The JSON report of the run so far, as `lockstep run --report` writes it (with a failover system's `failover`). */
   report(): RunReport {
-    const m = this.m;
-    return buildReport(m, { exitCode: m.halt?.exitCode ?? 0, stopReason: m.halt?.reason ?? 'running', wallMs: 0, ledger: this.workloadRun?.ledger() });
+    const rig = this.r;
+    const halt = rig.halt;
+    const inputs = { exitCode: halt?.exitCode ?? 0, stopReason: halt?.reason ?? 'running', wallMs: 0, ledger: this.workloadRun?.ledger() };
+    return rig.system && this.workloadRun ? buildSystemReport(rig.system, inputs, this.workloadRun.feed.nowCycle) : buildReport(this.m, inputs);
   }
 }
 

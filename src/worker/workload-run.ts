@@ -1,10 +1,12 @@
 /**
- * A transaction workload running in the worker session (issue 10): the TransactionFeed over
- * the session's machine, advanced in slices between the page's calls, and the live account
- * the page draws. Slicing changes nothing in the run: the same settings give the same
- * ledger as `lockstep run --workload` with the same options (TransactionFeed.advance).
+ * A transaction workload running in the worker session (issues 10, 11): the TransactionFeed
+ * over the session's transaction service — a lockstep machine, or a failover system of two
+ * hosts — advanced in slices between the page's calls, and the live account the page draws.
+ * Slicing changes nothing in the run: the same settings give the same ledger as `lockstep run
+ * --workload` with the same options (TransactionFeed.advance).
  */
-import type { Machine } from '../machine/machine.ts';
+import { formatFault, type Fault } from '../fault/spec.ts';
+import type { TransactionService } from '../transactions/service.ts';
 import { TransactionFeed, type FeedProgress } from '../transactions/feed.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { feedOptionsFor, resolveWorkloadSettings, type ResolvedWorkloadSettings, type WorkloadSettings } from '../transactions/settings.ts';
@@ -31,9 +33,28 @@ export class WorkloadRun {
   private cached?: { ledger: Ledger; at: number };
 
   /** Throws RangeError for bad settings (see feedOptionsFor). */
-  constructor(readonly machine: Machine, settings: WorkloadSettings) {
+  constructor(readonly service: TransactionService, settings: WorkloadSettings) {
     this.settings = resolveWorkloadSettings(settings);
-    this.feed = new TransactionFeed(machine, feedOptionsFor(settings));
+    this.feed = new TransactionFeed(service, feedOptionsFor(settings));
+  }
+
+  /** Checks a fault as inject() takes it; returns a message naming the problem, or undefined. */
+  checkFault(fault: Fault): string | undefined {
+    if (fault.atUs === undefined) return this.service.checkFault(fault);
+    const { atUs, ...site } = fault;
+    const problem = this.service.checkFault(site);
+    if (problem) return problem;
+    if (atUs < this.feed.progress().nowUs) return `fault '${formatFault(fault)}' is at ${atUs} µs of virtual time, but the run is already at ${this.feed.progress().nowUs} µs`;
+    return undefined;
+  }
+
+  /**
+   * Schedules a fault: at an instruction of the service (Fault.at), or at a virtual time
+   * (Fault.atUs), when the feed's clock gets there. Throws RangeError as checkFault finds.
+   */
+  inject(fault: Fault): void {
+    if (fault.atUs === undefined) this.service.inject(fault);
+    else this.feed.schedule(fault);
   }
 
   /** The run reached its duration, or stopped on an error. */
@@ -56,18 +77,25 @@ export class WorkloadRun {
   }
 
   /**
-   * Steps `n` instructions, or up to the instruction at which the machine goes down; on a
-   * machine that is down, `n` cycles of virtual time.
+   * Steps `n` instructions, or until the service's downtime grows: where it goes down, or
+   * into a failover system's outage (a step then ends within one span of virtual time of the
+   * death, and a step during the outage moves the clock by one span). On a service that is
+   * down for good, `n` cycles of virtual time.
    */
   step(n: number): void {
-    if (this.machine.halt) {
+    const s = this.service;
+    if (s.down) {
       this.advance(n, n);
       return;
     }
-    const start = this.machine.instret;
-    // In bounded spans of virtual time, so that the step ends where the machine goes down.
+    const start = s.instret;
+    const downtime = s.downtimeCycles(this.feed.nowCycle);
+    // In bounded spans of virtual time, so that the step ends near where the service stops serving.
     const span = Math.max(n, STEP_SPAN_CYCLES);
-    while (!this.done && !this.machine.halt && this.machine.instret - start < n) this.advance(n - (this.machine.instret - start), span);
+    while (!this.done && !s.down && s.instret - start < n) {
+      this.advance(n - (s.instret - start), span);
+      if (s.downtimeCycles(this.feed.nowCycle) > downtime) break;
+    }
   }
 
   ledger(): Ledger {

@@ -61,7 +61,7 @@ describe('scenario validation', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.type).toBe('object');
     expect(schema.required).toEqual(['program']);
-    expect(schema.properties.machine.properties?.topology.enum).toEqual(['simplex', 'dmr', 'pair-spare', 'tmr']);
+    expect(schema.properties.machine.properties?.topology.enum).toEqual(['simplex', 'dmr', 'pair-spare', 'tmr', 'cluster', 'process-pair']);
   });
 });
 

@@ -71,7 +71,7 @@ describe('workload state', () => {
     const ledger = { ...workload(true).ledger, correct: 12_345, downtime_us: 250 };
     expect(ledgerValue(ledger, 'correct')).toBe('12,345');
     expect(ledgerValue(ledger, 'downtime_us')).toBe('250 µs');
-    expect(LEDGER_CLASSES.map((c) => c.field)).toEqual(['correct', 'wrong', 'lost', 'dropped', 'duplicated', 'queued', 'deadline_misses', 'downtime_us']);
+    expect(LEDGER_CLASSES.map((c) => c.field)).toEqual(['correct', 'wrong', 'lost', 'dropped', 'rolled_back', 'duplicated', 'queued', 'deadline_misses', 'downtime_us']);
     expect(LEDGER_CLASSES.filter((c) => c.alarm).map((c) => c.field)).toEqual(['wrong', 'lost', 'duplicated']);
   });
 });

@@ -3,7 +3,8 @@
  * second to flat out, and a button for flat out) with the measured instructions per
  * second, the instruction count, how the run ended (its verdict against the fault-free run,
  * and a lesson's expectations), and the fault bar: which kind of fault a click schedules,
- * on the clicked module or on every module, and when (now, or before an instruction count).
+ * on the clicked module or on every module, and when (now, before an instruction count, or —
+ * with a workload, which has a clock — at a virtual time such as 8ms).
  */
 import { LitElement, html, css, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
@@ -15,6 +16,8 @@ import { shared } from './theme.ts';
 import { MAX_STEP_N } from '../../src/scenario/scenario.ts';
 import { act } from './act.ts';
 import { canRun } from '../state/workload.ts';
+import { parseDuration } from '../../src/transactions/time.ts';
+import { formatTime } from '../../src/fault/spec.ts';
 
 export class Controls extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -29,6 +32,7 @@ export class Controls extends LitElement {
     .counter { font-family: var(--ls-mono); font-size: 1.25em; font-weight: 700; min-width: 16ch; display: inline-block; text-align: right; font-variant-numeric: tabular-nums; }
     .counter small { font-family: var(--ls-font); font-size: 0.65em; font-weight: 400; color: var(--ls-muted); }
     input[type=number] { width: 8rem; }
+    input.time { width: 6.5rem; }
     input[type=range] { width: 12rem; accent-color: var(--ls-accent); min-height: auto; padding: 0; }
     .speed { min-width: 10rem; }
     .ips { font-family: var(--ls-mono); min-width: 8.5rem; }
@@ -49,11 +53,28 @@ export class Controls extends LitElement {
     act(this.controller.setSpeed(speedAt(Number((e.target as HTMLInputElement).value))));
   }
 
+  /** The fault bar's time: now, an instruction count, or a virtual time; one that does not read as such is "now". */
   private onWhen(e: Event) {
     const form = (e.target as HTMLElement).closest('fieldset')!;
-    const now = (form.querySelector('input[value=now]') as HTMLInputElement).checked;
+    const chosen = (form.querySelector('input[name=when]:checked') as HTMLInputElement | null)?.value;
+    if (chosen === 'time') {
+      const text = (form.querySelector('input[name=at-time]') as HTMLInputElement).value;
+      let atUs = Number.NaN;
+      try {
+        atUs = parseDuration(text);
+      } catch {
+        // not a virtual time: now
+      }
+      this.controller.setWhen(Number.isFinite(atUs) ? { now: false, atUs } : { now: true });
+      return;
+    }
     const at = parseNumber((form.querySelector('input[name=at]') as HTMLInputElement).value);
-    this.controller.setWhen(now || !Number.isFinite(at) ? { now: true } : { now: false, at });
+    this.controller.setWhen(chosen !== 'at' || !Number.isFinite(at) ? { now: true } : { now: false, at });
+  }
+
+  /** Checks the radio button `value` when its field gets text. */
+  private choose(value: string, e: Event): void {
+    (this.renderRoot.querySelector(`input[name=when][value=${value}]`) as HTMLInputElement).checked = (e.target as HTMLInputElement).value !== '';
   }
 
   /** How the run ended: the verdict (or that it is being judged), how the machine stopped, and the lesson's expectations. */
@@ -117,9 +138,13 @@ export class Controls extends LitElement {
               <input id="every-module" type="checkbox" .checked=${s.everyModule}
                 @change=${(e: Event) => this.controller.setEveryModule((e.target as HTMLInputElement).checked)}> on every module</label>
             <label><input type="radio" name="when" value="now" .checked=${s.when.now}> now</label>
-            <label><input type="radio" name="when" value="at" .checked=${!s.when.now}> at instruction</label>
-            <input name="at" type="number" min="0" aria-label="Instruction count for the fault" .value=${s.when.now ? '' : String(s.when.at)}
-              @input=${(e: Event) => { (this.renderRoot.querySelector('input[value=at]') as HTMLInputElement).checked = (e.target as HTMLInputElement).value !== ''; }}>
+            <label><input type="radio" name="when" value="at" .checked=${'at' in s.when}> at instruction</label>
+            <input name="at" type="number" min="0" aria-label="Instruction count for the fault" .value=${'at' in s.when ? String(s.when.at) : ''}
+              @input=${(e: Event) => this.choose('at', e)}>
+            ${s.workload ? html`
+              <label><input type="radio" name="when" value="time" .checked=${'atUs' in s.when}> at virtual time</label>
+              <input name="at-time" type="text" class="time" placeholder="8ms" aria-label="Virtual time for the fault, e.g. 8ms or 250us"
+                .value=${'atUs' in s.when ? formatTime(s.when.atUs) : ''} @input=${(e: Event) => this.choose('time', e)}>` : nothing}
           </div>
         </fieldset>
         ${s.pending.length > 0 ? html`<span class="muted" id="pending">Scheduled: ${s.pending.join('; ')}</span>` : ''}

@@ -13,8 +13,11 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { createMachineWorker, type MachineClient } from '../../src/worker/client.ts';
-import { TOPOLOGIES, type Topology, type CrossCheck } from '../../src/machine/topology.ts';
+import { live } from 'lit/directives/live.js';
+import { TOPOLOGIES, type CrossCheck } from '../../src/machine/topology.ts';
 import type { ReadmitPolicy } from '../../src/machine/diagnosis.ts';
+import { SYSTEM_TOPOLOGIES, isSystemTopology } from '../../src/system/settings.ts';
+import type { ServiceTopology } from '../../src/system/index.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { ResyncMode } from '../../src/machine/events.ts';
 import type { EccMode } from '../../src/machine/ecc.ts';
@@ -36,17 +39,22 @@ import './console-view.ts';
 import './code-editor.ts';
 import './transaction-strip.ts';
 import './workload-settings.ts';
+import './failover-settings.ts';
+import './failover-panel.ts';
+import './compare-view.ts';
 import type { AvailabilityView } from './availability-view.ts';
 import './availability-view.ts';
 import { scenarioAvailability } from '../state/availability.ts';
 import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
 
-const TOPOLOGY_LABELS: Record<Topology, string> = {
+const TOPOLOGY_LABELS: Record<ServiceTopology, string> = {
   'simplex': 'simplex — one module, nothing checks',
   'dmr': 'dmr — two modules in lockstep',
   'pair-spare': 'pair-spare — two boards, each a checking pair',
   'tmr': 'tmr — three modules, majority vote',
+  'cluster': 'cluster — primary and standby host, failover (workloads only)',
+  'process-pair': 'process-pair — NonStop primary and backup (workloads only)',
 };
 const COMPARE_LABELS: Record<ComparePoint, string> = {
   every: 'every instruction', store: 'stores and I/O', io: 'I/O only',
@@ -136,7 +144,7 @@ export class LockstepMachine extends LitElement {
     }
     section.card { background: var(--ls-surface); border: 1px solid var(--ls-border); border-radius: 10px; padding: 0.7rem; min-width: 0; contain: layout paint; }
     .panel-row { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: flex-start; }
-    .panel-row ls-front-panel { flex: 3 1 30rem; min-width: 0; }
+    .panel-row ls-front-panel, .panel-row ls-failover-panel { flex: 3 1 30rem; min-width: 0; }
     .panel-row ls-transactions { flex: 2 1 22rem; min-width: 0; }
     .panel { grid-area: panel; } .controls { grid-area: controls; } .regs { grid-area: regs; } .code { grid-area: code; }
     .timeline { grid-area: timeline; } .console { grid-area: console; } .memory { grid-area: memory; } .editor { grid-area: editor; }
@@ -149,8 +157,8 @@ export class LockstepMachine extends LitElement {
     kbd { font-family: var(--ls-mono); border: 1px solid var(--ls-border); border-bottom-width: 3px; border-radius: 4px; padding: 0 0.35rem; background: var(--ls-surface-2); }
     textarea { width: 100%; min-height: 8rem; font-family: var(--ls-mono); font-size: 0.8em; color: var(--ls-text); background: var(--ls-surface-2); border: 1px solid var(--ls-border); }
     .description { margin: 0 0 0.6rem; max-width: 60rem; }
-    section.availability { margin-top: 0.8rem; }
-    section.availability summary { cursor: pointer; font-size: 1.05em; font-weight: 600; }
+    section.availability, section.comparison { margin-top: 0.8rem; }
+    section.availability summary, section.comparison summary { cursor: pointer; font-size: 1.05em; font-weight: 600; }
   `];
 
   constructor(session?: SessionPort) {
@@ -285,12 +293,15 @@ export class LockstepMachine extends LitElement {
     const s = this.controller.state;
     const c = this.controller;
     const settings = s.settings;
+    const system = isSystemTopology(settings.topology);
     return html`
       <header class="top">
         <h1>${this.heading} <small>${s.program ? s.program.name : ''}</small></h1>
-        <label>Topology <select id="topology" @change=${(e: Event) => act(c.configure({ topology: (e.target as HTMLSelectElement).value as Topology }))}>
-          ${TOPOLOGIES.map((t) => html`<option value=${t} ?selected=${t === settings.topology}>${TOPOLOGY_LABELS[t]}</option>`)}
+        <label>Topology <select id="topology" .value=${live(settings.topology)}
+          @change=${(e: Event) => act(c.configure({ topology: (e.target as HTMLSelectElement).value as ServiceTopology }).catch((error) => { this.requestUpdate(); throw error; }))}>
+          ${[...TOPOLOGIES, ...SYSTEM_TOPOLOGIES].map((t) => html`<option value=${t} ?selected=${t === settings.topology}>${TOPOLOGY_LABELS[t]}</option>`)}
         </select></label>
+        ${system ? nothing : html`
         <label>Compare at <select id="compare" @change=${(e: Event) => act(c.configure({ compare: (e.target as HTMLSelectElement).value as ComparePoint }))}>
           ${(Object.keys(COMPARE_LABELS) as ComparePoint[]).map((p) => html`<option value=${p} ?selected=${p === settings.compare}>${COMPARE_LABELS[p]}</option>`)}
         </select></label>
@@ -322,7 +333,9 @@ export class LockstepMachine extends LitElement {
           ${[...new Set([...SCRUB_INTERVALS, ...(settings.scrubEvery !== undefined ? [settings.scrubEvery] : [])])].sort((a, b) => a - b)
             .map((n) => html`<option value=${n} ?selected=${n === settings.scrubEvery}>every ${n.toLocaleString('en-US')} instructions</option>`)}
         </select></label>
+        `}
         <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
+        <ls-failover-settings .state=${s} .controller=${c}></ls-failover-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>
         <button id="help-button" @click=${() => act(this.perform('help'))} aria-keyshortcuts="?">? Keys</button>
@@ -332,7 +345,8 @@ export class LockstepMachine extends LitElement {
       <div class="visually-hidden" aria-live="polite" id="announcer">${s.announce}</div>
       <div class="grid">
         <section class="card panel" aria-labelledby="panel-h"><h2 id="panel-h" class="visually-hidden">Front panel</h2>
-          <div class="panel-row"><ls-front-panel .state=${s} .controller=${c}></ls-front-panel>
+          <div class="panel-row">${s.view?.failover ? html`<ls-failover-panel .state=${s} .controller=${c}></ls-failover-panel>`
+            : html`<ls-front-panel .state=${s} .controller=${c}></ls-front-panel>`}
             ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div></section>
         <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
@@ -361,6 +375,9 @@ export class LockstepMachine extends LitElement {
             ${s.loadError ? html`<pre class="load-error" id="load-error" role="alert">${s.loadError}</pre>` : nothing}
           </section>`}
       </div>
+      ${this.compact ? nothing : html`<section class="card comparison" aria-label="Comparison of topologies">
+        <details id="compare-details"><summary>Compare topologies on the same faults: lost, duplicated, wrong, downtime</summary>
+          <ls-compare .state=${s} .controller=${c}></ls-compare></details></section>`}
       ${this.compact && !this.availability ? nothing : html`<section class="card availability" aria-label="Availability assessment">
         <details id="availability" ?open=${this.availability !== undefined}><summary>Availability per architecture: downtime, interruptions, cost</summary>
           <ls-availability .preset=${this.availability}></ls-availability></details></section>`}

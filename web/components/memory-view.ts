@@ -11,6 +11,7 @@ import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
+import { moduleName } from '../state/failover.ts';
 
 export class MemoryView extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -74,7 +75,7 @@ export class MemoryView extends LitElement {
       }) : nothing}
       ${rows.length === 0 ? html`<p class="muted">${hex32(this.state.memoryAddress)} is outside RAM.</p>` : html`
       <div class="scroll"><table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Memory of every module"><colgroup><col class="address">${view.modules.map(() => html`<col>`)}</colgroup>
-        <thead><tr><th scope="col">Address</th>${view.modules.map((m) => html`<th scope="col">Module ${m.id}</th>`)}</tr></thead>
+        <thead><tr><th scope="col">Address</th>${view.modules.map((m) => html`<th scope="col">${moduleName(view, m.id)}</th>`)}</tr></thead>
         <tbody>${rows.map((row) => html`
           <tr data-address=${hex32(row.address)}>
             <th scope="row">${row.differs.some(Boolean) ? html`<span class="diff-mark">≠ </span>` : nothing}${hex32(row.address)}</th>

@@ -16,6 +16,7 @@ import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
+import { moduleName } from '../state/failover.ts';
 
 export class RegisterTable extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -93,7 +94,7 @@ export class RegisterTable extends LitElement {
       }) : nothing}
       <div class="scroll" tabindex="-1" id="registers">
         <table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Registers of every module"><colgroup><col class="name">${view.modules.map(() => html`<col>`)}</colgroup>
-          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>Module ${m.id}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
+          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>${moduleName(view, m.id)}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
           <tbody>
             ${rows.map((row) => {
               const showBits = row.latent || (flash?.target === row.target && flash.modules.some((m) => row.differs[m]));

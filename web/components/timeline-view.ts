@@ -1,7 +1,8 @@
 /**
  * `<ls-timeline>`: injected → diverged → detected → offline → diagnosed → replaced (or
- * re-admitted) → resynced, one
- * entry per step with its instruction count. Entries are buttons: choosing one shows its
+ * re-admitted) → resynced, one entry per step with its instruction count (a failover
+ * system's — checkpoints, a host down, declared dead, the takeover — with its virtual time).
+ * Entries are buttons: choosing one shows its
  * divergence report (field, both values, pc). New entries are announced by the root's ARIA
  * live region, not here. The halt and the outcome read by their tone: only good news is green.
  */
@@ -10,12 +11,14 @@ import type { MachineController, UiState } from '../state/controller.ts';
 import type { Stage, TimelineEntry } from '../state/timeline.ts';
 import type { Tone } from '../state/verdict.ts';
 import { count, hex32 } from '../state/format.ts';
+import { virtualTime } from '../state/workload.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 
 const ICON: Record<Stage, string> = {
   injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', corrected: '✓', scrub: '↻', offline: '✕', failstop: '■', diagnosed: '⚕',
   replaced: '⟳', readmitted: '↺', resync: '◐', resynced: '●', halted: '■', outcome: 'ℹ',
+  checkpoint: '⇢', 'host-down': '✕', declared: '♡', takeover: '⟳', 'service-down': '■',
 };
 const TONE_ICON: Record<Tone, string> = { good: '✓', warn: '■', bad: '✗', neutral: 'ℹ' };
 
@@ -50,7 +53,7 @@ export class TimelineView extends LitElement {
     .tone-neutral .icon { color: var(--ls-muted); }
     li.outcome { border-top: 2px solid var(--ls-border); }
     li.outcome .title { font-size: 1.05em; }
-    .replaced .icon, .readmitted .icon, .resync .icon, .diagnosed .icon { color: var(--ls-warn-text); }
+    .replaced .icon, .readmitted .icon, .resync .icon, .diagnosed .icon, .checkpoint .icon { color: var(--ls-warn-text); }
     .report { margin-top: 0.6rem; border: 2px solid var(--ls-bad); border-radius: 8px; padding: 0.5rem 0.7rem; background: var(--ls-surface); }
     .report h3 { margin: 0 0 0.3rem; font-size: 1em; }
     .report dl { display: grid; grid-template-columns: auto 1fr; gap: 0.15rem 0.8rem; margin: 0; }
@@ -85,7 +88,7 @@ export class TimelineView extends LitElement {
             @click=${() => this.controller.selectEntry(e.key === this.state.selectedEntry ? undefined : e.key)}>
             <span class="icon" aria-hidden="true">${icon(e)}</span>
             <span><span class="title">${e.title}</span><span class="text">${e.text}</span></span>
-            <span class="at">#${count(e.instret)}</span>
+            <span class="at">${e.timeUs !== undefined ? virtualTime(e.timeUs) : `#${count(e.instret)}`}</span>
           </button></li>`)}
       </ol>
       ${report ? html`<section class="report" id="report" aria-label="Divergence report">

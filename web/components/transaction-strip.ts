@@ -15,6 +15,7 @@ import type { MachineController, UiState } from '../state/controller.ts';
 import type { WorkloadStatus } from '../../src/worker/workload-run.ts';
 import { checkLedger, type LedgerCheck } from '../../src/scenario/ledger-expectation.ts';
 import { LEDGER_CLASSES, ledgerValue, virtualTime } from '../state/workload.ts';
+import { failoverPhase } from '../state/failover.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 
@@ -28,7 +29,7 @@ export class TransactionStrip extends LitElement {
   declare controller: MachineController;
 
   override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['workload', 'expect'], ['workload']);
+    return changed.size > 1 || !changed.has('state') || stateChanged(changed.get('state') as UiState | undefined, this.state, ['workload', 'expect', 'systemEvents'], ['workload']);
   }
 
   static override styles = [shared, css`
@@ -74,10 +75,12 @@ export class TransactionStrip extends LitElement {
   private stateLine(w: WorkloadStatus) {
     const p = w.progress;
     if (w.error) return html`<p class="state down" id="tx-state" role="alert">The run stopped: ${w.error}</p>`;
+    const outage = !p.done && !p.down && this.state.view?.failover && failoverPhase(this.state.systemEvents, this.state.view.failover).kind === 'outage';
     const text = p.done
       ? `Run complete: ${virtualTime(w.settings.durationUs)} of virtual time${p.down ? '; the machine was down at the end' : ''}.`
-      : p.down ? 'The machine is down: transactions go on arriving and are lost.' : '';
-    return html`<p class="state ${p.down ? 'down' : ''}" id="tx-state" role="status">${text}</p>`;
+      : p.down ? 'The machine is down: transactions go on arriving and are lost.'
+      : outage ? 'Failover under way: no host serves; transactions queue up, and those the FIFO cannot hold are lost.' : '';
+    return html`<p class="state ${p.down || outage ? 'down' : ''}" id="tx-state" role="status">${text}</p>`;
   }
 
   override render() {

@@ -13,7 +13,9 @@
  * in the view; the controller adds it to the timeline as its last entry and, for a
  * scenario with `expect`, checks the run against it.
  */
-import type { MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict } from '../../src/worker/session.ts';
+import type {
+  MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict, CompareRequest, CompareResult, CompareProgress,
+} from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
 import type { Topology, CrossCheck } from '../../src/machine/topology.ts';
@@ -21,12 +23,17 @@ import type { ReadmitPolicy, Threshold } from '../../src/machine/diagnosis.ts';
 import { checkerOf } from '../../src/machine/checkers.ts';
 import type { CheckerFaultKind } from '../../src/fault/spec.ts';
 import type { EccMode } from '../../src/machine/ecc.ts';
+import type { ServiceTopology } from '../../src/system/index.ts';
+import type { SystemEvent } from '../../src/system/failover.ts';
+import { isSystemTopology } from '../../src/system/settings.ts';
+import { failoverOptionsOf, type FailoverScenarioSettings } from '../../src/scenario/failover.ts';
+import { buildFailoverTimeline, defaultFailover } from './failover.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, type Scenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 import { checkExpectation, type Expectation, type ExpectationCheck } from '../../src/scenario/expect.ts';
 import { buildTimeline, announcement, outcomeEntry, type TimelineEntry } from './timeline.ts';
 import { resyncProgress, type ResyncProgress } from './resync.ts';
-import { bitFault, pullFault, checkerFault, type ClickKind, type When } from './faults.ts';
+import { bitFault, pullFault, checkerFault, stillPending, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
 import { exampleById, EXAMPLES } from './examples.ts';
@@ -36,7 +43,7 @@ import { canRun, exampleWorkload } from './workload.ts';
 /** The session as the page sees it through comlink: every method answers asynchronously. */
 export interface SessionPort {
   create(setup: MachineSetup): Promise<void>;
-  load(input: ProgramInput): Promise<LoadedProgram>;
+  load(input: ProgramInput, setup?: MachineSetup): Promise<LoadedProgram>;
   reset(): Promise<void>;
   step(n?: number): Promise<MachineView>;
   start(speed?: number): Promise<void>;
@@ -52,10 +59,13 @@ export interface SessionPort {
   memory(module: number, addr: number, length: number): Promise<Uint8Array>;
   consoleOutput(): Promise<Uint8Array>;
   setWorkload(settings: WorkloadSettings | undefined): Promise<void>;
+  compare(request: CompareRequest): Promise<CompareResult>;
+  compareProgress(): Promise<CompareProgress | undefined>;
 }
 
 export interface MachineSettings {
-  topology: Topology;
+  /** A lockstep machine's topology, or a failover system's (cluster, process-pair: transaction workloads only). */
+  topology: ServiceTopology;
   compare: ComparePoint;
   resync: ResyncMode;
   ramMiB: number;
@@ -67,6 +77,8 @@ export interface MachineSettings {
   ecc: EccMode;
   /** Instructions between scrubber passes (needs ecc secded); absent: no scrubber. */
   scrubEvery?: number;
+  /** A failover system's settings, as a scenario's `machine.failover` writes them (absent: the library's defaults). */
+  failover?: FailoverScenarioSettings;
 }
 
 export interface ProgramInfo {
@@ -106,6 +118,8 @@ export interface UiState {
   loadError?: string;
   view?: MachineView;
   events: MachineEvent[];
+  /** A failover system's events so far (the view carries only the new ones). */
+  systemEvents: SystemEvent[];
   timeline: TimelineEntry[];
   console: string;
   /** Index in the whole console output at which `console` starts (older text was dropped). */
@@ -132,8 +146,10 @@ export interface UiState {
   /** Disassembly window: words at `address` from the reference module. */
   code: { address: number; words: number[] };
   resync: ResyncProgress[];
-  /** Faults asked for that are not yet applied, with their instruction (for the embed code). */
+  /** Faults asked for that are not yet applied, with their instruction or virtual time. */
   pending: string[];
+  /** Every fault scheduled on this machine, as the session took it (for the embed code). */
+  scheduled: string[];
   replacements: ({ at: number; module: number } | { at: number; board: number })[];
   message?: { kind: 'error' | 'info'; text: string };
   /** The last few announcements for the ARIA live region. */
@@ -181,9 +197,9 @@ export class MachineController extends EventTarget {
     this.frame = options.frame ?? ((cb) => requestAnimationFrame(cb));
     this.refreshHz = options.refreshHz ?? 30;
     this.state = {
-      settings: { ...DEFAULT_SETTINGS }, events: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
+      settings: { ...DEFAULT_SETTINGS }, events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
       faultKind: 'flip', everyModule: false, when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
-      resync: [], pending: [], replacements: [], announce: '',
+      resync: [], pending: [], scheduled: [], replacements: [], announce: '',
     };
   }
 
@@ -210,25 +226,37 @@ export class MachineController extends EventTarget {
 
   // ── Machine and program ──────────────────────────────────────────────────────────
 
+  /** The session's setup for `settings`. Throws RangeError for a failover setting that is not a virtual time. */
   private setup(settings = this.state.settings): MachineSetup {
-    const { topology, compare, resync, ramMiB, ...optional } = settings;
+    const { topology, compare, resync, ramMiB, failover, ...optional } = settings;
     const given = Object.entries(optional).filter(([, value]) => value !== undefined);
-    return { topology, compare, resync, ramMiB, ...Object.fromEntries(given) };
+    return { topology, compare, resync, ramMiB, ...Object.fromEntries(given), ...(failover ? { failover: failoverOptionsOf(failover) } : {}) };
   }
 
   /** Forgets the machine's history (a new machine was created or reset). */
   private cleared(): Partial<UiState> {
     this.consoleText.clear();
     return {
-      events: [], timeline: [], console: '', consoleStart: 0, selectedEntry: undefined, flash: undefined, resync: [], pending: [],
-      replacements: [], message: undefined, selected: undefined, announce: '', verdict: undefined, expectation: undefined,
+      events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, selectedEntry: undefined, flash: undefined, resync: [], pending: [],
+      scheduled: [], replacements: [], message: undefined, selected: undefined, announce: '', verdict: undefined, expectation: undefined,
     };
   }
 
-  /** Creates the machine with new settings (the loaded program is loaded again). */
+  /**
+   * Creates the machine with new settings (the loaded program is loaded again). A failover
+   * system chosen without settings of its own starts with the page's (defaultFailover); a
+   * lockstep machine has none of those.
+   */
   configure(patch: Partial<MachineSettings>): Promise<void> {
     return this.guarded(async () => {
-      const settings = { ...this.state.settings, ...patch };
+      const merged = { ...this.state.settings, ...patch };
+      const { failover, ...lockstep } = merged;
+      const { topology, compare, resync, ramMiB } = merged;
+      // A failover system has none of a lockstep machine's repair, diagnosis and ECC settings.
+      const settings: MachineSettings = !isSystemTopology(topology) ? lockstep : {
+        topology, compare, resync, ramMiB, ecc: 'none',
+        failover: patch.failover ?? (patch.topology && patch.topology !== this.state.settings.topology ? defaultFailover(topology) : failover),
+      };
       await this.session.create(this.setup(settings));
       this.looping = false;
       this.set({ settings, ...this.cleared() });
@@ -276,7 +304,9 @@ export class MachineController extends EventTarget {
     return this.guarded(async () => {
       this.looping = false;
       await this.session.setWorkload(settings);
-      this.set({ workload: settings, ...this.cleared() });
+      // Only a workload has a clock to schedule faults on.
+      const when = !settings && 'atUs' in this.state.when ? { now: true as const } : this.state.when;
+      this.set({ workload: settings, when, ...this.cleared() });
       await this.refreshNow();
     });
   }
@@ -291,11 +321,11 @@ export class MachineController extends EventTarget {
     return this.enqueue(async () => {
       this.looping = false;
       try {
-        await this.session.create(this.setup());
-        const loaded = await this.session.load(input);
+        const loaded = await this.session.load(input, this.setup());
         this.set({ program: this.programLoaded(loaded, name, content), loadError: undefined, ...this.cleared(), memoryAddress: dataAddress(loaded) });
       } catch (error) {
-        // The session keeps (and has reloaded) the previous program on a fresh machine.
+        // The session keeps the previous program: on a fresh machine, as a load starts from power-on.
+        await this.session.create(this.setup()).catch(() => undefined);
         this.set({ ...this.cleared(), loadError: errorText(error), message: { kind: 'error', text: `${name} did not load: ${firstLine(errorText(error))}` } });
         throw error;
       } finally {
@@ -453,7 +483,7 @@ export class MachineController extends EventTarget {
   inject(spec: string): Promise<void> {
     return this.guarded(async () => {
       const full = await this.session.inject(spec);
-      this.set({ pending: [...this.state.pending, full], message: { kind: 'info', text: `scheduled: ${full}` } });
+      this.set({ pending: [...this.state.pending, full], scheduled: [...this.state.scheduled, full], message: { kind: 'info', text: `scheduled: ${full}` } });
       if (!this.running) await this.refreshNow();
     });
   }
@@ -479,17 +509,19 @@ export class MachineController extends EventTarget {
 
   /** Sticks the checker's verdict on board `board` (the topology's comparator or voter). */
   breakChecker(board: number, kind: CheckerFaultKind): Promise<void> {
-    const checker = checkerOf(this.state.settings.topology);
+    const topology = this.state.settings.topology;
+    const checker = isSystemTopology(topology) ? undefined : checkerOf(topology);
     if (!checker) return Promise.resolve();
     return this.inject(checkerFault(board, checker, kind, this.state.when));
   }
 
   replace(site: { module: number } | { board: number }): Promise<void> {
     return this.guarded(async () => {
-      const at = this.state.when.now ? undefined : this.state.when.at;
+      const when = this.state.when;
+      if (!when.now && !('at' in when)) throw new RangeError('a replacement is scheduled at an instruction, not at a virtual time: choose "now" or "at instruction"');
+      const at = when.now ? undefined : when.at;
       await this.session.replace(site, at);
-      const when = at ?? this.state.view?.instret ?? 0;
-      this.set({ replacements: [...this.state.replacements, { at: when, ...site }], message: undefined });
+      this.set({ replacements: [...this.state.replacements, { at: at ?? this.state.view?.instret ?? 0, ...site }], message: undefined });
       if (!this.running) await this.refreshNow();
     });
   }
@@ -586,7 +618,10 @@ export class MachineController extends EventTarget {
   }
 
   private apply(view: MachineView, memory: Uint8Array[] | undefined, code: UiState['code'] | undefined): void {
-    const patch: Partial<UiState> = { view: { ...view, events: [], output: new Uint8Array() } };
+    const systemFresh = view.failover?.events ?? [];
+    const patch: Partial<UiState> = {
+      view: { ...view, events: [], output: new Uint8Array(), ...(view.failover ? { failover: { ...view.failover, events: [] } } : {}) },
+    };
     if (memory) patch.memory = memory;
     if (code) patch.code = code;
     if (this.consoleText.append(view.output)) {
@@ -594,15 +629,19 @@ export class MachineController extends EventTarget {
       patch.consoleStart = this.consoleText.dropped;
     }
     const events = view.events.length > 0 ? [...this.state.events, ...view.events] : this.state.events;
+    const systemEvents = systemFresh.length > 0 ? [...this.state.systemEvents, ...systemFresh] : this.state.systemEvents;
     const verdictChanged = JSON.stringify(view.verdict) !== JSON.stringify(this.state.verdict);
     if (verdictChanged) patch.verdict = view.verdict;
     let fresh: TimelineEntry[] = [];
-    if (view.events.length > 0 || verdictChanged) {
+    if (view.events.length > 0 || systemFresh.length > 0 || verdictChanged) {
       const outcome = view.verdict && outcomeEntry(view.verdict, view.halt, view.instret);
-      const timeline = [...buildTimeline(events, view.topology as Topology), ...(outcome ? [outcome] : [])];
+      const timeline = [
+        ...buildTimeline(events, view.topology as Topology), ...buildFailoverTimeline(systemEvents, view.topology), ...(outcome ? [outcome] : []),
+      ];
       const known = new Set(this.state.timeline.map((e) => e.key));
       fresh = timeline.filter((e) => !known.has(e.key));
       patch.events = events;
+      patch.systemEvents = systemEvents;
       patch.timeline = timeline;
       if (fresh.length > 0) patch.announce = fresh.slice(-3).map(announcement).join(' ');
       const diverge = [...fresh].reverse().find((e) => e.report);
@@ -617,8 +656,8 @@ export class MachineController extends EventTarget {
       }
       if (fresh.some((e) => e.stage === 'replaced')) patch.flash = undefined;
     }
-    const applied = new Set(view.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
-    const pending = this.state.pending.filter((p) => !applied.has(p) && faultAt(p) >= view.instret);
+    const applied = new Set([...view.events, ...systemFresh].flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
+    const pending = this.state.pending.filter((p) => !applied.has(p) && stillPending(p, view));
     if (pending.length !== this.state.pending.length) {
       patch.pending = pending;
       if (pending.length === 0 && this.state.message?.kind === 'info') patch.message = undefined;
@@ -674,10 +713,7 @@ export class MachineController extends EventTarget {
   /** The current program, machine and fault plan as a scenario (for the embed code). */
   scenario(title?: string): ScenarioInput {
     const program = this.state.program;
-    const faults = [...new Set([
-      ...this.state.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])),
-      ...this.state.pending,
-    ])];
+    const faults = [...new Set(this.state.scheduled)];
     return {
       ...(title ? { title } : {}),
       program: program?.source !== undefined ? { source: program.source, name: program.name }
@@ -707,9 +743,6 @@ function dataAddress(loaded: LoadedProgram): number {
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
-
-/** The instruction a fault spec names with `at=` (the session always gives one). */
-const faultAt = (spec: string): number => Number(/(?:^|,)\s*at\s*=\s*(\d+)/.exec(spec)?.[1] ?? Infinity);
 
 /** A thrown value as text for people (comlink passes Error messages through). */
 export function errorText(error: unknown): string {

@@ -1,10 +1,12 @@
 /**
  * Fault specs (DESIGN §5 text) built from clicks: a register bit, a RAM word's bit, a
- * module's "pull" button or a board's checker menu, with the kind and the time chosen in the
- * fault bar. Without an instruction count the session schedules the fault before the next
- * instruction ("now"). A clicked bit can hit every module alike (common-mode).
+ * module's (or host's) "pull" button or a board's checker menu, with the kind and the time
+ * chosen in the fault bar. Without an instruction count or a virtual time the session
+ * schedules the fault before the next instruction ("now"); a virtual time (`at=5ms`) is for
+ * workload runs, which have a clock. A clicked bit can hit every module alike (common-mode).
  */
-import { parseFault, FaultSpecError, type Checker, type CheckerFaultKind } from '../../src/fault/spec.ts';
+import { parseFault, formatTime, FaultSpecError, type Checker, type CheckerFaultKind } from '../../src/fault/spec.ts';
+import type { MachineStatus } from '../../src/worker/session.ts';
 
 export type ClickKind = 'flip' | 'stuck0' | 'stuck1' | 'ecc';
 export const CLICK_KINDS: readonly { kind: ClickKind; label: string }[] = [
@@ -14,8 +16,8 @@ export const CLICK_KINDS: readonly { kind: ClickKind; label: string }[] = [
   { kind: 'ecc', label: 'ECC error (announced)' },
 ];
 
-/** When a clicked fault applies: before the next instruction, or before instruction `at`. */
-export type When = { now: true } | { now: false; at: number };
+/** When a clicked fault applies: before the next instruction, before instruction `at`, or at virtual time `atUs` (µs). */
+export type When = { now: true } | { now: false; at: number } | { now: false; atUs: number };
 
 /** The thing clicked: `target` is a fault target (`x5`, `pc`, `mepc`, `mem:0x80001000`). */
 export interface BitClick {
@@ -25,7 +27,18 @@ export interface BitClick {
 }
 
 function withWhen(parts: string[], when: When): string {
-  return [...(when.now ? [] : [`at=${when.at}`]), ...parts].join(',');
+  if (when.now) return parts.join(',');
+  return [`at=${'at' in when ? when.at : formatTime(when.atUs)}`, ...parts].join(',');
+}
+
+/**
+ * Whether a scheduled fault (as the session returned it, with its `at`) is still to come in
+ * `view`: before its instruction, or before its virtual time on the workload's clock.
+ */
+export function stillPending(spec: string, view: MachineStatus): boolean {
+  const fault = parseFault(spec);
+  if (fault.atUs === undefined) return fault.at >= view.instret;
+  return view.workload !== undefined && !view.workload.progress.done && view.workload.progress.nowUs < fault.atUs;
 }
 
 /** Checks the spec's shape as the session will (an `at` is supplied for the check). */

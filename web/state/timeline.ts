@@ -1,6 +1,7 @@
 /**
  * The event timeline: the machine's events (src/machine/events.ts) as entries people read,
- * in the order injected → diverged → detected → offline → replaced → resynced. Events that
+ * in the order injected → diverged → detected → offline → replaced → resynced (a failover
+ * system's: failover.ts). Events that
  * happen to one board at one instruction (a pair going offline together, a board replaced)
  * become one entry. A divergence entry carries its report: field, both values, pc. The
  * last entry, once the run has ended, is its outcome against the fault-free run.
@@ -16,7 +17,9 @@ import type { Verdict } from '../../src/worker/session.ts';
 
 export type Stage =
   | 'injected' | 'diverged' | 'detected' | 'error' | 'corrected' | 'scrub' | 'offline' | 'failstop' | 'diagnosed'
-  | 'replaced' | 'readmitted' | 'resync' | 'resynced' | 'halted' | 'outcome';
+  | 'replaced' | 'readmitted' | 'resync' | 'resynced' | 'halted' | 'outcome'
+  // a failover system's (web/state/failover.ts)
+  | 'checkpoint' | 'host-down' | 'declared' | 'takeover' | 'service-down';
 
 export interface DivergenceReport {
   /** The instruction at which the comparator detected it. */
@@ -40,6 +43,8 @@ export interface TimelineEntry {
   key: string;
   stage: Stage;
   instret: number;
+  /** Virtual time of the entry, µs, for a failover system's (its story is told in time; declarations have no instruction). */
+  timeUs?: number;
   /** Short heading: "Diverged", "Board 0 offline". */
   title: string;
   /** One sentence: what happened, where. */

@@ -35,7 +35,7 @@ export function exampleWorkload(example: { workload?: string }, current: Workloa
   return current?.name === example.workload ? current : defaultWorkloadSettings(example.workload);
 }
 
-export type LedgerClass = 'correct' | 'wrong' | 'lost' | 'dropped' | 'duplicated' | 'queued' | 'deadline_misses' | 'downtime_us';
+export type LedgerClass = 'correct' | 'wrong' | 'lost' | 'dropped' | 'rolled_back' | 'duplicated' | 'queued' | 'deadline_misses' | 'downtime_us';
 
 export interface LedgerClassInfo {
   field: LedgerClass;
@@ -50,8 +50,9 @@ export interface LedgerClassInfo {
 export const LEDGER_CLASSES: readonly LedgerClassInfo[] = [
   { field: 'correct', label: 'correct', help: 'answered as the reference model says' },
   { field: 'wrong', label: 'wrong', help: 'answered wrongly: silent data corruption', alarm: 'silent data corruption' },
-  { field: 'lost', label: 'lost', help: 'never answered (including dropped) on a machine that is down', alarm: 'transactions lost' },
+  { field: 'lost', label: 'lost', help: 'never answered on a machine that is down, dropped, or rolled back by a failover', alarm: 'transactions lost' },
   { field: 'dropped', label: 'dropped', help: 'arrived at a full FIFO (counted in lost as well)' },
+  { field: 'rolled_back', label: 'rolled back', help: 'taken, then undone when a failover restored an older checkpoint, answered or not (counted in lost as well)' },
   { field: 'duplicated', label: 'duplicated', help: 'results emitted more than once', alarm: 'duplicate results' },
   { field: 'queued', label: 'queued', help: 'waiting or in service on a machine that is up' },
   { field: 'deadline_misses', label: 'deadline misses', help: 'answered after their deadline, or not by it' },
