@@ -31,7 +31,7 @@ describe('machine.failover', () => {
     const result = validateScenario({ ...CLUSTER, machine: { topology: 'cluster', failover } });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.scenario.machine).toEqual({ topology: 'cluster', compare: 'every', ramMiB: 1, resync: 'precopy', failover });
+    expect(result.scenario.machine).toEqual({ topology: 'cluster', compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none', failover });
     // 1 ms = 1,000 µs, 2.5 ms = 2,500 µs; the rest as given.
     expect(failoverOptionsOf(failover)).toEqual({ heartbeatUs: 1000, missed: 3, failoverTimeUs: 2500, checkpointEvery: 20_000, clusterAware: 'dedupe' });
     expect(failoverOptionsOf({ heartbeat: '250us' })).toEqual({ heartbeatUs: 250 });
@@ -40,7 +40,7 @@ describe('machine.failover', () => {
   it('leaves the settings to the library\'s defaults when none are given, on either failover topology', () => {
     for (const topology of ['cluster', 'process-pair']) {
       const result = validateScenario({ ...CLUSTER, machine: { topology } });
-      expect(result.ok && result.scenario.machine).toEqual({ topology, compare: 'every', ramMiB: 1, resync: 'precopy' });
+      expect(result.ok && result.scenario.machine).toEqual({ topology, compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none' });
     }
     expect(failoverOptionsOf({})).toEqual({});
   });

@@ -43,7 +43,7 @@ describe('scenario validation', () => {
     const machine = { topology: 'pair-spare', readmit: 'transient', diagnoseTime: 500, threshold: { errors: 3, within: 100000 }, crossCheck: 'boards' } as const;
     const faults = ['at=0,board=1,kind=stuck-agree,target=comparator', 'at=100,module=all,kind=flip,target=s0,bit=20'];
     const result = validateScenario({ program: { example: 'checksum' }, machine, faults });
-    expect(result.ok && result.scenario.machine).toEqual({ ...machine, compare: 'every', ramMiB: 1, resync: 'precopy' });
+    expect(result.ok && result.scenario.machine).toEqual({ ...machine, compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none' });
     expect(result.ok && result.scenario.faults).toEqual(faults);
     const schema = scenarioJsonSchema() as { properties: { machine: { properties: Record<string, { enum?: string[] }> } } };
     expect(schema.properties.machine.properties.readmit.enum).toEqual(['never', 'transient']);
