@@ -65,6 +65,19 @@ export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): str
   return undefined;
 }
 
+/** What TransactionFeed.checkpoint() records (plain data: it travels to workers as JSON would). */
+export interface FeedCheckpoint {
+  /** Arrivals drawn from the stream so far. */
+  arrived: number;
+  dropped: boolean[];
+  pushed: number[];
+  results: TransactionResult[];
+  now: number;
+  downAt: number | null;
+  firstEvent: number;
+  finished: boolean;
+}
+
 export class TransactionFeed {
   readonly endCycle: number;
   readonly fifo: number;
@@ -78,7 +91,7 @@ export class TransactionFeed {
   /** Virtual clock of the feed, cycles: the machine's while it is up, then the arrivals'. */
   private now: number;
   private downAt: number | undefined;
-  private readonly firstEvent: number;
+  private firstEvent: number;
   private finished = false;
 
   /** Throws RangeError when checkFeedOptions finds a problem. */
@@ -99,6 +112,40 @@ export class TransactionFeed {
   }
 
   get done(): boolean { return this.finished; }
+
+  /**
+   * The feed's state now, for resume(): with a snapshot of its machine taken at the same
+   * moment, enough to go on from here as this feed would. Equal checkpoints (as JSON) of two
+   * feeds over equal machines mean equal futures.
+   */
+  checkpoint(): FeedCheckpoint {
+    return {
+      arrived: this.arrivals.length, dropped: [...this.dropped], pushed: [...this.pushed],
+      results: this.results.map((r) => ({ ...r, words: [...r.words] })), now: this.now, downAt: this.downAt ?? null,
+      firstEvent: this.firstEvent, finished: this.finished,
+    };
+  }
+
+  /**
+   * A feed that goes on from `checkpoint` (taken with the same options) on `machine`,
+   * restored from a snapshot taken at the same moment. The arrivals already delivered are
+   * drawn again from the stream: it is a pure function of the options.
+   */
+  static resume(machine: Machine, options: FeedOptions, checkpoint: FeedCheckpoint): TransactionFeed {
+    const feed = new TransactionFeed(machine, options);
+    while (feed.arrivals.length < checkpoint.arrived) {
+      feed.arrivals.push(feed.next!);
+      feed.next = feed.stream.next().value ?? undefined;
+    }
+    feed.dropped.push(...checkpoint.dropped);
+    feed.pushed.push(...checkpoint.pushed);
+    feed.results.push(...checkpoint.results.map((r) => ({ ...r, words: [...r.words] as TransactionResult['words'] })));
+    feed.now = checkpoint.now;
+    feed.downAt = checkpoint.downAt ?? undefined;
+    feed.firstEvent = checkpoint.firstEvent;
+    feed.finished = checkpoint.finished;
+    return feed;
+  }
 
   /** The feed's virtual clock, cycles since power-on. */
   get nowCycle(): number { return this.now; }
