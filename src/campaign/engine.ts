@@ -19,12 +19,10 @@ import { TransactionFeed, type FeedCheckpoint, type FeedOptions } from '../trans
 import type { Ledger } from '../transactions/ledger.ts';
 import { feedOptionsFor, type WorkloadSettings } from '../transactions/settings.ts';
 import { FaultSpace, type SpaceSpec } from './space.ts';
+import type { CampaignOutcome } from './outcomes.ts';
 import { bytesEqual, StateImage, type MatchHint, type TouchedPage } from './state.ts';
 import { modulesOfBoard } from '../machine/topology.ts';
 
-/** Outcomes of DESIGN §6 a campaign counts: classify()'s, and failover (cluster runs; none on a lockstep machine). */
-export const CAMPAIGN_OUTCOMES = ['masked', 'recovered', 'failstop', 'sdc', 'hang', 'crash', 'failover', 'not-activated'] as const;
-export type CampaignOutcome = (typeof CAMPAIGN_OUTCOMES)[number];
 
 /** Everything that decides a campaign's runs (and so its results): the same in every worker and shard. */
 export interface CampaignSetup {

@@ -5,7 +5,8 @@
  * truncated last line, which a reader drops (and --resume redoes); any other line that is
  * not a run of this campaign makes the file corrupt.
  */
-import { CAMPAIGN_OUTCOMES, type RunRecord } from './engine.ts';
+import type { RunRecord } from './engine.ts';
+import { CAMPAIGN_OUTCOMES } from './outcomes.ts';
 import type { ResolvedSpace } from './space.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 

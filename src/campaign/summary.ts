@@ -6,7 +6,8 @@
  * header and the set of runs: the same runs give the same bytes, in whatever order they
  * finished, whichever shard ran them.
  */
-import { CAMPAIGN_OUTCOMES, type CampaignOutcome, type RunRecord } from './engine.ts';
+import type { RunRecord } from './engine.ts';
+import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from './outcomes.ts';
 import type { CampaignHeader } from './results.ts';
 import { achievedMargin, percentile, wilson, zeroEscapeCoverage } from './stats.ts';
 import type { Ledger } from '../transactions/ledger.ts';

@@ -8,6 +8,7 @@ import { asmCommand, disasmCommand } from './asm.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { addAvailabilityCommand } from './availability.ts';
+import { campaignCommand, mergeCommand, DEFAULT_KINDS, DEFAULT_RUNS, DEFAULT_TARGETS } from './campaign.ts';
 import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
@@ -115,6 +116,46 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .description('one program, one fault, four machines: what lockstep buys, in one minute')
     .addHelpText('after', `\nThe fault: ${'at=300,module=1,kind=flip,target=s2,bit=12'} (module 0 on simplex).\n${FAULT_HELP}\n\n${exitStatusHelp('other')}`)
     .action(async () => setStatus(await demoCommand()));
+
+  const campaign = cli.command('campaign')
+    .description('a fault-injection campaign: seeded faults, each run classified against the fault-free run, with statistics')
+    .argument('[program]', "the program file (with --workload: instead of the workload's own)")
+    .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
+    .option('--compare <point>', 'compare point: every, store or io', 'every')
+    .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
+    .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
+    .option('--runs <n>', `faulty runs (default ${DEFAULT_RUNS})`)
+    .option('--margin <e>', "instead of --runs: the margin wanted, e.g. 1% (runs by Leveugle's formula over the fault space)")
+    .option('--confidence <q>', 'the confidence of --margin, of the margin achieved and of the zero-escape bound (default 95%)')
+    .option('--seed <s>', 'seed of the faults: run k injects the k-th fault of (seed, k)', '1')
+    .option('--kinds <list>', `fault kinds: ${FAULT_KINDS.join(', ')}`, DEFAULT_KINDS)
+    .option('--targets <list>', 'targets: regs, pc, csr, mem (the program\'s words), result, registers (x5, a0), CSRs (mepc), mem:FROM..TO', DEFAULT_TARGETS)
+    .option('--window <from..to>', 'instructions at which faults apply (default: the whole fault-free run; TO excluded)')
+    .option('--modules <list>', 'modules faults may hit, e.g. 0,2 (default: all)')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--checkpoint-every <n>', 'instructions between checkpoints of the fault-free run (default: a 64th of it)')
+    .option('--max-instructions <n>', 'the fault-free run must exit within n instructions (default 1G)')
+    .option('--out <file>', 'write one JSON line per run to file, as each finishes')
+    .option('--resume', 'continue the campaign in --out: skip its finished runs')
+    .option('--summary <file>', 'write the summary as JSON to file')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .option('--shard <i/n>', 'run only the i-th of n disjoint slices of the campaign (shards count from 1)')
+    .option('--shards <n>', 'run one of n slices, the one the batch system gives (JOB_COMPLETION_INDEX, or SLURM_ARRAY_TASK_ID)')
+    .option('--workload <name>', 'run a transaction workload for --duration of virtual time in each run; its ledger judges it')
+    .option('--rate <r>', 'with --workload: transactions per virtual second')
+    .option('--duration <time>', 'with --workload: virtual time a run lasts (default 1s)')
+    .option('--fifo <n>', 'with --workload: depth of the input FIFO')
+    .option('--arrival-seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
+    .addHelpText('after', `\nThe summary lists, for each outcome seen, a lockstep run command that reproduces one of its runs.\nlockstep campaign merge a.jsonl b.jsonl ... combines the results files of a campaign's shards.\n\n${exitStatusHelp('other')}`)
+    .action(async (path: string | undefined, options) => setStatus(await campaignCommand(path, options)));
+
+  campaign.command('merge')
+    .description("the summary of a campaign from the results files of all its shards (or one file)")
+    .argument('<files...>', 'results files (--out) of the shards 1/n ... n/n')
+    .option('--summary <file>', 'write the summary as JSON to file')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .addHelpText('after', `\n${exitStatusHelp('other')}`)
+    .action((files: string[], options) => setStatus(mergeCommand(files, options)));
 
   addAvailabilityCommand(cli, setStatus);
 
