@@ -53,6 +53,9 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
       outputError: (text, write) => write(`lockstep: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run lockstep --help for usage)\n`),
     })
     .addHelpText('after', `\n${exitStatusHelp('run')}`)
+    // A subcommand's options are its own even where a parent has one of the same name
+    // (`campaign merge --summary F`): Commander needs this on every ancestor.
+    .enablePositionalOptions()
     .exitOverride();
 
   cli.command('run')
@@ -119,6 +122,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
 
   const campaign = cli.command('campaign')
     .description('a fault-injection campaign: seeded faults, each run classified against the fault-free run, with statistics')
+    .enablePositionalOptions()
     .argument('[program]', "the program file (with --workload: instead of the workload's own)")
     .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
     .option('--compare <point>', 'compare point: every, store or io', 'every')
