@@ -112,6 +112,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--runs <n>', 'timed runs per measurement (the median is reported)', '5')
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
+    .option('--campaign-runs <n>', 'runs of each campaign the campaign workload times', '1000')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 
