@@ -4,7 +4,7 @@
  * equal to an uninterrupted campaign, shards run as separate processes under the batch
  * systems' variables and merged equal to one campaign byte for byte, and bad input.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +142,62 @@ describe('lockstep campaign across machines', () => {
     const [header, ...runs] = lines(readFileSync(b, 'utf8'));
     writeFileSync(b, `${header}\n${runs.slice(1).join('\n')}\n`);
     expectUsageError(await lockstep(['campaign', 'merge', a, b]), [/holds 9 of shard 2\/2's 10 runs/, /--resume/]);
+  });
+});
+
+/** Runs `command` with `args` and extra environment; resolves to its exit status and stderr. */
+function exec(command: string, args: string[], env: Record<string, string>): Promise<{ status: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (error, _stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr });
+    });
+  });
+}
+
+describe('the batch systems\' files in deploy/', () => {
+  const deploy = (path: string) => fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url));
+  const campaign = { TOPOLOGY: 'tmr', RUNS: '24', SEED: '4', KINDS: 'flip,kill', TARGETS: 'regs,pc' };
+  const single = async () => {
+    const summary = join(dir, `deploy-single.json`);
+    await lockstep(['campaign', CHECKSUM, '--topology', 'tmr', '--runs', '24', '--seed', '4', '--kinds', 'flip,kill', '--targets', 'regs,pc', '--workers', '1', '--summary', summary]);
+    return readFileSync(summary, 'utf8');
+  };
+
+  it('slurm/campaign.sbatch: an array of 2 tasks numbered from 7, merged, gives the single campaign\'s summary', async () => {
+    const results = join(dir, 'slurm');
+    const tasks = await Promise.all([7, 8].map((id) => exec('bash', [deploy('slurm/campaign.sbatch'), CHECKSUM], {
+      ...campaign, RESULTS: results, LOCKSTEP: BIN,
+      SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: '7', SLURM_ARRAY_TASK_MAX: '8', SLURM_CPUS_PER_TASK: '1',
+    })));
+    expect(tasks).toEqual([{ status: 0, stderr: '' }, { status: 0, stderr: '' }]);
+    const merged = join(dir, 'slurm.json');
+    expect((await lockstep(['campaign', 'merge', join(results, 'shard-1.jsonl'), join(results, 'shard-2.jsonl'), '--summary', merged])).status).toBe(0);
+    expect(readFileSync(merged, 'utf8')).toBe(await single());
+  });
+
+  it('kubernetes/campaign-job.yaml: the shard container\'s command under JOB_COMPLETION_INDEX, merged by the merge container\'s, gives the single campaign\'s summary', async () => {
+    const yaml = readFileSync(deploy('kubernetes/campaign-job.yaml'), 'utf8');
+    /** The folded (`>-`) shell script of the container named `name`, and its env entries. */
+    const container = (name: string) => {
+      const from = yaml.indexOf(`- name: ${name}`);
+      const block = yaml.slice(from, yaml.indexOf('volumeMounts:', from));
+      const env = Object.fromEntries([...block.matchAll(/- \{ name: (\w+), value: "?([^"}]*?)"? \}/g)].map((m) => [m[1], m[2]]));
+      const script = /args:\n\s+- >-\n((?:\s{14}.*\n)+)/.exec(block)![1].split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+      return { env, script };
+    };
+    const results = join(dir, 'kubernetes');
+    const local = (script: string) => script.replaceAll('/campaign/program.s', CHECKSUM).replaceAll('/results', results);
+    const shard = container('shard');
+    expect(shard.env).toMatchObject({ SHARDS: '8', TOPOLOGY: 'tmr' });
+    expect(yaml).toContain(`completions: ${shard.env.SHARDS}`);
+    await exec('mkdir', ['-p', results], {});
+    const pods = await Promise.all([0, 1].map((index) => exec('sh', ['-c', local(shard.script)], {
+      ...shard.env, ...campaign, SHARDS: '2', WORKERS: '1', LOCKSTEP: BIN, JOB_COMPLETION_INDEX: String(index),
+    })));
+    expect(pods).toEqual([{ status: 0, stderr: '' }, { status: 0, stderr: '' }]);
+    const merge = container('merge');
+    expect(await exec('sh', ['-c', local(merge.script)], { ...merge.env, LOCKSTEP: BIN })).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(results, 'summary.json'), 'utf8')).toBe(await single());
   });
 });
 
