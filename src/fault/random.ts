@@ -11,17 +11,18 @@ export class Random {
 
   /**
    * The generator of `seed`; with `stream`, one of 2^32 streams of that seed, for callers that
-   * need many independent generators, such as one for each run of a campaign. Distinct
-   * (seed, stream) pairs start from distinct states: the seed's SplitMix32 words fill half
-   * of the state, the stream's the other half (SplitMix32's first outputs are bijective).
+   * need many independent generators, such as one for each run of a campaign: each word of
+   * the state is the seed's SplitMix32 word XOR the stream's (so that even the first output,
+   * which depends on one word only, differs between streams).
    */
   constructor(seed: number, stream?: number) {
     const fromSeed = splitMix32(seed);
-    const fromStream = stream === undefined ? fromSeed : splitMix32(stream);
-    this.s0 = fromSeed();
-    this.s1 = fromSeed();
-    this.s2 = fromStream();
-    this.s3 = fromStream();
+    const fromStream = stream === undefined ? () => 0 : splitMix32(~stream);
+    this.s0 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s1 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s2 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s3 = (fromSeed() ^ fromStream()) >>> 0;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // xoshiro's one forbidden state
   }
 
   /** A uniform 32-bit unsigned integer. */

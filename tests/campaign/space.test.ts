@@ -114,3 +114,16 @@ describe('the k-th fault', () => {
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(4.5 * sigma);
   });
 });
+
+describe('the instruction of the k-th fault', () => {
+  it('is uniform over the window: 2,000 draws over 0..10,000 average 5,000 (within 4.5 σ) and spread out', async () => {
+    const s = new FaultSpace({ kinds: ['flip'], targets: ['x5'] }, await context('simplex', 10_000));
+    const ats = Array.from({ length: 2000 }, (_, k) => s.fault(3, k).at);
+    const mean = ats.reduce((a, b) => a + b, 0) / ats.length;
+    const sigma = Math.sqrt((10_000 ** 2 - 1) / 12 / ats.length); // of the mean of a discrete uniform
+    expect(Math.abs(mean - 4999.5)).toBeLessThan(4.5 * sigma);
+    expect(new Set(ats).size).toBeGreaterThan(1700); // 2,000 draws from 10,000 values: ~1,813 distinct
+    const deciles = Array.from({ length: 10 }, (_, d) => ats.filter((at) => Math.floor(at / 1000) === d).length);
+    for (const n of deciles) expect(Math.abs(n - 200)).toBeLessThan(4.5 * Math.sqrt(2000 * 0.1 * 0.9));
+  });
+});
