@@ -287,9 +287,9 @@ function sitesOf(module: number, kind: FaultKind, item: Item, ctx: SpaceContext)
     }
     return ctx.check(fault) === undefined;
   };
-  const anyBit = (target: FaultTarget) => Array.from({ length: 32 }, (_, b) => b).some((b) => valid(target, b));
+  // Which CSRs take the kind does not depend on the bit: bit 2 exists in every target (pc's start there).
   let narrowed = item;
-  if (item.type === 'csr') narrowed = { type: 'csr', csrs: item.csrs.filter((csr) => anyBit({ type: 'csr', csr })) };
+  if (item.type === 'csr') narrowed = { type: 'csr', csrs: item.csrs.filter((csr) => valid({ type: 'csr', csr }, 2)) };
   const first: FaultTarget | undefined = narrowed.type === 'reg' ? { type: 'reg', reg: narrowed.regs[0] }
     : narrowed.type === 'csr' ? (narrowed.csrs.length > 0 ? { type: 'csr', csr: narrowed.csrs[0] } : undefined)
       : narrowed.type === 'mem' ? { type: 'mem', addr: narrowed.from }

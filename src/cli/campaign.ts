@@ -296,19 +296,20 @@ export async function campaignCommand(path: string | undefined, options: Campaig
   const remaining = ks.filter((k) => !records.has(k));
 
   const interruption = new Interruption();
-  const bar = progressBar(ks.length, ks.length - remaining.length);
+  let bar: ReturnType<typeof progressBar> | undefined;
   let pool: WorkerPool | undefined;
   try {
     if (remaining.length > 0) {
       pool = await asUsage(() => WorkerPool.start(Math.min(workers, remaining.length), nodeCampaignWorker, setup, { checkpointEvery }));
+      bar = progressBar(ks.length, ks.length - remaining.length);
       await pool.run(remaining, (batch) => {
         if (results) writeAll(results.fd, batch.map(formatLine).join(''), `the results to ${options.out}`);
         for (const r of batch) records.set(r.k, r);
-        bar.update(records.size);
+        bar!.update(records.size);
       }, () => interruption.signal !== undefined);
     }
   } finally {
-    bar.stop();
+    bar?.stop();
     pool?.close();
     if (results) closeSync(results.fd);
     interruption.dispose();

@@ -151,7 +151,14 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--duration <time>', 'with --workload: virtual time a run lasts (default 1s)')
     .option('--fifo <n>', 'with --workload: depth of the input FIFO')
     .option('--arrival-seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
-    .addHelpText('after', `\nThe summary lists, for each outcome seen, a lockstep run command that reproduces one of its runs.\nlockstep campaign merge a.jsonl b.jsonl ... combines the results files of a campaign's shards.\n\n${exitStatusHelp('other')}`)
+    .addHelpText('after', [
+      '',
+      'The summary lists, for each outcome seen but masked, a lockstep run command that reproduces one of its runs.',
+      "lockstep campaign merge a.jsonl b.jsonl ... combines the results files of a campaign's shards.",
+      '',
+      exitStatusHelp('other'),
+      '  130, 143  interrupted by SIGINT or SIGTERM: --out holds every finished run; continue with --resume',
+    ].join('\n'))
     .action(async (path: string | undefined, options) => setStatus(await campaignCommand(path, options)));
 
   campaign.command('merge')
