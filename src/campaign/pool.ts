@@ -1,18 +1,12 @@
 /**
  * Runs a campaign's runs on a pool of workers (DESIGN §2: comlink over worker_threads in
- * Node, one worker per core by default). Every worker prepares the same engine (the
+ * Node, node-pool.ts; Web Workers in the browser, browser-pool.ts). Every worker prepares the same engine (the
  * reference run is deterministic, so each has the same checkpoints), then takes batches of
  * runs from one queue until it is empty: a fast worker takes more. Batches grow or shrink
  * towards BATCH_MS of work, so that results stream out steadily and a call's cost (about
  * 55 µs) stays small. Which worker runs a fault changes nothing in its result.
  */
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { CampaignSetup, EngineOptions, RunRecord } from './engine.ts';
-import type { CampaignWorker } from './worker.ts';
 
 /** What the pool needs of a worker: the CampaignWorker API, asynchronously. */
 export interface PoolWorker {
@@ -24,21 +18,6 @@ export interface PoolWorker {
 /** Wall time a batch of runs should take, ms. */
 const BATCH_MS = 100;
 const MAX_BATCH = 4096;
-
-const WORKER_BUNDLE = new URL('../../build/worker/campaign.mjs', import.meta.url);
-
-/** A CampaignWorker in a worker thread (the bundle `npm run build:cli` writes). */
-export function nodeCampaignWorker(): PoolWorker {
-  const path = fileURLToPath(WORKER_BUNDLE);
-  if (!existsSync(path)) throw new Error(`the campaign worker is not built (${path}): run npm run build:cli`);
-  const worker = new Worker(path);
-  const api = wrap<CampaignWorker>(nodeEndpoint(worker));
-  return {
-    prepare: (setup, options) => api.prepare(setup, options),
-    run: (ks) => api.run(ks),
-    terminate: () => void worker.terminate(),
-  };
-}
 
 export class WorkerPool {
   private constructor(private readonly workers: PoolWorker[]) {}

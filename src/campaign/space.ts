@@ -17,6 +17,9 @@ import type { Segment } from '../isa/program.ts';
 /** The target families `--targets` names, besides single registers, CSRs and RAM words. */
 export const TARGET_FAMILIES = ['regs', 'pc', 'csr', 'mem', 'result'] as const;
 
+/** The space a campaign draws from when none is named: single bit flips of every target family. */
+export const DEFAULT_SPACE = { kinds: ['flip'], targets: [...TARGET_FAMILIES] } as const satisfies { kinds: readonly FaultKind[]; targets: readonly string[] };
+
 /** A fault space as a user gives it (the campaign file's header records it resolved). */
 export interface SpaceSpec {
   kinds: readonly FaultKind[];

@@ -11,11 +11,12 @@ import { readFileSync } from 'node:fs';
 import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { CampaignEngine, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
-import { nodeCampaignWorker, WorkerPool } from '../campaign/pool.ts';
+import { WorkerPool } from '../campaign/pool.ts';
+import { nodeCampaignWorker } from '../campaign/node-pool.ts';
 import { Machine } from '../machine/machine.ts';
 import type { Topology } from '../machine/topology.ts';
 import { out } from './io.ts';
-import { DEFAULT_KINDS, DEFAULT_TARGETS } from './campaign.ts';
+import { DEFAULT_SPACE } from '../campaign/space.ts';
 
 /** Faults run from the start for the baseline (it is slow: that is the point). */
 export const BASELINE_FAULTS = 40;
@@ -76,9 +77,9 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 export async function benchCampaigns(topologies: readonly Topology[], runs: number, print: boolean): Promise<CampaignBenchResult[]> {
   const program = benchProgram();
   const results: CampaignBenchResult[] = [];
-  if (print) out(`campaign: ${runs.toLocaleString('en-US')} single bit flips (targets ${DEFAULT_TARGETS}) of examples/bench/campaign.s per topology\n`);
+  if (print) out(`campaign: ${runs.toLocaleString('en-US')} single bit flips (targets ${DEFAULT_SPACE.targets.join(',')}) of examples/bench/campaign.s per topology\n`);
   for (const topology of topologies) {
-    const setup: CampaignSetup = { program, topology, seed: 1, space: { kinds: [DEFAULT_KINDS] as ['flip'], targets: DEFAULT_TARGETS.split(',') } };
+    const setup: CampaignSetup = { program, topology, seed: 1, space: DEFAULT_SPACE };
     const one = await timeCampaign(setup, runs, 1);
     const two = await timeCampaign(setup, runs, 2);
     const fromStart = await timeFromStart(setup, Math.min(BASELINE_FAULTS, runs));

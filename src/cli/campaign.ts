@@ -15,11 +15,12 @@ import { availableParallelism } from 'node:os';
 import progress from 'cli-progress';
 import { CampaignEngine, CampaignError, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
 import { CAMPAIGN_OUTCOMES } from '../campaign/outcomes.ts';
-import { nodeCampaignWorker, WorkerPool } from '../campaign/pool.ts';
+import { WorkerPool } from '../campaign/pool.ts';
+import { nodeCampaignWorker } from '../campaign/node-pool.ts';
 import {
   formatLine, headerDifference, parseResults, ResultsError, RESULTS_FORMAT, RESULTS_VERSION, shardRuns, type CampaignHeader,
 } from '../campaign/results.ts';
-import { SpaceError } from '../campaign/space.ts';
+import { DEFAULT_SPACE, SpaceError } from '../campaign/space.ts';
 import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
@@ -63,8 +64,8 @@ export interface CampaignOptions {
 }
 
 export const DEFAULT_RUNS = 1000;
-export const DEFAULT_KINDS = 'flip';
-export const DEFAULT_TARGETS = 'regs,pc,csr,mem,result';
+export const DEFAULT_KINDS = DEFAULT_SPACE.kinds.join(',');
+export const DEFAULT_TARGETS = DEFAULT_SPACE.targets.join(',');
 
 /** A fraction written as `0.95` or `95%`, strictly between 0 and 1. */
 function parseFraction(text: string, what: string): number {
