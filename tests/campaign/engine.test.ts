@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CampaignEngine, type CampaignSetup, type RunRecord } from '../../src/campaign/engine.ts';
-import { Machine } from '../../src/machine/machine.ts';
+import { Machine, type ComparePoint } from '../../src/machine/machine.ts';
 import { detectionLatency } from '../../src/machine/events.ts';
 import { classify, HANG_FACTOR } from '../../src/fault/classify.ts';
 import type { Fault } from '../../src/fault/spec.ts';
@@ -28,9 +28,9 @@ const checksum = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s
 const EVERY_KIND = { kinds: ['flip', 'stuck0', 'stuck1', 'kill', 'ecc'] as const, targets: ['regs', 'pc', 'csr', 'mem', 'result'] };
 
 /** A run of `program` to its end on a fresh machine, as `lockstep run` runs it (stdin at its end). */
-async function runFromStart(program: Program, topology: Topology, faults: Fault[], limit: number) {
+async function runFromStart(program: Program, topology: Topology, faults: Fault[], limit: number, compare: ComparePoint = 'every') {
   const output: number[] = [];
-  const machine = await Machine.create({ topology, blockingInput: true, console: { write: (fd, bytes) => { if (fd === 1) output.push(...bytes); }, read: () => null } });
+  const machine = await Machine.create({ topology, compare, blockingInput: true, console: { write: (fd, bytes) => { if (fd === 1) output.push(...bytes); }, read: () => null } });
   machine.load(program);
   for (const f of faults) machine.inject(f);
   while (!machine.halt && machine.instret < limit) machine.run(Math.min(limit - machine.instret, 2 ** 30));
@@ -38,9 +38,9 @@ async function runFromStart(program: Program, topology: Topology, faults: Fault[
 }
 
 /** What `lockstep run PROGRAM --inject SPEC --classify` reports: outcome, detection latency, instructions. */
-async function classifiedFromStart(program: Program, topology: Topology, fault: Fault) {
-  const reference = await runFromStart(program, topology, [], Infinity);
-  const faulty = await runFromStart(program, topology, [fault], HANG_FACTOR * reference.machine.instret);
+async function classifiedFromStart(program: Program, topology: Topology, fault: Fault, compare: ComparePoint = 'every') {
+  const reference = await runFromStart(program, topology, [], Infinity, compare);
+  const faulty = await runFromStart(program, topology, [fault], HANG_FACTOR * reference.machine.instret, compare);
   const outcome = classify(
     { halt: reference.machine.halt, output: reference.output, events: reference.machine.events },
     { halt: faulty.machine.halt, output: faulty.output, events: faulty.machine.events, notActivated: faulty.machine.notActivated() },
@@ -65,6 +65,14 @@ describe('checkpoints and early stops change nothing', () => {
     // Both paths were taken: runs that ended early and runs that went to their end.
     expect(records.some(({ record }) => record.early)).toBe(true);
     expect(records.some(({ record }) => !record.early)).toBe(true);
+  });
+
+  it.each([['tmr', 'store'], ['dmr', 'io']] as const)('%s comparing at %s only: 30 faults equal the same faults run from the start', async (topology, compare) => {
+    const engine = await CampaignEngine.prepare({ program: checksum, topology, compare, seed: 12, space: EVERY_KIND }, { checkpointEvery: 2000 });
+    for (let k = 0; k < 30; k++) {
+      const r = engine.run(k);
+      expect({ fault: r.fault, ...(await classifiedFromStart(checksum, topology, engine.space.fault(12, k), compare)) }).toEqual({ fault: r.fault, outcome: r.outcome, latency: r.latency, instructions: r.instructions });
+    }
   });
 
   it('a workload run\'s ledger equals `lockstep run --workload`\'s, and its outcome the one without checkpoints', async () => {
