@@ -103,7 +103,19 @@ export function summarize(header: CampaignHeader, records: readonly RunRecord[])
     const first = o === 'masked' ? undefined : runs.find((r) => r.outcome === o);
     if (first) reproduce[o] = reproduceCommand(header, first.fault);
   }
-  const summary: CampaignSummary = {
+  const reference = header.reference.ledger;
+  let ledger: CampaignSummary['ledger'];
+  if (reference) {
+    const ledgers = runs.map((r) => r.ledger!);
+    const runsWith = Object.fromEntries(LEDGER_CLASSES.map((c) => [c, proportion(ledgers.filter((l) => l[c] > reference[c]).length, n)]));
+    const total = (field: keyof NonNullable<CampaignSummary['ledger']>['totals']) => ledgers.reduce((sum, l) => sum + l[field], 0);
+    ledger = {
+      reference,
+      runs_with: runsWith as NonNullable<CampaignSummary['ledger']>['runs_with'],
+      totals: { arrived: total('arrived'), correct: total('correct'), wrong: total('wrong'), lost: total('lost'), duplicated: total('duplicated'), queued: total('queued') },
+    };
+  }
+  return {
     runs: n,
     topology: header.topology,
     seed: header.seed,
@@ -121,21 +133,7 @@ export function summarize(header: CampaignHeader, records: readonly RunRecord[])
     },
     absolute_failures: absolute,
     margin: achievedMargin(size, n, header.confidence),
+    ...(ledger ? { ledger } : {}),
     reproduce,
   };
-  const reference = header.reference.ledger;
-  if (reference) {
-    const ledgers = runs.map((r) => r.ledger!);
-    const runsWith = Object.fromEntries(LEDGER_CLASSES.map((c) => [c, proportion(ledgers.filter((l) => l[c] > reference[c]).length, n)]));
-    const total = (field: keyof NonNullable<CampaignSummary['ledger']>['totals']) => ledgers.reduce((sum, l) => sum + l[field], 0);
-    summary.ledger = {
-      reference,
-      runs_with: runsWith as NonNullable<CampaignSummary['ledger']>['runs_with'],
-      totals: { arrived: total('arrived'), correct: total('correct'), wrong: total('wrong'), lost: total('lost'), duplicated: total('duplicated'), queued: total('queued') },
-    };
-    // The ledger block belongs with the outcomes; reproduce stays last.
-    const { reproduce: commands, ...rest } = summary;
-    return { ...rest, reproduce: commands };
-  }
-  return summary;
 }
