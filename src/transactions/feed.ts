@@ -65,7 +65,7 @@ export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): str
   return undefined;
 }
 
-/** What TransactionFeed.checkpoint() records (plain data: it travels to workers as JSON would). */
+/** What TransactionFeed.checkpoint() records: plain data, compared as JSON. */
 export interface FeedCheckpoint {
   /** Arrivals drawn from the stream so far. */
   arrived: number;
