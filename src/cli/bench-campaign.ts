@@ -2,12 +2,13 @@
  * `lockstep bench` on fault-injection campaigns: runs per second of wall time of a campaign
  * of single faults (uniform over the run, every target family, bit flips) on the
  * 1,000,000-instruction examples/bench/campaign.s, per topology, with one worker and with
- * two; the share of runs that ended early; and the speed-up over running the same faults
+ * two (alternately, the median of a few campaigns each); the share of runs that ended early; and the speed-up over running the same faults
  * one after another from the start on one core as `lockstep run --classify` does (a
  * fault-free reference run and the faulty run for each fault, in this process). Ratios are
  * taken within one invocation, as the machine is shared and its speed varies.
  */
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { CampaignEngine, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
@@ -26,11 +27,17 @@ export interface CampaignBenchResult {
   runs: number;
   /** Instructions of the fault-free run. */
   instructions: number;
-  /** Runs per second of wall time with one worker and with two (worker start and reference run included). */
+  /** Runs per second of wall time with one worker and with two (worker start and reference run included), medians of the repeats. */
   runs_per_s_1: number;
   runs_per_s_2: number;
   /** runs_per_s_2 / runs_per_s_1. */
   workers_2_vs_1: number;
+  /**
+   * What two threads of a plain counting loop get done over one, measured beside the
+   * campaigns: the most a second worker can add on this machine at that time (2 on two idle
+   * cores; less when other work shares them).
+   */
+  threads_2_vs_1: number;
   /** Share of the runs that ended early (at a checkpoint, state equal to the reference's). */
   ended_early: number;
   /** Runs per second of the first BASELINE_FAULTS faults run from the start on one core, each with its reference run (as lockstep run --classify). */
@@ -72,23 +79,47 @@ async function timeFromStart(setup: CampaignSetup, faults: number): Promise<numb
   return faults / ((performance.now() - started) / 1000);
 }
 
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** Loop turns per second of `threads` threads counting for `ms` each, together. */
+async function countingRate(threads: number, ms: number): Promise<number> {
+  const code = `let n = 0; const end = performance.now() + ${ms}; while (performance.now() < end) n++; require('node:worker_threads').parentPort.postMessage(n);`;
+  const counts = await Promise.all(Array.from({ length: threads }, () => new Promise<number>((resolve, reject) => {
+    const worker = new Worker(code, { eval: true });
+    worker.once('message', (n: number) => { void worker.terminate(); resolve(n); });
+    worker.once('error', reject);
+  })));
+  return counts.reduce((a, b) => a + b, 0) / (ms / 1000);
+}
 
-export async function benchCampaigns(topologies: readonly Topology[], runs: number, print: boolean): Promise<CampaignBenchResult[]> {
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export async function benchCampaigns(topologies: readonly Topology[], runs: number, repeats: number, print: boolean): Promise<CampaignBenchResult[]> {
   const program = benchProgram();
   const results: CampaignBenchResult[] = [];
   if (print) out(`campaign: ${runs.toLocaleString('en-US')} single bit flips (targets ${DEFAULT_SPACE.targets.join(',')}) of examples/bench/campaign.s per topology\n`);
   for (const topology of topologies) {
     const setup: CampaignSetup = { program, topology, seed: 1, space: DEFAULT_SPACE };
-    const one = await timeCampaign(setup, runs, 1);
-    const two = await timeCampaign(setup, runs, 2);
+    // One and two workers in turn, `repeats` times, so that a change in the machine's load
+    // between them (it is shared) weighs on both; the medians are compared.
+    const rates1: number[] = [];
+    const rates2: number[] = [];
+    const threads: number[] = [];
+    let two: { records: RunRecord[] } | undefined;
+    for (let r = 0; r < repeats; r++) {
+      rates1.push(runs / (await timeCampaign(setup, runs, 1)).seconds);
+      const timed = await timeCampaign(setup, runs, 2);
+      rates2.push(runs / timed.seconds);
+      two = timed;
+      threads.push((await countingRate(2, 300)) / (await countingRate(1, 300)));
+    }
     const fromStart = await timeFromStart(setup, Math.min(BASELINE_FAULTS, runs));
-    const perSecond1 = runs / one.seconds;
-    const perSecond2 = runs / two.seconds;
+    const perSecond1 = median(rates1);
+    const perSecond2 = median(rates2);
     const result: CampaignBenchResult = {
       topology, runs, instructions: (await CampaignEngine.prepare(setup, { checkpointEvery: Infinity })).reference.instructions,
       runs_per_s_1: round(perSecond1, 1), runs_per_s_2: round(perSecond2, 1), workers_2_vs_1: round(perSecond2 / perSecond1, 2),
-      ended_early: round(two.records.filter((r) => r.early).length / runs, 3),
+      threads_2_vs_1: round(median(threads), 2),
+      ended_early: round(two!.records.filter((r) => r.early).length / runs, 3),
       from_start_runs_per_s: round(fromStart, 2), speedup: round(perSecond2 / fromStart, 1),
     };
     results.push(result);
@@ -99,10 +130,10 @@ export async function benchCampaigns(topologies: readonly Topology[], runs: numb
 
 function printRow(r: CampaignBenchResult, header: boolean): void {
   if (header) {
-    out(`${'topology'.padEnd(12)}${'runs/s 1 worker'.padStart(17)}${'2 workers'.padStart(11)}${'× 1 worker'.padStart(12)}${'ended early'.padStart(13)}${'from start'.padStart(12)}${'speed-up'.padStart(10)}\n`);
+    out(`${'topology'.padEnd(12)}${'runs/s 1 worker'.padStart(17)}${'2 workers'.padStart(11)}${'× 1 worker'.padStart(12)}${'(2 threads)'.padStart(13)}${'ended early'.padStart(13)}${'from start'.padStart(12)}${'speed-up'.padStart(10)}\n`);
   }
   out(
-    `${r.topology.padEnd(12)}${r.runs_per_s_1.toFixed(1).padStart(17)}${r.runs_per_s_2.toFixed(1).padStart(11)}${r.workers_2_vs_1.toFixed(2).padStart(12)}` +
+    `${r.topology.padEnd(12)}${r.runs_per_s_1.toFixed(1).padStart(17)}${r.runs_per_s_2.toFixed(1).padStart(11)}${r.workers_2_vs_1.toFixed(2).padStart(12)}${`(${r.threads_2_vs_1.toFixed(2)})`.padStart(13)}` +
     `${`${(r.ended_early * 100).toFixed(1)} %`.padStart(13)}${r.from_start_runs_per_s.toFixed(2).padStart(12)}${`${r.speedup.toFixed(1)}×`.padStart(10)}\n`,
   );
 }

@@ -158,7 +158,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   }
   const availability = workloads.includes('availability') ? benchMonteCarlo(runs) : undefined;
   if (availability && !options.json) out(formatMonteCarloBench(availability));
-  const campaign = workloads.includes('campaign') ? await benchCampaigns(topologies, campaignRuns, !options.json) : undefined;
+  const campaign = workloads.includes('campaign') ? await benchCampaigns(topologies, campaignRuns, Math.min(runs, 3), !options.json) : undefined;
   if (options.json) {
     out(JSON.stringify({ node: process.version, runs, workloads: WORKLOADS, results, transactions, assembler, availability, campaign }, null, 2) + '\n');
   }

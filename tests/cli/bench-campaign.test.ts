@@ -22,6 +22,7 @@ describe('lockstep bench --workload campaign', () => {
     expect(instret).toBeGreaterThanOrEqual(1_000_000);
     expect(result).toMatchObject({ topology: 'tmr', runs: 60, instructions: instret });
     expect(result.workers_2_vs_1).toBeCloseTo(result.runs_per_s_2 / result.runs_per_s_1, 1);
+    expect(result.threads_2_vs_1).toBeGreaterThan(0);
     expect(result.speedup).toBeCloseTo(result.runs_per_s_2 / result.from_start_runs_per_s, 0);
     expect(result.ended_early).toBeGreaterThan(0); // tmr isolates a faulty module: the survivors' state is the reference's
     expect(result.ended_early).toBeLessThanOrEqual(1);
@@ -32,8 +33,8 @@ describe('lockstep bench --workload campaign', () => {
     expect(run.status).toBe(0);
     const [title, header, row, ...others] = lines(run.stdout.toString());
     expect(title).toBe('campaign: 20 single bit flips (targets regs,pc,csr,mem,result) of examples/bench/campaign.s per topology');
-    expect(header.trim().split(/\s{2,}/)).toEqual(['topology', 'runs/s 1 worker', '2 workers', '× 1 worker', 'ended early', 'from start', 'speed-up']);
-    expect(row).toMatch(/^simplex\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+ %\s+[\d.]+\s+[\d.]+×$/);
+    expect(header.trim().split(/\s{2,}/)).toEqual(['topology', 'runs/s 1 worker', '2 workers', '× 1 worker', '(2 threads)', 'ended early', 'from start', 'speed-up']);
+    expect(row).toMatch(/^simplex\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\([\d.]+\)\s+[\d.]+ %\s+[\d.]+\s+[\d.]+×$/);
     expect(others).toEqual([]);
   }, 120_000);
 });
