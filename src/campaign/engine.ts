@@ -38,11 +38,17 @@ export interface CampaignSetup {
   maxInstructions?: number;
 }
 
+/** A 64th of a run of `instructions` instructions, at least 1,000: the default checkpoint interval. */
+export function defaultCheckpointInterval(instructions: number): number {
+  return Math.max(MIN_CHECKPOINT_INTERVAL, Math.ceil(instructions / DEFAULT_CHECKPOINTS));
+}
+
 /** How the engine runs (speed only: results do not depend on it). */
 export interface EngineOptions {
   /**
-   * Instructions between checkpoints of the reference (default: a 64th of the run, at least
-   * 1,000). Infinity keeps one checkpoint, at power-on: every run from the start.
+   * Instructions between checkpoints of the reference (default: defaultCheckpointInterval()
+   * of the run, which takes a first pass to measure it). Infinity keeps one checkpoint, at
+   * power-on: every run from the start.
    */
   checkpointEvery?: number;
   /** End a run early when its state equals the reference's (default true). */
@@ -164,22 +170,20 @@ export class CampaignEngine {
       blockingInput: !setup.workload,
     });
     machine.load(setup.program);
-    const start = machine.snapshot();
 
-    // A first pass finds the run's length, which sets the checkpoint interval; the second takes them.
-    const feed = feedOptions && new TransactionFeed(machine, feedOptions);
     const limit = setup.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
-    if (feed) feed.advance();
-    else runUntil(machine, limit);
-    if (!feed && machine.halt?.reason !== 'exit') {
-      throw new CampaignError(`the fault-free run must exit to judge faulty runs against it, but it ${machine.halt ? `stopped: ${machine.halt.message}` : `was still running after ${limit.toLocaleString('en-US')} instructions (--max-instructions)`}`);
+    let every = options.checkpointEvery;
+    if (every === undefined) {
+      // A first pass finds the run's length, which sets the checkpoint interval.
+      const start = machine.snapshot();
+      if (feedOptions) new TransactionFeed(machine, feedOptions).advance();
+      else runUntil(machine, limit);
+      every = defaultCheckpointInterval(machine.instret);
+      machine.restore(start);
+      output.reset(new Uint8Array());
     }
-    const instructions = machine.instret;
-    const every = options.checkpointEvery ?? Math.max(MIN_CHECKPOINT_INTERVAL, Math.ceil(instructions / DEFAULT_CHECKPOINTS));
     if (!(every >= 1)) throw new RangeError(`checkpoint interval ${every} must be at least 1 instruction`);
 
-    machine.restore(start);
-    output.reset(new Uint8Array());
     const refFeed = feedOptions && new TransactionFeed(machine, feedOptions);
     const checkpoints: Checkpoint[] = [];
     const take = () => {
@@ -190,14 +194,18 @@ export class CampaignEngine {
       });
     };
     take();
-    for (let at = every; at < instructions; at += every) {
+    for (let at = every; at < limit; at += every) {
       if (refFeed) refFeed.advance(at - machine.instret);
       else runUntil(machine, at);
-      if (machine.instret !== at || machine.halt) break;
+      if (machine.instret !== at || machine.halt || refFeed?.done) break;
       take();
     }
     if (refFeed) refFeed.advance();
     else runUntil(machine, limit);
+    if (!refFeed && machine.halt?.reason !== 'exit') {
+      throw new CampaignError(`the fault-free run must exit to judge faulty runs against it, but it ${machine.halt ? `stopped: ${machine.halt.message}` : `was still running after ${limit.toLocaleString('en-US')} instructions (--max-instructions)`}`);
+    }
+    const instructions = machine.instret;
     const ledger = refFeed?.ledger() ?? null;
     const space = new FaultSpace(setup.space, {
       moduleCount: machine.moduleCount,

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import progress from 'cli-progress';
-import { CampaignEngine, CampaignError, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
+import { CampaignEngine, CampaignError, defaultCheckpointInterval, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
 import { CAMPAIGN_OUTCOMES } from '../campaign/outcomes.ts';
 import { WorkerPool } from '../campaign/pool.ts';
 import { nodeCampaignWorker } from '../campaign/node-pool.ts';
@@ -301,7 +301,8 @@ export async function campaignCommand(path: string | undefined, options: Campaig
   let pool: WorkerPool | undefined;
   try {
     if (remaining.length > 0) {
-      pool = await asUsage(() => WorkerPool.start(Math.min(workers, remaining.length), nodeCampaignWorker, setup, { checkpointEvery }));
+      const every = checkpointEvery ?? defaultCheckpointInterval(header.reference.instructions);
+      pool = await asUsage(() => WorkerPool.start(Math.min(workers, remaining.length), nodeCampaignWorker, setup, { checkpointEvery: every }));
       bar = progressBar(ks.length, ks.length - remaining.length);
       await pool.run(remaining, (batch) => {
         if (results) writeAll(results.fd, batch.map(formatLine).join(''), `the results to ${options.out}`);
