@@ -157,7 +157,8 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
       "lockstep campaign merge a.jsonl b.jsonl ... combines the results files of a campaign's shards.",
       '',
       exitStatusHelp('other'),
-      '  130, 143  interrupted by SIGINT or SIGTERM: --out holds every finished run; continue with --resume',
+      '  130  interrupted by SIGINT (128 + 2): --out holds every finished run; continue with --resume',
+      '  143  terminated by SIGTERM (128 + 15): as 130',
     ].join('\n'))
     .action(async (path: string | undefined, options) => setStatus(await campaignCommand(path, options)));
 

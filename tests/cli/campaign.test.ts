@@ -74,6 +74,20 @@ describe('lockstep campaign', () => {
   });
 });
 
+describe('lockstep campaign --help', () => {
+  it('lists the options, the fault kinds and every exit status', async () => {
+    const result = await lockstep(['campaign', '--help']);
+    expect(result.status).toBe(0);
+    const text = result.stdout.toString();
+    for (const option of ['--runs', '--margin', '--confidence', '--seed', '--kinds', '--targets', '--window', '--modules', '--workers', '--out', '--resume', '--summary', '--json', '--shard ', '--shards', '--workload']) {
+      expect(text).toContain(option);
+    }
+    for (const kind of ['flip', 'stuck0', 'stuck1', 'kill', 'ecc']) expect(text).toContain(kind);
+    const statuses = [...text.slice(text.indexOf('Exit status:')).matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1]);
+    expect(statuses.sort()).toEqual(['0', '130', '141', '143', '2', '70', '74']);
+  });
+});
+
 describe('lockstep campaign --resume', () => {
   const args = (out: string, summary: string) => ['campaign', CHECKSUM, '--topology', 'tmr', '--kinds', 'flip,stuck1', '--runs', '1000', '--seed', '5', '--out', out, '--summary', summary, '--workers', '2'];
 
