@@ -160,7 +160,11 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
     const rate = options.rate === undefined ? null : Number(options.rate);
     if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
     const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
-    await asUsage(() => parseDuration(duration));
+    try {
+      parseDuration(duration);
+    } catch (error) {
+      throw new UsageError(`--duration: ${(error as Error).message}`);
+    }
     const arrivalSeed = options.arrivalSeed === undefined ? 1 : parseCount(options.arrivalSeed, '--arrival-seed');
     workload = { name: options.workload, duration, rate, fifo: options.fifo === undefined ? null : parseCount(options.fifo, '--fifo'), seed: arrivalSeed };
   }
