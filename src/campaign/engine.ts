@@ -20,7 +20,7 @@ import type { Ledger } from '../transactions/ledger.ts';
 import { feedOptionsFor, type WorkloadSettings } from '../transactions/settings.ts';
 import { FaultSpace, type SpaceSpec } from './space.ts';
 import type { CampaignOutcome } from './outcomes.ts';
-import { bytesEqual, StateImage, type MatchHint, type TouchedPage } from './state.ts';
+import { StateImage, type MatchHint, type TouchedPage } from './state.ts';
 import { modulesOfBoard } from '../machine/topology.ts';
 
 
@@ -264,17 +264,19 @@ export class CampaignEngine {
     return { k, fault: spec, outcome, latency: detectionLatency(m.events), instructions: m.instret, ledger: null, early: false };
   }
 
-  /** The faulty machine, at `checkpoint`'s instruction, goes on as the reference did from there. */
+  /**
+   * The faulty machine, at `checkpoint`'s instruction, goes on as the reference did from
+   * there. What it printed so far is history (its output then goes on as the reference's);
+   * a workload's results so far are part of the feed's state and must be the reference's.
+   */
   private sameFuture(checkpoint: Checkpoint, touched: TouchedPage[], hint: MatchHint, feed?: TransactionFeed): boolean {
-    if (this.output.length !== checkpoint.outputBytes) return false;
-    if (!bytesEqual(this.output.view(), this.referenceOutput.subarray(0, checkpoint.outputBytes))) return false;
     if (feed && JSON.stringify(feed.checkpoint()) !== checkpoint.feedKey) return false;
     return checkpoint.image.matches(this.machine, touched, hint);
   }
 
   /**
-   * A run whose future is the reference's from `checkpoint` on: its events so far and the
-   * reference's after that point, the reference's ending, output and ledger.
+   * A run whose future is the reference's from `checkpoint` on: its events and output so far
+   * and the reference's after that point, the reference's ending and ledger.
    */
   private endedEarly(k: number, fault: string, checkpoint: Checkpoint): RunRecord {
     const events = [...this.machine.events, ...this.referenceEvents.slice(checkpoint.events)];
@@ -283,9 +285,13 @@ export class CampaignEngine {
       const ledger = this.reference.ledger!;
       return { k, fault, outcome: this.classifyWorkload(this.referenceHalt, events, ledger), latency, instructions: this.reference.instructions, ledger, early: true };
     }
+    const rest = this.referenceOutput.subarray(checkpoint.outputBytes);
+    const output = new Uint8Array(this.output.length + rest.length);
+    output.set(this.output.view());
+    output.set(rest, this.output.length);
     const outcome = classify(
       { halt: this.referenceHalt, output: this.referenceOutput, events: this.referenceEvents },
-      { halt: this.referenceHalt, output: this.referenceOutput, events, notActivated: [] },
+      { halt: this.referenceHalt, output, events, notActivated: [] },
     );
     return { k, fault, outcome, latency, instructions: this.reference.instructions, ledger: null, early: true };
   }

@@ -9,8 +9,8 @@
  * still online, its hart block (registers, pc, CSRs, privilege, armed stuck bits and ECC
  * poison, the last retire record), its dirty-page map and its RAM; on the host side the
  * pending actions (faults, repairs, resync rounds), host-call state, a host call waiting for
- * input, resyncs, and the count of output bytes. Left out, because nothing reads them to
- * decide what happens next: the events so far and the faults each module carries (a
+ * input, and resyncs. Left out, because nothing reads them to decide what happens next: the
+ * events so far, the output so far and its byte count, the faults each module carries (a
  * record), the schedule's sequence numbers (only their order counts), and the core's report
  * of its last stop (M_STOP, M_DIVERGED, M_REFERENCE, M_ANNOUNCED, rewritten at every stop).
  *
@@ -59,7 +59,7 @@ export interface TouchedPage {
 /** The host side that decides the future, as one string (module records are compared per module). */
 function hostKey(host: HostSnapshot): string {
   const schedule = host.schedule.map(({ seq: _seq, ...action }: ScheduledAction) => action);
-  return JSON.stringify([schedule, host.halted ?? null, host.hostCalls, host.waitingCall ?? null, host.resyncs, host.nextResyncId, host.tohost, host.stdoutBytes]);
+  return JSON.stringify([schedule, host.halted ?? null, host.hostCalls, host.waitingCall ?? null, host.resyncs, host.nextResyncId, host.tohost]);
 }
 
 interface ModuleImage {

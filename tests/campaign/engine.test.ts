@@ -67,6 +67,28 @@ describe('checkpoints and early stops change nothing', () => {
     expect(records.some(({ record }) => !record.early)).toBe(true);
   });
 
+  it('a run that printed something wrong and then came back to the reference\'s state ends early as sdc', async () => {
+    // Prints 'B' 200 times, setting t0 afresh each turn: a flip of t0 prints one wrong byte, then is gone.
+    const program = assembleOrThrow(`
+      _start: li s0, 200
+              li s1, 0x10000000
+      loop:   li t0, 65
+              addi t0, t0, 1
+              sb t0, 0(s1)
+              addi s0, s0, -1
+              bnez s0, loop
+              li t0, 0x00100000
+              li t1, 0x5555
+              sw t1, 0(t0)
+      1:      j 1b`);
+    const engine = await CampaignEngine.prepare({ program, topology: 'simplex', seed: 3, space: { kinds: ['flip'], targets: ['t0'] } }, { checkpointEvery: 100 });
+    const records = Array.from({ length: 60 }, (_, k) => engine.run(k));
+    for (const r of records) {
+      expect({ fault: r.fault, ...(await classifiedFromStart(program, 'simplex', engine.space.fault(3, r.k))) }).toEqual({ fault: r.fault, outcome: r.outcome, latency: r.latency, instructions: r.instructions });
+    }
+    expect(records.some((r) => r.outcome === 'sdc' && r.early)).toBe(true);
+  });
+
   it.each([['tmr', 'store'], ['dmr', 'io']] as const)('%s comparing at %s only: 30 faults equal the same faults run from the start', async (topology, compare) => {
     const engine = await CampaignEngine.prepare({ program: checksum, topology, compare, seed: 12, space: EVERY_KIND }, { checkpointEvery: 2000 });
     for (let k = 0; k < 30; k++) {
