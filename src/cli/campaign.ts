@@ -128,6 +128,29 @@ async function asUsage<T>(what: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/** The workload options as the results header records them, or null without --workload (whose options are then refused). */
+function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
+  if (options.workload === undefined) {
+    const given = ([['--rate', options.rate], ['--duration', options.duration], ['--fifo', options.fifo], ['--arrival-seed', options.arrivalSeed]] as const)
+      .find(([, value]) => value !== undefined);
+    if (given) throw new UsageError(`${given[0]} applies only with --workload`);
+    return null;
+  }
+  const rate = options.rate === undefined ? null : Number(options.rate);
+  if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
+  const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
+  try {
+    parseDuration(duration);
+  } catch (error) {
+    throw new UsageError(`--duration: ${(error as Error).message}`);
+  }
+  return {
+    name: options.workload, duration, rate,
+    fifo: options.fifo === undefined ? null : parseCount(options.fifo, '--fifo'),
+    seed: options.arrivalSeed === undefined ? 1 : parseCount(options.arrivalSeed, '--arrival-seed'),
+  };
+}
+
 /** The campaign's setup and the header of its results, from the options (nothing runs but the fault-free reference). */
 async function prepareCampaign(path: string | undefined, options: CampaignOptions, shard: CampaignHeader['shard']): Promise<{ setup: CampaignSetup; header: CampaignHeader }> {
   const topology = parseChoice(options.topology, TOPOLOGIES, '--topology');
@@ -150,25 +173,12 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const confidence = options.confidence === undefined ? 0.95 : parseFraction(options.confidence, '--confidence');
   if (options.runs !== undefined && options.margin !== undefined) throw new UsageError('give --runs N or --margin e (with --confidence q), not both');
 
-  let workload: CampaignHeader['workload'] = null;
-  const workloadOnly = [['--rate', options.rate], ['--duration', options.duration], ['--fifo', options.fifo], ['--arrival-seed', options.arrivalSeed]] as const;
-  if (options.workload === undefined) {
-    const stray = workloadOnly.find(([, value]) => value !== undefined);
-    if (stray) throw new UsageError(`${stray[0]} applies only with --workload`);
-    if (path === undefined) throw new UsageError("missing required argument 'program': lockstep campaign PROGRAM, or lockstep campaign --workload NAME");
-  } else {
-    const rate = options.rate === undefined ? null : Number(options.rate);
-    if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
-    const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
-    try {
-      parseDuration(duration);
-    } catch (error) {
-      throw new UsageError(`--duration: ${(error as Error).message}`);
-    }
-    const arrivalSeed = options.arrivalSeed === undefined ? 1 : parseCount(options.arrivalSeed, '--arrival-seed');
-    workload = { name: options.workload, duration, rate, fifo: options.fifo === undefined ? null : parseCount(options.fifo, '--fifo'), seed: arrivalSeed };
-  }
-  const workloadSettings = workload && { name: workload.name, duration: workload.duration, seed: workload.seed, ...(workload.rate !== null ? { rate: workload.rate } : {}), ...(workload.fifo !== null ? { fifo: workload.fifo } : {}) };
+  const workload = workloadOptions(options);
+  if (!workload && path === undefined) throw new UsageError("missing required argument 'program': lockstep campaign PROGRAM, or lockstep campaign --workload NAME");
+  const workloadSettings = workload && {
+    name: workload.name, duration: workload.duration, seed: workload.seed,
+    ...(workload.rate !== null ? { rate: workload.rate } : {}), ...(workload.fifo !== null ? { fifo: workload.fifo } : {}),
+  };
   if (workloadSettings) await asUsage(() => feedOptionsFor(workloadSettings));
   const programPath = path ?? workloadSourcePath(workloadByName(workload!.name));
   const program = readProgram(programPath, options.format);
@@ -200,8 +210,8 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
 /** The results file: opened for appending, with the runs it already holds (--resume). */
 function openResults(path: string, header: CampaignHeader, resume: boolean): { fd: number; done: RunRecord[] } {
   const what = `the results to ${path}`;
-  if (existsSync(path) && resume && readFileSync(path, 'utf8').includes('\n')) {
-    const text = readFileSync(path, 'utf8');
+  const text = existsSync(path) && resume ? readFileSync(path, 'utf8') : '';
+  if (text.includes('\n')) {
     const file = parseResults(text, path);
     const differs = headerDifference(file.header, header);
     if (differs) throw new UsageError(`--resume: ${path} holds another campaign (its ${differs} differs from this one's): give the same program and options, or another --out`);
