@@ -10,7 +10,7 @@
  * Properties: `program` (the machine's program) and `workload` (the workload it runs as, if any).
  */
 import { LitElement, html, svg, css, nothing } from 'lit';
-import { CampaignEngine, type CampaignSetup } from '../../src/campaign/engine.ts';
+import type { CampaignSetup } from '../../src/campaign/engine.ts';
 import { WorkerPool } from '../../src/campaign/pool.ts';
 import { browserCampaignWorker } from '../../src/campaign/browser-pool.ts';
 import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '../../src/campaign/outcomes.ts';
@@ -115,8 +115,7 @@ export class CampaignView extends LitElement {
           ...(this.workload ? { workload: this.workload } : {}),
         };
         this.state = withStatus(this.state!, topology, 'preparing');
-        // The fault-free run and the space once here: their errors are the user's (a program that does not exit).
-        await CampaignEngine.prepare(setup, { checkpointEvery: Infinity, earlyStop: false });
+        // Each worker runs the fault-free reference; a program that does not exit fails them all, with the reason.
         const workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
         const pool = await WorkerPool.start(workers, browserCampaignWorker, setup);
         this.state = withStatus(this.state!, topology, 'running');
