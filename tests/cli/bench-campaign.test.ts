@@ -12,7 +12,7 @@ const dir = tempDir();
 
 describe('lockstep bench --workload campaign', () => {
   it('--json: runs/s with 1 and 2 workers, their ratio, the share ended early and the speed-up over runs from the start', async () => {
-    const run = await lockstep(['bench', '--workload', 'campaign', '--topology', 'tmr', '--campaign-runs', '60', '--json']);
+    const run = await lockstep(['bench', '--workload', 'campaign', '--topology', 'tmr', '--campaign-runs', '60', '--runs', '1', '--json']);
     expect(run.status).toBe(0);
     const [result, ...rest] = JSON.parse(run.stdout.toString()).campaign;
     expect(rest).toEqual([]);
@@ -29,7 +29,7 @@ describe('lockstep bench --workload campaign', () => {
   }, 120_000);
 
   it('prints a table with a header and a row per topology', async () => {
-    const run = await lockstep(['bench', '--workload', 'campaign', '--topology', 'simplex', '--campaign-runs', '20']);
+    const run = await lockstep(['bench', '--workload', 'campaign', '--topology', 'simplex', '--campaign-runs', '20', '--runs', '1']);
     expect(run.status).toBe(0);
     const [title, header, row, ...others] = lines(run.stdout.toString());
     expect(title).toBe('campaign: 20 single bit flips (targets regs,pc,csr,mem,result) of examples/bench/campaign.s per topology');
