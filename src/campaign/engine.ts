@@ -36,6 +36,12 @@ export interface CampaignSetup {
   seed: number;
   /** The fault-free run must exit within this many instructions (programs; default 10^9). */
   maxInstructions?: number;
+  /**
+   * Faults every faulty run carries besides its own (`lockstep campaign --inject`), such as a
+   * comparator stuck at agree: what the campaign then measures is the machine with that
+   * latent fault. The reference stays fault-free.
+   */
+  background?: readonly Fault[];
 }
 
 /** A 64th of a run of `instructions` instructions, at least 1,000: the default checkpoint interval. */
@@ -170,6 +176,10 @@ export class CampaignEngine {
       blockingInput: !setup.workload,
     });
     machine.load(setup.program);
+    for (const fault of setup.background ?? []) {
+      const problem = machine.checkFault(fault);
+      if (problem) throw new RangeError(`--inject: ${problem}`);
+    }
 
     const limit = setup.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
     let every = options.checkpointEvery;
@@ -231,17 +241,23 @@ export class CampaignEngine {
   /** Runs `fault` (checked by the space: it fits the machine) as run number `k`. */
   runFault(fault: Fault, k: number): RunRecord {
     const m = this.machine;
+    const background = this.setup.background ?? [];
+    // A run starts from the last checkpoint before its first fault.
+    const first = Math.min(fault.at, ...background.map((f) => f.at));
     let from = 0;
-    while (from + 1 < this.checkpoints.length && this.checkpoints[from + 1].instret <= fault.at) from++;
+    while (from + 1 < this.checkpoints.length && this.checkpoints[from + 1].instret <= first) from++;
     const start = this.checkpoints[from];
     m.restore(start.snapshot);
     this.output.reset(this.referenceOutput.subarray(0, start.outputBytes));
     const feed = this.feedOptions && TransactionFeed.resume(m, this.feedOptions, start.feed!);
+    for (const f of background) m.inject(f);
     m.inject(fault);
     const spec = formatFault(fault);
     const hint: MatchHint = {};
     const touched = touchedPages(m, fault);
-    for (let c = from + 1; c < this.checkpoints.length && this.earlyStop; c++) {
+    // A background fault can stay latent in the machine (a stuck checker) while its state
+    // equals the reference's: such runs are not ended early.
+    for (let c = from + 1; c < this.checkpoints.length && this.earlyStop && background.length === 0; c++) {
       const checkpoint = this.checkpoints[c];
       if (feed) {
         while (!feed.done && !m.halt && m.instret < checkpoint.instret) feed.advance(checkpoint.instret - m.instret);

@@ -30,6 +30,8 @@ export interface CampaignHeader {
   /** The confidence of the margin and of the zero-escape bound (0.95 unless --confidence). */
   confidence: number;
   space: Omit<ResolvedSpace, 'size'>;
+  /** Faults every run carries besides its own (--inject), as fault specs; [] for none. */
+  background: string[];
   fault_space_size: number;
   reference: { instructions: number; exit_code: number | null; stdout_bytes: number; ledger: Ledger | null };
   /** This file's slice: runs k with k mod count = index − 1. */

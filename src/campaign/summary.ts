@@ -79,6 +79,7 @@ export function reproduceCommand(header: CampaignHeader, fault: string): string 
   words.push('--topology', header.topology);
   if (header.compare !== 'every') words.push('--compare', header.compare);
   if (header.ram_mib !== 1) words.push('--ram', String(header.ram_mib));
+  for (const f of header.background ?? []) words.push('--inject', f);
   words.push('--inject', fault);
   if (!header.workload) words.push('--classify');
   return words.map(shellQuote).join(' ');

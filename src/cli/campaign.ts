@@ -23,7 +23,7 @@ import {
 import { DEFAULT_SPACE, SpaceError } from '../campaign/space.ts';
 import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
-import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
+import { FaultSpecError, formatFault as spec, MODULE_FAULT_KINDS as FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
@@ -35,6 +35,8 @@ import { Interruption, readProgram } from './run.ts';
 import { workloadSourcePath } from './workload-run.ts';
 
 export interface CampaignOptions {
+  /** Faults every run carries besides its own (repeatable --inject). */
+  inject?: string[];
   topology: string;
   compare: string;
   ram: string;
@@ -183,8 +185,17 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const programPath = path ?? workloadSourcePath(workloadByName(workload!.name));
   const program = readProgram(programPath, options.format);
 
+  const background = (options.inject ?? []).map((spec) => {
+    try {
+      return parseFault(spec);
+    } catch (error) {
+      if (error instanceof FaultSpecError) throw new UsageError(`--inject: ${error.message}`);
+      throw error;
+    }
+  });
+  for (const f of background) if (f.atUs !== undefined) throw new UsageError(`--inject '${spec(f)}': a campaign's faults apply at instruction numbers (at=N)`);
   const setup: CampaignSetup = {
-    program, topology, compare, ramMiB, seed, maxInstructions,
+    program, topology, compare, ramMiB, seed, maxInstructions, background,
     space: { kinds, targets: list(options.targets), window, modules },
     ...(workloadSettings ? { workload: workloadSettings } : {}),
   };
@@ -200,7 +211,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const header: CampaignHeader = {
     format: RESULTS_FORMAT, version: RESULTS_VERSION,
     program: path === undefined ? null : { path, sha256: createHash('sha256').update(readInputFile(path)).digest('hex') },
-    workload, topology, compare, ram_mib: ramMiB, seed, runs, confidence, space, fault_space_size: size,
+    workload, topology, compare, ram_mib: ramMiB, seed, runs, confidence, space, background: background.map(spec), fault_space_size: size,
     reference: { instructions: engine.reference.instructions, exit_code: engine.reference.exitCode, stdout_bytes: engine.reference.stdoutBytes, ledger: engine.reference.ledger },
     shard,
   };

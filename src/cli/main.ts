@@ -160,6 +160,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--targets <list>', 'targets: regs, pc, csr, mem (the program\'s words), result, registers (x5, a0), CSRs (mepc), mem:FROM..TO', DEFAULT_TARGETS)
     .option('--window <from..to>', 'instructions at which faults apply (default: the whole fault-free run; TO excluded)')
     .option('--modules <list>', 'modules faults may hit, e.g. 0,2 (default: all)')
+    .option('--inject <spec>', 'a fault every run carries besides its own, e.g. a latent at=0,board=0,kind=stuck-agree,target=comparator (repeatable)', collect, [])
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--checkpoint-every <n>', 'instructions between checkpoints of the fault-free run (default: a 64th of it)')
     .option('--max-instructions <n>', 'the fault-free run must exit within n instructions (default 1G)')

@@ -14,7 +14,7 @@ import { CampaignEngine, type CampaignSetup, type RunRecord } from '../../src/ca
 import { Machine, type ComparePoint } from '../../src/machine/machine.ts';
 import { detectionLatency } from '../../src/machine/events.ts';
 import { classify, HANG_FACTOR } from '../../src/fault/classify.ts';
-import type { Fault } from '../../src/fault/spec.ts';
+import { parseFault, type Fault } from '../../src/fault/spec.ts';
 import type { Program } from '../../src/isa/program.ts';
 import { loadProgram } from '../../src/isa/load.ts';
 import { TOPOLOGIES, type Topology } from '../../src/machine/topology.ts';
@@ -140,5 +140,26 @@ describe('what single faults do to each topology', () => {
     const outcomes = tally(Array.from({ length: 200 }, (_, k) => engine.run(k)));
     expect(outcomes.sdc).toBeGreaterThan(0);
     expect(outcomes.recovered ?? 0).toBe(0); // nothing checks a simplex machine
+  });
+
+  it('dmr with a comparator stuck at agree (a latent fault, carried by every run): the campaign finds it as silent corruption that a healthy dmr never lets out', async () => {
+    const space = { kinds: ['flip'] as const, targets: ['regs'] };
+    const healthy = await CampaignEngine.prepare({ program: checksum, topology: 'dmr', seed: 4, space: { ...space, kinds: [...space.kinds] } });
+    const stuck = await CampaignEngine.prepare({
+      program: checksum, topology: 'dmr', seed: 4, space: { ...space, kinds: [...space.kinds] },
+      background: [parseFault('at=0,board=0,kind=stuck-agree,target=comparator')],
+    });
+    const runs = 150;
+    const before = tally(Array.from({ length: runs }, (_, k) => healthy.run(k)));
+    const after = Array.from({ length: runs }, (_, k) => stuck.run(k));
+    expect(before.sdc ?? 0).toBe(0);
+    expect(tally(after).sdc).toBeGreaterThan(0);
+    expect(tally(after).failstop ?? 0).toBe(0); // nothing is ever reported: no divergence stops it
+    // A flip that the healthy dmr stops is silent corruption (module 0 drives the output) or
+    // masked (module 1's, or a dead value) on the stuck one; the same fault, run for run.
+    for (let k = 0; k < runs; k++) {
+      const was = healthy.run(k).outcome;
+      if (was === 'failstop') expect(['sdc', 'masked', 'hang', 'crash']).toContain(after[k].outcome);
+    }
   });
 });

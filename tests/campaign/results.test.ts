@@ -14,7 +14,7 @@ import { CampaignSummarySchema, coverageFromCampaign } from '../../src/availabil
 const header: CampaignHeader = {
   format: RESULTS_FORMAT, version: RESULTS_VERSION, program: { path: 'prog dir/checksum.s', sha256: 'ab' }, workload: null,
   topology: 'dmr', compare: 'every', ram_mib: 1, seed: 7, runs: 10, confidence: 0.95,
-  space: { kinds: ['flip'], targets: ['regs'], window: [0, 100], modules: [0, 1] }, fault_space_size: 1000,
+  space: { kinds: ['flip'], targets: ['regs'], window: [0, 100], modules: [0, 1] }, background: [], fault_space_size: 1000,
   reference: { instructions: 100, exit_code: 0, stdout_bytes: 3, ledger: null }, shard: { index: 1, count: 1 },
 };
 
