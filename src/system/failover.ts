@@ -109,14 +109,16 @@ export class FailoverSystem implements TransactionService {
   private fed: TransactionRecord[] = [];
   /** How many of `fed` the last checkpoint acknowledged (the serving host's consumed count then). */
   private acknowledged = 0;
-  /** Position of each accepted id in acceptance order. */
-  private readonly acceptedAt = new Map<number, number>();
+  /** acceptedAt[id]: the position of accepted record `id` in acceptance order (ids are small integers: an array, not a map). */
+  private readonly acceptedAt: number[] = [];
+  private accepted = 0;
   private distinctConsumed = 0;
   /** How many of `fed` collect() has seen consumed. */
   private seenConsumed = 0;
   /** When host 0, the first primary, died (its heartbeats stop there). */
   private primaryDeath: number | undefined;
-  private readonly answered = new Set<number>();
+  /** answered[id]: the receiver has a result for `id`. */
+  private readonly answered: boolean[] = [];
   private readonly rolled = new Set<number>();
   private results: TransactionResult[] = [];
   private depth = 1;
@@ -161,14 +163,15 @@ export class FailoverSystem implements TransactionService {
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
-    if (!this.holdsEverything && this.queued >= depth) return false;
-    if (this.state.kind === 'serving' && this.inbox.length === 0 && this.active.port.queued < depth) {
+    const inFifo = this.state.kind === 'serving' ? this.active.port.queued : 0;
+    if (!this.holdsEverything && this.inbox.length + inFifo >= depth) return false;
+    if (this.state.kind === 'serving' && this.inbox.length === 0 && inFifo < depth) {
       this.active.port.push(record, depth);
       this.fed.push(record);
     } else {
       this.inbox.push(record);
     }
-    this.acceptedAt.set(record.id, this.acceptedAt.size);
+    this.acceptedAt[record.id] = this.accepted++;
     return true;
   }
 
@@ -286,6 +289,7 @@ export class FailoverSystem implements TransactionService {
 
   /** Moves waiting records into the serving host's FIFO while it has room. */
   private topUp(): void {
+    if (this.inbox.length === 0) return;
     const port = this.active.port;
     while (this.inbox.length > 0 && port.queued < this.depth) {
       const record = this.inbox.shift()!;
@@ -298,16 +302,16 @@ export class FailoverSystem implements TransactionService {
   private collect(): void {
     const dedupe = this.settings.clusterAware === 'dedupe' || this.settings.topology === 'process-pair';
     for (const r of this.active.port.takeResults()) {
-      if (dedupe && this.answered.has(r.id)) {
+      if (dedupe && this.answered[r.id]) {
         this.stats.deduplicated++;
         continue;
       }
-      this.answered.add(r.id);
+      this.answered[r.id] = true;
       this.results.push(r);
     }
     const taken = Math.min(this.active.port.consumed, this.fed.length);
     for (; this.seenConsumed < taken; this.seenConsumed++) {
-      const at = this.acceptedAt.get(this.fed[this.seenConsumed].id)!;
+      const at = this.acceptedAt[this.fed[this.seenConsumed].id];
       this.distinctConsumed = Math.max(this.distinctConsumed, at + 1);
     }
   }
@@ -338,7 +342,7 @@ export class FailoverSystem implements TransactionService {
     const inFlight = this.fed.slice(this.acknowledged, consumed);
     const waiting = this.fed.slice(consumed);
     const redeliver = this.settings.topology === 'process-pair'
-      ? inFlight.filter((r) => !this.answered.has(r.id))
+      ? inFlight.filter((r) => !this.answered[r.id])
       : this.settings.clusterAware === 'off' ? [] : inFlight;
     const again = new Set(redeliver);
     for (const r of inFlight) if (!again.has(r)) this.rolled.add(r.id);
