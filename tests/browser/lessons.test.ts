@@ -123,7 +123,7 @@ const stepState = (page: Page) => page.locator('#lesson-status').getAttribute('d
 const stepTitle = (page: Page) => page.locator('#lesson-step-title').innerText();
 const announced = (page: Page) => page.locator('#lesson-announcer').innerText();
 
-async function progressKept(page: Page, id: string): Promise<{ step: number; steps: Record<string, { done?: string }> } | null> {
+async function progressKept(page: Page, id: string): Promise<{ step: number; steps: Record<string, { done?: string; program?: string }> } | null> {
   return page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? 'null'), `lockstep-lesson:${id}`);
 }
 
@@ -273,8 +273,16 @@ describe('the lesson player', () => {
     await page.locator('#lesson-run-tests').click();
     await expect.poll(() => page.locator('#lesson-score').innerText(), { timeout: 30_000 }).toBe('5 of 5 points');
     await expect.poll(() => stepState(page)).toBe('met');
-    // The program is kept with the progress.
+    // The program is kept with the progress, also when the page goes away before the tests run again.
     expect((await progressKept(page, 'voting'))!.steps['4']).toMatchObject({ done: 'your program passes all 5 tests', program: solution });
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('# checked by hand');
+    await page.reload();
+    await whenReady(page);
+    const edited = `${solution}# checked by hand`;
+    await expect.poll(() => page.locator('ls-lesson-player ls-editor').evaluate((editor) => (editor as unknown as { value: string }).value)).toBe(edited);
+    expect((await progressKept(page, 'voting'))!.steps['4'].program).toBe(edited);
+    expect(await stepState(page)).toBe('met');
   });
 });
 

@@ -163,8 +163,17 @@ export class LessonPlayer extends LitElement {
     });
   }
 
+  /** The program being written is kept when the page goes away (a reload, a link followed). */
+  private readonly onPageHide = () => this.keepProgram();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('pagehide', this.onPageHide);
     this.machine?.controller.removeEventListener('change', this.onMachineChange);
     this.grader?.terminate();
   }
