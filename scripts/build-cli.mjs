@@ -1,6 +1,7 @@
-// Bundles the Node entry points: the CLI into build/cli/lockstep.mjs and the machine worker
-// into build/worker/node.mjs. Both sit two folders below the repo root, like their sources
-// in src/, so relative URLs to build/ and examples/ resolve the same way.
+// Bundles the Node entry points: the CLI into build/cli/lockstep.mjs, the machine worker
+// into build/worker/node.mjs and the campaign worker into build/worker/campaign.mjs. All sit
+// two folders below the repo root, like their sources in src/, so relative URLs to build/
+// and examples/ resolve the same way.
 import { build } from 'esbuild';
 
 const common = {
@@ -16,4 +17,5 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'build/cli/lockstep.mjs' }),
   build({ ...common, entryPoints: ['src/worker/node.ts'], outfile: 'build/worker/node.mjs' }),
+  build({ ...common, entryPoints: ['src/campaign/worker-node.ts'], outfile: 'build/worker/campaign.mjs' }),
 ]);

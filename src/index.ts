@@ -38,3 +38,5 @@ export { createNodeMachineWorker } from './worker/node-client.ts';
 export * from './availability/index.ts';
 
 export * from './lessons/index.ts';
+export * from './system/index.ts';
+export { compare, compareRun, compareFault, COMPARE_TOPOLOGIES, COMPARE_FAULTS, type CompareOptions, type CompareRow, type CompareRun, type CompareTopology, type CompareFault, type CompareFaultSpec, type ApplicationChanges } from './system/compare.ts';

@@ -4,7 +4,8 @@
  * the coverage parameter it gives the availability models.
  */
 import { z } from 'zod';
-import { OUTCOMES } from '../fault/classify.ts';
+import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '../campaign/outcomes.ts';
+import { wilson } from '../campaign/stats.ts';
 import type { Parameters } from './models.ts';
 
 const CAMPAIGN_TOPOLOGIES = ['simplex', 'dmr', 'pair-spare', 'tmr', 'cluster'] as const;
@@ -19,7 +20,7 @@ const OutcomeSummary = z.object({
 export const CampaignSummarySchema = z.object({
   topology: z.enum(CAMPAIGN_TOPOLOGIES),
   runs: z.number().int().positive(),
-  outcomes: z.strictObject(Object.fromEntries(OUTCOMES.map((o) => [o, OutcomeSummary.optional()])) as Record<(typeof OUTCOMES)[number], z.ZodOptional<typeof OutcomeSummary>>),
+  outcomes: z.strictObject(Object.fromEntries(CAMPAIGN_OUTCOMES.map((o) => [o, OutcomeSummary.optional()])) as Record<CampaignOutcome, z.ZodOptional<typeof OutcomeSummary>>),
 }).superRefine((summary, ctx) => {
   const total = Object.values(summary.outcomes).reduce((sum, o) => sum + (o?.count ?? 0), 0);
   if (total !== summary.runs) ctx.addIssue({ code: 'custom', path: ['outcomes'], message: `the outcome counts add up to ${total}, not to runs (${summary.runs})` });
@@ -30,16 +31,9 @@ export type CampaignSummary = z.output<typeof CampaignSummarySchema>;
 export const ESTIMATES = ['lower', 'point', 'upper'] as const;
 export type Estimate = (typeof ESTIMATES)[number];
 
-/** The two-sided 95 % normal quantile. */
-const Z_975 = 1.959963984540054;
-
-/** Wilson score interval (95 %) for k successes in n trials (Wilson, JASA 22, 1927). */
+/** Wilson score interval (95 %) for k successes in n trials (src/campaign/stats.ts). */
 export function wilson95(k: number, n: number): [number, number] {
-  const p = k / n;
-  const z2 = Z_975 * Z_975;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (Z_975 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  return wilson(k, n, 0.95);
 }
 
 export interface MeasuredCoverage {
@@ -73,7 +67,7 @@ export function coverageFromCampaign(json: unknown, source: string, estimate: Es
   const summary = parsed.data;
   const parameter = PARAMETER[summary.topology];
   if (!parameter) throw new RangeError(`${source}: a ${summary.topology} campaign measures no coverage parameter (use a dmr, pair-spare or cluster campaign)`);
-  const count = (o: (typeof OUTCOMES)[number]) => summary.outcomes[o]?.count ?? 0;
+  const count = (o: CampaignOutcome) => summary.outcomes[o]?.count ?? 0;
   const recovered = count('recovered');
   const effective = recovered + count('failstop') + count('sdc') + count('hang') + count('crash');
   if (effective === 0) throw new RangeError(`${source}: no injected fault took effect unmasked, so the campaign measures no coverage`);

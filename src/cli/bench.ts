@@ -19,15 +19,17 @@ import { parseCount, parseChoice } from './numbers.ts';
 import { benchMonteCarlo, formatMonteCarloBench } from './bench-availability.ts';
 import { WORKLOADS as TRANSACTION_WORKLOADS } from '../transactions/workloads/index.ts';
 import { benchTransactions } from './bench-transactions.ts';
+import { benchCampaigns } from './bench-campaign.ts';
 
 export const WORKLOADS = {
   'int-mix': 'integer and branch mix (LCG, mul/div, data-dependent branches)',
   memory: 'memory-heavy (word smoothing filter, byte histogram over 256 KiB)',
   assembler: 'assembling a 10,000-line program (functions, calls, loads, CSRs, data), in ms',
   availability: 'Monte Carlo availability simulation of every model, in million events per CPU second',
+  campaign: 'a fault-injection campaign on a 1,000,000-instruction program, in runs per second (1 and 2 workers, and from the start)',
 } as const;
 type Workload = keyof typeof WORKLOADS;
-type MachineWorkload = Exclude<Workload, 'assembler' | 'availability'>;
+type MachineWorkload = Exclude<Workload, 'assembler' | 'availability' | 'campaign'>;
 
 export const ASSEMBLER_LINES = 10_000;
 
@@ -37,6 +39,8 @@ export interface BenchOptions {
   topology?: string;
   workload?: string;
   ecc?: string;
+  /** Runs of each benchmark campaign. */
+  campaignRuns?: string;
 }
 
 export interface BenchResult {
@@ -124,12 +128,14 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const runs = parseCount(options.runs, '--runs');
   if (runs < 1) throw new UsageError('--runs: at least 1');
   const ecc = parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc');
+  const campaignRuns = parseCount(options.campaignRuns ?? '1000', '--campaign-runs');
+  if (campaignRuns < 1) throw new UsageError('--campaign-runs: at least 1');
   // simplex first: the other topologies' ratios are taken against it.
   const topologies = pick(options.topology, SERVICE_TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
   const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
   const results: BenchResult[] = [];
   for (const workload of workloads) {
-    if (workload === 'assembler' || workload === 'availability' || TRANSACTION_WORKLOADS.has(workload)) continue;
+    if (workload === 'assembler' || workload === 'availability' || workload === 'campaign' || TRANSACTION_WORKLOADS.has(workload)) continue;
     const program = workloadProgram(workload);
     let simplex: number | undefined;
     for (const topology of topologies) {
@@ -157,8 +163,9 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   }
   const availability = workloads.includes('availability') ? benchMonteCarlo(runs) : undefined;
   if (availability && !options.json) out(formatMonteCarloBench(availability));
+  const campaign = workloads.includes('campaign') ? await benchCampaigns(topologies.filter((t): t is Topology => !isSystemTopology(t)), campaignRuns, Math.min(runs, 3), !options.json) : undefined;
   if (options.json) {
-    out(JSON.stringify({ node: process.version, runs, ecc, workloads: WORKLOADS, results, transactions, assembler, availability }, null, 2) + '\n');
+    out(JSON.stringify({ node: process.version, runs, ecc, workloads: WORKLOADS, results, transactions, assembler, availability, campaign }, null, 2) + '\n');
   }
   return 0;
 }

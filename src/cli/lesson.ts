@@ -13,6 +13,8 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { CampaignEngine } from '../campaign/engine.ts';
+import { DEFAULT_SPACE } from '../campaign/space.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
   checkLesson, gradescopeResults, parseLesson, runProgramTests, type Lesson, type PlayEnvironment, type StepReport,
@@ -55,6 +57,18 @@ function environment(lessonPath: string): PlayEnvironment {
       } catch (error) {
         throw new ProgramError((error as Error).message);
       }
+    },
+    async runCampaign({ program, topology, compare, ramMiB, seed, runs, kinds, targets }) {
+      const engine = await CampaignEngine.prepare({
+        program, topology, compare, ramMiB, seed,
+        space: { kinds: kinds ?? [...DEFAULT_SPACE.kinds], targets: targets ?? [...DEFAULT_SPACE.targets] },
+      });
+      const outcomes: Partial<Record<string, { count: number }>> = {};
+      for (let k = 0; k < runs; k++) {
+        const { outcome } = engine.run(k);
+        outcomes[outcome] = { count: (outcomes[outcome]?.count ?? 0) + 1 };
+      }
+      return { topology, runs, outcomes };
     },
   };
 }

@@ -10,6 +10,7 @@ import { demoCommand } from './demo.ts';
 import { addAvailabilityCommand } from './availability.ts';
 import { addCompareCommand } from './compare.ts';
 import { addLessonCommands } from './lesson.ts';
+import { campaignCommand, mergeCommand, DEFAULT_KINDS, DEFAULT_RUNS, DEFAULT_TARGETS } from './campaign.ts';
 import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
@@ -63,6 +64,9 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
       outputError: (text, write) => write(`lockstep: ${text.trim().replace(/\s*\n\s*/g, ' ')} (run lockstep --help for usage)\n`),
     })
     .addHelpText('after', `\n${exitStatusHelp('run')}`)
+    // A subcommand's options are its own even where a parent has one of the same name
+    // (`campaign merge --summary F`): Commander needs this on every ancestor.
+    .enablePositionalOptions()
     .exitOverride();
 
   cli.command('run')
@@ -131,6 +135,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--topology <names>', 'comma-separated topologies to measure (default: all)')
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
     .option('--ecc <code>', "the machines' RAM error-correcting code: none or secded (machine workloads)", 'none')
+    .option('--campaign-runs <n>', 'runs of each campaign the campaign workload times', '1000')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 
@@ -138,6 +143,56 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .description('one program, one fault, four machines: what lockstep buys, in one minute')
     .addHelpText('after', `\nThe fault: ${'at=300,module=1,kind=flip,target=s2,bit=12'} (module 0 on simplex).\n${FAULT_HELP}\n\n${exitStatusHelp('other')}`)
     .action(async () => setStatus(await demoCommand()));
+
+  const campaign = cli.command('campaign')
+    .description('a fault-injection campaign: seeded faults, each run classified against the fault-free run, with statistics')
+    .enablePositionalOptions()
+    .argument('[program]', "the program file (with --workload: instead of the workload's own)")
+    .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
+    .option('--compare <point>', 'compare point: every, store or io', 'every')
+    .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
+    .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
+    .option('--runs <n>', `faulty runs (default ${DEFAULT_RUNS})`)
+    .option('--margin <e>', "instead of --runs: the margin wanted, e.g. 1% (runs by Leveugle's formula over the fault space)")
+    .option('--confidence <q>', 'the confidence of --margin, of the margin achieved and of the zero-escape bound (default 95%)')
+    .option('--seed <s>', 'seed of the faults: run k injects the k-th fault of (seed, k)', '1')
+    .option('--kinds <list>', `fault kinds: ${FAULT_KINDS.join(', ')}`, DEFAULT_KINDS)
+    .option('--targets <list>', 'targets: regs, pc, csr, mem (the program\'s words), result, registers (x5, a0), CSRs (mepc), mem:FROM..TO', DEFAULT_TARGETS)
+    .option('--window <from..to>', 'instructions at which faults apply (default: the whole fault-free run; TO excluded)')
+    .option('--modules <list>', 'modules faults may hit, e.g. 0,2 (default: all)')
+    .option('--inject <spec>', 'a fault every run carries besides its own, e.g. a latent at=0,board=0,kind=stuck-agree,target=comparator (repeatable)', collect, [])
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--checkpoint-every <n>', 'instructions between checkpoints of the fault-free run (default: a 64th of it)')
+    .option('--max-instructions <n>', 'the fault-free run must exit within n instructions (default 1G)')
+    .option('--out <file>', 'write one JSON line per run to file, as each finishes')
+    .option('--resume', 'continue the campaign in --out: skip its finished runs')
+    .option('--summary <file>', 'write the summary as JSON to file')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .option('--shard <i/n>', 'run only the i-th of n disjoint slices of the campaign (shards count from 1)')
+    .option('--shards <n>', 'run one of n slices, the one the batch system gives (JOB_COMPLETION_INDEX, or SLURM_ARRAY_TASK_ID)')
+    .option('--workload <name>', 'run a transaction workload for --duration of virtual time in each run; its ledger judges it')
+    .option('--rate <r>', 'with --workload: transactions per virtual second')
+    .option('--duration <time>', 'with --workload: virtual time a run lasts (default 1s)')
+    .option('--fifo <n>', 'with --workload: depth of the input FIFO')
+    .option('--arrival-seed <s>', 'with --workload: seed of the arrivals and payloads (default 1)')
+    .addHelpText('after', [
+      '',
+      'The summary lists, for each outcome seen but masked, a lockstep run command that reproduces one of its runs.',
+      "lockstep campaign merge a.jsonl b.jsonl ... combines the results files of a campaign's shards.",
+      '',
+      exitStatusHelp('other'),
+      '  130  interrupted by SIGINT (128 + 2): --out holds every finished run; continue with --resume',
+      '  143  terminated by SIGTERM (128 + 15): as 130',
+    ].join('\n'))
+    .action(async (path: string | undefined, options) => setStatus(await campaignCommand(path, options)));
+
+  campaign.command('merge')
+    .description("the summary of a campaign from the results files of all its shards (or one file)")
+    .argument('<files...>', 'results files (--out) of the shards 1/n ... n/n')
+    .option('--summary <file>', 'write the summary as JSON to file')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .addHelpText('after', `\n${exitStatusHelp('other')}`)
+    .action((files: string[], options) => setStatus(mergeCommand(files, options)));
 
   addAvailabilityCommand(cli, setStatus);
   addCompareCommand(cli, setStatus);

@@ -187,7 +187,7 @@ export function readProgram(path: string, format?: string): Program {
 }
 
 /** SIGINT and SIGTERM, caught for the duration of a run: the first one received stops it. */
-class Interruption {
+export class Interruption {
   signal?: Interrupt;
   /** Settles when a signal arrives. */
   readonly arrived: Promise<void>;

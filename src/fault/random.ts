@@ -9,19 +9,20 @@ export class Random {
   private s2: number;
   private s3: number;
 
-  constructor(seed: number) {
-    let x = seed >>> 0;
-    const next = () => {
-      x = (x + 0x9E3779B9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85EBCA6B) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xC2B2AE35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+  /**
+   * The generator of `seed`; with `stream`, one of 2^32 streams of that seed, for callers that
+   * need many independent generators, such as one for each run of a campaign: each word of
+   * the state is the seed's SplitMix32 word XOR the stream's (so that even the first output,
+   * which depends on one word only, differs between streams).
+   */
+  constructor(seed: number, stream?: number) {
+    const fromSeed = splitMix32(seed);
+    const fromStream = stream === undefined ? () => 0 : splitMix32(~stream);
+    this.s0 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s1 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s2 = (fromSeed() ^ fromStream()) >>> 0;
+    this.s3 = (fromSeed() ^ fromStream()) >>> 0;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // xoshiro's one forbidden state
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -56,6 +57,18 @@ export class Random {
   pick<T>(items: readonly T[]): T {
     return items[this.below(items.length)];
   }
+}
+
+/** SplitMix32's output sequence for `seed` (Weyl step 0x9E3779B9, murmur3's finaliser). */
+function splitMix32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x9E3779B9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85EBCA6B) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xC2B2AE35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
 }
 
 function rotl(x: number, k: number): number {

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { ScenarioSchema } from '../scenario/scenario.ts';
 import { OUTCOMES } from '../fault/classify.ts';
-import { FAULT_KINDS } from '../fault/spec.ts';
+import { MODULE_FAULT_KINDS } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import type { MachineEvent } from '../machine/events.ts';
 import type { SystemEvent } from '../system/failover.ts';
@@ -215,7 +215,7 @@ const CampaignRequestSchema = z.strictObject({
   topology: z.enum(TOPOLOGIES),
   runs: z.number().int().min(1).max(1_000_000),
   seed: z.number().int().min(0).max(0xFFFF_FFFF).default(1),
-  kinds: z.array(z.enum(FAULT_KINDS)).min(1).optional(),
+  kinds: z.array(z.enum(MODULE_FAULT_KINDS)).min(1).optional(),
   targets: z.array(z.enum(CAMPAIGN_TARGETS)).min(1).optional(),
 }).describe("A campaign over the step's program, as lockstep campaign --topology --runs --seed --kinds --targets");
 export type CampaignSettings = z.output<typeof CampaignRequestSchema>;

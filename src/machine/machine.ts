@@ -1020,7 +1020,16 @@ export class Machine {
    */
   snapshot(): ArrayBuffer {
     this.drainOutput();
-    const host: HostSnapshot = {
+    return encodeSnapshot(this.core, this.modules.length, this.ramSize, this.hostSnapshot(), this.replayFrom);
+  }
+
+  /**
+   * The host's side of the machine's state, as snapshot() records it (the core's linear
+   * memory holds the rest): live objects, to read, not to change, valid until the machine
+   * runs again.
+   */
+  hostSnapshot(): HostSnapshot {
+    return {
       config: this.config,
       modules: this.modules,
       schedule: this.schedule,
@@ -1038,7 +1047,6 @@ export class Machine {
       stdoutBytes: this.stdoutBytes,
       events: this.events,
     };
-    return encodeSnapshot(this.core, this.modules.length, this.ramSize, host, this.replayFrom);
   }
 
   /** A machine in the state `snapshot` recorded, talking to `console`. */
@@ -1049,26 +1057,48 @@ export class Machine {
 
   /** fromSnapshot() once the core is compiled (any machine has been created). */
   static fromSnapshotSync(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Machine {
-    const { host, inner, restoreCore } = decodeSnapshot(snapshot);
-    const machine = new Machine(Core.createSync(), { ...host.config, console });
-    restoreCore(machine.core);
-    machine.modules = host.modules;
-    machine.schedule = host.schedule;
-    machine.seq = host.seq;
-    machine.halted = host.halted;
-    machine.inactive = host.inactive;
-    machine.hostState = host.hostCalls;
-    machine.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
-    machine.resyncs.restore(host);
-    machine.checkers.restore(host.checkers);
-    machine.diagnosis.restore(host.errors);
-    machine.ecc.restore(host);
-    machine.programLoaded = host.programLoaded;
-    machine.tohost = host.tohost;
-    machine.stdoutBytes = host.stdoutBytes;
-    machine.events.push(...host.events);
-    machine.replayFrom = inner;
+    const decoded = decodeSnapshot(snapshot);
+    const machine = new Machine(Core.createSync(), { ...decoded.host.config, console });
+    machine.restoreDecoded(decoded);
     return machine;
+  }
+
+  /**
+   * Puts this machine in the state `snapshot` recorded, in its own core instance, keeping
+   * its console, trace sink and onDivergence: what fromSnapshotSync() would give, without
+   * a new instance. The snapshot must be of a machine with this one's configuration
+   * (RangeError otherwise).
+   */
+  restore(snapshot: ArrayBuffer): void {
+    const decoded = decodeSnapshot(snapshot);
+    const theirs: Record<string, unknown> = { ...decoded.host.config };
+    const differs = Object.entries(this.config).find(([key, value]) => theirs[key] !== value);
+    if (differs) throw new RangeError(`cannot restore a snapshot of another machine into this one: its ${differs[0]} is ${String(theirs[differs[0]])}, not ${String(differs[1])}`);
+    this.drainTrace();
+    this.port.takeResults();
+    this.events.length = 0;
+    this.restoreDecoded(decoded);
+  }
+
+  private restoreDecoded({ host, inner, restoreCore }: ReturnType<typeof decodeSnapshot>): void {
+    restoreCore(this.core);
+    this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, this.traceSink ? 1 : 0);
+    this.modules = host.modules;
+    this.schedule = host.schedule;
+    this.seq = host.seq;
+    this.halted = host.halted;
+    this.inactive = host.inactive;
+    this.hostState = host.hostCalls;
+    this.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
+    this.resyncs.restore(host);
+    this.checkers.restore(host.checkers);
+    this.diagnosis.restore(host.errors);
+    this.ecc.restore(host);
+    this.programLoaded = host.programLoaded;
+    this.tohost = host.tohost;
+    this.stdoutBytes = host.stdoutBytes;
+    this.events.push(...host.events);
+    this.replayFrom = inner;
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────

@@ -72,8 +72,8 @@ export function encodeSnapshot(
   for (let m = 0; m < moduleCount; m++) {
     for (let offset = 0; offset < ramSize; offset += page) {
       const bytes = core.slice(base(m) + offset, page);
-      if (bytes.every((b) => b === 0)) parts.push(Uint8Array.of(PAGE_ZERO));
-      else if (m > 0 && equal(bytes, core.slice(base(0) + offset, page))) parts.push(Uint8Array.of(PAGE_SAME));
+      if (isZero(words(bytes))) parts.push(Uint8Array.of(PAGE_ZERO));
+      else if (m > 0 && equal(words(bytes), words(core.slice(base(0) + offset, page)))) parts.push(Uint8Array.of(PAGE_SAME));
       else parts.push(Uint8Array.of(PAGE_BYTES), bytes.slice());
     }
   }
@@ -84,7 +84,17 @@ export function encodeSnapshot(
   return out.buffer;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
+/** A page of RAM (4-byte aligned in linear memory) as words, to scan it a word at a time. */
+function words(page: Uint8Array): Uint32Array {
+  return new Uint32Array(page.buffer, page.byteOffset, page.length >>> 2);
+}
+
+function isZero(a: Uint32Array): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== 0) return false;
+  return true;
+}
+
+function equal(a: Uint32Array, b: Uint32Array): boolean {
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
 }

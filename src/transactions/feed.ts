@@ -71,6 +71,19 @@ export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): str
   return undefined;
 }
 
+/** What TransactionFeed.checkpoint() records: plain data, compared as JSON. */
+export interface FeedCheckpoint {
+  /** Arrivals drawn from the stream so far. */
+  arrived: number;
+  dropped: boolean[];
+  pushed: number[];
+  results: TransactionResult[];
+  now: number;
+  downAt: number | null;
+  firstEvent: number;
+  finished: boolean;
+}
+
 export class TransactionFeed {
   readonly endCycle: number;
   readonly fifo: number;
@@ -123,6 +136,41 @@ export class TransactionFeed {
   }
 
   get done(): boolean { return this.finished; }
+
+  /**
+   * The feed's state now, for resume(): with a snapshot of its machine taken at the same
+   * moment, enough to go on from here as this feed would. Equal checkpoints (as JSON) of two
+   * feeds over equal machines mean equal futures. Only a feed of one machine (a
+   * MachineService) and no timed faults still to come has one: RangeError otherwise.
+   */
+  checkpoint(): FeedCheckpoint {
+    if (!(this.service instanceof MachineService)) throw new RangeError('only a feed of one machine can be checkpointed: a failover system\'s hosts are not snapshotted together');
+    if (this.timed.length > 0) throw new RangeError('a feed with timed faults still to come cannot be checkpointed: give the faults instruction numbers');
+    const { downAt, firstEvent } = this.service.bookkeeping;
+    return {
+      arrived: this.arrivals.length, dropped: [...this.dropped], pushed: [...this.pushed],
+      results: this.results.map((r) => ({ ...r, words: [...r.words] })), now: this.now, downAt, firstEvent, finished: this.finished,
+    };
+  }
+
+  /**
+   * A feed that goes on from `checkpoint` (taken with the same options) on `machine`,
+   * restored from a snapshot taken at the same moment. The arrivals already delivered are
+   * drawn again from the stream: it is a pure function of the options.
+   */
+  static resume(machine: Machine, options: FeedOptions, checkpoint: FeedCheckpoint): TransactionFeed {
+    const feed = new TransactionFeed(MachineService.resume(machine, checkpoint), options);
+    while (feed.arrivals.length < checkpoint.arrived) {
+      feed.arrivals.push(feed.next!);
+      feed.next = feed.stream.next().value ?? undefined;
+    }
+    feed.dropped.push(...checkpoint.dropped);
+    feed.pushed.push(...checkpoint.pushed);
+    feed.results.push(...checkpoint.results.map((r) => ({ ...r, words: [...r.words] as TransactionResult['words'] })));
+    feed.now = checkpoint.now;
+    feed.finished = checkpoint.finished;
+    return feed;
+  }
 
   /** The feed's virtual clock, cycles since power-on. */
   get nowCycle(): number { return this.now; }

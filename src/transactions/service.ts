@@ -45,11 +45,24 @@ const NONE: ReadonlySet<number> = new Set();
 /** One machine (any lockstep topology) as a transaction service: its port is the input queue. */
 export class MachineService implements TransactionService {
   private downAt: number | undefined;
-  private readonly firstEvent: number;
+  private firstEvent: number;
 
   constructor(readonly machine: Machine) {
     this.firstEvent = machine.events.length;
     if (machine.halt) this.downAt = machine.cycle;
+  }
+
+  /** Its own state beside the machine's: when it went down, and its first event (TransactionFeed.checkpoint). */
+  get bookkeeping(): { downAt: number | null; firstEvent: number } {
+    return { downAt: this.downAt ?? null, firstEvent: this.firstEvent };
+  }
+
+  /** The service of `machine` (restored from a snapshot) with the bookkeeping recorded with it. */
+  static resume(machine: Machine, bookkeeping: { downAt: number | null; firstEvent: number }): MachineService {
+    const service = new MachineService(machine);
+    service.downAt = bookkeeping.downAt ?? undefined;
+    service.firstEvent = bookkeeping.firstEvent;
+    return service;
   }
 
   get cycle(): number { return this.machine.cycle; }

@@ -13,18 +13,10 @@ const LESSONS = fileURLToPath(new URL('../../lessons/', import.meta.url));
 const lesson = (file: string) => join(LESSONS, file);
 const shipped = readdirSync(LESSONS).filter((f) => f.endsWith('.json')).sort();
 
-/**
- * Lessons whose checks need what other branches are building; the lead removes each entry
- * once that work is merged.
- */
-const GATED: Record<string, string> = {
-  '08-campaigns.json': "needs the campaign engine (issue 13), wired into the CLI's PlayEnvironment.runCampaign in src/cli/lesson.ts",
-};
-
 const dir = tempDir();
 
 describe('lockstep lesson check', () => {
-  it.each(shipped.filter((f) => !(f in GATED)))('%s: every step works', async (file) => {
+  it.each(shipped)('%s: every step works', async (file) => {
     const run = await lockstep(['lesson', 'check', lesson(file)]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
@@ -35,8 +27,6 @@ describe('lockstep lesson check', () => {
     for (const [k, line] of out.slice(1, -1).entries()) expect(line).toMatch(new RegExp(`^  ✓ ${k + 1}\\. `));
     expect(out.at(-1)).toBe(`ok: 1 lesson, ${steps} steps`);
   }, 60_000);
-
-  for (const [file, reason] of Object.entries(GATED)) it.skip(`${file}: every step works — gated: ${reason}`, () => {});
 
   it('checks several lessons in one call', async () => {
     const files = ['01-silent-server.json', '07-availability.json'].map(lesson);
@@ -162,7 +152,7 @@ describe('lockstep grade', () => {
   });
 
   // Lesson 6's program step: the pair-aware card server (gated with the lesson, above).
-  it.skipIf('06-process-pairs.json' in GATED)('lesson 6: the pair-aware program scores full marks, the unchanged one partly', async () => {
+  it('lesson 6: the pair-aware program scores full marks, the unchanged one partly', async () => {
     const full = await grade('06-process-pairs.json', 2, join(LESSONS, 'programs', 'card-auth-pair-solution.s'));
     expect(full.score).toBe(5);
     const unchanged = await grade('06-process-pairs.json', 2, join(LESSONS, 'programs', 'card-auth-pair-starter.s'));

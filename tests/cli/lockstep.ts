@@ -47,6 +47,8 @@ export interface LockstepOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** Variables to add to the environment (a batch system's, for sharded campaigns). */
+  env?: Record<string, string>;
   /** Run as this user and group (the test runner must be root). */
   uid?: number;
   gid?: number;
@@ -63,7 +65,7 @@ export function lockstep(args: string[], options: LockstepOptions = {}): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, {
       cwd: options.cwd,
-      env: { ...process.env, LOCKSTEP_DEBUG: '' },
+      env: { ...process.env, LOCKSTEP_DEBUG: '', ...options.env },
       stdio: [options.stdin ?? 'pipe', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
       uid: options.uid,
       gid: options.gid,

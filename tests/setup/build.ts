@@ -26,7 +26,8 @@ function stale(output: string, ...sources: string[]): boolean {
 
 export default function setup(): void {
   execSync('node scripts/build-wasm.mjs', { cwd: root, stdio: 'inherit' });
-  if (stale('build/cli/lockstep.mjs', 'src', 'assembly') || stale('build/worker/node.mjs', 'src', 'assembly')) {
+  const bundles = ['build/cli/lockstep.mjs', 'build/worker/node.mjs', 'build/worker/campaign.mjs'];
+  if (bundles.some((bundle) => stale(bundle, 'src', 'assembly'))) {
     execSync('npm run build:cli', { cwd: root, stdio: 'inherit' });
   }
 }

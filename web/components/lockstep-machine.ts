@@ -44,6 +44,8 @@ import './failover-panel.ts';
 import './compare-view.ts';
 import type { AvailabilityView } from './availability-view.ts';
 import './availability-view.ts';
+import './campaign-view.ts';
+import type { LoadFaultDetail } from './campaign-view.ts';
 import { scenarioAvailability } from '../state/availability.ts';
 import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
@@ -159,8 +161,8 @@ export class LockstepMachine extends LitElement {
     kbd { font-family: var(--ls-mono); border: 1px solid var(--ls-border); border-bottom-width: 3px; border-radius: 4px; padding: 0 0.35rem; background: var(--ls-surface-2); }
     textarea { width: 100%; min-height: 8rem; font-family: var(--ls-mono); font-size: 0.8em; color: var(--ls-text); background: var(--ls-surface-2); border: 1px solid var(--ls-border); }
     .description { margin: 0 0 0.6rem; max-width: 60rem; }
-    section.availability, section.comparison { margin-top: 0.8rem; }
-    section.availability summary, section.comparison summary { cursor: pointer; font-size: 1.05em; font-weight: 600; }
+    section.availability, section.comparison, section.campaign { margin-top: 0.8rem; }
+    section.availability summary, section.comparison summary, section.campaign summary { cursor: pointer; font-size: 1.05em; font-weight: 600; }
   `];
 
   constructor(session?: SessionPort) {
@@ -304,6 +306,13 @@ export class LockstepMachine extends LitElement {
     input.value = '';
   }
 
+  /** A failing run of the campaign panel: the machine becomes its topology, with its fault scheduled, ready to run. */
+  private async onLoadFault(e: CustomEvent<LoadFaultDetail>): Promise<void> {
+    await this.controller.configure({ topology: e.detail.topology });
+    await this.controller.inject(e.detail.fault);
+    this.renderRoot.querySelector('section.panel')?.scrollIntoView({ block: 'start' });
+  }
+
   override render() {
     const s = this.controller.state;
     const c = this.controller;
@@ -396,6 +405,9 @@ export class LockstepMachine extends LitElement {
       ${this.compact && !this.availability ? nothing : html`<section class="card availability" aria-label="Availability assessment">
         <details id="availability" ?open=${this.availability !== undefined}><summary>Availability per architecture: downtime, interruptions, cost</summary>
           <ls-availability .preset=${this.availability}></ls-availability></details></section>`}
+      ${this.compact ? nothing : html`<section class="card campaign" aria-label="Fault-injection campaign">
+        <details id="campaign"><summary>Fault-injection campaign: outcomes per topology, with confidence intervals</summary>
+          <ls-campaign .program=${s.program} .workload=${s.workload} @load-fault=${(e: CustomEvent<LoadFaultDetail>) => act(this.onLoadFault(e))}></ls-campaign></details></section>`}
       <dialog id="help" aria-labelledby="help-h">
         <h2 id="help-h">Keyboard shortcuts</h2>
         <table><tbody>${SHORTCUTS.map((k) => html`<tr><td>${k.keys.map((key, i) => html`${i > 0 ? ' or ' : ''}<kbd>${keyLabel(key)}</kbd>`)}</td><td>${k.label}</td></tr>`)}</tbody></table>
