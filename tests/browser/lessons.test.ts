@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { CampaignEngine } from '../../src/campaign/engine.ts';
+import { loadProgram } from '../../src/isa/load.ts';
 import { browserSuite, launchChromium, serveStatic, openPage, whenReady, screenshot, accessibilityViolations, DIST, type Browser, type StaticServer } from './helpers.ts';
 
 /** A two-step lesson: the hello example on dmr, then a question about it. */
@@ -286,7 +288,7 @@ describe('the lesson player', () => {
   });
 });
 
-describe('a link to a step', () => {
+describe('steps opened by their link', () => {
   it('opens a step that continues a machine with that machine set up again', async () => {
     const page = await open('index.html?lesson=lessons/01-silent-server.json&step=3');
     expect(await stepTitle(page)).toBe('Step 3 of 6: How wrong?');
@@ -296,12 +298,37 @@ describe('a link to a step', () => {
     expect(await page.locator('header.top h1').innerText()).toContain('The ledger, about to be hit');
   });
 
-  it('says that a campaign step cannot run in this build, and lets the student go on', async () => {
+  it('runs a campaign step’s campaign with the engine of lockstep campaign, in the page’s workers', async () => {
     const page = await open('index.html?lesson=lessons/08-campaigns.json&step=2');
-    expect(await page.locator('#lesson-unavailable').innerText()).toBe('This step runs a fault-injection campaign (lockstep campaign): not available in this build. Read on, and go to the next step.');
-    expect(await stepState(page)).toBe('pending');
-    await page.locator('#lesson-next').click();
-    await expect.poll(() => stepTitle(page)).toBe('Step 3 of 7: The same on TMR');
+    expect(await stepTitle(page)).toBe('Step 2 of 7: A campaign on dmr');
+    const counted = async () => Object.fromEntries(await page.locator('#lesson-campaign-table tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-outcome'), Number(r.querySelector('.count')!.textContent!.replace(/,/g, ''))])));
+    // The same runs (checksum.s on dmr, seed 1, flips in registers) by the engine in this process, one after another.
+    const engine = await CampaignEngine.prepare({
+      program: loadProgram(readFileSync(new URL('../../examples/checksum.s', import.meta.url)), 'checksum.s'),
+      topology: 'dmr', seed: 1, space: { kinds: ['flip'], targets: ['regs'] },
+    });
+    const expected = (runs: number, outcomes: string[]) => {
+      const counts: Record<string, number> = Object.fromEntries(outcomes.map((o) => [o, 0]));
+      for (let k = 0; k < runs; k++) counts[engine.run(k).outcome]++;
+      return counts;
+    };
+
+    // Fewer runs than the goal asks for: not met, and it says why.
+    await page.locator('#lesson-campaign-runs').fill('100');
+    await page.locator('#lesson-campaign-run').click();
+    await expect.poll(() => stepState(page), { timeout: 60_000 }).toBe('failed');
+    expect(await page.locator('#lesson-status').innerText()).toBe('✗ Not yet: the campaign showed 100 runs (expected ≥ 1000) (the campaign ran with seed 1).');
+    const hundred = await counted();
+    expect(hundred).toEqual(expected(100, Object.keys(hundred)));
+
+    await page.locator('#lesson-campaign-runs').fill('1000');
+    await page.locator('#lesson-campaign-run').click();
+    await expect.poll(() => stepState(page), { timeout: 60_000 }).toBe('met');
+    const thousand = await counted();
+    const reference = expected(1000, Object.keys(thousand));
+    expect(thousand).toEqual(reference);
+    expect(await page.locator('#lesson-status').innerText()).toBe(`✓ Done: the campaign on dmr made 1000 runs: failstop ${reference.failstop}, sdc 0.`);
   });
 });
 

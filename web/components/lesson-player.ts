@@ -10,7 +10,9 @@
  * - a question answered here (checkAnswer);
  * - a program step by running its tests on the text of the editor here, in a worker of
  *   their own, as `lockstep grade` runs them;
- * - a campaign step not at all: this build has no campaign engine, and the step says so.
+ * - a campaign step by running its campaign (the step's topology, fault kinds and targets;
+ *   the runs and the seed to choose) with the engine of `lockstep campaign`, in a pool of
+ *   Web Workers as the campaign panel runs it, and judging its counts.
  *
  * Hints are revealed one at a time; back and next, or any step from the list. Progress
  * (steps done, a program step's best score, hints, the program text) is kept by lesson id
@@ -30,10 +32,17 @@ import { tokens, shared } from './theme.ts';
 import { renderMarkdown } from './markdown.ts';
 import { act } from './act.ts';
 import { GoalChecker, checkAnswer, type GoalStatus, type Observation } from '../../src/lessons/goals.ts';
-import type { ChoiceGoal, Lesson, NumberGoal, Step } from '../../src/lessons/lesson.ts';
+import type { CampaignGoal, ChoiceGoal, Lesson, NumberGoal, Step } from '../../src/lessons/lesson.ts';
 import type { LessonScenario } from '../../src/lessons/scenario.ts';
 import type { TestResult } from '../../src/lessons/play.ts';
 import { createGraderWorker, type GraderClient } from '../../src/worker/client.ts';
+import type { CampaignSetup } from '../../src/campaign/engine.ts';
+import { WorkerPool } from '../../src/campaign/pool.ts';
+import { browserCampaignWorker } from '../../src/campaign/browser-pool.ts';
+import { CAMPAIGN_OUTCOMES } from '../../src/campaign/outcomes.ts';
+import { DEFAULT_SPACE } from '../../src/campaign/space.ts';
+import { loadProgram } from '../../src/isa/load.ts';
+import { checkSettings, MAX_PAGE_RUNS, shares, shareText, started, withRecords, withStatus, type CampaignState } from '../state/campaign.ts';
 import { scenarioProgram } from '../state/scenario-source.ts';
 import { errorText } from '../state/controller.ts';
 import { RunObserver } from '../state/lesson-observer.ts';
@@ -90,6 +99,8 @@ export class LessonPlayer extends LitElement {
   private setupNote?: { kind: 'error' | 'info'; text: string };
   private grader?: GraderClient;
   private grading = false;
+  /** A campaign step's campaign: its one topology's counts so far (web/state/campaign.ts). */
+  private campaign?: CampaignState;
   private hintsShown = 0;
   private feedback?: string;
   private copy?: { link: string; copied: boolean };
@@ -142,6 +153,12 @@ export class LessonPlayer extends LitElement {
     ul.tests li { margin: 0.3rem 0; }
     ul.tests li.passed::before { content: '✓ '; color: var(--ls-good-text); font-weight: 700; }
     ul.tests li.failed::before { content: '✗ '; color: var(--ls-bad-text); font-weight: 700; }
+    #lesson-campaign-table { margin-top: 0.5rem; font-size: 0.9em; }
+    #lesson-campaign-table th, #lesson-campaign-table td { padding: 0.1rem 0.5rem; text-align: right; white-space: nowrap; }
+    #lesson-campaign-table :is(th, td):first-child { text-align: left; }
+    #lesson-campaign-table :is(th, td):last-child { white-space: normal; }
+    #lesson-campaign-table caption { text-align: left; font-weight: 600; }
+    input[type=number] { width: 8rem; flex: none; }
     ul.tests .why { display: block; font-size: 0.9em; color: var(--ls-muted); overflow-wrap: anywhere; }
     ol.hints { margin: 0.3rem 0; padding-left: 1.4rem; }
     .nav, .tools { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.6rem 0; }
@@ -215,6 +232,7 @@ export class LessonPlayer extends LitElement {
     this.setupNote = undefined;
     this.editorText = undefined;
     this.starter = undefined;
+    this.campaign = undefined;
     history.replaceState(history.state, '', stepLink(location.href, this.location, k + 1));
     if (focus) {
       await this.updateComplete;
@@ -443,6 +461,89 @@ export class LessonPlayer extends LitElement {
     if (editor) act(this.machine.loadSource(editor.value, editor.file));
   }
 
+  /** Runs the campaign step's campaign with the runs and seed of the form, then judges its counts. */
+  private async onCampaign(e: Event): Promise<void> {
+    e.preventDefault();
+    const step = this.step;
+    const goal = step.goal as CampaignGoal;
+    const request = step.solution.campaign!;
+    const form = e.target as HTMLFormElement;
+    const topology = goal.topology ?? request.topology;
+    const settings = {
+      runs: Number((form.querySelector('#lesson-campaign-runs') as HTMLInputElement).value),
+      seed: Number((form.querySelector('#lesson-campaign-seed') as HTMLInputElement).value),
+      topologies: [topology], kinds: [...(request.kinds ?? DEFAULT_SPACE.kinds)],
+    };
+    const problem = checkSettings(settings);
+    if (problem) {
+      this.feedback = problem;
+      this.announce(problem);
+      return;
+    }
+    const generation = this.generation;
+    const current = () => generation === this.generation;
+    this.feedback = undefined;
+    this.campaign = withStatus(started(settings), topology, 'preparing');
+    this.announce(`Running ${settings.runs.toLocaleString('en-US')} faulty runs on ${topology}…`);
+    try {
+      const start = step.start as LessonScenario;
+      const input = await scenarioProgram(start, this.base, (url) => fetch(url));
+      const program = loadProgram(input.kind === 'source' ? new TextEncoder().encode(input.source) : input.bytes, input.name);
+      const setup: CampaignSetup = {
+        program, topology, compare: start.machine.compare, ramMiB: start.machine.ramMiB, seed: settings.seed,
+        space: { kinds: settings.kinds, targets: request.targets ?? DEFAULT_SPACE.targets },
+      };
+      const pool = await WorkerPool.start(Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8)), browserCampaignWorker, setup);
+      try {
+        if (current()) this.campaign = withStatus(this.campaign, topology, 'running');
+        await pool.run(Array.from({ length: settings.runs }, (_, k) => k), (records) => {
+          if (current()) this.campaign = withRecords(this.campaign!, topology, records);
+          this.requestUpdate();
+        }, () => !current());
+      } finally {
+        pool.close();
+      }
+      if (!current()) return;
+      this.campaign = { ...withStatus(this.campaign, topology, 'done'), running: false };
+      const row = this.campaign.rows[0];
+      const outcomes = Object.fromEntries(Object.entries(row.counts).map(([outcome, count]) => [outcome, { count }]));
+      const checker = new GoalChecker(goal, { topology });
+      checker.observe({ kind: 'campaign', summary: { topology, runs: row.done, outcomes } });
+      this.settle({ status: checker.observe({ kind: 'end', reason: `the campaign ran with seed ${settings.seed}` }) });
+    } catch (error) {
+      if (!current()) return;
+      this.campaign = { ...this.campaign!, running: false, error: errorText(error) };
+      this.settle({ status: { state: 'failed', reason: errorText(error) } });
+    }
+  }
+
+  private campaignControls(goal: CampaignGoal) {
+    const request = this.step.solution.campaign!;
+    const topology = goal.topology ?? request.topology;
+    const kinds = request.kinds ?? DEFAULT_SPACE.kinds;
+    const targets = request.targets ?? DEFAULT_SPACE.targets;
+    const campaign = this.campaign;
+    const running = campaign?.running ?? false;
+    const row = campaign?.rows[0];
+    const p = row && shares(row);
+    return html`<form id="lesson-campaign-form" @submit=${(e: Event) => act(this.onCampaign(e))}>
+        <p>On <strong>${topology}</strong>, faults of kind ${kinds.join(', ')} in ${targets.join(', ')}, each run judged against the fault-free run:
+          as <code>lockstep campaign --topology ${topology} --kinds ${kinds.join(',')} --targets ${targets.join(',')}</code>.</p>
+        <div class="row">
+          <label>Runs <input id="lesson-campaign-runs" type="number" min="1" max=${MAX_PAGE_RUNS} step="1" .value=${String(request.runs)} ?disabled=${running}></label>
+          <label>Seed <input id="lesson-campaign-seed" type="number" min="0" step="1" .value=${String(request.seed)} ?disabled=${running}></label>
+          <button class="primary" id="lesson-campaign-run" ?disabled=${running}>${running ? 'Running…' : 'Run the campaign'}</button>
+        </div>
+      </form>
+      ${campaign?.error ? html`<p class="problem" role="alert">${campaign.error}</p>` : nothing}
+      ${row ? html`<table id="lesson-campaign-table">
+        <caption>${topology}: ${row.done.toLocaleString('en-US')} of ${campaign!.settings.runs.toLocaleString('en-US')} runs${running ? '' : ', done'}</caption>
+        <thead><tr><th scope="col">outcome</th><th scope="col">runs</th><th scope="col">share (95 % interval)</th></tr></thead>
+        <tbody>${CAMPAIGN_OUTCOMES.filter((o) => o !== 'failover').map((o) => html`<tr data-outcome=${o}>
+          <td>${o}</td><td class="count">${row.counts[o].toLocaleString('en-US')}</td><td>${p ? shareText(p[o]) : '–'}</td></tr>`)}</tbody>
+      </table>` : nothing}`;
+  }
+
   private async showHint(): Promise<void> {
     this.hintsShown = Math.min(this.step.hints.length, this.hintsShown + 1);
     this.patchStep(this.current, { hints: this.hintsShown });
@@ -529,7 +630,7 @@ export class LessonPlayer extends LitElement {
               ${t.name} <span class="muted">(${t.score} of ${t.points})</span>
               <span class="why">${t.status.state === 'met' ? t.status.evidence : t.status.state === 'failed' ? t.status.reason : ''}</span></li>`)}</ul>` : nothing}`;
       case 'campaign':
-        return html`<p class="note" id="lesson-unavailable">This step runs a fault-injection campaign (<code>lockstep campaign</code>): not available in this build. Read on, and go to the next step.</p>`;
+        return this.campaignControls(goal);
       default:
         // Where the step's reference solution injects a fault, the student can type it too.
         return this.step.solution.inject === undefined ? nothing : html`<form id="lesson-fault-form" @submit=${(e: Event) => act(this.onFault(e))}>
