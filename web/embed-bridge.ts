@@ -70,8 +70,21 @@ export class EmbedBridge {
    * the referrer), and to each allowed origin only when it does not.
    */
   announceReady(): void {
+    this.toHost({ type: 'lockstep:ready', version: PROTOCOL_VERSION });
+  }
+
+  /**
+   * Pushes a message that is the course page's to record (a lesson's progress and its
+   * completion) to the host page, by the ready message's rule, and to every other subscriber.
+   */
+  push(message: { type: string }): void {
+    this.toHost(message);
+    for (const s of this.subscribers) if (s.target !== window.parent) this.post(s.target, s.origin, message);
+  }
+
+  /** Posts to the page that frames this one, only at an allowed origin (see announceReady). */
+  private toHost(message: unknown): void {
     if (window.parent === window) return;
-    const message = { type: 'lockstep:ready', version: PROTOCOL_VERSION };
     const parent = parentOrigin();
     if (parent === undefined) {
       for (const origin of this.allow) this.post(window.parent, origin, message);

@@ -49,6 +49,8 @@ import type { LoadFaultDetail } from './campaign-view.ts';
 import { scenarioAvailability } from '../state/availability.ts';
 import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
+import type { Scenario } from '../../src/scenario/scenario.ts';
+import type { ProgramInput } from '../../src/worker/session.ts';
 
 const TOPOLOGY_LABELS: Record<ServiceTopology, string> = {
   'simplex': 'simplex — one module, nothing checks',
@@ -203,6 +205,19 @@ export class LockstepMachine extends LitElement {
   async loadSource(source: string, name: string): Promise<void> {
     this.editor?.setProgram(source, name);
     await this.controller.loadSource(source, name);
+  }
+
+  /**
+   * Sets up a scenario (a lesson step's start): its title and description over the machine,
+   * its availability view, its program in the editor (full page), then the machine itself.
+   */
+  async applyScenario(scenario: Scenario, program: ProgramInput & { name: string }): Promise<void> {
+    this.heading = scenario.title ?? 'Lockstep Lab';
+    this.description = scenario.description;
+    this.availability = scenario.availability;
+    const source = program.kind === 'source' ? program.source : /\.(s|S|asm)$/.test(program.name) ? new TextDecoder().decode(program.bytes) : undefined;
+    if (source !== undefined) this.editor?.setProgram(source, program.name);
+    await this.controller.applyScenario(scenario, program);
   }
 
   private readonly onKey = (e: KeyboardEvent) => {

@@ -156,6 +156,10 @@ export interface UiState {
   announce: string;
   /** The transaction workload the program runs as (issue 10), or none. */
   workload?: WorkloadSettings;
+  /** Counts the machine's runs: a new machine, a load, a reset or a new workload starts the next one (the lesson player checks each run afresh). */
+  run: number;
+  /** `view`'s registers were read with it (a detailed view), not carried over from an earlier one by a status view. */
+  detailed: boolean;
 }
 
 export const RAM_BASE = 0x8000_0000;
@@ -199,7 +203,7 @@ export class MachineController extends EventTarget {
     this.state = {
       settings: { ...DEFAULT_SETTINGS }, events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
       faultKind: 'flip', everyModule: false, when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
-      resync: [], pending: [], scheduled: [], replacements: [], announce: '',
+      resync: [], pending: [], scheduled: [], replacements: [], announce: '', run: 0, detailed: false,
     };
   }
 
@@ -239,6 +243,7 @@ export class MachineController extends EventTarget {
     return {
       events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, selectedEntry: undefined, flash: undefined, resync: [], pending: [],
       scheduled: [], replacements: [], message: undefined, selected: undefined, announce: '', verdict: undefined, expectation: undefined,
+      run: this.state.run + 1,
     };
   }
 
@@ -621,6 +626,7 @@ export class MachineController extends EventTarget {
     const systemFresh = view.failover?.events ?? [];
     const patch: Partial<UiState> = {
       view: { ...view, events: [], output: new Uint8Array(), ...(view.failover ? { failover: { ...view.failover, events: [] } } : {}) },
+      detailed: memory !== undefined,
     };
     if (memory) patch.memory = memory;
     if (code) patch.code = code;

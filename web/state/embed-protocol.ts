@@ -3,7 +3,8 @@
  * requests `{ type: 'lockstep:<verb>', id?, ... }`; the embed answers each with
  * `{ type: 'lockstep:result', id, ok, result | error }` and, once subscribed, pushes
  * `{ type: 'lockstep:event', entry, event }` for every machine event. On load it posts
- * `{ type: 'lockstep:ready', version }` to every allowed origin.
+ * `{ type: 'lockstep:ready', version }` to every allowed origin, and while it plays a lesson
+ * its progress (`lockstep:lesson-progress`, `lockstep:lesson-complete`: web/state/lesson.ts).
  *
  * Messages from origins outside the allow-list are ignored without an answer. The list comes
  * from the page's URL (`?origins=https://a.example,https://b.example`); without one, only

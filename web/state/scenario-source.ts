@@ -26,7 +26,7 @@ export function scenarioLocation(search: string, hash: string): ScenarioLocation
   return { kind: 'none' };
 }
 
-type Fetch = (url: string) => Promise<{
+export type Fetch = (url: string) => Promise<{
   ok: boolean; status: number; headers?: { get(name: string): string | null };
   text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer>;
 }>;
@@ -45,27 +45,36 @@ function missing(response: Awaited<ReturnType<Fetch>>, body?: string): string | 
   return undefined;
 }
 
+/**
+ * The text of the `what` file at `location` (relative to `pageUrl`, as `?scenario=` and
+ * `?lesson=` give it) and its absolute URL, or why it cannot be had, in one sentence.
+ */
+export async function loadText(what: 'scenario' | 'lesson', location: string, pageUrl: string, fetcher: Fetch): Promise<{ ok: true; text: string; url: string } | { ok: false; error: string }> {
+  let url: string;
+  try {
+    url = new URL(location, pageUrl).href;
+  } catch {
+    return { ok: false, error: `?${what}=${location} is not a URL` };
+  }
+  try {
+    const response = await fetcher(url);
+    const text = response.ok ? await response.text() : undefined;
+    const problem = missing(response, text);
+    if (problem) return { ok: false, error: `the ${what} ${url} ${problem}` };
+    return { ok: true, text: text!, url };
+  } catch (error) {
+    return { ok: false, error: `the ${what} ${url} could not be loaded: ${(error as Error).message}` };
+  }
+}
+
 /** The scenario at `location`, and the URL its relative program URL resolves against. */
 export async function loadScenario(location: ScenarioLocation, pageUrl: string, fetcher: Fetch): Promise<ScenarioResult & { base?: string }> {
   if (location.kind === 'inline') return { ...decodeScenarioHash(location.encoded), base: pageUrl };
   if (location.kind === 'none') return { ok: false, error: 'no scenario given' };
-  let url: string;
-  try {
-    url = new URL(location.url, pageUrl).href;
-  } catch {
-    return { ok: false, error: `?scenario=${location.url} is not a URL` };
-  }
-  let text: string | undefined;
-  try {
-    const response = await fetcher(url);
-    text = response.ok ? await response.text() : undefined;
-    const problem = missing(response, text);
-    if (problem) return { ok: false, error: `the scenario ${url} ${problem}` };
-  } catch (error) {
-    return { ok: false, error: `the scenario ${url} could not be loaded: ${(error as Error).message}` };
-  }
-  const result = parseScenario(text!);
-  return result.ok ? { ...result, base: url } : { ok: false, error: `${url}: ${result.error}` };
+  const loaded = await loadText('scenario', location.url, pageUrl, fetcher);
+  if (!loaded.ok) return loaded;
+  const result = parseScenario(loaded.text);
+  return result.ok ? { ...result, base: loaded.url } : { ok: false, error: `${loaded.url}: ${result.error}` };
 }
 
 /** The program a scenario names, ready for the session. Throws Error with a message for people. */
