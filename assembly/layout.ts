@@ -148,10 +148,12 @@ export const D_HIT: usize = 0x0C;
 export const D_HIT_SLOT: usize = 0x10;
 /** u32: a watchpoint hit: the value its word held before (its slot now holds the new one). */
 export const D_HIT_OLD: usize = 0x14;
+/** u32: a watchpoint hit: 1 if found after an instruction (which made the change), 0 before a batch's first (the host made it). */
+export const D_HIT_AFTER: usize = 0x1C;
 /** u64: the number of the instruction a resumed run starts with: a breakpoint does not stop it there. */
-export const D_SKIP_AT: usize = 0x18;
+export const D_SKIP_AT: usize = 0x20;
 /** u32 × BREAKPOINT_SLOTS: breakpoint pcs; the run stops before executing an instruction at one. */
-export const D_BREAKS: usize = 0x20;
+export const D_BREAKS: usize = 0x28;
 export const BREAKPOINT_SLOTS: u32 = 64;
 /**
  * WATCH_SLOTS watchpoints of WATCH_SIZE bytes: +0 W_KIND (WATCH_REGISTER: W_WHERE is the

@@ -14,7 +14,7 @@
 // driver for an instruction that needs the full step on each module.
 //
 // While the host has set breakpoints or watchpoints (debug.ts), every batch runs in the debug
-// loops: the instrumented loops (below) with the debugger's check before each instruction.
+// loops: the instrumented loops (below) with the debugger's checks around each instruction.
 //
 // V8 checks for interrupts at the head of every loop, and Chromium's V8 (unlike Node 20's)
 // makes that check cost about a tenth of the simplex loop: the simplex and two-module loops
@@ -37,7 +37,7 @@ import {
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT, A_CHECKPOINT, A_ECC,
   A_BREAK,
 } from '../cpu/signals';
-import { debugStop } from './debug';
+import { debugBefore, debugAfter } from './debug';
 import { stepFast, stepSlow, stepInstrumented, stepChecked, SLOW } from '../cpu/execute';
 import { pmpChecked } from '../cpu/pmp';
 import { stepGroup, groupSize, TwoModules, ThreeModules, FourModules } from './group';
@@ -129,18 +129,19 @@ function simplexPlain(h: usize, n: u32): u32 {
 /**
  * simplexPlain with persistent faults re-applied (`instrumented`), and optionally traced;
  * both check PMP. Without `instrumented`, PMP-checked steps only. `debugged`: the
- * debugger's check (debug.ts) before each instruction, which may end the batch before it.
+ * debugger's checks (debug.ts) before and after each instruction, which may end the batch.
  */
 // @ts-ignore: decorator
 @inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool, debugged: bool): u32 {
   let i: u32 = 0;
   let pc = load<u32>(h, H_PC);
   while (true) {
-    if (debugged && debugStop(h, pc, i)) break;
+    if (debugged && debugBefore(h, pc, i)) break;
     const priv = traced ? load<u32>(h, H_PRIV) : 0;
     pc = instrumented ? stepInstrumented(h, pc, i) : stepChecked(h, pc, i);
     if (traced) traceAppend(h, priv, i);
     i++;
+    if (debugged) debugAfter(h); // a change raises A_BREAK: the batch ends here
     if (g_attention != 0 || i >= n) break;
   }
   store<u32>(h, pc, H_PC);
@@ -273,7 +274,7 @@ function lockstepPlain(
  * Any number of online modules in lockstep, pcs in the hart blocks, stepped by calls: the
  * instrumented and traced loops (which check PMP, and report checker verdicts stuck at
  * "disagree"), the PMP-checked one (`checked`), and the plain one beyond four modules.
- * `debugged`: the debugger's check (debug.ts) on the reference module before each instruction.
+ * `debugged`: the debugger's checks (debug.ts) on the reference module around each instruction.
  */
 // @ts-ignore: decorator
 @inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool, checked: bool, debugged: bool): u32 {
@@ -281,7 +282,7 @@ function lockstepPlain(
   const others = online & (online - 1);
   let i: u32 = 0;
   while (true) {
-    if (debugged && debugStop(reference, load<u32>(reference, H_PC), i)) break;
+    if (debugged && debugBefore(reference, load<u32>(reference, H_PC), i)) break;
     const priv = traced ? load<u32>(reference, H_PRIV) : 0;
     let pending = online;
     while (pending != 0) {
@@ -300,6 +301,7 @@ function lockstepPlain(
     if (differ) raise(A_DIVERGED); // settle() re-compares and names the modules
     if (traced) traceAppend(reference, priv, i);
     i++;
+    if (debugged) debugAfter(reference); // a change raises A_BREAK: the batch ends here
     if (g_attention != 0 || i >= n) break;
   }
   return i;
@@ -514,7 +516,7 @@ function settle(): u32 {
     pending |= clearAttention();
   }
   if (reason == CONTINUE) {
-    if (pending & A_BREAK) { pending &= ~A_BREAK; reason = STOP_BREAK; } // raised before an instruction: nothing else is pending
+    if (pending & A_BREAK) { pending &= ~A_BREAK; reason = STOP_BREAK; } // what else the instruction raised waits for the next run
     else if (pending & A_HALT) { pending &= ~A_HALT; reason = STOP_HALT; }
     else if (pending & A_CHECKPOINT) { pending &= ~A_CHECKPOINT; reason = STOP_CHECKPOINT; }
     else if (pending & A_OUTPUT) { pending &= ~A_OUTPUT; reason = STOP_OUTPUT; }

@@ -11,8 +11,9 @@
  *
  * Numbering: a run that stops at a breakpoint has executed every instruction before the one
  * at the breakpoint, whose number is then the machine's instret (faults `at` that number
- * have been applied: they apply before it too). A watchpoint stops before the instruction
- * after the change, so instret − 1 is the instruction that made it, when an instruction did.
+ * have been applied: they apply before it too). A watchpoint stops right after the
+ * instruction that changed its word, instret − 1; or, for a change the host made between
+ * two runs (a host call's result, a fault, a resync), before the run's first instruction.
  *
  * The core's block is not machine state: loading a program (which clears the core) or a
  * snapshot restored into a new machine leaves nothing set; arm the machine again.
@@ -22,7 +23,11 @@ import { formatWatch, WatchError, type WatchTarget } from './watch.ts';
 
 export type DebugHit =
   | { kind: 'breakpoint'; slot: number; pc: number }
-  | { kind: 'watch'; target: WatchTarget; old: number; value: number };
+  | {
+    kind: 'watch'; target: WatchTarget; old: number; value: number;
+    /** The instruction before the stop made the change (else the host did, between two runs: a host call's result, a fault, a resync). */
+    byInstruction: boolean;
+  };
 
 export class DebugPoints {
   private readonly L;
@@ -57,8 +62,8 @@ export class DebugPoints {
 
   /**
    * Sets the watchpoints (slot k of a hit is targets[k]). A target watched already keeps
-   * the value it was last seen with, so a change not yet checked still stops the run; a new
-   * one starts from the value it holds now. Throws WatchError for a RAM word outside RAM or
+   * the value it was last seen with, so a change the host made since (a host call served at
+   * the end of a run) still stops the next run; a new one starts from the value it holds now. Throws WatchError for a RAM word outside RAM or
    * more than `watchCapacity` targets.
    */
   setWatches(targets: readonly WatchTarget[]): void {
@@ -101,7 +106,10 @@ export class DebugPoints {
     const slot = core.u32(L.DEBUG + L.D_HIT_SLOT);
     if (kind === L.DEBUG_HIT_BREAK) return { kind: 'breakpoint', slot, pc: this.breakpoints[slot] };
     if (kind === L.DEBUG_HIT_WATCH) {
-      return { kind: 'watch', target: this.watches[slot], old: core.u32(L.DEBUG + L.D_HIT_OLD), value: core.u32(this.watchEntry(slot) + L.W_VALUE) };
+      return {
+        kind: 'watch', target: this.watches[slot], old: core.u32(L.DEBUG + L.D_HIT_OLD), value: core.u32(this.watchEntry(slot) + L.W_VALUE),
+        byInstruction: core.u32(L.DEBUG + L.D_HIT_AFTER) === 1,
+      };
     }
     return undefined;
   }

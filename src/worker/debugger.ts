@@ -6,10 +6,9 @@
  * A stop names the instruction the machine stopped before, in the rig's numbering (a
  * failover system counts the instructions of every host that served): at a breakpoint, the
  * instruction at the breakpoint's pc; at a watchpoint, the one after the change, with the
- * instruction that made it (`by`) when one did — its retire record wrote the register or
- * stored to the word, or it was a host call (which the host serves between instructions).
- * A change with no such instruction since the run resumed came from outside the program: a
- * fault applied before the instruction, a resync, a failover system's checkpoint.
+ * instruction that made it (`by`) when one did — or a host call, whose result the host
+ * writes right after its ecall. A change without one came from outside the program: a fault
+ * applied before the instruction, a resync, a failover system's checkpoint.
  */
 import { DebugPoints } from '../debug/points.ts';
 import { formatWatch, parseWatch, type WatchTarget } from '../debug/watch.ts';
@@ -123,16 +122,12 @@ export class SessionDebugger {
       this.stop = { kind: 'breakpoint', instret, pc: hit.pc, temporary: hit.slot === this.breakpoints.length };
     } else {
       const machine = points.machine;
-      const m = machine.referenceModule() ?? 0;
-      const record = machine.record(m);
-      const { target } = hit;
-      const wrote = record.hostcall || (target.type === 'reg'
-        ? record.rd === target.reg && record.trap === undefined
-        : record.store && record.addr < target.addr + 4 && record.addr + record.width > target.addr);
-      const ran = machine.instret > this.resumedAt[k];
+      const record = machine.record(machine.referenceModule() ?? 0);
+      // A host call's result is written between two runs, right after its ecall.
+      const hostCall = !hit.byInstruction && record.hostcall && machine.instret > this.resumedAt[k];
       this.stop = {
-        kind: 'watch', instret, target: formatWatch(target), old: hit.old, value: hit.value,
-        ...(ran && wrote ? { by: { instret: instret - 1, pc: record.pc } } : {}),
+        kind: 'watch', instret, target: formatWatch(hit.target), old: hit.old, value: hit.value,
+        ...(hit.byInstruction || hostCall ? { by: { instret: instret - 1, pc: record.pc } } : {}),
       };
     }
     this.endRun();

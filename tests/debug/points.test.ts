@@ -148,7 +148,7 @@ describe.each(MACHINES)('breakpoints on %s', (_name, setup) => {
     }
     expect(stops).toEqual([0, 1, 2, 3, 4].map((k) => ({
       instret: 3 + 2 * k, // the addi is instruction 2 + 2k: the run stops before the next one
-      hit: { kind: 'watch', target: { type: 'reg', reg: 5 }, old: k, value: k + 1 },
+      hit: { kind: 'watch', target: { type: 'reg', reg: 5 }, old: k, value: k + 1, byInstruction: true },
     })));
   });
 
@@ -163,9 +163,13 @@ describe.each(MACHINES)('breakpoints on %s', (_name, setup) => {
       points.resume();
       if (runOn(machine).stop === 'halted') break;
       const hit = points.hit();
-      stops.push({ instret: machine.instret, old: hit?.kind === 'watch' && hit.old, value: hit?.kind === 'watch' && hit.value });
+      stops.push({ instret: machine.instret, hit });
     }
-    expect(stops).toEqual([{ instret: 4, old: 0, value: 7 }, { instret: 7, old: 7, value: 0x0807 }]);
+    const target = { type: 'mem', addr: buf };
+    expect(stops).toEqual([
+      { instret: 4, hit: { kind: 'watch', target, old: 0, value: 7, byInstruction: true } },
+      { instret: 7, hit: { kind: 'watch', target, old: 7, value: 0x0807, byInstruction: true } },
+    ]);
   });
 
   it('a fault applied before instruction N changes a watched register there: the stop is at N', async () => {
@@ -175,7 +179,7 @@ describe.each(MACHINES)('breakpoints on %s', (_name, setup) => {
     points.setWatches([parseWatch('s1')]);
     points.resume();
     expect(runOn(machine)).toEqual({ stop: 'break', executed: 7 });
-    expect(points.hit()).toEqual({ kind: 'watch', target: { type: 'reg', reg: 9 }, old: 0, value: 8 });
+    expect(points.hit()).toEqual({ kind: 'watch', target: { type: 'reg', reg: 9 }, old: 0, value: 8, byInstruction: false });
     expect(machine.events.filter((e) => e.kind === 'inject').map((e) => e.instret)).toEqual([7]);
   });
 });
@@ -231,7 +235,7 @@ describe.each(MACHINES)('a long run on %s', (_name, setup) => {
       if (runOn(machine).stop === 'halted') break;
       const hit = points.hit()!;
       if (hit.kind === 'breakpoint') breaks.push(machine.instret);
-      else watches.push({ instret: machine.instret, old: hit.old, value: hit.value, by: machine.record(0).pc });
+      else watches.push({ instret: machine.instret, old: hit.old, value: hit.value, by: hit.byInstruction && machine.record(0).pc });
     }
     expect(breaks).toEqual(model.mix);
     expect(watches).toEqual(model.word0.map((value, pass) => ({
@@ -254,15 +258,18 @@ describe('arming', () => {
     expect(runOn(machine)).toEqual({ stop: 'halted', executed: 15 });
   });
 
-  it('a watch set again keeps the value last seen, so a change not yet checked still stops the run', async () => {
-    const { machine } = await machineFor(assembleOrThrow(LOOP), { topology: 'dmr' });
+  it('a host call\'s result, written after its ecall, stops the next run; a watch set again keeps the value last seen', async () => {
+    // 0 li a7, 214   1 li a0, 0   2 ecall: brk(0) returns the program break, the end of the program rounded up to a page
+    const { machine } = await machineFor(assembleOrThrow('li a7, 214\nli a0, 0\necall\nli a7, 93\necall\n'), { topology: 'dmr' });
     const points = new DebugPoints(machine);
-    points.setWatches([parseWatch('t0')]);
+    points.setWatches([parseWatch('a0')]);
     points.resume();
-    expect(machine.run(3)).toEqual({ stop: 'budget', executed: 3 }); // the addi at 2 changed t0; not checked yet
-    points.setWatches([parseWatch('t1'), parseWatch('t0')]);
+    expect(machine.run(3)).toEqual({ stop: 'budget', executed: 3 }); // the ecall is served as this run ends
+    expect(machine.reg(0, 10)).toBe(0x8000_1000);
+    points.setWatches([parseWatch('t1'), parseWatch('a0')]);
     expect(machine.run(10)).toEqual({ stop: 'break', executed: 0 });
-    expect(points.hit()).toEqual({ kind: 'watch', target: { type: 'reg', reg: 5 }, old: 0, value: 1 });
+    expect(points.hit()).toEqual({ kind: 'watch', target: { type: 'reg', reg: 10 }, old: 0, value: 0x8000_1000, byInstruction: false });
+    expect(machine.record(0).hostcall).toBe(true);
   });
 
   it('refuses what it cannot watch or break at, with a reason', async () => {
