@@ -39,10 +39,12 @@ import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
+import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
 export type { DebugStop, WatchValue } from './debugger.ts';
+export type { ReferenceCard } from '../machine/reference-card.ts';
 
 /** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
 export type ProgramInput =
@@ -647,6 +649,11 @@ export class MachineSession {
   /** How far the last compare() has got (undefined before the first). */
   compareProgress(): CompareProgress | undefined {
     return this.comparing && { ...this.comparing };
+  }
+
+  /** The host-served calls and the device registers of this machine's core (reference-card.ts). */
+  referenceCard(): ReferenceCard {
+    return referenceCard(this.r.modules[0].machine.core.layout);
   }
 
   /** The whole machine (Machine.snapshot), transferred rather than copied. */

@@ -229,7 +229,7 @@ describe.each(MACHINES)('a long run on %s', (_name, setup) => {
     points.setBreakpoints([mix]);
     points.setWatches([{ type: 'mem', addr: table }]);
     const breaks: number[] = [];
-    const watches: { instret: number; old: number; value: number; by: number }[] = [];
+    const watches: { instret: number; old: number; value: number; by: number | false }[] = [];
     for (;;) {
       points.resume();
       if (runOn(machine).stop === 'halted') break;
