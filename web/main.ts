@@ -1,4 +1,8 @@
-/** The full app page: the lockstep machine with its editor, starting on the counting example. */
+/**
+ * The full app page: the lockstep machine with its editor. A share link (`#scenario=`, the
+ * embed code's encoding) or `?scenario=URL` opens that scenario, and a new `#scenario=` later
+ * opens in place; otherwise the page starts on the counting example.
+ */
 import './components/lockstep-machine.ts';
 import type { LockstepMachine } from './components/lockstep-machine.ts';
 import { exampleById } from './state/examples.ts';
@@ -6,8 +10,11 @@ import { registerOffline } from './offline.ts';
 
 const machine = document.querySelector('lockstep-machine') as LockstepMachine;
 await machine.updateComplete;
-const example = exampleById('count')!;
-await machine.controller.configure({ topology: 'pair-spare' });
-await machine.loadSource(example.source, example.file);
+if (!(await machine.openLocation(location.href))) {
+  const example = exampleById('count')!;
+  await machine.controller.configure({ topology: 'pair-spare' });
+  await machine.loadSource(example.source, example.file);
+}
+window.addEventListener('hashchange', () => void machine.openLocation(location.href));
 document.documentElement.dataset.ready = 'true';
 registerOffline();
