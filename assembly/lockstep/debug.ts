@@ -35,9 +35,10 @@ export function debugBefore(h: usize, pc: u32, i: u32): bool {
   return i == 0 && watchChanged(h, false);
 }
 
-/** Whether the instruction the reference module `h` just executed changed a watched word (see above). */
-export function debugAfter(h: usize): bool {
-  return watchChanged(h, true);
+/** Whether the instruction the reference module `h` just executed changed a watched word (see above); no call without watchpoints. */
+// @ts-ignore: decorator
+@inline export function debugAfter(h: usize): bool {
+  return load<u32>(DEBUG + D_WATCH_COUNT) != 0 && watchChanged(h, true);
 }
 
 function watchChanged(h: usize, after: bool): bool {

@@ -128,17 +128,24 @@ function simplexPlain(h: usize, n: u32): u32 {
 
 /**
  * simplexPlain with persistent faults re-applied (`instrumented`), and optionally traced;
- * both check PMP. Without `instrumented`, PMP-checked steps only. `debugged`: the
- * debugger's checks (debug.ts) before and after each instruction, which may end the batch.
+ * both check PMP. Without `instrumented`, PMP-checked steps (`checked`), or plain ones
+ * (stepOne). `debugged`: the debugger's checks (debug.ts) before and after each
+ * instruction, which may end the batch.
  */
 // @ts-ignore: decorator
-@inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool, debugged: bool): u32 {
+@inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool, checked: bool, debugged: bool): u32 {
   let i: u32 = 0;
   let pc = load<u32>(h, H_PC);
   while (true) {
     if (debugged && debugBefore(h, pc, i)) break;
     const priv = traced ? load<u32>(h, H_PRIV) : 0;
-    pc = instrumented ? stepInstrumented(h, pc, i) : stepChecked(h, pc, i);
+    if (instrumented) pc = stepInstrumented(h, pc, i);
+    else if (checked) pc = stepChecked(h, pc, i);
+    else {
+      store<u32>(h, pc, H_PC);
+      stepOne(h, i);
+      pc = load<u32>(h, H_PC);
+    }
     if (traced) traceAppend(h, priv, i);
     i++;
     if (debugged) debugAfter(h); // a change raises A_BREAK: the batch ends here
@@ -307,15 +314,18 @@ function lockstepPlain(
   return i;
 }
 
-function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, true, false, false); }
-function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true, true, false); }
-function simplexChecked(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false, false); }
+function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, true, false, true, false); }
+function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true, true, true, false); }
+function simplexChecked(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false, true, false); }
 function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false, false); }
 function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false, true, false); }
 function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true, true, false); }
 function lockstepChecked(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, true, false); }
-// The debug loops: instrumented (they serve any machine: with persistent faults, under PMP, traced or not).
-function simplexDebugged(h: usize, n: u32, traced: bool): u32 { return batchSimplex(h, n, true, traced, true); }
+// The debug loops: plain steps while nothing else asks for more, else instrumented (which
+// serve any machine: with persistent faults, under PMP, traced or not).
+function simplexDebuggedPlain(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false, false, true); }
+function lockstepDebuggedPlain(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false, true); }
+function simplexDebugged(h: usize, n: u32, traced: bool): u32 { return batchSimplex(h, n, true, traced, true, true); }
 function lockstepDebugged(online: u32, n: u32, filter: u32, traced: bool): u32 { return batchLockstep(online, n, filter, true, traced, true, true); }
 
 /**
@@ -336,8 +346,10 @@ function anyPmpChecked(online: u32): bool {
 /** One batch of up to `n` instructions in the debug loops, while breakpoints or watchpoints are set (D_ARMED). */
 function debugBatch(online: u32, n: u32): u32 {
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
-  if ((online & (online - 1)) == 0) return simplexDebugged(hart(ctz(online)), n, traced);
-  return lockstepDebugged(online, n, comparePointBits(load<u32>(MACHINE + M_COMPARE)), traced);
+  const plain = !traced && load<u32>(MACHINE + M_FAULTS_ARMED) == 0 && !anyPmpChecked(online);
+  const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
+  if ((online & (online - 1)) == 0) return plain ? simplexDebuggedPlain(hart(ctz(online)), n) : simplexDebugged(hart(ctz(online)), n, traced);
+  return plain ? lockstepDebuggedPlain(online, n, filter) : lockstepDebugged(online, n, filter, traced);
 }
 
 /** Runs one batch of up to `n` instructions on the `online` modules with the right loop. */
