@@ -57,14 +57,17 @@ const editorTheme = EditorView.theme({
 export const DEFAULT_FILE = 'program.s';
 
 class BreakpointMarker extends GutterMarker {
+  constructor(readonly className: string) { super(); }
   override toDOM(): Node {
     const dot = document.createElement('span');
-    dot.className = 'cm-breakpoint';
+    dot.className = this.className;
     dot.textContent = '●';
     return dot;
   }
 }
-const BREAKPOINT = new BreakpointMarker();
+const BREAKPOINT = new BreakpointMarker('cm-breakpoint');
+/** Gives the gutter a breakpoint's width before any is set (CodeMirror keeps it hidden). */
+const SPACER = new BreakpointMarker('cm-breakpoint-spacer');
 
 /** Replaces the lines that show a breakpoint (1-based). */
 const setBreakpointLines = StateEffect.define<readonly number[]>();
@@ -156,7 +159,7 @@ export class CodeEditor extends LitElement {
           gutter({
             class: 'cm-breakpoint-gutter',
             markers: (view) => view.state.field(breakpointLines),
-            initialSpacer: () => BREAKPOINT,
+            initialSpacer: () => SPACER,
             domEventHandlers: { mousedown: (view, block) => toggle(view.state.doc.lineAt(block.from).number) },
           }),
           lineNumbers(), highlightActiveLine(), highlightActiveLineGutter(), drawSelection(), history(), bracketMatching(),

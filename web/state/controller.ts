@@ -436,10 +436,17 @@ export class MachineController extends EventTarget {
     this.set({ console: this.consoleText.text, consoleStart: this.consoleText.dropped });
   }
 
-  /** Runs `task` on the session after every earlier call (the page's debugger, reference card); a failure becomes the page's error message. */
+  /**
+   * Runs `task` on the session after every earlier call (the page's debugger, reference
+   * card), then, unless the machine runs, pulls a view (what the task changed shows); a
+   * failure becomes the page's error message.
+   */
   call<T>(task: (session: SessionPort) => Promise<T>): Promise<T> {
     let result!: T;
-    return this.guarded(async () => { result = await task(this.session); }).then(() => result);
+    return this.guarded(async () => {
+      result = await task(this.session);
+      if (!this.running) await this.refreshNow();
+    }).then(() => result);
   }
 
   /**
