@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { siteSuite, openPage, whenReady, screenshot, accessibilityViolations } from './helpers.ts';
-import { validateScenario } from '../../src/scenario/scenario.ts';
+import { encodeScenarioHash, validateScenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 
 const site = siteSuite();
 
@@ -169,6 +169,17 @@ describe('keep and share', () => {
     await shared.locator('#step-n').click();
     await expect.poll(() => shared.evaluate(() => (document.querySelector('lockstep-machine') as unknown as { controller: { state: { events: { kind: string; instret: number; module?: number }[] } } })
       .controller.state.events.filter((e) => e.kind === 'inject').map((e) => [e.instret, e.module]))).toEqual([[5, 2]]);
+  });
+
+  it('a link whose scenario is invalid says why above the machine; a link pasted into the open page opens there', async () => {
+    const bad = encodeScenarioHash({ program: { example: 'hello' }, machine: { topology: 'quad' } } as unknown as ScenarioInput);
+    const page = await openApp(`index.html#scenario=${bad}`);
+    expect(await page.locator('#scenario-error').innerText()).toMatch(/^The link's scenario did not open: invalid scenario:\nmachine\.topology: /);
+    expect(await programName(page)).toBe('count.s'); // the page's own start
+    await page.evaluate((hash) => { location.hash = hash; }, `scenario=${encodeScenarioHash({ program: { example: 'hello' }, machine: { topology: 'dmr' } })}`);
+    await expect.poll(() => programName(page)).toBe('hello.s');
+    expect(await page.locator('#topology').inputValue()).toBe('dmr');
+    expect(await page.locator('#scenario-error').count()).toBe(0);
   });
 
   it('a program kept in the browser is listed after a reload, opens, and can be deleted', async () => {
