@@ -7,14 +7,15 @@ import './components/lockstep-machine.ts';
 import type { LockstepMachine } from './components/lockstep-machine.ts';
 import { exampleById } from './state/examples.ts';
 import { registerOffline } from './offline.ts';
+import { openLink } from './open-link.ts';
 
 const machine = document.querySelector('lockstep-machine') as LockstepMachine;
 await machine.updateComplete;
-if (!(await machine.openLocation(location.href))) {
+if (!(await openLink(machine, location.href))) {
   const example = exampleById('count')!;
   await machine.controller.configure({ topology: 'pair-spare' });
   await machine.loadSource(example.source, example.file);
 }
-window.addEventListener('hashchange', () => void machine.openLocation(location.href));
+window.addEventListener('hashchange', () => void openLink(machine, location.href));
 document.documentElement.dataset.ready = 'true';
 registerOffline();

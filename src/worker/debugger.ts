@@ -44,10 +44,14 @@ export class SessionDebugger {
   /** Why the machine stopped for the debugger, until it goes on. */
   stop?: DebugStop;
 
-  /** Arms every machine of `rig` (a new machine, or one restored from a snapshot). */
+  /**
+   * Arms every machine of `rig` (a new machine, or one restored from a snapshot); a
+   * watchpoint on a RAM word the new machine does not have (less RAM) goes.
+   */
   attach(rig: Rig): void {
     this.rig = rig;
     this.points = [...new Set(rig.modules.map((site) => site.machine))].map((m) => new DebugPoints(m));
+    this.watches = this.watches.filter((t) => t.type === 'reg' || this.points.every((p) => p.machine.ramAddress(0, t.addr, 4) !== undefined));
     this.stop = undefined;
     this.temporary = undefined;
     this.arm();

@@ -219,6 +219,14 @@ const EVERY_FIELD: ScenarioInput[] = [
     availability: { lambda: 1e-4, mu: 0.25 },
   },
   {
+    // A flat binary (li a7, 93; li a0, 0; ecall), as a file without source is shared.
+    title: 'A binary',
+    program: { base64: Buffer.from(Uint32Array.of(0x05D0_0893, 0x0000_0513, 0x0000_0073).buffer).toString('base64'), name: 'exit.bin' },
+    machine: { topology: 'simplex', compare: 'io', ramMiB: 64, resync: 'precopy', ecc: 'none' },
+    faults: [], replacements: [],
+    settings: { speed: 1, autorun: false, stepN: 10_000_000, theme: 'auto' },
+  },
+  {
     title: 'A failover',
     program: { source: 'loop: j loop\n', name: 'spin.s' },
     machine: { topology: 'cluster', compare: 'every', ramMiB: 1, resync: 'precopy', ecc: 'none', failover: { heartbeat: '1ms', missed: 4, failoverTime: '3ms', checkpointEvery: 30_000, clusterAware: 'replay' } },

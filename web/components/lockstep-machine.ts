@@ -29,7 +29,6 @@ import { DebugController } from '../state/debugger.ts';
 import type { KeptProgram } from '../state/library.ts';
 import type { Scenario, ScenarioInput } from '../../src/scenario/scenario.ts';
 import type { ProgramInput } from '../../src/worker/session.ts';
-import { loadScenario, scenarioLocation, scenarioProgram } from '../state/scenario-source.ts';
 import { EXAMPLES } from '../state/examples.ts';
 import { exampleWorkload } from '../state/workload.ts';
 import { tokens, shared } from './theme.ts';
@@ -121,7 +120,7 @@ export class LockstepMachine extends LitElement {
   declare heading: string;
   declare description: string | undefined;
   declare availability: Partial<AvailabilityParameters> | undefined;
-  /** Why the scenario the page's URL names did not open (openLocation). */
+  /** Why the scenario the page's URL names did not open (web/open-link.ts). */
   declare scenarioError: string | undefined;
 
   readonly controller: MachineController;
@@ -230,29 +229,6 @@ export class LockstepMachine extends LitElement {
     await this.controller.applyScenario(scenario, program);
   }
 
-  /**
-   * Opens the scenario the page URL `href` names — `#scenario=` inline, as a share link or
-   * an embed code writes it, or `?scenario=URL` — with its theme unless `theme` is fixed.
-   * Returns false when it names none, or when it does not open (the reason shows above the
-   * machine).
-   */
-  async openLocation(href: string, theme?: string): Promise<boolean> {
-    const url = new URL(href);
-    const where = scenarioLocation(url.search, url.hash);
-    if (where.kind === 'none') return false;
-    try {
-      const loaded = await loadScenario(where, href, (u) => fetch(u));
-      if (!loaded.ok) throw new Error(loaded.error);
-      const program = await scenarioProgram(loaded.scenario, loaded.base ?? href, (u) => fetch(u));
-      if (loaded.scenario.settings.theme !== 'auto' && !theme) this.theme = loaded.scenario.settings.theme;
-      this.scenarioError = undefined;
-      await this.openScenario(loaded.scenario, program);
-      return true;
-    } catch (error) {
-      this.scenarioError = error instanceof Error ? error.message : String(error);
-      return false;
-    }
-  }
 
   private readonly onKey = (e: KeyboardEvent) => {
     const action = actionFor({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, editable: editableTarget(e) });

@@ -76,7 +76,10 @@ export class DebugController extends EventTarget {
 
   constructor(readonly machine: MachineController) {
     super();
-    machine.addEventListener('change', () => this.programChanged());
+    machine.addEventListener('change', () => {
+      this.programChanged();
+      this.watchesChanged();
+    });
   }
 
   private set(patch: Partial<DebugState>): void {
@@ -108,10 +111,18 @@ export class DebugController extends EventTarget {
     this.relocated = lines;
   }
 
-  private send(breakpoints: Breakpoint[]): Promise<void> {
+  /** The worker keeps the watchpoints a new machine can take (a RAM word beyond a smaller RAM goes): the list follows. */
+  private watchesChanged(): void {
+    const view = this.machine.state.view;
+    if (!view) return;
+    const targets = (view.watches ?? []).map((w) => w.target);
+    if (targets.length !== this.state.watches.length || targets.some((t, k) => t !== this.state.watches[k])) this.set({ watches: targets });
+  }
+
+  private async send(breakpoints: Breakpoint[]): Promise<void> {
     const unique = [...new Map(breakpoints.map((b) => [b.address, b])).values()].sort((a, b) => a.address - b.address);
+    await this.machine.call((session) => session.setBreakpoints(unique.map((b) => b.address)));
     this.set({ breakpoints: unique });
-    return this.machine.call((session) => session.setBreakpoints(unique.map((b) => b.address)));
   }
 
   has(address: number): boolean {
