@@ -18,7 +18,7 @@ export { run } from './lockstep/run';
 export { secdedEncode, secdedErrorBit, SECDED_CLEAN, SECDED_UNCORRECTABLE } from './fault/ecc';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
-export const CORE_ABI_VERSION: u32 = 4;
+export const CORE_ABI_VERSION: u32 = 5;
 
 // @ts-ignore: the stub runtime's end of static data
 const STATIC_END: usize = __heap_base;

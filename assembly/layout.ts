@@ -18,6 +18,8 @@
 //               │ transaction result ring (guest → host)     │ TXP_RESULT_CAPACITY records
 //   TRACE       ├────────────────────────────────────────────┤
 //               │ trace ring: TRACE_CAPACITY records         │ TRACE_RECORD_SIZE each
+//   DEBUG       ├────────────────────────────────────────────┤
+//               │ debugger: breakpoints, watchpoints         │ DEBUG_SIZE
 //   DIRTY       ├────────────────────────────────────────────┤
 //               │ dirty-page map of module 0 (a byte a page) │ DIRTY_MAP_SIZE each,
 //               │ ...                                        │ MAX_MODULES of them
@@ -40,10 +42,25 @@ export const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
 export const RAM_BASE: u32 = 0x8000_0000;
 export const CLINT_BASE: u32 = 0x0200_0000;
 export const CLINT_SIZE: u32 = 0x0001_0000;
+/** CLINT register offsets (SiFive CLINT, hart 0): msip (u32), mtimecmp and mtime (u64). */
+export const CLINT_MSIP: u32 = 0x0000;
+export const CLINT_MTIMECMP: u32 = 0x4000;
+export const CLINT_MTIME: u32 = 0xBFF8;
 export const UART_BASE: u32 = 0x1000_0000;
 export const UART_SIZE: u32 = 0x0000_0100;
+/** 16550 register offsets (byte registers; LCR bit 7, DLAB, puts the divisor latch at +0/+1). */
+export const UART_RBR_THR: u32 = 0;
+export const UART_IER: u32 = 1;
+export const UART_IIR_FCR: u32 = 2;
+export const UART_LCR: u32 = 3;
+export const UART_MCR: u32 = 4;
+export const UART_LSR: u32 = 5;
+export const UART_SCR: u32 = 7;
 export const FINISHER_BASE: u32 = 0x0010_0000;
 export const FINISHER_SIZE: u32 = 0x0000_1000;
+/** Test finisher (SiFive test device): a word written at +0 whose low half is one of these commands. */
+export const FINISHER_PASS: u32 = 0x5555;
+export const FINISHER_FAIL: u32 = 0x3333;
 /** Transaction input port (TXPORT.md): RX_* registers at these offsets, word access only. */
 export const TXP_IN_BASE: u32 = 0x1000_1000;
 /** Transaction output port: TX_* registers, word access only. */
@@ -113,7 +130,48 @@ export const TRACE_CAPACITY: u32 = 4096;
 export const T_PRIV: usize = 32;
 export const T_CAUSE: usize = 36;
 export const T_INSTRET: usize = 40;
-export const DIRTY: usize = TRACE + TRACE_RECORD_SIZE * TRACE_CAPACITY;
+/**
+ * The debugger's block (lockstep/debug.ts): the host's breakpoints and watchpoints. Not
+ * machine state: a snapshot neither holds nor restores it, and the host arms it anew on
+ * every machine it debugs.
+ */
+export const DEBUG: usize = TRACE + TRACE_RECORD_SIZE * TRACE_CAPACITY;
+/** u32: nonzero while any breakpoint or watchpoint is set: run() then runs the debug loops. */
+export const D_ARMED: usize = 0x00;
+/** u32: breakpoints in D_BREAKS (at most BREAKPOINT_SLOTS). */
+export const D_BREAK_COUNT: usize = 0x04;
+/** u32: watchpoints in D_WATCHES (at most WATCH_SLOTS). */
+export const D_WATCH_COUNT: usize = 0x08;
+/** u32: what the last STOP_BREAK hit: DEBUG_HIT_BREAK or DEBUG_HIT_WATCH (0 = nothing since the host cleared it). */
+export const D_HIT: usize = 0x0C;
+/** u32: the slot of the breakpoint or watchpoint hit. */
+export const D_HIT_SLOT: usize = 0x10;
+/** u32: a watchpoint hit: the value its word held before (its slot now holds the new one). */
+export const D_HIT_OLD: usize = 0x14;
+/** u32: a watchpoint hit: 1 if found after an instruction (which made the change), 0 before a batch's first (the host made it). */
+export const D_HIT_AFTER: usize = 0x1C;
+/** u64: the number of the instruction a resumed run starts with: a breakpoint does not stop it there. */
+export const D_SKIP_AT: usize = 0x20;
+/** u32 × BREAKPOINT_SLOTS: breakpoint pcs; the run stops before executing an instruction at one. */
+export const D_BREAKS: usize = 0x28;
+export const BREAKPOINT_SLOTS: u32 = 64;
+/**
+ * WATCH_SLOTS watchpoints of WATCH_SIZE bytes: +0 W_KIND (WATCH_REGISTER: W_WHERE is the
+ * register's byte offset in the hart block; WATCH_RAM: the word's offset in the module's
+ * RAM, 4-aligned), +8 W_VALUE the value the reference module's word held at the last check.
+ */
+export const D_WATCHES: usize = D_BREAKS + 4 * <usize>BREAKPOINT_SLOTS;
+export const WATCH_SLOTS: u32 = 8;
+export const WATCH_SIZE: usize = 12;
+export const W_KIND: usize = 0;
+export const W_WHERE: usize = 4;
+export const W_VALUE: usize = 8;
+export const WATCH_REGISTER: u32 = 1;
+export const WATCH_RAM: u32 = 2;
+export const DEBUG_HIT_BREAK: u32 = 1;
+export const DEBUG_HIT_WATCH: u32 = 2;
+export const DEBUG_SIZE: usize = 0x400;
+export const DIRTY: usize = DEBUG + DEBUG_SIZE;
 export const DIRTY_MAP_SIZE: usize = MAX_RAM_SIZE >> PAGE_SHIFT;
 export const RAM_SLOTS: usize = (DIRTY + DIRTY_MAP_SIZE * MAX_MODULES + 0xFFFF) & ~0xFFFF;
 
@@ -375,3 +433,4 @@ export const STOP_NO_MODULE: u32 = 10; // no module is online
 export const STOP_CYCLE: u32 = 11; // the virtual clock reached M_STOP_CYCLE
 export const STOP_CHECKPOINT: u32 = 12; // the guest wrote CKPT_SEND (the store has retired on every online module)
 export const STOP_ECC: u32 = 13; // a module's ECC corrected an error to report, or a RAM fault slot was freed
+export const STOP_BREAK: u32 = 14; // before an instruction at a breakpoint, or after a watched word changed: DEBUG's D_HIT

@@ -23,6 +23,10 @@ export { ECC_MODES, type EccMode, type CorrectedBy, type ScrubStats } from './ma
 export { parseFault, formatFault, parseTarget, faultBits, FaultSpecError, FAULT_KINDS, MODULE_FAULT_KINDS, CHECKER_FAULT_KINDS, CHECKERS } from './fault/spec.ts';
 export type { Fault, FaultKind, FaultTarget, FaultSite, Checker, CheckerFaultKind } from './fault/spec.ts';
 export { classify, OUTCOMES, HANG_FACTOR, type Outcome } from './fault/classify.ts';
+export { DebugPoints, type DebugHit } from './debug/points.ts';
+export { parseWatch, formatWatch, WatchError, type WatchTarget } from './debug/watch.ts';
+export { referenceCard, type ReferenceCard } from './machine/reference-card.ts';
+export { HOST_CALLS, type HostCallInfo } from './machine/hostcalls.ts';
 export { Random } from './fault/random.ts';
 
 export * from './transactions/index.ts';

@@ -38,11 +38,8 @@ try {
     if (!loaded.ok) throw new Error(loaded.error);
     const scenario = loaded.scenario;
     if (scenario.settings.theme !== 'auto' && !theme) machine.theme = scenario.settings.theme;
-    machine.heading = scenario.title ?? 'Lockstep Lab';
-    machine.description = scenario.description;
     const program = await scenarioProgram(scenario, loaded.base ?? location.href, (url) => fetch(url));
-    machine.availability = scenario.availability;
-    await machine.controller.applyScenario(scenario, program);
+    await machine.applyScenario(scenario, program);
   }
   document.documentElement.dataset.ready = lesson === 'error' ? 'error' : 'true';
 } catch (error) {

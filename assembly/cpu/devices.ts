@@ -26,34 +26,20 @@ import {
   M_TXP_HEAD, M_TXP_TAIL, M_TXP_IE, M_TXP_POPPED, M_TXP_STAGE, M_TXP_RESULTS,
   CKPT_BASE, CKPT_SIZE, CKPT_ADDR, CKPT_LEN, CKPT_SEND, CKPT_COUNT, CKPT_STATUS,
   M_CKPT_ADDR, M_CKPT_LEN, M_CKPT_COUNT, M_CKPT_STATUS,
+  CLINT_MSIP, CLINT_MTIMECMP, CLINT_MTIME, UART_RBR_THR, UART_IER, UART_IIR_FCR, UART_LCR, UART_MCR,
+  UART_LSR, UART_SCR, FINISHER_PASS, FINISHER_FAIL,
 } from '../layout';
 import {
   raise, g_batchCycle, A_EVENT, A_INPUT, A_OUTPUT, A_HALT, A_SETTLE, A_CHECKPOINT,
 } from './signals';
 import { IRQ_MSI, IRQ_MTI, IRQ_MEI } from './trap';
 
-// CLINT register offsets (SiFive CLINT, hart 0).
-const CLINT_MSIP: u32 = 0x0000;
-const CLINT_MTIMECMP: u32 = 0x4000;
-const CLINT_MTIME: u32 = 0xBFF8;
-
-// 16550 register offsets (DLAB = LCR bit 7 selects the divisor latch at +0/+1).
-const UART_RBR_THR: u32 = 0;
-const UART_IER: u32 = 1;
-const UART_IIR_FCR: u32 = 2;
-const UART_LCR: u32 = 3;
-const UART_MCR: u32 = 4;
-const UART_LSR: u32 = 5;
-const UART_SCR: u32 = 7;
+// 16550 register bits.
 const LCR_DLAB: u32 = 0x80;
 const LSR_DATA_READY: u32 = 0x01;
 const LSR_THR_EMPTY: u32 = 0x20;
 const LSR_IDLE: u32 = 0x40;
 const IER_RX_AVAILABLE: u32 = 0x01;
-
-// Test finisher (SiFive test device) commands.
-const FINISHER_PASS: u32 = 0x5555;
-const FINISHER_FAIL: u32 = 0x3333;
 
 // ── Time ──────────────────────────────────────────────────────────────────────────────
 

@@ -13,6 +13,9 @@
 // across a call on the stack, and stores it there on every iteration. They return to their
 // driver for an instruction that needs the full step on each module.
 //
+// While the host has set breakpoints or watchpoints (debug.ts), every batch runs in the debug
+// loops: the instrumented loops (below) with the debugger's checks around each instruction.
+//
 // V8 checks for interrupts at the head of every loop, and Chromium's V8 (unlike Node 20's)
 // makes that check cost about a tenth of the simplex loop: the simplex and two-module loops
 // take two steps a turn. The three- and four-module group steps are too big to copy: twice
@@ -27,11 +30,14 @@ import {
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE, STOP_CYCLE, STOP_CHECKPOINT, STOP_ECC, M_STOP_CYCLE,
+  STOP_BREAK, DEBUG, D_ARMED,
 } from '../layout';
 import {
   g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT, A_CHECKPOINT, A_ECC,
+  A_BREAK,
 } from '../cpu/signals';
+import { debugBefore, debugAfter } from './debug';
 import { stepFast, stepSlow, stepInstrumented, stepChecked, SLOW } from '../cpu/execute';
 import { pmpChecked } from '../cpu/pmp';
 import { stepGroup, groupSize, TwoModules, ThreeModules, FourModules } from './group';
@@ -122,17 +128,27 @@ function simplexPlain(h: usize, n: u32): u32 {
 
 /**
  * simplexPlain with persistent faults re-applied (`instrumented`), and optionally traced;
- * both check PMP. Without `instrumented`, PMP-checked steps only.
+ * both check PMP. Without `instrumented`, PMP-checked steps (`checked`), or plain ones
+ * (stepOne). `debugged`: the debugger's checks (debug.ts) before and after each
+ * instruction, which may end the batch.
  */
 // @ts-ignore: decorator
-@inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool): u32 {
+@inline function batchSimplex(h: usize, n: u32, instrumented: bool, traced: bool, checked: bool, debugged: bool): u32 {
   let i: u32 = 0;
   let pc = load<u32>(h, H_PC);
   while (true) {
+    if (debugged && debugBefore(h, pc, i)) break;
     const priv = traced ? load<u32>(h, H_PRIV) : 0;
-    pc = instrumented ? stepInstrumented(h, pc, i) : stepChecked(h, pc, i);
+    if (instrumented) pc = stepInstrumented(h, pc, i);
+    else if (checked) pc = stepChecked(h, pc, i);
+    else {
+      store<u32>(h, pc, H_PC);
+      stepOne(h, i);
+      pc = load<u32>(h, H_PC);
+    }
     if (traced) traceAppend(h, priv, i);
     i++;
+    if (debugged) debugAfter(h); // a change raises A_BREAK: the batch ends here
     if (g_attention != 0 || i >= n) break;
   }
   store<u32>(h, pc, H_PC);
@@ -265,13 +281,15 @@ function lockstepPlain(
  * Any number of online modules in lockstep, pcs in the hart blocks, stepped by calls: the
  * instrumented and traced loops (which check PMP, and report checker verdicts stuck at
  * "disagree"), the PMP-checked one (`checked`), and the plain one beyond four modules.
+ * `debugged`: the debugger's checks (debug.ts) on the reference module around each instruction.
  */
 // @ts-ignore: decorator
-@inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool, checked: bool): u32 {
+@inline function batchLockstep(online: u32, n: u32, filter: u32, instrumented: bool, traced: bool, checked: bool, debugged: bool): u32 {
   const reference = hart(ctz(online));
   const others = online & (online - 1);
   let i: u32 = 0;
   while (true) {
+    if (debugged && debugBefore(reference, load<u32>(reference, H_PC), i)) break;
     const priv = traced ? load<u32>(reference, H_PRIV) : 0;
     let pending = online;
     while (pending != 0) {
@@ -290,18 +308,25 @@ function lockstepPlain(
     if (differ) raise(A_DIVERGED); // settle() re-compares and names the modules
     if (traced) traceAppend(reference, priv, i);
     i++;
+    if (debugged) debugAfter(reference); // a change raises A_BREAK: the batch ends here
     if (g_attention != 0 || i >= n) break;
   }
   return i;
 }
 
-function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, true, false); }
-function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true, true); }
-function simplexChecked(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false); }
-function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false); }
-function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false, true); }
-function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true, true); }
-function lockstepChecked(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, true); }
+function simplexInstrumented(h: usize, n: u32): u32 { return batchSimplex(h, n, true, false, true, false); }
+function simplexTraced(h: usize, n: u32): u32 { return batchSimplex(h, n, true, true, true, false); }
+function simplexChecked(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false, true, false); }
+function lockstepGeneric(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false, false); }
+function lockstepInstrumented(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, false, true, false); }
+function lockstepTraced(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, true, true, true, false); }
+function lockstepChecked(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, true, false); }
+// The debug loops: plain steps while nothing else asks for more, else instrumented (which
+// serve any machine: with persistent faults, under PMP, traced or not).
+function simplexDebuggedPlain(h: usize, n: u32): u32 { return batchSimplex(h, n, false, false, false, true); }
+function lockstepDebuggedPlain(online: u32, n: u32, filter: u32): u32 { return batchLockstep(online, n, filter, false, false, false, true); }
+function simplexDebugged(h: usize, n: u32, traced: bool): u32 { return batchSimplex(h, n, true, traced, true, true); }
+function lockstepDebugged(online: u32, n: u32, filter: u32, traced: bool): u32 { return batchLockstep(online, n, filter, true, traced, true, true); }
 
 /**
  * Whether any online module needs PMP checks on every access (pmp.ts pmpChecked()). What
@@ -316,6 +341,15 @@ function anyPmpChecked(online: u32): bool {
     m &= m - 1;
   }
   return false;
+}
+
+/** One batch of up to `n` instructions in the debug loops, while breakpoints or watchpoints are set (D_ARMED). */
+function debugBatch(online: u32, n: u32): u32 {
+  const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
+  const plain = !traced && load<u32>(MACHINE + M_FAULTS_ARMED) == 0 && !anyPmpChecked(online);
+  const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
+  if ((online & (online - 1)) == 0) return plain ? simplexDebuggedPlain(hart(ctz(online)), n) : simplexDebugged(hart(ctz(online)), n, traced);
+  return plain ? lockstepDebuggedPlain(online, n, filter) : lockstepDebugged(online, n, filter, traced);
 }
 
 /** Runs one batch of up to `n` instructions on the `online` modules with the right loop. */
@@ -494,7 +528,8 @@ function settle(): u32 {
     pending |= clearAttention();
   }
   if (reason == CONTINUE) {
-    if (pending & A_HALT) { pending &= ~A_HALT; reason = STOP_HALT; }
+    if (pending & A_BREAK) { pending &= ~A_BREAK; reason = STOP_BREAK; } // what else the instruction raised waits for the next run
+    else if (pending & A_HALT) { pending &= ~A_HALT; reason = STOP_HALT; }
     else if (pending & A_CHECKPOINT) { pending &= ~A_CHECKPOINT; reason = STOP_CHECKPOINT; }
     else if (pending & A_OUTPUT) { pending &= ~A_OUTPUT; reason = STOP_OUTPUT; }
     else if (pending & A_INPUT) { pending &= ~A_INPUT; reason = STOP_INPUT; }
@@ -551,7 +586,7 @@ export function run(budget: u32): u32 {
     const untilTimer = instructionsUntilTimer();
     if (untilTimer < <u64>n) n = <u32>untilTimer;
     if (stopAt - cycle < <u64>n) n = <u32>(stopAt - cycle); // a batch ends at the host's next event
-    const done = batch(online, n);
+    const done = load<u32>(DEBUG + D_ARMED) != 0 ? debugBatch(online, n) : batch(online, n);
     store<u64>(MACHINE + M_INSTRET, load<u64>(MACHINE + M_INSTRET) + done);
     store<u64>(MACHINE + M_CYCLE, load<u64>(MACHINE + M_CYCLE) + done);
     left -= done;

@@ -35,7 +35,7 @@ export type LayoutName = {
 export type Layout = Readonly<Record<LayoutName, number>>;
 
 /** The core ABI this host understands (assembly/index.ts CORE_ABI_VERSION). */
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 
 const WASM_URL = new URL('../../build/core.wasm', import.meta.url);
 

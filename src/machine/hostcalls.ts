@@ -58,11 +58,38 @@ const EBADF = 9;
 const EFAULT = 14;
 const ENOSYS = 38;
 
+/** A host-served call as people look it up: the page's reference card and the README list these. */
+export interface HostCallInfo {
+  /** Its number, in a7. */
+  number: number;
+  name: string;
+  /** Whose numbering: Linux RISC-V, or the RARS/SPIM console calls. */
+  family: 'Linux' | 'RARS';
+  /** The argument registers it reads, a0 first, by what they hold. */
+  args: readonly string[];
+  /** What it does and returns (in a0), in a sentence. */
+  effect: string;
+}
+
+/** Every call the machine serves (serveCall); any other number returns -38 (ENOSYS). */
+export const HOST_CALLS: readonly HostCallInfo[] = [
+  { number: 64, name: 'write', family: 'Linux', args: ['fd', 'buf', 'count'], effect: 'writes count bytes at buf to stdout (fd 1) or stderr (fd 2); returns count' },
+  { number: 63, name: 'read', family: 'Linux', args: ['fd', 'buf', 'count'], effect: 'reads up to count bytes of console input (fd 0) into buf; returns the bytes read, 0 at end of input' },
+  { number: 93, name: 'exit', family: 'Linux', args: ['code'], effect: 'ends the program with exit code code & 0xff' },
+  { number: 94, name: 'exit', family: 'Linux', args: ['code'], effect: 'exit_group: ends the program as 93 does' },
+  { number: 57, name: 'close', family: 'Linux', args: ['fd'], effect: 'returns 0' },
+  { number: 214, name: 'brk', family: 'Linux', args: ['addr'], effect: 'moves the program break to addr (between the end of the program and the end of RAM); returns the break' },
+  { number: 1, name: 'print int', family: 'RARS', args: ['value'], effect: 'prints value as a signed decimal' },
+  { number: 4, name: 'print string', family: 'RARS', args: ['addr'], effect: 'prints the NUL-terminated string at addr' },
+  { number: 5, name: 'read int', family: 'RARS', args: [], effect: 'reads a line of console input; returns it as a decimal integer (0 if it is none)' },
+  { number: 10, name: 'exit', family: 'RARS', args: [], effect: 'ends the program with exit code 0' },
+  { number: 11, name: 'print char', family: 'RARS', args: ['char'], effect: 'prints the byte char & 0xff' },
+  { number: 17, name: 'exit with code', family: 'RARS', args: ['code'], effect: 'ends the program with exit code code & 0xff' },
+  { number: 34, name: 'print hex', family: 'RARS', args: ['value'], effect: 'prints value as 0x and 8 hex digits' },
+];
+
 /** Numbers of the calls, and how many argument registers each reads. */
-const ARITY: ReadonlyMap<number, number> = new Map([
-  [64, 3], [63, 3], [93, 1], [94, 1], [57, 1], [214, 1],
-  [1, 1], [4, 1], [5, 0], [10, 0], [11, 1], [17, 1], [34, 1],
-]);
+const ARITY: ReadonlyMap<number, number> = new Map(HOST_CALLS.map((call) => [call.number, call.args.length]));
 
 function nulTerminated(module: ModuleAccess, addr: number): Uint8Array | undefined {
   const bytes: number[] = [];

@@ -89,7 +89,8 @@ export type RunStop =
   | 'budget' // the budget is spent; call run() again to go on
   | 'halted' // the machine stopped for good: see halt
   | 'input' // waiting for console input that has not arrived yet
-  | 'cycle'; // the virtual clock reached run()'s `untilCycle`
+  | 'cycle' // the virtual clock reached run()'s `untilCycle`
+  | 'break'; // a breakpoint or watchpoint (src/debug/): before the instruction it stopped at
 
 export interface RunResult {
   stop: RunStop;
@@ -465,7 +466,8 @@ export class Machine {
   /**
    * Runs up to `budget` instructions. Returns when the budget is spent, the machine has
    * halted, or it waits for console input, or (stop 'cycle') when the virtual clock reaches
-   * `untilCycle` (a host event such as a transaction arrival; a wfi stall ends there too).
+   * `untilCycle` (a host event such as a transaction arrival; a wfi stall ends there too),
+   * or (stop 'break') at a breakpoint or watchpoint that src/debug/ armed.
    * Never throws for anything the guest does.
    */
   run(budget: number, untilCycle = Infinity): RunResult {
@@ -492,9 +494,9 @@ export class Machine {
       this.drainOutput();
       this.port.collect();
       if (this.ecc.collect(this.instret - 1, 'read') || reason === this.L.STOP_ECC) this.refreshFaults();
-      if (reason === this.L.STOP_CYCLE) {
+      if (reason === this.L.STOP_CYCLE || reason === this.L.STOP_BREAK) {
         this.drainTrace();
-        return { stop: 'cycle', executed: this.instret - start };
+        return { stop: reason === this.L.STOP_CYCLE ? 'cycle' : 'break', executed: this.instret - start };
       }
       if (!this.handleStop(reason)) return this.waitForInput(start);
     }

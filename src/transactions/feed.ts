@@ -97,6 +97,7 @@ export class TransactionFeed {
   /** Virtual clock of the feed, cycles: the service's while it is up, then the arrivals'. */
   private now: number;
   private finished = false;
+  private stoppedAtBreak = false;
   readonly service: TransactionService;
   /** Timed faults still to come, in order of time: [cycle, fault with `at` to be filled in]. */
   private readonly timed: [number, Fault][] = [];
@@ -172,6 +173,9 @@ export class TransactionFeed {
     return feed;
   }
 
+  /** The last advance() returned early, before an instruction a breakpoint or watchpoint stopped at (src/debug/). */
+  get atBreak(): boolean { return this.stoppedAtBreak; }
+
   /** The feed's virtual clock, cycles since power-on. */
   get nowCycle(): number { return this.now; }
 
@@ -179,7 +183,8 @@ export class TransactionFeed {
    * Runs the service and delivers arrivals until the end of the run, until the service has
    * executed about `budget` more instructions, or until the feed's clock reaches
    * `untilCycle` (arrivals at that cycle are delivered by the next call), whichever comes
-   * first; then call again. Stopping early changes nothing: the service and the arrivals
+   * first, or until a breakpoint or watchpoint stops the service (atBreak); then call
+   * again. Stopping early changes nothing: the service and the arrivals
    * go on exactly as in one call. A service that is down executes nothing, so `untilCycle`
    * is how a caller spreads the rest of such a run over time. Returns done.
    * Throws if the guest waits for console input (a workload program must not).
@@ -187,6 +192,7 @@ export class TransactionFeed {
   advance(budget = Infinity, untilCycle = Infinity): boolean {
     const s = this.service;
     let spent = 0;
+    this.stoppedAtBreak = false;
     while (!this.finished && spent < budget && this.now < untilCycle) {
       const event = Math.min(this.next?.cycle ?? Infinity, this.timed[0]?.[0] ?? Infinity, this.endCycle);
       const target = Math.min(event, untilCycle);
@@ -197,6 +203,8 @@ export class TransactionFeed {
         this.collect();
         if (result.stop === 'input') throw new Error(`the workload's program waits for console input at instruction ${s.instret}: transaction programs read the transaction port`);
         if (!s.down) this.now = s.cycle;
+        this.stoppedAtBreak = result.stop === 'break';
+        if (this.stoppedAtBreak) break;
         continue;
       }
       this.now = Math.max(this.now, target);

@@ -38,9 +38,13 @@ import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
+import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
+import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
+export type { DebugStop, WatchValue } from './debugger.ts';
+export type { ReferenceCard } from '../machine/reference-card.ts';
 
 /** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
 export type ProgramInput =
@@ -91,6 +95,10 @@ export interface MachineStatus {
   workload?: WorkloadStatus;
   /** On a failover system (cluster, process-pair): what its failover machinery did. */
   failover?: FailoverStatus;
+  /** Why the machine stopped for a breakpoint or a watchpoint, until it goes on (debugger.ts). */
+  debugStop?: DebugStop;
+  /** The watchpoints, with their values now (absent when none is set). */
+  watches?: WatchValue[];
 }
 
 /**
@@ -138,6 +146,8 @@ export interface StepResult {
   executed: number;
   halted: boolean;
   waitingForInput: boolean;
+  /** The run stopped before a breakpoint or after a watched word changed. */
+  debugStop?: DebugStop;
 }
 
 /** Wall time a free-running slice aims at, ms. */
@@ -194,6 +204,8 @@ export class MachineSession {
   private workloadRun?: WorkloadRun;
   /** The comparison being run (compare()), for compareProgress(). */
   private comparing?: CompareProgress;
+  /** Breakpoints and watchpoints, armed on every machine the session builds. */
+  private readonly debug = new SessionDebugger();
 
   /**
    * Creates (or re-creates) the machine, or the failover system; the loaded program, if any,
@@ -237,6 +249,7 @@ export class MachineSession {
     this.systemEventCursor = 0;
     this.waitingForInput = false;
     this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
+    this.debug.attach(rig);
   }
 
   /**
@@ -317,7 +330,8 @@ export class MachineSession {
     const result = m.run(budget);
     this.waitingForInput = result.stop === 'input';
     this.settle();
-    return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput };
+    const debugStop = this.debug.check();
+    return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput, ...(debugStop ? { debugStop } : {}) };
   }
 
   /**
@@ -401,22 +415,46 @@ export class MachineSession {
   /** Executes `n` instructions (1 by default) and returns the view after them. */
   step(n = 1): MachineView {
     this.pause();
+    this.debug.resume();
     if (this.workloadRun) this.workloadRun.step(n);
     else this.run(n);
+    this.debug.check();
     return this.view();
   }
 
-  /** Runs freely in time slices at `speed` instructions per second (Infinity = flat out) until paused or halted. */
+  /**
+   * Runs freely in time slices at `speed` instructions per second (Infinity = flat out)
+   * until paused, halted, or stopped by a breakpoint or watchpoint (a breakpoint at the
+   * instruction it starts with does not stop it).
+   */
   start(speed = this.speed): void {
     this.speed = speed;
     if (this.running) return;
+    this.debug.resume();
     this.running = true;
     void this.freeRun();
+  }
+
+  /** start(), with a breakpoint at `pc` that lasts until the run stops (run to cursor). */
+  runTo(pc: number, speed = this.speed): void {
+    this.debug.runTo(pc);
+    this.start(speed);
+  }
+
+  /** Sets the breakpoints: pcs of instructions (throws RangeError for a bad pc or too many). */
+  setBreakpoints(pcs: number[]): void {
+    this.debug.setBreakpoints(pcs);
+  }
+
+  /** Sets the watchpoints (`x5`, `t0`, `mem:0x80001000`); returns their canonical names. Throws WatchError. */
+  setWatches(targets: string[]): string[] {
+    return this.debug.setWatches(targets);
   }
 
   pause(): void {
     this.running = false;
     this.ipsWindow = [];
+    this.debug.endRun();
   }
 
   setSpeed(speed: number): void {
@@ -448,6 +486,7 @@ export class MachineSession {
       last = started;
       this.ipsWindow.push({ at: performance.now(), instret: this.rig.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
+      if (this.debug.check()) this.running = false;
       const happened = this.rig.events.length > this.eventCursor || this.rig.systemEvents.length > this.systemEventCursor;
       if (happened || this.verdict !== verdictBefore) this.notify();
       if (!this.running) break;
@@ -457,6 +496,7 @@ export class MachineSession {
     }
     if (run !== this.freeRuns) return;
     this.running = false;
+    this.debug.endRun();
     this.notify();
   }
 
@@ -558,6 +598,8 @@ export class MachineSession {
         : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.instret ?? 0 } } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
       ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
+      ...(this.debug.stop ? { debugStop: this.debug.stop } : {}),
+      ...(this.debug.watching ? { watches: this.debug.values() } : {}),
     };
   }
 
@@ -609,6 +651,11 @@ export class MachineSession {
     return this.comparing && { ...this.comparing };
   }
 
+  /** The host-served calls and the device registers of this machine's core (reference-card.ts). */
+  referenceCard(): ReferenceCard {
+    return referenceCard(this.r.modules[0].machine.core.layout);
+  }
+
   /** The whole machine (Machine.snapshot), transferred rather than copied. */
   snapshot(): ArrayBuffer {
     const buffer = this.m.snapshot();
@@ -619,6 +666,7 @@ export class MachineSession {
     this.pause();
     const console = this.m.console;
     this.rig = Rig.of(await Machine.fromSnapshot(snapshot, console));
+    this.debug.attach(this.rig);
     this.eventCursor = 0;
     this.reference = undefined;
     this.verdict = undefined;

@@ -77,7 +77,8 @@ export class WorkloadRun {
   }
 
   /**
-   * Steps `n` instructions, or until the service's downtime grows: where it goes down, or
+   * Steps `n` instructions, or until a breakpoint or watchpoint stops it, or until the
+   * service's downtime grows: where it goes down, or
    * into a failover system's outage (a step then ends within one span of virtual time of the
    * death, and a step during the outage moves the clock by one span). On a service that is
    * down for good, `n` cycles of virtual time.
@@ -94,7 +95,7 @@ export class WorkloadRun {
     const span = Math.max(n, STEP_SPAN_CYCLES);
     while (!this.done && !s.down && s.instret - start < n) {
       this.advance(n - (s.instret - start), span);
-      if (s.downtimeCycles(this.feed.nowCycle) > downtime) break;
+      if (this.feed.atBreak || s.downtimeCycles(this.feed.nowCycle) > downtime) break;
     }
   }
 

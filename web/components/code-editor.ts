@@ -7,10 +7,17 @@
  * in by setProgram() (an example, a file) keeps its name while its text is unchanged; once
  * the user edits it, it is the user's program, `program.s` unless they named it. Under the
  * text the editor says whether it holds the program the machine runs (`loaded`).
+ *
+ * A gutter left of the line numbers shows the breakpoints (`breakpointLines`, lines of the
+ * loaded program); a click in it, or F9 on the cursor's line, asks to set or clear one
+ * (`toggle-breakpoint` event, detail { line }); moving the cursor reports its line
+ * (`cursor-line`), which run to cursor goes to.
  */
 import { LitElement, html, css, nothing } from 'lit';
-import { EditorState, Compartment } from '@codemirror/state';
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
+import { EditorState, Compartment, StateEffect, StateField, RangeSet } from '@codemirror/state';
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, gutter, GutterMarker,
+} from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
 import { linter, lintGutter, forceLinting } from '@codemirror/lint';
@@ -43,14 +50,47 @@ const editorTheme = EditorView.theme({
   '.cm-tooltip': { backgroundColor: 'var(--ls-surface)', color: 'var(--ls-text)', border: '1px solid var(--ls-border)' },
   '.cm-diagnostic-error': { borderLeft: '5px solid var(--ls-bad)' },
   '.cm-lintRange-error': { textDecoration: 'underline wavy var(--ls-bad)', backgroundImage: 'none' },
+  '.cm-breakpoint-gutter': { cursor: 'pointer', minWidth: '1.3em', textAlign: 'center' },
+  '.cm-breakpoint': { color: 'var(--ls-bad-text)' },
 });
 
 export const DEFAULT_FILE = 'program.s';
 
+class BreakpointMarker extends GutterMarker {
+  constructor(readonly className: string) { super(); }
+  override toDOM(): Node {
+    const dot = document.createElement('span');
+    dot.className = this.className;
+    dot.textContent = '●';
+    return dot;
+  }
+}
+const BREAKPOINT = new BreakpointMarker('cm-breakpoint');
+/** Gives the gutter a breakpoint's width before any is set (CodeMirror keeps it hidden). */
+const SPACER = new BreakpointMarker('cm-breakpoint-spacer');
+
+/** Replaces the lines that show a breakpoint (1-based). */
+const setBreakpointLines = StateEffect.define<readonly number[]>();
+
+const breakpointLines = StateField.define<RangeSet<GutterMarker>>({
+  create: () => RangeSet.empty,
+  update(markers, tr) {
+    let next = markers.map(tr.changes);
+    for (const effect of tr.effects) {
+      if (!effect.is(setBreakpointLines)) continue;
+      const doc = tr.state.doc;
+      next = RangeSet.of(effect.value.filter((line) => line >= 1 && line <= doc.lines).map((line) => BREAKPOINT.range(doc.line(line).from)), true);
+    }
+    return next;
+  },
+});
+
 export class CodeEditor extends LitElement {
-  static override properties = { loaded: { attribute: false } };
+  static override properties = { loaded: { attribute: false }, breakpointLines: { attribute: false } };
   /** The source of the program the machine runs (undefined: none, or one loaded without source). */
   declare loaded: string | undefined;
+  /** Lines with a breakpoint (1-based, in the loaded program). */
+  declare breakpointLines: readonly number[] | undefined;
   /** The program put in by setProgram(), with its name. */
   private origin?: { text: string; file: string };
   /** A name the user typed, which wins over any other. */
@@ -105,12 +145,23 @@ export class CodeEditor extends LitElement {
       this.dispatchEvent(new CustomEvent('assemble', { bubbles: true, composed: true }));
       return true;
     };
+    const toggle = (line: number) => {
+      this.dispatchEvent(new CustomEvent('toggle-breakpoint', { bubbles: true, composed: true, detail: { line } }));
+      return true;
+    };
     this.view = new EditorView({
       root: this.renderRoot as ShadowRoot,
       parent,
       state: EditorState.create({
         doc: this.pending ?? '',
         extensions: [
+          breakpointLines,
+          gutter({
+            class: 'cm-breakpoint-gutter',
+            markers: (view) => view.state.field(breakpointLines),
+            initialSpacer: () => SPACER,
+            domEventHandlers: { mousedown: (view, block) => toggle(view.state.doc.lineAt(block.from).number) },
+          }),
           lineNumbers(), highlightActiveLine(), highlightActiveLineGutter(), drawSelection(), history(), bracketMatching(),
           riscv, syntaxHighlighting(highlight), editorTheme, lintGutter(),
           linter((view) => {
@@ -122,17 +173,42 @@ export class CodeEditor extends LitElement {
           }, { delay: 150 }),
           keymap.of([
             { key: 'Mod-Enter', run: assemble },
+            { key: 'F9', run: (view) => toggle(view.state.doc.lineAt(view.state.selection.main.head).number) },
             { key: 'Escape', run: (view) => { view.contentDOM.blur(); return true; } },
             ...defaultKeymap, ...historyKeymap, indentWithTab,
           ]),
           this.readOnly.of(EditorState.readOnly.of(false)),
-          EditorView.updateListener.of((update) => { if (update.docChanged) this.requestUpdate(); }),
-          EditorView.contentAttributes.of({ tabindex: '0', 'aria-label': 'Assembly editor (Ctrl+Enter assembles and loads, Escape leaves)' }),
+          EditorView.updateListener.of((update) => {
+            if (update.docChanged) this.requestUpdate();
+            if (update.selectionSet || update.focusChanged) {
+              const line = update.state.doc.lineAt(update.state.selection.main.head).number;
+              this.dispatchEvent(new CustomEvent('cursor-line', { bubbles: true, composed: true, detail: { line } }));
+            }
+          }),
+          EditorView.contentAttributes.of({ tabindex: '0', 'aria-label': 'Assembly editor (Ctrl+Enter assembles and loads, F9 sets a breakpoint on the line, Escape leaves)' }),
         ],
       }),
     });
     this.pending = undefined;
     forceLinting(this.view);
+    this.showBreakpoints();
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('breakpointLines')) this.showBreakpoints();
+  }
+
+  /** The lines that show a breakpoint now: they move with the text as it is edited. */
+  markedLines(): number[] {
+    const view = this.view;
+    if (!view) return [...(this.breakpointLines ?? [])];
+    const lines: number[] = [];
+    view.state.field(breakpointLines).between(0, view.state.doc.length, (from) => { lines.push(view.state.doc.lineAt(from).number); });
+    return [...new Set(lines)];
+  }
+
+  private showBreakpoints(): void {
+    this.view?.dispatch({ effects: setBreakpointLines.of(this.breakpointLines ?? []) });
   }
 
   override disconnectedCallback(): void {

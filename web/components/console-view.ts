@@ -2,7 +2,7 @@
  * `<ls-console>`: what the machine printed — only what the online modules agreed on, since
  * outputs are gated by the comparator (DESIGN §4) — and a line to send console input.
  * When the run's output differs from the fault-free run's, the first differing character is
- * marked in place and described under the output.
+ * marked in place and described under the output. Clear empties it (what comes next shows).
  */
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { differenceText } from '../state/verdict.ts';
@@ -67,6 +67,7 @@ export class ConsoleView extends LitElement {
       <form @submit=${this.send}>
         <input aria-label="Console input (sent with a newline)" placeholder="input for the program">
         <button type="submit">Send</button>
+        <button type="button" id="clear-console" @click=${() => this.controller.clearConsole()} ?disabled=${text === ''}>Clear</button>
       </form>
       ${waiting ? html`<p class="waiting" role="status">The program is waiting for input.</p>` : ''}`;
   }

@@ -24,11 +24,20 @@ import type { EccMode } from '../../src/machine/ecc.ts';
 import { MachineController, type SessionPort } from '../state/controller.ts';
 import { actionFor, SHORTCUTS, keyLabel, type Action } from '../state/shortcuts.ts';
 import { MAX_POSITION, positionOf, speedAt } from '../state/speed.ts';
-import { embedSnippet } from '../state/embed-code.ts';
+import { embedSnippet, embedUrl } from '../state/embed-code.ts';
+import { DebugController } from '../state/debugger.ts';
+import type { KeptProgram } from '../state/library.ts';
+import type { Scenario, ScenarioInput } from '../../src/scenario/scenario.ts';
+import type { ProgramInput } from '../../src/worker/session.ts';
 import { EXAMPLES } from '../state/examples.ts';
 import { exampleWorkload } from '../state/workload.ts';
 import { tokens, shared } from './theme.ts';
 import type { CodeEditor } from './code-editor.ts';
+import type { ReferenceCardView } from './reference-card.ts';
+import './debug-panel.ts';
+import './program-library.ts';
+import './reference-card.ts';
+import './meter.ts';
 import './front-panel.ts';
 import './controls.ts';
 import './register-table.ts';
@@ -49,8 +58,6 @@ import type { LoadFaultDetail } from './campaign-view.ts';
 import { scenarioAvailability } from '../state/availability.ts';
 import type { Parameters as AvailabilityParameters } from '../../src/availability/index.ts';
 import { act } from './act.ts';
-import type { Scenario } from '../../src/scenario/scenario.ts';
-import type { ProgramInput } from '../../src/worker/session.ts';
 
 const TOPOLOGY_LABELS: Record<ServiceTopology, string> = {
   'simplex': 'simplex — one module, nothing checks',
@@ -107,6 +114,7 @@ export class LockstepMachine extends LitElement {
     heading: { type: String },
     description: { type: String },
     availability: { attribute: false },
+    scenarioError: { attribute: false },
   };
   declare compact: boolean;
   declare theme: string | undefined;
@@ -114,10 +122,15 @@ export class LockstepMachine extends LitElement {
   declare heading: string;
   declare description: string | undefined;
   declare availability: Partial<AvailabilityParameters> | undefined;
+  /** Why the scenario the page's URL names did not open (web/open-link.ts). */
+  declare scenarioError: string | undefined;
 
   readonly controller: MachineController;
+  /** Breakpoints, watchpoints and run to cursor (issue 15). */
+  readonly debug: DebugController;
   private client?: MachineClient;
   private embedCode = '';
+  private shareUrl = '';
 
   static override styles = [tokens, shared, css`
     :host {
@@ -176,6 +189,8 @@ export class LockstepMachine extends LitElement {
     }
     this.controller = new MachineController(session);
     this.controller.addEventListener('change', () => this.requestUpdate());
+    this.debug = new DebugController(this.controller);
+    this.debug.addEventListener('change', () => this.requestUpdate());
   }
 
   private readonly onWindowKey = (e: KeyboardEvent) => {
@@ -246,6 +261,9 @@ export class LockstepMachine extends LitElement {
       case 'theme': this.toggleTheme(); return;
       case 'help': (this.renderRoot.querySelector('#help') as HTMLDialogElement).showModal(); return;
       case 'embed-code': return this.showEmbedCode();
+      case 'toggle-breakpoint': return this.debug.toggleAtCursor();
+      case 'run-to-cursor': return this.debug.runToCursor();
+      case 'reference-card': return this.showReferenceCard();
       case 'close':
         for (const d of this.renderRoot.querySelectorAll('dialog')) d.close();
         c.select(undefined);
@@ -260,27 +278,53 @@ export class LockstepMachine extends LitElement {
   private assemble(): Promise<void> {
     const editor = this.editor;
     if (!editor) return Promise.resolve();
-    return this.controller.loadSource(editor.value, editor.file);
+    this.debug.relocate(editor.markedLines()); // breakpoints stay on the lines the edits moved them to
+    return this.controller.loadSource(editor.value, editor.file).finally(() => this.debug.relocate(undefined));
+  }
+
+  /** The page as a scenario, for an embed code or a share link: an open availability view goes along with the parameters it shows. */
+  private currentScenario(title?: string): ScenarioInput {
+    const scenario = this.controller.scenario(title);
+    const view = this.renderRoot.querySelector<AvailabilityView>('details#availability[open] ls-availability');
+    if (view) scenario.availability = scenarioAvailability(view.state.parameters);
+    return scenario;
   }
 
   private async showEmbedCode(): Promise<void> {
     const page = new URL('embed.html', document.baseURI).href;
-    const scenario = this.controller.scenario(this.controller.state.program?.name);
-    // An open availability view opens in the embed too, with the parameters it shows.
-    const view = this.renderRoot.querySelector<AvailabilityView>('details#availability[open] ls-availability');
-    if (view) scenario.availability = scenarioAvailability(view.state.parameters);
-    this.embedCode = embedSnippet(page, scenario);
+    this.embedCode = embedSnippet(page, this.currentScenario(this.controller.state.program?.name));
+    await this.showCopied('#embed', this.embedCode, '#embed textarea');
+  }
+
+  /** "Share link": the full page with this program, machine, faults and settings in its hash (the embed code's encoding). */
+  private async showShareLink(): Promise<void> {
+    this.shareUrl = embedUrl(new URL('index.html', document.baseURI).href, this.currentScenario());
+    await this.showCopied('#share', this.shareUrl, '#share-url');
+  }
+
+  /** Opens dialog `dialog` and copies `text` to the clipboard, or selects it in `field` for the reader to copy. */
+  private async showCopied(dialog: string, text: string, field: string): Promise<void> {
     this.requestUpdate();
     await this.updateComplete;
-    (this.renderRoot.querySelector('#embed') as HTMLDialogElement).showModal();
-    const status = this.renderRoot.querySelector('#embed-status')!;
+    (this.renderRoot.querySelector(dialog) as HTMLDialogElement).showModal();
+    const status = this.renderRoot.querySelector(`${dialog} [role=status]`)!;
     try {
-      await navigator.clipboard.writeText(this.embedCode);
+      await navigator.clipboard.writeText(text);
       status.textContent = 'Copied to the clipboard.';
     } catch {
       status.textContent = 'Select the text and copy it (the clipboard is not available here).';
-      (this.renderRoot.querySelector('#embed textarea') as HTMLTextAreaElement).select();
+      (this.renderRoot.querySelector(field) as HTMLInputElement | HTMLTextAreaElement).select();
     }
+  }
+
+  private async showReferenceCard(): Promise<void> {
+    (this.renderRoot.querySelector('#reference') as HTMLDialogElement).showModal();
+    await this.renderRoot.querySelector<ReferenceCardView>('ls-reference-card')!.load();
+  }
+
+  /** Opens a program kept in this browser: into the editor, then assembled and loaded. */
+  private openKept(program: KeptProgram): void {
+    act(this.loadSource(program.source, program.name));
   }
 
   /** The skip link over the register table's buttons: keyboard focus moves on to the disassembly. */
@@ -362,21 +406,26 @@ export class LockstepMachine extends LitElement {
         <ls-failover-settings .state=${s} .controller=${c}></ls-failover-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>
         <button id="copy-embed" @click=${() => this.showEmbedCode()} aria-keyshortcuts="C">Copy embed code</button>
+        <button id="share-link" @click=${() => this.showShareLink()}>Share link</button>
+        <button id="reference-button" @click=${() => act(this.showReferenceCard())} aria-keyshortcuts="K">Reference card</button>
         <button id="help-button" @click=${() => act(this.perform('help'))} aria-keyshortcuts="?">? Keys</button>
       </header>
       ${this.description ? html`<p class="description">${this.description}</p>` : nothing}
+      ${this.scenarioError ? html`<p class="message error" id="scenario-error" role="alert">The link's scenario did not open: ${this.scenarioError}</p>` : nothing}
       ${s.message ? html`<p class="message ${s.message.kind}" id="message" role=${s.message.kind === 'error' ? 'alert' : 'status'}>${s.message.text}</p>` : nothing}
       <div class="visually-hidden" aria-live="polite" id="announcer">${s.announce}</div>
       <div class="grid">
         <section class="card panel" aria-labelledby="panel-h"><h2 id="panel-h" class="visually-hidden">Front panel</h2>
           <div class="panel-row">${s.view?.failover ? html`<ls-failover-panel .state=${s} .controller=${c}></ls-failover-panel>`
             : html`<ls-front-panel .state=${s} .controller=${c}></ls-front-panel>`}
-            ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div></section>
-        <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls></section>
+            ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div>
+          <ls-meter .state=${s} .controller=${c}></ls-meter></section>
+        <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls>
+          <ls-debug .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-debug></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
           <button class="skip" id="skip-registers" @click=${this.skipRegisters}>Skip the registers</button>
           <ls-registers .state=${s} .controller=${c}></ls-registers></section>
-        <section class="card code" aria-labelledby="code-h"><h2 id="code-h" tabindex="-1">Disassembly at pc</h2><ls-code .state=${s}></ls-code></section>
+        <section class="card code" aria-labelledby="code-h"><h2 id="code-h" tabindex="-1">Disassembly at pc</h2><ls-code .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-code></section>
         <section class="card timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Event timeline</h2>
           <ls-timeline .state=${s} .controller=${c}></ls-timeline></section>
         <section class="card console" aria-labelledby="console-h"><h2 id="console-h">Console (gated by the comparator)</h2>
@@ -395,8 +444,13 @@ export class LockstepMachine extends LitElement {
             </div>
             ${s.program && s.program.source === undefined ? html`<p class="message info" id="binary-note">
               The machine runs <strong>${s.program.name}</strong>, loaded from a file without source; <em>Assemble &amp; load</em> runs the editor’s program instead.</p>` : nothing}
-            <ls-editor .loaded=${s.program?.source} @assemble=${() => act(this.assemble())}></ls-editor>
+            <ls-editor .loaded=${s.program?.source} @assemble=${() => act(this.assemble())}
+              .breakpointLines=${this.debug.state.breakpoints.flatMap((b) => (b.line === undefined ? [] : [b.line]))}
+              @toggle-breakpoint=${(e: CustomEvent<{ line: number }>) => act(this.debug.toggleLine(e.detail.line))}
+              @cursor-line=${(e: CustomEvent<{ line: number }>) => this.debug.setCursorLine(e.detail.line)}></ls-editor>
             ${s.loadError ? html`<pre class="load-error" id="load-error" role="alert">${s.loadError}</pre>` : nothing}
+            <ls-library .current=${() => ({ name: this.editor?.file ?? 'program.s', source: this.editor?.value ?? '' })}
+              .openProgram=${(p: KeptProgram) => this.openKept(p)}></ls-library>
           </section>`}
       </div>
       ${this.compact ? nothing : html`<section class="card comparison" aria-label="Comparison of topologies">
@@ -412,6 +466,18 @@ export class LockstepMachine extends LitElement {
         <h2 id="help-h">Keyboard shortcuts</h2>
         <table><tbody>${SHORTCUTS.map((k) => html`<tr><td>${k.keys.map((key, i) => html`${i > 0 ? ' or ' : ''}<kbd>${keyLabel(key)}</kbd>`)}</td><td>${k.label}</td></tr>`)}</tbody></table>
         <p>Tab reaches every button, register value, bit and memory word; Enter or Space activates it.</p>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>
+      <dialog id="share" aria-labelledby="share-h">
+        <h2 id="share-h">Share this machine</h2>
+        <p>The link opens this program, machine, faults and settings in the full lab.</p>
+        <input id="share-url" readonly aria-label="Share link" .value=${this.shareUrl} style="width: 100%">
+        <p id="share-status" role="status"></p>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>
+      <dialog id="reference" aria-labelledby="reference-h">
+        <h2 id="reference-h">Reference card: host calls and device registers</h2>
+        <ls-reference-card .controller=${c}></ls-reference-card>
         <form method="dialog"><button class="primary">Close</button></form>
       </dialog>
       <dialog id="embed" aria-labelledby="embed-h">

@@ -1,12 +1,12 @@
 /**
  * `<ls-memory>`: 32 words of RAM from every module side by side, from an address the user
- * types or a symbol, with differing words marked ≠. Clicking a word opens its bit picker
+ * types or a symbol, with differing words marked ≠, each word's bytes beside it as ASCII. Clicking a word opens its bit picker
  * (target `mem:ADDRESS`) so that a flip, a stuck bit or an ECC error can be scheduled there.
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
 import { memoryRows } from '../state/diff.ts';
-import { hex32, parseNumber } from '../state/format.ts';
+import { asciiOf, hex32, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
@@ -41,6 +41,8 @@ export class MemoryView extends LitElement {
     td.differs button.value { background: repeating-linear-gradient(135deg, var(--ls-diff-bg) 0 6px, transparent 6px 9px); border-color: var(--ls-bad); font-weight: 700; }
     td.offline button.value { opacity: 0.6; }
     th[scope=row] { color: var(--ls-muted); font-weight: 500; }
+    .ascii { color: var(--ls-muted); white-space: pre; margin-left: 0.3rem; }
+    td.differs .ascii { color: var(--ls-bad-text); font-weight: 700; }
   `];
 
   private go(e: Event) {
@@ -74,15 +76,15 @@ export class MemoryView extends LitElement {
         onBit: (bit) => act(this.controller.clickBit(bit)), onClose: () => this.controller.select(undefined),
       }) : nothing}
       ${rows.length === 0 ? html`<p class="muted">${hex32(this.state.memoryAddress)} is outside RAM.</p>` : html`
-      <div class="scroll"><table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Memory of every module"><colgroup><col class="address">${view.modules.map(() => html`<col>`)}</colgroup>
-        <thead><tr><th scope="col">Address</th>${view.modules.map((m) => html`<th scope="col">${moduleName(view, m.id)}</th>`)}</tr></thead>
+      <div class="scroll"><table style="min-width: ${10 + 19 * view.modules.length}ch" aria-label="Memory of every module"><colgroup><col class="address">${view.modules.map(() => html`<col>`)}</colgroup>
+        <thead><tr><th scope="col">Address</th>${view.modules.map((m) => html`<th scope="col">${moduleName(view, m.id)} <span class="ascii">(hex, ASCII)</span></th>`)}</tr></thead>
         <tbody>${rows.map((row) => html`
           <tr data-address=${hex32(row.address)}>
             <th scope="row">${row.differs.some(Boolean) ? html`<span class="diff-mark">≠ </span>` : nothing}${hex32(row.address)}</th>
             ${view.modules.map((m, k) => html`<td class="${m.state} ${row.differs[k] ? 'differs' : ''}">
               <button class="value" @click=${() => this.controller.select({ module: m.id, target: `mem:${hex32(row.address)}` })}
                 aria-label="RAM word ${hex32(row.address)} on module ${m.id}: ${hex32(row.values[k])}${row.differs[k] ? ', differs' : ''}. Pick a bit to break"
-              >${row.differs[k] ? html`<span class="diff-mark" aria-hidden="true">≠</span>` : nothing}${hex32(row.values[k])}</button></td>`)}
+              >${row.differs[k] ? html`<span class="diff-mark" aria-hidden="true">≠</span>` : nothing}${hex32(row.values[k])}</button><span class="ascii" title="The word's bytes as ASCII, lowest address first">${asciiOf(row.values[k])}</span></td>`)}
           </tr>
           ${row.latent ? html`<tr><td colspan=${view.modules.length + 1}>${bitsDetail(row.reference, view.modules.flatMap((m, k) => (row.differs[k] ? [{ module: m.id, value: row.values[k], mask: row.masks[k] }] : [])))}</td></tr>` : nothing}`)}
         </tbody></table></div>`}`;

@@ -20,6 +20,12 @@ export class ConsoleText {
     return true;
   }
 
+  /** Drops the text so far (the reader cleared the console); what comes next is appended as before. */
+  discard(): void {
+    this.dropped += this.chunks.length;
+    this.chunks = '';
+  }
+
   clear(): void {
     this.decoder = new TextDecoder('utf-8');
     this.chunks = '';

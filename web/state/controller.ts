@@ -15,6 +15,7 @@
  */
 import type {
   MachineStatus, MachineView, LoadedProgram, MachineSetup, ProgramInput, Verdict, CompareRequest, CompareResult, CompareProgress,
+  ReferenceCard,
 } from '../../src/worker/session.ts';
 import type { MachineEvent, ResyncMode } from '../../src/machine/events.ts';
 import type { ComparePoint } from '../../src/machine/machine.ts';
@@ -36,7 +37,7 @@ import { resyncProgress, type ResyncProgress } from './resync.ts';
 import { bitFault, pullFault, checkerFault, stillPending, type ClickKind, type When } from './faults.ts';
 import { ConsoleText } from './console.ts';
 import { wordsOf } from './diff.ts';
-import { exampleById, EXAMPLES } from './examples.ts';
+import { exampleById, exampleOf, EXAMPLES } from './examples.ts';
 import type { WorkloadSettings } from '../../src/transactions/settings.ts';
 import { canRun, exampleWorkload } from './workload.ts';
 
@@ -61,6 +62,11 @@ export interface SessionPort {
   setWorkload(settings: WorkloadSettings | undefined): Promise<void>;
   compare(request: CompareRequest): Promise<CompareResult>;
   compareProgress(): Promise<CompareProgress | undefined>;
+  runTo(pc: number, speed?: number): Promise<void>;
+  setBreakpoints(pcs: number[]): Promise<void>;
+  /** Resolves to the watchpoints' canonical names (`x5`, `mem:0x80001000`). */
+  setWatches(targets: string[]): Promise<string[]>;
+  referenceCard(): Promise<ReferenceCard>;
 }
 
 export interface MachineSettings {
@@ -128,6 +134,8 @@ export interface UiState {
   verdict?: Verdict;
   /** The scenario's expected output and outcome, when a scenario set up this program. */
   expect?: Expectation;
+  /** What else that scenario said, which the page does not track itself: kept for its share link and embed code. */
+  scenarioMeta?: ScenarioMeta;
   /** `expect` checked against the run, once it has ended. */
   expectation?: ExpectationCheck;
   /** Instructions per second when running (Infinity = flat out). */
@@ -161,6 +169,9 @@ export interface UiState {
   /** `view`'s registers were read with it (a detailed view), not carried over from an earlier one by a status view. */
   detailed: boolean;
 }
+
+/** A scenario's fields the page keeps only to give them back (scenario()). */
+export type ScenarioMeta = Pick<Scenario, 'title' | 'description' | 'availability'> & Pick<Scenario['settings'], 'autorun' | 'theme'>;
 
 export const RAM_BASE = 0x8000_0000;
 const MEMORY_WORDS = 32;
@@ -278,14 +289,14 @@ export class MachineController extends EventTarget {
 
   /** Loads assembly source; on failure the old program stays and loadError says why. A scenario's expectations go. */
   loadSource(source: string, name = 'program.s'): Promise<void> {
-    this.set({ expect: undefined });
+    this.set({ expect: undefined, scenarioMeta: undefined });
     return this.loadInput({ kind: 'source', source, name }, name, source);
   }
 
   /** Loads a file's bytes: ELF, assembly (.s) or a flat binary (.bin). A scenario's expectations go. */
   loadFile(bytes: Uint8Array, name: string): Promise<void> {
     const source = /\.(s|S|asm)$/.test(name) ? new TextDecoder().decode(bytes) : undefined;
-    this.set({ expect: undefined });
+    this.set({ expect: undefined, scenarioMeta: undefined });
     return this.loadInput({ kind: 'file', bytes, name }, name, source ?? bytes);
   }
 
@@ -352,9 +363,18 @@ export class MachineController extends EventTarget {
   }
 
   run(): Promise<void> {
+    return this.runWith((speed) => this.session.start(speed));
+  }
+
+  /** Runs until the instruction at `address` is next (or a breakpoint, a halt, a pause stops it first). */
+  runTo(address: number): Promise<void> {
+    return this.runWith((speed) => this.session.runTo(address, speed));
+  }
+
+  private runWith(start: (speed: number) => Promise<void>): Promise<void> {
     return this.guarded(async () => {
       this.checkCanRun('run');
-      await this.session.start(this.state.speed);
+      await start(this.state.speed);
       const view = this.state.view;
       if (view) this.set({ view: { ...view, running: true }, message: undefined });
       this.loop();
@@ -413,6 +433,25 @@ export class MachineController extends EventTarget {
 
   sendInput(text: string): Promise<void> {
     return this.guarded(() => this.session.sendInput(new TextEncoder().encode(text)));
+  }
+
+  /** Empties the console; output from now on appears (a verdict's mark still finds its place: consoleStart moves on). */
+  clearConsole(): void {
+    this.consoleText.discard();
+    this.set({ console: this.consoleText.text, consoleStart: this.consoleText.dropped });
+  }
+
+  /**
+   * Runs `task` on the session after every earlier call (the page's debugger, reference
+   * card), then, unless the machine runs, pulls a view (what the task changed shows); a
+   * failure becomes the page's error message.
+   */
+  call<T>(task: (session: SessionPort) => Promise<T>): Promise<T> {
+    let result!: T;
+    return this.guarded(async () => {
+      result = await task(this.session);
+      if (!this.running) await this.refreshNow();
+    }).then(() => result);
   }
 
   /**
@@ -700,9 +739,10 @@ export class MachineController extends EventTarget {
   async applyScenario(scenario: Scenario, program: ProgramInput & { name: string }): Promise<void> {
     const settings: MachineSettings = { ...scenario.machine };
     await this.chooseWorkload(scenario.workload);
+    const { title, description, availability, settings: { autorun, theme } } = scenario;
     this.set({
       settings, speed: scenario.settings.speed === 'max' ? Infinity : scenario.settings.speed,
-      stepN: scenario.settings.stepN, expect: scenario.expect,
+      stepN: scenario.settings.stepN, expect: scenario.expect, scenarioMeta: { title, description, availability, autorun, theme },
     });
     await this.loadInput(program, program.name, program.kind === 'source' ? program.source : program.bytes);
     for (const fault of scenario.faults) await this.inject(fault);
@@ -716,21 +756,31 @@ export class MachineController extends EventTarget {
     if (scenario.settings.autorun) await this.run();
   }
 
-  /** The current program, machine and fault plan as a scenario (for the embed code). */
+  /**
+   * The current program, machine and fault plan as a scenario (for the embed code and the
+   * share link), with what the scenario that set them up said besides (its title — else
+   * `title` —, description, availability, autorun and theme). A shipped example unchanged
+   * is named, not copied.
+   */
   scenario(title?: string): ScenarioInput {
     const program = this.state.program;
     const faults = [...new Set(this.state.scheduled)];
+    const { title: scenarioTitle = title, description, availability, ...settings } = this.state.scenarioMeta ?? {};
+    const example = program?.source !== undefined ? exampleOf(program.name, program.source) : undefined;
     return {
-      ...(title ? { title } : {}),
-      program: program?.source !== undefined ? { source: program.source, name: program.name }
+      ...(scenarioTitle ? { title: scenarioTitle } : {}),
+      ...(description ? { description } : {}),
+      program: example ? { example: example.id }
+        : program?.source !== undefined ? { source: program.source, name: program.name }
         : program?.bytes !== undefined ? { base64: base64Of(program.bytes), name: program.name }
         : { example: 'count' },
       machine: { ...this.state.settings },
       faults,
       replacements: this.state.replacements,
-      settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN },
+      settings: { speed: Number.isFinite(this.state.speed) ? this.state.speed : 'max', stepN: this.state.stepN, ...settings },
       ...(this.state.workload ? { workload: this.state.workload } : {}),
       ...(this.state.expect ? { expect: this.state.expect } : {}),
+      ...(availability ? { availability } : {}),
     };
   }
 }

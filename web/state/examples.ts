@@ -43,3 +43,8 @@ export const EXAMPLES: readonly Example[] = [
 export function exampleById(id: string): Example | undefined {
   return EXAMPLES.find((e) => e.id === id);
 }
+
+/** The shipped example a program is, unchanged: its file name and its source. */
+export function exampleOf(name: string, source: string): Example | undefined {
+  return EXAMPLES.find((e) => e.file === name && e.source === source);
+}

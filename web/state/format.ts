@@ -27,3 +27,16 @@ export function parseNumber(text: string): number {
   if (/^\d+$/.test(clean)) return Number(clean);
   return Number.NaN;
 }
+
+/**
+ * A RAM word's four bytes as text, in address order (the machine is little-endian: the low
+ * byte first); a byte outside printable ASCII (0x20..0x7E) shows as a middle dot.
+ */
+export function asciiOf(word: number): string {
+  let text = '';
+  for (let k = 0; k < 4; k++) {
+    const byte = (word >>> (8 * k)) & 0xFF;
+    text += byte >= 0x20 && byte <= 0x7E ? String.fromCharCode(byte) : '·';
+  }
+  return text;
+}

@@ -6,7 +6,7 @@
 export type Action =
   | 'run-pause' | 'step' | 'step-n' | 'reset' | 'faster' | 'slower' | 'flat-out'
   | 'assemble' | 'focus-editor' | 'focus-registers' | 'focus-timeline' | 'theme' | 'help' | 'close'
-  | 'embed-code';
+  | 'embed-code' | 'toggle-breakpoint' | 'run-to-cursor' | 'reference-card';
 
 export interface Shortcut {
   keys: string[];
@@ -28,6 +28,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['l'], action: 'focus-timeline', label: 'Go to the event timeline' },
   { keys: ['t'], action: 'theme', label: 'Light / dark theme' },
   { keys: ['c'], action: 'embed-code', label: 'Copy embed code' },
+  { keys: ['b'], action: 'toggle-breakpoint', label: 'Set or clear a breakpoint at the cursor (the disassembly row or editor line chosen last; F9 in the editor)' },
+  { keys: ['u'], action: 'run-to-cursor', label: 'Run to the cursor' },
+  { keys: ['k'], action: 'reference-card', label: 'Reference card: host calls and device registers' },
   { keys: ['?', 'h'], action: 'help', label: 'This help' },
   { keys: ['Escape'], action: 'close', label: 'Close a dialog or the bit picker' },
 ];
