@@ -109,16 +109,18 @@ export class FailoverSystem implements TransactionService {
   private fed: TransactionRecord[] = [];
   /** How many of `fed` the last checkpoint acknowledged (the serving host's consumed count then). */
   private acknowledged = 0;
-  /** acceptedAt[id]: the position of accepted record `id` in acceptance order (ids are small integers: an array, not a map). */
-  private readonly acceptedAt: number[] = [];
+  /** acceptedAt[id]: the position of accepted record `id` in acceptance order (ids are small integers: grown as they come). */
+  private acceptedAt = new Int32Array(1024);
   private accepted = 0;
   private distinctConsumed = 0;
   /** How many of `fed` collect() has seen consumed. */
   private seenConsumed = 0;
   /** When host 0, the first primary, died (its heartbeats stop there). */
   private primaryDeath: number | undefined;
-  /** answered[id]: the receiver has a result for `id`. */
-  private readonly answered: boolean[] = [];
+  /** answered[id] = 1: the receiver has a result for accepted record `id`. */
+  private answered = new Uint8Array(1024);
+  /** Ids of results that name no accepted record (a corrupted id) the receiver has seen. */
+  private readonly strays = new Set<number>();
   private readonly rolled = new Set<number>();
   private results: TransactionResult[] = [];
   private depth = 1;
@@ -171,6 +173,7 @@ export class FailoverSystem implements TransactionService {
     } else {
       this.inbox.push(record);
     }
+    if (record.id >= this.acceptedAt.length) this.acceptedAt = grown(this.acceptedAt, record.id);
     this.acceptedAt[record.id] = this.accepted++;
     return true;
   }
@@ -298,15 +301,21 @@ export class FailoverSystem implements TransactionService {
     }
   }
 
+  private isAnswered(id: number): boolean { return id < this.answered.length ? this.answered[id] === 1 : this.strays.has(id); }
+
   /** Takes the serving host's results (through the receiver) and notes what it consumed. */
   private collect(): void {
     const dedupe = this.settings.clusterAware === 'dedupe' || this.settings.topology === 'process-pair';
     for (const r of this.active.port.takeResults()) {
-      if (dedupe && this.answered[r.id]) {
+      if (dedupe && this.isAnswered(r.id)) {
         this.stats.deduplicated++;
         continue;
       }
-      this.answered[r.id] = true;
+      if (r.id >= this.acceptedAt.length) this.strays.add(r.id);
+      else {
+        if (r.id >= this.answered.length) this.answered = grown(this.answered, r.id);
+        this.answered[r.id] = 1;
+      }
       this.results.push(r);
     }
     const taken = Math.min(this.active.port.consumed, this.fed.length);
@@ -342,7 +351,7 @@ export class FailoverSystem implements TransactionService {
     const inFlight = this.fed.slice(this.acknowledged, consumed);
     const waiting = this.fed.slice(consumed);
     const redeliver = this.settings.topology === 'process-pair'
-      ? inFlight.filter((r) => !this.answered[r.id])
+      ? inFlight.filter((r) => !this.isAnswered(r.id))
       : this.settings.clusterAware === 'off' ? [] : inFlight;
     const again = new Set(redeliver);
     for (const r of inFlight) if (!again.has(r)) this.rolled.add(r.id);
@@ -401,4 +410,13 @@ export class FailoverSystem implements TransactionService {
       events: this.events,
     };
   }
+}
+
+/** A copy of `array` long enough to hold index `index` (doubling). */
+function grown<T extends Int32Array | Uint8Array>(array: T, index: number): T {
+  let length = array.length;
+  while (length <= index) length *= 2;
+  const copy = new (array.constructor as new (n: number) => T)(length);
+  copy.set(array);
+  return copy;
 }
