@@ -9,11 +9,15 @@
  *   each level the `perLevel` newest are kept, like the digits of a binary counter. So the
  *   newest are `interval` apart and older ones ever wider apart: after n intervals at most
  *   perLevel × (⌊log2 n⌋ + 1) are kept, and an instruction `age` instructions before the
- *   newest one lies at most (age + interval) / (perLevel − 1) instructions after a kept
- *   checkpoint (or the start). If their bytes exceed `maxBytes`, the oldest go first, the
- *   newest never: the old past is then reached from an earlier one, the start at worst.
+ *   newest one lies at most interval + (age + interval) / (perLevel − 1) instructions after
+ *   a kept checkpoint (or the start): going back replays about a third of the way at most,
+ *   with 4 a level.
  * - fine: at most FINE_LIMIT states taken while replaying towards a travel's target, so
  *   that stepping back again near it replays little; each travel's replace the last's.
+ *
+ * When their bytes exceed `maxBytes`, the oldest periodic checkpoints go first, then the
+ * oldest fine ones; the start and the newest periodic one stay (the old past is then reached
+ * from an earlier checkpoint, the start at worst, by a longer replay).
  */
 
 /** What the store needs to know of a checkpoint. */
@@ -82,12 +86,20 @@ export class CheckpointStore<C extends Kept> {
     }
     const kept = new Set([...byLevel.values()].flatMap((level) => level.slice(-this.perLevel)));
     this.periodic = this.periodic.filter((p) => kept.has(p));
-    while (this.periodic.length > 1 && this.bytes > this.maxBytes) this.periodic.shift();
+    this.keepWithinBudget();
   }
 
   /** Replaces the fine checkpoints with `fine` (the last FINE_LIMIT of them). */
   setFine(fine: C[]): void {
     this.fine = fine.slice(-FINE_LIMIT);
+    this.keepWithinBudget();
+  }
+
+  private keepWithinBudget(): void {
+    let bytes = this.bytes;
+    while (bytes > this.maxBytes && (this.periodic.length > 1 || this.fine.length > 0)) {
+      bytes -= (this.periodic.length > 1 ? this.periodic.shift()! : this.fine.shift()!).bytes;
+    }
   }
 
   /** The newest checkpoint at or before `instret` that `usable` accepts (the start is always usable). */

@@ -42,6 +42,7 @@ import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { ByteLog } from './byte-log.ts';
+import { deviated } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 
@@ -87,12 +88,14 @@ export interface TwinView extends Architectural {
   same: boolean;
   instret: number;
   halt?: Halt;
-  /** It runs on to its own end, the machine having halted. */
-  finishing: boolean;
-  /** Its console output from byte `outputFrom` on: what the previous view did not carry (none while `same`: it is the machine's). */
+  /** Its console output from byte `outputFrom` on: what the previous view did not carry (0: all of it, the page's copy starts over). */
   outputFrom: number;
   output: Uint8Array;
-  /** Where the machine's console output first parts from the twin's, placed in the machine's output. */
+  /**
+   * Where the machine's console output first parts from the twin's, placed in the machine's
+   * output: the first byte that differs as far as both have printed; once the run has been
+   * judged, where the verdict's fault-free run, run to its end, says (as --classify).
+   */
   parting?: OutputDifferenceAt;
 }
 
@@ -236,8 +239,6 @@ export class MachineSession {
   /** Where the run's output parts from the fault-free run's, as last found at the present. */
   private parting?: OutputDifference;
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
-  /** finishTwin() is running. */
-  private finishingTwin = false;
 
   /** `travelOptions`: the history's checkpoint settings (tests use short intervals). */
   constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}) {}
@@ -407,7 +408,6 @@ export class MachineSession {
       }
       return;
     }
-    if (this.timeTravel?.twinFinishing) void this.finishTwin();
     if (!m.events.some((e) => e.kind === 'inject')) {
       const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
       this.verdict = { kind: 'fault-free', notApplied };
@@ -537,7 +537,7 @@ export class MachineSession {
    * when the free run ends (halted, paused, machine replaced); at once when not running.
    */
   changed(): Promise<void> {
-    if (!this.running && !this.judging && !this.timeTravel?.twinFinishing) return Promise.resolve();
+    if (!this.running && !this.judging) return Promise.resolve();
     return new Promise((resolve) => this.watchers.push(resolve));
   }
 
@@ -604,6 +604,7 @@ export class MachineSession {
     if (!this.timeTravel?.record(intervention)) return;
     this.inputLog = this.timeTravel.inputChunks();
     this.parting = undefined;
+    this.partingPlaced = undefined;
     if (this.reference && this.reference.inputsDelivered > this.inputLog.length) this.reference = undefined;
   }
 
@@ -641,7 +642,6 @@ export class MachineSession {
     this.twinOn = on;
     this.twinSent = 0;
     this.timeTravel?.setTwin(on);
-    if (on && this.timeTravel && this.m.halt) void this.finishTwin();
   }
 
   /** The history, or a RangeError saying why this machine has none. */
@@ -707,28 +707,11 @@ export class MachineSession {
     this.eventCursor = 0;
     this.output = Array.from(this.outputLog.bytes());
     this.twinSent = 0;
+    this.partingPlaced = undefined;
     this.verdict = undefined;
     this.judging = false;
     this.settle();
     return this.view();
-  }
-
-  /** Runs the twin on to its own end once the machine has halted, in slices, as judge() does the fault-free run. */
-  private async finishTwin(): Promise<void> {
-    if (this.finishingTwin) return;
-    this.finishingTwin = true;
-    try {
-      let sliceStart = performance.now();
-      while (this.timeTravel?.finishTwin(REFERENCE_CHUNK)) {
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToEvents();
-          sliceStart = performance.now();
-        }
-      }
-    } finally {
-      this.finishingTwin = false;
-      this.notify();
-    }
   }
 
   /** The machine's whole console output so far (views carry only what is new since the last one). */
@@ -781,26 +764,27 @@ export class MachineSession {
     return { history, ...(twin ? { twin } : {}), ...(this.parting ? { parting: this.parting } : {}) };
   }
 
+  /** The twin: its own machine once it runs beside the machine, else (mirroring) the machine's reference module and output. */
   private twinView(travel: TimeTravel): TwinView {
-    const twin = travel.twin!;
     const m = this.m;
-    const own = twin.machine;
-    if (!own) this.twinSent = 0;
-    const output = twin.output;
-    if (output && output.length < this.twinSent) this.twinSent = 0;
+    const own = travel.twin!.machine;
+    const output = travel.twin!.output ?? this.outputLog;
+    if (output.length < this.twinSent) this.twinSent = 0;
     const outputFrom = this.twinSent;
-    this.twinSent = output?.length ?? 0;
-    const parting = travel.parting();
-    if (parting && this.partingPlaced?.offset !== parting.offset) this.partingPlaced = { offset: parting.offset, placed: placed(parting, this.outputLog.bytes()) };
+    this.twinSent = output.length;
+    const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
+    const found = judged ? judged.difference : travel.parting();
+    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placed(found, this.outputLog.bytes()) };
+    const parting = found && this.partingPlaced!.placed;
+    const shown = own ?? m;
     return {
-      same: !own,
-      instret: own ? own.instret : m.instret,
-      ...((own ?? m).halt ? { halt: (own ?? m).halt } : {}),
-      finishing: travel.twinFinishing,
-      ...architectural(own ?? m, own ? 0 : (m.referenceModule() ?? 0)),
+      same: !deviated(m.events),
+      instret: shown.instret,
+      ...(shown.halt ? { halt: shown.halt } : {}),
+      ...architectural(shown, own ? 0 : (m.referenceModule() ?? 0)),
       outputFrom,
-      output: output?.bytes(outputFrom) ?? new Uint8Array(),
-      ...(parting ? { parting: { ...this.partingPlaced!.placed, ...parting } } : {}),
+      output: output.bytes(outputFrom),
+      ...(parting ? { parting } : {}),
     };
   }
 

@@ -37,6 +37,7 @@ import type { MachineEvent } from '../machine/events.ts';
 import { isDetection } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
 import type { Fault } from '../fault/spec.ts';
+import type { OutputDifference } from '../fault/classify.ts';
 import { CheckpointStore, FINE_LIMIT } from './checkpoints.ts';
 import type { InputChunk } from './reference.ts';
 import type { ByteLog } from './byte-log.ts';
@@ -50,7 +51,7 @@ import { Twin, deviated, faultFreeSnapshot, nextDeviation, type TwinState } from
  * ones make each step back slower.
  */
 export const CHECKPOINT_INTERVAL = 2 ** 23;
-/** Periodic checkpoints kept per level (checkpoints.ts): an instruction `age` back is at most (age + interval) / 3 instructions after one. */
+/** Periodic checkpoints kept per level (checkpoints.ts): an instruction `age` back lies at most interval + (age + interval) / 3 instructions after one. */
 export const CHECKPOINTS_PER_LEVEL = 4;
 /** Bytes of checkpoints kept at most (see Memory above). */
 export const CHECKPOINT_BUDGET = 48 * 2 ** 20;
@@ -139,8 +140,6 @@ export class TimeTravel {
   private readonly fineFrom: number;
   /** The fault-free twin, when the page shows it. */
   twin?: Twin;
-  /** The twin, after the machine halted, has run to its own end (or as far as the history's input lets it). */
-  private twinEnded = false;
 
   constructor(private readonly host: TravelHost, options: Partial<TimeTravelOptions> = {}) {
     const { enabled = true, interval = CHECKPOINT_INTERVAL, perLevel = CHECKPOINTS_PER_LEVEL, maxBytes = CHECKPOINT_BUDGET, fineFrom = FINE_FROM } = options;
@@ -160,7 +159,6 @@ export class TimeTravel {
   setTwin(on: boolean): void {
     if (on === (this.twin !== undefined)) return;
     this.twin = on ? new Twin() : undefined;
-    this.twinEnded = false;
     this.placeTwin();
   }
 
@@ -298,7 +296,6 @@ export class TimeTravel {
       } else {
         twin.resume(from.twin!);
       }
-      this.twinEnded = false;
     }
     twin.advance(m.instret, inputs);
   }
@@ -328,7 +325,6 @@ export class TimeTravel {
     this.host.install(Machine.fromSnapshotSync(from.machine, this.host.console), from.session);
     this.cursor = from.logged;
     this.twin?.machineOutputCut(from.session.outputLength);
-    this.twinEnded = false;
     const distance = t - from.instret;
     if (distance > this.fineFrom) {
       const every = Math.ceil(distance / (FINE_LIMIT + 1));
@@ -342,29 +338,9 @@ export class TimeTravel {
     return this.advance(t);
   }
 
-  /**
-   * After the machine has halted: runs the twin on towards its own end, at most `budget`
-   * instructions; returns true while it has further to go (it has not halted, and the
-   * history's input lets it go on).
-   */
-  finishTwin(budget: number): boolean {
-    const twin = this.twin;
-    if (!twin || twin.mirroring || !this.host.machine.halt || this.twinEnded) return false;
-    if (!twin.advance(twin.instret! + budget, this.inputChunks())) this.twinEnded = true;
-    return !this.twinEnded;
-  }
-
-  /** Where the machine's output first parts from the twin's (Twin.parting), once both ended if they must have. */
-  parting() {
-    const twin = this.twin;
-    if (!twin) return undefined;
-    const ended = this.host.machine.halt !== undefined && (twin.machine?.halt !== undefined || this.twinEnded);
-    return twin.parting(this.host.output, ended);
-  }
-
-  /** The twin is still running to its end after the machine halted. */
-  get twinFinishing(): boolean {
-    return this.twin !== undefined && !this.twin.mirroring && this.host.machine.halt !== undefined && !this.twinEnded && this.twin.machine?.halt === undefined;
+  /** The first byte at which the machine's output differs from the twin's, both as far as they have run (Twin.parting). */
+  parting(): OutputDifference | undefined {
+    return this.twin?.parting(this.host.output);
   }
 
   /**

@@ -3,8 +3,7 @@
  * step with the machine (at its instruction count), so that the page can show its
  * registers and console output beside the modules'. It is a fault-free run as the verdict's
  * (reference.ts), and finds where the two console outputs part as `lockstep run --classify`
- * does (firstDifference, src/fault/classify.ts): the first byte that differs, or where the
- * shorter one ends once both runs have.
+ * does (firstDifference, src/fault/classify.ts) as far as both have printed.
  *
  * Until a fault or a replacement takes effect the machine is its own fault-free run (the
  * same program and input, nothing else): the twin then *mirrors* it and runs nothing.
@@ -124,20 +123,18 @@ export class Twin {
   }
 
   /**
-   * Where the machine's output first parts from the twin's: the first byte at which both
-   * have printed and they differ; or, once both runs have ended (`ended`), where the
-   * shorter one ends. Undefined while they agree (and while the twin mirrors).
+   * Where the machine's output first parts from the twin's as far as both have printed: the
+   * first byte at which they differ (firstDifference's, over the bytes both have). Undefined
+   * while they agree (and while the twin mirrors). Where the shorter output ends is known only
+   * once both runs have: the verdict's fault-free run tells it (session.ts).
    */
-  parting(machine: ByteLog, ended: boolean): OutputDifference | undefined {
+  parting(machine: ByteLog): OutputDifference | undefined {
     if (!this.run) return undefined;
     const twin = this.run.log;
     const common = Math.min(machine.length, twin.length);
     this.equalPrefix = Math.min(this.equalPrefix, common);
     while (this.equalPrefix < common && machine.at(this.equalPrefix) === twin.at(this.equalPrefix)) this.equalPrefix++;
-    if (this.equalPrefix < common || (ended && machine.length !== twin.length)) {
-      const [actual, expected] = [machine.at(this.equalPrefix), twin.at(this.equalPrefix)];
-      return { offset: this.equalPrefix, ...(actual !== undefined ? { actual } : {}), ...(expected !== undefined ? { expected } : {}) };
-    }
-    return undefined;
+    if (this.equalPrefix === common) return undefined;
+    return { offset: this.equalPrefix, actual: machine.at(this.equalPrefix)!, expected: twin.at(this.equalPrefix)! };
   }
 }
