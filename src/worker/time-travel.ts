@@ -36,7 +36,7 @@ import { Machine, type RunResult, type RunStop } from '../machine/machine.ts';
 import type { MachineEvent } from '../machine/events.ts';
 import { isDetection } from '../machine/events.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
-import type { Fault } from '../fault/spec.ts';
+import { formatFault, type Fault } from '../fault/spec.ts';
 import type { OutputDifference } from '../fault/classify.ts';
 import { CheckpointStore, FINE_LIMIT } from './checkpoints.ts';
 import type { InputChunk } from './reference.ts';
@@ -122,6 +122,8 @@ export interface HistoryStatus {
   interval: number;
   checkpoints: number;
   bytes: number;
+  /** The faults scheduled in this history (DESIGN §5 text), those of its recorded future too. */
+  faults: string[];
   /** Where the present's first fault took effect, its first detection, and where the modules' records first differed (the divergence's first_differed, or its instruction). */
   injection?: number;
   detection?: number;
@@ -374,6 +376,7 @@ export class TimeTravel {
     return {
       enabled: this.enabled, start: this.store.start.instret, present: this.present, interval: this.store.interval,
       checkpoints: this.store.count, bytes: this.store.bytes,
+      faults: this.log.flatMap((i) => (i.kind === 'fault' ? [formatFault(i.fault)] : [])),
       ...(injection !== undefined ? { injection } : {}),
       ...(detection !== undefined ? { detection } : {}),
       ...(diverge ? { divergence: diverge.first_differed ?? diverge.instret } : {}),
