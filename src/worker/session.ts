@@ -308,7 +308,11 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
     }, { ...this.travelOptions, enabled: this.travelOn });
-    if (this.twinOn) this.timeTravel.setTwin(true);
+    try {
+      this.timeTravel.setTwin(this.twinOn);
+    } catch {
+      // A machine restored from a snapshot of a faulty run has no fault-free state to start the twin from: it runs without.
+    }
   }
 
   /**

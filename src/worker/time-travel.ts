@@ -157,16 +157,16 @@ export class TimeTravel {
     this.enabled = enabled;
   }
 
-  /** Shows the fault-free twin (true) or stops running it. */
+  /** Shows the fault-free twin (true) or stops running it. Throws RangeError when the history holds no fault-free state to start it from. */
   setTwin(on: boolean): void {
     if (on === (this.twin !== undefined)) return;
     this.twin = on ? new Twin() : undefined;
-    this.placeTwin();
-  }
-
-  /** The first instruction the history holds and the furthest it has reached. */
-  get span(): { start: number; present: number } {
-    return { start: this.store.start.instret, present: this.present };
+    try {
+      this.placeTwin();
+    } catch (error) {
+      this.twin = undefined;
+      throw error;
+    }
   }
 
   /** The console input of this history, in order, as the fault-free runs take it (reference.ts). */

@@ -19,9 +19,19 @@ export class TimeTravelBar extends LitElement {
   declare state: UiState;
   declare controller: MachineController;
 
+  /**
+   * While the machine runs, the bar is drawn again only when a checkpoint is taken or a
+   * landmark appears, not for every view: drawing takes the page's time, and on a small
+   * machine that is the worker's.
+   */
   override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 1 || !changed.has('state')
-      || stateChanged(changed.get('state') as UiState | undefined, this.state, ['timeTravel', 'twin', 'stepN', 'settings', 'workload'], ['instret', 'history', 'running', 'parting']);
+    const before = changed.get('state') as UiState | undefined;
+    if (changed.size > 1 || !changed.has('state') || !before?.view || !this.state.view) return true;
+    if (stateChanged(before, this.state, ['timeTravel', 'twin', 'stepN', 'settings', 'workload'], ['running'])) return true;
+    const [was, now] = [before.view, this.state.view];
+    if (!now.running) return stateChanged(before, this.state, [], ['instret', 'history', 'parting']);
+    const marks = (v: typeof now) => [v.history?.checkpoints, v.history?.injection, v.history?.detection, v.history?.divergence, v.parting?.offset].join();
+    return marks(was) !== marks(now);
   }
 
   static override styles = [shared, css`

@@ -25,8 +25,13 @@ export class TwinConsole extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: UiState;
 
+  /** While the machine runs, drawn again when an output grows or they part, not for every view (see TimeTravelBar). */
   override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 1 || stateChanged(changed.get('state') as UiState | undefined, this.state, ['console', 'twinConsole'], ['twin']);
+    const before = changed.get('state') as UiState | undefined;
+    if (changed.size > 1 || stateChanged(before, this.state, ['console', 'twinConsole'], ['running'])) return true;
+    const [was, now] = [before?.view?.twin, this.state.view?.twin];
+    if (!this.state.view?.running) return was !== now;
+    return was?.parting?.offset !== now?.parting?.offset || was?.same !== now?.same;
   }
 
   static override styles = [shared, css`

@@ -55,7 +55,7 @@ export function rewoundState(view: MachineView): Partial<UiState> {
 }
 
 /** "3.4 MB" */
-export function megabytes(bytes: number): string {
+function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
 }
 
