@@ -44,11 +44,12 @@ import type { ByteLog } from './byte-log.ts';
 import { Twin, deviated, faultFreeSnapshot, nextDeviation, type TwinState } from './twin.ts';
 
 /**
- * Instructions between periodic checkpoints (2^23). A snapshot of a 1 MiB machine costs
- * about 1 ms per module on this machine's Node (0.9 ms simplex, 2.4 ms tmr, at 160 and 76
- * MIPS), about 1 % of the 2^23 instructions' run; and going back replays at most 2^23
- * instructions, a tenth of a second or less. Smaller intervals cost the run more, larger
- * ones make each step back slower.
+ * Instructions between periodic checkpoints (2^23): a checkpoint of a 1 MiB machine takes
+ * 0.5 to 2.5 ms (a snapshot: device state, and a page scan per module), so the run keeps
+ * about 97 % of its speed (measured in Node on int-mix, simplex and tmr, 600 M
+ * instructions); and going back replays at most 2^23 instructions (a few hundredths of a
+ * second on simplex, a tenth or two on pair-spare). Halving the interval doubles the cost;
+ * doubling it doubles the worst replay.
  */
 export const CHECKPOINT_INTERVAL = 2 ** 23;
 /** Periodic checkpoints kept per level (checkpoints.ts): an instruction `age` back lies at most interval + (age + interval) / 3 instructions after one. */

@@ -58,12 +58,17 @@ type Intervention = { at: number; fault: string } | { at: number; input: string 
 
 interface Plan {
   topology: Topology;
-  config: Pick<MachineConfig, 'compare' | 'ecc' | 'resync'>;
+  config: Pick<MachineConfig, 'compare' | 'ecc' | 'resync' | 'scrubEvery'>;
   /** Faults scheduled at load, and during the run (at their decision instruction). */
   interventions: Intervention[];
 }
 
-/** A seeded fault plan for `topology`: faults on registers and RAM words the program uses, one of them scheduled mid-run, and (not on simplex) a replacement. */
+/**
+ * A seeded fault plan for `topology`: faults on registers and RAM words the program uses,
+ * one of them scheduled mid-run, and (not on simplex) a replacement; compared at every
+ * instruction (even seeds) or at stores (odd); seed 3 with SEC-DED memory, its scrubber and
+ * an uncorrectable ECC error besides.
+ */
 function seededPlan(topology: Topology, seed: number): Plan {
   const random = new Random(seed);
   const modules = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 }[topology];
@@ -74,12 +79,13 @@ function seededPlan(topology: Topology, seed: number): Plan {
     `at=${at(200, 1500)},module=${random.below(modules)},kind=flip,target=${register()},bit=${random.below(32)}`,
     `at=${at(1500, 2500)},module=${random.below(modules)},kind=${random.pick(['stuck0', 'stuck1'])},target=${word()},bit=${random.below(32)}`,
     ...(topology === 'simplex' ? [] : [`at=${at(3000, 1000)},module=${random.below(modules)},kind=kill`]),
+    ...(seed === 3 ? [`at=${at(500, 2000)},module=${random.below(modules)},kind=ecc,target=${word()},bit=${random.below(32)}`] : []),
   ];
   const decided = at(1000, 800);
   const late = `at=${decided + random.below(400)},module=${random.below(modules)},kind=flip,target=${register()},bit=${random.below(32)}`;
   return {
     topology,
-    config: { compare: seed % 2 === 0 ? 'every' : 'store', resync: 'precopy' },
+    config: { compare: seed % 2 === 0 ? 'every' : 'store', resync: 'precopy', ...(seed === 3 ? { ecc: 'secded', scrubEvery: 700 } as const : {}) },
     interventions: [
       ...faults.map((fault) => ({ at: 0, fault })),
       { at: 6, input: 'lockstep' }, // the read call waits at instruction 6
@@ -187,7 +193,7 @@ function expectSame(actual: State, golden: { states: State[]; events: MachineEve
 
 const TOPOLOGIES: Topology[] = ['simplex', 'dmr', 'pair-spare', 'tmr'];
 
-describe.each(TOPOLOGIES.flatMap((t) => [[t, 1], [t, 2]] as const))('time travel on %s (fault plan seed %i)', (topology, seed) => {
+describe.each(TOPOLOGIES.flatMap((t) => [[t, 1], [t, 2], [t, 3]] as const))('time travel on %s (fault plan seed %i)', (topology, seed) => {
   it('going back to instruction k and stepping forward gives, at every instruction, the uninterrupted run\'s state', async () => {
     const plan = seededPlan(topology, seed);
     const golden = await goldenRun(plan);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MachineSession, type MachineView } from '../../src/worker/session.ts';
-import { Machine } from '../../src/machine/machine.ts';
+import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { firstDifference } from '../../src/fault/classify.ts';
 import { assembleOrThrow } from '../helpers/machine.ts';
@@ -21,10 +21,10 @@ const INPUT = [{ at: 6, bytes: 'lockstep' }, { at: 3500, bytes: 'Z' }];
 const TRAVEL = { interval: 300, perLevel: 2, fineFrom: 500 };
 
 /** A fault-free run of mix.s on `topology` given INPUT at its instructions, stepped one instruction at a time: x0..x31 and pc at every instruction, and its output. */
-async function faultFree(topology: Topology): Promise<{ regs: number[][]; pcs: number[]; output: Uint8Array }> {
+async function faultFree(topology: Topology, config: MachineConfig = {}): Promise<{ regs: number[][]; pcs: number[]; output: Uint8Array }> {
   const output: number[] = [];
   const queue: number[] = [];
-  const machine = await Machine.create({ topology, console: { write: (_fd, b) => output.push(...b), read: (max) => Uint8Array.from(queue.splice(0, max)) } });
+  const machine = await Machine.create({ ...config, topology, console: { write: (_fd, b) => output.push(...b), read: (max) => Uint8Array.from(queue.splice(0, max)) } });
   machine.load(PROGRAM);
   const regs: number[][] = [];
   const pcs: number[] = [];
@@ -50,9 +50,9 @@ async function faultFree(topology: Topology): Promise<{ regs: number[][]; pcs: n
  * A session running mix.s with `faults`, the twin on, INPUT sent at its instructions; stepped
  * `n` at a time up to `until` (or its halt), then until its run has been judged. Its views.
  */
-async function sessionWith(topology: Topology, faults: string[], until = Infinity, n = 97): Promise<{ session: MachineSession; views: MachineView[] }> {
+async function sessionWith(topology: Topology, faults: string[], until = Infinity, n = 97, config: Omit<MachineConfig, 'topology' | 'console'> = {}): Promise<{ session: MachineSession; views: MachineView[] }> {
   const session = new MachineSession(TRAVEL);
-  await session.create({ topology });
+  await session.create({ ...config, topology });
   await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
   session.setTwin(true);
   for (const f of faults) await session.inject(f);
@@ -83,9 +83,11 @@ function twinOutput(views: MachineView[]): Uint8Array {
 }
 
 describe('the fault-free twin', () => {
-  it.each(['simplex', 'dmr', 'pair-spare', 'tmr'] as const)('on %s mirrors the machine until the fault, then runs beside it with the fault-free run\'s registers at every instruction', async (topology) => {
-    const golden = await faultFree(topology);
-    const { session } = await sessionWith(topology, ['at=900,module=0,kind=stuck1,target=s5,bit=9'], 700);
+  it.each([
+    ['simplex', {}], ['dmr', {}], ['pair-spare', {}], ['tmr', {}], ['tmr', { ecc: 'secded', scrubEvery: 300 }],
+  ] as const)('on %s %o mirrors the machine until the fault, then runs beside it with the fault-free run\'s registers at every instruction', async (topology, config) => {
+    const golden = await faultFree(topology, config);
+    const { session } = await sessionWith(topology, ['at=900,module=0,kind=stuck1,target=s5,bit=9'], 700, 97, config);
     let view = session.view();
     for (; view.instret < 1400 && !view.halt; view = session.step(1)) {
       const t = view.instret;
