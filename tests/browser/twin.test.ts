@@ -203,6 +203,12 @@ describe('time travel and the fault-free twin', () => {
     await page.locator('#go-to').fill('1234');
     await page.locator('#go-to').press('Enter');
     await expect.poll(() => instret(page)).toBe(1234);
+    // Without checkpoints, going back still works: it replays from the start.
+    await page.locator('#time-travel').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('#history-status').innerText()).toContain('No checkpoints are kept');
+    await page.locator('#back').click();
+    await expect.poll(() => instret(page)).toBe(1233);
 
     const themes: string[] = [];
     for (;;) {

@@ -64,15 +64,16 @@ export class TimeTravelBar extends LitElement {
       return html`<div class="row"><h3>Time travel</h3><p class="muted" id="travel-unavailable">${unavailable}</p></div>`;
     }
     const history = view?.history;
-    const off = !s.timeTravel || !history;
-    const why = !history ? 'Load a program first' : !s.timeTravel ? 'Time travel is off: turn it on to go back' : undefined;
+    const off = !history;
+    const why = !history ? 'Load a program first' : !s.timeTravel ? 'No checkpoints are kept: going back replays from the start' : undefined;
     const at = view?.instret ?? 0;
     const shown = this.scrubbing ?? at;
     return html`
       <div class="row">
         <h3>Time travel</h3>
-        <label><input type="checkbox" id="time-travel" .checked=${live(s.timeTravel)}
-          @change=${(e: Event) => act(this.controller.setTimeTravel((e.target as HTMLInputElement).checked))}> Keep checkpoints to go back</label>
+        <label title="A snapshot every ${count(history?.interval ?? 0)} instructions (about 3 % of the run's speed), so that going back replays little; off, it replays from the start">
+          <input type="checkbox" id="time-travel" .checked=${live(s.timeTravel)}
+            @change=${(e: Event) => act(this.controller.setTimeTravel((e.target as HTMLInputElement).checked))}> Keep checkpoints to go back quickly</label>
         <label title="The same program and input without faults, in step with the machine: a column in the registers, its console beside the machine's">
           <input type="checkbox" id="twin" .checked=${live(s.twin)}
             @change=${(e: Event) => act(this.controller.setTwin((e.target as HTMLInputElement).checked))}> Show the fault-free twin</label>

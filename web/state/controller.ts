@@ -448,7 +448,10 @@ export class MachineController extends EventTarget {
 
   setTimeTravel(on: boolean): Promise<void> {
     this.set({ timeTravel: on });
-    return this.guarded(() => this.session.setTimeTravel(on));
+    return this.guarded(async () => {
+      await this.session.setTimeTravel(on);
+      if (!this.running) await this.refreshNow();
+    });
   }
 
   setTwin(on: boolean): Promise<void> {

@@ -67,7 +67,7 @@ export function historyText(view: MachineView, history: HistoryStatus): string {
     : `At the present, instruction ${count(view.instret)}.`;
   const kept = history.enabled
     ? ` ${history.checkpoints} checkpoint${history.checkpoints === 1 ? '' : 's'} kept (${megabytes(history.bytes)}), one every ${count(history.interval)} instructions as the run goes.`
-    : ' Time travel is off: no checkpoints are kept, so going back replays from the start.';
+    : ' No checkpoints are kept: going back replays from the start.';
   return at + kept;
 }
 
