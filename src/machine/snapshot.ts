@@ -100,6 +100,25 @@ function equal(a: Uint32Array, b: Uint32Array): boolean {
 }
 
 /**
+ * `snapshot` with its host side replaced by `edit(host)`, the core state, RAM and inner
+ * snapshot as they are: the same machine state going on under other rules, such as a
+ * fault-free twin that drops the fault plan (src/worker/twin.ts).
+ */
+export function withHost(snapshot: ArrayBuffer, edit: (host: HostSnapshot) => HostSnapshot): ArrayBuffer {
+  const { host } = decodeSnapshot(snapshot);
+  const [, , , jsonLength] = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
+  const json = new TextEncoder().encode(JSON.stringify(edit(host)));
+  const rest = new Uint8Array(snapshot, HEADER_BYTES + jsonLength);
+  const out = new Uint8Array(HEADER_BYTES + json.length + rest.length);
+  const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
+  header[3] = json.length;
+  out.set(new Uint8Array(header.buffer), 0);
+  out.set(json, HEADER_BYTES);
+  out.set(rest, HEADER_BYTES + json.length);
+  return out.buffer;
+}
+
+/**
  * Reads a snapshot's host side and inner snapshot (if any); restoreCore() then writes its
  * core state into a fresh core of the same shape.
  */

@@ -5,12 +5,14 @@
  * instruction count at which the session's machine got it, or sooner when it waits for
  * input that the session's machine only got later (its clock does not run while it waits).
  *
- * It runs behind the session's machine, only as far as a verdict needs: a tenth of the
- * faulty run's instructions while that runs (enough to see a hang), and to its end once the
- * faulty run has ended.
+ * For the verdict it runs behind the session's machine, only as far as a verdict needs: a
+ * tenth of the faulty run's instructions while that runs (enough to see a hang), and to its
+ * end once the faulty run has ended. The fault-free twin (twin.ts) is one too, kept in step
+ * with the machine, and goes back in time from its states (state(), resume()).
  */
 import { Machine, type MachineConfig } from '../machine/machine.ts';
 import type { Program } from '../isa/program.ts';
+import { ByteLog } from './byte-log.ts';
 
 /** Console input as the session's machine received it: `bytes`, sent when it had retired `at` instructions. */
 export interface InputChunk {
@@ -18,42 +20,69 @@ export interface InputChunk {
   bytes: Uint8Array;
 }
 
+/** Where a fault-free run is: its machine's snapshot, and its console's side of the input log. */
+export interface ReferenceState {
+  snapshot: ArrayBuffer;
+  /** Input bytes delivered that neither the UART nor a read has taken yet. */
+  queue: number[];
+  /** Chunks of the input log delivered. */
+  delivered: number;
+  /** Bytes of console output so far. */
+  outputLength: number;
+}
+
 export class ReferenceRun {
-  private readonly chunks: Uint8Array[] = [];
-  private readonly queue: number[] = [];
+  private queue: number[] = [];
   /** Chunks of the input log delivered so far. */
   private delivered = 0;
 
-  private constructor(readonly machine: Machine) {}
+  /** Its console output so far. */
+  readonly log = new ByteLog();
+
+  private constructor(readonly machine: Machine) {
+    machine.console = {
+      write: (_fd, bytes) => this.log.append(bytes),
+      read: (max) => Uint8Array.from(this.queue.splice(0, max)),
+    };
+  }
 
   static async start(setup: Omit<MachineConfig, 'console' | 'blockingInput'>, program: Program): Promise<ReferenceRun> {
-    const sink: { run?: ReferenceRun } = {};
-    const machine = await Machine.create({
-      ...setup,
-      console: {
-        write: (_fd, bytes) => { sink.run!.chunks.push(bytes.slice()); },
-        read: (max) => Uint8Array.from(sink.run!.queue.splice(0, max)),
-      },
-    });
-    sink.run = new ReferenceRun(machine);
-    machine.load(program);
-    return sink.run;
+    const run = new ReferenceRun(await Machine.create(setup));
+    run.machine.load(program);
+    return run;
+  }
+
+  /**
+   * A fault-free run going on from `state` (a machine's fault-free state, or its own
+   * state()), whose console printed `output` before it (its first state.outputLength bytes).
+   * The core must be compiled (any machine has been created).
+   */
+  static resume(state: ReferenceState, output: Uint8Array): ReferenceRun {
+    if (output.length < state.outputLength) throw new RangeError(`the output before this state has ${state.outputLength} bytes, not ${output.length}`);
+    const run = new ReferenceRun(Machine.fromSnapshotSync(state.snapshot));
+    run.log.append(output.subarray(0, state.outputLength));
+    run.queue = [...state.queue];
+    run.delivered = state.delivered;
+    return run;
+  }
+
+  /** Where it is now, for resume(). */
+  state(): ReferenceState {
+    const snapshot = this.machine.snapshot(); // flushes the UART's output into the log first
+    return { snapshot, queue: [...this.queue], delivered: this.delivered, outputLength: this.log.length };
   }
 
   get instret(): number { return this.machine.instret; }
+
+  /** Chunks of the input log it has been given. */
+  get inputsDelivered(): number { return this.delivered; }
 
   /** It exited (the only ending a faulty run can be classified against). */
   get exited(): boolean { return this.machine.halt?.reason === 'exit'; }
 
   /** Its console output so far. */
   output(): Uint8Array {
-    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return this.log.bytes();
   }
 
   /**

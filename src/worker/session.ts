@@ -18,8 +18,12 @@
  * the fault-free run of the same program and input (src/worker/reference.ts), which the
  * session starts when the first fault is scheduled. A run that does not finish within
  * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
+ *
+ * A plain program on a lockstep machine keeps its history (time-travel.ts): travel() goes
+ * back to any instruction of the run so far, and running on replays what happened, faults
+ * and console input included. setTwin() shows the fault-free twin (twin.ts) beside it.
  */
-import { Machine, type ModuleStatus } from '../machine/machine.ts';
+import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
 import type { RetireRecord } from '../machine/records.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
@@ -36,6 +40,9 @@ import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDiffer
 import { ReferenceRun, type InputChunk } from './reference.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
+import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
+import { ByteLog } from './byte-log.ts';
+import { deviated } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
@@ -45,6 +52,7 @@ export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
 export type { DebugStop, WatchValue } from './debugger.ts';
 export type { ReferenceCard } from '../machine/reference-card.ts';
+export type { HistoryStatus } from './time-travel.ts';
 
 /** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
 export type ProgramInput =
@@ -64,14 +72,35 @@ export const VIEW_CSRS: ReadonlyArray<readonly [string, number]> = [
   ['mcause', 0x342], ['mtval', 0x343], ['mip', 0x344],
 ];
 
-export interface ModuleView extends ModuleStatus {
+/** A module's architectural state as views show it. */
+export interface Architectural {
   pc: number;
   privilege: number;
   /** x0..x31. */
   regs: number[];
   csrs: Record<string, number>;
+}
+
+export interface ModuleView extends ModuleStatus, Architectural {
   /** The retire record of its last instruction. */
   record: RetireRecord;
+}
+
+/** The fault-free twin (twin.ts) as views show it: its reference module and its console. */
+export interface TwinView extends Architectural {
+  /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
+  same: boolean;
+  instret: number;
+  halt?: Halt;
+  /** Its console output from byte `outputFrom` on: what the previous view did not carry (0: all of it, the page's copy starts over). */
+  outputFrom: number;
+  output: Uint8Array;
+  /**
+   * Where the machine's console output first parts from the twin's, placed in the machine's
+   * output: the first byte that differs as far as both have printed; once the run has been
+   * judged, where the verdict's fault-free run, run to its end, says (as --classify).
+   */
+  parting?: OutputDifferenceAt;
 }
 
 /** The machine's state without the modules' architectural state: what status() returns. */
@@ -99,6 +128,12 @@ export interface MachineStatus {
   debugStop?: DebugStop;
   /** The watchpoints, with their values now (absent when none is set). */
   watches?: WatchValue[];
+  /** A plain program on a lockstep machine: its history, for time travel. */
+  history?: HistoryStatus;
+  /** With the twin switched on (setTwin). */
+  twin?: TwinView;
+  /** Where the run's output was found to part from the fault-free run's (the verdict's, or the twin's at the present), kept for jump('difference'). */
+  parting?: OutputDifference;
 }
 
 /**
@@ -176,8 +211,8 @@ export class MachineSession {
   private program?: Program;
   private setup: MachineSetup = { topology: 'simplex' };
   private output: number[] = [];
-  /** The machine's whole console output, for the verdict. */
-  private outputLog: Uint8Array[] = [];
+  /** The machine's whole console output, for the verdict and time travel. */
+  private outputLog = new ByteLog();
   private input: number[] = [];
   /** Console input as the machine received it, for the fault-free run. */
   private inputLog: InputChunk[] = [];
@@ -206,6 +241,19 @@ export class MachineSession {
   private comparing?: CompareProgress;
   /** Breakpoints and watchpoints, armed on every machine the session builds. */
   private readonly debug = new SessionDebugger();
+  /** The history of a plain program on a lockstep machine; none for workloads and failover systems. */
+  private timeTravel?: TimeTravel;
+  /** Time travel keeps checkpoints; the twin is shown (setTimeTravel, setTwin: they hold for every machine of the session). */
+  private travelOn = true;
+  private twinOn = false;
+  /** Bytes of the twin's output the page has. */
+  private twinSent = 0;
+  /** Where the run's output parts from the fault-free run's, as last found at the present. */
+  private parting?: OutputDifference;
+  private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
+
+  /** `travelOptions`: the history's checkpoint settings (tests use short intervals). */
+  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}) {}
 
   /**
    * Creates (or re-creates) the machine, or the failover system; the loaded program, if any,
@@ -228,7 +276,7 @@ export class MachineSession {
     return Rig.build(setup, program, {
       write: (_fd, bytes) => {
         for (const b of bytes) this.output.push(b);
-        this.outputLog.push(bytes.slice());
+        this.outputLog.append(bytes);
       },
       read: (max) => (this.input.length === 0 ? new Uint8Array() : Uint8Array.from(this.input.splice(0, max))),
     });
@@ -239,7 +287,7 @@ export class MachineSession {
     this.rig = rig;
     this.program = program;
     this.output = [];
-    this.outputLog = [];
+    this.outputLog = new ByteLog();
     this.inputLog = [];
     this.reference = undefined;
     this.verdict = undefined;
@@ -250,6 +298,35 @@ export class MachineSession {
     this.waitingForInput = false;
     this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
     this.debug.attach(rig);
+    this.startHistory();
+  }
+
+  /** A new history from the machine as it is: for a plain program on a lockstep machine. */
+  private startHistory(): void {
+    this.timeTravel = undefined;
+    this.parting = undefined;
+    this.twinSent = 0;
+    if (!this.rig?.machine || !this.program || this.workloadRun) return;
+    const session = this;
+    this.timeTravel = new TimeTravel({
+      get machine() { return session.m; },
+      console: this.rig.machine.console,
+      output: this.outputLog,
+      capture: () => ({ outputLength: this.outputLog.length, input: [...this.input], waitingForInput: this.waitingForInput }),
+      install: (restored, state) => {
+        this.rig = Rig.of(restored);
+        this.debug.attach(this.rig);
+        this.outputLog.moveTo(state.outputLength);
+        this.input = [...state.input];
+        this.waitingForInput = state.waitingForInput;
+      },
+      perform: (intervention) => this.perform(intervention),
+    }, { ...this.travelOptions, enabled: this.travelOn });
+    try {
+      this.timeTravel.setTwin(this.twinOn);
+    } catch {
+      // A machine restored from a snapshot of a faulty run has no fault-free state to start the twin from: it runs without.
+    }
   }
 
   /**
@@ -327,7 +404,7 @@ export class MachineSession {
       reference.advance(Math.floor((m.instret + budget) / HANG_FACTOR), this.inputLog);
       if (reference.exited) budget = Math.max(0, Math.min(budget, HANG_FACTOR * reference.instret - m.instret));
     }
-    const result = m.run(budget);
+    const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
     this.waitingForInput = result.stop === 'input';
     this.settle();
     const debugStop = this.debug.check();
@@ -398,7 +475,7 @@ export class MachineSession {
 
   private judged(reference: ReferenceRun): Verdict {
     const m = this.m;
-    const output = concat(this.outputLog);
+    const output = this.outputLog.bytes();
     const expected = reference.output();
     const outcome = classify(
       { halt: reference.machine.halt, output: expected, events: reference.machine.events },
@@ -546,28 +623,145 @@ export class MachineSession {
     }
     const checked = fault();
     if (this.workloadRun) this.workloadRun.inject(checked);
-    else this.m.inject(checked);
+    else this.intervene({ at: this.m.instret, kind: 'fault', fault: checked });
     return formatFault(checked);
   }
 
   /** Replaces an offline module or board at instruction `at` (default: now). */
   replace(site: { module: number } | { board: number }, at?: number): void {
     if (this.r.system) throw new RangeError(`the hosts of a ${this.r.topology} are not replaced: replacement and resync are for dmr, pair-spare and tmr`);
-    this.m.replace(at ?? this.m.instret, site);
+    this.intervene({ at: this.m.instret, kind: 'replace', site, when: at ?? this.m.instret });
   }
 
   /** Console input for the guest. */
   sendInput(bytes: Uint8Array): void {
-    this.inputLog.push({ at: this.m.instret, bytes: bytes.slice() });
-    for (const b of bytes) this.input.push(b);
-    const taken = this.m.pushInput(Uint8Array.from(this.input));
-    this.input.splice(0, taken);
-    this.waitingForInput = false;
+    this.intervene({ at: this.m.instret, kind: 'input', bytes: bytes.slice() });
+  }
+
+  /**
+   * Makes an intervention on the machine and records it in the history, where one made
+   * before the present starts a new history: the recorded future goes, and with it a
+   * verdict's fault-free run that took input from it.
+   */
+  private intervene(intervention: Intervention): void {
+    this.perform(intervention);
+    if (intervention.kind === 'input') this.inputLog.push({ at: intervention.at, bytes: intervention.bytes });
+    if (!this.timeTravel?.record(intervention)) return;
+    this.inputLog = this.timeTravel.inputChunks();
+    this.parting = undefined;
+    this.partingPlaced = undefined;
+    if (this.reference && this.reference.inputsDelivered > this.inputLog.length) this.reference = undefined;
+  }
+
+  /** Does `intervention` to the machine (and the console input to the session's queue). */
+  private perform(intervention: Intervention): void {
+    const m = this.m;
+    switch (intervention.kind) {
+      case 'fault': m.inject(intervention.fault); break;
+      case 'replace': m.replace(intervention.when, intervention.site); break;
+      case 'input':
+        for (const b of intervention.bytes) this.input.push(b);
+        this.input.splice(0, m.pushInput(Uint8Array.from(this.input)));
+        this.waitingForInput = false;
+        break;
+    }
+  }
+
+  // ── Time travel and the twin ─────────────────────────────────────────────────────
+
+  /**
+   * Keeps periodic checkpoints (on, the default) so that travel is quick, or none, so that
+   * the run is not slowed at all; the history is kept either way, so travel still reaches
+   * every instruction (replaying from older states). Holds for every machine of the session.
+   */
+  setTimeTravel(on: boolean): void {
+    this.travelOn = on;
+    this.timeTravel?.setEnabled(on);
+  }
+
+  /**
+   * Shows the fault-free twin beside the machine (views carry `twin`), or stops running it.
+   * Holds for every machine of the session that runs a plain program on a lockstep machine.
+   */
+  setTwin(on: boolean): void {
+    this.twinOn = on;
+    this.twinSent = 0;
+    this.timeTravel?.setTwin(on);
+  }
+
+  /** The history, or a RangeError saying why this machine has none. */
+  private history(): TimeTravel {
+    if (this.timeTravel) return this.timeTravel;
+    const rig = this.r;
+    if (rig.system) throw new RangeError(`time travel is for lockstep machines: the two hosts of a ${rig.topology}, its checkpoints and heartbeats are not recorded; choose simplex, dmr, pair-spare or tmr`);
+    if (this.workloadRun) throw new RangeError('time travel is for plain programs: a transaction workload\'s arrivals and ledger are not recorded; run the program without a workload');
+    throw new RangeError('load a program first');
+  }
+
+  /**
+   * Goes to instruction `instret` of the run so far (clamped to the history's start and
+   * present): every module, the twin, the console and the events as they were there.
+   * Running on from there replays the recorded faults and input up to the present. Returns
+   * the view there, which carries every event and the whole console output (not only what
+   * is new).
+   */
+  travel(instret: number): MachineView {
+    if (!Number.isFinite(instret)) throw new RangeError(`instruction ${instret} is not a number: give an instruction count`);
+    const travel = this.history();
+    this.pause();
+    return this.rewound(travel.travel(instret));
+  }
+
+  /** Goes `n` instructions back (1 by default). */
+  back(n = 1): MachineView {
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`step back ${n}: give a whole number of instructions, 1 or more`);
+    return this.travel(this.m.instret - n);
+  }
+
+  /**
+   * Goes to a landmark of the run: where its first fault took effect (`injection`: the
+   * fault applied, its instruction still to run); just after the instruction where the
+   * modules' records first differed, or that printed the first byte of output that differs
+   * from the fault-free run's (`difference`); just after the first detection (`detection`).
+   */
+  jump(landmark: 'injection' | 'difference' | 'detection'): MachineView {
+    const travel = this.history();
+    this.pause();
+    const at = travel.status();
+    switch (landmark) {
+      case 'injection':
+        if (at.injection === undefined) throw new RangeError('no fault has taken effect in this run yet');
+        return this.rewound(travel.travel(at.injection));
+      case 'detection':
+        if (at.detection === undefined) throw new RangeError('nothing has been detected in this run yet');
+        return this.rewound(travel.travel(at.detection + 1));
+      case 'difference':
+        if (at.divergence !== undefined) return this.rewound(travel.travel(at.divergence + 1));
+        if (this.parting) return this.rewound(travel.whenOutputExceeds(this.parting.offset));
+        throw new RangeError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
+    }
+  }
+
+  /**
+   * After travel, whose replay ended as `replay` says: views start over (every event, the
+   * whole output), and the verdict is the new position's.
+   */
+  private rewound(replay: RunResult): MachineView {
+    if (replay.stop === 'input') this.waitingForInput = true;
+    else if (replay.executed > 0) this.waitingForInput = false;
+    this.eventCursor = 0;
+    this.output = Array.from(this.outputLog.bytes());
+    this.twinSent = 0;
+    this.partingPlaced = undefined;
+    this.verdict = undefined;
+    this.judging = false;
+    this.settle();
+    return this.view();
   }
 
   /** The machine's whole console output so far (views carry only what is new since the last one). */
   consoleOutput(): Uint8Array {
-    return concat(this.outputLog);
+    return this.outputLog.bytes();
   }
 
   /** `length` bytes of module `m`'s RAM at `addr` (a failover system's host `m`; empty outside RAM). */
@@ -600,6 +794,44 @@ export class MachineSession {
       ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
       ...(this.debug.stop ? { debugStop: this.debug.stop } : {}),
       ...(this.debug.watching ? { watches: this.debug.values() } : {}),
+      ...(this.timeTravel ? this.travelStatus(this.timeTravel) : {}),
+    };
+  }
+
+  /** The history, the twin and where the output parts from the fault-free run's, for status(). */
+  private travelStatus(travel: TimeTravel): Pick<MachineStatus, 'history' | 'twin' | 'parting'> {
+    const history = travel.status();
+    const twin = travel.twin && this.twinView(travel);
+    const atPresent = this.m.instret === history.present;
+    const found = this.verdict?.kind === 'judged' ? this.verdict.difference : atPresent ? twin?.parting : undefined;
+    if (found) {
+      const { offset, actual, expected } = found;
+      this.parting = { offset, ...(actual !== undefined ? { actual } : {}), ...(expected !== undefined ? { expected } : {}) };
+    }
+    return { history, ...(twin ? { twin } : {}), ...(this.parting ? { parting: this.parting } : {}) };
+  }
+
+  /** The twin: its own machine once it runs beside the machine, else (mirroring) the machine's reference module and output. */
+  private twinView(travel: TimeTravel): TwinView {
+    const m = this.m;
+    const own = travel.twin!.machine;
+    const output = travel.twin!.output ?? this.outputLog;
+    if (output.length < this.twinSent) this.twinSent = 0;
+    const outputFrom = this.twinSent;
+    this.twinSent = output.length;
+    const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
+    const found = judged ? judged.difference : travel.parting();
+    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placed(found, this.outputLog.bytes()) };
+    const parting = found && this.partingPlaced!.placed;
+    const shown = own ?? m;
+    return {
+      same: !deviated(m.events),
+      instret: shown.instret,
+      ...(shown.halt ? { halt: shown.halt } : {}),
+      ...architectural(shown, own ? 0 : (m.referenceModule() ?? 0)),
+      outputFrom,
+      output: output.bytes(outputFrom),
+      ...(parting ? { parting } : {}),
     };
   }
 
@@ -617,14 +849,7 @@ export class MachineSession {
       ...status,
       modules: status.modules.map((module) => {
         const { machine: m, module: k } = sites[module.id];
-        return {
-          ...module,
-          pc: m.pc(k),
-          privilege: m.privilege(k),
-          regs: Array.from({ length: 32 }, (_, n) => m.reg(k, n)),
-          csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(k, num) ?? 0])),
-          record: m.record(k),
-        };
+        return { ...module, ...architectural(m, k), record: m.record(k) };
       }),
     };
   }
@@ -673,6 +898,7 @@ export class MachineSession {
     this.judging = false;
     this.restored = true;
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
+    this.startHistory();
   }
 
   /** The JSON report of the run so far, as `lockstep run --report` writes it (with a failover system's `failover`). */
@@ -684,15 +910,14 @@ export class MachineSession {
   }
 }
 
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+/** Module `k` of `m`: pc, privilege, x0..x31 and the CSRs every view carries. */
+function architectural(m: Machine, k: number): Architectural {
+  return {
+    pc: m.pc(k),
+    privilege: m.privilege(k),
+    regs: Array.from({ length: 32 }, (_, n) => m.reg(k, n)),
+    csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(k, num) ?? 0])),
+  };
 }
 
 /** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */

@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -19,7 +19,8 @@
  * int-mix.s runs 6 M iterations (120 M instructions): well under half a second at these
  * speeds, so worker MIPS falls back to Run→halt MIPS, start and stop latency included.
  * `--iterations N` runs N instead (the page loads that source as the editor would), long
- * enough for the steady state.
+ * enough for the steady state. `--time-travel off` runs without time travel's checkpoints
+ * (the page's default keeps them), `--twin` with the fault-free twin shown (issue 15).
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -37,7 +38,10 @@ const viewportAt = args.indexOf('--viewport');
 const [WIDTH, HEIGHT] = (viewportAt >= 0 ? args[viewportAt + 1] : '1600x1000').split('x').map(Number);
 const iterationsAt = args.indexOf('--iterations');
 const ITERATIONS = iterationsAt >= 0 ? Number(args[iterationsAt + 1]) : undefined;
-const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations'].includes(args[k - 1])) as Topology[]);
+const travelAt = args.indexOf('--time-travel');
+const TIME_TRAVEL = travelAt >= 0 ? args[travelAt + 1] !== 'off' : undefined;
+const TWIN = args.includes('--twin');
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -65,6 +69,8 @@ await page.setViewportSize({ width: WIDTH, height: HEIGHT });
 await page.goto(server.url + (process.env.LOCKSTEP_BENCH_QUERY ?? ''));
 await whenReady(page);
 await page.locator('#flat-out').click(); // the page starts slow enough to watch: the bench runs flat out
+if (TIME_TRAVEL !== undefined) await page.evaluate(`document.querySelector('lockstep-machine').controller.setTimeTravel(${TIME_TRAVEL})`);
+if (TWIN) await page.evaluate(`document.querySelector('lockstep-machine').controller.setTwin(true)`);
 const userAgent = await page.evaluate(() => navigator.userAgent);
 
 /** The same program in the same worker called directly (run(50M) until it halts), the page idle: the engine alone. */
@@ -115,7 +121,7 @@ async function browserRun(): Promise<{ mips: number; wallMips: number; fps: numb
   })`);
 }
 
-console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
 console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('topology     node MIPS  worker MIPS  ratio   (Run→halt MIPS  ratio)  page fps  views/s   worker alone  ratio');
 for (const topology of chosen) {

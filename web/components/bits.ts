@@ -66,9 +66,10 @@ export function followPicker(root: ShadowRoot, before: Selection | undefined, no
 
 /**
  * Each differing module's value in binary, differing digits marked, with ▲ under them,
- * under the majority's value when there is one (see compareValues).
+ * under the reference value when there is one: the majority's (see compareValues), or the
+ * fault-free twin's (`against`).
  */
-export function bitsDetail(reference: number | undefined, rows: { module: number; value: number; mask: number }[]) {
+export function bitsDetail(reference: number | undefined, rows: { module: number; value: number; mask: number }[], against = 'majority') {
   const digits = (value: number, mask: number) => {
     const out = [];
     for (let b = 31; b >= 0; b--) {
@@ -87,7 +88,7 @@ export function bitsDetail(reference: number | undefined, rows: { module: number
     return s;
   };
   return html`<div class="bitsdiff" role="note">
-    ${reference !== undefined ? html`<span>majority</span><span class="digits">${digits(reference, 0)}</span><span>${hex32(reference)}</span>` : nothing}
+    ${reference !== undefined ? html`<span>${against}</span><span class="digits">${digits(reference, 0)}</span><span>${hex32(reference)}</span>` : nothing}
     ${rows.map((r) => html`
       <span>module ${r.module}</span><span class="digits">${digits(r.value, r.mask)}</span>
       <span>${hex32(r.value)} — bit${bitsOf(r.mask).length === 1 ? '' : 's'} ${bitsOf(r.mask).join(', ')} differ${bitsOf(r.mask).length === 1 ? 's' : ''}</span>

@@ -51,6 +51,8 @@ import './workload-settings.ts';
 import './failover-settings.ts';
 import './failover-panel.ts';
 import './compare-view.ts';
+import './time-travel-bar.ts';
+import './twin-console.ts';
 import type { AvailabilityView } from './availability-view.ts';
 import './availability-view.ts';
 import './campaign-view.ts';
@@ -239,7 +241,7 @@ export class LockstepMachine extends LitElement {
     const action = actionFor({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, editable: editableTarget(e) });
     if (!action) return;
     const target = e.composedPath()[0] as HTMLElement;
-    if (e.key === ' ' && target instanceof HTMLElement && ['BUTTON', 'SUMMARY', 'A'].includes(target.tagName)) return;
+    if (e.key === ' ' && target instanceof HTMLElement && (['BUTTON', 'SUMMARY', 'A'].includes(target.tagName) || (target instanceof HTMLInputElement && ['checkbox', 'radio'].includes(target.type)))) return;
     e.preventDefault();
     act(this.perform(action));
   };
@@ -250,6 +252,8 @@ export class LockstepMachine extends LitElement {
       case 'run-pause': return c.toggleRun();
       case 'step': return c.step(1);
       case 'step-n': return c.stepN();
+      case 'back': return c.back(1);
+      case 'back-n': return c.back(c.state.stepN);
       case 'reset': return c.reset();
       case 'faster': return c.setSpeed(speedAt(Math.min(MAX_POSITION, positionOf(c.state.speed) + 1)));
       case 'slower': return c.setSpeed(speedAt(Math.max(0, positionOf(c.state.speed) - 1)));
@@ -421,7 +425,8 @@ export class LockstepMachine extends LitElement {
             ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div>
           <ls-meter .state=${s} .controller=${c}></ls-meter></section>
         <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls>
-          <ls-debug .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-debug></section>
+          <ls-debug .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-debug>
+          <ls-time-travel .state=${s} .controller=${c}></ls-time-travel></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
           <button class="skip" id="skip-registers" @click=${this.skipRegisters}>Skip the registers</button>
           <ls-registers .state=${s} .controller=${c}></ls-registers></section>
@@ -429,7 +434,8 @@ export class LockstepMachine extends LitElement {
         <section class="card timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Event timeline</h2>
           <ls-timeline .state=${s} .controller=${c}></ls-timeline></section>
         <section class="card console" aria-labelledby="console-h"><h2 id="console-h">Console (gated by the comparator)</h2>
-          <ls-console .state=${s} .controller=${c}></ls-console></section>
+          <ls-console .state=${s} .controller=${c}></ls-console>
+          ${s.view?.twin ? html`<ls-twin-console .state=${s}></ls-twin-console>` : nothing}</section>
         ${this.compact ? nothing : html`
           <section class="card memory" aria-labelledby="memory-h"><h2 id="memory-h">Memory of every module</h2>
             <ls-memory .state=${s} .controller=${c}></ls-memory></section>

@@ -7,6 +7,11 @@
  *
  * Every value is a button: it opens the bit picker for that register on that module, where
  * clicking a bit schedules the fault chosen in the fault bar.
+ *
+ * With the fault-free twin on (issue 15), its values make one more column: a module's value
+ * that differs from the twin's is outlined (≠ twin), the twin's value is marked when an
+ * online module differs from it, and the register gets a row of the bits that differ from
+ * the twin's — on simplex, the only way to see a corrupted register.
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
@@ -17,6 +22,7 @@ import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
 import { moduleName } from '../state/failover.ts';
+import { twinCell, type TwinCell } from '../state/time-travel.ts';
 
 export class RegisterTable extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -54,6 +60,10 @@ export class RegisterTable extends LitElement {
       background: repeating-linear-gradient(135deg, var(--ls-diff-bg) 0 6px, transparent 6px 9px);
       border-color: var(--ls-bad); font-weight: 700;
     }
+    td.off-twin button.value { outline: 2px dashed var(--ls-warn-text); outline-offset: -2px; }
+    td.twin { border-left: 3px double var(--ls-border); padding-left: 0.7rem; }
+    td.twin.differs { background: repeating-linear-gradient(135deg, var(--ls-diff-bg) 0 6px, transparent 6px 9px); font-weight: 700; }
+    thead th.twin { border-left: 3px double var(--ls-border); }
     td.flash button.value { animation: flash 0.45s ease-in-out 6 alternate; outline: 3px solid var(--ls-bad); }
     @keyframes flash { from { background: var(--ls-bad); color: #fff; } to { background: var(--ls-diff-bg); } }
     @media (prefers-reduced-motion: reduce) { td.flash button.value { animation: none; } }
@@ -61,7 +71,7 @@ export class RegisterTable extends LitElement {
     .row-mark { color: var(--ls-bad-text); font-weight: 800; }
   `];
 
-  private rowCells(row: RegisterRow) {
+  private rowCells(row: RegisterRow, twin?: TwinCell) {
     const view = this.state.view!;
     const flash = this.state.flash;
     const selected = this.state.selected;
@@ -69,8 +79,9 @@ export class RegisterTable extends LitElement {
       const differs = row.differs[k];
       const flashing = flash && flash.modules.includes(m.id) && flash.target === row.target;
       const pressed = selected?.module === m.id && selected.target === row.target;
-      const label = `${row.label} on module ${m.id}: ${hex32(row.values[k])}${differs ? ', differs from the other modules' : ''}. Pick a bit to break`;
-      return html`<td class="${m.state} ${differs ? 'differs' : ''} ${flashing ? 'flash' : ''}" data-module=${m.id}>
+      const offTwin = twin !== undefined && twin.masks[k] !== 0 && m.state === 'online';
+      const label = `${row.label} on module ${m.id}: ${hex32(row.values[k])}${differs ? ', differs from the other modules' : ''}${offTwin ? ', differs from the fault-free twin' : ''}. Pick a bit to break`;
+      return html`<td class="${m.state} ${differs ? 'differs' : ''} ${flashing ? 'flash' : ''} ${offTwin ? 'off-twin' : ''}" data-module=${m.id}>
         <button class="value" aria-label=${label} aria-pressed=${pressed ? 'true' : 'false'}
           @click=${() => this.controller.select(pressed ? undefined : { module: m.id, target: row.target })}
         >${differs ? html`<span class="diff-mark" aria-hidden="true">≠</span>` : nothing}${flashing ? html`<span aria-hidden="true">⚡</span>` : nothing}${hex32(row.values[k])}</button></td>`;
@@ -84,6 +95,9 @@ export class RegisterTable extends LitElement {
     const selected = this.state.selected;
     const selectedRow = selected && !selected.target.startsWith('mem:') ? rows.find((r) => r.target === selected.target) : undefined;
     const flash = this.state.flash;
+    const twin = view.twin;
+    const states = view.modules.map((m) => m.state);
+    const columns = view.modules.length + (twin ? 1 : 0);
     return html`
       ${selectedRow && selected ? bitPicker({
         title: `${selectedRow.label} on module ${selected.module}`,
@@ -93,18 +107,23 @@ export class RegisterTable extends LitElement {
         onClose: () => this.controller.select(undefined),
       }) : nothing}
       <div class="scroll" tabindex="-1" id="registers">
-        <table style="min-width: ${10 + 13 * view.modules.length}ch" aria-label="Registers of every module"><colgroup><col class="name">${view.modules.map(() => html`<col>`)}</colgroup>
-          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>${moduleName(view, m.id)}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}</tr></thead>
+        <table style="min-width: ${10 + 13 * columns}ch" aria-label="Registers of every module${twin ? ' and of the fault-free twin' : ''}"><colgroup><col class="name">${Array.from({ length: columns }, () => html`<col>`)}</colgroup>
+          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>${moduleName(view, m.id)}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}${twin ? html`<th scope="col" class="twin" id="twin-column">Fault-free twin${twin.instret !== view.instret ? ` (#${twin.instret.toLocaleString('en-US')})` : ''}</th>` : nothing}</tr></thead>
           <tbody>
             ${rows.map((row) => {
               const showBits = row.latent || (flash?.target === row.target && flash.modules.some((m) => row.differs[m]));
+              const cell = twin && twinCell(row, twin, states);
               return html`
                 <tr data-register=${row.target} class=${row.differs.some(Boolean) ? 'differs' : ''}>
-                  <th scope="row">${row.differs.some(Boolean) ? html`<span class="row-mark" title="modules differ">≠ </span>` : nothing}${row.label}</th>
-                  ${this.rowCells(row)}
+                  <th scope="row">${row.differs.some(Boolean) || cell?.differs ? html`<span class="row-mark" title=${row.differs.some(Boolean) ? 'modules differ' : 'differs from the fault-free twin'}>≠ </span>` : nothing}${row.label}</th>
+                  ${this.rowCells(row, cell)}
+                  ${cell ? html`<td class="twin ${cell.differs ? 'differs' : ''}" data-twin>${cell.differs ? html`<span class="diff-mark" aria-hidden="true">≠</span>` : nothing}${hex32(cell.value)}${cell.differs ? html`<span class="visually-hidden">, a module differs from it</span>` : nothing}</td>` : nothing}
                 </tr>
-                ${showBits ? html`<tr class="detail" data-detail=${row.target}><td colspan=${view.modules.length + 1}>
+                ${showBits ? html`<tr class="detail" data-detail=${row.target}><td colspan=${columns + 1}>
                   ${bitsDetail(row.reference, view.modules.flatMap((m, k) => (row.differs[k] ? [{ module: m.id, value: row.values[k], mask: row.masks[k] }] : [])))}
+                </td></tr>` : nothing}
+                ${cell?.differs ? html`<tr class="detail" data-twin-detail=${row.target}><td colspan=${columns + 1}>
+                  ${bitsDetail(cell.value, view.modules.flatMap((m, k) => (cell.masks[k] !== 0 && m.state === 'online' ? [{ module: m.id, value: row.values[k], mask: cell.masks[k] }] : [])), 'twin')}
                 </td></tr>` : nothing}`;
             })}
           </tbody>

@@ -26,6 +26,14 @@ export class ConsoleText {
     this.chunks = '';
   }
 
+  /** Starts over with `bytes`; returns whether the text changed. */
+  replace(bytes: Uint8Array): boolean {
+    const before = this.chunks;
+    this.clear();
+    this.append(bytes);
+    return this.chunks !== before;
+  }
+
   clear(): void {
     this.decoder = new TextDecoder('utf-8');
     this.chunks = '';

@@ -40,6 +40,7 @@ import { wordsOf } from './diff.ts';
 import { exampleById, exampleOf, EXAMPLES } from './examples.ts';
 import type { WorkloadSettings } from '../../src/transactions/settings.ts';
 import { canRun, exampleWorkload } from './workload.ts';
+import { rewoundState, type Landmark } from './time-travel.ts';
 
 /** The session as the page sees it through comlink: every method answers asynchronously. */
 export interface SessionPort {
@@ -67,6 +68,11 @@ export interface SessionPort {
   /** Resolves to the watchpoints' canonical names (`x5`, `mem:0x80001000`). */
   setWatches(targets: string[]): Promise<string[]>;
   referenceCard(): Promise<ReferenceCard>;
+  travel(instret: number): Promise<MachineView>;
+  back(n?: number): Promise<MachineView>;
+  jump(landmark: Landmark): Promise<MachineView>;
+  setTimeTravel(on: boolean): Promise<void>;
+  setTwin(on: boolean): Promise<void>;
 }
 
 export interface MachineSettings {
@@ -168,6 +174,12 @@ export interface UiState {
   run: number;
   /** `view`'s registers were read with it (a detailed view), not carried over from an earlier one by a status view. */
   detailed: boolean;
+  /** Time travel keeps checkpoints (issue 15); the fault-free twin is shown. */
+  timeTravel: boolean;
+  twin: boolean;
+  /** The twin's console text, as `console` (from index `twinConsoleStart` of its whole output). */
+  twinConsole: string;
+  twinConsoleStart: number;
 }
 
 /** A scenario's fields the page keeps only to give them back (scenario()). */
@@ -196,6 +208,7 @@ export class MachineController extends EventTarget {
   state: UiState;
   private queue: Promise<unknown> = Promise.resolve();
   private consoleText = new ConsoleText();
+  private twinText = new ConsoleText();
   private looping = false;
   /** A session.changed() is waiting (see watch()). */
   private watching = false;
@@ -214,7 +227,7 @@ export class MachineController extends EventTarget {
     this.state = {
       settings: { ...DEFAULT_SETTINGS }, events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, speed: DEFAULT_SPEED, stepN: 100,
       faultKind: 'flip', everyModule: false, when: { now: true }, memoryAddress: RAM_BASE, memory: [], code: { address: RAM_BASE, words: [] },
-      resync: [], pending: [], scheduled: [], replacements: [], announce: '', run: 0, detailed: false,
+      resync: [], pending: [], scheduled: [], replacements: [], announce: '', run: 0, detailed: false, timeTravel: true, twin: false, twinConsole: '', twinConsoleStart: 0,
     };
   }
 
@@ -251,7 +264,9 @@ export class MachineController extends EventTarget {
   /** Forgets the machine's history (a new machine was created or reset). */
   private cleared(): Partial<UiState> {
     this.consoleText.clear();
+    this.twinText.clear();
     return {
+      twinConsole: '', twinConsoleStart: 0,
       events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, selectedEntry: undefined, flash: undefined, resync: [], pending: [],
       scheduled: [], replacements: [], message: undefined, selected: undefined, announce: '', verdict: undefined, expectation: undefined,
       run: this.state.run + 1,
@@ -452,6 +467,43 @@ export class MachineController extends EventTarget {
       result = await task(this.session);
       if (!this.running) await this.refreshNow();
     }).then(() => result);
+  }
+
+  // ── Time travel and the twin (web/state/time-travel.ts) ───────────────────────────
+
+  /** Goes to instruction `instret` of the run so far. */
+  travel(instret: number): Promise<void> { return this.rewind(() => this.session.travel(instret)); }
+  /** Goes `n` instructions back. */
+  back(n = 1): Promise<void> { return this.rewind(() => this.session.back(n)); }
+  /** Goes to the injection, the first difference or the detection. */
+  jump(landmark: Landmark): Promise<void> { return this.rewind(() => this.session.jump(landmark)); }
+
+  /** Goes somewhere else in the run: the page's events, console and verdict start over from the view there. */
+  private rewind(go: () => Promise<MachineView>): Promise<void> {
+    return this.guarded(async () => {
+      this.looping = false;
+      const view = await go();
+      this.consoleText.clear();
+      this.twinText.clear();
+      this.set(rewoundState(view));
+      await this.refreshWith(view);
+    });
+  }
+
+  setTimeTravel(on: boolean): Promise<void> {
+    this.set({ timeTravel: on });
+    return this.guarded(async () => {
+      await this.session.setTimeTravel(on);
+      if (!this.running) await this.refreshNow();
+    });
+  }
+
+  setTwin(on: boolean): Promise<void> {
+    this.set({ twin: on });
+    return this.guarded(async () => {
+      await this.session.setTwin(on);
+      if (!this.running) await this.refreshNow();
+    });
   }
 
   /**
@@ -673,6 +725,11 @@ export class MachineController extends EventTarget {
       patch.console = this.consoleText.text;
       patch.consoleStart = this.consoleText.dropped;
     }
+    if (view.twin && (view.twin.outputFrom === 0 ? this.twinText.replace(view.twin.output) : this.twinText.append(view.twin.output))) {
+      patch.twinConsole = this.twinText.text;
+      patch.twinConsoleStart = this.twinText.dropped;
+    }
+    if (view.history && view.history.faults.join('\n') !== this.state.scheduled.join('\n')) patch.scheduled = view.history.faults;
     const events = view.events.length > 0 ? [...this.state.events, ...view.events] : this.state.events;
     const systemEvents = systemFresh.length > 0 ? [...this.state.systemEvents, ...systemFresh] : this.state.systemEvents;
     const verdictChanged = JSON.stringify(view.verdict) !== JSON.stringify(this.state.verdict);

@@ -6,7 +6,7 @@
 export type Action =
   | 'run-pause' | 'step' | 'step-n' | 'reset' | 'faster' | 'slower' | 'flat-out'
   | 'assemble' | 'focus-editor' | 'focus-registers' | 'focus-timeline' | 'theme' | 'help' | 'close'
-  | 'embed-code' | 'toggle-breakpoint' | 'run-to-cursor' | 'reference-card';
+  | 'embed-code' | 'toggle-breakpoint' | 'run-to-cursor' | 'reference-card' | 'back' | 'back-n';
 
 export interface Shortcut {
   keys: string[];
@@ -18,6 +18,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['r', ' '], action: 'run-pause', label: 'Run / pause' },
   { keys: ['s', '.'], action: 'step', label: 'Step one instruction' },
   { keys: ['n'], action: 'step-n', label: 'Step N instructions' },
+  { keys: [','], action: 'back', label: 'Step back one instruction (time travel)' },
+  { keys: ['<'], action: 'back-n', label: 'Step back N instructions (time travel)' },
   { keys: ['x'], action: 'reset', label: 'Reset the machine (program start, no faults)' },
   { keys: ['+', '='], action: 'faster', label: 'Faster' },
   { keys: ['-'], action: 'slower', label: 'Slower' },

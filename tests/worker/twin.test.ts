@@ -1,0 +1,180 @@
+/**
+ * The fault-free twin (issue 15, src/worker/twin.ts) against independent fault-free runs: at
+ * every instruction the twin's registers are those of the library's Machine running the same
+ * program and input without faults; where the console outputs part is what `lockstep run
+ * --classify` reports for the same program, input and fault; and the twin follows time travel.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MachineSession, type MachineView } from '../../src/worker/session.ts';
+import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
+import type { Topology } from '../../src/machine/topology.ts';
+import { firstDifference } from '../../src/fault/classify.ts';
+import { assembleOrThrow } from '../helpers/machine.ts';
+import { lockstep } from '../cli/lockstep.ts';
+
+const PATH = fileURLToPath(new URL('../fixtures/time-travel/mix.s', import.meta.url));
+const SOURCE = readFileSync(PATH, 'utf8');
+const PROGRAM = assembleOrThrow(SOURCE, 'mix.s');
+const INPUT = [{ at: 6, bytes: 'lockstep' }, { at: 3500, bytes: 'Z' }];
+const TRAVEL = { interval: 300, perLevel: 2, fineFrom: 500 };
+
+/** A fault-free run of mix.s on `topology` given INPUT at its instructions, stepped one instruction at a time: x0..x31 and pc at every instruction, and its output. */
+async function faultFree(topology: Topology, config: MachineConfig = {}): Promise<{ regs: number[][]; pcs: number[]; output: Uint8Array }> {
+  const output: number[] = [];
+  const queue: number[] = [];
+  const machine = await Machine.create({ ...config, topology, console: { write: (_fd, b) => output.push(...b), read: (max) => Uint8Array.from(queue.splice(0, max)) } });
+  machine.load(PROGRAM);
+  const regs: number[][] = [];
+  const pcs: number[] = [];
+  const sent = new Set<(typeof INPUT)[number]>();
+  while (!machine.halt) {
+    const t = machine.instret;
+    regs[t] = Array.from({ length: 32 }, (_, n) => machine.reg(0, n));
+    pcs[t] = machine.pc(0);
+    const input = INPUT.find((i) => i.at === t && !sent.has(i));
+    if (input) {
+      sent.add(input);
+      queue.push(...new TextEncoder().encode(input.bytes));
+      queue.splice(0, machine.pushInput(Uint8Array.from(queue)));
+    }
+    machine.run(1);
+  }
+  regs[machine.instret] = Array.from({ length: 32 }, (_, n) => machine.reg(0, n));
+  pcs[machine.instret] = machine.pc(0);
+  return { regs, pcs, output: Uint8Array.from(output) };
+}
+
+/**
+ * A session running mix.s with `faults`, the twin on, INPUT sent at its instructions; stepped
+ * `n` at a time up to `until` (or its halt), then until its run has been judged. Its views.
+ */
+async function sessionWith(topology: Topology, faults: string[], until = Infinity, n = 97, config: Omit<MachineConfig, 'topology' | 'console'> = {}): Promise<{ session: MachineSession; views: MachineView[] }> {
+  const session = new MachineSession(TRAVEL);
+  await session.create({ ...config, topology });
+  await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
+  session.setTwin(true);
+  for (const f of faults) await session.inject(f);
+  const views = [session.view()];
+  while (!views.at(-1)!.halt && views.at(-1)!.instret < until) {
+    const at = views.at(-1)!.instret;
+    const input = INPUT.find((i) => i.at === at);
+    if (input) session.sendInput(new TextEncoder().encode(input.bytes));
+    const next = Math.min(...INPUT.filter((i) => i.at > at).map((i) => i.at), until);
+    views.push(session.step(Math.max(1, Math.min(n, next - at))));
+  }
+  while (views.at(-1)!.verdict?.kind === 'pending') {
+    await session.changed();
+    views.push(session.view());
+  }
+  return { session, views };
+}
+
+/** The twin's console output as views carry it: all of it after a travel, then what is new. */
+function twinOutput(views: MachineView[]): Uint8Array {
+  const bytes: number[] = [];
+  for (const v of views) {
+    if (!v.twin) continue;
+    bytes.length = v.twin.outputFrom;
+    bytes.push(...v.twin.output);
+  }
+  return Uint8Array.from(bytes);
+}
+
+describe('the fault-free twin', () => {
+  it.each([
+    ['simplex', {}], ['dmr', {}], ['pair-spare', {}], ['tmr', {}], ['tmr', { ecc: 'secded', scrubEvery: 300 }],
+  ] as const)('on %s %o mirrors the machine until the fault, then runs beside it with the fault-free run\'s registers at every instruction', async (topology, config) => {
+    const golden = await faultFree(topology, config);
+    const { session } = await sessionWith(topology, ['at=900,module=0,kind=stuck1,target=s5,bit=9'], 700, 97, config);
+    let view = session.view();
+    for (; view.instret < 1400 && !view.halt; view = session.step(1)) {
+      const t = view.instret;
+      const twin = view.twin!;
+      expect(twin.same).toBe(t < 900);
+      expect(twin.instret).toBe(t);
+      expect(twin.regs).toEqual(golden.regs[t]);
+      expect(twin.pc).toBe(golden.pcs[t]);
+      if (t < 900) expect(view.modules[0].regs).toEqual(twin.regs);
+    }
+    expect(view.modules[0].regs[21] ^ view.twin!.regs[21]).toBe(1 << 9); // s5 = x21 stuck at 1 in bit 9 on module 0
+  });
+
+  it('makes silent corruption on simplex visible: where the outputs part is what lockstep run --classify reports', async () => {
+    // s6 holds the checksum being printed: a flip of bit 4 changes its seventh hex digit.
+    const printing = PROGRAM.symbols.get('hex')!;
+    const probe = await Machine.create({ topology: 'simplex', console: { write() {}, read: () => new TextEncoder().encode('lockstep') } });
+    probe.load(PROGRAM);
+    while (probe.pc(0) !== printing) probe.run(1);
+    const fault = `at=${probe.instret},module=0,kind=flip,target=s6,bit=4`;
+
+    const { session, views } = await sessionWith('simplex', [fault]);
+    const end = views.at(-1)!;
+    expect(end.halt?.reason).toBe('exit');
+    expect(end.verdict).toMatchObject({ kind: 'judged', outcome: 'sdc' });
+    const parting = end.twin!.parting!;
+    // The twin saw it as it happened, in step: the first view with the machine's differing byte printed.
+    const seen = views.find((v) => v.twin?.parting)!;
+    expect(seen.instret).toBeLessThan(end.instret);
+    expect(seen.twin!.parting).toEqual(parting);
+
+    const cli = await lockstep(['run', PATH, '--topology', 'simplex', '--inject', fault, '--classify'], { input: 'lockstepZ' });
+    const reported = cli.stderr.match(/outcome: sdc — output differs from the fault-free run at byte (\d+): 0x([0-9a-f]{2}), expected 0x([0-9a-f]{2})/);
+    expect(reported, cli.stderr).not.toBeNull();
+    expect(parting.offset).toBe(Number(reported![1]));
+    expect(parting.actual).toBe(parseInt(reported![2], 16));
+    expect(parting.expected).toBe(parseInt(reported![3], 16));
+    // The twin printed the fault-free run's output, the machine the CLI's faulty run's.
+    expect(twinOutput(views)).toEqual((await faultFree('simplex')).output);
+    expect(session.consoleOutput()).toEqual(new Uint8Array(cli.stdout));
+    expect(end.parting).toEqual({ offset: parting.offset, actual: parting.actual, expected: parting.expected });
+  });
+
+  it('stays in step when the machine stops first; once the run is judged, the outputs part where the whole fault-free output says', async () => {
+    // dmr fail-stops at the first use of s5 after the flip (after the UART's input: the fault-free run can finish), its output cut short.
+    const { session, views } = await sessionWith('dmr', ['at=3700,module=1,kind=flip,target=s5,bit=4']);
+    const view = views.at(-1)!;
+    expect(view.halt?.reason).toBe('failstop');
+    expect(view.twin!.instret).toBe(view.instret);
+    const golden = await faultFree('dmr');
+    expect(view.twin!.regs).toEqual(golden.regs[view.instret]);
+    const printed = twinOutput(views);
+    expect(printed).toEqual(golden.output.subarray(0, printed.length));
+    expect(printed).toEqual(session.consoleOutput()); // in step, the twin printed what the machine did
+    const whole = firstDifference(golden.output, session.consoleOutput())!;
+    expect(whole.actual).toBeUndefined(); // the machine's output ends where the fault-free run's goes on
+    expect(view.twin!.parting).toMatchObject(whole);
+  });
+
+  it('follows time travel: mirrors before the fault, and has the fault-free run\'s state at any instruction after', async () => {
+    const golden = await faultFree('tmr');
+    const { session } = await sessionWith('tmr', ['at=2000,module=2,kind=kill', 'at=2500,module=1,kind=flip,target=s6,bit=0']);
+    const end = session.view().instret;
+    for (const t of [100, 1999, 2000, 2001, 4444, 3000, end, 2222, 10]) {
+      const view = session.travel(t);
+      expect(view.twin!.same).toBe(t < 2000);
+      expect(view.twin!.regs).toEqual(golden.regs[t]);
+      const output = twinOutput([view]);
+      expect(output).toEqual(golden.output.subarray(0, output.length));
+    }
+    session.travel(2600);
+    for (let k = 0; k < 50; k++) {
+      const view = session.back(1);
+      expect(view.twin!.regs).toEqual(golden.regs[view.instret]);
+    }
+  });
+
+  it('takes the history\'s input: sent again differently in the past, the twin runs with the new input', async () => {
+    const { session } = await sessionWith('dmr', ['at=100,module=1,kind=stuck0,target=sp,bit=2'], 2000);
+    session.travel(6);
+    session.sendInput(new TextEncoder().encode('other!!!'));
+    session.step(1);
+    expect(session.memory(0, PROGRAM.symbols.get('buf')!, 8)).toEqual(new TextEncoder().encode('other!!!'));
+    const after = session.step(500);
+    expect(after.twin!.same).toBe(false);
+    // s5 (x21) is the first input byte, in the machine and in the twin alike.
+    expect(after.twin!.regs[21]).toBe('o'.charCodeAt(0));
+    expect(after.modules[0].regs[21]).toBe('o'.charCodeAt(0));
+  });
+});
