@@ -240,6 +240,7 @@ export class TimeTravel {
         if (next?.at === m.instret || (next && result.executed > 0)) continue;
         break;
       }
+      if (stop !== 'budget') break; // any other reason the machine stopped for is the caller's
       if (this.enabled && this.store.due(m.instret)) {
         this.placeTwin();
         this.store.add(this.checkpoint(true));
