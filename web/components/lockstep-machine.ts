@@ -425,8 +425,8 @@ export class LockstepMachine extends LitElement {
             ${s.view?.workload ? html`<ls-transactions .state=${s} .controller=${c}></ls-transactions>` : nothing}</div>
           <ls-meter .state=${s} .controller=${c}></ls-meter></section>
         <section class="card controls" aria-label="Controls"><ls-controls .state=${s} .controller=${c}></ls-controls>
-          <ls-debug .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-debug>
-          <ls-time-travel .state=${s} .controller=${c}></ls-time-travel></section>
+          <ls-time-travel .state=${s} .controller=${c}></ls-time-travel>
+          <ls-debug .state=${s} .debug=${this.debug} .debugState=${this.debug.state}></ls-debug></section>
         <section class="card regs" aria-labelledby="regs-h"><h2 id="regs-h">Registers, side by side</h2>
           <button class="skip" id="skip-registers" @click=${this.skipRegisters}>Skip the registers</button>
           <ls-registers .state=${s} .controller=${c}></ls-registers></section>
