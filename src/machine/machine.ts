@@ -208,8 +208,8 @@ export class Machine {
 
   // ── State ────────────────────────────────────────────────────────────────────────
 
-  get instret(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_INSTRET)); }
-  get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
+  get instret(): number { return this.core.count(this.L.MACHINE + this.L.M_INSTRET); }
+  get cycle(): number { return this.core.count(this.L.MACHINE + this.L.M_CYCLE); }
   get halt(): Halt | undefined { return this.halted; }
 
   get moduleCount(): number { return this.modules.length; }
@@ -431,7 +431,7 @@ export class Machine {
   stall(cycles: number): void {
     if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError(`stall of ${cycles} cycles must be a whole number, 0 or more`);
     const at = this.L.MACHINE + this.L.M_CYCLE;
-    this.core.setU64(at, this.core.u64(at) + BigInt(cycles));
+    this.core.setCount(at, this.core.count(at) + cycles);
   }
 
   private waitForInput(start: number): RunResult {

@@ -165,12 +165,12 @@ export class FailoverSystem implements TransactionService {
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
-    const inFifo = this.state.kind === 'serving' ? this.active.port.queued : 0;
-    if (!this.holdsEverything && this.inbox.length + inFifo >= depth) return false;
-    if (this.state.kind === 'serving' && this.inbox.length === 0 && inFifo < depth) {
-      this.active.port.push(record, depth);
+    const serving = this.state.kind === 'serving';
+    if (serving && this.inbox.length === 0 && this.active.port.push(record, depth)) {
       this.fed.push(record);
     } else {
+      const inFifo = serving ? this.active.port.queued : 0;
+      if (!this.holdsEverything && this.inbox.length + inFifo >= depth) return false;
       this.inbox.push(record);
     }
     if (record.id >= this.acceptedAt.length) this.acceptedAt = grown(this.acceptedAt, record.id);
@@ -198,10 +198,11 @@ export class FailoverSystem implements TransactionService {
       return { stop: 'budget', executed: 0 };
     }
     const m = this.active;
-    this.applyDueFaults();
+    if (this.faults.length > 0) this.applyDueFaults();
     this.topUp();
-    let limit = budget;
-    if (this.hasStandby && this.settings.topology === 'cluster') limit = Math.min(limit, Math.max(0, this.nextCheckpoint - m.instret));
+    // The primary runs to its next checkpoint at most (a cluster's), and to the next fault.
+    const toCheckpoint = this.hasStandby && this.settings.topology === 'cluster' ? Math.max(0, this.nextCheckpoint - m.instret) : Infinity;
+    let limit = Math.min(budget, toCheckpoint);
     if (this.faults.length > 0) limit = Math.min(limit, Math.max(0, this.faults[0].at - this.instret));
     const stopAt = this.inbox.length > 0 ? Math.min(untilCycle, m.cycle + TOP_UP_CYCLES) : untilCycle;
     const result = m.run(limit, stopAt);
@@ -210,7 +211,7 @@ export class FailoverSystem implements TransactionService {
       this.hostDown(m.halt);
       return { stop: this.down ? 'halted' : 'budget', executed: result.executed };
     }
-    if (this.hasStandby && this.settings.topology === 'cluster' && m.instret >= this.nextCheckpoint) this.clusterCheckpoint();
+    if (result.executed >= toCheckpoint) this.clusterCheckpoint();
     return result.stop === 'cycle' && stopAt < untilCycle ? { stop: 'budget', executed: result.executed } : result;
   }
 
