@@ -57,7 +57,8 @@ export class HostIO {
 
   /** Takes `source`'s program state (break, pending console line): see context.ts. */
   adopt(source: HostIO): void {
-    this.calls = structuredClone(source.calls);
+    const { brk, start, pendingLine } = source.calls;
+    this.calls = { brk, start, pendingLine: [...pendingLine] };
   }
 
   write(fd: 1 | 2, bytes: Uint8Array): void {

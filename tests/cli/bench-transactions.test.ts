@@ -22,6 +22,19 @@ test('rows per topology, simplex first, transactions per host second and the rat
   }
   expect(rows[0].vs_simplex).toBe(1);
   expect(rows[1].vs_simplex).toBeCloseTo(rows[1].tps / rows[0].tps, 2);
+  expect(rows[1].mips_vs_simplex).toBeCloseTo(rows[1].mips / rows[0].mips, 2);
   expect(rows[1].instructions).toBe(rows[0].instructions);
   expect(printed).toContain(`transactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free`);
+});
+
+test('the cluster is measured twice: at its checkpoint interval, and without checkpoints (its primary between them)', async () => {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const rows = await benchTransactions([echoWorkload], ['simplex', 'cluster'], 1, true, () => assembleOrThrow(ECHO_WFI));
+  const printed = write.mock.calls.map((c) => String(c[0])).join('');
+  write.mockRestore();
+  expect(rows.map((r) => [r.topology, r.between_checkpoints])).toEqual([['simplex', false], ['cluster', false], ['cluster', true]]);
+  expect(printed).toContain('cluster (no checkpoints)');
+  // Without checkpoints the primary never stalls for a copy: it executes what simplex executes.
+  expect(rows[2].instructions).toBe(rows[0].instructions);
+  expect(rows[2].transactions).toBe(rows[0].transactions);
 });
