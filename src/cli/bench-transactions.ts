@@ -5,8 +5,8 @@
  * process pair running the pair-aware version of the workload, which checkpoints every
  * transaction) — fault-free, at BENCH_RATE arrivals per virtual second for BENCH_DURATION_US
  * of virtual time, as the median of several timed runs after a warm-up run; ratios against
- * simplex in the same invocation. The cluster is measured a second time without checkpoints:
- * its primary between checkpoints. Times are the process's CPU time (user + system): on a
+ * simplex in the same invocation. The failover systems are measured a second time without
+ * checkpoints: their serving host between checkpoints. Times are the process's CPU time (user + system): on a
  * shared machine they vary less than wall time, and the runs are single-threaded.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { NULL_CONSOLE } from '../machine/machine.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
-import { createService, type ServiceTopology } from '../system/index.ts';
+import { createService, isSystemTopology, type ServiceTopology } from '../system/index.ts';
 
 export const BENCH_RATE = 10_000;
 export const BENCH_DURATION_US = 1_000_000;
@@ -39,7 +39,7 @@ export interface TransactionBenchResult {
   vs_simplex: number | null;
   /** mips / simplex mips on the same workload in the same invocation. */
   mips_vs_simplex: number | null;
-  /** The cluster run without checkpoints: what its primary costs between them. */
+  /** A failover system run without checkpoints: what its serving host costs between them. */
   between_checkpoints: boolean;
 }
 
@@ -51,21 +51,25 @@ export function workloadProgram(workload: Workload): Program {
   return result.program;
 }
 
-/** The workload a topology runs: a process pair, the pair-aware version (undefined if there is none). */
-function workloadOn(workload: Workload, topology: ServiceTopology): Workload | undefined {
-  return topology === 'process-pair' ? variantOf(workload, 'pair-aware') : workload;
-}
-
-/** A setup to measure: a topology, and for the cluster whether it checkpoints. */
+/**
+ * A setup to measure: a topology, and whether it runs without checkpoints — the cluster with
+ * an interval no run reaches, the process pair on the workload's own version, which sends
+ * none — to measure what the serving host costs between checkpoints.
+ */
 interface Measured {
   topology: ServiceTopology;
   betweenCheckpoints: boolean;
 }
 
 function measuredSetups(topologies: readonly ServiceTopology[]): Measured[] {
-  return topologies.flatMap((topology): Measured[] => topology === 'cluster'
+  return topologies.flatMap((topology): Measured[] => isSystemTopology(topology)
     ? [{ topology, betweenCheckpoints: false }, { topology, betweenCheckpoints: true }]
     : [{ topology, betweenCheckpoints: false }]);
+}
+
+/** The workload a setup runs: a process pair that checkpoints, the pair-aware version (undefined if there is none). */
+function workloadOn(workload: Workload, { topology, betweenCheckpoints }: Measured): Workload | undefined {
+  return topology === 'process-pair' && !betweenCheckpoints ? variantOf(workload, 'pair-aware') : workload;
 }
 
 async function timeWorkload(workload: Workload, program: Program, { topology, betweenCheckpoints }: Measured) {
@@ -98,7 +102,7 @@ export async function benchTransactions(
   const results: TransactionBenchResult[] = [];
   for (const workload of workloads) {
     const setups = measuredSetups(topologies).flatMap((setup) => {
-      const ran = workloadOn(workload, setup.topology);
+      const ran = workloadOn(workload, setup);
       return ran ? [{ ...setup, ran, program: programOf(ran), timed: [] as Awaited<ReturnType<typeof timeWorkload>>[] }] : [];
     });
     for (const s of setups) await timeWorkload(s.ran, s.program, s); // warm-up
