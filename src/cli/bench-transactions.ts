@@ -132,11 +132,11 @@ export async function benchTransactions(
 function printRow(r: TransactionBenchResult, header: boolean): void {
   if (header) {
     process.stdout.write(`\ntransactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free; host CPU time\n`);
-    process.stdout.write(`${'workload'.padEnd(22)}${'topology'.padEnd(28)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'MIPS'.padStart(8)}${'tx/s × simplex'.padStart(16)}${'MIPS × simplex'.padStart(16)}\n`);
+    process.stdout.write(`${'workload'.padEnd(22)}${'topology'.padEnd(31)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'MIPS'.padStart(8)}${'tx/s × simplex'.padStart(16)}${'MIPS × simplex'.padStart(16)}\n`);
   }
   const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(2));
   const topology = r.between_checkpoints ? `${r.topology} (no checkpoints)` : r.topology;
   process.stdout.write(
-    `${r.ran.padEnd(22)}${topology.padEnd(28)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${r.mips.toFixed(1).padStart(8)}${ratio(r.vs_simplex).padStart(16)}${ratio(r.mips_vs_simplex).padStart(16)}\n`,
+    `${r.ran.padEnd(22)}${topology.padEnd(31)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${r.mips.toFixed(1).padStart(8)}${ratio(r.vs_simplex).padStart(16)}${ratio(r.mips_vs_simplex).padStart(16)}\n`,
   );
 }

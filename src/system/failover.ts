@@ -1,5 +1,5 @@
 /**
- * A failover system (DESIGN §7, issue 11): two independent simplex machines, host 0 the
+ * A failover system (DESIGN §7): two independent simplex machines, host 0 the
  * primary and host 1 the standby (cluster) or backup (process pair), not in lockstep. The
  * primary serves transactions; the standby executes nothing and holds the state of the last
  * checkpoint, which is all it can take over from.
