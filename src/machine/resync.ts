@@ -12,7 +12,7 @@
  * Copies are made at the end of each round from the survivor's current contents; the
  * model's timing is that of the copy, and the final state is exact either way.
  */
-import type { Core } from './core.ts';
+import { architecturalRanges, type Core } from './core.ts';
 import type { MachineEvent, ResyncMode } from './events.ts';
 
 export interface ResyncSettings {
@@ -116,8 +116,10 @@ export class Resync {
   /** Cycles to copy `bytes`. */
   private cycles(bytes: number): number { return Math.ceil(bytes / this.settings.bytesPerCycle); }
 
-  /** Bytes of architectural hart state copied in the final pause (registers, pc, CSRs, counters). */
-  private get hartStateBytes(): number { return this.host.core.layout.H_RAM; }
+  /** Bytes of architectural hart state copied in the final pause (core.ts architecturalRanges). */
+  private get hartStateBytes(): number {
+    return architecturalRanges(this.host.core.layout).reduce((sum, [, length]) => sum + length, 0);
+  }
 
   start(): void {
     const source = this.host.source();
@@ -190,13 +192,17 @@ export class Resync {
     }
   }
 
-  /** Architectural state: everything in the hart block before its RAM and dirty-map pointers. */
+  /**
+   * The architectural hart state (architecturalRanges), and the last retire record, which the
+   * comparator keeps, not the program (not counted in the bytes copied).
+   */
   private copyHartState(): void {
     const core = this.host.core;
     const from = core.hart(this._source);
+    const ranges = architecturalRanges(core.layout);
     for (const t of this.targets) {
       const to = core.hart(t);
-      core.slice(to, this.hartStateBytes).set(core.slice(from, this.hartStateBytes));
+      for (const [offset, length] of ranges) core.slice(to + offset, length).set(core.slice(from + offset, length));
       const record = core.layout.H_RETIRE;
       core.slice(to + record, core.layout.RETIRE_SIZE).set(core.slice(from + record, core.layout.RETIRE_SIZE));
     }
