@@ -26,8 +26,25 @@ describe('lockstep run on the failover systems', () => {
     expect(json.failover.hosts.map((h: { role: string }) => h.role)).toEqual(['dead', 'primary']);
   });
 
+  it('gives both hosts the simplex settings: RAM, ECC and the scrubber', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'failover-')), 'run.json');
+    const run = await lockstep(['run', '--workload', 'card-auth', '--topology', 'cluster', '--duration', '100ms',
+      '--ram', '2', '--ecc', 'secded', '--scrub-every', '1000', '--report', report]);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json).toMatchObject({ topology: 'cluster', ram_mib: 2, ecc: 'secded' });
+    // A pass every 1,000 instructions of the serving host (no failover: host 0 throughout),
+    // each reading 2 MiB at the default 8 bytes a cycle.
+    expect(json.scrub).toMatchObject({ every: 1000, passes: Math.floor(json.instret / 1000), words_per_pass: (2 << 20) / 4, cycles_per_pass: (2 << 20) / 8 });
+  });
+
   it.each([
     [['run', 'examples/hello.s', '--inject', 'at=5ms,module=0,kind=kill'], /at a virtual time: only a transaction workload run/],
+    ...([['--compare', 'store'], ['--resync', 'stop-copy'], ['--repair-after', '5'], ['--readmit', 'transient'], ['--diagnose-time', '5'], ['--threshold', '2/100'], ['--cross-check', 'within']] as const)
+      .flatMap(([option, value]) => ['cluster', 'process-pair'].map((topology) => [
+        ['run', '--workload', 'card-auth', '--topology', topology, option, value],
+        new RegExp(`^lockstep: ${option} is a setting of the lockstep topologies \\(dmr, pair-spare, tmr\\): a ${topology}'s hosts are two simplex machines`),
+      ] as [string[], RegExp])),
     [['run', 'examples/hello.s', '--topology', 'cluster'], /runs transaction workloads: add --workload NAME/],
     [['run', '--workload', 'card-auth', '--topology', 'tmr', '--missed', '3'], /--missed applies to the failover systems/],
     [['run', '--workload', 'card-auth', '--topology', 'process-pair', '--checkpoint-every', '5'], /--checkpoint-every applies to the cluster/],

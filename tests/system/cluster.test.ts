@@ -13,7 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { assembleOrThrow } from '../helpers/machine.ts';
 import { ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
 import { arrivalStream, TransactionFeed, type Arrival } from '../../src/transactions/index.ts';
-import { createFailoverSystem, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
+import { createFailoverSystem, createService, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
 const program = assembleOrThrow(ECHO_WFI);
@@ -183,6 +183,18 @@ describe('settings', () => {
     expect(() => failoverSettings('cluster', { heartbeatUs: 0 })).toThrow(/heartbeat period/);
     expect(() => failoverSettings('cluster', { checkpointEvery: 0.5 })).toThrow(/checkpoint interval/);
     expect(() => failoverSettings('process-pair', { clusterAware: 'dedupe' })).toThrow(/cluster-aware applies to the cluster/);
+  });
+
+  test.each(['cluster', 'process-pair'] as const)('createService gives both hosts of a %s the simplex settings, not the lockstep ones', async (topology) => {
+    const { system } = await createService(program, {
+      topology, ramMiB: 2, ecc: 'secded', scrubEvery: 500, copyBytesPerCycle: 16, compare: 'store', resync: 'stop-copy', readmit: 'transient',
+    });
+    for (const host of system!.hosts) {
+      expect(host.config).toMatchObject({ topology: 'simplex', ramMiB: 2, ecc: 'secded', scrubEvery: 500, copyBytesPerCycle: 16 });
+      expect(host.ramSize).toBe(2 << 20);
+      // A simplex machine's own defaults: nothing compares or resyncs a host.
+      expect(host.config).toMatchObject({ compare: 'every', resync: 'precopy', readmit: 'never' });
+    }
   });
 
   test('faults name a host: module 0 or 1, no boards', async () => {
