@@ -53,6 +53,8 @@ describe('lockstep run on the failover systems', () => {
     [['run', '--workload', 'card-auth', '--topology', 'cluster', '--inject', 'at=5,module=3,kind=kill'], /hosts 0 \(the primary\) and 1 \(the standby\)/],
     [['run', '--workload', 'card-auth', '--topology', 'cluster', '--replace', 'at=5,module=1'], /hosts are not replaced/],
     [['run', '--workload', 'card-auth', '--topology', 'cluster', '--trace'], /a cluster has two/],
+    [['run', '--workload', 'card-auth', '--duration', '1ms', '--inject', 'at=5ms,module=0,kind=kill'],
+      /^lockstep: fault 'at=5ms,module=0,kind=kill' lies outside the run, which lasts 1ms of virtual time: put it inside the run$/m],
   ])('refuses %j with one line and status 2', async (args, message) => {
     const run = await lockstep(args);
     expect(run.status).toBe(2);

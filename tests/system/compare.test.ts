@@ -29,6 +29,15 @@ const options = (topologies: CompareOptions['topologies']): CompareOptions => ({
 });
 
 
+describe('faults outside the run', () => {
+  test('are refused before any row runs, naming the fault, its time and the run\'s length', async () => {
+    let rows = 0;
+    const late = { ...options(COMPARE_TOPOLOGIES), faults: [{ kind: 'hard', atUs: FAULT_US }, { kind: 'transient', atUs: DURATION_US }] as const, onRow: () => { rows++; } };
+    await expect(compare(late)).rejects.toThrow('the transient fault at 200ms lies outside the run, which lasts 200ms of virtual time: put it inside the run');
+    expect(rows).toBe(0);
+  });
+});
+
 describe('lockstep compare', async () => {
   const runs = await compare(options(COMPARE_TOPOLOGIES));
   const row = (topology: string, fault: string) => runs.find((r) => r.row.topology === topology && r.row.fault === fault)!.row;
