@@ -10,9 +10,10 @@
  *   itself through the checkpoint device (a memory range it names, plus its context). Either
  *   way the primary pays for the bytes on the link: its clock stalls bytes / bandwidth cycles.
  *   A checkpoint acknowledges the input records the primary had consumed by then.
- * - Heartbeats. A live primary sends one at every multiple of H (one due at the instant it
- *   dies is still sent). The standby declares it dead M periods after the last one, and
- *   executes its first instruction F later: downtime = that instant − the death.
+ * - Heartbeats. A live primary sends one at every multiple of H, t = 0 included (it
+ *   announces itself as it starts), and the one due at the instant it dies: ⌊t/H⌋ + 1 by
+ *   time t. The standby declares it dead M periods after the last one, ⌊death/H⌋·H + M·H,
+ *   and executes its first instruction F later: downtime = that instant − the death.
  * - Death. A primary that halts for any reason but a clean exit (a kill, a fatal trap, a
  *   guest that fails) is dead. A transient fault (a flip) that does not crash it is never
  *   noticed. A primary that exits with status 0 ends the service.
@@ -79,7 +80,7 @@ export interface FailoverSummary {
   checkpoint_bytes: number;
   /** Primary time spent copying checkpoints. */
   checkpoint_pause_us: number;
-  /** Heartbeats the first primary sent before it died (or to the end). */
+  /** Heartbeats the first primary sent, at 0, H, 2H, …, up to its death (or to `now`): ⌊min(death, now) / H⌋ + 1. */
   heartbeats: number;
   failovers: number;
   /** From each death to the standby's first instruction, plus the time the service was down at the end. */
@@ -401,7 +402,7 @@ export class FailoverSystem implements TransactionService {
       checkpoints: this.stats.checkpoints,
       checkpoint_bytes: this.stats.checkpointBytes,
       checkpoint_pause_us: cyclesToUs(this.stats.pauseCycles),
-      heartbeats: Math.floor(Math.min(now, this.primaryDeath ?? now) / usToCycles(s.heartbeatUs)),
+      heartbeats: Math.floor(Math.min(now, this.primaryDeath ?? now) / usToCycles(s.heartbeatUs)) + 1,
       failovers: this.stats.failovers,
       downtime_us: cyclesToUs(this.downtimeCycles(now)),
       redelivered: this.stats.redelivered,

@@ -4,9 +4,10 @@
  * echo-workload.ts): its state, the running sum of word 0, lives in a register, so a
  * standby that takes over from an older state answers every later record wrongly.
  *
- * Detection: heartbeats at every multiple of H; a primary killed at t, a multiple of H,
- * sends the one due at t, so the standby declares it dead at t + M·H and serves from
- * t + M·H + F: an outage D = M·H + F. During it arrivals queue in the network's FIFO of
+ * Detection: heartbeats at every multiple of H, 0 included; a primary killed at t, a multiple
+ * of H, sends the one due at t (t/H + 1 in all), so the standby declares it dead at t + M·H
+ * and serves from t + M·H + F: an outage D = M·H + F. Killed between heartbeats, at t, it
+ * sent ⌊t/H⌋ + 1, the last at ⌊t/H⌋·H, and the outage is (⌊t/H⌋ + M)·H + F − t. During it arrivals queue in the network's FIFO of
  * `fifo` records (empty at t when no record arrived just before t) and the rest are dropped.
  */
 import { describe, expect, test } from 'vitest';
@@ -74,7 +75,7 @@ describe('cluster: a primary killed at t, detected by missed heartbeats, taken o
     expect(ledger.queued).toBe(0);
     expect(ledger.downtime_us).toBe(OUTAGE_US);
     expect(summary.failovers).toBe(1);
-    expect(summary.heartbeats).toBe(KILL_US / H_US);
+    expect(summary.heartbeats).toBe(KILL_US / H_US + 1); // at 0, H, …, KILL_US
     const takeover = summary.events.find((e) => e.kind === 'takeover')!;
     expect(takeover.cycle).toBe((KILL_US + OUTAGE_US) * US);
   });
@@ -124,6 +125,22 @@ describe('cluster: a primary killed at t, detected by missed heartbeats, taken o
       expect(replay.ledger.lost).toBe(0);
       expect(replay.ledger.correct).toBe(ledger.arrived);
     }
+  });
+
+  test.each([500, KILL_US + 300])('a primary killed between heartbeats, at %i µs: ⌊t/H⌋ + 1 sent, declared dead M·H after the last, down (⌊t/H⌋ + M)·H + F − t', async (t) => {
+    const [seed] = quietSeeds(1);
+    const { ledger, summary } = await clusterRun(seed, { checkpointEvery: NEVER }, [`at=${t}us,module=0,kind=kill`]);
+    const last = Math.floor(t / H_US) * H_US;
+    expect(summary.heartbeats).toBe(Math.floor(t / H_US) + 1);
+    expect(summary.events.find((e) => e.kind === 'declared-dead')).toEqual({ kind: 'declared-dead', cycle: (last + M * H_US) * US, host: 0, last_heartbeat_cycle: last * US });
+    expect(summary.events.find((e) => e.kind === 'takeover')).toMatchObject({ cycle: (last + M * H_US + F_US) * US });
+    expect(ledger.downtime_us).toBe(last + M * H_US + F_US - t);
+  });
+
+  test('a primary that lives to the end sends a heartbeat at 0, H, …, the end: duration / H + 1', async () => {
+    const [seed] = quietSeeds(1);
+    const { summary } = await clusterRun(seed, {}, []);
+    expect(summary.heartbeats).toBe(DURATION_US / H_US + 1);
   });
 
   test('a transient flip in the primary is never noticed: wrong answers, no failover', async () => {

@@ -1,6 +1,6 @@
 /**
  * The page's side of the failover systems (issue 11): the system's story as timeline
- * entries, the track (heartbeats at every multiple of H until the death, checkpoints, the
+ * entries, the track (heartbeats at every multiple of H from 0 until the death, checkpoints, the
  * outage), the phase, faults at a virtual time from the fault bar, the compare view's
  * request and command line, and the controller driving a real MachineSession on a cluster:
  * a plain program refused, the page's settings, a kill scheduled at a time, the timeline and
@@ -39,7 +39,7 @@ const STORY: SystemEvent[] = [
 
 const STATUS: FailoverStatus = {
   topology: 'cluster', settings: { heartbeat_us: 1000, missed: 3, failover_time_us: 2000, checkpoint_every: 20_000, cluster_aware: 'off', link_bytes_per_cycle: 1.25 },
-  checkpoints: 2, checkpoint_bytes: 65_000, checkpoint_pause_us: 520, heartbeats: 8, failovers: 1, downtime_us: 5000, redelivered: 0, rolled_back: 25,
+  checkpoints: 2, checkpoint_bytes: 65_000, checkpoint_pause_us: 520, heartbeats: 9, failovers: 1, downtime_us: 5000, redelivered: 0, rolled_back: 25,
   deduplicated: 0, hosts: [{ host: 0, role: 'dead', instret: 61_000 }, { host: 1, role: 'primary', instret: 50_000 }], events: [],
 };
 
@@ -62,7 +62,7 @@ describe('the failover story on the timeline', () => {
 
   it('draws only what has happened by the clock: heartbeats at every multiple of H until the death, the outage to the clock while it lasts', () => {
     const during = failoverTrack(STORY, 1000, 9_500);
-    expect(during.heartbeats).toEqual({ times: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000] });
+    expect(during.heartbeats).toEqual({ times: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000] });
     expect(during.checkpoints).toEqual({ times: [2000, 5000] });
     expect(during.deaths).toEqual([{ host: 0, us: 8000 }]);
     expect([during.declared, during.takeovers]).toEqual([[], []]);
@@ -72,10 +72,13 @@ describe('the failover story on the timeline', () => {
     expect(after.declared).toEqual([{ host: 0, us: 11_000 }]);
     expect(after.takeovers).toEqual([{ host: 1, us: 13_000 }]);
     expect(after.outages).toEqual([[8000, 13_000]]);
-    // No death yet: a heartbeat at every multiple of H up to the clock (H = 300 µs: 300 … 2,700).
-    expect(failoverTrack([], 300, 2_999).heartbeats).toEqual({ times: [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700] });
-    // More marks than can be drawn one by one become a band.
-    expect(failoverTrack([], 1, MAX_MARKS + 1).heartbeats).toEqual({ band: [1, MAX_MARKS + 1], count: MAX_MARKS + 1 });
+    // No death yet: a heartbeat at every multiple of H up to the clock (H = 300 µs: 0, 300 … 2,700).
+    expect(failoverTrack([], 300, 2_999).heartbeats).toEqual({ times: [0, 300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700] });
+    // A primary killed before its first period has sent the one at 0.
+    const early = STORY.map((e) => (e.kind === 'host-down' ? { ...e, cycle: 50_000 } : e)).filter((e) => e.kind !== 'checkpoint');
+    expect(failoverTrack(early, 1000, 9_500).heartbeats).toEqual({ times: [0] });
+    // More marks than can be drawn one by one become a band: 0, 1, …, MAX_MARKS + 1 µs.
+    expect(failoverTrack([], 1, MAX_MARKS + 1).heartbeats).toEqual({ band: [0, MAX_MARKS + 1], count: MAX_MARKS + 2 });
   });
 
   it('knows the phase: serving, the outage with its declaration and takeover to come, down for good', () => {
