@@ -55,6 +55,7 @@ const TOP_UP_CYCLES = 1000;
 /** Bytes a checkpoint adds per log position acknowledged (cluster-aware: the log's sequence number). */
 const LOG_ACK_BYTES = 8;
 
+/** What the system did; a host-down's `reason` is why the host stopped: `killed`, or what its program did (stopCause). */
 export type SystemEvent =
   | { kind: 'inject'; cycle: number; instret: number; host: number; fault: string }
   | { kind: 'checkpoint'; cycle: number; instret: number; host: number; bytes: number; pause_cycles: number; acknowledged: number }
@@ -96,7 +97,7 @@ export interface FailoverSummary {
 type State =
   | { kind: 'serving' }
   | { kind: 'outage'; deathCycle: number; takeoverCycle: number }
-  | { kind: 'down'; since: number };
+  | { kind: 'down'; since: number; message: string };
 
 export class FailoverSystem implements TransactionService {
   readonly events: SystemEvent[] = [];
@@ -161,8 +162,8 @@ export class FailoverSystem implements TransactionService {
   /** The host serving now (after the service went down: the last one that served). */
   get active(): Machine { return this.hosts[this.serving]; }
 
-  /** The halt of the host that ended the service, once it is down. */
-  get halt(): Halt | undefined { return this.state.kind === 'down' ? this.active.halt : undefined; }
+  /** The halt of the host that ended the service, once it is down, told as the system's (`host 1 (the primary) stopped: killed; …`). */
+  get halt(): Halt | undefined { return this.state.kind === 'down' ? { ...this.active.halt!, message: this.state.message } : undefined; }
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
@@ -332,11 +333,14 @@ export class FailoverSystem implements TransactionService {
   private hostDown(halt: Halt): void {
     const m = this.active;
     const death = m.cycle;
-    this.events.push({ kind: 'host-down', cycle: death, instret: this.instret, host: this.serving, reason: halt.message });
+    const cause = stopCause(halt);
+    this.events.push({ kind: 'host-down', cycle: death, instret: this.instret, host: this.serving, reason: cause });
     if (this.serving === 0) this.primaryDeath = death;
     const crashed = !(halt.reason === 'exit' && halt.exitCode === 0);
     if (!crashed || !this.hasStandby || this.hosts[1].halt) {
-      this.goDown(death, crashed ? `no ${this.backupName} is left to take over` : 'the program exited');
+      const stopped = `host ${this.serving} (the primary) stopped: ${cause}`;
+      const reason = crashed ? `no ${this.backupName} is left to take over` : 'the program exited';
+      this.goDown(death, reason, crashed ? `${stopped}; ${reason}` : stopped);
       return;
     }
     const H = usToCycles(this.settings.heartbeatUs);
@@ -381,8 +385,9 @@ export class FailoverSystem implements TransactionService {
     if (standby.halt) this.hostDown(standby.halt);
   }
 
-  private goDown(at: number, reason: string): void {
-    this.state = { kind: 'down', since: at };
+  /** The service ends at cycle `at`: `reason` for its event, `message` for its halt. */
+  private goDown(at: number, reason: string, message: string): void {
+    this.state = { kind: 'down', since: at, message };
     this.clock = at;
     this.events.push({ kind: 'service-down', cycle: at, reason });
   }
@@ -411,6 +416,18 @@ export class FailoverSystem implements TransactionService {
       hosts: this.hosts.map((m, host) => ({ host, role: role(host), instret: m.instret })),
       events: this.events,
     };
+  }
+}
+
+/**
+ * Why a host stopped, in a failover system's words: its machine's halt message speaks of a
+ * module that nothing else can replace, which the system's other host does.
+ */
+function stopCause(halt: Halt): string {
+  switch (halt.reason) {
+    case 'dead': return 'killed';
+    case 'failstop': return 'it announced an uncorrectable error';
+    default: return halt.message; // exit, trap, idle: what the program did, in words that name no module
   }
 }
 

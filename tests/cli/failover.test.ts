@@ -15,6 +15,8 @@ describe('lockstep run on the failover systems', () => {
       '--heartbeat', '5ms', '--missed', '2', '--failover-time', '20ms', '--inject', 'at=100ms,module=0,kind=kill', '--report', report]);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/takeover\s+host 1 at 130,000 µs/); // 100 ms + 2 × 5 ms + 20 ms
+    expect(run.stderr).toMatch(/^  host 0 down\s+at 100,000 µs: killed$/m);
+    expect(run.stderr).not.toMatch(/module 0|nothing else can run/);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.topology).toBe('cluster');
     expect(json.failover.settings).toMatchObject({ heartbeat_us: 5000, missed: 2, failover_time_us: 20_000 });
@@ -36,6 +38,16 @@ describe('lockstep run on the failover systems', () => {
     // A pass every 1,000 instructions of the serving host (no failover: host 0 throughout),
     // each reading 2 MiB at the default 8 bytes a cycle.
     expect(json.scrub).toMatchObject({ every: 1000, passes: Math.floor(json.instret / 1000), words_per_pass: (2 << 20) / 4, cycles_per_pass: (2 << 20) / 8 });
+  });
+
+  it('both hosts killed: the service ends, said once on stderr and in the report in the system\'s words, status 137 (dead)', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'failover-')), 'run.json');
+    const run = await lockstep(['run', '--workload', 'card-auth', '--topology', 'process-pair', '--duration', '200ms',
+      '--inject', 'at=10ms,module=1,kind=kill', '--inject', 'at=50ms,module=0,kind=kill', '--report', report]);
+    expect(run.status).toBe(137);
+    const message = 'host 0 (the primary) stopped: killed; no backup is left to take over';
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('lockstep:'))).toEqual([`lockstep: ${message}`]);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ message, stop_reason: 'dead', exit_code: 137 });
   });
 
   it.each([

@@ -143,6 +143,18 @@ describe('cluster: a primary killed at t, detected by missed heartbeats, taken o
     expect(summary.heartbeats).toBe(DURATION_US / H_US + 1);
   });
 
+  test('the system tells a host\'s death in its own words: the host, its role, the cause; the service ends when the new primary dies', async () => {
+    const [seed] = quietSeeds(1);
+    const second = KILL_US + OUTAGE_US + 10_000; // host 1 serves from KILL_US + OUTAGE_US
+    const { system, summary } = await clusterRun(seed, { checkpointEvery: NEVER }, [`at=${KILL_US}us,module=0,kind=kill`, `at=${second}us,module=1,kind=kill`]);
+    expect(summary.events.filter((e) => e.kind === 'host-down' || e.kind === 'service-down').map((e) => [e.kind, 'host' in e ? e.host : undefined, e.reason])).toEqual([
+      ['host-down', 0, 'killed'],
+      ['host-down', 1, 'killed'],
+      ['service-down', undefined, 'no standby is left to take over'],
+    ]);
+    expect(system.halt).toMatchObject({ reason: 'dead', message: 'host 1 (the primary) stopped: killed; no standby is left to take over' });
+  });
+
   test('a transient flip in the primary is never noticed: wrong answers, no failover', async () => {
     const [seed] = quietSeeds(1);
     const { ledger, summary } = await clusterRun(seed, { checkpointEvery: 20_000 }, [`at=${KILL_US}us,module=0,kind=flip,target=s1,bit=7`]);
@@ -177,6 +189,7 @@ describe('cluster: a primary killed at t, detected by missed heartbeats, taken o
     expect(dead.summary.failovers).toBe(0);
     expect(dead.system.down).toBe(true);
     expect(dead.ledger.downtime_us).toBe(DURATION_US - KILL_US);
+    expect(dead.system.halt).toMatchObject({ reason: 'dead', message: 'host 0 (the primary) stopped: killed; no standby is left to take over' });
   });
 
   test('checkpoints copy only the pages written since the last one, and the primary pays bytes / bandwidth', async () => {

@@ -32,7 +32,7 @@ const STORY: SystemEvent[] = [
   { kind: 'checkpoint', cycle: ms(2), instret: 20_000, host: 0, bytes: 60_000, pause_cycles: 48_000, acknowledged: 10 },
   { kind: 'checkpoint', cycle: ms(5), instret: 40_000, host: 0, bytes: 5_000, pause_cycles: 4_000, acknowledged: 70 },
   { kind: 'inject', cycle: ms(8), instret: 61_000, host: 0, fault: 'at=61000,module=0,kind=kill' },
-  { kind: 'host-down', cycle: ms(8), instret: 61_000, host: 0, reason: 'module 0 stopped (dead)' },
+  { kind: 'host-down', cycle: ms(8), instret: 61_000, host: 0, reason: 'killed' },
   { kind: 'declared-dead', cycle: ms(11), host: 0, last_heartbeat_cycle: ms(8) },
   { kind: 'takeover', cycle: ms(13), host: 1, checkpoint_instret: 40_000, redelivered: 0, rolled_back: 25, outage_cycles: ms(5) },
 ];
@@ -53,6 +53,7 @@ describe('the failover story on the timeline', () => {
     // 60,000 + 5,000 bytes; 48,000 + 4,000 cycles = 520 µs.
     expect(entries[0].text).toBe('Host 0 copied its state 2 times, the last to the standby at 5.00 ms (instruction 40,000): 65,000 bytes, the primary paused 520 µs; 70 input records acknowledged');
     expect(entries[1].text).toBe('Kill (host pulled) on host 0 (the primary), at 8.00 ms (instruction 61,000)');
+    expect(entries[2].text).toBe('Host 0 stopped at 8.00 ms (instruction 61,000): killed');
     expect(entries[3].text).toBe('The standby declares host 0 dead at 11.00 ms: no heartbeat since 8.00 ms');
     expect(entries[4].text).toBe('Host 1 resumes at 13.00 ms from its checkpoint of instruction 40,000, after an outage of 5.00 ms: 25 records rolled back, 0 re-delivered');
     expect(buildFailoverTimeline(STORY, 'process-pair')[3].text).toContain('The backup declares');
