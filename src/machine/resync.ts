@@ -39,8 +39,8 @@ export interface ResyncHost {
   /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
   pause(cycles: number): void;
   event(e: MachineEvent): void;
-  /** After `pages` of RAM were copied from `source` to `target`: their check bits go along (ecc.ts copyCodewords). */
-  copyCodewords(source: number, target: number, pages: readonly number[]): void;
+  /** After pages of RAM were copied from `source` to `target`: the check bits go along (ecc.ts copyCodewords). */
+  copyCodewords(source: number, target: number): void;
   /** The targets are in lockstep with the survivors: put them online. */
   done(): void;
 }
@@ -188,7 +188,7 @@ export class Resync {
     for (const t of this.targets) {
       const to = this.ramOf(t);
       for (const p of pages) core.slice(to + p * size, size).set(core.slice(from + p * size, size));
-      this.host.copyCodewords(this._source, t, pages);
+      this.host.copyCodewords(this._source, t);
     }
   }
 
