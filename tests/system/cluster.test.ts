@@ -12,12 +12,14 @@
  */
 import { describe, expect, test } from 'vitest';
 import { assembleOrThrow } from '../helpers/machine.ts';
-import { ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
-import { arrivalStream, TransactionFeed, type Arrival } from '../../src/transactions/index.ts';
+import { ECHO_POLLING, ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
+import { arrivalStream, TransactionFeed, type Arrival, type FeedOptions } from '../../src/transactions/index.ts';
+import type { Program } from '../../src/isa/program.ts';
 import { createFailoverSystem, createService, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
 const program = assembleOrThrow(ECHO_WFI);
+const polling = assembleOrThrow(ECHO_POLLING);
 const US = 100; // cycles per µs
 const H_US = 1000;
 const M = 3;
@@ -29,10 +31,13 @@ const KILL_US = 40_000; // a multiple of H
 const OUTAGE_US = M * H_US + F_US;
 const NEVER = 1e12; // a checkpoint interval no run reaches
 
-async function clusterRun(seed: number, settings: Partial<FailoverSettings>, faults: string[] = [`at=${KILL_US}us,module=0,kind=kill`]) {
-  const system = await createFailoverSystem(program, failoverSettings('cluster', { heartbeatUs: H_US, missed: M, failoverTimeUs: F_US, ...settings }));
+async function clusterRun(
+  seed: number, settings: Partial<FailoverSettings>, faults: string[] = [`at=${KILL_US}us,module=0,kind=kill`],
+  guest: Program = program, arrivals: Pick<FeedOptions, 'trace'> = {},
+) {
+  const system = await createFailoverSystem(guest, failoverSettings('cluster', { heartbeatUs: H_US, missed: M, failoverTimeUs: F_US, ...settings }));
   const timedFaults = faults.map(parseFault);
-  const feed = new TransactionFeed(system, { workload: echoWorkload, durationUs: DURATION_US, rate: RATE, seed, fifo: FIFO, timedFaults });
+  const feed = new TransactionFeed(system, { workload: echoWorkload, durationUs: DURATION_US, rate: RATE, seed, fifo: FIFO, timedFaults, ...arrivals });
   feed.advance();
   return { ledger: feed.ledger(), system, summary: system.summary(feed.nowCycle) };
 }
@@ -41,13 +46,16 @@ function arrivalsOf(seed: number): Arrival[] {
   return [...arrivalStream({ workload: echoWorkload, endCycle: DURATION_US * US, rate: RATE, seed })];
 }
 
-/** Seeds whose arrivals leave the service idle at the kill and at the end (no arrival in the 50 µs before either). */
-function quietSeeds(count: number): number[] {
+/**
+ * Seeds whose arrivals leave the service idle at the kill, at the end and at each of
+ * `instants` (µs): no arrival in the 50 µs before any of them (a record is served in ~2.3 µs).
+ */
+function quietSeeds(count: number, instants: number[] = []): number[] {
   const seeds: number[] = [];
   for (let seed = 1; seeds.length < count; seed++) {
     const a = arrivalsOf(seed);
     const near = (t: number) => a.some((x) => x.cycle >= (t - 50) * US && x.cycle < t * US);
-    if (!near(KILL_US) && !near(DURATION_US)) seeds.push(seed);
+    if (![KILL_US, DURATION_US, ...instants].some(near)) seeds.push(seed);
   }
   return seeds;
 }
@@ -111,20 +119,53 @@ describe('cluster: a primary killed at t, detected by missed heartbeats, taken o
     expect(ledger.correct).toBe(arrivals.length - dropped);
   });
 
-  test('cluster-aware (input log replayed, results de-duplicated): 0 lost, 0 duplicated, every answer right, downtime M·H + F', async () => {
-    for (const seed of quietSeeds(3)) {
-      const { ledger, summary } = await clusterRun(seed, { checkpointEvery: 20_000, clusterAware: 'dedupe' });
-      expect(ledger.lost).toBe(0);
-      expect(ledger.duplicated).toBe(0);
-      expect(ledger.wrong).toBe(0);
-      expect(ledger.correct).toBe(ledger.arrived);
-      expect(ledger.downtime_us).toBe(OUTAGE_US);
-      // Without de-duplication the same replay reaches the receiver twice.
-      const replay = await clusterRun(seed, { checkpointEvery: 20_000, clusterAware: 'replay' });
-      expect(replay.ledger.duplicated).toBe(summary.deduplicated);
-      expect(replay.ledger.lost).toBe(0);
-      expect(replay.ledger.correct).toBe(ledger.arrived);
+  test('cluster-aware (input log replayed, results de-duplicated): 0 lost, 0 duplicated, every answer right, downtime M·H + F; without de-duplication every record answered since the last checkpoint is answered twice', async () => {
+    // The polling guest retires one instruction a cycle, and a checkpoint on a link of 1e9
+    // bytes a cycle stalls it one cycle: checkpoint n (every K instructions) is at cycle
+    // n·K + n − 1. With K = 300,000 the last before the kill (40 ms = 4,000,000 cycles) is
+    // n = 13, at 3,900,012 cycles. Seeds idle at that instant: every record that arrived
+    // before it had been consumed and answered, so the in-flight records, which the log
+    // replays and the standby answers again, are the arrivals from it to the kill.
+    const K = 300_000;
+    const at = (n: number) => n * K + n - 1;
+    const last = 13; // at(13) = 3,900,012 < 4,000,000 ≤ at(14) = 4,200,013
+    const settings = { checkpointEvery: K, linkBytesPerCycle: 1e9 };
+    const inFlightOf = (seed: number) => arrivalsOf(seed).filter((a) => a.cycle >= at(last) && a.cycle < KILL_US * US).length;
+    const seeds = quietSeeds(10, [at(last) / US]).filter((seed) => inFlightOf(seed) > 0).slice(0, 3);
+    expect(seeds).toHaveLength(3);
+    for (const seed of seeds) {
+      const inFlight = inFlightOf(seed);
+      const { ledger, summary } = await clusterRun(seed, { ...settings, clusterAware: 'dedupe' }, undefined, polling);
+      const checkpoints = summary.events.flatMap((e) => (e.kind === 'checkpoint' ? [e.cycle] : []));
+      expect(checkpoints).toEqual(Array.from({ length: last }, (_, k) => at(k + 1)));
+      expect(ledger).toMatchObject({ lost: 0, duplicated: 0, wrong: 0, correct: ledger.arrived, downtime_us: OUTAGE_US });
+      expect(summary.deduplicated).toBe(inFlight);
+      const replay = await clusterRun(seed, { ...settings, clusterAware: 'replay' }, undefined, polling);
+      expect(replay.ledger).toMatchObject({ duplicated: inFlight, lost: 0, correct: ledger.arrived });
     }
+  });
+
+  test('records waiting in the dead primary\'s FIFO go to the network\'s queue and are served by the standby; the one in service is rolled back', async () => {
+    // Arrivals by hand (µs): ten at 1,000, 2,000, … 10,000, answered by the primary, with
+    // word 0 = 0; a burst of four 1 µs before the kill, the first with word 0 = 0 (the wfi guest pops it within
+    // a few instructions, then spends ~200 in its delay loop: at the kill it is being served,
+    // the other three wait in the FIFO); six during the outage [40, 48) ms at 41 … 46 ms; three
+    // after the takeover at 50, 60, 70 ms.
+    const us = (t: number, w0: number) => ({ cycle: t * US, payload: [w0, 7, 8, 9] as [number, number, number, number] });
+    const trace = [
+      ...Array.from({ length: 10 }, (_, k) => us((k + 1) * 1000, 0)),
+      ...Array.from({ length: 4 }, (_, k) => us(KILL_US - 1, k === 0 ? 0 : 0x100 + k)),
+      ...Array.from({ length: 6 }, (_, k) => us(41_000 + 1000 * k, 0x200 + k)),
+      ...[50_000, 60_000, 70_000].map((t, k) => us(t, 0x300 + k)),
+    ];
+    const { ledger, summary } = await clusterRun(0, { checkpointEvery: NEVER }, undefined, program, { trace });
+    // Rolled back (no checkpoint): the ten answered and the one in service, 11 records.
+    // The network's queue holds FIFO = 8: the three moved from the dead FIFO and the first
+    // five of the outage; the sixth (46 ms) is dropped. Lost: 11 + 1.
+    // The standby starts from power-on with its sum at 0, and the rolled-back records all
+    // have word 0 = 0: the reference model's sums are its own, so its 3 + 5 + 3 answers are right.
+    expect(summary.rolled_back).toBe(11);
+    expect(ledger).toMatchObject({ arrived: 23, rolled_back: 11, dropped: 1, lost: 12, correct: 11, wrong: 0, duplicated: 0, queued: 0, downtime_us: OUTAGE_US });
   });
 
   test.each([500, KILL_US + 300])('a primary killed between heartbeats, at %i µs: ⌊t/H⌋ + 1 sent, declared dead M·H after the last, down (⌊t/H⌋ + M)·H + F − t', async (t) => {
