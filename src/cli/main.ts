@@ -150,8 +150,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .enablePositionalOptions()
     .argument('[program]', "the program file (with --workload: instead of the workload's own)")
     .option('--topology <name>', `the machine: ${TOPOLOGIES.join(', ')}`, 'simplex')
-    // No defaults in Commander for the lockstep options: a failover system refuses them when given (workload-run.ts).
-    .option('--compare <point>', 'compare point: every, store or io (default every)')
+    .option('--compare <point>', 'compare point: every, store or io', 'every')
     .option('--ram <MiB>', 'guest RAM per module in MiB (1..64)', '1')
     .addOption(new Option('--format <kind>', 'how to read the program (default: by file name)').choices(['elf', 'asm', 'bin']))
     .option('--runs <n>', `faulty runs (default ${DEFAULT_RUNS})`)
