@@ -84,17 +84,19 @@ export interface FeedCheckpoint {
   finished: boolean;
 }
 
-/** What TransactionFeed.saveState() keeps: live data, for restoreState() of the same feed. */
+/**
+ * What TransactionFeed.saveState() keeps, for restoreState() of the same feed: the lengths
+ * of its lists and the lists themselves, shared with the run (they are only appended to
+ * while the run goes on; a restore takes a copy of their first `length` items).
+ */
 export interface FeedState {
   readonly arrived: number;
-  readonly dropped: readonly boolean[];
-  readonly pushed: readonly number[];
-  readonly results: readonly TransactionResult[];
+  readonly dropped: { readonly list: readonly boolean[]; readonly length: number };
+  readonly pushed: { readonly list: readonly number[]; readonly length: number };
+  readonly results: { readonly list: readonly TransactionResult[]; readonly length: number };
   readonly now: number;
   readonly finished: boolean;
   readonly timed: readonly (readonly [number, Fault])[];
-  /** List slots copied (8 bytes each). */
-  readonly slots: number;
 }
 
 export class TransactionFeed {
@@ -262,14 +264,14 @@ export class TransactionFeed {
 
   /**
    * The feed's state now, for restoreState(): with its service's state taken at the same
-   * moment, enough to go on as this feed would. Lists are copied (their items, which never
-   * change, are shared): 8 bytes a slot (FeedState.slots says how many).
+   * moment, enough to go on as this feed would. It costs a few numbers: the lists are the
+   * run's own (FeedState).
    */
   saveState(): FeedState {
+    const shared = <T>(list: T[]) => ({ list, length: list.length });
     return {
-      arrived: this.arrivals.length, dropped: this.dropped.slice(), pushed: this.pushed.slice(), results: this.results.slice(),
+      arrived: this.arrivals.length, dropped: shared(this.dropped), pushed: shared(this.pushed), results: shared(this.results),
       now: this.now, finished: this.finished, timed: this.timed.slice(),
-      slots: this.dropped.length + this.pushed.length + this.results.length + this.timed.length,
     };
   }
 
@@ -282,16 +284,18 @@ export class TransactionFeed {
   restoreState(state: FeedState): void {
     if (state.arrived < this.arrivals.length) {
       if (this.next) this.upcoming.push(this.next);
-      this.upcoming.push(...this.arrivals.splice(state.arrived).reverse());
+      for (let k = this.arrivals.length - 1; k >= state.arrived; k--) this.upcoming.push(this.arrivals[k]);
+      this.arrivals.length = state.arrived;
       this.next = this.draw();
     }
     while (this.arrivals.length < state.arrived) {
       this.arrivals.push(this.next!);
       this.next = this.draw();
     }
-    this.dropped = state.dropped.slice();
-    this.pushed = state.pushed.slice();
-    this.results = state.results.slice();
+    // Copies: the lists a state shares must never change (a later state may share them too).
+    this.dropped = state.dropped.list.slice(0, state.dropped.length);
+    this.pushed = state.pushed.list.slice(0, state.pushed.length);
+    this.results = state.results.list.slice(0, state.results.length);
     this.timed.splice(0, this.timed.length, ...state.timed.map(([cycle, fault]) => [cycle, fault] as [number, Fault]));
     this.now = state.now;
     this.finished = state.finished;

@@ -24,7 +24,7 @@ export interface RigState {
   machines: ArrayBuffer[];
   service: ServiceState;
   workload?: WorkloadState;
-  /** Bytes it holds: the snapshots, and 8 bytes a slot of the lists it copied (their items are shared with the run). */
+  /** Bytes it holds: the snapshots, and 8 bytes a slot of the lists and tables it copied (their items are shared with the run, as the feed's lists are: FeedState). */
   bytes: number;
 }
 
@@ -33,7 +33,7 @@ export function saveRig(rig: Rig, workload?: WorkloadRun): RigState {
   const machines = rig.machines.map((m) => m.snapshot());
   const service = rig.service.saveState();
   const state = workload?.saveState();
-  const slots = service.slots + (state?.feed.slots ?? 0);
+  const slots = service.slots + (state?.feed.timed.length ?? 0);
   return {
     machines, service, ...(state ? { workload: state } : {}),
     bytes: machines.reduce((n, b) => n + b.byteLength, 0) + 8 * slots,

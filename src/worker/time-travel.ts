@@ -192,6 +192,12 @@ export class TimeTravel {
     this.presentLandmarks = host.rig.landmarks();
   }
 
+  /** Keeps `state` as the present's (undefined: the rig is at the present, or it moved on), within the store's budget. */
+  private keepPresent(state: Checkpoint | undefined): void {
+    this.presentState = state;
+    this.store.reserve(state?.bytes ?? 0);
+  }
+
   /** Where the rig is now. */
   private moment(): Moment {
     return { instret: this.host.rig.instret, clock: this.host.clock };
@@ -199,7 +205,7 @@ export class TimeTravel {
 
   /** The rig has got to the present or beyond it (`here`): a later present's state is that of the rig itself. */
   private reached(here: Moment): void {
-    if (before(this.present, here)) this.presentState = undefined;
+    if (before(this.present, here)) this.keepPresent(undefined);
     this.present = here;
     this.presentLandmarks = this.host.rig.landmarks();
   }
@@ -243,7 +249,7 @@ export class TimeTravel {
       this.log.length = this.cursor;
       this.store.dropAfter(here.instret);
       this.host.output.dropAhead();
-      this.presentState = undefined;
+      this.keepPresent(undefined);
       this.present = here;
       if (this.inputChunks().length < inputs) this.forgetTwinStates();
     }
@@ -390,7 +396,7 @@ export class TimeTravel {
     const t = Math.max(this.store.start.instret, Math.min(this.present.instret, Math.floor(target)));
     const atPresent = !before(this.moment(), this.present);
     if (atPresent && t === this.present.instret) return { stop: 'budget', executed: 0 };
-    if (atPresent) this.presentState = this.checkpoint(false);
+    if (atPresent) this.keepPresent(this.checkpoint(false));
     const from = t === this.present.instret && this.presentState ? this.presentState : this.store.latest(t);
     this.host.restore(from.rig, from.session);
     this.cursor = from.logged;
