@@ -254,6 +254,8 @@ export class MachineSession {
   /** Where the run's output parts from the fault-free run's, as last found at the present. */
   private parting?: OutputDifference;
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
+  /** Travels made: a verdict being judged in the background is for the position the run had before the last one. */
+  private rewinds = 0;
 
   /** `travelOptions`: the history's checkpoint settings (tests use short intervals). */
   constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}) {}
@@ -470,17 +472,20 @@ export class MachineSession {
    */
   private async judge(): Promise<void> {
     const machine = this.m;
+    const rewinds = this.rewinds;
+    // The run judged is still this one, where it ended: not another machine, not gone back (a restore keeps the machine object).
+    const current = () => this.rig?.machine === machine && this.rewinds === rewinds;
     this.judging = true;
     try {
       const reference = this.reference ?? await ReferenceRun.start({ ...this.setup, topology: machine.topology }, this.program!);
-      if (this.rig?.machine !== machine) return;
+      if (!current()) return;
       this.reference = reference;
       let sliceStart = performance.now();
       while (reference.instret < REFERENCE_LIMIT) {
         if (!reference.advance(Math.min(REFERENCE_LIMIT, reference.instret + REFERENCE_CHUNK), this.inputLog)) break;
         if (performance.now() - sliceStart >= SLICE_MS) {
           await yieldToEvents();
-          if (this.rig?.machine !== machine) return;
+          if (!current()) return;
           sliceStart = performance.now();
         }
       }
@@ -493,7 +498,7 @@ export class MachineSession {
             : 'the fault-free run waits for console input that this run never received',
         };
     } finally {
-      if (this.rig?.machine === machine) {
+      if (current()) {
         this.judging = false;
         this.notify();
       }
@@ -776,6 +781,7 @@ export class MachineSession {
    * whole output), and the verdict is the new position's.
    */
   private rewound(replay: RunResult): MachineView {
+    this.rewinds++;
     if (replay.stop === 'input') this.waitingForInput = true;
     else if (replay.executed > 0) this.waitingForInput = false;
     this.eventCursor = 0;
