@@ -292,7 +292,7 @@ export class TransactionFeed {
       this.arrivals.push(this.next!);
       this.next = this.draw();
     }
-    // Copies: the lists a state shares must never change (a later state may share them too).
+    // Copies: a list a state shares is only ever appended to, by the run that shares it, so its first `length` items stay the state's.
     this.dropped = state.dropped.list.slice(0, state.dropped.length);
     this.pushed = state.pushed.list.slice(0, state.pushed.length);
     this.results = state.results.list.slice(0, state.results.length);

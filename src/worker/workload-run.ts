@@ -117,6 +117,7 @@ export class WorkloadRun {
     return { feed: this.feed.saveState(), ...(this.error !== undefined ? { error: this.error } : {}) };
   }
 
+  /** Puts the run back in `state` (saveState of this run), its service restored to the same moment. */
   restoreState(state: WorkloadState): void {
     this.feed.restoreState(state.feed);
     this.error = state.error;
