@@ -925,7 +925,7 @@ export class Machine {
   restore(snapshot: ArrayBuffer): void {
     const decoded = decodeSnapshot(snapshot);
     const theirs: Record<string, unknown> = { ...decoded.host.config };
-    const differs = Object.entries(this.config).find(([key, value]) => theirs[key] !== value);
+    const differs = Object.entries(this.config).find(([key, value]) => JSON.stringify(theirs[key]) !== JSON.stringify(value));
     if (differs) throw new RangeError(`cannot restore a snapshot of another machine into this one: its ${differs[0]} is ${String(theirs[differs[0]])}, not ${String(differs[1])}`);
     this.drainTrace();
     this.port.takeResults();

@@ -45,9 +45,10 @@ import type { Machine, RunResult } from '../machine/machine.ts';
 import type { Halt, InactiveFault } from '../machine/events.ts';
 import type { TransactionRecord, TransactionResult } from '../machine/txport.ts';
 import { formatFault, type Fault } from '../fault/spec.ts';
-import type { TransactionService } from '../transactions/service.ts';
+import type { ServiceState, TransactionService } from '../transactions/service.ts';
 import { cyclesToUs, usToCycles } from '../transactions/time.ts';
 import { HOSTS, type FailoverSettings } from './settings.ts';
+import { restoreFields, saveFields, type FailoverState } from './failover-state.ts';
 
 /** While records wait outside the serving host's FIFO, the network tops the FIFO up at least this often (cycles, 10 µs). */
 const TOP_UP_CYCLES = 1000;
@@ -438,6 +439,18 @@ export class FailoverSystem implements TransactionService {
       hosts: this.hosts.map((m, host) => ({ host, role: role(host), instret: m.instret })),
       events: this.events,
     };
+  }
+
+  // ── Time travel (failover-state.ts) ────────────────────────────────────────────────
+
+  /** Every field but the hosts and the settings, copied; the caller snapshots the hosts at the same moment. */
+  saveState(): FailoverState {
+    return saveFields(this, ['hosts', 'settings']);
+  }
+
+  /** Puts back a state saveState() gave, the hosts restored to the same moment. */
+  restoreState(state: ServiceState): void {
+    restoreFields(this, state as FailoverState);
   }
 }
 

@@ -94,16 +94,33 @@ export interface FeedCheckpoint {
   finished: boolean;
 }
 
+/**
+ * What TransactionFeed.saveState() keeps, for restoreState() of the same feed: the lengths
+ * of its lists and the lists themselves, shared with the run (they are only appended to
+ * while the run goes on; a restore takes a copy of their first `length` items).
+ */
+export interface FeedState {
+  readonly arrived: number;
+  readonly dropped: { readonly list: readonly boolean[]; readonly length: number };
+  readonly pushed: { readonly list: readonly number[]; readonly length: number };
+  readonly results: { readonly list: readonly TransactionResult[]; readonly length: number };
+  readonly now: number;
+  readonly finished: boolean;
+  readonly timed: readonly (readonly [number, Fault])[];
+}
+
 export class TransactionFeed {
   readonly endCycle: number;
   readonly fifo: number;
   private readonly stream: Iterator<Arrival>;
   private next: Arrival | undefined;
+  /** Arrivals drawn from the stream and not delivered again since the feed went back (restoreState), soonest last. */
+  private upcoming: Arrival[] = [];
   private readonly arrivals: Arrival[] = [];
-  private readonly dropped: boolean[] = [];
-  private readonly pushed: number[] = [];
-  private readonly results: TransactionResult[] = [];
-  private readonly replay: ModelReplay;
+  private dropped: boolean[] = [];
+  private pushed: number[] = [];
+  private results: TransactionResult[] = [];
+  private replay: ModelReplay;
   /** Virtual clock of the feed, cycles: the service's while it is up, then the arrivals'. */
   private now: number;
   private finished = false;
@@ -126,8 +143,17 @@ export class TransactionFeed {
       workload: options.workload, endCycle: this.endCycle, rate: options.rate,
       seed: options.seed ?? DEFAULT_SEED, trace: options.trace,
     });
-    this.next = this.stream.next().value ?? undefined;
-    this.replay = new ModelReplay(options.workload.createModel(), (k) => this.arrivals[this.pushed[k] - 1].payload);
+    this.next = this.draw();
+    this.replay = this.freshReplay();
+  }
+
+  /** The next arrival of the stream. */
+  private draw(): Arrival | undefined {
+    return this.upcoming.pop() ?? this.stream.next().value ?? undefined;
+  }
+
+  private freshReplay(): ModelReplay {
+    return new ModelReplay(this.options.workload.createModel(), (k) => this.arrivals[this.pushed[k] - 1].payload);
   }
 
   /**
@@ -174,7 +200,7 @@ export class TransactionFeed {
     const feed = new TransactionFeed(MachineService.resume(machine, checkpoint), options);
     while (feed.arrivals.length < checkpoint.arrived) {
       feed.arrivals.push(feed.next!);
-      feed.next = feed.stream.next().value ?? undefined;
+      feed.next = feed.draw();
     }
     feed.dropped.push(...checkpoint.dropped);
     feed.pushed.push(...checkpoint.pushed);
@@ -225,7 +251,7 @@ export class TransactionFeed {
         this.service.inject({ ...fault, at: this.service.instret });
       } else if (this.next && this.next.cycle < this.endCycle) {
         this.deliver(this.next);
-        this.next = this.stream.next().value ?? undefined;
+        this.next = this.draw();
       } else {
         this.now = Math.max(this.now, this.endCycle);
         this.finished = true;
@@ -243,6 +269,49 @@ export class TransactionFeed {
 
   private collect(): void {
     for (const r of this.service.takeResults()) this.results.push(r);
+  }
+
+  // ── Time travel (src/worker/time-travel.ts) ───────────────────────────────────────
+
+  /**
+   * The feed's state now, for restoreState(): with its service's state taken at the same
+   * moment, enough to go on as this feed would. It costs a few numbers: the lists are the
+   * run's own (FeedState).
+   */
+  saveState(): FeedState {
+    const shared = <T>(list: T[]) => ({ list, length: list.length });
+    return {
+      arrived: this.arrivals.length, dropped: shared(this.dropped), pushed: shared(this.pushed), results: shared(this.results),
+      now: this.now, finished: this.finished, timed: this.timed.slice(),
+    };
+  }
+
+  /**
+   * Puts the feed back in `state`, saved by this feed (earlier or later in the same run, or
+   * in a run that went another way after it), its service restored to the same moment. The
+   * arrivals are the stream's whatever the service does, so the feed moves along the stream
+   * to the same place.
+   */
+  restoreState(state: FeedState): void {
+    if (state.arrived < this.arrivals.length) {
+      if (this.next) this.upcoming.push(this.next);
+      for (let k = this.arrivals.length - 1; k >= state.arrived; k--) this.upcoming.push(this.arrivals[k]);
+      this.arrivals.length = state.arrived;
+      this.next = this.draw();
+    }
+    while (this.arrivals.length < state.arrived) {
+      this.arrivals.push(this.next!);
+      this.next = this.draw();
+    }
+    // Copies: a list a state shares is only ever appended to, by the run that shares it, so its first `length` items stay the state's.
+    this.dropped = state.dropped.list.slice(0, state.dropped.length);
+    this.pushed = state.pushed.list.slice(0, state.pushed.length);
+    this.results = state.results.list.slice(0, state.results.length);
+    this.timed.splice(0, this.timed.length, ...state.timed.map(([cycle, fault]) => [cycle, fault] as [number, Fault]));
+    this.now = state.now;
+    this.finished = state.finished;
+    this.stoppedAtBreak = false;
+    this.replay = this.freshReplay(); // the records it replayed may not be those pushed now
   }
 
   progress(): FeedProgress {

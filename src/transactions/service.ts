@@ -38,6 +38,19 @@ export interface TransactionService {
   checkFault(fault: Fault): string | undefined;
   /** Schedules a fault at instruction `fault.at` of the service (throws RangeError as Machine.inject). */
   inject(fault: Fault): void;
+  /**
+   * The service's own state beside its machines' (whose snapshots the caller takes at the
+   * same moment), for restoreState(): what time travel keeps (src/worker/rig-state.ts).
+   */
+  saveState(): ServiceState;
+  /** Puts the service back in `state`, saved by this service, its machines restored to the same moment. */
+  restoreState(state: ServiceState): void;
+}
+
+/** A service's own state (TransactionService.saveState): live data for the same service. */
+export interface ServiceState {
+  /** Slots of the lists and tables it copied, 8 bytes each at most (for a memory account). */
+  readonly slots: number;
 }
 
 const NONE: ReadonlySet<number> = new Set();
@@ -89,6 +102,14 @@ export class MachineService implements TransactionService {
 
   checkFault(fault: Fault): string | undefined { return this.machine.checkFault(fault); }
   inject(fault: Fault): void { this.machine.inject(fault); }
+
+  saveState(): ServiceState & { downAt: number | undefined; firstEvent: number } {
+    return { downAt: this.downAt, firstEvent: this.firstEvent, slots: 0 };
+  }
+
+  restoreState(state: ServiceState): void {
+    ({ downAt: this.downAt, firstEvent: this.firstEvent } = state as ReturnType<MachineService['saveState']>);
+  }
 
   /** From the cycle it halted, plus the final pauses of stop-copy and precopy resyncs. */
   downtimeCycles(now: number): number {

@@ -15,9 +15,10 @@
  * - fine: at most FINE_LIMIT states taken while replaying towards a travel's target, so
  *   that stepping back again near it replays little; each travel's replace the last's.
  *
- * When their bytes exceed `maxBytes`, the oldest periodic checkpoints go first, then the
- * oldest fine ones; the start and the newest periodic one stay (the old past is then reached
- * from an earlier checkpoint, the start at worst, by a longer replay).
+ * When their bytes, with those of a state kept beside them (reserve()), exceed `maxBytes`, the
+ * oldest periodic checkpoints go first, then the oldest fine ones; the start and the newest
+ * periodic one stay (the old past is then reached from an earlier checkpoint, the start at
+ * worst, by a longer replay).
  */
 
 /** What the store needs to know of a checkpoint. */
@@ -44,6 +45,8 @@ function levelOf(n: number): number {
 export class CheckpointStore<C extends Kept> {
   private periodic: C[] = [];
   private fine: C[] = [];
+  /** Bytes of a state kept beside the store, counted against maxBytes. */
+  private reserved = 0;
 
   constructor(
     readonly start: C,
@@ -95,8 +98,14 @@ export class CheckpointStore<C extends Kept> {
     this.keepWithinBudget();
   }
 
+  /** Counts `bytes` of a state kept beside the store (the present's: time-travel.ts) against maxBytes from now on. */
+  reserve(bytes: number): void {
+    this.reserved = bytes;
+    this.keepWithinBudget();
+  }
+
   private keepWithinBudget(): void {
-    let bytes = this.bytes;
+    let bytes = this.bytes + this.reserved;
     while (bytes > this.maxBytes && (this.periodic.length > 1 || this.fine.length > 0)) {
       bytes -= (this.periodic.length > 1 ? this.periodic.shift()! : this.fine.shift()!).bytes;
     }

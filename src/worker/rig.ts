@@ -7,7 +7,7 @@
  */
 import { Machine, type ModuleStatus } from '../machine/machine.ts';
 import type { ConsoleIO } from '../machine/hostcalls.ts';
-import type { Halt, MachineEvent } from '../machine/events.ts';
+import { isDetection, type Halt, type MachineEvent } from '../machine/events.ts';
 import type { Program } from '../isa/program.ts';
 import { createService, type ServiceConfig } from '../system/index.ts';
 import type { FailoverSystem, SystemEvent } from '../system/failover.ts';
@@ -68,4 +68,37 @@ export class Rig {
   /** What happened, in order: a machine's events, or a system's (its hosts' own are its business). */
   get events(): readonly MachineEvent[] { return this.machine?.events ?? []; }
   get systemEvents(): readonly SystemEvent[] { return this.system?.events ?? []; }
+
+  /** Every machine of the rig: the lockstep machine, or hosts 0 and 1. */
+  get machines(): readonly Machine[] { return this.system ? this.system.hosts : [this.machine!]; }
+
+  /**
+   * Where the run's first fault took effect, its first detection, and where the modules'
+   * records first differed (the divergence's first_differed, or its instruction), in the
+   * rig's instructions. A failover system compares nothing: its detection is the death of a
+   * host that serves (the instruction at which its heartbeats stop).
+   */
+  landmarks(): Landmarks {
+    if (this.system) {
+      const events = this.system.events;
+      return {
+        injection: events.find((e) => e.kind === 'inject')?.instret,
+        detection: events.find((e) => e.kind === 'host-down')?.instret,
+      };
+    }
+    const events = this.machine!.events;
+    const diverge = events.find((e) => e.kind === 'diverge');
+    return {
+      injection: events.find((e) => e.kind === 'inject')?.instret,
+      detection: events.find(isDetection)?.instret,
+      divergence: diverge && (diverge.first_differed ?? diverge.instret),
+    };
+  }
+}
+
+/** The run's landmarks (Rig.landmarks), instructions. */
+export interface Landmarks {
+  injection?: number;
+  detection?: number;
+  divergence?: number;
 }

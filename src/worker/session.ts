@@ -19,9 +19,11 @@
  * session starts when the first fault is scheduled. A run that does not finish within
  * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
  *
- * A plain program on a lockstep machine keeps its history (time-travel.ts): travel() goes
- * back to any instruction of the run so far, and running on replays what happened, faults
- * and console input included. setTwin() shows the fault-free twin (twin.ts) beside it.
+ * Every loaded program keeps its history (time-travel.ts) — a plain program or a workload's,
+ * on a lockstep machine or a failover system: travel() goes back to any instruction of the
+ * run so far (a failover system's instructions: those of every host that served), and
+ * running on replays what happened, faults, console input, arrivals, heartbeats and
+ * takeovers included. setTwin() shows the fault-free twin (twin.ts) beside a plain program.
  */
 import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -41,6 +43,7 @@ import { ReferenceRun, type InputChunk } from './reference.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
+import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
 import { deviated } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
@@ -128,7 +131,7 @@ export interface MachineStatus {
   debugStop?: DebugStop;
   /** The watchpoints, with their values now (absent when none is set). */
   watches?: WatchValue[];
-  /** A plain program on a lockstep machine: its history, for time travel. */
+  /** A loaded program's history, for time travel. */
   history?: HistoryStatus;
   /** With the twin switched on (setTwin). */
   twin?: TwinView;
@@ -241,7 +244,7 @@ export class MachineSession {
   private comparing?: CompareProgress;
   /** Breakpoints and watchpoints, armed on every machine the session builds. */
   private readonly debug = new SessionDebugger();
-  /** The history of a plain program on a lockstep machine; none for workloads and failover systems. */
+  /** The history of the loaded program's run (none before a program is loaded). */
   private timeTravel?: TimeTravel;
   /** Time travel keeps checkpoints; the twin is shown (setTimeTravel, setTwin: they hold for every machine of the session). */
   private travelOn = true;
@@ -251,6 +254,8 @@ export class MachineSession {
   /** Where the run's output parts from the fault-free run's, as last found at the present. */
   private parting?: OutputDifference;
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
+  /** Travels made: a verdict being judged in the background is for the position the run had before the last one. */
+  private rewinds = 0;
 
   /** `travelOptions`: the history's checkpoint settings (tests use short intervals). */
   constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}) {}
@@ -301,32 +306,56 @@ export class MachineSession {
     this.startHistory();
   }
 
-  /** A new history from the machine as it is: for a plain program on a lockstep machine. */
+  /**
+   * A new history from the rig as it is, once a program is loaded; a workload's run goes
+   * through it (WorkloadRun.driver), so that its checkpoints are taken and its recorded
+   * interventions made again on the way.
+   */
   private startHistory(): void {
     this.timeTravel = undefined;
     this.parting = undefined;
     this.twinSent = 0;
-    if (!this.rig?.machine || !this.program || this.workloadRun) return;
+    const rig = this.rig;
+    if (!rig || !this.program) return;
     const session = this;
-    this.timeTravel = new TimeTravel({
-      get machine() { return session.m; },
-      console: this.rig.machine.console,
+    const workload = this.workloadRun;
+    const travel = new TimeTravel({
+      rig,
       output: this.outputLog,
+      get clock() { return session.clock; },
+      get finished() { return session.finished; },
+      save: () => saveRig(rig, workload),
       capture: () => ({ outputLength: this.outputLog.length, input: [...this.input], waitingForInput: this.waitingForInput }),
-      install: (restored, state) => {
-        this.rig = Rig.of(restored);
-        this.debug.attach(this.rig);
-        this.outputLog.moveTo(state.outputLength);
-        this.input = [...state.input];
-        this.waitingForInput = state.waitingForInput;
+      restore: (state, side) => {
+        restoreRig(rig, state, workload);
+        this.debug.attach(rig);
+        this.outputLog.moveTo(side.outputLength);
+        this.input = [...side.input];
+        this.waitingForInput = side.waitingForInput;
       },
       perform: (intervention) => this.perform(intervention),
+      run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
     }, { ...this.travelOptions, enabled: this.travelOn });
+    this.timeTravel = travel;
+    if (workload) {
+      workload.driver = (instructions, untilCycle) => { travel.advance(rig.instret + instructions, untilCycle); };
+      return;
+    }
     try {
-      this.timeTravel.setTwin(this.twinOn);
+      travel.setTwin(this.twinOn);
     } catch {
       // A machine restored from a snapshot of a faulty run has no fault-free state to start the twin from: it runs without.
     }
+  }
+
+  /** The virtual clock, cycles: a workload's (its feed's, which runs on while the service is down), else the machine's. */
+  private get clock(): number {
+    return this.workloadRun ? this.workloadRun.feed.nowCycle : this.r.cycle;
+  }
+
+  /** Where an intervention made now is made (Intervention). */
+  private moment(): { at: number; cycle: number } {
+    return { at: this.r.instret, cycle: this.clock };
   }
 
   /**
@@ -443,17 +472,20 @@ export class MachineSession {
    */
   private async judge(): Promise<void> {
     const machine = this.m;
+    const rewinds = this.rewinds;
+    // The run judged is still this one, where it ended: not another machine, not gone back (a restore keeps the machine object).
+    const current = () => this.rig?.machine === machine && this.rewinds === rewinds;
     this.judging = true;
     try {
       const reference = this.reference ?? await ReferenceRun.start({ ...this.setup, topology: machine.topology }, this.program!);
-      if (this.rig?.machine !== machine) return;
+      if (!current()) return;
       this.reference = reference;
       let sliceStart = performance.now();
       while (reference.instret < REFERENCE_LIMIT) {
         if (!reference.advance(Math.min(REFERENCE_LIMIT, reference.instret + REFERENCE_CHUNK), this.inputLog)) break;
         if (performance.now() - sliceStart >= SLICE_MS) {
           await yieldToEvents();
-          if (this.rig?.machine !== machine) return;
+          if (!current()) return;
           sliceStart = performance.now();
         }
       }
@@ -466,7 +498,7 @@ export class MachineSession {
             : 'the fault-free run waits for console input that this run never received',
         };
     } finally {
-      if (this.rig?.machine === machine) {
+      if (current()) {
         this.judging = false;
         this.notify();
       }
@@ -622,20 +654,19 @@ export class MachineSession {
       if (this.rig === rig) this.reference = reference;
     }
     const checked = fault();
-    if (this.workloadRun) this.workloadRun.inject(checked);
-    else this.intervene({ at: this.m.instret, kind: 'fault', fault: checked });
+    this.intervene({ ...this.moment(), kind: 'fault', fault: checked });
     return formatFault(checked);
   }
 
   /** Replaces an offline module or board at instruction `at` (default: now). */
   replace(site: { module: number } | { board: number }, at?: number): void {
     if (this.r.system) throw new RangeError(`the hosts of a ${this.r.topology} are not replaced: replacement and resync are for dmr, pair-spare and tmr`);
-    this.intervene({ at: this.m.instret, kind: 'replace', site, when: at ?? this.m.instret });
+    this.intervene({ ...this.moment(), kind: 'replace', site, when: at ?? this.m.instret });
   }
 
   /** Console input for the guest. */
   sendInput(bytes: Uint8Array): void {
-    this.intervene({ at: this.m.instret, kind: 'input', bytes: bytes.slice() });
+    this.intervene({ ...this.moment(), kind: 'input', bytes: bytes.slice() });
   }
 
   /**
@@ -653,17 +684,21 @@ export class MachineSession {
     if (this.reference && this.reference.inputsDelivered > this.inputLog.length) this.reference = undefined;
   }
 
-  /** Does `intervention` to the machine (and the console input to the session's queue). */
+  /** Does `intervention` to the rig, a workload's fault through its run (and the console input to the session's queue). */
   private perform(intervention: Intervention): void {
-    const m = this.m;
     switch (intervention.kind) {
-      case 'fault': m.inject(intervention.fault); break;
-      case 'replace': m.replace(intervention.when, intervention.site); break;
-      case 'input':
+      case 'fault':
+        if (this.workloadRun) this.workloadRun.inject(intervention.fault);
+        else this.m.inject(intervention.fault);
+        break;
+      case 'replace': this.m.replace(intervention.when, intervention.site); break;
+      case 'input': {
+        const m = this.m;
         for (const b of intervention.bytes) this.input.push(b);
         this.input.splice(0, m.pushInput(Uint8Array.from(this.input)));
         this.waitingForInput = false;
         break;
+      }
     }
   }
 
@@ -681,29 +716,27 @@ export class MachineSession {
 
   /**
    * Shows the fault-free twin beside the machine (views carry `twin`), or stops running it.
-   * Holds for every machine of the session that runs a plain program on a lockstep machine.
+   * Holds for every machine of the session that runs a plain program on a lockstep machine
+   * (a workload's reference is its model: the ledger judges every result against it).
    */
   setTwin(on: boolean): void {
     this.twinOn = on;
     this.twinSent = 0;
-    this.timeTravel?.setTwin(on);
+    if (!this.workloadRun) this.timeTravel?.setTwin(on);
   }
 
-  /** The history, or a RangeError saying why this machine has none. */
+  /** The history, or a RangeError when there is none yet. */
   private history(): TimeTravel {
     if (this.timeTravel) return this.timeTravel;
-    const rig = this.r;
-    if (rig.system) throw new RangeError(`time travel is for lockstep machines: the two hosts of a ${rig.topology}, its checkpoints and heartbeats are not recorded; choose simplex, dmr, pair-spare or tmr`);
-    if (this.workloadRun) throw new RangeError('time travel is for plain programs: a transaction workload\'s arrivals and ledger are not recorded; run the program without a workload');
     throw new RangeError('load a program first');
   }
 
   /**
    * Goes to instruction `instret` of the run so far (clamped to the history's start and
-   * present): every module, the twin, the console and the events as they were there.
-   * Running on from there replays the recorded faults and input up to the present. Returns
-   * the view there, which carries every event and the whole console output (not only what
-   * is new).
+   * present): every module, the twin, the console and the events as they were there, and
+   * with a workload its progress, ledger and failover account. Running on from there replays
+   * the recorded faults and input up to the present. Returns the view there, which carries
+   * every event and the whole console output (not only what is new).
    */
   travel(instret: number): MachineView {
     if (!Number.isFinite(instret)) throw new RangeError(`instruction ${instret} is not a number: give an instruction count`);
@@ -715,7 +748,7 @@ export class MachineSession {
   /** Goes `n` instructions back (1 by default). */
   back(n = 1): MachineView {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`step back ${n}: give a whole number of instructions, 1 or more`);
-    return this.travel(this.m.instret - n);
+    return this.travel(this.r.instret - n);
   }
 
   /**
@@ -738,6 +771,7 @@ export class MachineSession {
       case 'difference':
         if (at.divergence !== undefined) return this.rewound(travel.travel(at.divergence + 1));
         if (this.parting) return this.rewound(travel.whenOutputExceeds(this.parting.offset));
+        if (this.r.system) throw new RangeError(`a ${this.r.topology}'s hosts are not compared: there is no first difference to go to (its ledger counts the wrong results)`);
         throw new RangeError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
     }
   }
@@ -747,15 +781,17 @@ export class MachineSession {
    * whole output), and the verdict is the new position's.
    */
   private rewound(replay: RunResult): MachineView {
+    this.rewinds++;
     if (replay.stop === 'input') this.waitingForInput = true;
     else if (replay.executed > 0) this.waitingForInput = false;
     this.eventCursor = 0;
+    this.systemEventCursor = 0;
     this.output = Array.from(this.outputLog.bytes());
     this.twinSent = 0;
     this.partingPlaced = undefined;
     this.verdict = undefined;
     this.judging = false;
-    this.settle();
+    if (!this.workloadRun) this.settle();
     return this.view();
   }
 
@@ -801,6 +837,7 @@ export class MachineSession {
   /** The history, the twin and where the output parts from the fault-free run's, for status(). */
   private travelStatus(travel: TimeTravel): Pick<MachineStatus, 'history' | 'twin' | 'parting'> {
     const history = travel.status();
+    if (this.workloadRun) return { history };
     const twin = travel.twin && this.twinView(travel);
     const atPresent = this.m.instret === history.present;
     const found = this.verdict?.kind === 'judged' ? this.verdict.difference : atPresent ? twin?.parting : undefined;

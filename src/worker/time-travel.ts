@@ -1,47 +1,69 @@
 /**
- * Time travel (issue 15): a session's machine goes back to any instruction of its run so far
- * and forward again, and everything replays exactly — every module, the fault-free twin
- * (twin.ts), the console and the events.
+ * Time travel (issue 15): a session's rig goes back to any instruction of its run so far and
+ * forward again, and everything replays exactly — every module of a lockstep machine or
+ * both hosts of a failover system, the fault-free twin (twin.ts), the console, the events,
+ * and with a transaction workload its feed and ledger and the failover machinery.
  *
  * A history is the state it starts from (a program just loaded), the interventions made
- * since — faults and replacements scheduled, console input sent — each at the instruction
- * count at which it was made, and checkpoints (checkpoints.ts): snapshots of the machine
+ * since — faults and replacements scheduled, console input sent — each at the moment at
+ * which it was made, and checkpoints (checkpoints.ts): the rig's whole state (rig-state.ts)
  * with the session's side (console output so far, input not yet taken) and the twin's
  * state. Going to instruction t restores the newest checkpoint at or before t and runs to
- * t, making the logged interventions again at their instructions; the machine is
- * deterministic (DESIGN §2), so that is the state the run had at t. Before the furthest
- * instruction reached (the present), running replays the recorded future, faults and input
- * included; a new intervention there starts a new history from that instruction, and the
- * recorded future is dropped.
+ * t, making the logged interventions again at their moments; the rig is deterministic
+ * (DESIGN §2) — a workload's arrivals are a function of its seed, and the feed, a failover
+ * system's heartbeats, checkpoints and takeover are functions of the virtual clock — so that
+ * is the state the run had at t. Before the furthest point reached (the present), running
+ * replays the recorded future, faults and input included; a new intervention there starts
+ * a new history from that point, and the recorded future is dropped.
  *
- * The state at instruction t is the machine with t instructions retired and the scheduled
- * actions due at t applied (a fault at=t shows on its module; instruction t has not felt
- * it yet), as run() leaves it, before any intervention made at t.
+ * Instruction t is the rig's instruction count: a lockstep machine's instret; a failover
+ * system's instructions, those retired by every host that served, re-executions after a
+ * takeover included (as a fault's `at` counts them: FailoverSystem.instret). The state at
+ * instruction t is the rig as it is once t instructions have retired (instruction t − 1 the
+ * last), with nothing after that: the scheduled actions due at t applied (a fault at=t shows
+ * on its module; instruction t has not felt it yet), as run() leaves it, before any
+ * intervention made at t. A workload's clock runs on while no instruction retires — its
+ * service idle in wfi, down, or in a failover's outage (a death and its takeover fall on the
+ * same instruction) — and stepping replays that time, but an instruction names only its
+ * first moment: going to t lands there. The one exception is the present's instruction,
+ * which is the present as the run left it, its clock wherever it stood (a workload's state
+ * there is kept when the rig leaves it). A moment of the run is therefore the pair
+ * (instructions, clock) — the workload's clock (TravelHost.clock), else the machine's — and
+ * an intervention is made again at exactly the moment it was made at: the replay runs to its
+ * instruction, then lets the clock run to its time with nothing retiring, as the run did.
  *
  * The interventions are always logged and the start always kept, so that the whole run can
  * be reached; `enabled` adds the periodic checkpoints that keep travel quick, at the cost of
- * a snapshot every CHECKPOINT_INTERVAL instructions of the run. Off, the run is the
- * machine's run(budget) in the same batches as without time travel.
+ * a snapshot every CHECKPOINT_INTERVAL instructions of the run. Off, the run is the rig's
+ * own run in the same batches as without time travel.
  *
- * Memory: the checkpoints kept weigh at most CHECKPOINT_BUDGET bytes, as long as the start
- * and the newest one fit in it together (checkpoints.ts): a checkpoint of a machine with R
- * MiB of RAM per module holds at most modules × R MiB of RAM (pages equal to module 0's,
- * or zero, cost a byte), the twin's R MiB and about 0.2 MiB of device state — for 1 MiB
- * machines at most 5.2 MiB, so the budget always holds. Over a 100 M-instruction run 11
- * periodic ones are due, of which at most 9 are kept (4 a level), with the start and at
- * most 8 fine ones: typically a few MiB in all (untouched RAM costs nothing), never more
- * than the budget.
+ * Memory: the checkpoints kept, with the present's, weigh at most CHECKPOINT_BUDGET bytes,
+ * as long as the start, the newest one and the present's fit in it together
+ * (checkpoints.ts). Over a 100 M-instruction run 11 periodic ones are due, of which at most 9
+ * are kept (4 a level), with the start, at most 8 fine ones and the present's.
+ * - A lockstep machine with R MiB of RAM per module: a checkpoint holds at most modules × R
+ *   MiB of RAM (pages equal to module 0's, or zero, cost a byte), the twin's R MiB and about
+ *   0.2 MiB of device state — for 1 MiB machines at most 5.2 MiB, so the budget always
+ *   holds. A workload's feed adds a few numbers: its lists are shared with the run.
+ * - A failover system of two R MiB hosts: the hosts share no pages (the standby holds the
+ *   last checkpoint, not the primary's RAM), at most 2 × (R MiB + 0.2 MiB), 2.4 MiB for 1
+ *   MiB hosts; and the system's own lists and tables, of which a checkpoint holds what
+ *   changed since the state saved before it (failover-state.ts): about 16 bytes per
+ *   transaction that arrived in between.
+ * Measured over 100 M instructions with 1 MiB modules (10 checkpoints kept; 19 after a travel
+ * back, with its fine ones and the present's): int-mix on tmr 1.9 MiB (3.6 MiB); card-auth at
+ * 20,000 transactions/s on tmr 2.5 MiB (4.8 MiB), and on a cluster, 1.2 M arrivals, 23.7 MiB
+ * (30.8 MiB). Untouched RAM costs nothing.
  */
-import { Machine, type RunResult, type RunStop } from '../machine/machine.ts';
-import type { MachineEvent } from '../machine/events.ts';
-import { isDetection } from '../machine/events.ts';
-import type { ConsoleIO } from '../machine/hostcalls.ts';
+import type { Machine, RunResult, RunStop } from '../machine/machine.ts';
 import { formatFault, type Fault } from '../fault/spec.ts';
 import type { OutputDifference } from '../fault/classify.ts';
 import { CheckpointStore, FINE_LIMIT } from './checkpoints.ts';
 import type { InputChunk } from './reference.ts';
 import type { ByteLog } from './byte-log.ts';
 import { Twin, deviated, faultFreeSnapshot, nextDeviation, type TwinState } from './twin.ts';
+import type { Landmarks, Rig } from './rig.ts';
+import type { RigState } from './rig-state.ts';
 
 /**
  * Instructions between periodic checkpoints (2^23): a checkpoint of a 1 MiB machine takes
@@ -59,11 +81,22 @@ export const CHECKPOINT_BUDGET = 48 * 2 ** 20;
 /** A travel that replays more than this many instructions takes fine checkpoints on the way (FINE_LIMIT of them, evenly spaced). */
 export const FINE_FROM = 2 ** 20;
 
-/** Something done to the machine from outside, at instruction `at`: what a replay does again. */
-export type Intervention =
-  | { at: number; kind: 'fault'; fault: Fault }
-  | { at: number; kind: 'replace'; site: { module: number } | { board: number }; when: number }
-  | { at: number; kind: 'input'; bytes: Uint8Array };
+/** A point of the run: instructions retired, and the clock then (TravelHost.clock), cycles. */
+export interface Moment {
+  instret: number;
+  clock: number;
+}
+
+/** Whether moment `a` comes before `b`. */
+function before(a: Moment, b: Moment): boolean {
+  return a.instret < b.instret || (a.instret === b.instret && a.clock < b.clock);
+}
+
+/** Something done to the rig from outside, at instruction `at` when the clock read `cycle`: what a replay does again there. */
+export type Intervention = { at: number; cycle: number } & (
+  | { kind: 'fault'; fault: Fault }
+  | { kind: 'replace'; site: { module: number } | { board: number }; when: number }
+  | { kind: 'input'; bytes: Uint8Array });
 
 /** The session's side of a state: what lies outside the machine. */
 export interface SessionState {
@@ -74,11 +107,10 @@ export interface SessionState {
   waitingForInput: boolean;
 }
 
-interface Checkpoint {
-  instret: number;
+interface Checkpoint extends Moment {
   /** Interventions made before it was taken: a replay from it makes those after. */
   logged: number;
-  machine: ArrayBuffer;
+  rig: RigState;
   session: SessionState;
   /** The machine had not deviated (twin.ts): its state is also the fault-free run's. */
   faultFree: boolean;
@@ -89,16 +121,27 @@ interface Checkpoint {
 
 /** What time travel needs of the session it serves. */
 export interface TravelHost {
-  readonly machine: Machine;
-  readonly console: ConsoleIO;
+  /** What runs: a lockstep machine or a failover system (its instret is the history's instruction count). */
+  readonly rig: Rig;
   /** The session's console output (both streams, as the page shows it). */
   readonly output: ByteLog;
+  /** The virtual clock, cycles: a workload's feed's (it runs on while the service idles or is down), else the machine's. */
+  readonly clock: number;
+  /** The run is over: the machine halted (a plain program), or a workload's run reached its end. */
+  readonly finished: boolean;
+  /** The rig's whole state now (rig-state.ts), with a workload's. */
+  save(): RigState;
   /** The session's side now. */
   capture(): SessionState;
-  /** Puts `machine`, restored from a checkpoint, in the session, with the session's side as `state` had it. */
-  install(machine: Machine, state: SessionState): void;
-  /** Makes an intervention on the machine and the session again (without logging it). */
+  /** Puts the rig back in `rig` (restoreRig) and the session's side as `state` had it. */
+  restore(rig: RigState, state: SessionState): void;
+  /** Makes an intervention on the rig and the session again (without logging it). */
   perform(intervention: Intervention): void;
+  /**
+   * Runs the rig for at most `budget` instructions, and a workload until its clock reaches
+   * `untilCycle` (Machine.run for a plain program, which ignores it; WorkloadRun.run).
+   */
+  run(budget: number, untilCycle: number): RunResult;
 }
 
 export interface TimeTravelOptions {
@@ -125,7 +168,7 @@ export interface HistoryStatus {
   bytes: number;
   /** The faults scheduled in this history (DESIGN §5 text), those of its recorded future too. */
   faults: string[];
-  /** Where the present's first fault took effect, its first detection, and where the modules' records first differed (the divergence's first_differed, or its instruction). */
+  /** The present's landmarks (Rig.landmarks): where its first fault took effect, its first detection, where the modules' records first differed. */
   injection?: number;
   detection?: number;
   divergence?: number;
@@ -133,12 +176,14 @@ export interface HistoryStatus {
 
 export class TimeTravel {
   private readonly log: Intervention[] = [];
-  /** Interventions made so far on the way to the machine's instruction (the rest are its recorded future). */
+  /** Interventions made so far on the way to the rig's moment (the rest are its recorded future). */
   private cursor = 0;
   private readonly store: CheckpointStore<Checkpoint>;
-  private present: number;
-  /** The events of the present (the machine's, while it is there). */
-  private presentEvents: readonly MachineEvent[];
+  /** The furthest moment this history has reached. */
+  private present: Moment;
+  private presentLandmarks: Landmarks;
+  /** The present's state, kept when the rig left it (travel), and as long as the rig is not there: a workload's clock may stand after its instruction's first moment. */
+  private presentState?: Checkpoint;
   private enabled: boolean;
   private readonly fineFrom: number;
   /** The fault-free twin, when the page shows it. */
@@ -149,8 +194,26 @@ export class TimeTravel {
     this.enabled = enabled;
     this.fineFrom = fineFrom;
     this.store = new CheckpointStore(this.checkpoint(false), interval, perLevel, maxBytes);
-    this.present = host.machine.instret;
-    this.presentEvents = host.machine.events;
+    this.present = this.moment();
+    this.presentLandmarks = host.rig.landmarks();
+  }
+
+  /** Keeps `state` as the present's (undefined: the rig is at the present, or it moved on), within the store's budget. */
+  private keepPresent(state: Checkpoint | undefined): void {
+    this.presentState = state;
+    this.store.reserve(state?.bytes ?? 0);
+  }
+
+  /** Where the rig is now. */
+  private moment(): Moment {
+    return { instret: this.host.rig.instret, clock: this.host.clock };
+  }
+
+  /** The rig has got to the present or beyond it (`here`): a later present's state is that of the rig itself. */
+  private reached(here: Moment): void {
+    if (before(this.present, here)) this.keepPresent(undefined);
+    this.present = here;
+    this.presentLandmarks = this.host.rig.landmarks();
   }
 
   /** Keeps periodic checkpoints from now on (true), or none (false: the run goes at full speed; travel replays from older states). */
@@ -185,19 +248,20 @@ export class TimeTravel {
    * present, it starts a new history there: the recorded future goes (returns true).
    */
   record(intervention: Intervention): boolean {
-    const m = this.host.machine;
-    const branches = this.cursor < this.log.length || m.instret < this.present;
+    const here = this.moment();
+    const branches = this.cursor < this.log.length || before(here, this.present);
     if (branches) {
       const inputs = this.inputChunks().length;
       this.log.length = this.cursor;
-      this.store.dropAfter(m.instret);
+      this.store.dropAfter(here.instret);
       this.host.output.dropAhead();
-      this.present = m.instret;
-      this.presentEvents = m.events;
+      this.keepPresent(undefined);
+      this.present = here;
       if (this.inputChunks().length < inputs) this.forgetTwinStates();
     }
     this.log.push(intervention);
     this.cursor++;
+    if (branches) this.presentLandmarks = this.host.rig.landmarks();
     return branches;
   }
 
@@ -209,50 +273,60 @@ export class TimeTravel {
   }
 
   /**
-   * Runs the machine to instruction `until` (see Machine.run: it stops earlier at a halt,
-   * or to wait for console input), making the recorded interventions again on the way and
+   * Runs the rig to instruction `until`, and a workload until its clock reaches
+   * `untilCycle`, making the recorded interventions again at their moments on the way and
    * taking the periodic checkpoints that fall due; the twin follows (unless not `withTwin`).
+   * It stops earlier where the rig's run does for anything else (see TravelHost.run: a halt,
+   * a plain program waiting for console input, a breakpoint, a workload's end).
    */
-  advance(until: number, withTwin = true): RunResult {
-    const begin = this.host.machine.instret;
+  advance(until: number, untilCycle = Infinity, withTwin = true): RunResult {
+    const host = this.host;
+    const begin = host.rig.instret;
     let stop: RunStop = 'budget';
     for (;;) {
-      const m = this.host.machine;
-      if (m.halt) {
+      if (host.finished) {
         stop = 'halted';
         break;
       }
-      if (m.instret >= until) break;
+      const here = this.moment();
+      if (here.instret >= until) break;
+      if (here.clock >= untilCycle) {
+        stop = 'cycle';
+        break;
+      }
       const next = this.log[this.cursor];
-      if (next && next.at <= m.instret) {
-        this.host.perform(next);
+      if (next && next.at <= here.instret && next.cycle <= here.clock) {
+        host.perform(next);
         this.cursor++;
         stop = 'budget';
         continue;
       }
-      let end = Math.min(until, next?.at ?? Infinity, this.enabled ? this.store.nextAfter(m.instret) : Infinity);
-      if (this.twin?.mirroring) end = Math.min(end, this.forkPoint(m));
-      const result = m.run(end - m.instret);
+      let end = Math.min(until, next?.at ?? Infinity, this.enabled ? this.store.nextAfter(here.instret) : Infinity);
+      if (this.twin?.mirroring) end = Math.min(end, this.forkPoint(host.rig.machine!));
+      // A workload may reach an intervention's instruction before its clock: then only the clock runs on.
+      const result = host.run(end - here.instret, Math.min(untilCycle, next?.cycle ?? Infinity));
       stop = result.stop;
+      const now = this.moment();
+      if (now.instret === here.instret && now.clock === here.clock && (stop === 'budget' || stop === 'cycle')) {
+        throw new Error(`time travel: the run makes no progress at instruction ${here.instret} (clock ${here.clock}) towards ${next ? `the intervention recorded at instruction ${next.at} (clock ${next.cycle})` : `instruction ${end}`}`);
+      }
       if (stop === 'halted') break;
       if (stop === 'input') {
         // Replaying, the input comes at its instruction; before it a guest polling the UART runs on.
-        if (next?.at === m.instret || (next && result.executed > 0)) continue;
+        if (next?.at === now.instret || (next && result.executed > 0)) continue;
         break;
       }
-      if (stop !== 'budget') break; // any other reason the machine stopped for is the caller's
-      if (this.enabled && this.store.due(m.instret)) {
+      if (stop === 'cycle') continue; // the caller's clock (seen above), or the next intervention's
+      if (stop !== 'budget') break; // any other reason the rig stopped for is the caller's
+      if (this.enabled && this.store.due(now.instret)) {
         this.placeTwin();
         this.store.add(this.checkpoint(true));
       }
     }
-    const m = this.host.machine;
-    if (m.instret >= this.present) {
-      this.present = m.instret;
-      this.presentEvents = m.events;
-    }
+    const here = this.moment();
+    if (!before(here, this.present)) this.reached(here);
     if (withTwin) this.placeTwin();
-    return { stop, executed: m.instret - begin };
+    return { stop, executed: host.rig.instret - begin };
   }
 
   /**
@@ -282,7 +356,7 @@ export class TimeTravel {
   private placeTwin(): void {
     const twin = this.twin;
     if (!twin) return;
-    const m = this.host.machine;
+    const m = this.host.rig.machine!;
     if (!deviated(m.events)) {
       twin.mirror();
       return;
@@ -294,7 +368,7 @@ export class TimeTravel {
       if (!usable(from)) throw new RangeError('the history holds no fault-free state to start the twin from: it began from a snapshot of a faulty machine');
       if (from.faultFree) {
         twin.resume({
-          snapshot: faultFreeSnapshot(from.machine), queue: from.session.input, delivered: this.inputsAmong(from.logged),
+          snapshot: faultFreeSnapshot(from.rig.machines[0]), queue: from.session.input, delivered: this.inputsAmong(from.logged),
           outputLength: from.session.outputLength, instret: from.instret,
         }, this.host.output.bytes(0, from.session.outputLength));
       } else {
@@ -304,29 +378,33 @@ export class TimeTravel {
     twin.advance(m.instret, inputs);
   }
 
-  /** The machine and the session's side now, with the twin's state when `withTwin` (the twin is in step). */
+  /** The rig and the session's side now, with the twin's state when `withTwin` (the twin is in step). */
   private checkpoint(withTwin: boolean): Checkpoint {
-    const m = this.host.machine;
-    const machine = m.snapshot(); // flushes the UART's output to the session first
+    const rig = this.host.save(); // flushes the UART's output to the session first
     const session = this.host.capture();
+    const m = this.host.rig.machine;
     const twin = withTwin ? this.twin?.state() : undefined;
     return {
-      instret: m.instret, logged: this.cursor, machine, session, faultFree: !deviated(m.events),
+      ...this.moment(), logged: this.cursor, rig, session, faultFree: m !== undefined && !deviated(m.events),
       ...(twin ? { twin } : {}),
-      bytes: machine.byteLength + (twin?.snapshot.byteLength ?? 0) + 8 * (session.input.length + (twin?.queue.length ?? 0)),
+      bytes: rig.bytes + (twin?.snapshot.byteLength ?? 0) + 8 * (session.input.length + (twin?.queue.length ?? 0)),
     };
   }
 
   /**
    * Goes to instruction `target` (clamped to the history's span): restores the newest
-   * checkpoint at or before it and replays; a long replay leaves fine checkpoints on the
-   * way, so that stepping back again nearby is quick. Returns how the replay's last run
-   * stopped (`input`: the machine waits for input there).
+   * checkpoint at or before it — the present's own state for the present's instruction — and
+   * replays; a long replay leaves fine checkpoints on the way, so that stepping back again
+   * nearby is quick. Returns how the replay's last run stopped (`input`: the machine waits
+   * for input there).
    */
   travel(target: number): RunResult {
-    const t = Math.max(this.store.start.instret, Math.min(this.present, Math.floor(target)));
-    const from = this.store.latest(t);
-    this.host.install(Machine.fromSnapshotSync(from.machine, this.host.console), from.session);
+    const t = Math.max(this.store.start.instret, Math.min(this.present.instret, Math.floor(target)));
+    const atPresent = !before(this.moment(), this.present);
+    if (atPresent && t === this.present.instret) return { stop: 'budget', executed: 0 };
+    if (atPresent) this.keepPresent(this.checkpoint(false));
+    const from = t === this.present.instret && this.presentState ? this.presentState : this.store.latest(t);
+    this.host.restore(from.rig, from.session);
     this.cursor = from.logged;
     this.twin?.machineOutputCut(from.session.outputLength);
     const distance = t - from.instret;
@@ -334,7 +412,8 @@ export class TimeTravel {
       const every = Math.ceil(distance / (FINE_LIMIT + 1));
       const fine: Checkpoint[] = [];
       for (let at = from.instret + every; at < t; at += every) {
-        if (this.advance(at, false).stop !== 'budget') break;
+        this.advance(at, Infinity, false);
+        if (this.host.rig.instret !== at) break;
         fine.push(this.checkpoint(false));
       }
       this.store.setFine(fine);
@@ -356,7 +435,7 @@ export class TimeTravel {
     const kept = this.store.all();
     if (kept[0].session.outputLength > bytes) return this.travel(kept[0].instret);
     let low = [...kept].reverse().find((c) => c.session.outputLength <= bytes)!.instret;
-    let high = kept.find((c) => c.session.outputLength > bytes)?.instret ?? this.present;
+    let high = kept.find((c) => c.session.outputLength > bytes)?.instret ?? this.present.instret;
     const longer = (t: number) => {
       this.travel(t);
       return this.host.output.length > bytes;
@@ -371,17 +450,15 @@ export class TimeTravel {
   }
 
   status(): HistoryStatus {
-    const events = this.presentEvents;
-    const injection = events.find((e) => e.kind === 'inject')?.instret;
-    const detection = events.find(isDetection)?.instret;
-    const diverge = events.find((e) => e.kind === 'diverge');
+    const { injection, detection, divergence } = this.presentLandmarks;
+    const present = this.presentState;
     return {
-      enabled: this.enabled, start: this.store.start.instret, present: this.present, interval: this.store.interval,
-      checkpoints: this.store.count, bytes: this.store.bytes,
+      enabled: this.enabled, start: this.store.start.instret, present: this.present.instret, interval: this.store.interval,
+      checkpoints: this.store.count + (present ? 1 : 0), bytes: this.store.bytes + (present?.bytes ?? 0),
       faults: this.log.flatMap((i) => (i.kind === 'fault' ? [formatFault(i.fault)] : [])),
       ...(injection !== undefined ? { injection } : {}),
       ...(detection !== undefined ? { detection } : {}),
-      ...(diverge ? { divergence: diverge.first_differed ?? diverge.instret } : {}),
+      ...(divergence !== undefined ? { divergence } : {}),
     };
   }
 }

@@ -7,7 +7,8 @@
  */
 import { formatFault, type Fault } from '../fault/spec.ts';
 import type { TransactionService } from '../transactions/service.ts';
-import { TransactionFeed, type FeedProgress } from '../transactions/feed.ts';
+import type { RunResult } from '../machine/machine.ts';
+import { TransactionFeed, type FeedProgress, type FeedState } from '../transactions/feed.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { feedOptionsFor, resolveWorkloadSettings, type ResolvedWorkloadSettings, type WorkloadSettings } from '../transactions/settings.ts';
 
@@ -21,6 +22,19 @@ export interface WorkloadStatus {
   error?: string;
 }
 
+/** A workload run's state for time travel (WorkloadRun.saveState): its feed's, and the error that ended it. */
+export interface WorkloadState {
+  feed: FeedState;
+  error?: string;
+}
+
+/**
+ * Runs the feed for at most `instructions` more instructions of the service, until its
+ * clock reaches `untilCycle` (or a breakpoint, or the end): the feed itself (WorkloadRun.run),
+ * or a history that takes checkpoints and makes its recorded interventions on the way.
+ */
+export type WorkloadDriver = (instructions: number, untilCycle: number) => void;
+
 /** While running, the running ledger is rebuilt at most this often (it walks every arrival), wall ms. */
 const LEDGER_MS = 200;
 /** A step advances the feed in spans of at most this many cycles (or the step's count, if more). */
@@ -31,6 +45,8 @@ export class WorkloadRun {
   readonly settings: ResolvedWorkloadSettings;
   private error?: string;
   private cached?: { ledger: Ledger; at: number };
+  /** How advance() and step() run the feed (the session's history sets it: time-travel.ts). */
+  driver: WorkloadDriver = (instructions, untilCycle) => { this.run(instructions, untilCycle); };
 
   /** Throws RangeError for bad settings (see feedOptionsFor). */
   constructor(readonly service: TransactionService, settings: WorkloadSettings) {
@@ -68,12 +84,44 @@ export class WorkloadRun {
   advance(instructions: number, cycles: number): number {
     if (this.done) return 0;
     const before = this.feed.nowCycle;
-    try {
-      this.feed.advance(instructions, before + cycles);
-    } catch (error) {
-      this.error = (error as Error).message;
-    }
+    this.driver(instructions, before + cycles);
     return this.feed.nowCycle - before;
+  }
+
+  /**
+   * Runs the feed for at most `budget` instructions of the service, until the feed's clock
+   * reaches `untilCycle`. The stop says why it returned: 'budget' (the instructions ran),
+   * 'cycle' (the clock got there), 'break' (a breakpoint or watchpoint), 'halted' (the run is
+   * over, at its end or on an error). A budget of 0 lets the clock run on to `untilCycle`
+   * with nothing executed, as it does while the service idles or is down: a caller that asks
+   * for it knows the service executes nothing before then (a replay of a run that did not),
+   * and an instruction executed anyway is an internal error.
+   */
+  run(budget: number, untilCycle: number): RunResult {
+    const start = this.service.instret;
+    if (!this.done) {
+      try {
+        this.feed.advance(Math.max(budget, 1), untilCycle);
+      } catch (error) {
+        this.error = (error as Error).message;
+      }
+    }
+    const executed = this.service.instret - start;
+    if (budget === 0 && executed > 0) throw new Error(`a replay of the workload executed instruction ${start} before virtual time ${untilCycle} cycles, which the recorded run did not`);
+    const stop = this.done ? 'halted' : this.feed.atBreak ? 'break' : executed >= budget && budget > 0 ? 'budget' : 'cycle';
+    return { stop, executed };
+  }
+
+  /** The feed's state and the run's error, for restoreState(), with the service's saved at the same moment (rig-state.ts). */
+  saveState(): WorkloadState {
+    return { feed: this.feed.saveState(), ...(this.error !== undefined ? { error: this.error } : {}) };
+  }
+
+  /** Puts the run back in `state` (saveState of this run), its service restored to the same moment. */
+  restoreState(state: WorkloadState): void {
+    this.feed.restoreState(state.feed);
+    this.error = state.error;
+    this.cached = undefined;
   }
 
   /**

@@ -222,13 +222,14 @@ describe('time travel and the fault-free twin', () => {
     expect(themes.sort()).toEqual(['dark', 'light']);
   });
 
-  it('says why a transaction workload and a failover system have no time travel, and offers none', async () => {
+  it('offers time travel but no twin to a transaction workload, on a lockstep machine and on a cluster, and says why', async () => {
     const page = await openApp();
     await page.locator('#example').selectOption('card-auth');
-    await expect.poll(() => page.locator('#travel-unavailable').innerText()).toMatch(/for plain programs: a transaction workload/);
+    await expect.poll(() => page.locator('#twin-unavailable').innerText()).toMatch(/^The twin is for plain programs: a transaction workload is judged by its reference model/);
     await page.locator('#topology').selectOption('cluster');
-    await expect.poll(() => page.locator('#travel-unavailable').innerText()).toMatch(/for lockstep machines: a cluster's two hosts/);
-    expect(await page.locator('#back').count()).toBe(0);
+    await expect.poll(() => page.locator('ls-failover-panel .host[data-host]').count()).toBe(2);
     expect(await page.locator('#twin').count()).toBe(0);
+    expect(await page.locator('#back').count()).toBe(1);
+    expect(await page.locator('button[data-landmark="difference"]').getAttribute('title')).toMatch(/^A cluster's hosts are not compared/);
   });
 });

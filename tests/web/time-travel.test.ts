@@ -16,7 +16,7 @@ import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
 import { MachineSession, type TwinView } from '../../src/worker/session.ts';
 import { MachineController, type SessionPort } from '../../web/state/controller.ts';
 import { registerRows } from '../../web/state/diff.ts';
-import { twinCell, travelUnavailable } from '../../web/state/time-travel.ts';
+import { landmarkMissing, twinCell, twinUnavailable } from '../../web/state/time-travel.ts';
 import { CHECKSUM_OUTPUT } from '../helpers/checksum.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
@@ -86,9 +86,11 @@ describe('time travel in the page', () => {
     expect(twinCell(again, twin, modules.map((m) => m.state))).toEqual({ value: 5, masks: [0, 0x90, 1], differs: true });
   });
 
-  it('says why failover systems and workloads have no history', () => {
-    expect(travelUnavailable('cluster', undefined)).toMatch(/^Time travel and the twin are for lockstep machines: a cluster's two hosts/);
-    expect(travelUnavailable('tmr', { workload: 'card-auth' } as never)).toMatch(/for plain programs: a transaction workload/);
-    expect(travelUnavailable('tmr', undefined)).toBeUndefined();
+  it('says why a workload has no twin, and why a failover system has no first difference', () => {
+    expect(twinUnavailable({ name: 'card-auth' })).toMatch(/^The twin is for plain programs: a transaction workload is judged by its reference model/);
+    expect(twinUnavailable(undefined)).toBeUndefined();
+    expect(landmarkMissing('difference', 'cluster')).toMatch(/^A cluster's hosts are not compared/);
+    expect(landmarkMissing('difference', 'tmr')).toMatch(/^Nothing differs yet/);
+    expect(landmarkMissing('detection', 'process-pair')).toBe('Nothing has been detected yet');
   });
 });

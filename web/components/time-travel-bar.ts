@@ -2,13 +2,13 @@
  * `<ls-time-travel>`: time travel and the fault-free twin (issue 15). Switches for both;
  * step back one instruction or N, scrub the run so far with a slider or go to an instruction
  * by number, return to the present; jump to the injection, the first difference and the
- * detection. Where the machine keeps no history (a failover system, a transaction workload)
- * it says why, and offers nothing.
+ * detection. Every machine has them, a failover system and a transaction workload too (its
+ * ledger and failover account go back with it); the twin is for plain programs, and says so.
  */
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { MachineController, UiState } from '../state/controller.ts';
-import { LANDMARKS, historyText, landmarkKnown, travelUnavailable } from '../state/time-travel.ts';
+import { LANDMARKS, historyText, landmarkKnown, landmarkMissing, twinUnavailable } from '../state/time-travel.ts';
 import { count, parseNumber } from '../state/format.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
@@ -59,10 +59,7 @@ export class TimeTravelBar extends LitElement {
   override render() {
     const s = this.state;
     const view = s.view;
-    const unavailable = travelUnavailable(s.settings.topology, s.workload);
-    if (unavailable) {
-      return html`<div class="row"><h3>Time travel</h3><p class="muted" id="travel-unavailable">${unavailable}</p></div>`;
-    }
+    const noTwin = twinUnavailable(s.workload);
     const history = view?.history;
     const off = !history;
     const why = !history ? 'Load a program first' : !s.timeTravel ? 'No checkpoints are kept: going back replays from the start' : undefined;
@@ -74,9 +71,10 @@ export class TimeTravelBar extends LitElement {
         <label title="A snapshot every ${count(history?.interval ?? 0)} instructions (about 3 % of the run's speed), so that going back replays little; off, it replays from the start">
           <input type="checkbox" id="time-travel" .checked=${live(s.timeTravel)}
             @change=${(e: Event) => act(this.controller.setTimeTravel((e.target as HTMLInputElement).checked))}> Keep checkpoints to go back quickly</label>
+        ${noTwin ? html`<p class="muted" id="twin-unavailable">${noTwin}</p>` : html`
         <label title="The same program and input without faults, in step with the machine: a column in the registers, its console beside the machine's">
           <input type="checkbox" id="twin" .checked=${live(s.twin)}
-            @change=${(e: Event) => act(this.controller.setTwin((e.target as HTMLInputElement).checked))}> Show the fault-free twin</label>
+            @change=${(e: Event) => act(this.controller.setTwin((e.target as HTMLInputElement).checked))}> Show the fault-free twin</label>`}
       </div>
       <div class="row" role="group" aria-label="Go back and forth in the run">
         <button id="back" ?disabled=${off || at <= (history?.start ?? 0)} title=${why ?? 'One instruction back'} aria-keyshortcuts=","
@@ -99,7 +97,7 @@ export class TimeTravelBar extends LitElement {
         <span>Jump to</span>
         ${LANDMARKS.map((l) => {
           const known = view !== undefined && landmarkKnown(l.landmark, view);
-          return html`<button data-landmark=${l.landmark} ?disabled=${off || !known} title=${why ?? (known ? '' : l.missing)}
+          return html`<button data-landmark=${l.landmark} ?disabled=${off || !known} title=${why ?? (known ? '' : landmarkMissing(l.landmark, s.settings.topology))}
             @click=${() => act(this.controller.jump(l.landmark))}><span aria-hidden="true">${l.icon}</span> ${l.label}</button>`;
         })}
       </div>

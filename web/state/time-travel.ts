@@ -1,6 +1,6 @@
 /**
  * Time travel and the fault-free twin as the page sees them (issue 15; the worker's side is
- * src/worker/time-travel.ts and twin.ts): whether this machine has them, where the jump
+ * src/worker/time-travel.ts and twin.ts): whether this machine has the twin, where the jump
  * buttons land, the page's state to forget when the machine goes back, and the twin's
  * registers against the modules'.
  */
@@ -20,13 +20,15 @@ export const LANDMARKS: readonly { landmark: Landmark; label: string; icon: stri
   { landmark: 'detection', label: 'Detection', icon: '⚠', missing: 'Nothing has been detected yet' },
 ];
 
-/** Why this machine keeps no history (time travel and the twin are for plain programs on lockstep machines), or undefined. */
-export function travelUnavailable(topology: ServiceTopology, workload: WorkloadSettings | undefined): string | undefined {
-  if (isSystemTopology(topology)) {
-    return `Time travel and the twin are for lockstep machines: a ${topology}'s two hosts, its checkpoints and heartbeats are not recorded. Choose simplex, dmr, pair-spare or tmr.`;
-  }
-  if (workload) return 'Time travel and the twin are for plain programs: a transaction workload\'s arrivals and ledger are not recorded. Run the program without a workload.';
-  return undefined;
+/** Why this machine has no fault-free twin (it is for plain programs), or undefined. */
+export function twinUnavailable(workload: WorkloadSettings | undefined): string | undefined {
+  return workload ? 'The twin is for plain programs: a transaction workload is judged by its reference model, result by result, in the ledger.' : undefined;
+}
+
+/** Why the jump to `landmark` has nowhere to go on `topology` (a failover system compares nothing), or undefined. */
+export function landmarkMissing(landmark: Landmark, topology: ServiceTopology): string {
+  if (landmark === 'difference' && isSystemTopology(topology)) return `A ${topology}'s hosts are not compared: no difference is ever found (the ledger counts the wrong answers)`;
+  return LANDMARKS.find((l) => l.landmark === landmark)!.missing;
 }
 
 /** Whether the jump to `landmark` has somewhere to go in `view`'s history. */
@@ -46,7 +48,7 @@ export function landmarkKnown(landmark: Landmark, view: MachineView): boolean {
  * which carries all of it; the faults still to come there are pending again.
  */
 export function rewoundState(view: MachineView): Partial<UiState> {
-  const applied = new Set(view.events.flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
+  const applied = new Set([...view.events, ...(view.failover?.events ?? [])].flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
   return {
     events: [], systemEvents: [], timeline: [], console: '', consoleStart: 0, twinConsole: '', twinConsoleStart: 0,
     selectedEntry: undefined, flash: undefined, resync: [], verdict: undefined, expectation: undefined, selected: undefined, message: undefined,
@@ -62,8 +64,9 @@ function megabytes(bytes: number): string {
 /** Where the machine is in its history, in words. */
 export function historyText(view: MachineView, history: HistoryStatus): string {
   const count = (n: number) => n.toLocaleString('en-US');
+  const what = view.workload ? 'faults, arrivals and failovers' : 'faults and input';
   const at = view.instret < history.present
-    ? `Replaying the recorded run: instruction ${count(view.instret)} of ${count(history.present)}. Running on makes the same faults and input again; a new fault, replacement or input here starts a new history from this instruction.`
+    ? `Replaying the recorded run: instruction ${count(view.instret)} of ${count(history.present)}. Running on makes the same ${what} again; a new fault, replacement or input here starts a new history from this instruction.`
     : `At the present, instruction ${count(view.instret)}.`;
   const kept = history.enabled
     ? ` ${history.checkpoints} checkpoint${history.checkpoints === 1 ? '' : 's'} kept (${megabytes(history.bytes)}), one every ${count(history.interval)} instructions as the run goes.`
