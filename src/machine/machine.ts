@@ -7,7 +7,7 @@
  * core batches that end exactly at the next scheduled action (a fault, a replacement, a
  * resync round), so nothing in the core's hot loop checks for them.
  */
-import { Core, compileCore } from './core.ts';
+import { Core, compileCore, type Engine } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
@@ -55,6 +55,8 @@ export interface MachineConfig {
   ecc?: EccMode;
   /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
   scrubEvery?: number;
+  /** How the core runs guest code (default interp; core.ts Engine). */
+  engine?: Engine;
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
@@ -188,7 +190,9 @@ export class Machine {
       crossCheck: config.crossCheck ?? 'within',
       ecc: config.ecc ?? 'none',
       scrubEvery: config.scrubEvery,
+      engine: config.engine ?? 'interp',
     };
+    core.engine = this.config.engine;
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.console = config.console ?? NULL_CONSOLE;
