@@ -124,7 +124,7 @@ export function trapName(cause: number): string {
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
-  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold' | 'scrubEvery'>> & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
+  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold' | 'scrubEvery' | 'engine'>> & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
   readonly events: MachineEvent[] = [];
   console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
@@ -190,9 +190,8 @@ export class Machine {
       crossCheck: config.crossCheck ?? 'within',
       ecc: config.ecc ?? 'none',
       scrubEvery: config.scrubEvery,
-      engine: config.engine ?? 'interp',
     };
-    core.engine = this.config.engine;
+    core.engine = config.engine ?? 'interp'; // not machine state: a snapshot neither records nor restores it
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.console = config.console ?? NULL_CONSOLE;
