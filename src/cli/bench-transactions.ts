@@ -5,7 +5,9 @@
  * process pair running the pair-aware version of the workload, which checkpoints every
  * transaction) — fault-free, at BENCH_RATE arrivals per virtual second for BENCH_DURATION_US
  * of virtual time, as the median of several timed runs after a warm-up run; ratios against
- * simplex in the same invocation.
+ * simplex in the same invocation. The failover systems are measured a second time without
+ * checkpoints: their serving host between checkpoints. Times are the process's CPU time (user + system): on a
+ * shared machine they vary less than wall time, and the runs are single-threaded.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ import { NULL_CONSOLE } from '../machine/machine.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
-import { createService, type ServiceTopology } from '../system/index.ts';
+import { createService, isSystemTopology, type ServiceTopology } from '../system/index.ts';
 
 export const BENCH_RATE = 10_000;
 export const BENCH_DURATION_US = 1_000_000;
@@ -35,6 +37,10 @@ export interface TransactionBenchResult {
   mips: number;
   /** tps / simplex tps on the same workload in the same invocation. */
   vs_simplex: number | null;
+  /** mips / simplex mips on the same workload in the same invocation. */
+  mips_vs_simplex: number | null;
+  /** A failover system run without checkpoints: what its serving host costs between them. */
+  between_checkpoints: boolean;
 }
 
 /** A workload's own program, examples/<source>. */
@@ -45,17 +51,35 @@ export function workloadProgram(workload: Workload): Program {
   return result.program;
 }
 
-/** The workload a topology runs: a process pair, the pair-aware version (undefined if there is none). */
-function workloadOn(workload: Workload, topology: ServiceTopology): Workload | undefined {
-  return topology === 'process-pair' ? variantOf(workload, 'pair-aware') : workload;
+/**
+ * A setup to measure: a topology, and whether it runs without checkpoints — the cluster with
+ * an interval no run reaches, the process pair on the workload's own version, which sends
+ * none — to measure what the serving host costs between checkpoints.
+ */
+interface Measured {
+  topology: ServiceTopology;
+  betweenCheckpoints: boolean;
 }
 
-async function timeWorkload(workload: Workload, program: Program, topology: ServiceTopology) {
-  const { service } = await createService(program, { topology, console: NULL_CONSOLE });
+function measuredSetups(topologies: readonly ServiceTopology[]): Measured[] {
+  return topologies.flatMap((topology): Measured[] => isSystemTopology(topology)
+    ? [{ topology, betweenCheckpoints: false }, { topology, betweenCheckpoints: true }]
+    : [{ topology, betweenCheckpoints: false }]);
+}
+
+/** The workload a setup runs: a process pair that checkpoints, the pair-aware version (undefined if there is none). */
+function workloadOn(workload: Workload, { topology, betweenCheckpoints }: Measured): Workload | undefined {
+  return topology === 'process-pair' && !betweenCheckpoints ? variantOf(workload, 'pair-aware') : workload;
+}
+
+async function timeWorkload(workload: Workload, program: Program, { topology, betweenCheckpoints }: Measured) {
+  const failover = betweenCheckpoints ? { checkpointEvery: Number.MAX_SAFE_INTEGER } : undefined;
+  const { service } = await createService(program, { topology, console: NULL_CONSOLE, failover });
   const feed = new TransactionFeed(service, { workload, durationUs: BENCH_DURATION_US, rate: BENCH_RATE });
-  const start = performance.now();
+  const start = process.cpuUsage();
   feed.advance();
-  const ms = performance.now() - start;
+  const used = process.cpuUsage(start);
+  const ms = (used.user + used.system) / 1000;
   const ledger = feed.ledger();
   if (ledger.wrong + ledger.lost + ledger.duplicated > 0) {
     throw new Error(`bench workload ${workload.name} on ${topology} was not served correctly: ${JSON.stringify(ledger)}`);
@@ -65,29 +89,38 @@ async function timeWorkload(workload: Workload, program: Program, topology: Serv
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Measures `workloads` on `topologies` (simplex first for the ratios); `print` writes table rows as they come. */
+/**
+ * Measures `workloads` on `topologies` (simplex first for the ratios); `print` writes table
+ * rows once a workload is measured. Every setup of a workload is warmed up before any is
+ * timed, and the timed runs take turns (one of each setup, `runs` times), so that neither
+ * the JIT's state nor a change in the machine's load favours the setups measured first.
+ */
 export async function benchTransactions(
   workloads: readonly Workload[], topologies: readonly ServiceTopology[], runs: number,
   print: boolean, programOf: (w: Workload) => Program = workloadProgram,
 ): Promise<TransactionBenchResult[]> {
   const results: TransactionBenchResult[] = [];
   for (const workload of workloads) {
-    let simplex: number | undefined;
-    for (const topology of topologies) {
-      const ran = workloadOn(workload, topology);
-      if (!ran) continue;
-      const program = programOf(ran);
-      await timeWorkload(ran, program, topology); // warm-up
-      const timed = [];
-      for (let k = 0; k < runs; k++) timed.push(await timeWorkload(ran, program, topology));
+    const setups = measuredSetups(topologies).flatMap((setup) => {
+      const ran = workloadOn(workload, setup);
+      return ran ? [{ ...setup, ran, program: programOf(ran), timed: [] as Awaited<ReturnType<typeof timeWorkload>>[] }] : [];
+    });
+    for (const s of setups) await timeWorkload(s.ran, s.program, s); // warm-up
+    for (let k = 0; k < runs; k++) {
+      for (const s of setups) s.timed.push(await timeWorkload(s.ran, s.program, s));
+    }
+    let simplex: { tps: number; mips: number } | undefined;
+    for (const { topology, ran, timed, betweenCheckpoints } of setups) {
       const tpsRuns = timed.map((t) => Math.round(t.transactions / (t.ms / 1000)));
       const tps = median(tpsRuns);
       const middle = timed[tpsRuns.indexOf(tps)];
-      if (topology === 'simplex') simplex = tps;
+      const mips = Math.round((middle.instructions / middle.ms / 1000) * 10) / 10;
+      if (topology === 'simplex') simplex = { tps, mips };
+      const ratio = (value: number, base: number | undefined) => (base ? Math.round((value / base) * 1000) / 1000 : null);
       const row: TransactionBenchResult = {
         workload: workload.name, topology, ran: ran.name, transactions: timed[0].transactions, instructions: timed[0].instructions,
-        tps, tps_runs: tpsRuns, mips: Math.round((middle.instructions / middle.ms / 1000) * 10) / 10,
-        vs_simplex: simplex ? Math.round((tps / simplex) * 1000) / 1000 : null,
+        tps, tps_runs: tpsRuns, mips, vs_simplex: ratio(tps, simplex?.tps), mips_vs_simplex: ratio(mips, simplex?.mips),
+        between_checkpoints: betweenCheckpoints,
       };
       results.push(row);
       if (print) printRow(row, results.length === 1);
@@ -98,11 +131,12 @@ export async function benchTransactions(
 
 function printRow(r: TransactionBenchResult, header: boolean): void {
   if (header) {
-    process.stdout.write(`\ntransactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free\n`);
-    process.stdout.write(`${'workload'.padEnd(22)}${'topology'.padEnd(14)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'MIPS'.padStart(8)}${'× simplex'.padStart(11)}\n`);
+    process.stdout.write(`\ntransactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free; host CPU time\n`);
+    process.stdout.write(`${'workload'.padEnd(22)}${'topology'.padEnd(31)}${'answered'.padStart(10)}${'instructions'.padStart(14)}${'tx/s host'.padStart(12)}${'MIPS'.padStart(8)}${'tx/s × simplex'.padStart(16)}${'MIPS × simplex'.padStart(16)}\n`);
   }
-  const ratio = r.vs_simplex === null ? '-' : r.vs_simplex.toFixed(2);
+  const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(2));
+  const topology = r.between_checkpoints ? `${r.topology} (no checkpoints)` : r.topology;
   process.stdout.write(
-    `${r.ran.padEnd(22)}${r.topology.padEnd(14)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${r.mips.toFixed(1).padStart(8)}${ratio.padStart(11)}\n`,
+    `${r.ran.padEnd(22)}${topology.padEnd(31)}${r.transactions.toLocaleString('en-US').padStart(10)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.tps.toLocaleString('en-US').padStart(12)}${r.mips.toFixed(1).padStart(8)}${ratio(r.vs_simplex).padStart(16)}${ratio(r.mips_vs_simplex).padStart(16)}\n`,
   );
 }

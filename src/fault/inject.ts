@@ -76,6 +76,47 @@ export function checkFault(fault: Fault, ctx: FaultContext): string | undefined 
   }
 }
 
+/**
+ * Returns a message if the persistent faults of `planned` (the plan so far and the new
+ * fault last) would need more slots of a module's hart block than it has: RAM words that
+ * carry stuck bits or ECC errors (with ECC, upsets too: an upset's word keeps its check
+ * bits), and CSRs that carry stuck bits.
+ */
+export function checkFaultSlots(planned: readonly Fault[], core: Core, topology: Topology, eccSlotsUpsets: boolean): string | undefined {
+  const L = core.layout;
+  const fault = planned[planned.length - 1];
+  for (const m of faultModules(fault, topology)) {
+    const onModule = planned.filter((f) => faultModules(f, topology).includes(m));
+    const slotted = (f: Fault) => f.kind !== 'flip' || eccSlotsUpsets;
+    const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && slotted(f) ? [f.target.addr] : [])));
+    const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
+    if (words.size > L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors${eccSlotsUpsets ? ' (with ECC secded, upsets too)' : ''}`;
+    if (csrs.size > L.CSR_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${L.CSR_FAULT_SLOTS} CSRs per module can carry stuck bits`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether module `m` carries a persistent fault the core must re-apply (stuck bits, poisoned
+ * registers, a pending result flip, RAM words with stuck bits or ECC errors): it then runs
+ * in the instrumented loop.
+ */
+export function carriesPersistentFault(core: Core, m: number): boolean {
+  const L = core.layout;
+  const h = core.hart(m);
+  if (core.u32(h + L.H_RESULT_XOR) !== 0) return true;
+  if (core.u32(h + L.H_RESULT_AND) !== 0xFFFF_FFFF || core.u32(h + L.H_RESULT_OR) !== 0) return true;
+  if (core.u32(h + L.H_PC_AND) !== 0xFFFF_FFFF || core.u32(h + L.H_PC_OR) !== 0) return true;
+  if (core.u32(h + L.H_POISON_REGS) !== 0) return true;
+  for (let r = 0; r < 32; r++) {
+    if (core.u32(h + L.H_REG_AND + 4 * r) !== 0xFFFF_FFFF || core.u32(h + L.H_REG_OR + 4 * r) !== 0) return true;
+  }
+  for (let k = 0; k < L.MEM_FAULT_SLOTS; k++) {
+    if (core.u32(h + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE + L.MF_OFFSET) !== L.MEM_FAULT_NONE) return true;
+  }
+  return false;
+}
+
 /** What the machine must do after applying a fault. */
 export interface FaultEffects {
   /** The module died. */

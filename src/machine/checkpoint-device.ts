@@ -73,8 +73,8 @@ export class CheckpointDevice {
     this.core.setU32(L.MACHINE + L.M_CKPT_COUNT, (this.count + 1) >>> 0);
     this.onSend?.({
       addr, length,
-      instret: Number(this.core.u64(L.MACHINE + L.M_INSTRET)),
-      cycle: Number(this.core.u64(L.MACHINE + L.M_CYCLE)),
+      instret: this.core.count(L.MACHINE + L.M_INSTRET),
+      cycle: this.core.count(L.MACHINE + L.M_CYCLE),
       consumed: this.port.consumed,
     });
   }

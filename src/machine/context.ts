@@ -22,8 +22,9 @@ const DEVICE_FIELDS: readonly [LayoutName, number][] = [
   ['M_TXP_IE', 4], ['M_TXP_STAGE', 20],
 ];
 
-function copyBytes(from: Core, to: Core, at: number, length: number): void {
-  to.slice(at, length).set(from.slice(at, length));
+/** Copies the `bytes` (a multiple of 4) at linear address `at` of `from` to the same address of `to`, a word at a time: no views made. */
+function copyWords(from: Core, to: Core, at: number, bytes: number): void {
+  for (let k = 0; k < bytes; k += 4) to.setU32(at + k, from.u32(at + k));
 }
 
 /**
@@ -45,7 +46,7 @@ export function copyContext(from: Machine, to: Machine): number {
     bytes += length;
   }
   for (const [field, size] of DEVICE_FIELDS) {
-    copyBytes(from.core, to.core, L.MACHINE + L[field], size);
+    copyWords(from.core, to.core, L.MACHINE + L[field], size);
     bytes += size;
   }
   to.adoptHostState(from);

@@ -183,6 +183,13 @@ export class Core {
   setU8(addr: number, value: number): void { this.bytes[addr] = value; }
   u64(addr: number): bigint { return this.view.getBigUint64(addr, true); }
   setU64(addr: number, value: bigint): void { this.view.setBigUint64(addr, BigInt.asUintN(64, value), true); }
+  /** A 64-bit counter (instret, a cycle) as a number: exact below 2^53, without a BigInt. */
+  count(addr: number): number { return this.words[(addr >>> 2) + 1] * 0x1_0000_0000 + this.words[addr >>> 2]; }
+  /** Sets a 64-bit counter to `value`, a whole number from 0 to 2^53. */
+  setCount(addr: number, value: number): void {
+    this.words[addr >>> 2] = value >>> 0;
+    this.words[(addr >>> 2) + 1] = Math.floor(value / 0x1_0000_0000);
+  }
   /** A live view of `length` bytes at `addr` (invalid after init grows memory). */
   slice(addr: number, length: number): Uint8Array { return this.bytes.subarray(addr, addr + length); }
 

@@ -7,63 +7,34 @@
  * core batches that end exactly at the next scheduled action (a fault, a replacement, a
  * resync round), so nothing in the core's hot loop checks for them.
  */
-import { Core, compileCore, type Engine } from './core.ts';
+import { Core, compileCore } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
-  type Topology, type OfflineReason, type CrossCheck, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf,
+  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline,
 } from './topology.ts';
-import type { MachineEvent, DivergeEvent, MiscompareEvent, Halt, HaltReason, ResyncMode, InactiveFault } from './events.ts';
+import type { MachineEvent, DivergeEvent, MiscompareEvent, Halt, HaltReason, InactiveFault } from './events.ts';
 import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
-import { decodeCall, callDifference, serveCall, type ConsoleIO, type HostCall, type HostCallState } from './hostcalls.ts';
+import { decodeCall, callDifference, type ConsoleIO, type HostCall } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
-import { checkFault, applyFault, faultModules, type FaultEffects } from '../fault/inject.ts';
+import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, type FaultEffects } from '../fault/inject.ts';
 import { Checkers, mismatchEvents } from './checkers.ts';
-import { Diagnosis, DEFAULT_DIAGNOSE_TIME, checkDiagnosisSettings, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
+import { Diagnosis } from './diagnosis.ts';
 import { Resyncs } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
 import { readTrace, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
-import { ConsoleUart } from './uart.ts';
+import { HostIO } from './host-io.ts';
 import { CheckpointDevice } from './checkpoint-device.ts';
-import { MemoryEcc, checkEccSettings, type EccMode, type ScrubStats } from './ecc.ts';
+import { MemoryEcc, type ScrubStats } from './ecc.ts';
+import { ActionSchedule, type ScheduledAction } from './schedule.ts';
+import { checkMachineConfig, resolveMachineConfig, type MachineConfig, type ResolvedConfig } from './config.ts';
 
-export type ComparePoint = 'every' | 'store' | 'io';
+export type { MachineConfig, ComparePoint } from './config.ts';
+export type { ScheduledAction } from './schedule.ts';
+
 export type ModuleState = 'online' | 'offline' | 'resyncing';
-
-export interface MachineConfig {
-  topology?: Topology;
-  /** Guest RAM per module in MiB (1..64; default 1). */
-  ramMiB?: number;
-  compare?: ComparePoint;
-  /** How a replaced module is brought into lockstep (default precopy). */
-  resync?: ResyncMode;
-  /** Replace an offline module (or board) automatically this many instructions after it went offline. */
-  repairAfter?: number;
-  /** Copy bandwidth during resync, in bytes per cycle of the 100 MHz clock (default 8, i.e. 800 MB/s). */
-  copyBytesPerCycle?: number;
-  /** Whether a module taken offline whose self-test finds only transient faults comes back (default never; diagnosis.ts). */
-  readmit?: ReadmitPolicy;
-  /** Instructions from going offline to re-admission (default 10,000). */
-  diagnoseTime?: number;
-  /** Retire a module for good after this many errors within this many instructions (with readmit transient). */
-  threshold?: Threshold;
-  /** pair-spare: compare each board's two CPUs only (default, as Stratus does), or the boards with each other too. */
-  crossCheck?: CrossCheck;
-  /** The RAM's error-correcting code (default none; ecc.ts). */
-  ecc?: EccMode;
-  /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
-  scrubEvery?: number;
-  /** How the core runs guest code (default interp; core.ts Engine). */
-  engine?: Engine;
-  console?: ConsoleIO;
-  /**
-   * Whether the console's input may block (CLI stdin): the UART then waits for input when a
-   * program finds it empty. Off (the browser), input arrives whenever it is pushed.
-   */
-  blockingInput?: boolean;
-}
 
 export interface ModuleStatus {
   id: number;
@@ -99,14 +70,6 @@ export interface RunResult {
   executed: number;
 }
 
-export type ScheduledAction =
-  | { at: number; seq: number; type: 'fault'; fault: Fault }
-  | { at: number; seq: number; type: 'end-result-fault'; module: number }
-  | { at: number; seq: number; type: 'replace'; modules: number[] }
-  | { at: number; seq: number; type: 'readmit'; modules: number[] }
-  | { at: number; seq: number; type: 'resync-round'; id: number }
-  | { at: number; seq: number; type: 'scrub' };
-
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
 
@@ -124,15 +87,14 @@ export function trapName(cause: number): string {
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
-  readonly config: Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold' | 'scrubEvery' | 'engine'>> & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
+  readonly config: ResolvedConfig;
   readonly events: MachineEvent[] = [];
-  console: ConsoleIO;
   /** The transaction port's host side: input FIFO, consumed count, results (TXPORT.md). */
   readonly port: TransactionPort;
   /** The checkpoint device's host side: range check, count, and the system layer's onSend hook. */
   readonly checkpoints: CheckpointDevice;
-  /** The console UART's host side: transmit buffer and receive ring. */
-  private readonly uart: ConsoleUart;
+  /** The console and the host-served calls. */
+  private readonly io: HostIO;
   /**
    * Called with each divergence as it happens, and one line for people: "diverged at
    * instruction 1,204,331 (pc 0x80000124): module 1 wrote x5 = 0x00000040, module 0 wrote
@@ -143,14 +105,10 @@ export class Machine {
 
   private readonly L;
   private modules: ModuleRecord[] = [];
-  private schedule: ScheduledAction[] = [];
-  private seq = 0;
+  private readonly schedule = new ActionSchedule();
   private halted?: Halt;
   /** Faults that reached no online module (see applyScheduledFault). */
   private inactive: InactiveFault[] = [];
-  private hostState: HostCallState = { brk: 0, start: 0, pendingLine: [] };
-  /** A host call that is waiting for input (already retired by the modules). */
-  private waitingCall?: HostCall;
   private readonly resyncs: Resyncs;
   /** The comparators or voter, and their stuck verdicts. */
   private readonly checkers: Checkers;
@@ -160,7 +118,6 @@ export class Machine {
   private readonly ecc: MemoryEcc;
   private programLoaded = false;
   private tohost = 0;
-  private stdoutBytes = 0;
   /** Calls into the core so far: the first ones are kept short so V8 optimises the core early. */
   private coreCalls = 0;
   private traceSink?: (entries: TraceEntry[]) => void;
@@ -173,31 +130,15 @@ export class Machine {
   private replaying = false;
 
   private constructor(readonly core: Core, config: MachineConfig) {
-    this.topology = config.topology ?? 'simplex';
-    const ramMiB = config.ramMiB ?? 1;
-    this.ramSize = ramMiB * 1024 * 1024;
-    this.config = {
-      topology: this.topology,
-      ramMiB,
-      compare: config.compare ?? 'every',
-      resync: config.resync ?? 'precopy',
-      repairAfter: config.repairAfter,
-      copyBytesPerCycle: config.copyBytesPerCycle ?? 8,
-      blockingInput: config.blockingInput ?? false,
-      readmit: config.readmit ?? 'never',
-      diagnoseTime: config.diagnoseTime ?? DEFAULT_DIAGNOSE_TIME,
-      threshold: config.threshold,
-      crossCheck: config.crossCheck ?? 'within',
-      ecc: config.ecc ?? 'none',
-      scrubEvery: config.scrubEvery,
-    };
+    this.config = resolveMachineConfig(config);
+    this.topology = this.config.topology;
+    this.ramSize = this.config.ramMiB * 1024 * 1024;
     core.engine = config.engine ?? 'interp'; // not machine state: a snapshot neither records nor restores it
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
-    this.console = config.console ?? NULL_CONSOLE;
     this.L = core.layout;
+    this.io = new HostIO(core, config.console ?? NULL_CONSOLE, this.L.RAM_BASE + this.ramSize);
     this.port = new TransactionPort(core);
-    this.uart = new ConsoleUart(core);
     this.checkpoints = new CheckpointDevice(core, this.port);
     this.ecc = new MemoryEcc(this.config.ecc, this.config.scrubEvery, {
       core,
@@ -206,7 +147,7 @@ export class Machine {
       instret: () => this.instret,
       online: () => this.onlineModules(),
       moduleCount: () => this.modules.length,
-      schedule: (at) => this.enqueue({ at, seq: 0, type: 'scrub' }),
+      schedule: (at) => this.schedule.add({ at, type: 'scrub' }),
       pause: (cycles) => this.stall(cycles),
       event: (e) => this.events.push(e),
     });
@@ -216,7 +157,7 @@ export class Machine {
       instret: () => this.instret,
       source: () => this.referenceModule(),
       online: (m) => this.modules[m].state === 'online',
-      schedule: (at, id) => this.enqueue({ at, seq: 0, type: 'resync-round', id }),
+      schedule: (at, id) => this.schedule.add({ at, type: 'resync-round', id }),
       pause: (cycles) => this.stall(cycles),
       event: (e) => this.events.push(e),
       copyCodewords: (source, target, pages) => this.ecc.copyCodewords(source, target, pages),
@@ -237,7 +178,7 @@ export class Machine {
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
     this.ecc.configure();
-    this.uart.inputOpen = this.config.blockingInput;
+    this.io.inputOpen = this.config.blockingInput;
     this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.syncOnline();
   }
@@ -248,39 +189,28 @@ export class Machine {
     this.initCore();
     this.port.takeResults(); // the previous program's results are gone with it
     this.events.length = 0;
-    this.schedule = [];
+    this.schedule.clear();
     this.halted = undefined;
     this.inactive = [];
-    this.hostState = { brk: 0, start: 0, pendingLine: [] };
-    this.waitingCall = undefined;
     this.resyncs.clear();
     this.checkers.clear();
     this.diagnosis.clear();
     this.tohost = 0;
-    this.stdoutBytes = 0;
     this.replayFrom = undefined;
     this.programLoaded = false;
   }
 
   /** Validates the configuration and builds the machine; throws RangeError on a bad setting. */
   static async create(config: MachineConfig = {}): Promise<Machine> {
-    const ram = config.ramMiB ?? 1;
-    if (!Number.isInteger(ram) || ram < 1 || ram > 64) throw new RangeError(`RAM size ${ram} MiB is out of range: use 1..64`);
-    if (config.repairAfter !== undefined && (!Number.isSafeInteger(config.repairAfter) || config.repairAfter < 0)) {
-      throw new RangeError(`repair time ${config.repairAfter} must be a non-negative number of instructions`);
-    }
-    const bw = config.copyBytesPerCycle ?? 8;
-    if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
-    checkDiagnosisSettings(config);
-    checkEccSettings(config.ecc, config.scrubEvery);
+    checkMachineConfig(config);
     await compileCore();
     return new Machine(Core.createSync(), config);
   }
 
   // ── State ────────────────────────────────────────────────────────────────────────
 
-  get instret(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_INSTRET)); }
-  get cycle(): number { return Number(this.core.u64(this.L.MACHINE + this.L.M_CYCLE)); }
+  get instret(): number { return this.core.count(this.L.MACHINE + this.L.M_INSTRET); }
+  get cycle(): number { return this.core.count(this.L.MACHINE + this.L.M_CYCLE); }
   get halt(): Halt | undefined { return this.halted; }
 
   get moduleCount(): number { return this.modules.length; }
@@ -289,7 +219,11 @@ export class Machine {
    * bytes from the console when run() is called again; false if the UART waits, whose input
    * the host gives with pushInput() (the receive interrupt asks the console only once).
    */
-  get callWaitsForInput(): boolean { return this.waitingCall !== undefined; }
+  get callWaitsForInput(): boolean { return this.io.waiting !== undefined; }
+
+  /** Where guest output goes and console input comes from. */
+  get console(): ConsoleIO { return this.io.console; }
+  set console(console: ConsoleIO) { this.io.console = console; }
 
   /**
    * Faults of the plan that did not take effect: those that reached no online module, and,
@@ -297,7 +231,7 @@ export class Machine {
    */
   notActivated(): InactiveFault[] {
     const unreached = this.halted
-      ? this.schedule.flatMap((a) => (a.type === 'fault' ? [{ fault: formatFault(a.fault), reason: 'halted' as const }] : []))
+      ? this.schedule.faults().map((fault) => ({ fault: formatFault(fault), reason: 'halted' as const }))
       : [];
     return [...this.inactive, ...unreached];
   }
@@ -399,7 +333,7 @@ export class Machine {
     }
     this.tohost = program.symbols.get('tohost') ?? 0;
     this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
-    this.hostState.brk = this.hostState.start = ((highest + 0xFFF) & ~0xFFF) >>> 0;
+    this.io.start(((highest + 0xFFF) & ~0xFFF) >>> 0);
     this.ecc.start();
     this.programLoaded = true;
   }
@@ -414,17 +348,7 @@ export class Machine {
       csrHasStorage: (num) => this.core.csrHasStorage(num),
     });
     if (problem) return problem;
-    // Persistent faults take slots in the hart block: count the ones this module would carry.
-    const planned = [...this.schedule.flatMap((a) => (a.type === 'fault' ? [a.fault] : [])), fault];
-    for (const m of faultModules(fault, this.topology)) {
-      const onModule = planned.filter((f) => faultModules(f, this.topology).includes(m));
-      const slotted = (f: Fault) => f.kind !== 'flip' || this.config.ecc === 'secded'; // an upset's word keeps its check bits
-      const words = new Set(onModule.flatMap((f) => (f.target?.type === 'mem' && slotted(f) ? [f.target.addr] : [])));
-      const csrs = new Set(onModule.flatMap((f) => (f.target?.type === 'csr' && f.kind !== 'flip' ? [f.target.csr] : [])));
-      if (words.size > this.L.MEM_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.MEM_FAULT_SLOTS} RAM words per module can carry stuck bits or ECC errors${this.config.ecc === 'secded' ? ' (with ECC secded, upsets too)' : ''}`;
-      if (csrs.size > this.L.CSR_FAULT_SLOTS) return `fault '${formatFault(fault)}': at most ${this.L.CSR_FAULT_SLOTS} CSRs per module can carry stuck bits`;
-    }
-    return undefined;
+    return checkFaultSlots([...this.schedule.faults(), fault], this.core, this.topology, this.config.ecc === 'secded');
   }
 
   /** Schedules `fault` (throws RangeError if checkFault rejects it or it lies in the past). */
@@ -432,7 +356,7 @@ export class Machine {
     const problem = this.checkFault(fault);
     if (problem) throw new RangeError(problem);
     if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the machine is already at ${this.instret}`);
-    this.enqueue({ at: fault.at, seq: 0, type: 'fault', fault });
+    this.schedule.add({ at: fault.at, type: 'fault', fault });
   }
 
   /** Schedules the replacement of a module (or, with `board`, every module of a board) at instruction `at`. */
@@ -443,7 +367,7 @@ export class Machine {
       throw new RangeError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
     }
     if (at < this.instret) throw new RangeError(`replacement at instruction ${at} lies in the past (the machine is at ${this.instret})`);
-    this.enqueue({ at, seq: 0, type: 'replace', modules });
+    this.schedule.add({ at, type: 'replace', modules });
   }
 
   private boardModules(board: number): number[] {
@@ -455,14 +379,7 @@ export class Machine {
   }
 
   /** Actions still to come, in order. */
-  pending(): readonly ScheduledAction[] { return this.schedule; }
-
-  private enqueue(action: ScheduledAction): void {
-    action.seq = this.seq++;
-    const index = this.schedule.findIndex((a) => a.at > action.at || (a.at === action.at && a.seq > action.seq));
-    if (index < 0) this.schedule.push(action);
-    else this.schedule.splice(index, 0, action);
-  }
+  pending(): readonly ScheduledAction[] { return this.schedule.pending; }
 
   // ── Running ──────────────────────────────────────────────────────────────────────
 
@@ -479,7 +396,7 @@ export class Machine {
     const start = this.instret;
     const end = start + budget;
     while (!this.halted) {
-      if (this.waitingCall) {
+      if (this.io.waiting) {
         if (!this.serveWaitingCall()) return this.waitForInput(start);
         continue;
       }
@@ -487,14 +404,13 @@ export class Machine {
       if (this.halted) break;
       const now = this.instret;
       if (now >= end) break;
-      const next = this.schedule.length > 0 ? this.schedule[0].at : Infinity;
-      let chunk = Math.min(end, next) - now;
+      let chunk = Math.min(end, this.schedule.next) - now;
       if (chunk <= 0) continue;
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
       this.coreCalls++;
       this.port.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
-      this.drainOutput();
+      this.io.drainOutput();
       this.port.collect();
       if (this.ecc.collect(this.instret - 1, 'read') || reason === this.L.STOP_ECC) this.refreshFaults();
       if (reason === this.L.STOP_CYCLE || reason === this.L.STOP_BREAK) {
@@ -516,7 +432,7 @@ export class Machine {
   stall(cycles: number): void {
     if (!Number.isSafeInteger(cycles) || cycles < 0) throw new RangeError(`stall of ${cycles} cycles must be a whole number, 0 or more`);
     const at = this.L.MACHINE + this.L.M_CYCLE;
-    this.core.setU64(at, this.core.u64(at) + BigInt(cycles));
+    this.core.setCount(at, this.core.count(at) + cycles);
   }
 
   private waitForInput(start: number): RunResult {
@@ -562,7 +478,7 @@ export class Machine {
         return true;
       }
       case L.STOP_INPUT:
-        return this.feedInput();
+        return this.io.feedInput();
       case L.STOP_IDLE:
         this.stop('idle', `the hart waits (wfi at pc ${hex32(this.pc(this.referenceModule()!) - 4)}) for an interrupt that nothing can raise`);
         return true;
@@ -579,7 +495,7 @@ export class Machine {
    * (by default the one just executed); `guestCode` the guest's exit code, for 'exit'.
    */
   private stop(reason: HaltReason, message: string, detail: { instret?: number; guestCode?: number; trap?: Halt['trap'] } = {}): void {
-    this.drainOutput();
+    this.io.drainOutput();
     const exitCode = exitStatusOf(reason, detail.guestCode, detail.trap?.cause);
     this.halted = { reason, exitCode, message };
     if (detail.trap) this.halted.trap = detail.trap;
@@ -589,37 +505,10 @@ export class Machine {
   // ── Console ──────────────────────────────────────────────────────────────────────
 
   /** Bytes the guest has written to stdout (UART and host calls). */
-  get outputBytes(): number { return this.stdoutBytes; }
-
-  private write(fd: 1 | 2, bytes: Uint8Array): void {
-    if (fd === 1) this.stdoutBytes += bytes.length;
-    this.console.write(fd, bytes);
-  }
-
-  private drainOutput(): void {
-    const bytes = this.uart.drainTransmitted();
-    if (bytes) this.write(1, bytes);
-  }
+  get outputBytes(): number { return this.io.outputBytes; }
 
   /** Puts bytes into the UART receive ring (as far as they fit); returns how many were taken. */
-  pushInput(bytes: Uint8Array): number {
-    return this.uart.push(bytes);
-  }
-
-  /** The guest found the UART empty: read the console; false if nothing is available yet. */
-  private feedInput(): boolean {
-    this.uart.clearInputWanted();
-    const room = this.uart.room;
-    if (room === 0) return true;
-    const bytes = this.console.read(room);
-    if (bytes === null) {
-      this.uart.inputOpen = false;
-      return true;
-    }
-    if (bytes.length === 0) return false;
-    this.uart.push(bytes);
-    return true;
-  }
+  pushInput(bytes: Uint8Array): number { return this.io.pushInput(bytes); }
 
   // ── Host calls ───────────────────────────────────────────────────────────────────
 
@@ -665,19 +554,8 @@ export class Machine {
   }
 
   private serve(call: HostCall): void {
-    const io: ConsoleIO = {
-      write: (fd, bytes) => this.write(fd, bytes),
-      read: (max) => {
-        const received = this.uart.take(max); // what the ring holds comes first
-        return received.length > 0 ? received : this.console.read(max);
-      },
-    };
-    const outcome = serveCall(call, io, this.hostState, this.L.RAM_BASE + this.ramSize);
-    if (outcome.kind === 'wait-input') {
-      this.waitingCall = call;
-      return;
-    }
-    this.waitingCall = undefined;
+    const outcome = this.io.serve(call);
+    if (outcome.kind === 'wait-input') return;
     if (outcome.kind === 'exit') {
       this.stop('exit', `the guest exited with code ${outcome.code}`, { guestCode: outcome.code });
       return;
@@ -689,9 +567,10 @@ export class Machine {
     this.settleHostAccess();
   }
 
+  /** Serves the call that waited for input again; false if it still waits. */
   private serveWaitingCall(): boolean {
-    this.serve(this.waitingCall!);
-    return this.waitingCall === undefined;
+    this.serve(this.io.waiting!);
+    return this.io.waiting === undefined;
   }
 
   // ── Divergence and errors ────────────────────────────────────────────────────────
@@ -716,7 +595,7 @@ export class Machine {
     const offline = resolution.failstop ? [] : resolution.offline.map((o) => o.module);
     const mismatches = mismatchEvents(reports, {
       instret, checker: this.checkers.checker!, pcOf: (m) => this.record(m).pc, differ,
-      firstDiffered: this.firstDifference(instret), outcome: resolution.failstop ? 'fail-stop' : this.describeOffline(offline),
+      firstDiffered: this.firstDifference(instret), outcome: resolution.failstop ? 'fail-stop' : describeOffline(this.topology, offline),
     });
     for (const { event, line } of mismatches) {
       this.events.push(event);
@@ -749,16 +628,6 @@ export class Machine {
       if (diverge) return diverge.instret;
     }
     return undefined;
-  }
-
-  /** "module 1 offline", "board 0 (modules 0, 1) offline", "no module offline". */
-  private describeOffline(modules: number[]): string {
-    if (modules.length === 0) return 'no module offline';
-    if (this.topology === 'pair-spare') {
-      const boards = [...new Set(modules.map((m) => boardOf(this.topology, m)))];
-      return boards.map((b) => `board ${b} (modules ${modulesOfBoard(this.topology, b).join(', ')})`).join(' and ') + ' offline';
-    }
-    return `${modules.length > 1 ? 'modules' : 'module'} ${modules.join(', ')} offline`;
   }
 
   private failstop(instret: number, reason: string): void {
@@ -829,7 +698,7 @@ export class Machine {
     const units = [...new Set(modules.map((m) => boardOf(this.topology, m)))].map((b) => modulesOfBoard(this.topology, b));
     const { events, readmit, repair } = this.diagnosis.selfTest(units, (m) => this.modules[m].faults, instret);
     this.events.push(...events);
-    if (readmit.length > 0) this.enqueue({ at: this.diagnosis.readmitAt(instret), seq: 0, type: 'readmit', modules: readmit.flat() });
+    if (readmit.length > 0) this.schedule.add({ at: this.diagnosis.readmitAt(instret), type: 'readmit', modules: readmit.flat() });
     return repair;
   }
 
@@ -842,8 +711,8 @@ export class Machine {
     const units = this.topology === 'pair-spare'
       ? [...new Set(modules.map((m) => boardOf(this.topology, m)))].flatMap((b) => modulesOfBoard(this.topology, b))
       : modules;
-    const scheduled = this.schedule.some((a) => a.type === 'replace' && a.at === at && a.modules.length === units.length && a.modules.every((m, k) => m === units[k]));
-    if (!scheduled) this.enqueue({ at, seq: 0, type: 'replace', modules: units });
+    const scheduled = this.schedule.pending.some((a) => a.type === 'replace' && a.at === at && a.modules.length === units.length && a.modules.every((m, k) => m === units[k]));
+    if (!scheduled) this.schedule.add({ at, type: 'replace', modules: units });
   }
 
   /** Tells the core which modules execute, and whether any of them carries a persistent fault. */
@@ -865,11 +734,11 @@ export class Machine {
   // ── Scheduled actions ────────────────────────────────────────────────────────────
 
   private applyDueActions(): void {
-    while (this.schedule.length > 0 && this.schedule[0].at <= this.instret && !this.halted) {
-      if (this.schedule[0].type === 'fault' && this.config.compare !== 'every' && !this.replaying && !this.replayFrom) {
+    for (let due = this.schedule.due(this.instret); due && !this.halted; due = this.schedule.due(this.instret)) {
+      if (due.type === 'fault' && this.config.compare !== 'every' && !this.replaying && !this.replayFrom) {
         this.replayFrom = this.snapshot(); // before the fault leaves the schedule
       }
-      const action = this.schedule.shift()!;
+      const action = this.schedule.take()!;
       switch (action.type) {
         case 'fault': this.applyScheduledFault(action.fault); break;
         case 'end-result-fault':
@@ -889,25 +758,8 @@ export class Machine {
 
   /** Re-checks which modules carry persistent faults (ECC corrections and stores free RAM fault slots). */
   private refreshFaults(): void {
-    this.modules.forEach((status, m) => { status.persistent = this.hasPersistentFault(m); });
+    this.modules.forEach((status, m) => { status.persistent = carriesPersistentFault(this.core, m); });
     this.syncOnline();
-  }
-
-  /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
-  private hasPersistentFault(m: number): boolean {
-    const L = this.L;
-    const h = this.core.hart(m);
-    if (this.core.u32(h + L.H_RESULT_XOR) !== 0) return true;
-    if (this.core.u32(h + L.H_RESULT_AND) !== 0xFFFF_FFFF || this.core.u32(h + L.H_RESULT_OR) !== 0) return true;
-    if (this.core.u32(h + L.H_PC_AND) !== 0xFFFF_FFFF || this.core.u32(h + L.H_PC_OR) !== 0) return true;
-    if (this.core.u32(h + L.H_POISON_REGS) !== 0) return true;
-    for (let r = 0; r < 32; r++) {
-      if (this.core.u32(h + L.H_REG_AND + 4 * r) !== 0xFFFF_FFFF || this.core.u32(h + L.H_REG_OR + 4 * r) !== 0) return true;
-    }
-    for (let k = 0; k < L.MEM_FAULT_SLOTS; k++) {
-      if (this.core.u32(h + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE + L.MF_OFFSET) !== L.MEM_FAULT_NONE) return true;
-    }
-    return false;
   }
 
   /**
@@ -939,8 +791,8 @@ export class Machine {
         killed.push(m);
         continue;
       }
-      if (effects.oneShot) this.enqueue({ at: instret + 1, seq: 0, type: 'end-result-fault', module: m });
-      this.modules[m].persistent = this.hasPersistentFault(m);
+      if (effects.oneShot) this.schedule.add({ at: instret + 1, type: 'end-result-fault', module: m });
+      this.modules[m].persistent = carriesPersistentFault(this.core, m);
     }
     this.syncOnline();
     this.takeOffline(killed.map((module) => ({ module, reason: 'dead' as const })), instret);
@@ -1011,7 +863,7 @@ export class Machine {
 
   /** Takes the host side of `source`'s program state (break, pending console line): see context.ts. */
   adoptHostState(source: Machine): void {
-    this.hostState = structuredClone(source.hostState);
+    this.io.adopt(source.io);
     this.tohost = source.tohost;
     this.core.setU32(this.L.MACHINE + this.L.M_TOHOST, this.tohost);
   }
@@ -1024,7 +876,7 @@ export class Machine {
    * continuing this machine would have.
    */
   snapshot(): ArrayBuffer {
-    this.drainOutput();
+    this.io.drainOutput();
     return encodeSnapshot(this.core, this.modules.length, this.ramSize, this.hostSnapshot(), this.replayFrom);
   }
 
@@ -1037,19 +889,16 @@ export class Machine {
     return {
       config: this.config,
       modules: this.modules,
-      schedule: this.schedule,
-      seq: this.seq,
+      ...this.schedule.state(),
       halted: this.halted,
       inactive: this.inactive,
-      hostCalls: this.hostState,
-      waitingCall: this.waitingCall && { ...this.waitingCall, payload: this.waitingCall.payload && Array.from(this.waitingCall.payload) },
+      ...this.io.state(),
       ...this.resyncs.state(),
       checkers: this.checkers.state(),
       errors: this.diagnosis.state(),
       ...this.ecc.state(),
       programLoaded: this.programLoaded,
       tohost: this.tohost,
-      stdoutBytes: this.stdoutBytes,
       events: this.events,
     };
   }
@@ -1089,19 +938,16 @@ export class Machine {
     restoreCore(this.core);
     this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.modules = host.modules;
-    this.schedule = host.schedule;
-    this.seq = host.seq;
+    this.schedule.restore(host);
     this.halted = host.halted;
     this.inactive = host.inactive;
-    this.hostState = host.hostCalls;
-    this.waitingCall = host.waitingCall && { ...host.waitingCall, payload: host.waitingCall.payload && Uint8Array.from(host.waitingCall.payload) };
+    this.io.restore(host);
     this.resyncs.restore(host);
     this.checkers.restore(host.checkers);
     this.diagnosis.restore(host.errors);
     this.ecc.restore(host);
     this.programLoaded = host.programLoaded;
     this.tohost = host.tohost;
-    this.stdoutBytes = host.stdoutBytes;
     this.events.push(...host.events);
     this.replayFrom = inner;
   }

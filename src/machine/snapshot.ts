@@ -15,8 +15,10 @@
  */
 import type { Core } from './core.ts';
 import type { Halt, InactiveFault, MachineEvent } from './events.ts';
-import type { HostCallState, HostCall } from './hostcalls.ts';
-import type { MachineConfig, ModuleRecord, ScheduledAction } from './machine.ts';
+import type { HostIOState } from './host-io.ts';
+import type { ModuleRecord } from './machine.ts';
+import type { MachineConfig } from './config.ts';
+import type { ScheduledAction } from './schedule.ts';
 import type { ResyncState } from './resync.ts';
 import type { StuckVerdict } from './checkers.ts';
 import type { ErrorHistory } from './diagnosis.ts';
@@ -28,15 +30,13 @@ const PAGE_ZERO = 0;
 const PAGE_SAME = 1;
 const PAGE_BYTES = 2;
 
-export interface HostSnapshot {
+export interface HostSnapshot extends HostIOState {
   config: MachineConfig & { ramMiB: number };
   modules: ModuleRecord[];
   schedule: ScheduledAction[];
   seq: number;
   halted?: Halt;
   inactive: InactiveFault[];
-  hostCalls: HostCallState;
-  waitingCall?: Omit<HostCall, 'payload'> & { payload?: number[] };
   resyncs: ResyncState[];
   nextResyncId: number;
   /** Checker verdicts stuck by faults (absent in snapshots older than checker faults). */
@@ -47,7 +47,6 @@ export interface HostSnapshot {
   scrubPasses: number;
   programLoaded: boolean;
   tohost: number;
-  stdoutBytes: number;
   events: MachineEvent[];
 }
 

@@ -137,3 +137,13 @@ function resolvePairSpare(groups: number[][], scope: CheckScope): Resolution {
 export function companionsOf(topology: Topology, m: number): number[] {
   return topology === 'pair-spare' ? [m ^ 1] : [];
 }
+
+/** How a verdict names modules going offline: "module 1 offline", "board 0 (modules 0, 1) offline", "no module offline". */
+export function describeOffline(topology: Topology, modules: number[]): string {
+  if (modules.length === 0) return 'no module offline';
+  if (topology === 'pair-spare') {
+    const boards = [...new Set(modules.map((m) => boardOf(topology, m)))];
+    return boards.map((b) => `board ${b} (modules ${modulesOfBoard(topology, b).join(', ')})`).join(' and ') + ' offline';
+  }
+  return `${modules.length > 1 ? 'modules' : 'module'} ${modules.join(', ')} offline`;
+}

@@ -49,7 +49,7 @@ export function readTrace(core: Core, count: number): TraceEntry[] {
     const entry: TraceEntry = {
       record: decodeRecord(core, at),
       privilege: core.u32(at + L.T_PRIV),
-      instret: Number(core.u64(at + L.T_INSTRET)),
+      instret: core.count(at + L.T_INSTRET),
     };
     const cause = core.u32(at + L.T_CAUSE);
     if (cause !== 0) entry.interrupt = cause & 0x7FFF_FFFF;

@@ -65,8 +65,9 @@ export class TransactionPort {
     if (count === 0) return;
     for (let k = 0; k < count; k++) {
       const at = L.TXP_RESULTS + k * L.TXP_RECORD_SIZE;
-      const word = (n: number) => this.core.u32(at + 4 + 4 * n);
-      this.results.push({ id: this.core.u32(at), words: [word(0), word(1), word(2), word(3)], cycle: Number(this.core.u64(at + L.TXP_RES_CYCLE)) });
+      const c = this.core;
+      const data = at + L.TXP_REC_DATA;
+      this.results.push({ id: c.u32(at + L.TXP_REC_ID), words: [c.u32(data), c.u32(data + 4), c.u32(data + 8), c.u32(data + 12)], cycle: c.count(at + L.TXP_RES_CYCLE) });
     }
     // An empty ring is all zeros, whenever it was drained: snapshots compare equal.
     this.core.slice(L.TXP_RESULTS, count * L.TXP_RECORD_SIZE).fill(0);
@@ -84,6 +85,8 @@ export class TransactionPort {
   /** Sets the cycle at which the core's run stops (STOP_CYCLE) and a wfi stall ends; Infinity = none. */
   setStopCycle(cycle: number): void {
     const L = this.L;
-    this.core.setU64(L.MACHINE + L.M_STOP_CYCLE, cycle === Infinity ? 0xFFFF_FFFF_FFFF_FFFFn : BigInt(Math.max(0, Math.floor(cycle))));
+    const at = L.MACHINE + L.M_STOP_CYCLE;
+    if (cycle === Infinity) this.core.setU64(at, 0xFFFF_FFFF_FFFF_FFFFn);
+    else this.core.setCount(at, Math.max(0, Math.floor(cycle)));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A failover system (DESIGN §7, issue 11): two independent simplex machines, host 0 the
+ * A failover system (DESIGN §7): two independent simplex machines, host 0 the
  * primary and host 1 the standby (cluster) or backup (process pair), not in lockstep. The
  * primary serves transactions; the standby executes nothing and holds the state of the last
  * checkpoint, which is all it can take over from.
@@ -92,6 +92,32 @@ export interface FailoverSummary {
   events: SystemEvent[];
 }
 
+/** What sets the two systems apart, read once from their settings (see the header). */
+interface FailoverPolicy {
+  /** Who checkpoints: the system every K instructions (cluster), or the application through the checkpoint device (process pair). */
+  checkpoints: 'periodic' | 'application';
+  /** The input queue never drops: a cluster-aware application's durable log, or a process pair's message system. */
+  holdsEverything: boolean;
+  /** Bytes each checkpoint adds for the log position it acknowledges. */
+  logBytes: number;
+  /** The receiver drops a result whose id it has already. */
+  dedupe: boolean;
+  /** Which of the records in flight at a death reach the new primary again. */
+  redeliver: 'none' | 'all' | 'unanswered';
+  backupName: 'standby' | 'backup';
+}
+
+function policyOf(s: FailoverSettings): FailoverPolicy {
+  if (s.topology === 'process-pair') {
+    return { checkpoints: 'application', holdsEverything: true, logBytes: 0, dedupe: true, redeliver: 'unanswered', backupName: 'backup' };
+  }
+  const aware = s.clusterAware !== 'off';
+  return {
+    checkpoints: 'periodic', holdsEverything: aware, logBytes: aware ? LOG_ACK_BYTES : 0,
+    dedupe: s.clusterAware === 'dedupe', redeliver: aware ? 'all' : 'none', backupName: 'standby',
+  };
+}
+
 type State =
   | { kind: 'serving' }
   | { kind: 'outage'; deathCycle: number; takeoverCycle: number }
@@ -133,6 +159,7 @@ export class FailoverSystem implements TransactionService {
   private readonly inactive: InactiveFault[] = [];
   private outageCycles = 0;
   private stats = { checkpoints: 0, checkpointBytes: 0, pauseCycles: 0, failovers: 0, redelivered: 0, deduplicated: 0 };
+  private readonly policy: FailoverPolicy;
 
   /**
    * `hosts`: two simplex machines with the same program loaded (host 0 serves first).
@@ -144,7 +171,8 @@ export class FailoverSystem implements TransactionService {
     }
     if (hosts[0].ramSize !== hosts[1].ramSize) throw new RangeError('both hosts of a failover system need the same RAM size');
     this.nextCheckpoint = settings.checkpointEvery;
-    if (settings.topology === 'process-pair') hosts[0].checkpoints.onSend = (request) => this.pairCheckpoint(request.addr, request.length, request.consumed);
+    this.policy = policyOf(settings);
+    if (this.policy.checkpoints === 'application') hosts[0].checkpoints.onSend = (request) => this.pairCheckpoint(request.addr, request.length, request.consumed);
   }
 
   // ── TransactionService ─────────────────────────────────────────────────────────────
@@ -165,12 +193,12 @@ export class FailoverSystem implements TransactionService {
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
-    const inFifo = this.state.kind === 'serving' ? this.active.port.queued : 0;
-    if (!this.holdsEverything && this.inbox.length + inFifo >= depth) return false;
-    if (this.state.kind === 'serving' && this.inbox.length === 0 && inFifo < depth) {
-      this.active.port.push(record, depth);
+    const serving = this.state.kind === 'serving';
+    if (serving && this.inbox.length === 0 && this.active.port.push(record, depth)) {
       this.fed.push(record);
     } else {
+      const inFifo = serving ? this.active.port.queued : 0;
+      if (!this.policy.holdsEverything && this.inbox.length + inFifo >= depth) return false;
       this.inbox.push(record);
     }
     if (record.id >= this.acceptedAt.length) this.acceptedAt = grown(this.acceptedAt, record.id);
@@ -198,10 +226,11 @@ export class FailoverSystem implements TransactionService {
       return { stop: 'budget', executed: 0 };
     }
     const m = this.active;
-    this.applyDueFaults();
+    if (this.faults.length > 0) this.applyDueFaults();
     this.topUp();
-    let limit = budget;
-    if (this.hasStandby && this.settings.topology === 'cluster') limit = Math.min(limit, Math.max(0, this.nextCheckpoint - m.instret));
+    // The primary runs to its next checkpoint at most (a cluster's), and to the next fault.
+    const toCheckpoint = this.hasStandby && this.policy.checkpoints === 'periodic' ? Math.max(0, this.nextCheckpoint - m.instret) : Infinity;
+    let limit = Math.min(budget, toCheckpoint);
     if (this.faults.length > 0) limit = Math.min(limit, Math.max(0, this.faults[0].at - this.instret));
     const stopAt = this.inbox.length > 0 ? Math.min(untilCycle, m.cycle + TOP_UP_CYCLES) : untilCycle;
     const result = m.run(limit, stopAt);
@@ -210,7 +239,7 @@ export class FailoverSystem implements TransactionService {
       this.hostDown(m.halt);
       return { stop: this.down ? 'halted' : 'budget', executed: result.executed };
     }
-    if (this.hasStandby && this.settings.topology === 'cluster' && m.instret >= this.nextCheckpoint) this.clusterCheckpoint();
+    if (result.executed >= toCheckpoint) this.clusterCheckpoint();
     return result.stop === 'cycle' && stopAt < untilCycle ? { stop: 'budget', executed: result.executed } : result;
   }
 
@@ -218,8 +247,8 @@ export class FailoverSystem implements TransactionService {
 
   /** Checks a fault against this system; returns a message naming the problem, or undefined. */
   checkFault(fault: Fault): string | undefined {
-    if (!('module' in fault)) return `fault '${formatFault(fault)}': a ${this.settings.topology}'s hosts are not in lockstep and have no boards or checkers: name one host, module=0 (the primary) or module=1 (the ${this.backupName})`;
-    if (!(fault.module >= 0 && fault.module < HOSTS)) return `fault '${formatFault(fault)}': a ${this.settings.topology} has hosts 0 (the primary) and 1 (the ${this.backupName})`;
+    if (!('module' in fault)) return `fault '${formatFault(fault)}': a ${this.settings.topology}'s hosts are not in lockstep and have no boards or checkers: name one host, module=0 (the primary) or module=1 (the ${this.policy.backupName})`;
+    if (!(fault.module >= 0 && fault.module < HOSTS)) return `fault '${formatFault(fault)}': a ${this.settings.topology} has hosts 0 (the primary) and 1 (the ${this.policy.backupName})`;
     return this.hosts[fault.module].checkFault({ ...fault, module: 0 });
   }
 
@@ -255,16 +284,12 @@ export class FailoverSystem implements TransactionService {
   // ── Checkpoints ────────────────────────────────────────────────────────────────────
 
   private get hasStandby(): boolean { return this.serving === 0; }
-  /** The input queue never drops (a durable log, a message system): see the header. */
-  private get holdsEverything(): boolean { return this.settings.clusterAware !== 'off' || this.settings.topology === 'process-pair'; }
-  private get backupName(): string { return this.settings.topology === 'cluster' ? 'standby' : 'backup'; }
 
   private clusterCheckpoint(): void {
     const [primary, standby] = this.hosts;
     const K = this.settings.checkpointEvery;
     const pages = copyDirtyPages(primary, standby);
-    const logged = this.settings.clusterAware === 'off' ? 0 : LOG_ACK_BYTES;
-    const bytes = copyContext(primary, standby) + pages * primary.core.layout.PAGE_SIZE + logged;
+    const bytes = copyContext(primary, standby) + pages * primary.core.layout.PAGE_SIZE + this.policy.logBytes;
     this.checkpointDone(bytes, primary.port.consumed);
     this.nextCheckpoint = (Math.floor(primary.instret / K) + 1) * K;
   }
@@ -305,9 +330,8 @@ export class FailoverSystem implements TransactionService {
 
   /** Takes the serving host's results (through the receiver) and notes what it consumed. */
   private collect(): void {
-    const dedupe = this.settings.clusterAware === 'dedupe' || this.settings.topology === 'process-pair';
     for (const r of this.active.port.takeResults()) {
-      if (dedupe && this.isAnswered(r.id)) {
+      if (this.policy.dedupe && this.isAnswered(r.id)) {
         this.stats.deduplicated++;
         continue;
       }
@@ -334,7 +358,7 @@ export class FailoverSystem implements TransactionService {
     if (this.serving === 0) this.primaryDeath = death;
     const crashed = !(halt.reason === 'exit' && halt.exitCode === 0);
     if (!crashed || !this.hasStandby || this.hosts[1].halt) {
-      this.goDown(death, crashed ? `no ${this.backupName} is left to take over` : 'the program exited');
+      this.goDown(death, crashed ? `no ${this.policy.backupName} is left to take over` : 'the program exited');
       return;
     }
     const H = usToCycles(this.settings.heartbeatUs);
@@ -350,9 +374,8 @@ export class FailoverSystem implements TransactionService {
   private queueWorkInFlight(consumed: number): void {
     const inFlight = this.fed.slice(this.acknowledged, consumed);
     const waiting = this.fed.slice(consumed);
-    const redeliver = this.settings.topology === 'process-pair'
-      ? inFlight.filter((r) => !this.isAnswered(r.id))
-      : this.settings.clusterAware === 'off' ? [] : inFlight;
+    const rule = this.policy.redeliver;
+    const redeliver = rule === 'unanswered' ? inFlight.filter((r) => !this.isAnswered(r.id)) : rule === 'all' ? inFlight : [];
     const again = new Set(redeliver);
     for (const r of inFlight) if (!again.has(r)) this.rolled.add(r.id);
     this.stats.redelivered += redeliver.length;

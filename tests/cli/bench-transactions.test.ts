@@ -22,6 +22,23 @@ test('rows per topology, simplex first, transactions per host second and the rat
   }
   expect(rows[0].vs_simplex).toBe(1);
   expect(rows[1].vs_simplex).toBeCloseTo(rows[1].tps / rows[0].tps, 2);
+  expect(rows[1].mips_vs_simplex).toBeCloseTo(rows[1].mips / rows[0].mips, 2);
   expect(rows[1].instructions).toBe(rows[0].instructions);
   expect(printed).toContain(`transactions: ${BENCH_RATE}/s for ${BENCH_DURATION_US / 1000} ms of virtual time, fault-free`);
+});
+
+test('the failover systems are measured twice: checkpointing, and without checkpoints (the serving host between them)', async () => {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const rows = await benchTransactions([echoWorkload], ['simplex', 'cluster', 'process-pair'], 1, true, () => assembleOrThrow(ECHO_WFI));
+  const printed = write.mock.calls.map((c) => String(c[0])).join('');
+  write.mockRestore();
+  expect(rows.map((r) => [r.topology, r.between_checkpoints])).toEqual([['simplex', false], ['cluster', false], ['cluster', true], ['process-pair', true]]);
+  expect(rows[3].ran).toBe('echo'); // echo has no pair-aware version: the checkpointing pair is not measured
+  expect(printed).toContain('cluster (no checkpoints)');
+  expect(printed).toContain('process-pair (no checkpoints)');
+  // Without checkpoints the serving host never stalls for a copy: it executes what simplex executes.
+  for (const r of [rows[2], rows[3]]) {
+    expect(r.instructions).toBe(rows[0].instructions);
+    expect(r.transactions).toBe(rows[0].transactions);
+  }
 });
