@@ -3,8 +3,8 @@
  * many times (so that its pages get hot and translated) over a random body of segments —
  * RV32IM arithmetic on random registers, forward branches, inner loops, loads and stores
  * into a buffer that straddles a page boundary, calls into functions on other code pages,
- * misaligned loads, device reads, CSR reads (whose values depend on the exact instruction
- * count), ecalls into the trap handler, and code that rewrites one of its own instructions
+ * misaligned loads, device reads, loads and stores that fault, CSR reads (whose values
+ * depend on the exact instruction count), ecalls into the trap handler, and code that rewrites one of its own instructions
  * before running it — with, optionally, a timer interrupt every few hundred instructions.
  * Every program ends by writing the test finisher.
  */
@@ -66,6 +66,7 @@ export function randomProgram(seed: number, options: StreamOptions = {}): string
     },
     () => [`  ${pick(['lw', 'lh', 'lhu'])} ${reg()}, ${1 + 2 * below(BUFFER / 2 - 2)}(s11)`], // misaligned (the interpreter performs it)
     () => ['  li t5, 0x10000000', `  lbu ${reg()}, 5(t5)`], // the UART's line status: a device load
+    () => [below(2) ? `  lw ${reg()}, ${4 * below(512)}(zero)` : `  sw ${reg()}, ${4 * below(512)}(zero)`], // nothing there: an access fault
     () => [`  csrr ${reg()}, ${pick(['mcycle', 'minstret', 'time', 'mscratch'])}`],
     () => ['  ecall'], // the handler returns to the next instruction
     () => { // rewrite the next instruction's immediate (bit 1 of it), then run it
