@@ -256,7 +256,7 @@ export const SLOW: u32 = 1;
     value = loadRam(load<usize>(h, H_RAM) + offset, size, signed);
   } else {
     if (fast) return SLOW;
-    if (instrumented && misalignedHitsPoison(h, offset, size)) return announced(h, pc, insn);
+    if (instrumented && misalignedHitsPoison(h, addr, size, PMP_R)) return announced(h, pc, insn);
     value = loadSlow(h, addr, size, signed, i);
     if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
     kind |= g_coldKind;
@@ -288,7 +288,7 @@ export const SLOW: u32 = 1;
     if (instrumented) afterStore(h, offset, <u32>1 << size);
   } else {
     if (fast) return SLOW;
-    if (instrumented && misalignedHitsPoison(h, offset, size)) return announced(h, pc, insn);
+    if (instrumented && misalignedHitsPoison(h, addr, size, PMP_W)) return announced(h, pc, insn);
     storeSlow(h, addr, size, data);
     if (g_trap != 0) return trapped(h, pc, insn, takeRaisedException(), g_trapValue, instrumented);
     if (instrumented) afterMisalignedStore(h, offset, size);

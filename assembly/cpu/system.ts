@@ -79,14 +79,18 @@ export function systemInstruction(h: usize, insn: u32, pc: u32, i: u32): u32 {
 }
 
 /**
- * For a misaligned access of 2^`size` bytes at RAM offset `offset` by an instrumented module:
- * whether a word it touches holds an ECC error, which the module then announces (a load reads
- * each word it touches, and a store writes each only in part, a read-modify-write of its ECC
- * word). False for anything else, which the access itself will handle.
+ * For a misaligned `access` (PMP_R or PMP_W) of 2^`size` bytes at `addr` by an instrumented
+ * module: whether a word it touches holds an ECC error, which the module then announces (a
+ * load reads each word it touches, and a store writes each only in part, a read-modify-write
+ * of its ECC word). False for anything else, which the access itself handles (loadSlow,
+ * storeSlow) — an access PMP denies included: it faults without reading memory, as an
+ * aligned one does.
  */
-export function misalignedHitsPoison(h: usize, offset: u32, size: u32): bool {
+export function misalignedHitsPoison(h: usize, addr: u32, size: u32, access: u32): bool {
   const width: u32 = 1 << size;
+  const offset = ramOffset(addr);
   if (offset >= ramSize() || pastRamEnd(offset, width)) return false;
+  if (!pmpAllows(h, addr, width, access, dataPrivilege(h))) return false;
   return readHitsPoison(h, offset) || readHitsPoison(h, offset + width - 1);
 }
 

@@ -357,19 +357,18 @@ function debugBatch(online: u32, n: u32): u32 {
 function batch(online: u32, n: u32): u32 {
   const instrumented = load<u32>(MACHINE + M_FAULTS_ARMED) != 0;
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
-  const checked = anyPmpChecked(online);
   const count = popcnt(online);
   if (count == 1) {
     const h = hart(ctz(online));
     if (traced) return simplexTraced(h, n);
     if (instrumented) return simplexInstrumented(h, n);
-    if (checked) return simplexChecked(h, n);
+    if (anyPmpChecked(online)) return simplexChecked(h, n);
     return translating() ? simplexTranslated(h, n) : simplexPlain(h, n);
   }
   const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
   if (traced) return lockstepTraced(online, n, filter);
   if (instrumented) return lockstepInstrumented(online, n, filter);
-  if (checked) return lockstepChecked(online, n, filter);
+  if (anyPmpChecked(online)) return lockstepChecked(online, n, filter);
   if (count > 4) return lockstepGeneric(online, n, filter);
   let rest = online;
   const a = hart(ctz(rest)); rest &= rest - 1;

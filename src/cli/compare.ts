@@ -99,7 +99,6 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const faultTexts = options.fault.length > 0 ? options.fault : [...COMPARE_FAULTS];
   const faults = faultTexts.map((f) => parseCompareFault(f, Math.round(durationUs / 2)));
-  for (const f of faults) if (f.atUs >= durationUs) throw new UsageError(`--fault ${f.kind}@${f.atUs}us: the run ends at ${durationText}; put the fault inside the run`);
   const topologies = options.topology === undefined ? undefined
     : options.topology.split(',').map((t) => parseChoice(t.trim(), COMPARE_TOPOLOGIES, '--topology') as CompareTopology);
   const original = variantOf(workload, 'none', registry)!;

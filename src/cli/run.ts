@@ -114,9 +114,6 @@ function checkSites(settings: Settings, options: RunOptions): void {
   if (topology === 'simplex' && settings.repairAfter !== undefined) {
     throw new UsageError('--repair-after: simplex has no other module to copy a replacement from: repair modules of dmr, pair-spare or tmr');
   }
-  if (isSystemTopology(topology) && settings.repairAfter !== undefined) {
-    throw new UsageError(`--repair-after: a ${topology}'s dead host is not repaired during a run; repair modules of dmr, pair-spare or tmr`);
-  }
   for (const [option, given] of [['--diagnose-time', options.diagnoseTime], ['--threshold', options.threshold]] as const) {
     if (given !== undefined && settings.readmit !== 'transient') {
       throw new UsageError(`${option} applies to re-admitted modules: add --readmit transient`);

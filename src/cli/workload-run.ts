@@ -20,7 +20,9 @@ import { UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
-import { createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, type Service, type ClusterAware, type FailoverSettings } from '../system/index.ts';
+import {
+  createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, LOCKSTEP_SETTINGS, type Service, type ClusterAware, type FailoverSettings,
+} from '../system/index.ts';
 import { buildSystemReport } from '../system/report.ts';
 import { formatFailover } from './failover-table.ts';
 import { parseChoice } from './numbers.ts';
@@ -39,10 +41,24 @@ export interface WorkloadRunOptions extends RunOptions {
   clusterAware?: string | true;
 }
 
+/** The option of a setting: `--repair-after` for repairAfter. */
+function flag(setting: string): string {
+  return `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Refuses the lockstep options (LOCKSTEP_SETTINGS) on a failover system, whose hosts nothing compares. */
+function checkHostOptions(options: WorkloadRunOptions): void {
+  const topology = options.topology ?? 'simplex';
+  if (!isSystemTopology(topology)) return;
+  const given = LOCKSTEP_SETTINGS.find((setting) => options[setting] !== undefined);
+  if (given !== undefined) {
+    throw new UsageError(`${flag(given)} is a setting of the lockstep topologies (dmr, pair-spare, tmr): a ${topology}'s hosts are two simplex machines, not in lockstep`);
+  }
+}
+
 /** The failover settings the options give (only on cluster and process-pair; UsageError elsewhere). */
 export function failoverOptions(options: WorkloadRunOptions, topology: string): Partial<Omit<FailoverSettings, 'topology'>> {
   const given = (['checkpointEvery', 'heartbeat', 'missed', 'failoverTime', 'clusterAware'] as const).filter((k) => options[k] !== undefined);
-  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   if (!isSystemTopology(topology)) {
     if (given.length > 0) throw new UsageError(`${flag(given[0])} applies to the failover systems: use --topology cluster or process-pair`);
     return {};
@@ -82,6 +98,7 @@ export async function runWorkloadCommand(
   if (options.maxInstructions !== undefined) throw new UsageError('--max-instructions does not apply with --workload: the run lasts --duration of virtual time');
   if (options.classify) throw new UsageError('--classify does not apply with --workload: the ledger judges the run against the reference model');
   if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
+  checkHostOptions(options);
   const settings = settingsFrom(options);
   const durationText = options.duration ?? DEFAULT_DURATION;
   const durationUs = usage('--duration', () => parseDuration(durationText));

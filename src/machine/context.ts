@@ -6,7 +6,7 @@
  * host sides. The counts returned are bytes on the link, so that a caller can charge the
  * copy's time.
  */
-import type { Core, LayoutName } from './core.ts';
+import { architecturalRanges, type Core, type LayoutName } from './core.ts';
 import type { Machine } from './machine.ts';
 
 /**
@@ -37,12 +37,8 @@ export function copyContext(from: Machine, to: Machine): number {
   const hartFrom = from.core.hart(0);
   const hartTo = to.core.hart(0);
   let bytes = 0;
-  const ranges: [number, number][] = [
-    [hartFrom, L.H_RAM], // architectural state: everything before the RAM and dirty-map pointers
-    [hartFrom + L.H_PMPCFG, L.H_PMPADDR + 4 * L.PMP_ENTRIES - L.H_PMPCFG],
-  ];
-  for (const [at, length] of ranges) {
-    to.core.slice(at - hartFrom + hartTo, length).set(from.core.slice(at, length));
+  for (const [offset, length] of architecturalRanges(L)) {
+    to.core.slice(hartTo + offset, length).set(from.core.slice(hartFrom + offset, length));
     bytes += length;
   }
   for (const [field, size] of DEVICE_FIELDS) {

@@ -40,6 +40,20 @@ export type LayoutName = {
 }[keyof CoreExports];
 export type Layout = Readonly<Record<LayoutName, number>>;
 
+/**
+ * A module's architectural hart state, as [offset in the hart block, length in bytes]
+ * ranges: registers, pc, privilege, CSRs and counter offsets (everything before the RAM and
+ * dirty-map pointers), and the PMP's pmpcfg bytes and pmpaddr words. What moves a program
+ * from one module (or machine) to another; the rest of the block is that module's hardware
+ * (its pointers, announced errors, persistent faults) or comparator scratch.
+ */
+export function architecturalRanges(L: Layout): readonly (readonly [number, number])[] {
+  return [
+    [0, L.H_RAM],
+    [L.H_PMPCFG, L.H_PMPADDR + 4 * L.PMP_ENTRIES - L.H_PMPCFG],
+  ];
+}
+
 /** The core ABI this host understands (assembly/index.ts CORE_ABI_VERSION). */
 const ABI_VERSION = 5;
 

@@ -189,29 +189,32 @@ export class MemoryEcc {
   }
 
   /**
-   * After a resync copied `pages` of RAM from `source` to `target`: RAM is copied as
-   * codewords, data with its check bits (and a poisoned word's poison), so the target's
-   * faulty words in those pages become the source's — without its stuck cells, which stay
-   * with the source's hardware.
+   * After a resync copied pages of RAM from `source` to `target`: the target's faulty words
+   * become the source's. RAM is copied as codewords, data with its check bits (and a
+   * poisoned word's poison), so every word with a fault slot on either module is copied
+   * again as one — the source's data word, check bits and poison — wherever its page is:
+   * the source's slots go along, without their stuck cells, which stay with the source's
+   * hardware; and a slot the target kept from an earlier round goes when the source has
+   * none for that word any more (an error corrected in its check bits, which writes no
+   * page). The target then holds no slot the source has not, so the source's (at most
+   * MEM_FAULT_SLOTS) always fit. These words (at most 2 × MEM_FAULT_SLOTS) are not counted
+   * in the copy's bytes.
    */
-  copyCodewords(source: number, target: number, pages: readonly number[]): void {
-    const { core } = this.host;
+  copyCodewords(source: number, target: number): void {
+    const { core, ramSize } = this.host;
     const L = this.L;
-    const copied = new Set(pages);
-    const inCopy = (entry: number) => copied.has(core.u32(entry + L.MF_OFFSET) >>> L.PAGE_SHIFT);
-    for (const entry of this.slots(target)) if (inCopy(entry)) this.clearSlot(entry);
-    const free = this.freeSlots(target);
+    const offsetOf = (entry: number) => core.u32(entry + L.MF_OFFSET);
+    const words = new Set([...this.slots(source), ...this.slots(target)].map(offsetOf));
+    for (const entry of this.slots(target)) this.clearSlot(entry);
+    const free = this.freeSlots(target); // all of them
     for (const entry of this.slots(source)) {
-      if (!inCopy(entry)) continue;
-      // The target's other slots are copies of the source's faulty words, so one is free —
-      // unless the source freed a slot without writing its page (a corrected check bit)
-      // and then filled its slots again: the word is then copied without its error.
-      const into = free.shift();
-      if (into === undefined) break;
-      core.setU32(into + L.MF_OFFSET, core.u32(entry + L.MF_OFFSET));
+      const into = free.shift()!;
+      core.setU32(into + L.MF_OFFSET, offsetOf(entry));
       core.setU32(into + L.MF_POISON, core.u32(entry + L.MF_POISON));
       core.setU8(into + L.MF_CHECK, core.u8(entry + L.MF_CHECK));
     }
+    const ram = (m: number) => L.RAM_SLOTS + m * ramSize;
+    for (const offset of words) core.setU32(ram(target) + offset, core.u32(ram(source) + offset));
     core.releaseMemFaults(target); // what would carry nothing on the target (a stuck cell's clean word)
   }
 

@@ -160,7 +160,7 @@ export class Machine {
       schedule: (at, id) => this.schedule.add({ at, type: 'resync-round', id }),
       pause: (cycles) => this.stall(cycles),
       event: (e) => this.events.push(e),
-      copyCodewords: (source, target, pages) => this.ecc.copyCodewords(source, target, pages),
+      copyCodewords: (source, target) => this.ecc.copyCodewords(source, target),
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
         this.refreshFaults(); // a target may have been copied faulty words

@@ -12,7 +12,7 @@
  * Copies are made at the end of each round from the survivor's current contents; the
  * model's timing is that of the copy, and the final state is exact either way.
  */
-import type { Core } from './core.ts';
+import { architecturalRanges, type Core } from './core.ts';
 import type { MachineEvent, ResyncMode } from './events.ts';
 
 export interface ResyncSettings {
@@ -39,8 +39,8 @@ export interface ResyncHost {
   /** Stops the machine for `cycles` cycles of virtual time (instret does not advance). */
   pause(cycles: number): void;
   event(e: MachineEvent): void;
-  /** After `pages` of RAM were copied from `source` to `target`: their check bits go along (ecc.ts copyCodewords). */
-  copyCodewords(source: number, target: number, pages: readonly number[]): void;
+  /** After pages of RAM were copied from `source` to `target`: the check bits go along (ecc.ts copyCodewords). */
+  copyCodewords(source: number, target: number): void;
   /** The targets are in lockstep with the survivors: put them online. */
   done(): void;
 }
@@ -116,8 +116,10 @@ export class Resync {
   /** Cycles to copy `bytes`. */
   private cycles(bytes: number): number { return Math.ceil(bytes / this.settings.bytesPerCycle); }
 
-  /** Bytes of architectural hart state copied in the final pause (registers, pc, CSRs, counters). */
-  private get hartStateBytes(): number { return this.host.core.layout.H_RAM; }
+  /** Bytes of architectural hart state copied in the final pause (core.ts architecturalRanges). */
+  private get hartStateBytes(): number {
+    return architecturalRanges(this.host.core.layout).reduce((sum, [, length]) => sum + length, 0);
+  }
 
   start(): void {
     const source = this.host.source();
@@ -186,17 +188,21 @@ export class Resync {
     for (const t of this.targets) {
       const to = this.ramOf(t);
       for (const p of pages) core.slice(to + p * size, size).set(core.slice(from + p * size, size));
-      this.host.copyCodewords(this._source, t, pages);
+      this.host.copyCodewords(this._source, t);
     }
   }
 
-  /** Architectural state: everything in the hart block before its RAM and dirty-map pointers. */
+  /**
+   * The architectural hart state (architecturalRanges), and the last retire record, which the
+   * comparator keeps, not the program (not counted in the bytes copied).
+   */
   private copyHartState(): void {
     const core = this.host.core;
     const from = core.hart(this._source);
+    const ranges = architecturalRanges(core.layout);
     for (const t of this.targets) {
       const to = core.hart(t);
-      core.slice(to, this.hartStateBytes).set(core.slice(from, this.hartStateBytes));
+      for (const [offset, length] of ranges) core.slice(to + offset, length).set(core.slice(from + offset, length));
       const record = core.layout.H_RETIRE;
       core.slice(to + record, core.layout.RETIRE_SIZE).set(core.slice(from + record, core.layout.RETIRE_SIZE));
     }

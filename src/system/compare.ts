@@ -11,10 +11,10 @@
  * a timed fault: `lockstep run --workload W --topology T --inject SPEC` with the row's
  * options gives the same ledger.
  */
-import type { Fault } from '../fault/spec.ts';
+import { formatTime, type Fault } from '../fault/spec.ts';
 import type { Program } from '../isa/program.ts';
 import { arrivalStream } from '../transactions/arrivals.ts';
-import { DEFAULT_SEED, TransactionFeed, type FeedOptions } from '../transactions/feed.ts';
+import { checkFaultTime, DEFAULT_SEED, TransactionFeed, type FeedOptions } from '../transactions/feed.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { usToCycles } from '../transactions/time.ts';
 import type { ApplicationChanges as ProgramChanges, Workload } from '../transactions/workloads/workload.ts';
@@ -138,8 +138,12 @@ export async function compareRun(topology: CompareTopology, spec: CompareFaultSp
   };
 }
 
-/** Every row: the topologies (default all) × the faults, in that order. */
+/**
+ * Every row: the topologies (default all) × the faults, in that order. Throws RangeError
+ * before any row runs for a fault outside the run (checkFaultTime).
+ */
 export async function compare(options: CompareOptions): Promise<CompareRun[]> {
+  for (const spec of options.faults) checkFaultTime(`the ${spec.kind} fault at ${formatTime(spec.atUs)}`, spec.atUs, options.feed.durationUs);
   const topologies = options.topologies ?? COMPARE_TOPOLOGIES;
   const total = topologies.length * options.faults.length;
   const runs: CompareRun[] = [];

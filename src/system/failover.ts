@@ -10,9 +10,10 @@
  *   itself through the checkpoint device (a memory range it names, plus its context). Either
  *   way the primary pays for the bytes on the link: its clock stalls bytes / bandwidth cycles.
  *   A checkpoint acknowledges the input records the primary had consumed by then.
- * - Heartbeats. A live primary sends one at every multiple of H (one due at the instant it
- *   dies is still sent). The standby declares it dead M periods after the last one, and
- *   executes its first instruction F later: downtime = that instant − the death.
+ * - Heartbeats. A live primary sends one at every multiple of H, t = 0 included (it
+ *   announces itself as it starts), and the one due at the instant it dies: ⌊t/H⌋ + 1 by
+ *   time t. The standby declares it dead M periods after the last one, ⌊death/H⌋·H + M·H,
+ *   and executes its first instruction F later: downtime = that instant − the death.
  * - Death. A primary that halts for any reason but a clean exit (a kill, a fatal trap, a
  *   guest that fails) is dead. A transient fault (a flip) that does not crash it is never
  *   noticed. A primary that exits with status 0 ends the service.
@@ -54,6 +55,7 @@ const TOP_UP_CYCLES = 1000;
 /** Bytes a checkpoint adds per log position acknowledged (cluster-aware: the log's sequence number). */
 const LOG_ACK_BYTES = 8;
 
+/** What the system did; a host-down's `reason` is why the host stopped: `killed`, or what its program did (stopCause). */
 export type SystemEvent =
   | { kind: 'inject'; cycle: number; instret: number; host: number; fault: string }
   | { kind: 'checkpoint'; cycle: number; instret: number; host: number; bytes: number; pause_cycles: number; acknowledged: number }
@@ -79,7 +81,7 @@ export interface FailoverSummary {
   checkpoint_bytes: number;
   /** Primary time spent copying checkpoints. */
   checkpoint_pause_us: number;
-  /** Heartbeats the first primary sent before it died (or to the end). */
+  /** Heartbeats the first primary sent, at 0, H, 2H, …, up to its death (or to `now`): ⌊min(death, now) / H⌋ + 1. */
   heartbeats: number;
   failovers: number;
   /** From each death to the standby's first instruction, plus the time the service was down at the end. */
@@ -121,7 +123,7 @@ function policyOf(s: FailoverSettings): FailoverPolicy {
 type State =
   | { kind: 'serving' }
   | { kind: 'outage'; deathCycle: number; takeoverCycle: number }
-  | { kind: 'down'; since: number };
+  | { kind: 'down'; since: number; message: string };
 
 export class FailoverSystem implements TransactionService {
   readonly events: SystemEvent[] = [];
@@ -188,8 +190,8 @@ export class FailoverSystem implements TransactionService {
   /** The host serving now (after the service went down: the last one that served). */
   get active(): Machine { return this.hosts[this.serving]; }
 
-  /** The halt of the host that ended the service, once it is down. */
-  get halt(): Halt | undefined { return this.state.kind === 'down' ? this.active.halt : undefined; }
+  /** The halt of the host that ended the service, once it is down, told as the system's (`host 1 (the primary) stopped: killed; …`). */
+  get halt(): Halt | undefined { return this.state.kind === 'down' ? { ...this.active.halt!, message: this.state.message } : undefined; }
 
   offer(record: TransactionRecord, depth: number): boolean {
     this.depth = depth;
@@ -354,11 +356,14 @@ export class FailoverSystem implements TransactionService {
   private hostDown(halt: Halt): void {
     const m = this.active;
     const death = m.cycle;
-    this.events.push({ kind: 'host-down', cycle: death, instret: this.instret, host: this.serving, reason: halt.message });
+    const cause = stopCause(halt);
+    this.events.push({ kind: 'host-down', cycle: death, instret: this.instret, host: this.serving, reason: cause });
     if (this.serving === 0) this.primaryDeath = death;
     const crashed = !(halt.reason === 'exit' && halt.exitCode === 0);
     if (!crashed || !this.hasStandby || this.hosts[1].halt) {
-      this.goDown(death, crashed ? `no ${this.policy.backupName} is left to take over` : 'the program exited');
+      const stopped = `host ${this.serving} (the primary) stopped: ${cause}`;
+      const reason = crashed ? `no ${this.policy.backupName} is left to take over` : 'the program exited';
+      this.goDown(death, reason, crashed ? `${stopped}; ${reason}` : stopped);
       return;
     }
     const H = usToCycles(this.settings.heartbeatUs);
@@ -402,8 +407,9 @@ export class FailoverSystem implements TransactionService {
     if (standby.halt) this.hostDown(standby.halt);
   }
 
-  private goDown(at: number, reason: string): void {
-    this.state = { kind: 'down', since: at };
+  /** The service ends at cycle `at`: `reason` for its event, `message` for its halt. */
+  private goDown(at: number, reason: string, message: string): void {
+    this.state = { kind: 'down', since: at, message };
     this.clock = at;
     this.events.push({ kind: 'service-down', cycle: at, reason });
   }
@@ -423,7 +429,7 @@ export class FailoverSystem implements TransactionService {
       checkpoints: this.stats.checkpoints,
       checkpoint_bytes: this.stats.checkpointBytes,
       checkpoint_pause_us: cyclesToUs(this.stats.pauseCycles),
-      heartbeats: Math.floor(Math.min(now, this.primaryDeath ?? now) / usToCycles(s.heartbeatUs)),
+      heartbeats: Math.floor(Math.min(now, this.primaryDeath ?? now) / usToCycles(s.heartbeatUs)) + 1,
       failovers: this.stats.failovers,
       downtime_us: cyclesToUs(this.downtimeCycles(now)),
       redelivered: this.stats.redelivered,
@@ -432,6 +438,18 @@ export class FailoverSystem implements TransactionService {
       hosts: this.hosts.map((m, host) => ({ host, role: role(host), instret: m.instret })),
       events: this.events,
     };
+  }
+}
+
+/**
+ * Why a host stopped, in a failover system's words: its machine's halt message speaks of a
+ * module that nothing else can replace, which the system's other host does.
+ */
+function stopCause(halt: Halt): string {
+  switch (halt.reason) {
+    case 'dead': return 'killed';
+    case 'failstop': return 'it announced an uncorrectable error';
+    default: return halt.message; // exit, trap, idle: what the program did, in words that name no module
   }
 }
 

@@ -3,7 +3,6 @@
  * process pair, each two simplex machines that are not in lockstep.
  */
 import { Machine, type MachineConfig } from '../machine/machine.ts';
-import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { moduleCount, TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import type { Program } from '../isa/program.ts';
 import { MachineService, type TransactionService } from '../transactions/service.ts';
@@ -16,22 +15,34 @@ export {
   type SystemTopology, type ClusterAware, type FailoverSettings,
 } from './settings.ts';
 
-export interface SystemConfig {
-  /** Guest RAM of each host in MiB (1..64; default 1). */
-  ramMiB?: number;
-  /** Both hosts write their console here (the serving one writes). */
-  console?: ConsoleIO;
-}
+/**
+ * The MachineConfig settings of a lockstep machine's modules and their comparison, which a
+ * failover system's hosts, two simplex machines that nothing compares, have no use for.
+ */
+export const LOCKSTEP_SETTINGS = ['compare', 'resync', 'repairAfter', 'readmit', 'diagnoseTime', 'threshold', 'crossCheck'] as const;
+type LockstepSetting = (typeof LOCKSTEP_SETTINGS)[number];
 
+/**
+ * The settings of each host of a failover system: its RAM and ECC, the scrubber and its
+ * bandwidth (copyBytesPerCycle), the console (both hosts write there; the serving one does).
+ */
+export type SystemConfig = Omit<MachineConfig, 'topology' | LockstepSetting>;
 
-/** Two simplex machines with `program` loaded, as a failover system. Throws as Machine.create and load. */
+/** Two simplex machines of `config` with `program` loaded, as a failover system. Throws as Machine.create and load. */
 export async function createFailoverSystem(program: Program, settings: FailoverSettings, config: SystemConfig = {}): Promise<FailoverSystem> {
   const host = async () => {
-    const m = await Machine.create({ topology: 'simplex', ramMiB: config.ramMiB, console: config.console });
+    const m = await Machine.create({ ...config, topology: 'simplex' });
     m.load(program);
     return m;
   };
   return new FailoverSystem([await host(), await host()], settings);
+}
+
+/** `config` without the lockstep settings (LOCKSTEP_SETTINGS). */
+function systemConfig(config: Omit<MachineConfig, 'topology'>): SystemConfig {
+  const hostConfig: Omit<MachineConfig, 'topology'> = { ...config };
+  for (const setting of LOCKSTEP_SETTINGS) delete hostConfig[setting];
+  return hostConfig;
 }
 
 /** Every topology a transaction workload can run on: the lockstep machines and the failover systems. */
@@ -43,6 +54,11 @@ export function modulesOf(topology: ServiceTopology): number {
   return isSystemTopology(topology) ? HOSTS : moduleCount(topology);
 }
 
+/**
+ * A lockstep topology takes every MachineConfig setting; a failover system gives its hosts
+ * SystemConfig's and has no use for the lockstep settings (LOCKSTEP_SETTINGS), as a simplex
+ * machine has none: they are ignored (the CLI refuses them).
+ */
 export interface ServiceConfig extends Omit<MachineConfig, 'topology'> {
   topology: ServiceTopology;
   /** Failover systems: their settings (defaults: DEFAULT_FAILOVER). */
@@ -62,7 +78,7 @@ export interface Service {
 export async function createService(program: Program, config: ServiceConfig): Promise<Service> {
   const { topology, failover, ...machineConfig } = config;
   if (isSystemTopology(topology)) {
-    const system = await createFailoverSystem(program, failoverSettings(topology, failover), machineConfig);
+    const system = await createFailoverSystem(program, failoverSettings(topology, failover), systemConfig(machineConfig));
     return { service: system, system };
   }
   const machine = await Machine.create({ ...machineConfig, topology });

@@ -15,7 +15,7 @@
  */
 import type { Machine } from '../machine/machine.ts';
 import type { TransactionResult } from '../machine/txport.ts';
-import { formatFault, type Fault } from '../fault/spec.ts';
+import { formatFault, formatTime, type Fault } from '../fault/spec.ts';
 import { MachineService, type TransactionService } from './service.ts';
 import { arrivalStream, checkRate, type Arrival, type TraceArrival } from './arrivals.ts';
 import { buildLedger, ModelReplay, type Ledger } from './ledger.ts';
@@ -71,6 +71,16 @@ export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): str
   return undefined;
 }
 
+/**
+ * Throws RangeError unless virtual time `atUs` lies within a run of `durationUs` µs, in
+ * [0, durationUs): a fault planned at or after the end would never be injected. `what`
+ * names the fault and its time.
+ */
+export function checkFaultTime(what: string, atUs: number, durationUs: number): void {
+  if (atUs >= 0 && atUs < durationUs) return;
+  throw new RangeError(`${what} lies outside the run, which lasts ${formatTime(durationUs)} of virtual time: put it inside the run`);
+}
+
 /** What TransactionFeed.checkpoint() records: plain data, compared as JSON. */
 export interface FeedCheckpoint {
   /** Arrivals drawn from the stream so far. */
@@ -109,8 +119,8 @@ export class TransactionFeed {
     const problem = checkFeedOptions(options, service.capacity);
     if (problem) throw new RangeError(problem);
     this.now = service.cycle;
-    for (const fault of options.timedFaults ?? []) this.schedule(fault);
     this.endCycle = usToCycles(options.durationUs);
+    for (const fault of options.timedFaults ?? []) this.schedule(fault);
     this.fifo = options.fifo ?? DEFAULT_FIFO_DEPTH;
     this.stream = arrivalStream({
       workload: options.workload, endCycle: this.endCycle, rate: options.rate,
@@ -122,12 +132,13 @@ export class TransactionFeed {
 
   /**
    * Schedules a fault at a virtual time (Fault.atUs) as `timedFaults` does, during the run
-   * too. Throws RangeError for a fault without a time, one the service refuses, or a time
-   * the feed's clock has passed.
+   * too. Throws RangeError for a fault without a time, one the service refuses, a time the
+   * feed's clock has passed, or one at or after the end of the run (checkFaultTime).
    */
   schedule(timed: Fault): void {
     if (timed.atUs === undefined) throw new RangeError(`fault '${formatFault(timed)}' has no virtual time: inject it into the machine instead`);
     const { atUs, ...fault } = timed;
+    checkFaultTime(`fault '${formatFault(timed)}'`, atUs, this.options.durationUs);
     const refused = this.service.checkFault(fault);
     if (refused) throw new RangeError(refused);
     const cycle = usToCycles(atUs);

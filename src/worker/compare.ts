@@ -48,9 +48,6 @@ export interface CompareProgress {
  */
 export async function compareForPage(program: Program, request: CompareRequest, onProgress: (rows: number, total: number) => void = () => {}): Promise<CompareResult> {
   const { workload: loaded, ...feed } = feedOptionsFor(request.workload);
-  for (const f of request.faults) {
-    if (!(f.atUs >= 0 && f.atUs < feed.durationUs)) throw new RangeError(`the ${f.kind} fault at ${f.atUs} µs is outside the run (0 to ${feed.durationUs} µs): put it inside the run`);
-  }
   const programs = new Map<Workload, Program>([[loaded, program]]);
   const has = (w: Workload) => programs.has(w) || request.sources?.[w.name] !== undefined;
   const programOf = (w: Workload): Program => {

@@ -451,6 +451,24 @@ user:
     expect(ran.machine.reg(0, 14)).toBe(0x0B0A_0908);
   });
 
+  // PMP decides before the access reads memory: a denied access faults (§3.7.1), it never
+  // reads the word, so an ECC error there is not found (the module announces nothing).
+  it('U-mode: a denied misaligned load or store over an ECC-poisoned word is an access fault, not an announced error', async () => {
+    const body = `${TO_USER('user')}
+user:
+  la a0, pair
+  lw a2, 2(a0)
+  li a3, 0x5A5A
+  sh a3, 5(a0)
+  ecall
+`;
+    const pair = (await runFor(program(setup, body, data), 500)).sym('pair');
+    const ran = await runFor(program(setup, body, data), 500, { faults: [`at=0,module=0,kind=ecc,target=mem:${hex(pair + 4)},bit=3`] });
+    expect(ran.machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(faults(ran)).toEqual([fault(CAUSE.LOAD_ACCESS, pair + 2), fault(CAUSE.STORE_ACCESS, pair + 5)]);
+    expect(ran.machine.events.filter((e) => e.kind === 'error' || e.kind === 'failstop')).toEqual([]);
+  });
+
   it('M-mode: it fails too, although entry 0 is not locked', async () => {
     const ran = await runFor(program(setup, `
   la a0, pair

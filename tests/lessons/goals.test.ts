@@ -113,7 +113,7 @@ describe('event goals', () => {
   it('names hosts by module on a failover system, and waits for its own events', () => {
     const cluster: Observation[] = [
       { kind: 'event', event: { kind: 'checkpoint', cycle: 1e6, instret: 100_000, host: 0, bytes: 74_076, pause_cycles: 59_261, acknowledged: 95 } },
-      { kind: 'event', event: { kind: 'host-down', cycle: 5e7, instret: 210_000, host: 0, reason: 'module 0 stopped (dead)' } },
+      { kind: 'event', event: { kind: 'host-down', cycle: 5e7, instret: 210_000, host: 0, reason: 'killed' } },
       { kind: 'event', event: { kind: 'declared-dead', cycle: 5.3e7, host: 0, last_heartbeat_cycle: 5e7 } },
       { kind: 'event', event: { kind: 'takeover', cycle: 5.8e7, host: 1, checkpoint_instret: 100_000, redelivered: 0, rolled_back: 395, outage_cycles: 8e6 } },
       end,

@@ -13,6 +13,7 @@ import type { MachineEvent } from '../../src/machine/events.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { buildReport } from '../../src/machine/report.ts';
 import { assembleOrThrow, machineFor, runProgram, type RunSetup } from '../helpers/machine.ts';
+import { parseFault } from '../../src/fault/spec.ts';
 
 // 0-1 la s0,table  2 li s1,0  3 li s2,4  loop (k = 0..3): 4+5k lw  5+5k add  6+5k addi
 // 7+5k addi  8+5k bnez;  24 li a0,1  25-26 la a1,message  27 li a2,9  28 li a7,64
@@ -358,6 +359,83 @@ describe('a resync with SEC-DED', () => {
       { instret: 20_004, kind: 'corrected', module: 0, address: LATENT, bit: 5, by: 'read' },
       { instret: 20_004, kind: 'corrected', module: 1, address: LATENT, bit: 5, by: 'read' },
     ]);
+  });
+});
+
+/**
+ * Phase 1 writes a word in each of 32 pages, 34 times (~4,500 instructions: pre-copy rounds
+ * that do not converge); phase 2 writes word 0 of `bpage` 3,000 times, then exits with the
+ * sum of its words 1..5 (1 + 2 + 3 + 4 + 5 = 15), which it never writes. `apage` is never written.
+ */
+const PRECOPY = assembleOrThrow(`
+  li s1, 34
+phase1:
+  la t1, pages
+  li t0, 32
+  li t2, 4096
+1:
+  sw t0, 0(t1)
+  add t1, t1, t2
+  addi t0, t0, -1
+  bnez t0, 1b
+  addi s1, s1, -1
+  bnez s1, phase1
+  la t1, bpage
+  li t0, 3000
+2:
+  sw t0, 0(t1)
+  addi t0, t0, -1
+  bnez t0, 2b
+  li a0, 0
+  li t0, 5
+3:
+  addi t1, t1, 4
+  lw t2, 0(t1)
+  add a0, a0, t2
+  addi t0, t0, -1
+  bnez t0, 3b
+  li a7, 93
+  ecall
+  .data
+  .align 12
+apage: .word 0x100, 0x200, 0x300, 0x400
+  .align 12
+bpage: .word 0, 1, 2, 3, 4, 5
+  .align 12
+pages: .zero 32 * 4096
+`);
+
+describe('a pre-copy resync with SEC-DED', () => {
+  it('leaves the new module no error the source no longer has, so the source\'s errors always fit: four stale words and five new ones, one more than a module\'s slots', async () => {
+    const apage = PRECOPY.symbols.get('apage')!;
+    const bpage = PRECOPY.symbols.get('bpage')!;
+    // Module 1 dies at 100 and is replaced at 200; at 256 bytes a cycle round 1 copies the
+    // 1 MiB in 4,096 instructions, to 4,296. Four words of apage take three flipped bits at
+    // 1,000 (bits 1, 2, 3: SEC-DED reads them as an error in check bit c2, bit 34), copied in
+    // round 1 with their slots; the scrubber at 4,500 "corrects" those check bits on module
+    // 0, which writes no page: apage is not copied again. Five words of bpage flip at 4,600
+    // (given then: a module's plan holds at most 8 faulty words), in the page phase 2
+    // writes, copied at the end of the resync: 4 + 5 words, one more than a module's 8 slots.
+    const { machine } = await machineFor(PRECOPY, {
+      ...secded, topology: 'dmr', scrubEvery: 4500, resync: 'precopy', copyBytesPerCycle: 256,
+      faults: ['at=100,module=1,kind=kill', ...[0, 4, 8, 12].map((k) => `at=1000,module=0,kind=flip,target=mem:${hex(apage + k)},bit=1+2+3`)],
+    });
+    machine.replace(200, { module: 1 });
+    machine.run(2000 - machine.instret);
+    for (let k = 1; k <= 5; k++) machine.inject(parseFault(`at=4600,module=0,kind=flip,target=mem:${hex(bpage + 4 * k)},bit=7`));
+    while (!machine.halt) machine.run(1_000_000);
+    const events = withoutInjects(machine.events);
+    expect(events.find((e) => e.kind === 'resync-round')).toMatchObject({ instret: 4296, round: 1 });
+    expect(events.filter((e) => e.kind === 'corrected' && e.instret === 4500)).toEqual([0, 4, 8, 12].map((k) => (
+      { instret: 4500, kind: 'corrected', module: 0, address: apage + k, bit: 34, by: 'scrub' })));
+    expect(events.find((e) => e.kind === 'resync-done')!.instret).toBeGreaterThan(4600);
+    // Afterwards each module's scrubber (at 9,000) corrects the five bpage words, and only those.
+    const bWords = [1, 2, 3, 4, 5].map((k) => bpage + 4 * k);
+    for (const module of [0, 1]) {
+      expect(events.filter((e) => e.kind === 'corrected' && e.instret === 9000 && e.module === module).map((e) => e.kind === 'corrected' && e.address)).toEqual(bWords);
+    }
+    expect(events.filter((e) => e.kind === 'diverge' || e.kind === 'failstop')).toEqual([]);
+    expect(machine.halt).toMatchObject({ reason: 'exit', exitCode: 15 });
   });
 });
 

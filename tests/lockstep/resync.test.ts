@@ -14,11 +14,20 @@ import { CHECKSUM_OUTPUT as reference } from '../helpers/checksum.ts'; // exampl
 
 const program = assembleOrThrow(readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8'), 'checksum.s');
 
-/** Architectural state of module m — its hart block up to the RAM pointers, and all of RAM — as digests. */
-function moduleState(machine: Machine, m: number): { hart: string; ram: string } {
+/**
+ * Architectural state of module m as digests: its hart block up to the RAM pointers
+ * (registers, pc, privilege, CSRs, counters), its PMP (pmpcfg bytes and pmpaddr words) and
+ * all of RAM.
+ */
+function moduleState(machine: Machine, m: number): { hart: string; pmp: string; ram: string } {
   const L = machine.core.layout;
   const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-  return { hart: digest(machine.core.slice(machine.core.hart(m), L.H_RAM)), ram: digest(machine.readMemory(m, L.RAM_BASE, machine.ramSize)!) };
+  const hart = machine.core.hart(m);
+  return {
+    hart: digest(machine.core.slice(hart, L.H_RAM)),
+    pmp: digest(machine.core.slice(hart + L.H_PMPCFG, L.PMP_ENTRIES + 4 * L.PMP_ENTRIES)),
+    ram: digest(machine.readMemory(m, L.RAM_BASE, machine.ramSize)!),
+  };
 }
 
 /** Runs to the first event that `done` accepts, without executing any instruction after it. */
@@ -44,7 +53,9 @@ describe.each(['stop-copy', 'precopy'] as const)('resync by %s', (mode: ResyncMo
     expect(moduleState(machine, 1)).toEqual(moduleState(machine, 0));
 
     const bytesPerCycle = machine.config.copyBytesPerCycle;
-    const hartState = machine.core.layout.H_RAM;
+    // The hart state copied: the block up to the RAM pointer, and the PMP's 16 pmpcfg bytes and 16 pmpaddr words.
+    const L = machine.core.layout;
+    const hartState = L.H_RAM + L.PMP_ENTRIES + 4 * L.PMP_ENTRIES;
     if (mode === 'stop-copy') {
       // The machine pauses for (RAM + hart state) / bandwidth cycles; no instruction runs meanwhile.
       expect(done).toMatchObject({ instret: 3000, rounds: 0, bytes: machine.ramSize + hartState });
@@ -67,6 +78,69 @@ describe.each(['stop-copy', 'precopy'] as const)('resync by %s', (mode: ResyncMo
     while (!machine.halt) machine.run(1_000_000);
     expect(machine.events.filter((e) => e.kind === 'diverge' && e.module === 1 && e.instret >= after)).toHaveLength(1);
     expect(new TextDecoder().decode(output())).toBe(reference);
+  });
+});
+
+/**
+ * Opens PMP entry 0 over all memory (NAPOT, pmpaddr0 all ones, R W X: priv spec §3.7.1),
+ * drops to U-mode, and there adds 1..N into the word \`sum\` (a load and a store an
+ * iteration), then writes that word to stdout (host-served: no trap handler) and exits.
+ * In U-mode every fetch, load and store needs a matching PMP entry.
+ */
+const USER_SUM_N = 100_000;
+const USER_SUM = assembleOrThrow(`
+  .globl _start
+_start:
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1F
+  csrw pmpcfg0, t0
+  la t0, user
+  csrw mepc, t0
+  csrw mstatus, zero           # MPP = U
+  mret
+user:
+  la a1, sum
+  li t0, ${USER_SUM_N}
+1:
+  lw t1, 0(a1)
+  add t1, t1, t0
+  sw t1, 0(a1)
+  addi t0, t0, -1
+  bnez t0, 1b
+  li a0, 1
+  li a2, 4
+  li a7, 64
+  ecall
+  li a0, 0
+  li a7, 93
+  ecall
+  .data
+sum: .word 0
+`, 'user-sum.s');
+
+describe.each(['stop-copy', 'precopy'] as const)('resync by %s of a module running in U-mode under PMP', (mode: ResyncMode) => {
+  it('copies the PMP with the hart state: the replaced module votes on, and the output is the fault-free one', async () => {
+    // 1 + 2 + ... + N mod 2^32, little-endian.
+    const expected = new Uint8Array(new Uint32Array([(USER_SUM_N * (USER_SUM_N + 1) / 2) % 2 ** 32]).buffer);
+    const clean = await machineFor(USER_SUM, { topology: 'tmr' });
+    while (!clean.machine.halt) clean.machine.run(1_000_000);
+    expect(clean.output()).toEqual(expected);
+
+    // Module 2 dies before PMP is set and is replaced in U-mode, at instruction 20 (a precopy
+    // round of 1 MiB at 64 bytes a cycle lasts 16,384 instructions, within the loop).
+    const { machine, output } = await machineFor(USER_SUM, {
+      topology: 'tmr', resync: mode, copyBytesPerCycle: COPY, faults: ['at=2,module=2,kind=kill'],
+    });
+    machine.replace(20, { module: 2 });
+    runUntil(machine, (e) => e.kind === 'resync-done');
+    expect(moduleState(machine, 2)).toEqual(moduleState(machine, 0));
+    const logged = machine.events.length;
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.events.slice(logged).map((e) => e.kind)).toEqual(['halt']);
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['online', 'online', 'online']);
+    expect(machine.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(output()).toEqual(expected);
   });
 });
 

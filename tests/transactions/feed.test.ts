@@ -11,6 +11,7 @@ import { machineFor } from '../helpers/machine.ts';
 import { ECHO_POLLING, ECHO_WFI, echoWorkload, echoWithDeadline } from '../helpers/echo-workload.ts';
 import { runWorkload, arrivalStream, TransactionFeed, type FeedOptions, type Ledger } from '../../src/transactions/index.ts';
 import { Random } from '../../src/fault/random.ts';
+import { parseFault } from '../../src/fault/spec.ts';
 import { TOPOLOGIES, type Topology, moduleCount } from '../../src/machine/topology.ts';
 import type { MachineConfig } from '../../src/machine/machine.ts';
 
@@ -200,6 +201,29 @@ describe('faults', () => {
     expect(pauses[0]).toBeGreaterThanOrEqual((1 << 20) / 8);
     expect(ledger.downtime_us).toBe(pauses[0] / 100);
     expect([ledger.wrong, ledger.lost, ledger.duplicated]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('faults at a virtual time', () => {
+  // A run of DURATION_US = 20 ms: its instants are [0, 20 ms); a fault at 20 ms or later would never be injected.
+  test.each(['20ms', '25ms'])('a fault at %s, not within the run, is refused when planned, naming the fault and the run\'s length', async (at) => {
+    const { machine } = await machineFor(ECHO_POLLING);
+    const plan = () => new TransactionFeed(machine, {
+      workload: echoWorkload, durationUs: DURATION_US, rate: 5000, timedFaults: [parseFault(`at=${at},module=0,kind=kill`)],
+    });
+    expect(plan).toThrow(RangeError);
+    expect(plan).toThrow(`fault 'at=${at},module=0,kind=kill' lies outside the run, which lasts 20ms of virtual time: put it inside the run`);
+  });
+
+  test('schedule() during the run refuses a fault after the end too; one inside the run is injected at its time', async () => {
+    const { machine } = await machineFor(ECHO_POLLING);
+    const feed = new TransactionFeed(machine, { workload: echoWorkload, durationUs: DURATION_US, rate: 5000 });
+    feed.advance(Infinity, 5_000 * 100);
+    expect(() => feed.schedule(parseFault('at=30ms,module=0,kind=kill'))).toThrow(/lies outside the run, which lasts 20ms/);
+    feed.schedule(parseFault('at=19999us,module=0,kind=kill'));
+    feed.advance();
+    // The polling guest retires one instruction a cycle: 19,999 µs is instruction 1,999,900.
+    expect(machine.events.filter((e) => e.kind === 'inject')).toEqual([expect.objectContaining({ instret: 1_999_900 })]);
   });
 });
 

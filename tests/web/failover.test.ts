@@ -1,6 +1,6 @@
 /**
  * The page's side of the failover systems (issue 11): the system's story as timeline
- * entries, the track (heartbeats at every multiple of H until the death, checkpoints, the
+ * entries, the track (heartbeats at every multiple of H from 0 until the death, checkpoints, the
  * outage), the phase, faults at a virtual time from the fault bar, the compare view's
  * request and command line, and the controller driving a real MachineSession on a cluster:
  * a plain program refused, the page's settings, a kill scheduled at a time, the timeline and
@@ -32,14 +32,14 @@ const STORY: SystemEvent[] = [
   { kind: 'checkpoint', cycle: ms(2), instret: 20_000, host: 0, bytes: 60_000, pause_cycles: 48_000, acknowledged: 10 },
   { kind: 'checkpoint', cycle: ms(5), instret: 40_000, host: 0, bytes: 5_000, pause_cycles: 4_000, acknowledged: 70 },
   { kind: 'inject', cycle: ms(8), instret: 61_000, host: 0, fault: 'at=61000,module=0,kind=kill' },
-  { kind: 'host-down', cycle: ms(8), instret: 61_000, host: 0, reason: 'module 0 stopped (dead)' },
+  { kind: 'host-down', cycle: ms(8), instret: 61_000, host: 0, reason: 'killed' },
   { kind: 'declared-dead', cycle: ms(11), host: 0, last_heartbeat_cycle: ms(8) },
   { kind: 'takeover', cycle: ms(13), host: 1, checkpoint_instret: 40_000, redelivered: 0, rolled_back: 25, outage_cycles: ms(5) },
 ];
 
 const STATUS: FailoverStatus = {
   topology: 'cluster', settings: { heartbeat_us: 1000, missed: 3, failover_time_us: 2000, checkpoint_every: 20_000, cluster_aware: 'off', link_bytes_per_cycle: 1.25 },
-  checkpoints: 2, checkpoint_bytes: 65_000, checkpoint_pause_us: 520, heartbeats: 8, failovers: 1, downtime_us: 5000, redelivered: 0, rolled_back: 25,
+  checkpoints: 2, checkpoint_bytes: 65_000, checkpoint_pause_us: 520, heartbeats: 9, failovers: 1, downtime_us: 5000, redelivered: 0, rolled_back: 25,
   deduplicated: 0, hosts: [{ host: 0, role: 'dead', instret: 61_000 }, { host: 1, role: 'primary', instret: 50_000 }], events: [],
 };
 
@@ -53,6 +53,7 @@ describe('the failover story on the timeline', () => {
     // 60,000 + 5,000 bytes; 48,000 + 4,000 cycles = 520 µs.
     expect(entries[0].text).toBe('Host 0 copied its state 2 times, the last to the standby at 5.00 ms (instruction 40,000): 65,000 bytes, the primary paused 520 µs; 70 input records acknowledged');
     expect(entries[1].text).toBe('Kill (host pulled) on host 0 (the primary), at 8.00 ms (instruction 61,000)');
+    expect(entries[2].text).toBe('Host 0 stopped at 8.00 ms (instruction 61,000): killed');
     expect(entries[3].text).toBe('The standby declares host 0 dead at 11.00 ms: no heartbeat since 8.00 ms');
     expect(entries[4].text).toBe('Host 1 resumes at 13.00 ms from its checkpoint of instruction 40,000, after an outage of 5.00 ms: 25 records rolled back, 0 re-delivered');
     expect(buildFailoverTimeline(STORY, 'process-pair')[3].text).toContain('The backup declares');
@@ -62,7 +63,7 @@ describe('the failover story on the timeline', () => {
 
   it('draws only what has happened by the clock: heartbeats at every multiple of H until the death, the outage to the clock while it lasts', () => {
     const during = failoverTrack(STORY, 1000, 9_500);
-    expect(during.heartbeats).toEqual({ times: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000] });
+    expect(during.heartbeats).toEqual({ times: [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000] });
     expect(during.checkpoints).toEqual({ times: [2000, 5000] });
     expect(during.deaths).toEqual([{ host: 0, us: 8000 }]);
     expect([during.declared, during.takeovers]).toEqual([[], []]);
@@ -72,10 +73,13 @@ describe('the failover story on the timeline', () => {
     expect(after.declared).toEqual([{ host: 0, us: 11_000 }]);
     expect(after.takeovers).toEqual([{ host: 1, us: 13_000 }]);
     expect(after.outages).toEqual([[8000, 13_000]]);
-    // No death yet: a heartbeat at every multiple of H up to the clock (H = 300 µs: 300 … 2,700).
-    expect(failoverTrack([], 300, 2_999).heartbeats).toEqual({ times: [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700] });
-    // More marks than can be drawn one by one become a band.
-    expect(failoverTrack([], 1, MAX_MARKS + 1).heartbeats).toEqual({ band: [1, MAX_MARKS + 1], count: MAX_MARKS + 1 });
+    // No death yet: a heartbeat at every multiple of H up to the clock (H = 300 µs: 0, 300 … 2,700).
+    expect(failoverTrack([], 300, 2_999).heartbeats).toEqual({ times: [0, 300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700] });
+    // A primary killed before its first period has sent the one at 0.
+    const early = STORY.map((e) => (e.kind === 'host-down' ? { ...e, cycle: 50_000 } : e)).filter((e) => e.kind !== 'checkpoint');
+    expect(failoverTrack(early, 1000, 9_500).heartbeats).toEqual({ times: [0] });
+    // More marks than can be drawn one by one become a band: 0, 1, …, MAX_MARKS + 1 µs.
+    expect(failoverTrack([], 1, MAX_MARKS + 1).heartbeats).toEqual({ band: [0, MAX_MARKS + 1], count: MAX_MARKS + 2 });
   });
 
   it('knows the phase: serving, the outage with its declaration and takeover to come, down for good', () => {

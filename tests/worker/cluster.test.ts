@@ -108,8 +108,8 @@ describe('a failover system in the worker session', () => {
     expect(events.find((e) => e.kind === 'declared-dead')).toMatchObject({ host: 0, cycle: declared, last_heartbeat_cycle: lastHeartbeat });
     expect(events.find((e) => e.kind === 'takeover')).toMatchObject({ host: 1, cycle: takeover, outage_cycles: takeover - death.cycle });
     expect(ledger.downtime_us).toBe((takeover - death.cycle) / CYCLES_PER_US);
-    // The first primary sends a heartbeat at every multiple of H until its death.
-    expect(failover.heartbeats).toBe(Math.floor(death.cycle / (H_US * CYCLES_PER_US)));
+    // The first primary sends a heartbeat at every multiple of H from 0 until its death: 0, H, …, ⌊death/H⌋·H.
+    expect(failover.heartbeats).toBe(Math.floor(death.cycle / (H_US * CYCLES_PER_US)) + 1);
     // Every checkpoint at a multiple of K instructions, before the death.
     const checkpoints = events.filter((e) => e.kind === 'checkpoint');
     expect(checkpoints.length).toBe(failover.checkpoints);

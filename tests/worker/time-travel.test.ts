@@ -284,7 +284,8 @@ describe('time travel', () => {
     const session = new MachineSession(TRAVEL);
     await session.create({ topology: 'dmr' });
     await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
-    // s6 holds the checksum being printed: a flip at 1500 is used by the next hex digit's srl.
+    // s5 (x21) holds the seed each pass starts from (mix.s: `mv a0, s5` before `call mix`; pass 3
+    // first adds the polled byte to it): a flip at 1500 is read only when the next pass begins.
     await session.inject('at=1500,module=1,kind=flip,target=s5,bit=4');
     session.step(6);
     session.sendInput(new TextEncoder().encode('abc'));

@@ -109,7 +109,7 @@ export class FailoverPanel extends LitElement {
       <span class="where" title="last instruction">pc ${hex32(module?.pc ?? 0)} · ${text}</span>
       ${host.host === 0 ? html`<span class="note ${beating ? 'beating' : ''}" data-heartbeats=${failover.heartbeats}>
         <span class="heart" aria-hidden="true">♥</span> ${died ? 'Heartbeats stopped at its death' : `Heartbeat every ${virtualTime(heartbeat)}`}:
-        ${count(failover.heartbeats)} sent${failover.heartbeats > 0 ? `, the last at ${virtualTime(failover.heartbeats * heartbeat)}` : ''}</span>` : nothing}
+        ${count(failover.heartbeats)} sent, the last at ${virtualTime((failover.heartbeats - 1) * heartbeat)}</span>` : nothing}
       ${host.role === 'standby' ? html`<span class="note" data-checkpoint-instret=${host.instret}>Idle; holds ${lastCheckpoint
         ? `the checkpoint of instruction ${count(host.instret)}, taken at ${virtualTime(cyclesToUs(lastCheckpoint.cycle))}`
         : 'the state at power-on (no checkpoint yet)'}</span>` : nothing}

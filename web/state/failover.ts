@@ -4,8 +4,8 @@
  * the heartbeats, checkpoints, death, declaration, takeover and outage on a virtual-time
  * track. Every time and count comes from the system's own events and settings
  * (src/system/failover.ts); of its rules only two are applied here, to draw what it does not
- * list: the heartbeats, sent at every multiple of H while the first primary lives (the
- * system counts them, FailoverSummary.heartbeats), and, during an outage, the takeover to
+ * list: the heartbeats, sent at every multiple of H (t = 0 included) while the first primary
+ * lives (the system counts them, FailoverSummary.heartbeats), and, during an outage, the takeover to
  * come, F after the declaration (its event is recorded when it happens).
  */
 import type { HostRole, SystemEvent } from '../../src/system/failover.ts';
@@ -154,7 +154,7 @@ function marks(times: number[]): Marks {
 
 /** What the track shows, in virtual µs from power-on. */
 export interface FailoverTrack {
-  /** Heartbeats of the first primary: at every multiple of H up to its death (or the clock). */
+  /** Heartbeats of the first primary: at every multiple of H from 0 up to its death (or the clock). */
   heartbeats: Marks;
   checkpoints: Marks;
   deaths: { host: number; us: number }[];
@@ -173,8 +173,8 @@ export function failoverTrack(events: readonly SystemEvent[], heartbeatUs: numbe
   const happened = events.filter((e) => cyclesToUs(e.cycle) <= nowUs);
   const firstDeath = happened.find((e) => e.kind === 'host-down' && e.host === 0);
   const lastBeat = Math.min(nowUs, firstDeath ? cyclesToUs(firstDeath.cycle) : nowUs);
-  const beats = Math.floor(lastBeat / heartbeatUs + 1e-9);
-  const heartbeats = marks(Array.from({ length: beats }, (_, k) => (k + 1) * heartbeatUs));
+  const beats = Math.floor(lastBeat / heartbeatUs + 1e-9) + 1;
+  const heartbeats = marks(Array.from({ length: beats }, (_, k) => k * heartbeatUs));
   const checkpoints = marks(happened.flatMap((e) => (e.kind === 'checkpoint' ? [cyclesToUs(e.cycle)] : [])));
   const pick = (kind: SystemEvent['kind']) => happened.flatMap((e) => (e.kind === kind && 'host' in e ? [{ host: e.host, us: cyclesToUs(e.cycle) }] : []));
   const deaths = pick('host-down');
