@@ -12,9 +12,11 @@ import { loadCaches } from './cpu/signals';
 import { csrRead, writeCounter, CSR_ILLEGAL } from './cpu/csr';
 import { csrField, scrubWords, hostAccess, hostRead, hostWritten, releaseEmptySlots } from './fault/persistent';
 import { hart } from './lockstep/comparator';
+import { disableTranslation } from './translate/dispatch';
 
 export * from './layout';
 export { run } from './lockstep/run';
+export { enableTranslation, disableTranslation, translatorBase, translationGranules } from './translate/dispatch';
 export { secdedEncode, secdedErrorBit, SECDED_CLEAN, SECDED_UNCORRECTABLE } from './fault/ecc';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
@@ -62,6 +64,7 @@ export function clearFaults(m: u32): void {
  */
 export function init(moduleCount: u32, ramSize: u32): u32 {
   if (STATIC_END > MACHINE) unreachable(); // the memory map would overlap static data
+  disableTranslation(); // its region moves with the RAM slots: the host enables it again
   if (moduleCount == 0 || moduleCount > MAX_MODULES) return 1;
   if (ramSize == 0 || ramSize > MAX_RAM_SIZE || (ramSize & 0xFFFF) != 0) return 1;
   const end = RAM_SLOTS + <usize>moduleCount * <usize>ramSize;

@@ -26,6 +26,9 @@
 //   RAM_SLOTS   ├────────────────────────────────────────────┤ (64 KiB aligned)
 //               │ guest RAM of module 0                      │ ram size each (set by init)
 //               │ ...                                        │
+//   translatorBase() ─────────────────────────────────────────┤ (only once enableTranslation() ran)
+//               │ translator: page table, code granules,     │ X_PAGES + ram size / 4096 × XP_SIZE
+//               │ shadow copy of translated code             │ + ram size / 16 + ram size
 //               └────────────────────────────────────────────┘
 //
 // All multi-byte fields are little-endian; u64 fields are 8-aligned.
@@ -174,6 +177,37 @@ export const DEBUG_SIZE: usize = 0x400;
 export const DIRTY: usize = DEBUG + DEBUG_SIZE;
 export const DIRTY_MAP_SIZE: usize = MAX_RAM_SIZE >> PAGE_SHIFT;
 export const RAM_SLOTS: usize = (DIRTY + DIRTY_MAP_SIZE * MAX_MODULES + 0xFFFF) & ~0xFFFF;
+
+// ── The translator's region (translate/): a cache, not machine state ─────────────────
+// It lies after the last RAM slot, at translatorBase() = RAM_SLOTS + module count × RAM
+// size (64 KiB aligned), and exists once the host has called enableTranslation(); init()
+// drops it. A snapshot neither holds nor restores it: translations are checked against
+// RAM before use (translate/dispatch.ts), so any RAM a host restores or writes is safe.
+//
+//   +0         header (X_HEADER_SIZE)
+//   X_PAGES    one entry of XP_SIZE bytes per page of guest RAM (PAGE_SIZE)
+//   granules   translationGranules(): a byte per CODE_GRANULE bytes of RAM, 1 = holds a
+//              translated instruction (a store there invalidates the page's translation)
+//   shadow     translationShadow(): RAM size bytes: each translated page as it was translated
+/** u32: run() calls since translation was enabled (a page is checked against RAM once an epoch). */
+export const X_EPOCH: usize = 0x00;
+/** u32: the module whose RAM the translations were made from (X_NO_MODULE = none yet). */
+export const X_MODULE: usize = 0x04;
+export const X_NO_MODULE: u32 = 0xFFFF_FFFF;
+export const X_HEADER_SIZE: usize = 0x40;
+export const X_PAGES: usize = X_HEADER_SIZE;
+/** Page entry: u32 XP_FUNCTION the page's translation (index in the core's function table, 0 = none). */
+export const XP_FUNCTION: usize = 0x0;
+/** u32: the epoch in which the translation was last checked against RAM. */
+export const XP_EPOCH: usize = 0x4;
+/** u32: instructions interpreted in the page since it was last translated or invalidated. */
+export const XP_HEAT: usize = 0x8;
+export const XP_SIZE: usize = 0x10;
+/** Granularity of the code map, bytes (log2 in CODE_GRANULE_SHIFT). */
+export const CODE_GRANULE_SHIFT: u32 = 4;
+export const CODE_GRANULE: u32 = 1 << CODE_GRANULE_SHIFT;
+/** Interpreted instructions in a page that make it hot: the run loop then asks the host to translate it. */
+export const HOT_PAGE_HEAT: u32 = 256;
 
 // ── Machine block: state of the logical machine (one per instance) ─────────────────────
 // Everything here and in the hart blocks is machine state: a snapshot is a copy of the

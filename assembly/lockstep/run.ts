@@ -48,6 +48,7 @@ import {
   receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt, transactionInterruptEnabled,
 } from '../cpu/devices';
 import { hart, recordsDiffer, differingModules, comparePointBits, forcedMismatch } from './comparator';
+import { translating, simplexTranslated, newEpoch } from '../translate/dispatch';
 
 /** settle(): nothing needs the host, keep running. */
 const CONTINUE: u32 = 0xFFFF_FFFF;
@@ -361,7 +362,8 @@ function batch(online: u32, n: u32): u32 {
     const h = hart(ctz(online));
     if (traced) return simplexTraced(h, n);
     if (instrumented) return simplexInstrumented(h, n);
-    return anyPmpChecked(online) ? simplexChecked(h, n) : simplexPlain(h, n);
+    if (anyPmpChecked(online)) return simplexChecked(h, n);
+    return translating() ? simplexTranslated(h, n) : simplexPlain(h, n);
   }
   const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
   if (traced) return lockstepTraced(online, n, filter);
@@ -563,6 +565,7 @@ function stop(reason: u32): u32 {
  */
 export function run(budget: u32): u32 {
   loadCaches();
+  if (translating()) newEpoch(); // the host may have written RAM since the last run()
   let reason = settle();
   if (reason != CONTINUE) return stop(reason);
   let left = budget;

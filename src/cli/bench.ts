@@ -13,6 +13,7 @@ import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
 import type { Topology } from '../machine/topology.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES } from '../system/index.ts';
 import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
+import { ENGINES, type Engine } from '../machine/core.ts';
 import { UsageError } from './errors.ts';
 import { out } from './io.ts';
 import { parseCount, parseChoice } from './numbers.ts';
@@ -41,17 +42,25 @@ export interface BenchOptions {
   ecc?: string;
   /** Runs of each benchmark campaign. */
   campaignRuns?: string;
+  /** Comma-separated engines to measure (default both). */
+  engine?: string;
 }
 
 export interface BenchResult {
   workload: Workload;
   topology: Topology;
+  /** The core's engine; `translate` is measured on simplex only (lockstep runs on the interpreter). */
+  engine: Engine;
   instructions: number;
   /** Median logical MIPS over the timed runs. */
   mips: number;
   mips_runs: number[];
-  /** mips / simplex mips on the same workload in the same invocation. */
+  /** mips / simplex mips (interpreter) on the same workload in the same invocation. */
   vs_simplex: number | null;
+  /** mips / this topology's interpreter mips in the same invocation (null for the interpreter itself, or if it was not measured). */
+  vs_interp: number | null;
+  /** translate: median time spent translating and compiling per run, ms (included in mips). */
+  translation_ms: number | null;
   /** Linear memory of the core instance (all modules' RAM and state), bytes. */
   wasm_memory_bytes: number;
 }
@@ -106,15 +115,15 @@ function workloadProgram(name: MachineWorkload): Program {
   return result.program;
 }
 
-/** One complete run; returns instructions and wall milliseconds. */
-async function timeRun(program: Program, topology: Topology, ecc: EccMode): Promise<{ instructions: number; ms: number; memory: number }> {
-  const machine = await Machine.create({ topology, ecc, console: NULL_CONSOLE });
+/** One complete run; returns instructions, wall milliseconds and those spent translating. */
+async function timeRun(program: Program, topology: Topology, ecc: EccMode, engine: Engine): Promise<{ instructions: number; ms: number; memory: number; translationMs: number }> {
+  const machine = await Machine.create({ topology, ecc, engine, console: NULL_CONSOLE });
   machine.load(program);
   const start = performance.now();
   while (!machine.halt) machine.run(2 ** 30);
   const ms = performance.now() - start;
   if (machine.halt.reason !== 'exit') throw new Error(`bench workload stopped with ${machine.halt.message}`);
-  return { instructions: machine.instret, ms, memory: machine.core.memoryBytes };
+  return { instructions: machine.instret, ms, memory: machine.core.memoryBytes, translationMs: machine.core.translation?.milliseconds ?? 0 };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -132,6 +141,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   if (campaignRuns < 1) throw new UsageError('--campaign-runs: at least 1');
   // simplex first: the other topologies' ratios are taken against it.
   const topologies = pick(options.topology, SERVICE_TOPOLOGIES, '--topology').sort((a, b) => Number(b === 'simplex') - Number(a === 'simplex'));
+  const engines = pick(options.engine, ENGINES, '--engine');
   const workloads = pick(options.workload, [...Object.keys(WORKLOADS), ...TRANSACTION_WORKLOADS.keys()], '--workload') as Workload[];
   const results: BenchResult[] = [];
   for (const workload of workloads) {
@@ -140,18 +150,25 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
     let simplex: number | undefined;
     for (const topology of topologies) {
       if (isSystemTopology(topology)) continue; // they serve transactions: measured below
-      await timeRun(program, topology, ecc); // warm-up: V8 optimises the core's loops
-      const timed = [];
-      for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology, ecc));
-      const mipsRuns = timed.map((t) => Math.round((t.instructions / t.ms / 1000) * 10) / 10);
-      const mips = median(mipsRuns);
-      if (topology === 'simplex') simplex = mips;
-      results.push({
-        workload, topology, instructions: timed[0].instructions, mips, mips_runs: mipsRuns,
-        vs_simplex: simplex ? Math.round((mips / simplex) * 1000) / 1000 : null,
-        wasm_memory_bytes: timed[0].memory,
-      });
-      if (!options.json) printRow(results.at(-1)!, results.length === 1);
+      let interp: number | undefined;
+      for (const engine of engines) {
+        if (engine === 'translate' && topology !== 'simplex') continue; // lockstep runs on the interpreter
+        await timeRun(program, topology, ecc, engine); // warm-up: V8 optimises the core's loops
+        const timed = [];
+        for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology, ecc, engine));
+        const mipsRuns = timed.map((t) => Math.round((t.instructions / t.ms / 1000) * 10) / 10);
+        const mips = median(mipsRuns);
+        if (engine === 'interp') interp = mips;
+        if (topology === 'simplex' && engine === 'interp') simplex = mips;
+        const ratio = (base: number | undefined) => (base ? Math.round((mips / base) * 1000) / 1000 : null);
+        results.push({
+          workload, topology, engine, instructions: timed[0].instructions, mips, mips_runs: mipsRuns,
+          vs_simplex: ratio(simplex), vs_interp: engine === 'interp' ? null : ratio(interp),
+          translation_ms: engine === 'translate' ? Math.round(median(timed.map((t) => t.translationMs)) * 100) / 100 : null,
+          wasm_memory_bytes: timed[0].memory,
+        });
+        if (!options.json) printRow(results.at(-1)!, results.length === 1);
+      }
     }
   }
   const transactions = await benchTransactions(
@@ -172,11 +189,13 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
 
 function printRow(r: BenchResult, header: boolean): void {
   if (header) {
-    out(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'memory'.padStart(10)}\n`);
+    out(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'engine'.padEnd(11)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'× interp'.padStart(10)}${'translation'.padStart(13)}${'memory'.padStart(10)}\n`);
   }
-  const ratio = r.vs_simplex === null ? '-' : r.vs_simplex.toFixed(2);
+  const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(2));
+  const translation = r.translation_ms === null ? '-' : `${r.translation_ms.toFixed(1)} ms`;
   const memory = `${(r.wasm_memory_bytes / 2 ** 20).toFixed(1)} MiB`;
   out(
-    `${r.workload.padEnd(10)}${r.topology.padEnd(12)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.mips.toFixed(1).padStart(9)}${ratio.padStart(11)}${memory.padStart(10)}\n`,
+    `${r.workload.padEnd(10)}${r.topology.padEnd(12)}${r.engine.padEnd(11)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.mips.toFixed(1).padStart(9)}`
+    + `${ratio(r.vs_simplex).padStart(11)}${ratio(r.vs_interp).padStart(10)}${translation.padStart(13)}${memory.padStart(10)}\n`,
   );
 }

@@ -88,6 +88,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--cross-check <scope>', 'pair-spare: compare each board\'s CPUs only (within, as Stratus does, the default) or the boards too (boards)')
     .option('--ecc <code>', "the RAM's error-correcting code: none, or secded (corrects one flipped bit in a word, detects two)", 'none')
     .option('--scrub-every <n>', 'with --ecc secded: a scrubber pass over RAM every n instructions (each pass stalls the machine for RAM bytes / 8 cycles)')
+    .option('--engine <name>', 'how the core runs guest code: interp, or translate (hot code of a single module compiled to WebAssembly; the rest interpreted)', 'interp')
     .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')
@@ -137,6 +138,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
     .option('--ecc <code>', "the machines' RAM error-correcting code: none or secded (machine workloads)", 'none')
     .option('--campaign-runs <n>', 'runs of each campaign the campaign workload times', '1000')
+    .option('--engine <names>', 'comma-separated engines to measure: interp, translate (default both; translate on simplex only)')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 

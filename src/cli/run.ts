@@ -15,6 +15,7 @@ import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topolog
 import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
 import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
+import { ENGINES, type Engine } from '../machine/core.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, isCheckerKind, type Fault } from '../fault/spec.ts';
@@ -49,6 +50,7 @@ export interface RunOptions {
   crossCheck?: string;
   ecc?: string;
   scrubEvery?: string;
+  engine?: string;
   classify?: boolean;
   format?: string;
 }
@@ -85,6 +87,7 @@ interface Settings<T extends ServiceTopology = ServiceTopology> {
   crossCheck: CrossCheck;
   ecc: EccMode;
   scrubEvery?: number;
+  engine: Engine;
   maxInstructions?: number;
   faults: Fault[];
   replacements: ReturnType<typeof parseReplace>[];
@@ -150,6 +153,7 @@ export function settingsFrom(options: RunOptions): Settings {
     crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
     ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
     scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),
+    engine: parseChoice(options.engine ?? 'interp', ENGINES, '--engine'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),
@@ -168,8 +172,8 @@ function lockstepSettings(settings: Settings): Settings<Topology> {
 
 /** The machine settings among `settings` (MachineConfig without the console; the topology may be a failover system's). */
 export function machineConfig<T extends ServiceTopology>(settings: Settings<T>) {
-  const { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery } = settings;
-  return { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery };
+  const { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery, engine } = settings;
+  return { topology, ramMiB, compare, resync, repairAfter, readmit, diagnoseTime, threshold, crossCheck, ecc, scrubEvery, engine };
 }
 
 export function readProgram(path: string, format?: string): Program {

@@ -7,6 +7,7 @@ import type { ResyncMode } from './events.ts';
 import type { ConsoleIO } from './hostcalls.ts';
 import { DEFAULT_DIAGNOSE_TIME, checkDiagnosisSettings, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
 import { checkEccSettings, type EccMode } from './ecc.ts';
+import type { Engine } from './core.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 
@@ -33,6 +34,8 @@ export interface MachineConfig {
   ecc?: EccMode;
   /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
   scrubEvery?: number;
+  /** How the core runs guest code (default interp; core.ts Engine). Not machine state: a snapshot neither records nor restores it. */
+  engine?: Engine;
   console?: ConsoleIO;
   /**
    * Whether the console's input may block (CLI stdin): the UART then waits for input when a
@@ -41,8 +44,8 @@ export interface MachineConfig {
   blockingInput?: boolean;
 }
 
-/** A configuration with its defaults filled in (the console apart: it is not part of the state). */
-export type ResolvedConfig = Required<Omit<MachineConfig, 'console' | 'repairAfter' | 'threshold' | 'scrubEvery'>>
+/** A configuration with its defaults filled in (the console and the engine apart: they are not part of the state). */
+export type ResolvedConfig = Required<Omit<MachineConfig, 'console' | 'engine' | 'repairAfter' | 'threshold' | 'scrubEvery'>>
   & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
 
 /** Throws RangeError naming the first bad setting of `config`. */

@@ -4,6 +4,7 @@
  * names are typed from the bindings asc generates, so nothing here copies an offset by hand.
  */
 import type { instantiate } from '../../build/core.js';
+import { Translator, type TranslationStats } from '../translate/translator.ts';
 
 /** The core's exports as asc's bindings type them (used for the layout's names only). */
 type CoreExports = Awaited<ReturnType<typeof instantiate>>;
@@ -11,6 +12,7 @@ type CoreExports = Awaited<ReturnType<typeof instantiate>>;
 /** The raw WebAssembly exports: i32 results are signed, u64 ones signed BigInts. */
 interface RawExports {
   memory: WebAssembly.Memory;
+  table: WebAssembly.Table;
   init(moduleCount: number, ramSize: number): number;
   run(budget: number): number;
   resetModule(m: number): void;
@@ -25,6 +27,10 @@ interface RawExports {
   hostRamRead(m: number): void;
   hostRamWritten(m: number, offset: number, length: number): void;
   releaseMemFaults(m: number): void;
+  enableTranslation(): number;
+  disableTranslation(): void;
+  translatorBase(): number;
+  translationGranules(): number;
   [name: string]: unknown;
 }
 
@@ -72,6 +78,14 @@ export function compileCore(): Promise<WebAssembly.Module> {
   return compiling;
 }
 
+/**
+ * How the core runs guest code: `interp`, the interpreter alone; `translate`, hot pages of
+ * a single online module translated into WebAssembly (src/translate/), the interpreter for
+ * the rest and for anything traced, debugged, checked by PMP, faulty or in lockstep.
+ */
+export type Engine = 'interp' | 'translate';
+export const ENGINES: readonly Engine[] = ['interp', 'translate'];
+
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
   readonly layout: Layout;
@@ -79,8 +93,13 @@ export class Core {
   private bytes!: Uint8Array;
   private words!: Uint32Array;
   private view!: DataView;
+  /** The engine init() sets up (the translator's region lives after the RAM slots). */
+  engine: Engine = 'interp';
+  private translator?: Translator;
 
-  private constructor(instance: WebAssembly.Instance) {
+  private constructor(module: WebAssembly.Module) {
+    const imports = { translator: { translate: (page: number, pc: number) => this.translator?.translate(page >>> 0, pc >>> 0) ?? 0 } };
+    const instance = new WebAssembly.Instance(module, imports);
     this.exports = instance.exports as unknown as RawExports;
     const layout: Record<string, number> = {};
     for (const [name, value] of Object.entries(this.exports)) {
@@ -100,7 +119,7 @@ export class Core {
   /** A new instance of an already compiled core (compileCore() has resolved). */
   static createSync(module: WebAssembly.Module | undefined = compiled): Core {
     if (!module) throw new Error('the machine core is not compiled yet: await compileCore() first');
-    return new Core(new WebAssembly.Instance(module, {}));
+    return new Core(module);
   }
 
   /** Views over linear memory; memory.grow detaches the old buffer. */
@@ -114,7 +133,21 @@ export class Core {
   init(moduleCount: number, ramSize: number): void {
     const status = this.exports.init(moduleCount, ramSize) >>> 0;
     if (status !== 0) throw new RangeError(`cannot set up ${moduleCount} modules of ${ramSize} bytes (status ${status})`);
+    if (this.engine === 'translate') {
+      if (this.exports.enableTranslation() !== 0) throw new RangeError(`no memory for the translator beside ${moduleCount} modules of ${ramSize} bytes`);
+      const exports = this.exports;
+      this.translator ??= new Translator({
+        memory: exports.memory, table: exports.table, layout: this.layout,
+        translatorBase: () => exports.translatorBase() >>> 0, translationGranules: () => exports.translationGranules() >>> 0,
+      });
+      this.translator.reset();
+    }
     this.refreshViews();
+  }
+
+  /** What the translator has done since init() (undefined with the interpreter alone). */
+  get translation(): Readonly<TranslationStats> | undefined {
+    return this.engine === 'translate' ? this.translator?.stats : undefined;
   }
 
   /** Runs at most `budget` instructions (< 2^32); returns the stop reason (STOP_*). */

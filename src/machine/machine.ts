@@ -133,6 +133,7 @@ export class Machine {
     this.config = resolveMachineConfig(config);
     this.topology = this.config.topology;
     this.ramSize = this.config.ramMiB * 1024 * 1024;
+    core.engine = config.engine ?? 'interp'; // not machine state: a snapshot neither records nor restores it
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.L = core.layout;

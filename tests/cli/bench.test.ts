@@ -12,11 +12,17 @@ describe('lockstep bench', () => {
     expect(run.status).toBe(0);
     const json = JSON.parse(run.stdout.toString());
     expect(json.runs).toBe(1);
-    const [simplex, dmr] = json.results;
-    expect([simplex.topology, dmr.topology]).toEqual(['simplex', 'dmr']); // simplex first: the others are measured against it
+    const [simplex, translated, dmr] = json.results;
+    // simplex first: the others are measured against it; translate on simplex only (lockstep runs on the interpreter)
+    expect(json.results.map((r: { topology: string; engine: string }) => `${r.topology}/${r.engine}`)).toEqual(['simplex/interp', 'simplex/translate', 'dmr/interp']);
     expect(simplex.instructions).toBeGreaterThanOrEqual(100_000_000);
+    expect(translated.instructions).toBe(simplex.instructions);
     expect(dmr.instructions).toBe(simplex.instructions);
     expect(simplex.vs_simplex).toBe(1);
+    expect(simplex.vs_interp).toBeNull();
+    expect(translated.vs_interp).toBeCloseTo(translated.mips / simplex.mips, 2);
+    expect(translated.translation_ms).toBeGreaterThan(0);
+    expect(simplex.translation_ms).toBeNull();
     expect(dmr.vs_simplex).toBeCloseTo(dmr.mips / simplex.mips, 2);
     expect(dmr.mips_runs).toHaveLength(1);
     expect(json.assembler).toMatchObject({ lines: 10_000 });
@@ -26,9 +32,10 @@ describe('lockstep bench', () => {
   it('prints a table with a header and one row a measurement', async () => {
     const run = await lockstep(['bench', '--workload', 'memory', '--topology', 'simplex', '--runs', '1']);
     expect(run.status).toBe(0);
-    const [header, row, ...rest] = lines(run.stdout.toString());
-    expect(header.split(/\s{2,}/)).toEqual(['workload', 'topology', 'instructions', 'MIPS', '× simplex', 'memory']);
-    expect(row).toMatch(/^memory\s+simplex\s+[\d,]+\s+[\d.]+\s+1\.00\s+[\d.]+ MiB$/);
+    const [header, interp, translate, ...rest] = lines(run.stdout.toString());
+    expect(header.split(/\s{2,}/)).toEqual(['workload', 'topology', 'engine', 'instructions', 'MIPS', '× simplex', '× interp', 'translation', 'memory']);
+    expect(interp).toMatch(/^memory\s+simplex\s+interp\s+[\d,]+\s+[\d.]+\s+1\.00\s+-\s+-\s+[\d.]+ MiB$/);
+    expect(translate).toMatch(/^memory\s+simplex\s+translate\s+[\d,]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+ ms\s+[\d.]+ MiB$/);
     expect(rest).toEqual([]);
   }, 60_000);
 
@@ -36,6 +43,7 @@ describe('lockstep bench', () => {
     [['--workload', 'nope'], [/--workload/, /'nope'/]],
     [['--topology', 'quad'], [/--topology/, /'quad'/]],
     [['--runs', '0'], [/--runs/]],
+    [['--engine', 'jit'], [/--engine/, /'jit'/]],
   ])('rejects bad options: %j', async (args, words) => {
     expectUsageError(await lockstep(['bench', ...args]), words);
   });

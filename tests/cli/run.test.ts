@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BIN, conformance, fixture, lines, lockstep, tempDir } from './lockstep.ts';
+import { BIN, conformance, expectUsageError, fixture, lines, lockstep, tempDir } from './lockstep.ts';
 
 const vector = (name: string) => JSON.parse(readFileSync(conformance(`${name}.json`), 'utf8'));
 
@@ -33,6 +34,20 @@ describe.concurrent('lockstep run', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout.toString('hex')).toBe(expected.expected_stdout_hex);
     expect(result.status).toBe(expected.expected_exit_code);
+  });
+
+  it('--engine translate: the same output and status as the interpreter (a bench program, hot enough to be translated)', async () => {
+    const intMix = fileURLToPath(new URL('../../examples/bench/int-mix.s', import.meta.url));
+    const result = await lockstep(['run', '--engine', 'translate', intMix]);
+    expect(result.stderr).toBe('');
+    const reference = await lockstep(['run', '--engine', 'interp', intMix]);
+    expect(result.stdout.toString()).toMatch(/^[0-9a-f]{8}\n$/);
+    expect(result.stdout.toString()).toBe(reference.stdout.toString());
+    expect(result.status).toBe(0);
+  });
+
+  it('--engine: an unknown engine is bad input', async () => {
+    expectUsageError(await lockstep(['run', '--engine', 'jit', fixture('bytes.s')]), [/--engine/, /'jit'/, /interp/, /translate/]);
   });
 
   it('assembles and runs a .s file: raw bytes (not UTF-8, no newline) on stdout and nothing else; exit 300 → 44', async () => {

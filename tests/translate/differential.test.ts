@@ -1,0 +1,223 @@
+/**
+ * The translator tier against the interpreter (issue 17): the same program on two simplex
+ * machines, one per engine, run in the same seeded chunks of instructions; after every
+ * chunk the stop, the machine block and the hart block (registers, pc, CSRs, counters, the
+ * last retire record) must be equal, and at the end RAM, the dirty-page map and the output
+ * too. The interpreter is the reference: the conformance vectors and the core's tests check
+ * it against QEMU and the spec. Where a result has a closed form (a fault in a hot loop,
+ * self-modifying code, a patched instruction), it is checked against the formula as well,
+ * and every test checks that the translator did translate.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadProgram } from '../../src/isa/load.ts';
+import type { Program } from '../../src/isa/program.ts';
+import type { Machine, RunResult } from '../../src/machine/machine.ts';
+import { Random } from '../../src/fault/random.ts';
+import { assembleOrThrow, machineFor, type RunSetup } from '../helpers/machine.ts';
+import { randomProgram } from './streams.ts';
+
+/** The machine block and the module's hart block; with `all`, the console rings, RAM and dirty-page map too. */
+function state(machine: Machine, all: boolean): Uint8Array {
+  const { core } = machine;
+  const L = core.layout;
+  const parts = [core.slice(L.MACHINE, L.HARTS + L.HART_SIZE - L.MACHINE)];
+  if (all) {
+    parts.push(core.slice(L.CONSOLE_IN, L.TXP_FIFO - L.CONSOLE_IN));
+    parts.push(core.slice(L.DIRTY, machine.ramSize >> L.PAGE_SHIFT));
+    parts.push(core.slice(L.RAM_SLOTS, machine.ramSize));
+  }
+  return Uint8Array.from(Buffer.concat(parts));
+}
+
+/** Index of the first differing byte, or -1 (a readable failure, not a megabyte diff). */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return k;
+  return -1;
+}
+
+interface Outcome {
+  machine: Machine;
+  output: Uint8Array;
+  /** Compiles the translator made (0 on the interpreter). */
+  compiles: number;
+}
+
+/**
+ * Runs `program` on both engines in chunks drawn from `seed` (1 .. `maxChunk` instructions),
+ * comparing as described above, until it halts or `limit` instructions; returns both.
+ */
+async function differential(program: Program | string, options: RunSetup & { seed?: number; maxChunk?: number } = {}): Promise<{ interp: Outcome; translate: Outcome }> {
+  const { seed = 1, maxChunk = 5000, limit = 2_000_000, ...setup } = options;
+  const a = await machineFor(program, { ...setup, engine: 'interp' });
+  const b = await machineFor(program, { ...setup, engine: 'translate' });
+  const rng = new Random(seed);
+  let chunks = 0;
+  while (!a.machine.halt && a.machine.instret < limit) {
+    const budget = Math.min(1 + (rng.nextU32() % maxChunk), limit - a.machine.instret);
+    const ra: RunResult = a.machine.run(budget);
+    const rb: RunResult = b.machine.run(budget);
+    expect(rb, `chunk ${chunks}`).toEqual(ra);
+    expect(firstDifference(state(b.machine, false), state(a.machine, false)), `state after chunk ${chunks}, instret ${a.machine.instret}`).toBe(-1);
+    if (ra.stop === 'input') break;
+    chunks++;
+  }
+  expect(firstDifference(state(b.machine, true), state(a.machine, true)), 'final state').toBe(-1);
+  expect(b.machine.halt).toEqual(a.machine.halt);
+  expect(b.machine.events).toEqual(a.machine.events);
+  expect(Buffer.from(b.output())).toEqual(Buffer.from(a.output()));
+  return {
+    interp: { machine: a.machine, output: a.output(), compiles: 0 },
+    translate: { machine: b.machine, output: b.output(), compiles: b.machine.core.translation?.compiles ?? 0 },
+  };
+}
+
+const conformance = new URL('../../../shared/conformance/', import.meta.url);
+const vectors = readdirSync(conformance).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(readFileSync(new URL(f, conformance), 'utf8')) as { name: string; elf: string; expected_stdout_hex: string; expected_exit_code: number });
+
+describe('translator against interpreter', () => {
+  it('every conformance vector: the same state at every chunk, QEMU\'s output and exit code', async () => {
+    let translated = 0;
+    for (const [k, vector] of vectors.entries()) {
+      const program = loadProgram(readFileSync(new URL(vector.elf, conformance)), vector.elf);
+      const { translate } = await differential(program, { seed: k, maxChunk: 700, limit: 1_000_000 });
+      expect(Buffer.from(translate.output).toString('hex'), vector.name).toBe(vector.expected_stdout_hex);
+      expect(translate.machine.halt?.exitCode, vector.name).toBe(vector.expected_exit_code);
+      if (translate.compiles > 0) translated++;
+    }
+    expect(translated).toBeGreaterThan(vectors.length / 2); // most vectors run long enough in one page to be translated
+  }, 600_000);
+
+  it.each(readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.s')).sort())('examples/%s', async (file) => {
+    const source = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
+    await differential(assembleOrThrow(source, file), { seed: file.length, limit: 300_000 });
+  }, 120_000);
+
+  it.each(Array.from({ length: 24 }, (_, k) => k + 1))('random stream %d', async (seed) => {
+    const { translate } = await differential(randomProgram(seed), { seed, maxChunk: 4000 });
+    expect(translate.machine.halt?.reason).toBe('exit');
+    expect(translate.compiles).toBeGreaterThan(0);
+  }, 120_000);
+
+  it.each(Array.from({ length: 12 }, (_, k) => 100 + k))('random stream %d with timer interrupts landing in hot loops', async (seed) => {
+    const period = 20 + (seed * 37) % 200; // mtime ticks: 200 .. 2,200 instructions
+    const { translate } = await differential(randomProgram(seed, { timer: period }), { seed, maxChunk: 4000 });
+    expect(translate.machine.halt?.reason).toBe('exit');
+    expect(translate.compiles).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the bench programs, whole: the same final state', async () => {
+    for (const name of ['int-mix', 'memory']) {
+      const program = assembleOrThrow(readFileSync(new URL(`../../examples/bench/${name}.s`, import.meta.url), 'utf8'), `${name}.s`);
+      const { translate } = await differential(program, { seed: 3, maxChunk: 50_000_000, limit: 200_000_000 });
+      expect(translate.machine.halt?.exitCode).toBe(0);
+      expect(translate.compiles).toBeGreaterThan(0);
+    }
+  }, 300_000);
+});
+
+// A hot loop: 4 instructions of setup, then 3 a turn, 100,000 turns; a0 grows by 3 a turn.
+const HOT_LOOP = `
+  .globl _start
+_start:
+  li a0, 0
+  li t0, 0
+  li t1, 100000
+loop:
+  addi a0, a0, 3
+  addi t0, t0, 1
+  blt t0, t1, loop
+  li a7, 93
+  ecall
+`;
+const SETUP = 4;
+const TURNS = 100_000;
+/** a0 before instruction n of HOT_LOOP (n ≥ SETUP): turns completed, plus the current one if its addi has run. */
+const a0At = (n: number) => 3 * (Math.floor((n - SETUP) / 3) + ((n - SETUP) % 3 >= 1 ? 1 : 0));
+
+describe('exactness inside translated code', () => {
+  it.each([[50_001, 4], [123_457, 0], [200_000, 7], [299_999, 11]])('a flip at instruction %d of a hot loop (bit %d of a0) applies there on both engines', async (at, bit) => {
+    const { interp, translate } = await differential(HOT_LOOP, { faults: [`at=${at},module=0,kind=flip,target=a0,bit=${bit}`], seed: at, maxChunk: 100_000 });
+    const v = a0At(at);
+    const expected = (3 * TURNS + ((v ^ (1 << bit)) - v)) >>> 0;
+    expect(translate.machine.reg(0, 10)).toBe(expected);
+    expect(interp.machine.reg(0, 10)).toBe(expected);
+    expect(translate.machine.instret).toBe(SETUP + 3 * TURNS + 2);
+    expect(translate.compiles).toBeGreaterThan(0);
+  });
+
+  it('a fault that rewrites the hot loop\'s code (addi a0, a0, 3 → 1) takes effect at its instruction', async () => {
+    const program = assembleOrThrow(HOT_LOOP);
+    const loop = program.symbols.get('loop')!;
+    const at = 150_002;
+    const { translate } = await differential(program, {
+      faults: [`at=${at},module=0,kind=flip,target=mem:0x${loop.toString(16)},bit=21`], seed: 9, maxChunk: 60_000,
+    });
+    const k = at - SETUP;
+    const addisLeft = TURNS - Math.floor(k / 3) - (k % 3 >= 1 ? 1 : 0);
+    expect(translate.machine.reg(0, 10)).toBe(a0At(at) + addisLeft); // bit 21 is bit 1 of the immediate: 3 → 1
+    expect(translate.compiles).toBeGreaterThan(1); // translated again after the change
+  });
+
+  it('code that rewrites an instruction of its own hot loop on every turn runs each version once', async () => {
+    // patch alternates between addi a0, a0, 3 and addi a0, a0, 1 (bit 1 of its immediate).
+    const { translate } = await differential(`
+  .globl _start
+_start:
+  li a0, 0
+  li t0, 0
+  li t1, 1000
+  la t2, patch
+  li t4, 0x00200000
+loop:
+patch:
+  addi a0, a0, 3
+  lw t3, 0(t2)
+  xor t3, t3, t4
+  sw t3, 0(t2)
+  addi t0, t0, 1
+  blt t0, t1, loop
+  li a7, 93
+  ecall
+`, { seed: 5, maxChunk: 3000 });
+    expect(translate.machine.reg(0, 10)).toBe(500 * 3 + 500 * 1);
+  });
+
+  it('a snapshot restored into a machine whose translations are of newer code runs the restored code', async () => {
+    // Four phases of a hot loop; between phases the code flips the loop's immediate (3, 1, 3, 1).
+    const source = `
+  .globl _start
+_start:
+  li a0, 0
+  li s0, 0
+  li t1, 2000
+  la t2, patch
+  li t4, 0x00200000
+phase:
+  li t0, 0
+loop:
+patch:
+  addi a0, a0, 3
+  addi t0, t0, 1
+  blt t0, t1, loop
+  lw t3, 0(t2)
+  xor t3, t3, t4
+  sw t3, 0(t2)
+  addi s0, s0, 1
+  li t5, 4
+  blt s0, t5, phase
+  li a7, 93
+  ecall
+`;
+    const { machine } = await machineFor(source, { engine: 'translate' });
+    machine.run(3000); // phase 0, translated with immediate 3
+    const snapshot = machine.snapshot();
+    machine.run(7000); // into phase 1 (immediate 1), translated anew
+    machine.restore(snapshot); // the host writes RAM back: phase 0's code under phase 1's translation
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.reg(0, 10)).toBe(2000 * (3 + 1 + 3 + 1));
+    expect(machine.core.translation!.compiles).toBeGreaterThan(1);
+  });
+});
