@@ -49,7 +49,7 @@ export interface BenchOptions {
 export interface BenchResult {
   workload: Workload;
   topology: Topology;
-  /** The core's engine; `translate` is measured on simplex only (lockstep runs on the interpreter). */
+  /** The core's engine. */
   engine: Engine;
   instructions: number;
   /** Median logical MIPS over the timed runs. */
@@ -152,7 +152,6 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
       if (isSystemTopology(topology)) continue; // they serve transactions: measured below
       let interp: number | undefined;
       for (const engine of engines) {
-        if (engine === 'translate' && topology !== 'simplex') continue; // lockstep runs on the interpreter
         await timeRun(program, topology, ecc, engine); // warm-up: V8 optimises the core's loops
         const timed = [];
         for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology, ecc, engine));
