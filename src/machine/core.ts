@@ -89,7 +89,7 @@ export function compileCore(): Promise<WebAssembly.Module> {
 export type Engine = 'interp' | 'translate';
 export const ENGINES: readonly Engine[] = ['interp', 'translate'];
 /** The engine of a machine that names none. */
-export const DEFAULT_ENGINE: Engine = 'interp';
+export const DEFAULT_ENGINE: Engine = 'translate';
 
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {

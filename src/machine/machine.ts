@@ -812,13 +812,17 @@ export class Machine {
    * With the translate engine: compares the state of each online module outside the
    * reference module's lineage with the reference's (Core.sameState()); those equal join
    * that lineage. A module whose fault has been overwritten (a masked fault), or that a
-   * resync has made a copy, is then known to be in step again.
+   * resync has made a copy, is then known to be in step again. A module that carries a
+   * persistent fault (whose masks, not compared, change what it executes next) joins none.
    */
   private rejoinLineages(): void {
     if (this.core.engine !== 'translate') return;
     const [reference, ...others] = this.onlineModules();
     for (const m of others) {
-      if (this.lineages[m] !== this.lineages[reference] && this.core.sameState(reference, m)) this.lineages[m] = this.lineages[reference];
+      const apart = this.lineages[m] !== this.lineages[reference];
+      if (apart && !this.modules[reference].persistent && !this.modules[m].persistent && this.core.sameState(reference, m)) {
+        this.lineages[m] = this.lineages[reference];
+      }
     }
     this.core.setSameState(this.sameLineage());
   }

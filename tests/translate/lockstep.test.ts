@@ -63,9 +63,9 @@ const REGISTERS = Array.from({ length: 31 }, (_, k) => `x${k + 1}`);
 /**
  * A fault of the kinds the machine takes, at an instruction in the last nine tenths of a
  * run of `length` instructions (the program's pages are hot and translated by then), on a
- * module of `topology`: a flip of a register, the pc, mepc or mscratch, a word of the data
- * buffer (with ECC secded, an error the code corrects) or of the code; a stuck bit; a kill;
- * an uncorrectable ECC error in RAM.
+ * module of `topology`: a flip of a register, the pc, mepc or mscratch, the next result, a
+ * word of the data buffer (with ECC secded, an error the code corrects) or of the code; a
+ * stuck bit; a kill; an uncorrectable ECC error in RAM.
  */
 function randomFault(rng: Random, topology: Topology, symbols: ReadonlyMap<string, number>, length: number): string {
   const modules = topology === 'dmr' ? 2 : topology === 'tmr' ? 3 : 4;
@@ -74,7 +74,7 @@ function randomFault(rng: Random, topology: Topology, symbols: ReadonlyMap<strin
   const bit = rng.below(32);
   const word = (label: string, span: number) => `mem:0x${((symbols.get(label)! + 4 * rng.below(span)) >>> 0).toString(16)}`;
   const head = `at=${at},module=${module}`;
-  switch (rng.below(8)) {
+  switch (rng.below(9)) {
     case 0: return `${head},kind=flip,target=pc,bit=${2 + rng.below(8)}`;
     case 1: return `${head},kind=flip,target=${word('buffer', 64)},bit=${bit}`;
     case 2: return `${head},kind=flip,target=${word('outer', 32)},bit=${bit}`;
@@ -82,6 +82,7 @@ function randomFault(rng: Random, topology: Topology, symbols: ReadonlyMap<strin
     case 4: return `${head},kind=kill`;
     case 5: return `${head},kind=ecc,target=${word('buffer', 64)},bit=${bit}`;
     case 6: return `${head},kind=flip,target=${rng.below(2) ? 'mepc' : 'mscratch'},bit=${bit}`;
+    case 7: return `${head},kind=flip,target=result,bit=${bit}`;
     default: return `${head},kind=flip,target=${REGISTERS[rng.below(31)]},bit=${bit}`;
   }
 }
@@ -136,6 +137,24 @@ describe('faults inside translated lockstep code', () => {
     expect(machine.reg(survivor, 10)).toBe(3 * TURNS);
     expect(translation!.instructions).toBeGreaterThanOrEqual(TOTAL - (detected - at) - WARM_UP);
   }, 60_000);
+
+  it.each(['every', 'io'] as const)('tmr, compare %s: a flip of the result of an addi a0 (a fault of one instruction) is outvoted where it shows', async (compare) => {
+    const at = SETUP + 3 * 70_000; // an addi a0
+    const { translate } = await differential(HOT_LOOP, { topology: 'tmr', compare, faults: [`at=${at},module=1,kind=flip,target=result,bit=2`], seed: 3, maxChunk: 100_000 });
+    const { machine, translation } = translate;
+    const diverge = machine.events.find((e) => e.kind === 'diverge');
+    expect(machine.reg(0, 10)).toBe(3 * TURNS);
+    if (compare === 'every') {
+      expect(diverge).toMatchObject({ instret: at, module: 1, field: 'x10' });
+      expect(translation!.instructions).toBeGreaterThanOrEqual(TOTAL - 1 - WARM_UP);
+    } else {
+      // Comparing at I/O only, the modules run apart until the exit call (the last
+      // instruction) passes a0; the replay from before the fault finds where they parted.
+      expect(diverge).toMatchObject({ instret: TOTAL - 1, module: 1, first_differed: at });
+      expect(translation!.instructions).toBeGreaterThanOrEqual(at - WARM_UP);
+      expect(translation!.instructions).toBeLessThan(at);
+    }
+  });
 
   it('tmr: a killed module goes offline at its instruction and the others run on translated', async () => {
     const at = 250_000;
