@@ -168,6 +168,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--checkpoint-every <n>', 'instructions between checkpoints of the fault-free run (default: a 64th of it)')
     .option('--max-instructions <n>', 'the fault-free run must exit within n instructions (default 1G)')
+    .option('--engine <name>', 'how the core runs guest code: translate or interp (as lockstep run; the results are the same)', DEFAULT_ENGINE)
     .option('--out <file>', 'write one JSON line per run to file, as each finishes')
     .option('--resume', 'continue the campaign in --out: skip its finished runs')
     .option('--summary <file>', 'write the summary as JSON to file')

@@ -30,7 +30,7 @@ interface RawExports {
   enableTranslation(): number;
   disableTranslation(): void;
   setSameState(same: number): void;
-  sameState(a: number, b: number): number;
+  sameState(a: number, b: number, withRam: number): number;
   translatorBase(): number;
   translationGranules(): number;
   [name: string]: unknown;
@@ -165,9 +165,10 @@ export class Core {
 
   /**
    * Whether modules `a` and `b` hold the same architectural state: registers, pc, CSRs,
-   * counters, PMP and every byte of RAM (assembly/lockstep/comparator.ts sameState()).
+   * counters, PMP and, unless `ramKnownEqual`, every byte of RAM (assembly/lockstep/
+   * comparator.ts sameState()).
    */
-  sameState(a: number, b: number): boolean { return this.exports.sameState(a, b) !== 0; }
+  sameState(a: number, b: number, ramKnownEqual = false): boolean { return this.exports.sameState(a, b, ramKnownEqual ? 0 : 1) !== 0; }
 
   /**
    * Tells the core whether the online modules hold the same state, so that it may run

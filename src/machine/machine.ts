@@ -814,15 +814,17 @@ export class Machine {
    * that lineage. A module whose fault has been overwritten (a masked fault), or that a
    * resync has made a copy, is then known to be in step again. A module that carries a
    * persistent fault (whose masks, not compared, change what it executes next) joins none.
+   * `ramLikeModule0`, when known (a snapshot's page tags say it), spares comparing RAM: for
+   * each module, whether its RAM equals module 0's.
    */
-  private rejoinLineages(): void {
+  private rejoinLineages(ramLikeModule0?: readonly boolean[]): void {
     if (this.core.engine !== 'translate') return;
     const [reference, ...others] = this.onlineModules();
     for (const m of others) {
-      const apart = this.lineages[m] !== this.lineages[reference];
-      if (apart && !this.modules[reference].persistent && !this.modules[m].persistent && this.core.sameState(reference, m)) {
-        this.lineages[m] = this.lineages[reference];
-      }
+      if (this.lineages[m] === this.lineages[reference] || this.modules[reference].persistent || this.modules[m].persistent) continue;
+      const ramEqual = ramLikeModule0 && ramLikeModule0[reference] && ramLikeModule0[m];
+      const ramDiffers = ramLikeModule0 && ramLikeModule0[reference] !== ramLikeModule0[m];
+      if (!ramDiffers && this.core.sameState(reference, m, ramEqual)) this.lineages[m] = this.lineages[reference];
     }
     this.core.setSameState(this.sameLineage());
   }
@@ -1036,7 +1038,7 @@ export class Machine {
   }
 
   private restoreDecoded({ host, inner, restoreCore }: ReturnType<typeof decodeSnapshot>): void {
-    restoreCore(this.core);
+    const ramLikeModule0 = restoreCore(this.core);
     this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.modules = host.modules;
     this.schedule.restore(host);
@@ -1053,7 +1055,7 @@ export class Machine {
     this.replayFrom = inner;
     this.lineages = this.modules.map((_, m) => m);
     this.nextLineageCheck = this.instret;
-    this.rejoinLineages();
+    this.rejoinLineages(ramLikeModule0);
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────

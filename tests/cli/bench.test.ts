@@ -12,12 +12,14 @@ describe('lockstep bench', () => {
     expect(run.status).toBe(0);
     const json = JSON.parse(run.stdout.toString());
     expect(json.runs).toBe(1);
-    const [simplex, translated, dmr] = json.results;
-    // simplex first: the others are measured against it; translate on simplex only (lockstep runs on the interpreter)
-    expect(json.results.map((r: { topology: string; engine: string }) => `${r.topology}/${r.engine}`)).toEqual(['simplex/interp', 'simplex/translate', 'dmr/interp']);
+    const [simplex, translated, dmr, dmrTranslated] = json.results;
+    // simplex first: the others are measured against it; each topology on both engines
+    expect(json.results.map((r: { topology: string; engine: string }) => `${r.topology}/${r.engine}`)).toEqual(['simplex/interp', 'simplex/translate', 'dmr/interp', 'dmr/translate']);
     expect(simplex.instructions).toBeGreaterThanOrEqual(100_000_000);
     expect(translated.instructions).toBe(simplex.instructions);
     expect(dmr.instructions).toBe(simplex.instructions);
+    expect(dmrTranslated.instructions).toBe(simplex.instructions);
+    expect(dmrTranslated.vs_interp).toBeCloseTo(dmrTranslated.mips / dmr.mips, 2);
     expect(simplex.vs_simplex).toBe(1);
     expect(simplex.vs_interp).toBeNull();
     expect(translated.vs_interp).toBeCloseTo(translated.mips / simplex.mips, 2);

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/machine/topology.ts';
-import type { ComparePoint } from '../../src/machine/machine.ts';
+import { Machine, type ComparePoint } from '../../src/machine/machine.ts';
 import { Random } from '../../src/fault/random.ts';
 import { assembleOrThrow, machineFor, runProgram } from '../helpers/machine.ts';
 import { randomProgram } from './streams.ts';
@@ -108,10 +108,12 @@ const TOTAL = SETUP + 3 * TURNS + 2;
 /** The first instruction at or after n that writes a0 (an addi a0 at SETUP + 3t): where a flip of a0 before n first shows. */
 const nextA0Write = (n: number) => SETUP + 3 * Math.ceil((n - SETUP) / 3);
 /**
- * Instructions the interpreter runs in a fault-free run of HOT_LOOP besides the tainted
- * stretch: the setup and the loop's first 256 instructions (the page heats), the exit; a bound.
+ * A bound on the instructions a machine interprets in a fault-free stretch of HOT_LOOP:
+ * 256 while the page heats (HOT_PAGE_HEAT), the exit call, and at the end of each batch the
+ * last one or two when a whole turn (a block of 3) does not fit: a new machine makes 64
+ * short batches first (Machine.run), and each run() call of the tests ends one.
  */
-const WARM_UP = 300;
+const WARM_UP = 256 + 2 + 2 * (64 + 60);
 
 describe('faults inside translated lockstep code', () => {
   it.each([
@@ -246,5 +248,44 @@ loop:
     const a0 = machine.core.hart(1) + L.H_X + 4 * 10;
     machine.core.setU32(a0, machine.core.u32(a0) ^ 1);
     expect(() => machine.run(100_000)).toThrow(/ran the online modules apart/);
+  });
+});
+
+describe('a restored machine', () => {
+  /** HOT_LOOP's data: a word no instruction reads (beyond the code), for latent faults. */
+  const UNREAD = 0x8000_1000;
+
+  /** Restores `snapshot` into a new translate machine, runs it to the end; returns it. */
+  async function finish(snapshot: ArrayBuffer) {
+    const machine = await Machine.fromSnapshot(snapshot);
+    while (!machine.halt) machine.run(1_000_000);
+    expect(machine.core.engine).toBe('translate');
+    return machine;
+  }
+
+  it('translates at once when its modules hold the same state, and not while one holds a latent fault', async () => {
+    const at = 200_000;
+    const { machine } = await machineFor(HOT_LOOP, { topology: 'tmr', engine: 'translate', faults: [`at=${at},module=1,kind=flip,target=mem:0x${UNREAD.toString(16)},bit=3`] });
+    machine.run(at - 1);
+    const { machine: clean } = await machineFor(HOT_LOOP, { topology: 'tmr', engine: 'translate' });
+    clean.run(at - 1);
+    const restored = await finish(clean.snapshot());
+    expect(restored.core.translation!.instructions).toBeGreaterThanOrEqual(TOTAL - at - WARM_UP);
+    machine.run(2);
+    const latent = await finish(machine.snapshot()); // module 1's RAM differs from the others' (in a word never read) to the end
+    expect(latent.events.map((e) => e.kind)).toEqual(['inject', 'halt']);
+    expect(latent.core.translation!.instructions).toBe(0);
+  });
+
+  it('with module 0 offline and its RAM unlike the others\', compares the online modules\' RAM and translates', async () => {
+    const { machine } = await machineFor(HOT_LOOP, {
+      topology: 'tmr', engine: 'translate',
+      faults: [`at=100000,module=0,kind=flip,target=mem:0x${UNREAD.toString(16)},bit=3`, 'at=100001,module=0,kind=kill'],
+    });
+    machine.run(150_000);
+    expect(machine.moduleStatus().map((m) => m.state)).toEqual(['offline', 'online', 'online']);
+    const restored = await finish(machine.snapshot());
+    expect(restored.core.translation!.instructions).toBeGreaterThanOrEqual(TOTAL - 150_000 - WARM_UP);
+    expect(restored.reg(1, 10)).toBe(3 * TURNS);
   });
 });
