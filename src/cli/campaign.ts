@@ -23,7 +23,7 @@ import {
 import { DEFAULT_SPACE, SpaceError } from '../campaign/space.ts';
 import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
-import { FaultSpecError, formatFault as spec, MODULE_FAULT_KINDS as FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
+import { FaultSpecError, formatFault as spec, MODULE_FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
@@ -161,7 +161,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const seed = parseCount(options.seed, '--seed');
   if (seed > 0xFFFF_FFFF) throw new UsageError(`--seed: ${options.seed} is too large (seeds are 0..4294967295)`);
   const kinds = list(options.kinds).map((kind) => {
-    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kinds: unknown kind '${kind}' (one of ${FAULT_KINDS.join(', ')})`);
+    if (!(MODULE_FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kinds: unknown kind '${kind}' (one of ${MODULE_FAULT_KINDS.join(', ')})`);
     return kind as FaultKind;
   });
   let window: [number, number] | undefined;
