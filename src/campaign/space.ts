@@ -9,6 +9,7 @@
  * Faults are drawn uniformly from the whole product, with replacement (each run independent).
  */
 import { Random } from '../fault/random.ts';
+import { InputError } from '../input-error.ts';
 import { FAULT_KINDS, FaultSpecError, formatFault, formatTarget, parseFault, type Fault, type FaultKind, type FaultTarget } from '../fault/spec.ts';
 import { CSR_NAMES, csrNumber } from '../isa/csr.ts';
 import { registerNumber } from '../isa/registers.ts';
@@ -54,7 +55,7 @@ export interface ResolvedSpace {
 }
 
 /** A user's space that cannot be built; the message says what and how to fix it. */
-export class SpaceError extends Error {
+export class SpaceError extends InputError {
   override name = 'SpaceError';
 }
 

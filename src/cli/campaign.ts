@@ -13,22 +13,22 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import progress from 'cli-progress';
-import { CampaignEngine, CampaignError, defaultCheckpointInterval, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
+import { CampaignEngine, defaultCheckpointInterval, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
 import { CAMPAIGN_OUTCOMES } from '../campaign/outcomes.ts';
 import { WorkerPool } from '../campaign/pool.ts';
 import { nodeCampaignWorker } from '../campaign/node-pool.ts';
 import {
-  formatLine, headerDifference, parseResults, ResultsError, RESULTS_FORMAT, RESULTS_VERSION, shardRuns, type CampaignHeader,
+  formatLine, headerDifference, parseResults, RESULTS_FORMAT, RESULTS_VERSION, shardRuns, type CampaignHeader,
 } from '../campaign/results.ts';
-import { DEFAULT_SPACE, SpaceError } from '../campaign/space.ts';
+import { DEFAULT_SPACE } from '../campaign/space.ts';
 import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
-import { FaultSpecError, formatFault as spec, MODULE_FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
+import { formatFault as spec, MODULE_FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
 import { workloadByName } from '../transactions/workloads/index.ts';
-import { UsageError } from './errors.ts';
+import { asUsage, UsageError } from './errors.ts';
 import { checkOutputPath, err, out, readInputFile, writeAll, writeWholeFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { Interruption, readProgram } from './run.ts';
@@ -118,18 +118,6 @@ export function resolveShard(shard: string | undefined, shards: string | undefin
   return { index, count };
 }
 
-/** Turns the campaign library's input errors into usage errors (one line, status 2). */
-async function asUsage<T>(what: () => Promise<T> | T): Promise<T> {
-  try {
-    return await what();
-  } catch (error) {
-    if (error instanceof SpaceError || error instanceof CampaignError || error instanceof ResultsError || error instanceof RangeError) {
-      throw new UsageError(error.message);
-    }
-    throw error;
-  }
-}
-
 /** The workload options as the results header records them, or null without --workload (whose options are then refused). */
 function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
   if (options.workload === undefined) {
@@ -141,11 +129,7 @@ function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
   const rate = options.rate === undefined ? null : Number(options.rate);
   if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
-  try {
-    parseDuration(duration);
-  } catch (error) {
-    throw new UsageError(`--duration: ${(error as Error).message}`);
-  }
+  asUsage(() => parseDuration(duration), '--duration');
   return {
     name: options.workload, duration, rate,
     fifo: options.fifo === undefined ? null : parseCount(options.fifo, '--fifo'),
@@ -185,14 +169,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const programPath = path ?? workloadSourcePath(workloadByName(workload!.name));
   const program = readProgram(programPath, options.format);
 
-  const background = (options.inject ?? []).map((spec) => {
-    try {
-      return parseFault(spec);
-    } catch (error) {
-      if (error instanceof FaultSpecError) throw new UsageError(`--inject: ${error.message}`);
-      throw error;
-    }
-  });
+  const background = (options.inject ?? []).map((spec) => asUsage(() => parseFault(spec), '--inject'));
   for (const f of background) if (f.atUs !== undefined) throw new UsageError(`--inject '${spec(f)}': a campaign's faults apply at instruction numbers (at=N)`);
   const setup: CampaignSetup = {
     program, topology, compare, ramMiB, seed, maxInstructions, background,
@@ -359,12 +336,7 @@ export function mergeCommand(paths: string[], options: { summary?: string; json?
   if (options.summary) checkOutputPath(options.summary, `the summary to ${options.summary}`);
   const files = paths.map((path) => {
     const text = new TextDecoder().decode(readInputFile(path));
-    try {
-      return { path, ...parseResults(text, path) };
-    } catch (error) {
-      if (error instanceof ResultsError) throw new UsageError(error.message);
-      throw error;
-    }
+    return { path, ...asUsage(() => parseResults(text, path)) };
   });
   const first = files[0];
   const count = first.header.shard.count;

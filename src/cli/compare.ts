@@ -10,7 +10,7 @@ import { variantOf, WORKLOADS, workloadByName } from '../transactions/workloads/
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { COMPARE_FAULTS, COMPARE_TOPOLOGIES, compare, type CompareFaultSpec, type CompareRow, type CompareRun, type CompareTopology } from '../system/compare.ts';
 import { DEFAULT_FAILOVER } from '../system/settings.ts';
-import { exitStatusHelp, UsageError } from './errors.ts';
+import { asUsage, exitStatusHelp, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
 import { parseChoice, parseCount } from './numbers.ts';
 import { failoverOptions, workloadSourcePath, DEFAULT_DURATION } from './workload-run.ts';
@@ -38,11 +38,7 @@ export function parseCompareFault(text: string, defaultUs: number): CompareFault
   if (extra !== undefined) throw new UsageError(`--fault '${text}': expected KIND or KIND@TIME, e.g. hard@500ms`);
   const kind = parseChoice(kindText, COMPARE_FAULTS, `--fault '${text}'`);
   if (time === undefined) return { kind, atUs: defaultUs };
-  try {
-    return { kind, atUs: parseDuration(time) };
-  } catch (error) {
-    throw new UsageError(`--fault '${text}': ${(error as Error).message}`);
-  }
+  return { kind, atUs: asUsage(() => parseDuration(time), `--fault '${text}'`) };
 }
 
 /** The workload's pair-aware rewrite. */
@@ -82,19 +78,9 @@ export function runCommandFor(run: CompareRun, options: CompareCommandOptions): 
 
 export async function compareCommand(options: CompareCommandOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS): Promise<number> {
   if (options.workload === undefined) throw new UsageError('compare needs a workload: lockstep compare --workload card-auth');
-  let workload: Workload;
-  try {
-    workload = workloadByName(options.workload, registry);
-  } catch (error) {
-    throw new UsageError(`--workload: ${(error as Error).message}`);
-  }
+  const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
   const durationText = options.duration ?? DEFAULT_DURATION;
-  let durationUs: number;
-  try {
-    durationUs = parseDuration(durationText);
-  } catch (error) {
-    throw new UsageError(`--duration: ${(error as Error).message}`);
-  }
+  const durationUs = asUsage(() => parseDuration(durationText), '--duration');
   const rate = options.rate === undefined ? undefined : Number(options.rate.replace(/_/g, ''));
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const faultTexts = options.fault.length > 0 ? options.fault : [...COMPARE_FAULTS];
@@ -115,16 +101,10 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
     durationUs, rate, seed: options.seed === undefined ? undefined : parseCount(options.seed, '--seed'),
     fifo: options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo'),
   };
-  let runs: CompareRun[];
-  try {
-    runs = await compare({
-      workload: original, pairAware, programOf, feed, faults, failover, topologies,
-      onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
-    });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
-    throw error;
-  }
+  const runs = await asUsage(() => compare({
+    workload: original, pairAware, programOf, feed, faults, failover, topologies,
+    onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
+  }));
   if (!options.json && process.stderr.isTTY) err('\r');
   const rows = runs.map((r) => r.row);
   if (options.json) {

@@ -101,6 +101,25 @@ export function describeSystemError(error: unknown): string {
   return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
 }
 
+/**
+ * Runs `work` and turns an input error of the library it throws (a RangeError: the library's
+ * error classes for bad input extend it) into a UsageError, one line with status 2, its
+ * message prefixed with `option` when given: the option or argument the user typed, such as
+ * `--duration`. Other errors pass unchanged. A promise `work` returns is turned the same way.
+ */
+export function asUsage<T>(work: () => T, option?: string): T {
+  const turn = (error: unknown): never => {
+    if (error instanceof RangeError) throw new UsageError(option === undefined ? error.message : `${option}: ${error.message}`);
+    throw error;
+  };
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch(turn) : result) as T;
+  } catch (error) {
+    return turn(error);
+  }
+}
+
 export function isUserError(error: unknown): error is Error {
   return error instanceof UsageError || error instanceof ProgramError || error instanceof FaultSpecError || error instanceof RangeError;
 }

@@ -22,7 +22,7 @@ import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
 import { type InputSource, processConsole, Stdin } from './console.ts';
-import { DiagnosticsError, UsageError } from './errors.ts';
+import { asUsage, DiagnosticsError, UsageError } from './errors.ts';
 import { checkOutputPath, err, openOutputFile, out, readInputFile, writeWholeFile, type OutputFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { describeOutcome } from './outcome.ts';
@@ -124,15 +124,6 @@ function checkSites(settings: Settings, options: RunOptions): void {
   }
 }
 
-function thresholdOption(text: string): Threshold {
-  try {
-    return parseThreshold(text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`--threshold: ${error.message}`);
-    throw error;
-  }
-}
-
 /** The scrubber corrects with the check bits, so it needs them. */
 function checkScrub(settings: Settings): void {
   if (settings.scrubEvery === undefined) return;
@@ -149,7 +140,7 @@ export function settingsFrom(options: RunOptions): Settings {
     repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
     readmit: parseChoice(options.readmit ?? 'never', READMIT_POLICIES, '--readmit'),
     diagnoseTime: options.diagnoseTime === undefined ? undefined : parseCount(options.diagnoseTime, '--diagnose-time'),
-    threshold: options.threshold === undefined ? undefined : thresholdOption(options.threshold),
+    threshold: options.threshold === undefined ? undefined : asUsage(() => parseThreshold(options.threshold!), '--threshold'),
     crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
     ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
     scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),

@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { buildReport } from '../machine/report.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactions/feed.ts';
-import { parseTrace, DEFAULT_RATE, TraceError, type TraceArrival } from '../transactions/arrivals.ts';
+import { parseTrace, DEFAULT_RATE, type TraceArrival } from '../transactions/arrivals.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { processConsole } from './console.ts';
 import { checkOutputPath, err, openOutputFile } from './io.ts';
-import { UsageError } from './errors.ts';
+import { asUsage, UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
@@ -52,9 +52,9 @@ export function failoverOptions(options: WorkloadRunOptions, topology: string): 
   const aware = options.clusterAware === undefined ? undefined : options.clusterAware === true ? 'dedupe' : parseChoice(options.clusterAware, CLUSTER_AWARE_MODES, '--cluster-aware') as ClusterAware;
   return {
     checkpointEvery: options.checkpointEvery === undefined ? undefined : parseCount(options.checkpointEvery, '--checkpoint-every'),
-    heartbeatUs: options.heartbeat === undefined ? undefined : usage('--heartbeat', () => parseDuration(options.heartbeat!)),
+    heartbeatUs: options.heartbeat === undefined ? undefined : asUsage(() => parseDuration(options.heartbeat!), '--heartbeat'),
     missed: options.missed === undefined ? undefined : parseCount(options.missed, '--missed'),
-    failoverTimeUs: options.failoverTime === undefined ? undefined : usage('--failover-time', () => parseDuration(options.failoverTime!)),
+    failoverTimeUs: options.failoverTime === undefined ? undefined : asUsage(() => parseDuration(options.failoverTime!), '--failover-time'),
     clusterAware: aware,
   };
 }
@@ -67,15 +67,6 @@ export function workloadSourcePath(workload: Workload): string {
   return fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
 }
 
-function usage<T>(option: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof TraceError) throw new UsageError(`${option}: ${error.message}`);
-    throw error;
-  }
-}
-
 export async function runWorkloadCommand(
   path: string | undefined, options: WorkloadRunOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS,
 ): Promise<number> {
@@ -84,12 +75,9 @@ export async function runWorkloadCommand(
   if (options.report === '') throw new UsageError('--report needs a file name: --report FILE.json');
   const settings = settingsFrom(options);
   const durationText = options.duration ?? DEFAULT_DURATION;
-  const durationUs = usage('--duration', () => parseDuration(durationText));
-  const rate = options.rate === undefined ? undefined : usage('--rate', () => {
-    const value = Number(options.rate!.trim().replace(/_/g, ''));
-    if (options.rate!.trim() === '' || !(value > 0)) throw new RangeError(`'${options.rate}' is not a positive number of transactions per virtual second`);
-    return value;
-  });
+  const durationUs = asUsage(() => parseDuration(durationText), '--duration');
+  const rate = options.rate === undefined ? undefined : Number(options.rate.trim().replace(/_/g, ''));
+  if (rate !== undefined && (options.rate!.trim() === '' || !(rate > 0))) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const fifo = options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo');
   const seed = options.seed === undefined ? undefined : parseCount(options.seed, '--seed');
   let trace: TraceArrival[] | undefined;
@@ -100,14 +88,14 @@ export async function runWorkloadCommand(
     } catch (error) {
       throw new UsageError(`--arrivals: cannot read ${options.arrivals}: ${(error as Error).message}`);
     }
-    trace = usage('--arrivals', () => parseTrace(text, options.arrivals!, durationUs));
+    trace = asUsage(() => parseTrace(text, options.arrivals!, durationUs), '--arrivals');
   }
-  const workload = usage('--workload', () => workloadByName(options.workload!, registry));
+  const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
   const program = readProgram(path ?? workloadSourcePath(workload));
 
   const failover = failoverOptions(options, settings.topology);
   const topology = settings.topology;
-  if (isSystemTopology(topology)) usage(`--topology ${topology}`, () => failoverSettings(topology, failover));
+  if (isSystemTopology(topology)) asUsage(() => failoverSettings(topology, failover), `--topology ${topology}`);
   if (isSystemTopology(settings.topology) && options.trace !== undefined) throw new UsageError(`--trace records one machine's instructions: a ${settings.topology} has two; trace a lockstep topology`);
 
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
