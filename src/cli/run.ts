@@ -14,7 +14,7 @@ import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topology.ts';
 import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
-import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
+import { checkEccSettings, ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, isCheckerKind, type Fault } from '../fault/spec.ts';
@@ -124,13 +124,6 @@ function checkSites(settings: Settings, options: RunOptions): void {
   }
 }
 
-/** The scrubber corrects with the check bits, so it needs them. */
-function checkScrub(settings: Settings): void {
-  if (settings.scrubEvery === undefined) return;
-  if (settings.scrubEvery === 0) throw new UsageError('--scrub-every: 0 instructions between passes: give 1 or more (leave the option out for no scrubber)');
-  if (settings.ecc !== 'secded') throw new UsageError('--scrub-every: a scrubber corrects errors with the RAM\'s check bits: add --ecc secded');
-}
-
 export function settingsFrom(options: RunOptions): Settings {
   const settings: Settings = {
     topology: parseChoice(options.topology ?? 'simplex', SERVICE_TOPOLOGIES, '--topology'),
@@ -149,7 +142,8 @@ export function settingsFrom(options: RunOptions): Settings {
     replacements: options.replace.map(parseReplace),
   };
   checkSites(settings, options);
-  checkScrub(settings);
+  // --ecc is one of ECC_MODES already: what is left to refuse is the scrubber.
+  asUsage(() => checkEccSettings(settings.ecc, settings.scrubEvery), '--scrub-every');
   return settings;
 }
 

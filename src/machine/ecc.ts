@@ -20,11 +20,14 @@ export const ECC_MODES: readonly EccMode[] = ['none', 'secded'];
 /** Who found a corrected error: a read (load, fetch, partial store, host call) or the scrubber. */
 export type CorrectedBy = 'read' | 'scrub';
 
-/** Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval. */
+/**
+ * Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval.
+ * The one check of these settings: the CLI and scenario files name the option or field.
+ */
 export function checkEccSettings(ecc: string | undefined, scrubEvery: number | undefined): void {
   if (ecc !== undefined && !(ECC_MODES as readonly string[]).includes(ecc)) throw new RangeError(`ECC '${ecc}' is unknown: use ${ECC_MODES.join(' or ')}`);
   if (scrubEvery === undefined) return;
-  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`scrub interval ${scrubEvery} must be a whole number of instructions, 1 or more`);
+  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`${scrubEvery} instructions between scrubber passes: give a whole number, 1 or more (or no scrubber at all)`);
   if (ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
 }
 
