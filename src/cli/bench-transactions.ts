@@ -7,15 +7,14 @@
  * of virtual time, as the median of several timed runs after a warm-up run; ratios against
  * simplex in the same invocation.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { assemble, formatDiagnostics } from '../isa/index.ts';
+import { median } from '../campaign/stats.ts';
 import type { Program } from '../isa/program.ts';
 import { NULL_CONSOLE } from '../machine/machine.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { createService, type ServiceTopology } from '../system/index.ts';
+import { workloadProgram } from './workload-program.ts';
 
 export const BENCH_RATE = 10_000;
 export const BENCH_DURATION_US = 1_000_000;
@@ -37,14 +36,6 @@ export interface TransactionBenchResult {
   vs_simplex: number | null;
 }
 
-/** A workload's own program, examples/<source>. */
-export function workloadProgram(workload: Workload): Program {
-  const path = fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
-  const result = assemble(readFileSync(path, 'utf8'), { file: `examples/${workload.source}` });
-  if (!result.program) throw new Error(`workload ${workload.name} does not assemble:\n${formatDiagnostics(result.diagnostics)}`);
-  return result.program;
-}
-
 /** The workload a topology runs: a process pair, the pair-aware version (undefined if there is none). */
 function workloadOn(workload: Workload, topology: ServiceTopology): Workload | undefined {
   return topology === 'process-pair' ? variantOf(workload, 'pair-aware') : workload;
@@ -62,8 +53,6 @@ async function timeWorkload(workload: Workload, program: Program, topology: Serv
   }
   return { transactions: ledger.correct, instructions: service.instret, ms };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Measures `workloads` on `topologies` (simplex first for the ratios); `print` writes table rows as they come. */
 export async function benchTransactions(

@@ -29,10 +29,11 @@ import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
 import { workloadByName } from '../transactions/workloads/index.ts';
 import { asUsage, UsageError } from './errors.ts';
+import { count } from './format.ts';
 import { checkOutputPath, err, out, readInputFile, writeAll, writeWholeFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { Interruption, readProgram } from './run.ts';
-import { workloadSourcePath } from './workload-run.ts';
+import { workloadSourcePath } from './workload-program.ts';
 
 export interface CampaignOptions {
   /** Faults every run carries besides its own (repeatable --inject). */
@@ -241,7 +242,6 @@ function progressBar(total: number, initial: number): { update(done: number): vo
 }
 
 const percent = (f: number) => `${(f * 100).toFixed(f > 0 && f < 0.001 ? 3 : 1)} %`;
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** The summary as a table for people. */
 export function formatSummary(s: CampaignSummary): string {

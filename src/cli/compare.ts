@@ -11,10 +11,11 @@ import type { Workload } from '../transactions/workloads/workload.ts';
 import { COMPARE_FAULTS, COMPARE_TOPOLOGIES, compare, type CompareFaultSpec, type CompareRow, type CompareRun, type CompareTopology } from '../system/compare.ts';
 import { DEFAULT_FAILOVER } from '../system/settings.ts';
 import { asUsage, exitStatusHelp, UsageError } from './errors.ts';
+import { count, roundedTime } from './format.ts';
 import { err, out } from './io.ts';
 import { parseChoice, parseCount } from './numbers.ts';
-import { failoverOptions, workloadSourcePath, DEFAULT_DURATION } from './workload-run.ts';
-import { readProgram } from './run.ts';
+import { failoverOptions, DEFAULT_DURATION } from './workload-run.ts';
+import { workloadProgram } from './workload-program.ts';
 import { formatFault } from '../fault/spec.ts';
 
 export interface CompareCommandOptions {
@@ -48,14 +49,11 @@ function pairAwareOf(workload: Workload, registry: ReadonlyMap<string, Workload>
   return pair;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const us = (n: number) => (n === 0 ? '0' : n >= 1000 ? `${count(Math.round(n / 100) / 10)} ms` : `${count(n)} µs`);
-
 /** The table for people: one line per topology and fault. */
 export function formatCompare(rows: readonly CompareRow[], title: string): string {
   const header = ['topology', 'fault', 'lost', 'duplicated', 'wrong', 'deadline misses', 'downtime', 'application changes', 'modules', 'instructions/tx'];
   const lines = rows.map((r) => [
-    r.topology, r.fault, count(r.lost), count(r.duplicated), count(r.wrong), count(r.deadline_misses), us(r.downtime_us),
+    r.topology, r.fault, count(r.lost), count(r.duplicated), count(r.wrong), count(r.deadline_misses), roundedTime(r.downtime_us),
     r.application_changes, String(r.modules), count(r.instructions_per_transaction),
   ]);
   const widths = header.map((h, k) => Math.max(h.length, ...lines.map((l) => l[k].length)));
@@ -91,18 +89,12 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   const original = variantOf(workload, 'none', registry)!;
   const pairAware = (topologies ?? COMPARE_TOPOLOGIES).includes('process-pair-aware') ? pairAwareOf(original, registry) : original;
   const failover = failoverOptions({ ...options, inject: [], replace: [] }, 'cluster');
-  const programs = new Map<Workload, ReturnType<typeof readProgram>>();
-  const programOf = (w: Workload) => {
-    let program = programs.get(w);
-    if (!program) programs.set(w, (program = readProgram(workloadSourcePath(w))));
-    return program;
-  };
   const feed = {
     durationUs, rate, seed: options.seed === undefined ? undefined : parseCount(options.seed, '--seed'),
     fifo: options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo'),
   };
   const runs = await asUsage(() => compare({
-    workload: original, pairAware, programOf, feed, faults, failover, topologies,
+    workload: original, pairAware, programOf: workloadProgram, feed, faults, failover, topologies,
     onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
   }));
   if (!options.json && process.stderr.isTTY) err('\r');
@@ -111,7 +103,7 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
     out(`${JSON.stringify({ rows }, null, 2)}\n`);
     return 0;
   }
-  const when = faults.map((f) => `${f.kind} at ${us(f.atUs)}`).join(', ');
+  const when = faults.map((f) => `${f.kind} at ${roundedTime(f.atUs)}`).join(', ');
   out(formatCompare(rows, `${workload.name}, ${durationText} at ${rate ?? 'the default rate'}${rate ? '/s' : ''}, seed ${feed.seed ?? 1}; faults: ${when} (hard: module 0 / the primary killed; transient: one bit of live data flipped in module 0)`));
   out('\nReproduce a row: ' + runCommandFor(runs.find((r) => r.row.topology === 'cluster') ?? runs[0], options) + '\n');
   return 0;

@@ -6,7 +6,6 @@
  * stopped; 0 if it was still up at the end.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { buildReport } from '../machine/report.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactions/feed.ts';
@@ -19,6 +18,7 @@ import { checkOutputPath, err, openOutputFile } from './io.ts';
 import { asUsage, UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
+import { workloadProgram } from './workload-program.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 import { createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, type Service, type ClusterAware, type FailoverSettings } from '../system/index.ts';
 import { buildSystemReport } from '../system/report.ts';
@@ -62,11 +62,6 @@ export function failoverOptions(options: WorkloadRunOptions, topology: string): 
 /** Virtual time a workload run lasts when --duration is not given. */
 export const DEFAULT_DURATION = '1s';
 
-/** The workload's own program: examples/<source> of this package. */
-export function workloadSourcePath(workload: Workload): string {
-  return fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
-}
-
 export async function runWorkloadCommand(
   path: string | undefined, options: WorkloadRunOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS,
 ): Promise<number> {
@@ -91,7 +86,7 @@ export async function runWorkloadCommand(
     trace = asUsage(() => parseTrace(text, options.arrivals!, durationUs), '--arrivals');
   }
   const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
-  const program = readProgram(path ?? workloadSourcePath(workload));
+  const program = path === undefined ? workloadProgram(workload) : readProgram(path);
 
   const failover = failoverOptions(options, settings.topology);
   const topology = settings.topology;
