@@ -9,6 +9,7 @@
  */
 import { Core, compileCore } from './core.ts';
 import type { Program } from '../isa/program.ts';
+import { knownCsr } from '../isa/csr.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
   type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline,
@@ -72,6 +73,9 @@ export interface RunResult {
 
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
+
+/** The trap CSRs an unhandled trap is reported from. */
+const [MEPC, MCAUSE, MTVAL] = ['mepc', 'mcause', 'mtval'].map(knownCsr);
 
 /** Signals by which a trap stops a process under Linux (for exit statuses 128 + n). */
 const TRAP_NAMES = [
@@ -470,9 +474,9 @@ export class Machine {
         return true;
       case L.STOP_TRAP: {
         const m = this.referenceModule()!;
-        const cause = this.csr(m, 0x342) ?? 0;
-        const pc = this.csr(m, 0x341) ?? 0;
-        const tval = this.csr(m, 0x343) ?? 0;
+        const cause = this.csr(m, MCAUSE) ?? 0;
+        const pc = this.csr(m, MEPC) ?? 0;
+        const tval = this.csr(m, MTVAL) ?? 0;
         this.stop('trap', `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`, { trap: { cause, pc, tval } });
         return true;
       }
