@@ -202,7 +202,7 @@ export class MemoryEcc {
     const L = this.L;
     const copied = new Set(pages);
     const inCopy = (entry: number) => copied.has(core.u32(entry + L.MF_OFFSET) >>> L.PAGE_SHIFT);
-    for (const entry of this.slots(target)) if (inCopy(entry)) this.clearSlot(entry);
+    for (const entry of this.slots(target)) if (inCopy(entry)) core.clearMemFaultSlot(entry);
     const free = this.freeSlots(target);
     for (const entry of this.slots(source)) {
       if (!inCopy(entry)) continue;
@@ -231,14 +231,5 @@ export class MemoryEcc {
     const h = this.host.core.hart(m);
     return Array.from({ length: L.MEM_FAULT_SLOTS }, (_, k) => h + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE)
       .filter((entry) => this.host.core.u32(entry + L.MF_OFFSET) === L.MEM_FAULT_NONE);
-  }
-
-  /** A free slot: no word, identity masks, nothing else. */
-  private clearSlot(entry: number): void {
-    const { core } = this.host;
-    const L = this.L;
-    core.slice(entry, L.MEM_FAULT_SIZE).fill(0);
-    core.setU32(entry + L.MF_OFFSET, L.MEM_FAULT_NONE);
-    core.setU32(entry + L.MF_AND, 0xFFFF_FFFF);
   }
 }
