@@ -53,7 +53,8 @@ export interface ModuleStatus {
 export interface ModuleRecord {
   state: ModuleState;
   dead: boolean;
-  faults: string[];
+  /** Faults applied to this module since it was last replaced, in the order they took effect. */
+  faults: Fault[];
   /** It carries a persistent fault (stuck bit, ECC poison, a pending result flip): run instrumented. */
   persistent: boolean;
 }
@@ -244,7 +245,7 @@ export class Machine {
 
   moduleStatus(): ModuleStatus[] {
     return this.modules.map((m, id) => ({
-      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults], corrected: this.ecc.corrected(id),
+      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: m.faults.map(formatFault), corrected: this.ecc.corrected(id),
     }));
   }
 
@@ -786,7 +787,7 @@ export class Machine {
     }
     const killed: number[] = [];
     for (const m of reached) {
-      this.modules[m].faults.push(text);
+      this.modules[m].faults.push(fault);
       this.events.push({ instret, kind: 'inject', module: m, fault: text });
       const effects: FaultEffects = applyFault(this.core, m, fault, this.ramSize);
       if (effects.kill) {
@@ -817,7 +818,7 @@ export class Machine {
     }
     for (const m of modules) {
       this.events.push({ instret: this.instret, kind: 'inject', module: m, fault: text });
-      if (onBoard) this.modules[m].faults.push(text);
+      if (onBoard) this.modules[m].faults.push(fault);
     }
     this.checkers.stick(board, kind);
     this.syncOnline();
