@@ -9,7 +9,6 @@
  */
 import { Core, compileCore } from './core.ts';
 import type { Program } from '../isa/program.ts';
-import { knownCsr } from '../isa/csr.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
   type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline,
@@ -19,6 +18,7 @@ import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, type ConsoleIO, type HostCall } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
+import { knownCsr } from '../isa/csr.ts';
 import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, type FaultEffects } from '../fault/inject.ts';
 import { Checkers, mismatchEvents } from './checkers.ts';
 import { Diagnosis } from './diagnosis.ts';
