@@ -309,7 +309,7 @@ function sitesOf(module: number, kind: FaultKind, item: Item, ctx: SpaceContext)
 }
 
 /** A uniform integer in [0, n), 1 ≤ n ≤ 2^53, without bias: one draw up to 2^32, two (53 bits) above. */
-export function uniformBelow(random: Random, n: number): number {
+function uniformBelow(random: Random, n: number): number {
   if (n <= 2 ** 32) return random.below(n);
   const limit = 2 ** 53 - (2 ** 53 % n);
   for (;;) {

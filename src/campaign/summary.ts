@@ -62,7 +62,7 @@ export function proportion(count: number, n: number): Proportion {
 }
 
 /** A word as a POSIX shell reads it back unchanged. */
-export function shellQuote(word: string): string {
+function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

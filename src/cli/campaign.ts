@@ -88,7 +88,7 @@ function list(text: string): string[] {
  * (JOB_COMPLETION_INDEX + 1 in a Kubernetes Indexed Job, SLURM_ARRAY_TASK_ID −
  * SLURM_ARRAY_TASK_MIN + 1 in a Slurm job array).
  */
-export function resolveShard(shard: string | undefined, shards: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
+function resolveShard(shard: string | undefined, shards: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
   if (shard !== undefined && shards !== undefined) throw new UsageError('give --shard i/n or --shards n, not both');
   if (shard !== undefined) {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(shard);
@@ -244,7 +244,7 @@ function progressBar(total: number, initial: number): { update(done: number): vo
 const percent = (f: number) => `${(f * 100).toFixed(f > 0 && f < 0.001 ? 3 : 1)} %`;
 
 /** The summary as a table for people. */
-export function formatSummary(s: CampaignSummary): string {
+function formatSummary(s: CampaignSummary): string {
   const lines: string[] = [];
   const subject = s.workload ? `workload ${s.workload}${s.program ? ` (${s.program})` : ''}` : s.program;
   lines.push(`${subject} on ${s.topology}: ${count(s.runs)} runs, seed ${s.seed}, fault space ${count(s.fault_space_size)} faults`);

@@ -34,7 +34,7 @@ export interface CompareCommandOptions {
 }
 
 /** `hard`, `transient`, `hard@500ms`: the fault at its time, or at `defaultUs`. */
-export function parseCompareFault(text: string, defaultUs: number): CompareFaultSpec {
+function parseCompareFault(text: string, defaultUs: number): CompareFaultSpec {
   const [kindText, time, extra] = text.trim().split('@');
   if (extra !== undefined) throw new UsageError(`--fault '${text}': expected KIND or KIND@TIME, e.g. hard@500ms`);
   const kind = parseChoice(kindText, COMPARE_FAULTS, `--fault '${text}'`);

@@ -21,7 +21,7 @@ export interface ClassifiedRun {
 const byte = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
 
 /** Where `output` first differs from `expected`, in words; undefined if they are equal. */
-export function outputDifference(output: Uint8Array, expected: Uint8Array): string | undefined {
+function outputDifference(output: Uint8Array, expected: Uint8Array): string | undefined {
   const d = firstDifference(expected, output);
   if (!d) return undefined;
   const got = d.actual !== undefined ? byte(d.actual) : 'the output ends there';

@@ -54,7 +54,7 @@ export interface RunOptions {
 }
 
 /** A replacement: `at=N,module=M` or `at=N,board=B`. */
-export function parseReplace(spec: string): { at: number; site: { module: number } | { board: number } } {
+function parseReplace(spec: string): { at: number; site: { module: number } | { board: number } } {
   const fields = new Map<string, string>();
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [key, value, extra] = part.split('=');

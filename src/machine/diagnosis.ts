@@ -61,7 +61,7 @@ export function checkDiagnosisSettings(settings: { diagnoseTime?: number; thresh
   if (settings.threshold) checkThreshold(settings.threshold);
 }
 
-export function checkThreshold(threshold: Threshold): Threshold {
+function checkThreshold(threshold: Threshold): Threshold {
   const { errors, within } = threshold;
   if (!Number.isSafeInteger(errors) || errors < 1) throw new RangeError(`threshold: K = ${errors} must be 1 or more errors`);
   if (!Number.isSafeInteger(within) || within < 1) throw new RangeError(`threshold: N = ${within} must be 1 or more instructions`);
