@@ -1,6 +1,6 @@
 /**
  * `lockstep availability`: what each architecture buys in downtime, interruptions and money
- * (DESIGN §8, issue 14), from the closed-form Markov models in src/availability, optionally
+ * (DESIGN §8), from the closed-form Markov models in src/availability, optionally
  * checked by a Monte Carlo simulation and fed with coverage measured by a campaign.
  */
 import { readFileSync } from 'node:fs';

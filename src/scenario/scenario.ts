@@ -119,7 +119,7 @@ const Workload = z.strictObject({
   }).default(DEFAULT_WORKLOAD_DURATION).describe("Virtual time the run lasts, e.g. '2s', '500ms', '250us'"),
   seed: z.number().int().min(0).max(0xFFFF_FFFF).optional().describe('Seed of the arrival times and payloads (default 1)'),
   fifo: z.number().int().min(1).max(1024).optional().describe('Input FIFO depth in records (default 64)'),
-}).describe('Run the program as a transaction workload (issue 10): arrivals on the virtual clock, judged by the ledger; as `lockstep run --workload`');
+}).describe('Run the program as a transaction workload: arrivals on the virtual clock, judged by the ledger; as `lockstep run --workload`');
 
 const LedgerBound = z.union([
   z.number().nonnegative(),

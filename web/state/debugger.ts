@@ -1,5 +1,5 @@
 /**
- * The page's breakpoints, watchpoints and run to cursor (issue 15). The worker checks them
+ * The page's breakpoints, watchpoints and run to cursor. The worker checks them
  * (src/worker/debugger.ts); this keeps what the page draws and sends it through the machine
  * controller's queue, so a breakpoint set before Run is armed before the run starts.
  *
