@@ -14,7 +14,7 @@ import { asUsage, exitStatusHelp, UsageError } from './errors.ts';
 import { count, roundedTime } from './format.ts';
 import { err, out } from './io.ts';
 import { parseChoice, parseCount } from './numbers.ts';
-import { failoverOptions, DEFAULT_DURATION } from './workload-run.ts';
+import { checkFeedFlags, failoverOptions, DEFAULT_DURATION } from './workload-run.ts';
 import { workloadProgram } from './workload-program.ts';
 import { formatFault } from '../fault/spec.ts';
 
@@ -93,6 +93,7 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
     durationUs, rate, seed: options.seed === undefined ? undefined : parseCount(options.seed, '--seed'),
     fifo: options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo'),
   };
+  checkFeedFlags({ workload: original, ...feed });
   const runs = await asUsage(() => compare({
     workload: original, pairAware, programOf: workloadProgram, feed, faults, failover, topologies,
     onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
