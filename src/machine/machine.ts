@@ -412,7 +412,7 @@ export class Machine {
       if (chunk <= 0) continue;
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
       this.coreCalls++;
-      this.port.setStopCycle(untilCycle);
+      this.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
       this.io.drainOutput();
       this.port.collect();
@@ -425,6 +425,13 @@ export class Machine {
     }
     this.drainTrace();
     return { stop: this.halted ? 'halted' : 'budget', executed: this.instret - start };
+  }
+
+  /** Sets the cycle at which the core's run stops (STOP_CYCLE) and a wfi stall ends; Infinity = none. */
+  private setStopCycle(cycle: number): void {
+    const at = this.L.MACHINE + this.L.M_STOP_CYCLE;
+    if (cycle === Infinity) this.core.setU64(at, 0xFFFF_FFFF_FFFF_FFFFn);
+    else this.core.setCount(at, Math.max(0, Math.floor(cycle)));
   }
 
   /**
