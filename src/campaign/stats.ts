@@ -106,7 +106,7 @@ export function median(values: readonly number[]): number {
  * least `percent` % of the values at or below it, i.e. sorted[⌈percent/100 · n⌉ − 1].
  */
 export function percentile(sorted: readonly number[], percent: number): number {
-  if (sorted.length === 0) throw new RangeError('percentile of no values');
+  if (sorted.length === 0) throw new Error('percentile of no values');
   if (!(percent > 0 && percent <= 100)) throw new RangeError(`percentile ${percent} must lie in (0, 100]`);
   const rank = Math.ceil((percent / 100) * sorted.length - 1e-9);
   return sorted[Math.max(1, rank) - 1];
