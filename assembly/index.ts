@@ -49,13 +49,15 @@ export function clearFaults(m: u32): void {
   store<u32>(h, 0xFFFF_FFFF, H_RESULT_AND);
   store<u32>(h, 0, H_RESULT_AND + 4); // H_RESULT_OR
   store<u32>(h, 0, H_RESULT_AND + 8); // H_POISON_REGS
-  for (let k: u32 = 0; k < MEM_FAULT_SLOTS; k++) {
-    const entry = h + H_MEM_FAULTS + <usize>k * MEM_FAULT_SIZE;
-    memory.fill(entry, 0, MEM_FAULT_SIZE); // no OR mask, poison, check bits or report
-    store<u32>(entry, MEM_FAULT_NONE, MF_OFFSET);
-    store<u32>(entry, 0xFFFF_FFFF, MF_AND);
-  }
+  for (let k: u32 = 0; k < MEM_FAULT_SLOTS; k++) clearMemFaultSlot(h + H_MEM_FAULTS + <usize>k * MEM_FAULT_SIZE);
   memory.fill(h + H_CSR_FAULTS, 0, <usize>CSR_FAULT_SLOTS * CSR_FAULT_SIZE);
+}
+
+/** Frees the RAM fault slot at linear address `entry` (one of a hart's H_MEM_FAULTS): no word, identity masks, no poison, check bits or report. */
+export function clearMemFaultSlot(entry: usize): void {
+  memory.fill(entry, 0, MEM_FAULT_SIZE);
+  store<u32>(entry, MEM_FAULT_NONE, MF_OFFSET);
+  store<u32>(entry, 0xFFFF_FFFF, MF_AND);
 }
 
 /**

@@ -28,6 +28,7 @@ export { parseWatch, formatWatch, WatchError, type WatchTarget } from './debug/w
 export { referenceCard, type ReferenceCard } from './machine/reference-card.ts';
 export { HOST_CALLS, type HostCallInfo } from './machine/hostcalls.ts';
 export { Random } from './fault/random.ts';
+export { InputError } from './input-error.ts';
 
 export * from './transactions/index.ts';
 export { TransactionPort } from './machine/txport.ts';

@@ -1,5 +1,5 @@
 /**
- * Lessons on a page (issue 16), for index.html and embed.html alike: the lesson the URL
+ * Lessons on a page, for index.html and embed.html alike: the lesson the URL
  * names (`?lesson=URL` or `#lesson=<base64url JSON>`, `step=N`) played beside the machine,
  * or on the app page without one, the course the site ships listed above it. The player
  * follows the machine's theme; the large-text mode (for projectors) enlarges both and is

@@ -15,8 +15,7 @@ export const PMP_X: u32 = 1 << 2;
 export const PMP_A_SHIFT: u32 = 3;
 export const PMP_A: u32 = 3 << PMP_A_SHIFT;
 export const PMP_L: u32 = 1 << 7;
-/** Address-matching modes (field A). */
-export const PMP_OFF: u32 = 0;
+/** Address-matching modes (field A; 0 is OFF, which matches nothing). */
 export const PMP_TOR: u32 = 1;
 export const PMP_NA4: u32 = 2;
 export const PMP_NAPOT: u32 = 3;
@@ -72,27 +71,34 @@ export function dataPrivilege(h: usize): u32 {
   return priv;
 }
 
-/** The byte range [g_low, g_high) entry `k` matches (empty for OFF); `previous` is pmpaddr k-1 as a byte address. */
-let g_low: u64 = 0;
-let g_high: u64 = 0;
-function entryRange(h: usize, k: u32, previous: u64): void {
+/**
+ * The byte range [low, high) entry `k` matches (empty for OFF), as the u64 lanes [low, high]
+ * of a v128 (rangeLow, rangeHigh); `previous` is pmpaddr k-1 as a byte address.
+ */
+function entryRange(h: usize, k: u32, previous: u64): v128 {
   const word = load<u32>(h + H_PMPADDR + (<usize>k << 2));
   const bound = <u64>word << 2;
-  g_low = 0;
-  g_high = 0;
+  let low: u64 = 0;
+  let high: u64 = 0;
   switch ((config(h, k) & PMP_A) >> PMP_A_SHIFT) {
-    case PMP_TOR: g_low = previous; g_high = bound; break;
-    case PMP_NA4: g_low = bound; g_high = bound + 4; break;
+    case PMP_TOR: low = previous; high = bound; break;
+    case PMP_NA4: low = bound; high = bound + 4; break;
     case PMP_NAPOT: {
       // pmpaddr = base[33:t+3] followed by a 0 and t ones: 2^(t+3) bytes (t = 32: all of it).
       const ones = <u64>ctz(~word);
-      g_low = (<u64>word & ~((<u64>1 << ones) - 1)) << 2;
-      g_high = g_low + (<u64>8 << ones);
+      low = (<u64>word & ~((<u64>1 << ones) - 1)) << 2;
+      high = low + (<u64>8 << ones);
       break;
     }
     default: break; // OFF: matches nothing
   }
+  return i64x2.replace_lane(i64x2.splat(low), 1, high);
 }
+
+// @ts-ignore: decorator
+@inline function rangeLow(range: v128): u64 { return <u64>i64x2.extract_lane(range, 0); }
+// @ts-ignore: decorator
+@inline function rangeHigh(range: v128): u64 { return <u64>i64x2.extract_lane(range, 1); }
 
 /**
  * Whether the lowest-numbered entry that is not OFF covers all 2^32 addresses with R, W and
@@ -102,10 +108,12 @@ function entryRange(h: usize, k: u32, previous: u64): void {
 function allOpen(h: usize): bool {
   let previous: u64 = 0;
   for (let k: u32 = 0; k < PMP_ENTRIES; k++) {
-    entryRange(h, k, previous);
+    const range = entryRange(h, k, previous);
+    const low = rangeLow(range);
+    const high = rangeHigh(range);
     previous = <u64>load<u32>(h + H_PMPADDR + (<usize>k << 2)) << 2;
-    if (g_low >= g_high) continue;
-    return g_low == 0 && g_high >= 0x1_0000_0000 && (config(h, k) & (PMP_R | PMP_W | PMP_X)) == (PMP_R | PMP_W | PMP_X);
+    if (low >= high) continue;
+    return low == 0 && high >= 0x1_0000_0000 && (config(h, k) & (PMP_R | PMP_W | PMP_X)) == (PMP_R | PMP_W | PMP_X);
   }
   return false;
 }
@@ -134,10 +142,12 @@ export function pmpAllows(h: usize, addr: u32, width: u32, access: u32, priv: u3
   const last = first + width - 1;
   let previous: u64 = 0; // pmpaddr k-1 as a byte address: the lower bound of a TOR entry k
   for (let k: u32 = 0; k < PMP_ENTRIES; k++) {
-    entryRange(h, k, previous);
+    const range = entryRange(h, k, previous);
+    const low = rangeLow(range);
+    const high = rangeHigh(range);
     previous = <u64>load<u32>(h + H_PMPADDR + (<usize>k << 2)) << 2;
-    if (g_low >= g_high || last < g_low || first >= g_high) continue;
-    if (first < g_low || last >= g_high) return false; // matches only some of the bytes
+    if (low >= high || last < low || first >= high) continue;
+    if (first < low || last >= high) return false; // matches only some of the bytes
     const cfg = config(h, k);
     if (priv == PRIV_M && (cfg & PMP_L) == 0) return true;
     return (cfg & access) != 0;

@@ -1,5 +1,5 @@
 /**
- * The expected cost of each architecture (issue 14): downtime and interruptions turned into
+ * The expected cost of each architecture: downtime and interruptions turned into
  * money per year, and a simple total cost of ownership — the hardware bought once plus the
  * expected yearly cost over the years of service. The same for `lockstep availability` and
  * the browser's availability view.

@@ -1,5 +1,5 @@
 /**
- * The availability models of the product (DESIGN §8, issue 14): each one's Markov chain,
+ * The availability models of the product (DESIGN §8): each one's Markov chain,
  * written down state by state, and its closed form where the textbooks give one
  * (Siewiorek and Swarz, "Reliable Computer Systems", 3rd ed., ch. 5; Trivedi, "Probability
  * and Statistics with Reliability, Queuing and Computer Science Applications", 2nd ed.,
@@ -285,7 +285,7 @@ export function closedForm(model: Model, p: Parameters): ClosedForm {
   }
 }
 
-/** The figures a user reads for one model (the `--json` entry, issue 14). */
+/** The figures a user reads for one model (the `--json` entry). */
 export interface Assessment {
   model: Model;
   availability: number;

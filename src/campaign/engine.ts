@@ -16,6 +16,7 @@ import type { Topology } from '../machine/topology.ts';
 import type { Program } from '../isa/program.ts';
 import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatFault, type Fault } from '../fault/spec.ts';
+import { InputError } from '../input-error.ts';
 import { TransactionFeed, type FeedCheckpoint, type FeedOptions } from '../transactions/feed.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { feedOptionsFor, type WorkloadSettings } from '../transactions/settings.ts';
@@ -91,7 +92,7 @@ export interface ReferenceInfo {
 }
 
 /** A problem with the campaign's input (the reference does not exit, a bad workload setting). */
-export class CampaignError extends Error {
+export class CampaignError extends InputError {
   override name = 'CampaignError';
 }
 

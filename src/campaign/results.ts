@@ -6,6 +6,7 @@
  * not a run of this campaign makes the file corrupt.
  */
 import type { RunRecord } from './engine.ts';
+import { InputError } from '../input-error.ts';
 import { CAMPAIGN_OUTCOMES } from './outcomes.ts';
 import type { ResolvedSpace } from './space.ts';
 import type { Ledger } from '../transactions/ledger.ts';
@@ -39,7 +40,7 @@ export interface CampaignHeader {
 }
 
 /** A results file that cannot be used; the message names the file and line. */
-export class ResultsError extends Error {
+export class ResultsError extends InputError {
   override name = 'ResultsError';
 }
 

@@ -9,6 +9,7 @@
  * Faults are drawn uniformly from the whole product, with replacement (each run independent).
  */
 import { Random } from '../fault/random.ts';
+import { InputError } from '../input-error.ts';
 import { FAULT_KINDS, FaultSpecError, formatFault, formatTarget, parseFault, type Fault, type FaultKind, type FaultTarget } from '../fault/spec.ts';
 import { CSR_NAMES, csrNumber } from '../isa/csr.ts';
 import { registerNumber } from '../isa/registers.ts';
@@ -54,7 +55,7 @@ export interface ResolvedSpace {
 }
 
 /** A user's space that cannot be built; the message says what and how to fix it. */
-export class SpaceError extends Error {
+export class SpaceError extends InputError {
   override name = 'SpaceError';
 }
 
@@ -308,7 +309,7 @@ function sitesOf(module: number, kind: FaultKind, item: Item, ctx: SpaceContext)
 }
 
 /** A uniform integer in [0, n), 1 ≤ n ≤ 2^53, without bias: one draw up to 2^32, two (53 bits) above. */
-export function uniformBelow(random: Random, n: number): number {
+function uniformBelow(random: Random, n: number): number {
   if (n <= 2 ** 32) return random.below(n);
   const limit = 2 ** 53 - (2 ** 53 % n);
   for (;;) {

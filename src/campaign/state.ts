@@ -31,7 +31,7 @@ import type { HostSnapshot } from '../machine/snapshot.ts';
 /** Node's memcmp when there is one (Buffer.compare takes any Uint8Array); a word loop otherwise (browsers). */
 const nativeCompare = (globalThis as { Buffer?: { compare(a: Uint8Array, b: Uint8Array): number } }).Buffer?.compare;
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   if (nativeCompare) return nativeCompare(a, b) === 0;
   if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length % 4 === 0) {

@@ -95,12 +95,18 @@ export function zeroEscapeCoverage(runs: number, confidence: number): number {
   return (1 - confidence) ** (1 / runs);
 }
 
+/** The middle value of `values` (not empty) in ascending order; of an even count, the upper of the two middle ones. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /**
  * The nearest-rank percentile of `sorted` (ascending, not empty): the smallest value with at
  * least `percent` % of the values at or below it, i.e. sorted[⌈percent/100 · n⌉ − 1].
  */
 export function percentile(sorted: readonly number[], percent: number): number {
-  if (sorted.length === 0) throw new RangeError('percentile of no values');
+  if (sorted.length === 0) throw new Error('percentile of no values');
   if (!(percent > 0 && percent <= 100)) throw new RangeError(`percentile ${percent} must lie in (0, 100]`);
   const rank = Math.ceil((percent / 100) * sorted.length - 1e-9);
   return sorted[Math.max(1, rank) - 1];

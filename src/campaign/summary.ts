@@ -62,7 +62,7 @@ export function proportion(count: number, n: number): Proportion {
 }
 
 /** A word as a POSIX shell reads it back unchanged. */
-export function shellQuote(word: string): string {
+function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -89,7 +89,7 @@ export function reproduceCommand(header: CampaignHeader, fault: string): string 
 export function summarize(header: CampaignHeader, records: readonly RunRecord[]): CampaignSummary {
   const runs = [...records].sort((a, b) => a.k - b.k);
   const n = runs.length;
-  if (n === 0) throw new RangeError('a summary needs at least one run');
+  if (n === 0) throw new Error('a summary needs at least one run');
   const counts = Object.fromEntries(CAMPAIGN_OUTCOMES.map((o) => [o, 0])) as Record<CampaignOutcome, number>;
   for (const r of runs) counts[r.outcome]++;
   const outcomes = Object.fromEntries(CAMPAIGN_OUTCOMES.map((o) => [o, proportion(counts[o], n)])) as Record<CampaignOutcome, Proportion>;

@@ -1,6 +1,6 @@
 /**
  * `lockstep availability`: what each architecture buys in downtime, interruptions and money
- * (DESIGN §8, issue 14), from the closed-form Markov models in src/availability, optionally
+ * (DESIGN §8), from the closed-form Markov models in src/availability, optionally
  * checked by a Monte Carlo simulation and fed with coverage measured by a campaign.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   assess, costOf, coverageFromCampaign, DEFAULT_PARAMETERS, ESTIMATES, formatAvailability, formatDowntime, HOURS_PER_YEAR, inside, LOCKSTEP_MODELS, modelChain, MODELS, MODULES,
   RARE_ENTRIES, simulate, withCoverage, type Assessment, type Costs, type Estimate, type MeasuredCoverage, type Model, type Parameters, type SimulationResult,
 } from '../availability/index.ts';
-import { UsageError } from './errors.ts';
+import { asUsage, UsageError } from './errors.ts';
 import { parseChoice, parseCount } from './numbers.ts';
 
 export interface AvailabilityOptions {
@@ -171,12 +171,7 @@ export function parametersFrom(options: AvailabilityOptions): { parameters: Para
   const estimate = parseChoice(options.campaignEstimate, ESTIMATES, '--campaign-estimate') as Estimate;
   const measured: { file: string; coverage: MeasuredCoverage }[] = [];
   for (const file of options.fromCampaign) {
-    let coverage: MeasuredCoverage;
-    try {
-      coverage = coverageFromCampaign(readSummary(file), file, estimate);
-    } catch (error) {
-      throw error instanceof RangeError ? new UsageError(`--from-campaign: ${error.message}`) : error;
-    }
+    const coverage = asUsage(() => coverageFromCampaign(readSummary(file), file, estimate), '--from-campaign');
     if (options[COVERAGE_FLAGS[coverage.parameter]] !== undefined) {
       throw new UsageError(`--from-campaign: ${file} measures ${FLAG_NAME[coverage.parameter]}, which is also given: give one of them`);
     }

@@ -13,6 +13,7 @@ import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { CampaignEngine, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
 import { WorkerPool } from '../campaign/pool.ts';
+import { median } from '../campaign/stats.ts';
 import { nodeCampaignWorker } from '../campaign/node-pool.ts';
 import { Machine } from '../machine/machine.ts';
 import type { Topology } from '../machine/topology.ts';
@@ -91,8 +92,6 @@ async function countingRate(threads: number, ms: number): Promise<number> {
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 export async function benchCampaigns(topologies: readonly Topology[], runs: number, repeats: number, print: boolean): Promise<CampaignBenchResult[]> {
   const program = benchProgram();
   const results: CampaignBenchResult[] = [];

@@ -9,15 +9,14 @@
  * checkpoints: their serving host between checkpoints. Times are the process's CPU time (user + system): on a
  * shared machine they vary less than wall time, and the runs are single-threaded.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { assemble, formatDiagnostics } from '../isa/index.ts';
+import { median } from '../campaign/stats.ts';
 import type { Program } from '../isa/program.ts';
 import { NULL_CONSOLE } from '../machine/machine.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
 import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { createService, isSystemTopology, type ServiceTopology } from '../system/index.ts';
+import { workloadProgram } from './workload-program.ts';
 
 export const BENCH_RATE = 10_000;
 export const BENCH_DURATION_US = 1_000_000;
@@ -41,14 +40,6 @@ export interface TransactionBenchResult {
   mips_vs_simplex: number | null;
   /** A failover system run without checkpoints: what its serving host costs between them. */
   between_checkpoints: boolean;
-}
-
-/** A workload's own program, examples/<source>. */
-export function workloadProgram(workload: Workload): Program {
-  const path = fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
-  const result = assemble(readFileSync(path, 'utf8'), { file: `examples/${workload.source}` });
-  if (!result.program) throw new Error(`workload ${workload.name} does not assemble:\n${formatDiagnostics(result.diagnostics)}`);
-  return result.program;
 }
 
 /**
@@ -86,8 +77,6 @@ async function timeWorkload(workload: Workload, program: Program, { topology, be
   }
   return { transactions: ledger.correct, instructions: service.instret, ms };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Measures `workloads` on `topologies` (simplex first for the ratios); `print` writes table

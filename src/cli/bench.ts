@@ -8,6 +8,7 @@
  * warm-up).
  */
 import { readFileSync } from 'node:fs';
+import { median } from '../campaign/stats.ts';
 import { assemble, formatDiagnostics } from '../isa/index.ts';
 import type { Program } from '../isa/program.ts';
 import { Machine, NULL_CONSOLE } from '../machine/machine.ts';
@@ -139,8 +140,6 @@ async function timeRun(program: Program, topology: Topology, ecc: EccMode, engin
   if (machine.halt.reason !== 'exit') throw new Error(`bench workload stopped with ${machine.halt.message}`);
   return { instructions: machine.instret, ms, firstMs, memory: machine.core.memoryBytes, translationMs: machine.core.translation?.milliseconds ?? 0 };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function pick<T extends string>(list: string | undefined, all: readonly T[], what: string): T[] {
   if (list === undefined) return [...all];

@@ -13,27 +13,28 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import progress from 'cli-progress';
-import { CampaignEngine, CampaignError, defaultCheckpointInterval, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
+import { CampaignEngine, defaultCheckpointInterval, type CampaignSetup, type RunRecord } from '../campaign/engine.ts';
 import { CAMPAIGN_OUTCOMES } from '../campaign/outcomes.ts';
 import { WorkerPool } from '../campaign/pool.ts';
 import { nodeCampaignWorker } from '../campaign/node-pool.ts';
 import {
-  formatLine, headerDifference, parseResults, ResultsError, RESULTS_FORMAT, RESULTS_VERSION, shardRuns, type CampaignHeader,
+  formatLine, headerDifference, parseResults, RESULTS_FORMAT, RESULTS_VERSION, shardRuns, type CampaignHeader,
 } from '../campaign/results.ts';
-import { DEFAULT_SPACE, SpaceError } from '../campaign/space.ts';
+import { DEFAULT_SPACE } from '../campaign/space.ts';
 import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
-import { FaultSpecError, formatFault as spec, MODULE_FAULT_KINDS as FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
+import { formatFault as spec, MODULE_FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { DEFAULT_ENGINE, ENGINES, type Engine } from '../machine/core.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
 import { workloadByName } from '../transactions/workloads/index.ts';
-import { UsageError } from './errors.ts';
+import { asUsage, UsageError } from './errors.ts';
+import { count } from './format.ts';
 import { checkOutputPath, err, out, readInputFile, writeAll, writeWholeFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { Interruption, readProgram } from './run.ts';
-import { workloadSourcePath } from './workload-run.ts';
+import { workloadSourcePath } from './workload-program.ts';
 
 export interface CampaignOptions {
   /** Faults every run carries besides its own (repeatable --inject). */
@@ -94,7 +95,7 @@ function list(text: string): string[] {
  * (JOB_COMPLETION_INDEX + 1 in a Kubernetes Indexed Job, SLURM_ARRAY_TASK_ID −
  * SLURM_ARRAY_TASK_MIN + 1 in a Slurm job array).
  */
-export function resolveShard(shard: string | undefined, shards: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
+function resolveShard(shard: string | undefined, shards: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
   if (shard !== undefined && shards !== undefined) throw new UsageError('give --shard i/n or --shards n, not both');
   if (shard !== undefined) {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(shard);
@@ -125,18 +126,6 @@ export function resolveShard(shard: string | undefined, shards: string | undefin
   return { index, count };
 }
 
-/** Turns the campaign library's input errors into usage errors (one line, status 2). */
-async function asUsage<T>(what: () => Promise<T> | T): Promise<T> {
-  try {
-    return await what();
-  } catch (error) {
-    if (error instanceof SpaceError || error instanceof CampaignError || error instanceof ResultsError || error instanceof RangeError) {
-      throw new UsageError(error.message);
-    }
-    throw error;
-  }
-}
-
 /** The workload options as the results header records them, or null without --workload (whose options are then refused). */
 function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
   if (options.workload === undefined) {
@@ -148,11 +137,7 @@ function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
   const rate = options.rate === undefined ? null : Number(options.rate);
   if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
-  try {
-    parseDuration(duration);
-  } catch (error) {
-    throw new UsageError(`--duration: ${(error as Error).message}`);
-  }
+  asUsage(() => parseDuration(duration), '--duration');
   return {
     name: options.workload, duration, rate,
     fifo: options.fifo === undefined ? null : parseCount(options.fifo, '--fifo'),
@@ -168,7 +153,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const seed = parseCount(options.seed, '--seed');
   if (seed > 0xFFFF_FFFF) throw new UsageError(`--seed: ${options.seed} is too large (seeds are 0..4294967295)`);
   const kinds = list(options.kinds).map((kind) => {
-    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kinds: unknown kind '${kind}' (one of ${FAULT_KINDS.join(', ')})`);
+    if (!(MODULE_FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kinds: unknown kind '${kind}' (one of ${MODULE_FAULT_KINDS.join(', ')})`);
     return kind as FaultKind;
   });
   let window: [number, number] | undefined;
@@ -192,14 +177,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
   const programPath = path ?? workloadSourcePath(workloadByName(workload!.name));
   const program = readProgram(programPath, options.format);
 
-  const background = (options.inject ?? []).map((spec) => {
-    try {
-      return parseFault(spec);
-    } catch (error) {
-      if (error instanceof FaultSpecError) throw new UsageError(`--inject: ${error.message}`);
-      throw error;
-    }
-  });
+  const background = (options.inject ?? []).map((spec) => asUsage(() => parseFault(spec), '--inject'));
   for (const f of background) if (f.atUs !== undefined) throw new UsageError(`--inject '${spec(f)}': a campaign's faults apply at instruction numbers (at=N)`);
   const setup: CampaignSetup = {
     program, topology, compare, ramMiB, seed, maxInstructions, background,
@@ -271,10 +249,9 @@ function progressBar(total: number, initial: number): { update(done: number): vo
 }
 
 const percent = (f: number) => `${(f * 100).toFixed(f > 0 && f < 0.001 ? 3 : 1)} %`;
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** The summary as a table for people. */
-export function formatSummary(s: CampaignSummary): string {
+function formatSummary(s: CampaignSummary): string {
   const lines: string[] = [];
   const subject = s.workload ? `workload ${s.workload}${s.program ? ` (${s.program})` : ''}` : s.program;
   lines.push(`${subject} on ${s.topology}: ${count(s.runs)} runs, seed ${s.seed}, fault space ${count(s.fault_space_size)} faults`);
@@ -367,12 +344,7 @@ export function mergeCommand(paths: string[], options: { summary?: string; json?
   if (options.summary) checkOutputPath(options.summary, `the summary to ${options.summary}`);
   const files = paths.map((path) => {
     const text = new TextDecoder().decode(readInputFile(path));
-    try {
-      return { path, ...parseResults(text, path) };
-    } catch (error) {
-      if (error instanceof ResultsError) throw new UsageError(error.message);
-      throw error;
-    }
+    return { path, ...asUsage(() => parseResults(text, path)) };
   });
   const first = files[0];
   const count = first.header.shard.count;

@@ -10,11 +10,12 @@ import { variantOf, WORKLOADS, workloadByName } from '../transactions/workloads/
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { COMPARE_FAULTS, COMPARE_TOPOLOGIES, compare, type CompareFaultSpec, type CompareRow, type CompareRun, type CompareTopology } from '../system/compare.ts';
 import { DEFAULT_FAILOVER } from '../system/settings.ts';
-import { exitStatusHelp, UsageError } from './errors.ts';
+import { asUsage, exitStatusHelp, UsageError } from './errors.ts';
+import { count, roundedTime } from './format.ts';
 import { err, out } from './io.ts';
 import { parseChoice, parseCount } from './numbers.ts';
-import { failoverOptions, workloadSourcePath, DEFAULT_DURATION } from './workload-run.ts';
-import { readProgram } from './run.ts';
+import { checkFeedFlags, failoverOptions, DEFAULT_DURATION } from './workload-run.ts';
+import { workloadProgram } from './workload-program.ts';
 import { formatFault } from '../fault/spec.ts';
 
 export interface CompareCommandOptions {
@@ -33,16 +34,12 @@ export interface CompareCommandOptions {
 }
 
 /** `hard`, `transient`, `hard@500ms`: the fault at its time, or at `defaultUs`. */
-export function parseCompareFault(text: string, defaultUs: number): CompareFaultSpec {
+function parseCompareFault(text: string, defaultUs: number): CompareFaultSpec {
   const [kindText, time, extra] = text.trim().split('@');
   if (extra !== undefined) throw new UsageError(`--fault '${text}': expected KIND or KIND@TIME, e.g. hard@500ms`);
   const kind = parseChoice(kindText, COMPARE_FAULTS, `--fault '${text}'`);
   if (time === undefined) return { kind, atUs: defaultUs };
-  try {
-    return { kind, atUs: parseDuration(time) };
-  } catch (error) {
-    throw new UsageError(`--fault '${text}': ${(error as Error).message}`);
-  }
+  return { kind, atUs: asUsage(() => parseDuration(time), `--fault '${text}'`) };
 }
 
 /** The workload's pair-aware rewrite. */
@@ -52,14 +49,11 @@ function pairAwareOf(workload: Workload, registry: ReadonlyMap<string, Workload>
   return pair;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const us = (n: number) => (n === 0 ? '0' : n >= 1000 ? `${count(Math.round(n / 100) / 10)} ms` : `${count(n)} µs`);
-
 /** The table for people: one line per topology and fault. */
 export function formatCompare(rows: readonly CompareRow[], title: string): string {
   const header = ['topology', 'fault', 'lost', 'duplicated', 'wrong', 'deadline misses', 'downtime', 'application changes', 'modules', 'instructions/tx'];
   const lines = rows.map((r) => [
-    r.topology, r.fault, count(r.lost), count(r.duplicated), count(r.wrong), count(r.deadline_misses), us(r.downtime_us),
+    r.topology, r.fault, count(r.lost), count(r.duplicated), count(r.wrong), count(r.deadline_misses), roundedTime(r.downtime_us),
     r.application_changes, String(r.modules), count(r.instructions_per_transaction),
   ]);
   const widths = header.map((h, k) => Math.max(h.length, ...lines.map((l) => l[k].length)));
@@ -82,19 +76,9 @@ export function runCommandFor(run: CompareRun, options: CompareCommandOptions): 
 
 export async function compareCommand(options: CompareCommandOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS): Promise<number> {
   if (options.workload === undefined) throw new UsageError('compare needs a workload: lockstep compare --workload card-auth');
-  let workload: Workload;
-  try {
-    workload = workloadByName(options.workload, registry);
-  } catch (error) {
-    throw new UsageError(`--workload: ${(error as Error).message}`);
-  }
+  const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
   const durationText = options.duration ?? DEFAULT_DURATION;
-  let durationUs: number;
-  try {
-    durationUs = parseDuration(durationText);
-  } catch (error) {
-    throw new UsageError(`--duration: ${(error as Error).message}`);
-  }
+  const durationUs = asUsage(() => parseDuration(durationText), '--duration');
   const rate = options.rate === undefined ? undefined : Number(options.rate.replace(/_/g, ''));
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const faultTexts = options.fault.length > 0 ? options.fault : [...COMPARE_FAULTS];
@@ -104,33 +88,22 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   const original = variantOf(workload, 'none', registry)!;
   const pairAware = (topologies ?? COMPARE_TOPOLOGIES).includes('process-pair-aware') ? pairAwareOf(original, registry) : original;
   const failover = failoverOptions({ ...options, inject: [], replace: [] }, 'cluster');
-  const programs = new Map<Workload, ReturnType<typeof readProgram>>();
-  const programOf = (w: Workload) => {
-    let program = programs.get(w);
-    if (!program) programs.set(w, (program = readProgram(workloadSourcePath(w))));
-    return program;
-  };
   const feed = {
     durationUs, rate, seed: options.seed === undefined ? undefined : parseCount(options.seed, '--seed'),
     fifo: options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo'),
   };
-  let runs: CompareRun[];
-  try {
-    runs = await compare({
-      workload: original, pairAware, programOf, feed, faults, failover, topologies,
-      onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
-    });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
-    throw error;
-  }
+  checkFeedFlags({ workload: original, ...feed });
+  const runs = await asUsage(() => compare({
+    workload: original, pairAware, programOf: workloadProgram, feed, faults, failover, topologies,
+    onRow: (_row, index, total) => { if (!options.json && process.stderr.isTTY) err(`\r${index + 1}/${total} runs`); },
+  }));
   if (!options.json && process.stderr.isTTY) err('\r');
   const rows = runs.map((r) => r.row);
   if (options.json) {
     out(`${JSON.stringify({ rows }, null, 2)}\n`);
     return 0;
   }
-  const when = faults.map((f) => `${f.kind} at ${us(f.atUs)}`).join(', ');
+  const when = faults.map((f) => `${f.kind} at ${roundedTime(f.atUs)}`).join(', ');
   out(formatCompare(rows, `${workload.name}, ${durationText} at ${rate ?? 'the default rate'}${rate ? '/s' : ''}, seed ${feed.seed ?? 1}; faults: ${when} (hard: module 0 / the primary killed; transient: one bit of live data flipped in module 0)`));
   out('\nReproduce a row: ' + runCommandFor(runs.find((r) => r.row.topology === 'cluster') ?? runs[0], options) + '\n');
   return 0;

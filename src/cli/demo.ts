@@ -16,7 +16,8 @@ import { parseFault } from '../fault/spec.ts';
 import { out } from './io.ts';
 import { compare } from '../system/compare.ts';
 import { cardAuth, variantOf } from '../transactions/workloads/index.ts';
-import { workloadProgram } from './bench-transactions.ts';
+import { count } from './format.ts';
+import { workloadProgram } from './workload-program.ts';
 import { formatCompare } from './compare.ts';
 
 const COMPARE_RATE = 2000;
@@ -60,8 +61,6 @@ async function runOn(program: Program, topology: Topology, faults: string[], rep
   return { lines, machine };
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
-
 /** What happened, in one or two lines. */
 function verdict(topology: Topology, run: Outcome, reference: Outcome): string[] {
   const events = run.machine.events;
@@ -72,7 +71,7 @@ function verdict(topology: Topology, run: Outcome, reference: Outcome): string[]
     { halt: run.machine.halt, output: new TextEncoder().encode(run.lines.join('\n')), events },
   );
   const values = diverge && divergenceValues(diverge);
-  const where = diverge && values ? `diverged at instruction ${n(diverge.instret)}: module ${diverge.module} wrote ${diverge.field} = ${values.module}, module ${diverge.reference} wrote ${values.reference}` : '';
+  const where = diverge && values ? `diverged at instruction ${count(diverge.instret)}: module ${diverge.module} wrote ${diverge.field} = ${values.module}, module ${diverge.reference} wrote ${values.reference}` : '';
   switch (outcome) {
     case 'sdc': return [`silent data corruption: ${wrong} of ${reference.lines.length} balances printed wrong, and nothing noticed`];
     case 'failstop': return [where, `it cannot tell which module is right, so it stops (fail-stop): ${run.lines.length} balances printed, none wrong, service down`];
@@ -107,8 +106,8 @@ export async function demoCommand(): Promise<number> {
   const repaired = await runOn(program, 'pair-spare', [`at=${FAULT_AT},module=1,kind=flip,target=s2,bit=12`], 600);
   const done = repaired.machine.events.find((e) => e.kind === 'resync-done') as Extract<MachineEvent, { kind: 'resync-done' }> | undefined;
   if (done) {
-    say(`Repair: on pair-spare, board 0 is replaced at instruction ${n(done.instret)} and brought back into lockstep by`);
-    say(`        stop-and-copy (${n(done.bytes)} bytes, a pause of ${n(done.pause_instructions)} cycles = ${done.pause_us} µs);`);
+    say(`Repair: on pair-spare, board 0 is replaced at instruction ${count(done.instret)} and brought back into lockstep by`);
+    say(`        stop-and-copy (${count(done.bytes)} bytes, a pause of ${count(done.pause_instructions)} cycles = ${done.pause_us} µs);`);
     say(`        the program finished with all four CPUs online: ${repaired.machine.moduleStatus().every((m) => m.state === 'online')}.`);
   }
   say();
@@ -135,7 +134,7 @@ async function compareDemo(say: (text?: string) => void): Promise<void> {
     feed: { durationUs: COMPARE_DURATION_US, rate: COMPARE_RATE },
     faults: [{ kind: 'hard', atUs: COMPARE_DURATION_US / 2 }, { kind: 'transient', atUs: COMPARE_DURATION_US / 2 }],
   });
-  say(`Transactions: card authorisations arrive at ${COMPARE_RATE.toLocaleString('en-US')}/s for ${COMPARE_DURATION_US / 1e6} s on every topology. Halfway, the`);
+  say(`Transactions: card authorisations arrive at ${count(COMPARE_RATE)}/s for ${COMPARE_DURATION_US / 1e6} s on every topology. Halfway, the`);
   say('same hard fault (module 0, the primary, dies) and, in a second run, the same transient fault');
   say('(one bit of the balance the next transaction reads flips) hit each of them:');
   say();

@@ -1,8 +1,8 @@
 /**
  * How the CLI fails, and the exit statuses it returns besides the guest's own (EXIT_STATUSES).
  *
- * - Bad input a user can fix (a file, an option, a fault spec) is a UsageError (or a
- *   ProgramError, FaultSpecError, RangeError from the library): one line on stderr, status 2.
+ * - Bad input a user can fix (a file, an option, a fault spec) is a UsageError, or an input
+ *   error of the library (isUserError): one line on stderr, status 2.
  * - The environment failing an open file or stream (stdout on a full disk, stdin that is a
  *   directory, a --trace or --report file that cannot be written) is an IoError: one line
  *   naming the file and the error, status 74; a reader closing a pipe ends the command
@@ -11,8 +11,6 @@
  *   unless LOCKSTEP_DEBUG is set.
  */
 import { writeSync } from 'node:fs';
-import { ProgramError } from '../isa/program.ts';
-import { FaultSpecError } from '../fault/spec.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -101,8 +99,33 @@ export function describeSystemError(error: unknown): string {
   return message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
 }
 
+/**
+ * Runs `work` and turns an input error of the library it throws (a RangeError: the library's
+ * error classes for bad input extend it) into a UsageError, one line with status 2, its
+ * message prefixed with `option` when given: the option or argument the user typed, such as
+ * `--duration`. Other errors pass unchanged. A promise `work` returns is turned the same way.
+ */
+export function asUsage<T>(work: () => T, option?: string): T {
+  const turn = (error: unknown): never => {
+    if (error instanceof RangeError) throw new UsageError(option === undefined ? error.message : `${option}: ${error.message}`);
+    throw error;
+  };
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch(turn) : result) as T;
+  } catch (error) {
+    return turn(error);
+  }
+}
+
+/**
+ * Whether `error` is bad input rather than a bug: a UsageError, or a RangeError, which is how
+ * the library refuses input — InputError and the classes that extend it (ProgramError,
+ * FaultSpecError, ...), and the input checks that still throw a plain RangeError. A broken
+ * invariant of the library is a plain Error, and so an internal error here.
+ */
 export function isUserError(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof ProgramError || error instanceof FaultSpecError || error instanceof RangeError;
+  return error instanceof UsageError || error instanceof RangeError;
 }
 
 /** A failed system call that reached us unwrapped (it has an errno code and a syscall name). */

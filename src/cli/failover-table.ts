@@ -1,9 +1,7 @@
 /** What a failover system did, as a short table for people (stderr of `lockstep run --workload --topology cluster|process-pair`). */
 import type { FailoverSummary } from '../system/failover.ts';
 import { cyclesToUs } from '../transactions/time.ts';
-
-const count = (n: number) => n.toLocaleString('en-US');
-const us = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })} µs`;
+import { count, us } from './format.ts';
 
 export function formatFailover(s: FailoverSummary): string {
   const takeovers = s.events.flatMap((e) => (e.kind === 'takeover' ? [e] : []));

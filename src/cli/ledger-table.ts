@@ -1,8 +1,6 @@
 /** The transaction ledger as a short table for people (stderr of `lockstep run --workload`). */
 import type { Ledger } from '../transactions/ledger.ts';
-
-const count = (n: number) => n.toLocaleString('en-US');
-const us = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })} µs`;
+import { count, us } from './format.ts';
 
 /** `title` heads the table, e.g. "card-auth on tmr, 2s at 1000/s, seed 1". */
 export function formatLedger(ledger: Ledger, title: string): string {

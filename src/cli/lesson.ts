@@ -120,9 +120,12 @@ export async function gradeCommand(path: string, options: GradeOptions): Promise
   const programSteps = lesson.steps.flatMap((s, k) => (s.goal.kind === 'program' ? [k + 1] : []));
   const step = lesson.steps[number - 1];
   if (!step || step.goal.kind !== 'program') {
-    const which = step ? `step ${number} is a ${step.goal.kind} step` : `the lesson has steps 1..${lesson.steps.length}`;
-    const offer = programSteps.length > 0 ? `program steps: ${programSteps.join(', ')}` : 'the lesson has no program step';
-    throw new UsageError(`--step ${options.step}: ${which}, not a program step (${offer})`);
+    const kind = step?.goal.kind;
+    const which = kind === undefined ? `the lesson has steps 1..${lesson.steps.length}` : `step ${number} is ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} step, not a program step`;
+    const instead = programSteps.length === 0
+      ? (kind === undefined ? ', and none of them is a program step to grade' : ', and the lesson has no program step to grade')
+      : `: give --step ${programSteps.join(' or ')} (the lesson's program step${programSteps.length === 1 ? '' : 's'})`;
+    throw new UsageError(`--step ${options.step}: ${which}${instead}`);
   }
   const bytes = readInputFile(options.submission);
   if (options.out === '') throw new UsageError('--out needs a file name: --out results.json');

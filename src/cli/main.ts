@@ -13,7 +13,7 @@ import { addLessonCommands } from './lesson.ts';
 import { campaignCommand, mergeCommand, DEFAULT_KINDS, DEFAULT_RUNS, DEFAULT_TARGETS } from './campaign.ts';
 import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts';
 import { err, out } from './io.ts';
-import { FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
+import { FAULT_KINDS, MODULE_FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
 import { DEFAULT_ENGINE } from '../machine/core.ts';
 import { DEFAULT_FAILOVER, SYSTEM_TOPOLOGIES } from '../system/settings.ts';
@@ -160,7 +160,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--margin <e>', "instead of --runs: the margin wanted, e.g. 1% (runs by Leveugle's formula over the fault space)")
     .option('--confidence <q>', 'the confidence of --margin, of the margin achieved and of the zero-escape bound (default 95%)')
     .option('--seed <s>', 'seed of the faults: run k injects the k-th fault of (seed, k)', '1')
-    .option('--kinds <list>', `fault kinds: ${FAULT_KINDS.join(', ')}`, DEFAULT_KINDS)
+    .option('--kinds <list>', `fault kinds: ${MODULE_FAULT_KINDS.join(', ')}`, DEFAULT_KINDS)
     .option('--targets <list>', 'targets: regs, pc, csr, mem (the program\'s words), result, registers (x5, a0), CSRs (mepc), mem:FROM..TO', DEFAULT_TARGETS)
     .option('--window <from..to>', 'instructions at which faults apply (default: the whole fault-free run; TO excluded)')
     .option('--modules <list>', 'modules faults may hit, e.g. 0,2 (default: all)')

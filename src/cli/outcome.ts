@@ -7,6 +7,7 @@ import { HANG_FACTOR, firstDifference, type Outcome } from '../fault/classify.ts
 import type { InactiveFault } from '../machine/events.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
 import { isDetection } from '../machine/events.ts';
+import { count } from './format.ts';
 
 export interface ClassifiedRun {
   halt?: Halt;
@@ -18,10 +19,9 @@ export interface ClassifiedRun {
 }
 
 const byte = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** Where `output` first differs from `expected`, in words; undefined if they are equal. */
-export function outputDifference(output: Uint8Array, expected: Uint8Array): string | undefined {
+function outputDifference(output: Uint8Array, expected: Uint8Array): string | undefined {
   const d = firstDifference(expected, output);
   if (!d) return undefined;
   const got = d.actual !== undefined ? byte(d.actual) : 'the output ends there';

@@ -14,7 +14,7 @@ import type { ConsoleIO } from '../machine/hostcalls.ts';
 import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topology.ts';
 import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
-import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
+import { checkEccSettings, ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { DEFAULT_ENGINE, ENGINES, type Engine } from '../machine/core.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
@@ -23,7 +23,7 @@ import { classify, HANG_FACTOR, type Outcome } from '../fault/classify.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
 import { buildReport } from '../machine/report.ts';
 import { type InputSource, processConsole, Stdin } from './console.ts';
-import { DiagnosticsError, UsageError } from './errors.ts';
+import { asUsage, DiagnosticsError, UsageError } from './errors.ts';
 import { checkOutputPath, err, openOutputFile, out, readInputFile, writeWholeFile, type OutputFile } from './io.ts';
 import { parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { describeOutcome } from './outcome.ts';
@@ -56,7 +56,7 @@ export interface RunOptions {
 }
 
 /** A replacement: `at=N,module=M` or `at=N,board=B`. */
-export function parseReplace(spec: string): { at: number; site: { module: number } | { board: number } } {
+function parseReplace(spec: string): { at: number; site: { module: number } | { board: number } } {
   const fields = new Map<string, string>();
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [key, value, extra] = part.split('=');
@@ -124,22 +124,6 @@ function checkSites(settings: Settings, options: RunOptions): void {
   }
 }
 
-function thresholdOption(text: string): Threshold {
-  try {
-    return parseThreshold(text);
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(`--threshold: ${error.message}`);
-    throw error;
-  }
-}
-
-/** The scrubber corrects with the check bits, so it needs them. */
-function checkScrub(settings: Settings): void {
-  if (settings.scrubEvery === undefined) return;
-  if (settings.scrubEvery === 0) throw new UsageError('--scrub-every: 0 instructions between passes: give 1 or more (leave the option out for no scrubber)');
-  if (settings.ecc !== 'secded') throw new UsageError('--scrub-every: a scrubber corrects errors with the RAM\'s check bits: add --ecc secded');
-}
-
 export function settingsFrom(options: RunOptions): Settings {
   const settings: Settings = {
     topology: parseChoice(options.topology ?? 'simplex', SERVICE_TOPOLOGIES, '--topology'),
@@ -149,7 +133,7 @@ export function settingsFrom(options: RunOptions): Settings {
     repairAfter: options.repairAfter === undefined ? undefined : parseCount(options.repairAfter, '--repair-after'),
     readmit: parseChoice(options.readmit ?? 'never', READMIT_POLICIES, '--readmit'),
     diagnoseTime: options.diagnoseTime === undefined ? undefined : parseCount(options.diagnoseTime, '--diagnose-time'),
-    threshold: options.threshold === undefined ? undefined : thresholdOption(options.threshold),
+    threshold: options.threshold === undefined ? undefined : asUsage(() => parseThreshold(options.threshold!), '--threshold'),
     crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
     ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
     scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),
@@ -159,7 +143,8 @@ export function settingsFrom(options: RunOptions): Settings {
     replacements: options.replace.map(parseReplace),
   };
   checkSites(settings, options);
-  checkScrub(settings);
+  // --ecc is one of ECC_MODES already: what is left to refuse is the scrubber.
+  asUsage(() => checkEccSettings(settings.ecc, settings.scrubEvery), '--scrub-every');
   return settings;
 }
 

@@ -6,19 +6,19 @@
  * stopped; 0 if it was still up at the end.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { buildReport } from '../machine/report.ts';
 import { formatTraceEntry } from '../machine/trace.ts';
-import { TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED } from '../transactions/feed.ts';
-import { parseTrace, DEFAULT_RATE, TraceError, type TraceArrival } from '../transactions/arrivals.ts';
+import { checkFeedOptions, TransactionFeed, DEFAULT_FIFO_DEPTH, DEFAULT_SEED, type FeedOptions } from '../transactions/feed.ts';
+import { parseTrace, DEFAULT_RATE, type TraceArrival } from '../transactions/arrivals.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { WORKLOADS, workloadByName } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
 import { processConsole } from './console.ts';
 import { checkOutputPath, err, openOutputFile } from './io.ts';
-import { UsageError } from './errors.ts';
+import { asUsage, UsageError } from './errors.ts';
 import { parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
+import { workloadProgram } from './workload-program.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 import {
   createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, LOCKSTEP_SETTINGS, type Service, type ClusterAware, type FailoverSettings,
@@ -56,41 +56,55 @@ function checkHostOptions(options: WorkloadRunOptions): void {
   }
 }
 
-/** The failover settings the options give (only on cluster and process-pair; UsageError elsewhere). */
+/** The failover options: [option, its key in the options, the setting it gives, the topologies it applies to]. */
+const FAILOVER_OPTIONS = [
+  ['--checkpoint-every', 'checkpointEvery', 'checkpointEvery', 'cluster'],
+  ['--heartbeat', 'heartbeat', 'heartbeatUs', 'cluster or process-pair'],
+  ['--missed', 'missed', 'missed', 'cluster or process-pair'],
+  ['--failover-time', 'failoverTime', 'failoverTimeUs', 'cluster or process-pair'],
+  ['--cluster-aware', 'clusterAware', 'clusterAware', 'cluster'],
+] as const;
+
+/**
+ * The failover settings the options give (only on cluster and process-pair; UsageError
+ * elsewhere), each checked on its own so that an error names the option the user typed.
+ */
 export function failoverOptions(options: WorkloadRunOptions, topology: string): Partial<Omit<FailoverSettings, 'topology'>> {
-  const given = (['checkpointEvery', 'heartbeat', 'missed', 'failoverTime', 'clusterAware'] as const).filter((k) => options[k] !== undefined);
+  const given = FAILOVER_OPTIONS.filter(([, key]) => options[key] !== undefined);
   if (!isSystemTopology(topology)) {
-    if (given.length > 0) throw new UsageError(`${flag(given[0])} applies to the failover systems: use --topology cluster or process-pair`);
+    if (given.length > 0) {
+      const [option, , , applies] = given[0];
+      throw new UsageError(`${option} applies to the ${applies === 'cluster' ? 'cluster' : 'failover systems'}: use --topology ${applies}`);
+    }
     return {};
   }
   if (topology === 'process-pair' && options.checkpointEvery !== undefined) throw new UsageError('--checkpoint-every applies to the cluster: a process pair checkpoints when its application says so (a pair-aware workload such as card-auth-pair)');
   if (topology === 'process-pair' && options.clusterAware !== undefined) throw new UsageError('--cluster-aware applies to the cluster: a process pair is made safe by its application\'s own checkpoints (a pair-aware workload such as card-auth-pair)');
-  const aware = options.clusterAware === undefined ? undefined : options.clusterAware === true ? 'dedupe' : parseChoice(options.clusterAware, CLUSTER_AWARE_MODES, '--cluster-aware') as ClusterAware;
-  return {
+  const settings: Partial<Omit<FailoverSettings, 'topology'>> = {
     checkpointEvery: options.checkpointEvery === undefined ? undefined : parseCount(options.checkpointEvery, '--checkpoint-every'),
-    heartbeatUs: options.heartbeat === undefined ? undefined : usage('--heartbeat', () => parseDuration(options.heartbeat!)),
+    heartbeatUs: options.heartbeat === undefined ? undefined : asUsage(() => parseDuration(options.heartbeat!), '--heartbeat'),
     missed: options.missed === undefined ? undefined : parseCount(options.missed, '--missed'),
-    failoverTimeUs: options.failoverTime === undefined ? undefined : usage('--failover-time', () => parseDuration(options.failoverTime!)),
-    clusterAware: aware,
+    failoverTimeUs: options.failoverTime === undefined ? undefined : asUsage(() => parseDuration(options.failoverTime!), '--failover-time'),
+    clusterAware: options.clusterAware === undefined ? undefined
+      : options.clusterAware === true ? 'dedupe' : parseChoice(options.clusterAware, CLUSTER_AWARE_MODES, '--cluster-aware') as ClusterAware,
   };
+  for (const [option, , setting] of given) asUsage(() => failoverSettings(topology, { [setting]: settings[setting] }), option);
+  return settings;
+}
+
+/**
+ * Refuses a --rate, --fifo or --seed the feed cannot take (checkFeedOptions), naming the
+ * option; `capacity` is the deepest FIFO the service has (its default: the core's).
+ */
+export function checkFeedFlags(feed: Pick<FeedOptions, 'workload' | 'durationUs' | 'rate' | 'fifo' | 'seed'>, capacity?: number): void {
+  for (const [option, key] of [['--rate', 'rate'], ['--fifo', 'fifo'], ['--seed', 'seed']] as const) {
+    const problem = feed[key] === undefined ? undefined : checkFeedOptions({ workload: feed.workload, durationUs: feed.durationUs, [key]: feed[key] }, capacity);
+    if (problem) throw new UsageError(`${option}: ${problem}`);
+  }
 }
 
 /** Virtual time a workload run lasts when --duration is not given. */
 export const DEFAULT_DURATION = '1s';
-
-/** The workload's own program: examples/<source> of this package. */
-export function workloadSourcePath(workload: Workload): string {
-  return fileURLToPath(new URL(`../../examples/${workload.source}`, import.meta.url));
-}
-
-function usage<T>(option: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof TraceError) throw new UsageError(`${option}: ${error.message}`);
-    throw error;
-  }
-}
 
 export async function runWorkloadCommand(
   path: string | undefined, options: WorkloadRunOptions, registry: ReadonlyMap<string, Workload> = WORKLOADS,
@@ -101,12 +115,9 @@ export async function runWorkloadCommand(
   checkHostOptions(options);
   const settings = settingsFrom(options);
   const durationText = options.duration ?? DEFAULT_DURATION;
-  const durationUs = usage('--duration', () => parseDuration(durationText));
-  const rate = options.rate === undefined ? undefined : usage('--rate', () => {
-    const value = Number(options.rate!.trim().replace(/_/g, ''));
-    if (options.rate!.trim() === '' || !(value > 0)) throw new RangeError(`'${options.rate}' is not a positive number of transactions per virtual second`);
-    return value;
-  });
+  const durationUs = asUsage(() => parseDuration(durationText), '--duration');
+  const rate = options.rate === undefined ? undefined : Number(options.rate.trim().replace(/_/g, ''));
+  if (rate !== undefined && (options.rate!.trim() === '' || !(rate > 0))) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
   const fifo = options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo');
   const seed = options.seed === undefined ? undefined : parseCount(options.seed, '--seed');
   let trace: TraceArrival[] | undefined;
@@ -117,14 +128,12 @@ export async function runWorkloadCommand(
     } catch (error) {
       throw new UsageError(`--arrivals: cannot read ${options.arrivals}: ${(error as Error).message}`);
     }
-    trace = usage('--arrivals', () => parseTrace(text, options.arrivals!, durationUs));
+    trace = asUsage(() => parseTrace(text, options.arrivals!, durationUs), '--arrivals');
   }
-  const workload = usage('--workload', () => workloadByName(options.workload!, registry));
-  const program = readProgram(path ?? workloadSourcePath(workload));
+  const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
+  const program = path === undefined ? workloadProgram(workload) : readProgram(path);
 
   const failover = failoverOptions(options, settings.topology);
-  const topology = settings.topology;
-  if (isSystemTopology(topology)) usage(`--topology ${topology}`, () => failoverSettings(topology, failover));
   if (isSystemTopology(settings.topology) && options.trace !== undefined) throw new UsageError(`--trace records one machine's instructions: a ${settings.topology} has two; trace a lockstep topology`);
 
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
@@ -138,6 +147,7 @@ export async function runWorkloadCommand(
     if (!machine) throw new UsageError(`--replace: a ${settings.topology}'s hosts are not replaced; replacement is for dmr, pair-spare and tmr`);
     machine.replace(r.at, r.site);
   }
+  checkFeedFlags({ workload, durationUs, rate, fifo, seed }, service.capacity);
   const feed = new TransactionFeed(service, { workload, durationUs, rate, fifo, seed, trace, timedFaults }); // RangeError: a user error
   if (options.report) checkOutputPath(options.report, `the report to ${options.report}`);
   if (machine) machine.onDivergence = (_event, line) => err(`${line}\n`);

@@ -4,11 +4,12 @@
  * RAM word too).
  */
 import { ABI_NAMES, registerNumber } from '../isa/registers.ts';
+import { InputError } from '../input-error.ts';
 
 export type WatchTarget = { type: 'reg'; reg: number } | { type: 'mem'; addr: number };
 
 /** A watch target that cannot be watched; the message says what to write instead. */
-export class WatchError extends RangeError {
+export class WatchError extends InputError {
   override name = 'WatchError';
 }
 

@@ -41,7 +41,7 @@ export class Random {
 
   /** A uniform integer in [0, n), n ≤ 2^32, without modulo bias. */
   below(n: number): number {
-    if (n <= 0) throw new RangeError(`below(${n})`);
+    if (n <= 0) throw new Error(`below(${n}): n must be at least 1`);
     const limit = 2 ** 32 - (2 ** 32 % n);
     for (;;) {
       const v = this.nextU32();

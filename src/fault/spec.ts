@@ -6,6 +6,7 @@
  * with `module=all` hits every module alike at the same instruction (a common-mode fault).
  */
 import { registerNumber } from '../isa/registers.ts';
+import { InputError } from '../input-error.ts';
 import { csrNumber, csrName } from '../isa/csr.ts';
 import { ABI_NAMES } from '../isa/registers.ts';
 
@@ -63,7 +64,7 @@ export function faultBits(fault: Fault): number[] {
 }
 
 /** A fault specification a user must fix; the message says what and how. */
-export class FaultSpecError extends Error {
+export class FaultSpecError extends InputError {
   override name = 'FaultSpecError';
 }
 

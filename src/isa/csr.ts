@@ -51,6 +51,13 @@ export function csrNumber(name: string): number | undefined {
   return csrByName.get(name);
 }
 
+/** The number of a CSR our own code names: throws an Error for a name the table lacks (a typo of ours, not of a user's). */
+export function knownCsr(name: string): number {
+  const number = csrByName.get(name);
+  if (number === undefined) throw new Error(`no CSR is named '${name}'`);
+  return number;
+}
+
 /** The CSR name for a 12-bit CSR number, or undefined if it has none here. */
 export function csrName(number: number): string | undefined {
   return csrByNumber.get(number);

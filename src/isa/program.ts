@@ -2,6 +2,7 @@
  * A loadable program image: what the ELF loader, the flat-binary loader and the assembler
  * all produce, and what a machine loads. Addresses are guest physical addresses (u32).
  */
+import { InputError } from '../input-error.ts';
 
 /** One contiguous piece of the image: `bytes` at `address`, then zeros up to `memSize`. */
 export interface Segment {
@@ -32,6 +33,6 @@ export interface Program {
  * range. The message is one line that names the problem and where it is; callers print it
  * without a stack trace.
  */
-export class ProgramError extends Error {
+export class ProgramError extends InputError {
   override name = 'ProgramError';
 }

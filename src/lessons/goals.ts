@@ -1,5 +1,5 @@
 /**
- * The goal checker (issue 16): one for the browser's lesson player, which checks a step's
+ * The goal checker: one for the browser's lesson player, which checks a step's
  * goal live from what the machine does, and for `lockstep lesson check` and `lockstep
  * grade`, which play a run headless (play.ts) and feed it the same observations.
  *

@@ -1,4 +1,4 @@
-/** Lessons (issue 16): the format, the goal checker, the headless player and grading. */
+/** Lessons: the format, the goal checker, the headless player and grading. */
 export {
   LessonSchema, LESSON_VERSION, EVENT_NAMES, CAMPAIGN_OUTCOMES, AVAILABILITY_FIGURES, CAMPAIGN_TARGETS,
   validateLesson, parseLesson, lessonJsonSchema,

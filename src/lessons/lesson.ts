@@ -1,5 +1,5 @@
 /**
- * Lesson files (issue 16): a title, the learning goals, and an ordered list of steps. A step
+ * Lesson files: a title, the learning goals, and an ordered list of steps. A step
  * has narration (Markdown), the state it starts from (a scenario, or "continue" with the
  * machine as the previous step left it), hints revealed one at a time, a goal the machine
  * can check, and the reference solution that `lockstep lesson check` plays through the same

@@ -102,7 +102,7 @@ export function checkerOf(topology: Topology): Checker | undefined {
  * second CPU, which its comparator checks against the first (the board's output); else the
  * board's one module.
  */
-export function checkedModule(topology: Topology, board: number): number {
+function checkedModule(topology: Topology, board: number): number {
   return modulesOfBoard(topology, board).at(-1)!;
 }
 

@@ -73,6 +73,6 @@ export function copyDirtyPages(from: Machine, to: Machine): number {
 export function copyRange(from: Machine, to: Machine, addr: number, length: number): void {
   const source = from.ramAddress(0, addr, length);
   const target = to.ramAddress(0, addr, length);
-  if (source === undefined || target === undefined) throw new RangeError(`range ${addr.toString(16)}+${length} lies outside RAM`);
+  if (source === undefined || target === undefined) throw new Error(`range ${addr.toString(16)}+${length} lies outside RAM`);
   to.core.slice(target, length).set(from.core.slice(source, length));
 }

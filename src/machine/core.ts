@@ -33,6 +33,7 @@ interface RawExports {
   sameState(a: number, b: number, withRam: number): number;
   translatorBase(): number;
   translationGranules(): number;
+  clearMemFaultSlot(entry: number): void;
   [name: string]: unknown;
 }
 
@@ -198,6 +199,8 @@ export class Core {
   hostRamWritten(m: number, offset: number, length: number): void { this.exports.hostRamWritten(m, offset, length); }
   /** Frees module `m`'s RAM fault slots that hold nothing any more. */
   releaseMemFaults(m: number): void { this.exports.releaseMemFaults(m); }
+  /** Frees the RAM fault slot at linear address `entry` (one of a hart's H_MEM_FAULTS): no word, identity masks, nothing else. */
+  clearMemFaultSlot(entry: number): void { this.exports.clearMemFaultSlot(entry); }
   csrHasStorage(num: number): boolean { return this.exports.csrHasStorage(num) !== 0; }
   clearFaults(m: number): void { this.exports.clearFaults(m); }
 

@@ -12,7 +12,7 @@
  * instructions after the first of those K is retired: it is not re-admitted again, whatever
  * the self-test says, and waits for its replacement, which starts a fresh count.
  */
-import { parseFault } from '../fault/spec.ts';
+import type { Fault, FaultKind } from '../fault/spec.ts';
 import type { MachineEvent } from './events.ts';
 
 export const READMIT_POLICIES = ['never', 'transient'] as const;
@@ -38,11 +38,11 @@ export const DEFAULT_DIAGNOSE_TIME = 10_000;
 export type DiagnosisVerdict = 'transient' | 'permanent' | 'retired';
 
 /** Fault kinds a self-test finds still present. */
-const PERMANENT_KINDS: ReadonlySet<string> = new Set(['stuck0', 'stuck1', 'kill', 'stuck-agree', 'stuck-disagree']);
+const PERMANENT_KINDS: ReadonlySet<FaultKind> = new Set(['stuck0', 'stuck1', 'kill', 'stuck-agree', 'stuck-disagree']);
 
-/** Whether a module carrying `faults` (fault specs) still has one a self-test finds. */
-export function carriesPermanentFault(faults: readonly string[]): boolean {
-  return faults.some((spec) => PERMANENT_KINDS.has(parseFault(spec).kind));
+/** Whether a module carrying `faults` still has one a self-test finds. */
+function carriesPermanentFault(faults: readonly Fault[]): boolean {
+  return faults.some((fault) => PERMANENT_KINDS.has(fault.kind));
 }
 
 /** "3/1000000" → 3 errors within 1,000,000 instructions; RangeError naming the problem. */
@@ -61,7 +61,7 @@ export function checkDiagnosisSettings(settings: { diagnoseTime?: number; thresh
   if (settings.threshold) checkThreshold(settings.threshold);
 }
 
-export function checkThreshold(threshold: Threshold): Threshold {
+function checkThreshold(threshold: Threshold): Threshold {
   const { errors, within } = threshold;
   if (!Number.isSafeInteger(errors) || errors < 1) throw new RangeError(`threshold: K = ${errors} must be 1 or more errors`);
   if (!Number.isSafeInteger(within) || within < 1) throw new RangeError(`threshold: N = ${within} must be 1 or more instructions`);
@@ -84,7 +84,7 @@ export class Diagnosis {
    * error and says what the self-test finds; `errors` is the count within the threshold's
    * window (all of them without a threshold).
    */
-  diagnose(modules: readonly number[], faults: readonly string[], instret: number): { verdict: DiagnosisVerdict; errors: number } {
+  diagnose(modules: readonly number[], faults: readonly Fault[], instret: number): { verdict: DiagnosisVerdict; errors: number } {
     const history = [...(this.errors.get(modules[0]) ?? []), instret];
     for (const m of modules) this.errors.set(m, history);
     const threshold = this.settings.threshold;
@@ -98,7 +98,7 @@ export class Diagnosis {
    * at `instret` for errors, carrying `faultsOf` them: a `diagnose` event each, the units to
    * re-admit at readmitAt(instret), and the modules left for repair.
    */
-  selfTest(units: readonly number[][], faultsOf: (m: number) => readonly string[], instret: number) {
+  selfTest(units: readonly number[][], faultsOf: (m: number) => readonly Fault[], instret: number) {
     const events: MachineEvent[] = [];
     const readmit: number[][] = [];
     const repair: number[] = [];

@@ -20,11 +20,14 @@ export const ECC_MODES: readonly EccMode[] = ['none', 'secded'];
 /** Who found a corrected error: a read (load, fetch, partial store, host call) or the scrubber. */
 export type CorrectedBy = 'read' | 'scrub';
 
-/** Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval. */
+/**
+ * Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval.
+ * The one check of these settings: the CLI and scenario files name the option or field.
+ */
 export function checkEccSettings(ecc: string | undefined, scrubEvery: number | undefined): void {
   if (ecc !== undefined && !(ECC_MODES as readonly string[]).includes(ecc)) throw new RangeError(`ECC '${ecc}' is unknown: use ${ECC_MODES.join(' or ')}`);
   if (scrubEvery === undefined) return;
-  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`scrub interval ${scrubEvery} must be a whole number of instructions, 1 or more`);
+  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`${scrubEvery} instructions between scrubber passes: give a whole number, 1 or more (or no scrubber at all)`);
   if (ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
 }
 
@@ -205,7 +208,7 @@ export class MemoryEcc {
     const L = this.L;
     const offsetOf = (entry: number) => core.u32(entry + L.MF_OFFSET);
     const words = new Set([...this.slots(source), ...this.slots(target)].map(offsetOf));
-    for (const entry of this.slots(target)) this.clearSlot(entry);
+    for (const entry of this.slots(target)) core.clearMemFaultSlot(entry);
     const free = this.freeSlots(target); // all of them
     for (const entry of this.slots(source)) {
       const into = free.shift()!;
@@ -231,14 +234,5 @@ export class MemoryEcc {
     const h = this.host.core.hart(m);
     return Array.from({ length: L.MEM_FAULT_SLOTS }, (_, k) => h + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE)
       .filter((entry) => this.host.core.u32(entry + L.MF_OFFSET) === L.MEM_FAULT_NONE);
-  }
-
-  /** A free slot: no word, identity masks, nothing else. */
-  private clearSlot(entry: number): void {
-    const { core } = this.host;
-    const L = this.L;
-    core.slice(entry, L.MEM_FAULT_SIZE).fill(0);
-    core.setU32(entry + L.MF_OFFSET, L.MEM_FAULT_NONE);
-    core.setU32(entry + L.MF_AND, 0xFFFF_FFFF);
   }
 }

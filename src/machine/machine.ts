@@ -18,6 +18,7 @@ import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, type ConsoleIO, type HostCall } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
+import { knownCsr } from '../isa/csr.ts';
 import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, type FaultEffects } from '../fault/inject.ts';
 import { Checkers, mismatchEvents } from './checkers.ts';
 import { Diagnosis } from './diagnosis.ts';
@@ -52,7 +53,8 @@ export interface ModuleStatus {
 export interface ModuleRecord {
   state: ModuleState;
   dead: boolean;
-  faults: string[];
+  /** Faults applied to this module since it was last replaced, in the order they took effect. */
+  faults: Fault[];
   /** It carries a persistent fault (stuck bit, ECC poison, a pending result flip): run instrumented. */
   persistent: boolean;
 }
@@ -72,6 +74,9 @@ export interface RunResult {
 
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
+
+/** The trap CSRs an unhandled trap is reported from. */
+const [MEPC, MCAUSE, MTVAL] = ['mepc', 'mcause', 'mtval'].map(knownCsr);
 
 /** Signals by which a trap stops a process under Linux (for exit statuses 128 + n). */
 const TRAP_NAMES = [
@@ -257,7 +262,7 @@ export class Machine {
 
   moduleStatus(): ModuleStatus[] {
     return this.modules.map((m, id) => ({
-      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: [...m.faults], corrected: this.ecc.corrected(id),
+      id, board: boardOf(this.topology, id), state: m.state, dead: m.dead, faults: m.faults.map(formatFault), corrected: this.ecc.corrected(id),
     }));
   }
 
@@ -441,7 +446,7 @@ export class Machine {
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
       chunk = Math.min(chunk, this.untilLineageCheck(now));
       this.coreCalls++;
-      this.port.setStopCycle(untilCycle);
+      this.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
       this.io.drainOutput();
       this.port.collect();
@@ -454,6 +459,13 @@ export class Machine {
     }
     this.drainTrace();
     return { stop: this.halted ? 'halted' : 'budget', executed: this.instret - start };
+  }
+
+  /** Sets the cycle at which the core's run stops (STOP_CYCLE) and a wfi stall ends; Infinity = none. */
+  private setStopCycle(cycle: number): void {
+    const at = this.L.MACHINE + this.L.M_STOP_CYCLE;
+    if (cycle === Infinity) this.core.setU64(at, 0xFFFF_FFFF_FFFF_FFFFn);
+    else this.core.setCount(at, Math.max(0, Math.floor(cycle)));
   }
 
   /**
@@ -504,9 +516,9 @@ export class Machine {
         return true;
       case L.STOP_TRAP: {
         const m = this.referenceModule()!;
-        const cause = this.csr(m, 0x342) ?? 0;
-        const pc = this.csr(m, 0x341) ?? 0;
-        const tval = this.csr(m, 0x343) ?? 0;
+        const cause = this.csr(m, MCAUSE) ?? 0;
+        const pc = this.csr(m, MEPC) ?? 0;
+        const tval = this.csr(m, MTVAL) ?? 0;
         this.stop('trap', `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`, { trap: { cause, pc, tval } });
         return true;
       }
@@ -881,7 +893,7 @@ export class Machine {
     }
     const killed: number[] = [];
     for (const m of reached) {
-      this.modules[m].faults.push(text);
+      this.modules[m].faults.push(fault);
       this.events.push({ instret, kind: 'inject', module: m, fault: text });
       const effects: FaultEffects = applyFault(this.core, m, fault, this.ramSize);
       if (effects.kill) {
@@ -913,7 +925,7 @@ export class Machine {
     }
     for (const m of modules) {
       this.events.push({ instret: this.instret, kind: 'inject', module: m, fault: text });
-      if (onBoard) this.modules[m].faults.push(text);
+      if (onBoard) this.modules[m].faults.push(fault);
     }
     this.checkers.stick(board, kind);
     this.syncOnline();

@@ -1,5 +1,5 @@
 /**
- * The reference card (issue 15): the host-served calls and the device registers, built from
+ * The reference card: the host-served calls and the device registers, built from
  * what the machine itself uses — the calls from HOST_CALLS, the table hostcalls.ts serves
  * from; the devices' addresses, register offsets and command values from the core's layout
  * exports (assembly/layout.ts), which this file names and never copies. The page shows the

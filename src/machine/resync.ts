@@ -46,8 +46,8 @@ export interface ResyncHost {
 }
 
 /** End the precopy when a round leaves at most this many dirty pages. */
-export const FINAL_PAGES = 16;
-export const MAX_ROUNDS = 8;
+const FINAL_PAGES = 16;
+const MAX_ROUNDS = 8;
 /** Virtual clock, for pauses in microseconds. */
 export const CLOCK_HZ = 100_000_000;
 

@@ -24,7 +24,7 @@ import type { StuckVerdict } from './checkers.ts';
 import type { ErrorHistory } from './diagnosis.ts';
 
 const MAGIC = 0x534C534C; // "LSLS"
-const VERSION = 3;
+const VERSION = 4;
 const HEADER_BYTES = 20;
 const PAGE_ZERO = 0;
 const PAGE_SAME = 1;

@@ -81,12 +81,4 @@ export class TransactionPort {
     this.results = [];
     return out;
   }
-
-  /** Sets the cycle at which the core's run stops (STOP_CYCLE) and a wfi stall ends; Infinity = none. */
-  setStopCycle(cycle: number): void {
-    const L = this.L;
-    const at = L.MACHINE + L.M_STOP_CYCLE;
-    if (cycle === Infinity) this.core.setU64(at, 0xFFFF_FFFF_FFFF_FFFFn);
-    else this.core.setCount(at, Math.max(0, Math.floor(cycle)));
-  }
 }

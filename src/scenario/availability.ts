@@ -1,5 +1,5 @@
 /**
- * A scenario's `availability` field (issue 14): opens the page's availability view with
+ * A scenario's `availability` field: opens the page's availability view with
  * these parameters of the Markov models (src/availability/models.ts); the ones left out keep
  * their defaults. Rates are per hour, as `lockstep availability` takes them.
  */

@@ -1,5 +1,5 @@
 /**
- * `machine.failover` of a scenario (issue 11): the settings of a failover cluster or a
+ * `machine.failover` of a scenario: the settings of a failover cluster or a
  * process pair as people write them — durations as text, like the workload's `duration` —
  * the same options `lockstep run --workload W --topology cluster|process-pair` takes
  * (`--heartbeat`, `--missed`, `--failover-time`, `--checkpoint-every`, `--cluster-aware`),

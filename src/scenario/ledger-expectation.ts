@@ -1,5 +1,5 @@
 /**
- * `expect.ledger` of a scenario (issue 10): what a lesson says the transaction ledger must
+ * `expect.ledger` of a scenario: what a lesson says the transaction ledger must
  * show at the end of the run, field by field, and the check of a ledger against it.
  */
 import type { Ledger } from '../transactions/ledger.ts';

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { TOPOLOGIES, CROSS_CHECKS } from '../machine/topology.ts';
 import { READMIT_POLICIES } from '../machine/diagnosis.ts';
-import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
+import { checkEccSettings, ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { parseFault, FaultSpecError } from '../fault/spec.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { parseDuration } from '../transactions/time.ts';
@@ -76,8 +76,14 @@ const Machine = z.strictObject({
   scrubEvery: z.number().int().min(1).optional()
     .describe('With ecc secded: a scrubber pass over RAM every this many instructions, correcting single-bit errors before they pair up'),
   failover: FailoverScenario.optional(),
-}).refine((machine) => machine.scrubEvery === undefined || machine.ecc === 'secded', {
-  path: ['scrubEvery'], message: "a scrubber corrects errors with the RAM's check bits: set ecc to secded",
+}).superRefine((machine, ctx) => {
+  // ecc is one of ECC_MODES and scrubEvery a whole number ≥ 1 already: what is left to refuse is the scrubber.
+  try {
+    checkEccSettings(machine.ecc, machine.scrubEvery);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['scrubEvery'], message: error.message });
+  }
 });
 
 const Speed = z.union([z.number().min(1).max(1e9), z.literal('max')])
@@ -113,7 +119,7 @@ const Workload = z.strictObject({
   }).default(DEFAULT_WORKLOAD_DURATION).describe("Virtual time the run lasts, e.g. '2s', '500ms', '250us'"),
   seed: z.number().int().min(0).max(0xFFFF_FFFF).optional().describe('Seed of the arrival times and payloads (default 1)'),
   fifo: z.number().int().min(1).max(1024).optional().describe('Input FIFO depth in records (default 64)'),
-}).describe('Run the program as a transaction workload (issue 10): arrivals on the virtual clock, judged by the ledger; as `lockstep run --workload`');
+}).describe('Run the program as a transaction workload: arrivals on the virtual clock, judged by the ledger; as `lockstep run --workload`');
 
 const LedgerBound = z.union([
   z.number().nonnegative(),

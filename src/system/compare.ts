@@ -1,5 +1,5 @@
 /**
- * The comparison the product exists for (DESIGN §1 claims 2–3, issue 11): the same
+ * The comparison the product exists for (DESIGN §1 claims 2–3): the same
  * transaction arrivals and the same fault, at the same virtual time, on a plain server, a
  * failover cluster (unchanged, and made cluster-aware), a process pair (with the unchanged
  * application, and with its pair-aware rewrite) and the lockstep machines — one row each.

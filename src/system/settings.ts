@@ -1,5 +1,5 @@
 /**
- * The failover systems (DESIGN §7, issue 11): an active/standby cluster and an HP/Tandem
+ * The failover systems (DESIGN §7): an active/standby cluster and an HP/Tandem
  * NonStop process pair, each two independent simplex machines (hosts 0 and 1) that are not
  * in lockstep. Their settings, defaults and checks.
  *

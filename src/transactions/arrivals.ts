@@ -4,6 +4,7 @@
  * file. Record k (from 0) has id k + 1 (0 means "none" on the port).
  */
 import { Random } from '../fault/random.ts';
+import { InputError } from '../input-error.ts';
 import type { Payload, Workload } from './workloads/workload.ts';
 import { CYCLES_PER_US, cyclesToUs } from './time.ts';
 
@@ -81,7 +82,10 @@ export function checkRate(rate: number): void {
 
 // ── Trace files ────────────────────────────────────────────────────────────────────────
 
-export class TraceError extends Error {}
+/** A trace file that cannot be read as arrivals; the message names the file and line. */
+export class TraceError extends InputError {
+  override name = 'TraceError';
+}
 
 const TIME = /^\d+(?:\.\d{1,2})?$/;
 const WORD = /^(?:0x[0-9a-fA-F]{1,8}|\d+)$/;

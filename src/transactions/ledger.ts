@@ -1,5 +1,5 @@
 /**
- * The transaction ledger (DESIGN §6, issue 10): what became of every transaction that
+ * The transaction ledger (DESIGN §6): what became of every transaction that
  * arrived during a run, judged against the workload's reference model.
  *
  * Every arrival is exactly one of:

@@ -36,7 +36,7 @@ export class ByteLog {
 
   /** Moves to the point where the output was `length` bytes long, back or forward along this history. */
   moveTo(length: number): void {
-    if (length > this.written) throw new RangeError(`the output never reached ${length} bytes in this history (${this.written} written)`);
+    if (length > this.written) throw new Error(`the output never reached ${length} bytes in this history (${this.written} written)`);
     this.used = length;
   }
 

@@ -80,7 +80,7 @@ export class CheckpointStore<C extends Kept> {
 
   /** Adds the periodic checkpoint `c` (due at its instret) and thins the rest. */
   add(c: C): void {
-    if (!this.due(c.instret)) throw new RangeError(`no periodic checkpoint is due at instruction ${c.instret}`);
+    if (!this.due(c.instret)) throw new Error(`no periodic checkpoint is due at instruction ${c.instret}`);
     this.periodic.push(c);
     const byLevel = new Map<number, C[]>();
     for (const p of this.periodic) {

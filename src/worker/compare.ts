@@ -1,5 +1,5 @@
 /**
- * The comparison table (issue 11, src/system/compare.ts) as the page's compare view asks for
+ * The comparison table (src/system/compare.ts) as the page's compare view asks for
  * it: the loaded workload's application with the page's workload settings, faults and
  * failover settings. As `lockstep compare` does, every row runs the application as written
  * but the pair-aware one, which runs its pair-aware rewrite; the loaded program runs as the

@@ -1,5 +1,5 @@
 /**
- * The session's breakpoints, watchpoints and run to cursor (issue 15), kept across the
+ * The session's breakpoints, watchpoints and run to cursor, kept across the
  * machines the session builds and armed on each (src/debug/points.ts): every machine of the
  * rig — a lockstep machine, or both hosts of a failover system, which run one at a time.
  *

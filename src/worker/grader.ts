@@ -1,5 +1,5 @@
 /**
- * A lesson's program tests in a worker of their own (issue 16): the page's lesson player
+ * A lesson's program tests in a worker of their own: the page's lesson player
  * grades the student's program as `lockstep grade` does (src/lessons/play.ts runProgramTests,
  * the same runs and goal checker) while the machine's own worker goes on serving the page.
  */

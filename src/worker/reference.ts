@@ -58,7 +58,7 @@ export class ReferenceRun {
    * The core must be compiled (any machine has been created).
    */
   static resume(state: ReferenceState, output: Uint8Array): ReferenceRun {
-    if (output.length < state.outputLength) throw new RangeError(`the output before this state has ${state.outputLength} bytes, not ${output.length}`);
+    if (output.length < state.outputLength) throw new Error(`the output before this state has ${state.outputLength} bytes, not ${output.length}`);
     const run = new ReferenceRun(Machine.fromSnapshotSync(state.snapshot));
     run.log.append(output.subarray(0, state.outputLength));
     run.queue = [...state.queue];

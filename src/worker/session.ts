@@ -36,6 +36,7 @@ import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { Rig, type MachineSetup } from './rig.ts';
 import { compareForPage, type CompareProgress, type CompareRequest, type CompareResult } from './compare.ts';
 import { loadProgram, type ProgramFormat } from '../isa/load.ts';
+import { knownCsr } from '../isa/csr.ts';
 import type { Program, SourceLocation } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
 import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
@@ -70,10 +71,8 @@ export interface LoadedProgram {
 }
 
 /** CSRs every view carries, by name. */
-export const VIEW_CSRS: ReadonlyArray<readonly [string, number]> = [
-  ['mstatus', 0x300], ['mie', 0x304], ['mtvec', 0x305], ['mscratch', 0x340], ['mepc', 0x341],
-  ['mcause', 0x342], ['mtval', 0x343], ['mip', 0x344],
-];
+export const VIEW_CSRS: ReadonlyArray<readonly [string, number]> = ['mstatus', 'mie', 'mtvec', 'mscratch', 'mepc', 'mcause', 'mtval', 'mip']
+  .map((name) => [name, knownCsr(name)] as const);
 
 /** A module's architectural state as views show it. */
 export interface Architectural {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  achievedMargin, criticalValue, leveugleSampleSize, normalQuantile, percentile, wilson, zeroEscapeCoverage, zeroEscapeRuns,
+  achievedMargin, criticalValue, leveugleSampleSize, median, normalQuantile, percentile, wilson, zeroEscapeCoverage, zeroEscapeRuns,
 } from '../../src/campaign/stats.ts';
 
 describe('normal quantiles', () => {
@@ -100,5 +100,23 @@ describe('nearest-rank percentiles', () => {
   it('one value is every percentile', () => {
     expect(percentile([42], 1)).toBe(42);
     expect(percentile([42], 99)).toBe(42);
+  });
+});
+
+describe('the median', () => {
+  it.each([
+    [[7], 7],
+    [[3, 1, 2], 2],
+    [[9, 1, 5, 3, 7], 5],
+    [[4, 1, 3, 2], 3], // an even count: the upper of the middle two (2 and 3)
+  ])('of %j is %i, whatever the order', (values, m) => {
+    expect(median(values)).toBe(m);
+    expect(median([...values].reverse())).toBe(m);
+  });
+
+  it('leaves its argument in its order', () => {
+    const values = [3, 1, 2];
+    median(values);
+    expect(values).toEqual([3, 1, 2]);
   });
 });

@@ -89,6 +89,9 @@ describe('lockstep campaign --help', () => {
       expect(text).toContain(option);
     }
     for (const kind of ['flip', 'stuck0', 'stuck1', 'kill', 'ecc']) expect(text).toContain(kind);
+    // --kinds draws module faults only: a checker's stuck verdict is given with --inject.
+    const kinds = /--kinds <list>\s+fault kinds: ([^(]*)\(/.exec(text)![1].trim().split(/,\s*/);
+    expect(kinds).toEqual(['flip', 'stuck0', 'stuck1', 'kill', 'ecc']);
     const statuses = [...text.slice(text.indexOf('Exit status:')).matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1]);
     expect(statuses.sort()).toEqual(['0', '130', '141', '143', '2', '70', '74']);
   });
@@ -235,6 +238,7 @@ describe('lockstep campaign: bad input', () => {
   const corrupt = join(dir, 'corrupt.jsonl');
   it.each([
     ['an unknown kind', ['--kinds', 'flip,zap'], {}, [/--kinds/, /unknown kind 'zap'/]],
+    ['a checker fault kind', ['--kinds', 'flip,stuck-agree'], {}, [/--kinds/, /unknown kind 'stuck-agree'/, /one of flip, stuck0, stuck1, kill, ecc\)/]],
     ['an empty fault space', ['--kinds', 'ecc', '--targets', 'pc,result'], {}, [/fault space is empty/]],
     ['a shard that does not exist', ['--shard', '4/3'], {}, [/--shard 4\/3/, /shards count from 1 to 3/]],
     ['--shards outside a batch system', ['--shards', '3'], {}, [/neither JOB_COMPLETION_INDEX/, /SLURM_ARRAY_TASK_ID/]],

@@ -57,7 +57,7 @@ describe('lockstep run --ecc secded', () => {
 
   it.each([
     [['--ecc', 'parity'], [/--ecc: 'parity' is not one of none, secded/]],
-    [['--scrub-every', '1000'], [/--scrub-every/, /add --ecc secded/]],
+    [['--scrub-every', '1000'], [/--scrub-every: a scrubber corrects errors with the RAM's check bits: give the machine ECC secded/]],
     [['--ecc', 'secded', '--scrub-every', '0'], [/--scrub-every: 0 instructions/]],
     [['--ecc', 'secded', '--scrub-every', 'often'], [/--scrub-every: 'often' is not a whole number/]],
     [['--inject', `at=1,kind=flip,target=${WORD},bit=3+`], [/bit=3\+: give bit numbers joined by \+/]],

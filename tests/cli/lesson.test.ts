@@ -136,13 +136,21 @@ describe('lockstep grade', () => {
   });
 
   it.each([
-    ['a step that is no program step', ['--step', '2', '--submission', 'x.s'], [/--step 2: step 2 is a choice step, not a program step \(program steps: 5\)/]],
-    ['a step past the end', ['--step', '9', '--submission', 'x.s'], [/--step 9: the lesson has steps 1\.\.6, not a program step/]],
+    ['a step that is no program step', ['--step', '2', '--submission', 'x.s'], [/^lockstep: --step 2: step 2 is a choice step, not a program step: give --step 5 \(the lesson's program step\)$/]],
+    ['an event step', ['--step', '1', '--submission', 'x.s'], [/^lockstep: --step 1: step 1 is an event step, not a program step: give --step 5 /]],
+    ['a step past the end', ['--step', '9', '--submission', 'x.s'], [/^lockstep: --step 9: the lesson has steps 1\.\.6: give --step 5 \(the lesson's program step\)$/]],
     ['a step that is no number', ['--step', 'five', '--submission', 'x.s'], [/--step/]],
     ['a missing submission', ['--step', '5', '--submission', 'nowhere.s'], [/cannot read nowhere\.s: no such file or directory/]],
     ['an --out that cannot be written', ['--step', '5', '--submission', fileURLToPath(new URL('../../lessons/programs/vote.s', import.meta.url)), '--out', '/nonexistent/results.json'], [/cannot write the results to \/nonexistent\/results\.json/]],
   ])('%s is one line and status 2', async (_what, args, words) => {
     expectUsageError(await lockstep(['grade', lesson('04-voting.json'), ...args], { cwd: dir }), words);
+  });
+
+  it.each([
+    ['a step of a lesson without program steps', ['--step', '1'], /^lockstep: --step 1: step 1 is an output step, not a program step, and the lesson has no program step to grade$/],
+    ['a step past the end of a lesson without program steps', ['--step', '99'], /^lockstep: --step 99: the lesson has steps 1\.\.6, and none of them is a program step to grade$/],
+  ])('%s is one line and status 2', async (_what, args, words) => {
+    expectUsageError(await lockstep(['grade', lesson('01-silent-server.json'), ...args, '--submission', 'x.s'], { cwd: dir }), [words]);
   });
 
   it('a lesson that does not validate is one line and status 2', async () => {

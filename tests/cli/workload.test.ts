@@ -42,6 +42,16 @@ describe('lockstep run --workload: bad options', () => {
     expectUsageError(await lockstep(['run', '--workload', 'echo', ...args]), words);
   });
 
+  // The core's FIFO holds 1..1024 records; a transaction per 10 ns cycle at most; seeds are u32.
+  test.each([
+    [['--fifo', '0'], /^lockstep: --fifo: FIFO depth 0 must be a whole number of records, 1\.\.1024$/],
+    [['--fifo', '1025'], /^lockstep: --fifo: FIFO depth 1025 /],
+    [['--rate', '100000001'], /^lockstep: --rate: rate 100000001 is above one transaction per clock cycle/],
+    [['--seed', '4294967296'], /^lockstep: --seed: seed 4294967296 must be a whole number 0\.\.4294967295$/],
+  ])('%j the feed cannot take: the option named', async (args, words) => {
+    expectUsageError(await lockstep(['run', '--workload', 'card-auth', ...args]), [words]);
+  });
+
   test('an unknown workload: the error lists the known ones', async () => {
     expectUsageError(await lockstep(['run', '--workload', 'no-such']), [/unknown workload 'no-such'/, /known workloads are|no workloads are installed/]);
   });

@@ -115,10 +115,10 @@ describe('re-admission on pair-spare and dmr', () => {
 });
 
 describe('snapshot and restore', () => {
-  /** Runs `setup` on SUM to the end, hopping through a snapshot every 1,250 instructions or so. */
-  async function hopping(setup: RunSetup, seed: number) {
+  /** Runs `setup` on `program` to the end, hopping through a snapshot every 1,250 instructions or so. */
+  async function hopping(setup: RunSetup, seed: number, program = SUM) {
     const random = new Random(seed);
-    let { machine } = await machineFor(SUM, setup);
+    let { machine } = await machineFor(program, setup);
     const chunks: number[] = [];
     const console = { write: (_fd: 1 | 2, b: Uint8Array) => chunks.push(...b), read: () => null };
     machine.console = console;
@@ -126,7 +126,7 @@ describe('snapshot and restore', () => {
       machine.run(1 + random.below(2500));
       machine = await Machine.fromSnapshot(machine.snapshot(), console);
     }
-    return { events: machine.events, text: new TextDecoder().decode(Uint8Array.from(chunks)) };
+    return { machine, events: machine.events, text: new TextDecoder().decode(Uint8Array.from(chunks)) };
   }
 
   it.each([
@@ -138,5 +138,35 @@ describe('snapshot and restore', () => {
     expect(hopped.events).toEqual(golden.events);
     expect(hopped.text).toBe(SUM_TEXT);
     expect(golden.events.some((e) => e.kind === 'readmit')).toBe(true);
+  });
+
+  // 0-1 la t0,word  2 li t1,0  3-4 li t2,5000  loop (k = 0..4999): 5+2k addi, 6+2k bne;
+  // 10005 lw a0 (the word, 0x40: module 2's stuck bit 0 makes it 0x41)  10006 li a7  10007 ecall exit.
+  const LATE_READ = `
+  .globl _start
+_start:
+  la t0, word
+  li t1, 0
+  li t2, 5000
+loop:
+  addi t1, t1, 1
+  bne t1, t2, loop
+  lw a0, 0(t0)
+  li a7, 93
+  ecall
+  .data
+word: .word 0x40
+`;
+
+  it('carry the faults a module holds: a stuck bit applied thousands of instructions and several restores before it is read is found by the self-test', async () => {
+    const setup: RunSetup = { topology: 'tmr', ...READMIT, faults: ['at=2,module=2,kind=stuck1,target=mem:0x80001000,bit=0'] };
+    const { machine: golden } = await machineFor(LATE_READ, setup);
+    while (!golden.halt) golden.run(1_000_000);
+    const hopped = await hopping(setup, 7, LATE_READ);
+    expect(ofKind(hopped.events, 'diagnose')).toEqual([{ instret: 10_005, kind: 'diagnose', module: 2, modules: [2], verdict: 'permanent', errors: 1 }]);
+    expect(hopped.machine.halt?.exitCode).toBe(0x40);
+    expect(hopped.events).toEqual(golden.events);
+    expect(hopped.machine.moduleStatus()).toEqual(golden.moduleStatus());
+    expect(hopped.machine.moduleStatus()[2]).toMatchObject({ state: 'offline', faults: ['at=2,module=2,kind=stuck1,target=mem:0x80001000,bit=0'] });
   });
 });

@@ -439,6 +439,24 @@ describe('a pre-copy resync with SEC-DED', () => {
   });
 });
 
+describe('freeing a RAM fault slot (Core.clearMemFaultSlot, as a resync frees the target\'s slots in the pages it copies)', () => {
+  it('leaves the slot byte for byte as a module reset leaves every slot', async () => {
+    const { machine } = await machineFor(SCRUB, { ...secded, topology: 'dmr', faults: [`at=0,module=1,kind=stuck1,target=mem:${hex(LATENT)},bit=0`] });
+    machine.run(1);
+    const { core } = machine;
+    const L = core.layout;
+    const slot = (m: number, k: number) => core.hart(m) + L.H_MEM_FAULTS + k * L.MEM_FAULT_SIZE;
+    const bytes = (entry: number) => [...core.slice(entry, L.MEM_FAULT_SIZE)];
+    const used = Array.from({ length: L.MEM_FAULT_SLOTS }, (_, k) => slot(1, k)).filter((entry) => core.u32(entry + L.MF_OFFSET) !== L.MEM_FAULT_NONE);
+    expect(used.map((entry) => core.u32(entry + L.MF_OFFSET))).toEqual([LATENT - 0x8000_0000]);
+    const untouched = bytes(slot(0, 0)); // module 0 carries no fault
+    expect(bytes(used[0])).not.toEqual(untouched);
+    core.clearMemFaultSlot(used[0]);
+    expect(bytes(used[0])).toEqual(untouched);
+    expect(core.u32(used[0] + L.MF_AND)).toBe(0xFFFF_FFFF);
+  });
+});
+
 describe('snapshot and restore with SEC-DED and a scrubber', () => {
   const setup: RunSetup = { ...secded, topology: 'tmr', scrubEvery: 10_000, faults: [...TWO_UPSETS, `at=2,module=2,kind=stuck1,target=mem:${hex(LATENT)},bit=0`] };
 

@@ -14,7 +14,7 @@ describe('machine.ecc and machine.scrubEvery', () => {
   });
 
   it.each([
-    ['a scrubber without ECC', { ecc: 'none', scrubEvery: 1000 }, /machine\.scrubEvery: a scrubber corrects errors with the RAM's check bits: set ecc to secded/],
+    ['a scrubber without ECC', { ecc: 'none', scrubEvery: 1000 }, /machine\.scrubEvery: a scrubber corrects errors with the RAM's check bits: give the machine ECC secded/],
     ['an unknown code', { ecc: 'parity' }, /machine\.ecc: .*none.*secded/],
     ['a zero interval', { ecc: 'secded', scrubEvery: 0 }, /machine\.scrubEvery/],
   ])('reject %s with the path of the problem', (_what, machine, message) => {

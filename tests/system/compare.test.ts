@@ -136,6 +136,12 @@ describe('lockstep compare', async () => {
       expect(bad.status).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     }
+    const fifo = await lockstep(['compare', '--workload', 'card-auth', '--fifo', '0']);
+    expect(fifo.status).toBe(2);
+    expect(fifo.stderr).toMatch(/^lockstep: --fifo: FIFO depth 0 must be a whole number of records, 1\.\.1024\n$/);
+    const missed = await lockstep(['compare', '--workload', 'card-auth', '--missed', '1001']);
+    expect(missed.status).toBe(2);
+    expect(missed.stderr).toMatch(/^lockstep: --missed: missed heartbeats 1001 must be a whole number 1\.\.1000\n$/);
   });
 });
 

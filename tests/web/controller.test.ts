@@ -11,11 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import { controller, until } from '../helpers/session.ts';
 import { buildTimeline, outcomeEntry } from '../../web/state/timeline.ts';
 import { scenarioProgram } from '../../web/state/scenario-source.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
@@ -24,21 +20,6 @@ import type { MachineEvent } from '../../src/machine/events.ts';
 import { CHECKSUM_OUTPUT as EXPECTED } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
-
-async function until(done: () => boolean, ms = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('MachineController', () => {
   it('breaks a clicked register bit on pair-spare and shows detection, isolation and the right output', async () => {

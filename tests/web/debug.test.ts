@@ -8,11 +8,8 @@
  * from.
  */
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import type { MachineController } from '../../web/state/controller.ts';
+import { controller, until } from '../helpers/session.ts';
 import { DebugController, stopText } from '../../web/state/debugger.ts';
 import { ConsoleText } from '../../web/state/console.ts';
 import { asciiOf } from '../../web/state/format.ts';
@@ -22,21 +19,6 @@ import { scenarioProgram } from '../../web/state/scenario-source.ts';
 import { embedUrl } from '../../web/state/embed-code.ts';
 import { decodeScenarioHash, validateScenario, type ScenarioInput } from '../../src/scenario/scenario.ts';
 import { parseFault, formatFault } from '../../src/fault/spec.ts';
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
-
-async function until(done: () => boolean, ms = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Runs flat out until the machine stops (a breakpoint, a watchpoint, the halt). */
 async function runToStop(c: MachineController): Promise<void> {

@@ -3,19 +3,8 @@
  * scrubber passes become timeline entries, and the module cards' counters follow the machine.
  */
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import { controller } from '../helpers/session.ts';
 import { buildTimeline, describeFaultText } from '../../web/state/timeline.ts';
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
 
 // 0-1 la s0,word  2 nop  3 lw a0,0(s0)  4 li a7,93  5 ecall
 const LOAD = 'la s0, word\n nop\n lw a0, 0(s0)\n li a7, 93\n ecall\n .data\nword: .word 42\n';

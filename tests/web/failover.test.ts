@@ -7,11 +7,8 @@
  * the embed scenario.
  */
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession, type FailoverStatus, type MachineStatus } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import type { FailoverStatus, MachineStatus } from '../../src/worker/session.ts';
+import { controller, until } from '../helpers/session.ts';
 import type { SystemEvent } from '../../src/system/failover.ts';
 import { buildFailoverTimeline, defaultFailover, failoverPhase, failoverTrack, MAX_MARKS, moduleName, resolvedFailover } from '../../web/state/failover.ts';
 import { bitFault, pullFault, stillPending } from '../../web/state/faults.ts';
@@ -148,21 +145,6 @@ describe('the compare view\'s request', () => {
     expect(measureScale([row(5, 0), row(84, 5000), row(0, 10_000)])).toEqual({ lost: 84, duplicated: 0, wrong: 1, downtime_us: 10_000 });
   });
 });
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
-
-async function until(done: () => boolean, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('MachineController on a cluster', () => {
   it('refuses a plain program, runs card-auth with the page\'s settings and a kill at 8 ms, and exports both in the embed scenario', async () => {

@@ -10,32 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession, type TwinView } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import type { TwinView } from '../../src/worker/session.ts';
+import { controller, until } from '../helpers/session.ts';
 import { registerRows } from '../../web/state/diff.ts';
 import { landmarkMissing, twinCell, twinUnavailable } from '../../web/state/time-travel.ts';
 import { CHECKSUM_OUTPUT } from '../helpers/checksum.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
 const FAULT = 'at=3,module=0,kind=flip,target=x9,bit=2';
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
-
-async function until(done: () => boolean, ms = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('time travel in the page', () => {
   it('goes back and forth: events, console, verdict and pending faults follow, and the twin prints the fault-free output', async () => {

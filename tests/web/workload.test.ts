@@ -4,11 +4,8 @@
  * a real MachineSession to the end of its duration, past a killed machine.
  */
 import { describe, expect, it } from 'vitest';
-import { expose, wrap } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession, type MachineStatus } from '../../src/worker/session.ts';
-import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import type { MachineStatus } from '../../src/worker/session.ts';
+import { controller, until } from '../helpers/session.ts';
 import { canRun, exampleWorkload, defaultWorkloadSettings, virtualTime, ledgerValue, LEDGER_CLASSES } from '../../web/state/workload.ts';
 import { EXAMPLES } from '../../web/state/examples.ts';
 import { validateScenario } from '../../src/scenario/scenario.ts';
@@ -16,21 +13,6 @@ import { WORKLOADS } from '../../src/transactions/workloads/index.ts';
 import type { WorkloadStatus } from '../../src/worker/workload-run.ts';
 import { machineState } from '../../web/embed-bridge.ts';
 import type { LockstepMachine } from '../../web/components/lockstep-machine.ts';
-
-function controller(): MachineController {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  const session = wrap<MachineSession>(nodeEndpoint(port2)) as unknown as SessionPort;
-  return new MachineController(session, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
-}
-
-async function until(done: () => boolean, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const status = (patch: Partial<MachineStatus>): MachineStatus => ({
   topology: 'simplex', instret: 0, cycle: 0, running: false, ips: 0, waitingForInput: false, modules: [], events: [], output: new Uint8Array(), ...patch,

@@ -8,11 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expose, wrap, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession, type MachineView } from '../../src/worker/session.ts';
+import type { Remote } from 'comlink';
+import type { MachineSession, MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
+import { sessionInThread } from '../helpers/session.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 import { assembleOrThrow } from '../helpers/machine.ts';
 import { createService } from '../../src/system/index.ts';
@@ -28,12 +27,6 @@ const LOOP = 'li t0, 0\nli t1, 5\nloop: addi t0, t0, 1\nbne t0, t1, loop\nli a7,
  */
 const BRK = 'li a7, 214\nli a0, 0\necall\nli a0, 3\nli a7, 93\necall\n';
 
-function inThread(): Remote<MachineSession> {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  return wrap<MachineSession>(nodeEndpoint(port2));
-}
-
 const workers: MachineClient[] = [];
 afterAll(() => workers.forEach((w) => w.terminate()));
 
@@ -48,7 +41,7 @@ async function runUntilStopped(session: Remote<MachineSession>, start: () => Pro
 }
 
 describe.each([
-  ['over a MessageChannel', () => inThread()],
+  ['over a MessageChannel', () => sessionInThread()],
   ['in a worker thread', () => { const w = createNodeMachineWorker(); workers.push(w); return w.session; }],
 ])('the session\'s debugger %s', (_where, connect) => {
   it('free running stops at each breakpoint; a step steps over the one it stands on; Step N stops at the next', async () => {
@@ -140,7 +133,7 @@ describe.each([
     const expected = feed.ledger();
     expect(reaches.length).toBeGreaterThan(100);
 
-    const session = inThread();
+    const session = sessionInThread();
     await session.create({ topology: 'simplex' });
     await session.load({ kind: 'source', source, name: `${example}.s` });
     await session.setWorkload(WORKLOAD);

@@ -4,11 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expose, wrap, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { MessageChannel as NodeMessageChannel } from 'node:worker_threads';
-import { MachineSession, type MachineSetup, type MachineView } from '../../src/worker/session.ts';
+import type { Remote } from 'comlink';
+import type { MachineSession, MachineSetup, MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
+import { sessionInThread } from '../helpers/session.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 import { CHECKSUM_OUTPUT as EXPECTED } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
 
@@ -16,17 +15,11 @@ const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.u
 /** Counts in t0 (x5) for ever. */
 const FOREVER = 'loop:\n  addi t0, t0, 1\n  j loop\n';
 
-function inThread(): Remote<MachineSession> {
-  const { port1, port2 } = new NodeMessageChannel();
-  expose(new MachineSession(), nodeEndpoint(port1));
-  return wrap<MachineSession>(nodeEndpoint(port2));
-}
-
 const workers: MachineClient[] = [];
 afterAll(() => workers.forEach((w) => w.terminate()));
 
 describe.each([
-  ['over a MessageChannel', () => inThread()],
+  ['over a MessageChannel', () => sessionInThread()],
   ['in a worker thread', () => { const w = createNodeMachineWorker(); workers.push(w); return w.session; }],
 ])('MachineSession %s', (_where, connect) => {
   it('loads, runs, and reports through views', async () => {
@@ -181,7 +174,7 @@ async function verdictOf(session: Remote<MachineSession>): Promise<MachineView> 
 
 describe('the verdict of a run, against the fault-free run of the same program and input (DESIGN §6)', () => {
   const setUp = async (topology: MachineSetup['topology'], source: string, faults: string[] = []) => {
-    const session = inThread();
+    const session = sessionInThread();
     await session.create({ topology });
     await session.load({ kind: 'source', source, name: 'test.s' });
     for (const fault of faults) await session.inject(fault);

@@ -1,6 +1,6 @@
 /**
- * `<ls-availability>`: what each architecture buys in downtime, interruptions and money
- * (issue 14). Sliders (each with a number input beside it) for the model parameters, a
+ * `<ls-availability>`: what each architecture buys in downtime, interruptions and money.
+ * Sliders (each with a number input beside it) for the model parameters, a
  * chart of downtime per year per model on a log axis with the nines marked, the figures and
  * the cost table, and on request the Monte Carlo 99 % interval drawn on each bar.
  *

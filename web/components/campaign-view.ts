@@ -1,5 +1,5 @@
 /**
- * `<ls-campaign>`: a fault-injection campaign of the loaded program in the page (issue 13):
+ * `<ls-campaign>`: a fault-injection campaign of the loaded program in the page:
  * up to MAX_PAGE_RUNS seeded faults per topology, run in a pool of Web Workers (one per
  * core, navigator.hardwareConcurrency) by the same engine as `lockstep campaign`, one
  * topology after another. Live stacked bars show each topology's outcome classes, with each

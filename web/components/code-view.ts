@@ -3,7 +3,7 @@
  * highlighted (▶ and a background), other modules' pcs marked when they differ, and the
  * source line each instruction came from (the assembler's source map).
  *
- * Its gutter holds a breakpoint button per instruction (issue 15), one tab stop for all of
+ * Its gutter holds a breakpoint button per instruction, one tab stop for all of
  * them: the arrow keys (and Home, End) move along the rows and make the row they reach the
  * cursor for run to cursor; Enter, Space or a click sets or clears the row's breakpoint.
  */

@@ -1,5 +1,5 @@
 /**
- * `<ls-compare>`: the comparison the product exists for (issue 11) in the page — the
+ * `<ls-compare>`: the comparison the product exists for in the page — the
  * loaded transaction workload, with the settings it runs with here, under the same hard
  * fault (module 0 or the primary killed) and the same transient fault (one bit of live data
  * flipped) at the same virtual time, on a plain server, the failover cluster (as it is, and

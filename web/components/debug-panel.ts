@@ -1,5 +1,5 @@
 /**
- * `<ls-debug>`: run to cursor, the breakpoints and the watchpoints (issue 15), and why the
+ * `<ls-debug>`: run to cursor, the breakpoints and the watchpoints, and why the
  * machine last stopped for one of them. Breakpoints are set in the disassembly's gutter or
  * the editor's (F9 there, B anywhere else, at the cursor); here they are listed and removed.
  * A watchpoint stops the run when a register or RAM word of the reference module changes.

@@ -1,5 +1,5 @@
 /**
- * `<ls-failover-panel>`: the front panel of a failover system (issue 11) — a cluster or a
+ * `<ls-failover-panel>`: the front panel of a failover system — a cluster or a
  * process pair, two simplex hosts that are not in lockstep. Each host is a card with its
  * role (primary, standby or backup, dead) as a lamp with a shape and a word, its last
  * instruction, the primary's heartbeats and what the standby holds (the last checkpoint),

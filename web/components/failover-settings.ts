@@ -1,5 +1,5 @@
 /**
- * `<ls-failover-settings>`: the settings of a failover system (issue 11) — heartbeat period,
+ * `<ls-failover-settings>`: the settings of a failover system — heartbeat period,
  * missed heartbeats, failover time, and for the cluster the checkpoint interval and what the
  * application does about work in flight (cluster-aware) — as `lockstep run --topology
  * cluster` takes them, shown beside the workload's settings while a cluster or a process

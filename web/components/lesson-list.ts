@@ -1,5 +1,5 @@
 /**
- * `<ls-lesson-list>`: the course on the start page (issue 16) — each shipped lesson
+ * `<ls-lesson-list>`: the course on the start page — each shipped lesson
  * (`lessons/index.json`, web/state/lesson.ts CatalogEntry) with its summary, length and the
  * progress this browser keeps, as a link that opens it beside the machine.
  */

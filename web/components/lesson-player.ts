@@ -1,5 +1,5 @@
 /**
- * `<ls-lesson-player>`: plays a lesson beside a `<lockstep-machine>` (issue 16). Each step
+ * `<ls-lesson-player>`: plays a lesson beside a `<lockstep-machine>`. Each step
  * shows its narration (Markdown, sanitised: web/components/markdown.ts), sets up its start
  * in the machine (a scenario; or "continue" with the machine as the previous step left it,
  * set up again from the lesson when that machine is gone), and checks its goal:

@@ -128,7 +128,7 @@ export class LockstepMachine extends LitElement {
   declare scenarioError: string | undefined;
 
   readonly controller: MachineController;
-  /** Breakpoints, watchpoints and run to cursor (issue 15). */
+  /** Breakpoints, watchpoints and run to cursor. */
   readonly debug: DebugController;
   private client?: MachineClient;
   private embedCode = '';

@@ -8,7 +8,7 @@
  * Every value is a button: it opens the bit picker for that register on that module, where
  * clicking a bit schedules the fault chosen in the fault bar.
  *
- * With the fault-free twin on (issue 15), its values make one more column: a module's value
+ * With the fault-free twin on, its values make one more column: a module's value
  * that differs from the twin's is outlined (≠ twin), the twin's value is marked when an
  * online module differs from it, and the register gets a row of the bits that differ from
  * the twin's — on simplex, the only way to see a corrupted register.

@@ -1,5 +1,5 @@
 /**
- * `<ls-time-travel>`: time travel and the fault-free twin (issue 15). Switches for both;
+ * `<ls-time-travel>`: time travel and the fault-free twin. Switches for both;
  * step back one instruction or N, scrub the run so far with a slider or go to an instruction
  * by number, return to the present; jump to the injection, the first difference and the
  * detection. Every machine has them, a failover system and a transaction workload too (its

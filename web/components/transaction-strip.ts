@@ -1,5 +1,5 @@
 /**
- * `<ls-transactions>`: the transaction strip beside the front panel (issue 10), drawn while
+ * `<ls-transactions>`: the transaction strip beside the front panel, drawn while
  * the program runs as a transaction workload: the virtual clock, arrivals, the FIFO's depth
  * and the results, every class of the ledger (DESIGN §6) as a running counter, and the
  * latency percentiles. A wrong, lost or duplicated transaction is an alarm: red, and said in

@@ -1,5 +1,5 @@
 /**
- * `<ls-twin-console>`: the machine's console output beside the fault-free twin's (issue 15),
+ * `<ls-twin-console>`: the machine's console output beside the fault-free twin's,
  * the first byte where they part marked in both and described under them — as far as both
  * have printed while the run goes on, and once it has been judged where the whole fault-free
  * output says (as `lockstep run --classify`). On simplex this is what shows silent data

@@ -1,6 +1,6 @@
 /**
- * `<ls-workload-settings>`: the settings of the transaction workload the program runs as
- * (issue 10) — rate, duration, seed and FIFO depth, as `lockstep run --workload` takes them —
+ * `<ls-workload-settings>`: the settings of the transaction workload the program runs as —
+ * rate, duration, seed and FIFO depth, as `lockstep run --workload` takes them —
  * shown beside the machine's settings while a workload is chosen (from the examples, or by a
  * scenario). A change restarts the run from power-on with the new settings; a bad value is
  * refused with the page's error message and the field shows the setting in force again.

@@ -1,5 +1,5 @@
 /**
- * The availability view's state (issue 14): the model parameters as people set them (MTBF,
+ * The availability view's state: the model parameters as people set them (MTBF,
  * MTTR, coverage, failover time, …), each model's figures from the library's closed forms
  * (`assess`), the cost table (`costOf`), the chart's log axis with the nines marked, and the
  * Monte Carlo 99 % intervals when people ask for a simulation. No formula of the models or

@@ -1,5 +1,5 @@
 /**
- * The campaign panel's state (issue 13): what a campaign of the loaded program counts per
+ * The campaign panel's state: what a campaign of the loaded program counts per
  * topology while it runs, and the figures the panel draws: each outcome's share and Wilson
  * 95 % interval, and the failing runs a user can load into the machine to watch.
  */

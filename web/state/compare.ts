@@ -1,5 +1,5 @@
 /**
- * The compare view's side (issue 11): what it asks the worker for — the comparison table of
+ * The compare view's side: what it asks the worker for — the comparison table of
  * src/system/compare.ts for the workload the page runs, with its settings, the faults at one
  * virtual time and the failover settings in force — the same request as a `lockstep compare`
  * command line, and the bars: one column per measure, each on its own scale.

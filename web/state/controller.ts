@@ -168,13 +168,13 @@ export interface UiState {
   message?: { kind: 'error' | 'info'; text: string };
   /** The last few announcements for the ARIA live region. */
   announce: string;
-  /** The transaction workload the program runs as (issue 10), or none. */
+  /** The transaction workload the program runs as, or none. */
   workload?: WorkloadSettings;
   /** Counts the machine's runs: a new machine, a load, a reset or a new workload starts the next one (the lesson player checks each run afresh). */
   run: number;
   /** `view`'s registers were read with it (a detailed view), not carried over from an earlier one by a status view. */
   detailed: boolean;
-  /** Time travel keeps checkpoints (issue 15); the fault-free twin is shown. */
+  /** Time travel keeps checkpoints; the fault-free twin is shown. */
   timeTravel: boolean;
   twin: boolean;
   /** The twin's console text, as `console` (from index `twinConsoleStart` of its whole output). */

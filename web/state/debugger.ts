@@ -1,5 +1,5 @@
 /**
- * The page's breakpoints, watchpoints and run to cursor (issue 15). The worker checks them
+ * The page's breakpoints, watchpoints and run to cursor. The worker checks them
  * (src/worker/debugger.ts); this keeps what the page draws and sends it through the machine
  * controller's queue, so a breakpoint set before Run is armed before the run starts.
  *
@@ -30,14 +30,14 @@ export interface DebugState {
 }
 
 /** The first instruction of source line `line` (an instruction's line is the line it came from). */
-export function lineAddress(program: ProgramInfo | undefined, line: number): number | undefined {
+function lineAddress(program: ProgramInfo | undefined, line: number): number | undefined {
   let first: number | undefined;
   for (const [address, at] of program?.lines ?? []) if (at === line && (first === undefined || address < first)) first = address;
   return first;
 }
 
 /** `address` with its line in `program`. */
-export function located(program: ProgramInfo | undefined, address: number): Breakpoint {
+function located(program: ProgramInfo | undefined, address: number): Breakpoint {
   const line = program?.lines.get(address);
   return line === undefined ? { address } : { address, line };
 }

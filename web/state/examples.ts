@@ -21,7 +21,7 @@ export interface Example {
   /** File name shown in diagnostics. */
   file: string;
   source: string;
-  /** A transaction workload's program (issue 10): choosing it runs that workload (src/transactions/workloads). */
+  /** A transaction workload's program: choosing it runs that workload (src/transactions/workloads). */
   workload?: string;
 }
 

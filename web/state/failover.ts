@@ -1,5 +1,5 @@
 /**
- * The page's side of the failover systems (issue 11): the settings people start from, the
+ * The page's side of the failover systems: the settings people start from, the
  * system's story as timeline entries, and what the failover panel draws — the hosts' roles,
  * the heartbeats, checkpoints, death, declaration, takeover and outage on a virtual-time
  * track. Every time and count comes from the system's own events and settings

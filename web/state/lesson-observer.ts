@@ -101,7 +101,7 @@ function registerLook(view: NonNullable<RunState['view']>): Observation {
  * the end of its duration (its final ledger), a plain program's once its verdict is known
  * (its outcome, when it was judged against the fault-free run).
  */
-export function runEnd(state: RunState): Observation[] | undefined {
+function runEnd(state: RunState): Observation[] | undefined {
   const view = state.view;
   if (!view) return undefined;
   if (view.workload) {

@@ -1,5 +1,5 @@
 /**
- * The lesson player's state, without the page (issue 16): where a lesson comes from (`?lesson=URL`
+ * The lesson player's state, without the page: where a lesson comes from (`?lesson=URL`
  * or `#lesson=<base64url JSON>`, and `step=N`), links to a step, the progress kept in the
  * browser and its score, how a step that continues the machine is set up again when the
  * machine it continues is gone, each goal in words, and the messages a course page gets

@@ -1,5 +1,5 @@
 /**
- * Programs the reader keeps in this browser (issue 15): named, listed newest first,
+ * Programs the reader keeps in this browser: named, listed newest first,
  * deletable, and still there after a reload. Each is one localStorage entry,
  * `lockstep-lab/program/<name>` → JSON { source, savedAt } (savedAt: ms since 1970). Storage
  * can be denied (an embed on another site with third-party storage blocked) or full: then

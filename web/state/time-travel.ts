@@ -1,5 +1,5 @@
 /**
- * Time travel and the fault-free twin as the page sees them (issue 15; the worker's side is
+ * Time travel and the fault-free twin as the page sees them (the worker's side is
  * src/worker/time-travel.ts and twin.ts): whether this machine has the twin, where the jump
  * buttons land, the page's state to forget when the machine goes back, and the twin's
  * registers against the modules'.

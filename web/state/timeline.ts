@@ -72,7 +72,7 @@ function verbs(field: string): [string, string] {
   }
 }
 
-export function divergenceSentence(e: { module: number; reference: number; field: string; expected: string; actual: string }): string {
+function divergenceSentence(e: { module: number; reference: number; field: string; expected: string; actual: string }): string {
   const [verb, again] = verbs(e.field);
   return `module ${e.module} ${verb} ${e.actual}, module ${e.reference} ${again} ${e.expected}`;
 }

@@ -31,7 +31,7 @@ export interface VerdictText {
 }
 
 /** "0x43 'C'", "0x0a (newline)", "0xc3". */
-export function byteText(byte: number): string {
+function byteText(byte: number): string {
   const hex = `0x${byte.toString(16).padStart(2, '0')}`;
   if (byte === 0x0A) return `${hex} (newline)`;
   if (byte === 0x20) return `${hex} (space)`;

@@ -1,5 +1,5 @@
 /**
- * The page's side of transaction workloads (issue 10): whether the machine can run on, the
+ * The page's side of transaction workloads: whether the machine can run on, the
  * settings people start from, and the ledger's classes as the transaction strip shows them.
  */
 import type { MachineStatus } from '../../src/worker/session.ts';

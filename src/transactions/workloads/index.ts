@@ -1,7 +1,7 @@
 /**
- * The transaction workloads (issue 10) by the name users type (`--workload NAME`): each a
+ * The transaction workloads by the name users type (`--workload NAME`): each a
  * guest program in examples/ and its reference model, as written and rewritten pair-aware
- * (issue 11: card-auth-pair, ...). A new workload plugs in with one entry.
+ * (card-auth-pair, ...). A new workload plugs in with one entry.
  */
 import { cardAuth } from './card-auth.ts';
 import { processControl } from './process-control.ts';

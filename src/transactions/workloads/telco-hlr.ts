@@ -73,7 +73,7 @@ export class TelcoHlrModel implements ReferenceModel {
   readonly slots: (Subscriber | undefined)[];
 
   constructor(readonly config: HlrConfig = TELCO_HLR) {
-    if (config.subscribers >= 2 ** config.slotsLog2) throw new RangeError('the table needs an empty slot');
+    if (config.subscribers >= 2 ** config.slotsLog2) throw new Error('the table needs an empty slot');
     this.slots = new Array(2 ** config.slotsLog2).fill(undefined);
     for (let k = 0; k < config.subscribers; k++) {
       const subscriber = initialSubscriber(k, config);

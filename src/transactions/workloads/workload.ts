@@ -1,6 +1,6 @@
 /**
  * The contract between a transaction workload, the host's arrival process and the ledger
- * (TXPORT.md, issue 10): a guest program that serves the transaction port, how its
+ * (TXPORT.md): a guest program that serves the transaction port, how its
  * transactions arrive, what they carry, and a reference model that says what each result
  * must be. Every payload and result word is a u32 (0..2^32-1).
  */
