@@ -30,6 +30,7 @@ import { HostIO } from './host-io.ts';
 import { CheckpointDevice } from './checkpoint-device.ts';
 import { MemoryEcc, type ScrubStats } from './ecc.ts';
 import { ActionSchedule, type ScheduledAction } from './schedule.ts';
+import { Lineages } from './lineages.ts';
 import { checkMachineConfig, resolveMachineConfig, type MachineConfig, type ResolvedConfig } from './config.ts';
 
 export type { MachineConfig, ComparePoint } from './config.ts';
@@ -133,20 +134,8 @@ export class Machine {
    */
   private replayFrom?: ArrayBuffer;
   private replaying = false;
-  /**
-   * Each module's lineage: modules of one lineage are known to hold the same state, as
-   * nothing has changed one of them alone since they were last found equal (at power-on, or
-   * by comparing their whole states). What lets the translate engine run translated code on
-   * lockstep modules (assembly/translate/dispatch.ts); like the translations, not machine
-   * state: a snapshot neither records nor restores it, and a restored machine compares its
-   * modules' states before it runs.
-   */
-  private lineages: number[] = [];
-  /**
-   * The instruction from which, while the online modules are of more than one lineage, the
-   * translate engine compares their states again (rejoinLineages()).
-   */
-  private nextLineageCheck = 0;
+  /** Which modules are known to hold the same state (for the translate engine). */
+  private readonly lineages: Lineages;
 
   private constructor(readonly core: Core, config: MachineConfig) {
     this.config = resolveMachineConfig(config);
@@ -157,6 +146,9 @@ export class Machine {
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.L = core.layout;
     this.io = new HostIO(core, config.console ?? NULL_CONSOLE, this.L.RAM_BASE + this.ramSize);
+    this.lineages = new Lineages({
+      core, ramSize: this.ramSize, online: () => this.onlineModules(), persistent: (m) => this.modules[m].persistent,
+    });
     this.port = new TransactionPort(core);
     this.checkpoints = new CheckpointDevice(core, this.port);
     this.ecc = new MemoryEcc(this.config.ecc, this.config.scrubEvery, {
@@ -183,7 +175,7 @@ export class Machine {
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
         this.refreshFaults(); // a target may have been copied faulty words
-        this.rejoinLineages();
+        this.lineages.rejoin();
       },
     });
     this.initCore();
@@ -195,7 +187,7 @@ export class Machine {
     const n = moduleCount(this.topology);
     this.core.init(n, this.ramSize);
     this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
-    this.lineages = this.modules.map(() => 0);
+    this.lineages.reset(n);
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
     this.ecc.configure();
@@ -277,13 +269,13 @@ export class Machine {
   /** Sets register xn of module `m` alone (its state may then differ from the other modules'). */
   setReg(m: number, n: number, value: number): void {
     this.putReg(m, n, value);
-    this.setApart([m]);
+    this.lineages.setApart([m]);
   }
   pc(m: number): number { return this.core.u32(this.core.hart(m) + this.L.H_PC); }
   /** Sets the pc of module `m` alone. */
   setPc(m: number, value: number): void {
     this.putPc(m, value);
-    this.setApart([m]);
+    this.lineages.setApart([m]);
   }
   // put*: a write the caller makes to every module alike (loading a program, serving a host call).
   private putReg(m: number, n: number, value: number): void {
@@ -313,7 +305,7 @@ export class Machine {
    */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     this.putMemory(m, addr, bytes);
-    this.setApart([m]);
+    this.lineages.setApart([m]);
   }
 
   private putMemory(m: number, addr: number, bytes: Uint8Array): void {
@@ -444,7 +436,7 @@ export class Machine {
       let chunk = Math.min(end, this.schedule.next) - now;
       if (chunk <= 0) continue;
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
-      chunk = Math.min(chunk, this.untilLineageCheck(now));
+      chunk = Math.min(chunk, this.lineages.untilCheck(now));
       this.coreCalls++;
       this.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
@@ -776,69 +768,7 @@ export class Machine {
     this.core.setU32(L.MACHINE + L.M_ONLINE, mask);
     armed = this.checkers.sync(this.core, mask) || armed;
     this.core.setU32(L.MACHINE + L.M_FAULTS_ARMED, armed ? 1 : 0);
-    this.core.setSameState(this.sameLineage());
-  }
-
-  // ── Lineages: which modules are known to hold the same state ─────────────────────
-
-  /**
-   * Instructions the core may run from `now` before the translate engine compares the
-   * modules' states again, while they are of more than one lineage (Infinity otherwise); the
-   * comparison is made here when it is due, once every max(2^20, RAM bytes) instructions:
-   * it reads the online modules' RAM (a few GB/s), which costs the interpreted instructions
-   * between two comparisons a percent or two.
-   */
-  private untilLineageCheck(now: number): number {
-    if (this.core.engine !== 'translate' || this.sameLineage()) return Infinity;
-    if (now >= this.nextLineageCheck) {
-      this.rejoinLineages();
-      this.nextLineageCheck = now + Math.max(1 << 20, this.ramSize);
-      if (this.sameLineage()) return Infinity;
-    }
-    return this.nextLineageCheck - now;
-  }
-
-  /** Whether the online modules are of one lineage (so the core may run translated code on them). */
-  private sameLineage(): boolean {
-    const online = this.onlineModules();
-    return online.every((m) => this.lineages[m] === this.lineages[online[0]]);
-  }
-
-  /**
-   * `modules` were each changed alone, or alike (a fault on several modules at once): they
-   * leave their lineages. Those that shared a lineage share a new one (the same change to
-   * the same state), which no other module has.
-   */
-  private setApart(modules: readonly number[]): void {
-    let next = 1 + Math.max(...this.lineages);
-    const renamed = new Map<number, number>();
-    for (const m of modules) {
-      const old = this.lineages[m];
-      if (!renamed.has(old)) renamed.set(old, next++);
-      this.lineages[m] = renamed.get(old)!;
-    }
-    this.core.setSameState(this.sameLineage());
-  }
-
-  /**
-   * With the translate engine: compares the state of each online module outside the
-   * reference module's lineage with the reference's (Core.sameState()); those equal join
-   * that lineage. A module whose fault has been overwritten (a masked fault), or that a
-   * resync has made a copy, is then known to be in step again. A module that carries a
-   * persistent fault (whose masks, not compared, change what it executes next) joins none.
-   * `ramLikeModule0`, when known (a snapshot's page tags say it), spares comparing RAM: for
-   * each module, whether its RAM equals module 0's.
-   */
-  private rejoinLineages(ramLikeModule0?: readonly boolean[]): void {
-    if (this.core.engine !== 'translate') return;
-    const [reference, ...others] = this.onlineModules();
-    for (const m of others) {
-      if (this.lineages[m] === this.lineages[reference] || this.modules[reference].persistent || this.modules[m].persistent) continue;
-      const ramEqual = ramLikeModule0 && ramLikeModule0[reference] && ramLikeModule0[m];
-      const ramDiffers = ramLikeModule0 && ramLikeModule0[reference] !== ramLikeModule0[m];
-      if (!ramDiffers && this.core.sameState(reference, m, ramEqual)) this.lineages[m] = this.lineages[reference];
-    }
-    this.core.setSameState(this.sameLineage());
+    this.lineages.tellCore();
   }
 
   // ── Scheduled actions ────────────────────────────────────────────────────────────
@@ -904,7 +834,7 @@ export class Machine {
       if (effects.oneShot) this.schedule.add({ at: instret + 1, type: 'end-result-fault', module: m });
       this.modules[m].persistent = carriesPersistentFault(this.core, m);
     }
-    this.setApart(reached);
+    this.lineages.setApart(reached);
     this.syncOnline();
     this.takeOffline(killed.map((module) => ({ module, reason: 'dead' as const })), instret);
   }
@@ -968,7 +898,7 @@ export class Machine {
       this.ecc.resetCount(m);
       this.events.push({ instret, kind, module: m });
     }
-    this.setApart(modules);
+    this.lineages.setApart(modules);
     this.syncOnline();
     this.resyncs.start(modules);
   }
@@ -1065,9 +995,7 @@ export class Machine {
     this.tohost = host.tohost;
     this.events.push(...host.events);
     this.replayFrom = inner;
-    this.lineages = this.modules.map((_, m) => m);
-    this.nextLineageCheck = this.instret;
-    this.rejoinLineages(ramLikeModule0);
+    this.lineages.restored(this.modules.length, this.instret, ramLikeModule0);
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────
