@@ -201,12 +201,36 @@ export const XP_FUNCTION: usize = 0x0;
 export const XP_EPOCH: usize = 0x4;
 /** u32: instructions interpreted in the page since it was last translated or invalidated. */
 export const XP_HEAT: usize = 0x8;
+/** u32: times the run loop asked the host to translate the page: each asks for twice the heat of the one before. */
+export const XP_REQUESTS: usize = 0xC;
 export const XP_SIZE: usize = 0x10;
 /** Granularity of the code map, bytes (log2 in CODE_GRANULE_SHIFT). */
 export const CODE_GRANULE_SHIFT: u32 = 4;
 export const CODE_GRANULE: u32 = 1 << CODE_GRANULE_SHIFT;
-/** Interpreted instructions in a page that make it hot: the run loop then asks the host to translate it. */
+/**
+ * Interpreted instructions in a page that make it hot: the run loop then asks the host to
+ * translate it (HOT_PAGE_HEAT << k for the k-th request, k at most MAX_HEAT_SHIFT: a page
+ * entered at new places again and again is compiled again less and less often).
+ */
 export const HOT_PAGE_HEAT: u32 = 256;
+export const MAX_HEAT_SHIFT: u32 = 12;
+// Where translation pays, as the `auto` engine judges it (translate/dispatch.ts): the first
+// PROBE instructions interpreted; an interpreted stretch in which more than one instruction
+// in SLOW_SHARE needed the full step is followed by another; a window of PAY_WINDOW
+// instructions on the translated loop paid if PAY_CALL × calls + PAY_INTERPRETED ×
+// instructions interpreted < instructions translated; each stretch after one that did not
+// pay lasts twice as long as the one before, from INTERPRET_FIRST to INTERPRET_MOST; at most
+// WINDOW_REQUESTS pages are offered to the host for translation a window (compiling costs
+// milliseconds: code that changes its own code, or is entered at new places, again and
+// again would otherwise compile more than it runs).
+export const PROBE: u32 = 1 << 16;
+export const SLOW_SHARE: u32 = 32;
+export const PAY_WINDOW: u32 = 1 << 18;
+export const PAY_CALL: u32 = 6;
+export const PAY_INTERPRETED: u32 = 5;
+export const INTERPRET_FIRST: u32 = 1 << 20;
+export const INTERPRET_MOST: u32 = 1 << 26;
+export const WINDOW_REQUESTS: u32 = 2;
 
 // ── Machine block: state of the logical machine (one per instance) ─────────────────────
 // Everything here and in the hart blocks is machine state: a snapshot is a copy of the

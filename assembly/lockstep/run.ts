@@ -48,7 +48,7 @@ import {
   receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt, transactionInterruptEnabled,
 } from '../cpu/devices';
 import { hart, disagree, differingModules, comparePointBits, forcedMismatch } from './comparator';
-import { translating, translatable, batchTranslated, newEpoch } from '../translate/dispatch';
+import { translating, translatable, interpretFor, interpretedInstead, slowStep, batchTranslated, newEpoch } from '../translate/dispatch';
 
 /** settle(): nothing needs the host, keep running. */
 const CONTINUE: u32 = 0xFFFF_FFFF;
@@ -120,6 +120,7 @@ function simplexPlain(h: usize, n: u32): u32 {
   while (true) {
     i = h == hart(0) ? simplexFirst(h, i, n) : simplexFast(h, i, n);
     if (i >= n) break;
+    slowStep();
     store<u32>(h, stepSlow(h, load<u32>(h, H_PC), i), H_PC);
     i++;
     if (g_attention != 0 || i >= n) break;
@@ -264,6 +265,7 @@ function lockstepPlain(
   while (true) {
     i = steps(a, b, c, d, i, n, filter);
     if (i >= n) break;
+    slowStep();
     stepEach(count, a, b, c, d, i, filter);
     i++;
     if (g_attention != 0 || i >= n) break;
@@ -349,17 +351,28 @@ function debugBatch(online: u32, n: u32): u32 {
 
 /**
  * Runs one batch of up to `n` instructions on the `online` modules with the right loop:
- * translated code where the tier may run them (translate/dispatch.ts), else the interpreter.
+ * translated code where the tier may run them and it pays (translate/dispatch.ts), else the
+ * interpreter.
  */
 function batch(online: u32, n: u32): u32 {
   const instrumented = load<u32>(MACHINE + M_FAULTS_ARMED) != 0;
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
   const count = popcnt(online);
   const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
-  if (translating()) {
-    if (!traced && !instrumented && translatable(count) && !anyPmpChecked(online)) return batchTranslated(online, n, filter);
+  if (translating() && !traced && !instrumented && translatable(count) && !anyPmpChecked(online)) {
+    const left = interpretFor();
+    if (left == 0) return batchTranslated(online, n, filter);
     newEpoch(); // the interpreter's loops do not watch for stores into translated code
+    const done = interpreted(online, min(n, left), count, filter, false, false);
+    interpretedInstead(done);
+    return done;
   }
+  if (translating()) newEpoch();
+  return interpreted(online, n, count, filter, instrumented, traced);
+}
+
+/** One batch of up to `n` instructions on the `count` `online` modules on the interpreter's loops (see batch()). */
+function interpreted(online: u32, n: u32, count: i32, filter: u32, instrumented: bool, traced: bool): u32 {
   if (count == 1) {
     const h = hart(ctz(online));
     if (traced) return simplexTraced(h, n);

@@ -27,7 +27,7 @@ interface RawExports {
   hostRamRead(m: number): void;
   hostRamWritten(m: number, offset: number, length: number): void;
   releaseMemFaults(m: number): void;
-  enableTranslation(): number;
+  enableTranslation(adaptive: number): number;
   disableTranslation(): void;
   setSameState(same: number): void;
   sameState(a: number, b: number, withRam: number): number;
@@ -85,12 +85,14 @@ export function compileCore(): Promise<WebAssembly.Module> {
  * How the core runs guest code: `interp`, the interpreter alone; `translate`, hot pages
  * translated into WebAssembly (src/translate/) and run on the online modules while they
  * are one or hold the same state (assembly/translate/dispatch.ts), the interpreter for the
- * rest and for anything traced, debugged, checked by PMP or carrying a persistent fault.
+ * rest and for anything traced, debugged, checked by PMP or carrying a persistent fault;
+ * `auto`, as `translate` where it pays and the interpreter's own loops elsewhere (the run
+ * loop judges as it runs). The engine changes the speed, never a result.
  */
-export type Engine = 'interp' | 'translate';
-export const ENGINES: readonly Engine[] = ['interp', 'translate'];
+export type Engine = 'interp' | 'translate' | 'auto';
+export const ENGINES: readonly Engine[] = ['interp', 'translate', 'auto'];
 /** The engine of a machine that names none. */
-export const DEFAULT_ENGINE: Engine = 'translate';
+export const DEFAULT_ENGINE: Engine = 'auto';
 
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
@@ -139,8 +141,8 @@ export class Core {
   init(moduleCount: number, ramSize: number): void {
     const status = this.exports.init(moduleCount, ramSize) >>> 0;
     if (status !== 0) throw new RangeError(`cannot set up ${moduleCount} modules of ${ramSize} bytes (status ${status})`);
-    if (this.engine === 'translate') {
-      if (this.exports.enableTranslation() !== 0) throw new RangeError(`no memory for the translator beside ${moduleCount} modules of ${ramSize} bytes`);
+    if (this.translates) {
+      if (this.exports.enableTranslation(this.engine === 'auto' ? 1 : 0) !== 0) throw new RangeError(`no memory for the translator beside ${moduleCount} modules of ${ramSize} bytes`);
       const exports = this.exports;
       this.translator ??= new Translator({
         memory: exports.memory, table: exports.table, layout: this.layout,
@@ -151,9 +153,12 @@ export class Core {
     this.refreshViews();
   }
 
+  /** Whether the engine has the translator tier (translate or auto). */
+  get translates(): boolean { return this.engine !== 'interp'; }
+
   /** What the translator has done since init() (undefined with the interpreter alone). */
   get translation(): Readonly<TranslationStats> | undefined {
-    if (this.engine !== 'translate' || !this.translator) return undefined;
+    if (!this.translates || !this.translator) return undefined;
     return { ...this.translator.stats, instructions: this.count((this.exports.translatorBase() >>> 0) + this.layout.X_TRANSLATED) };
   }
 
@@ -176,7 +181,7 @@ export class Core {
    * translated code on them (with the `translate` engine; see assembly/translate/dispatch.ts).
    */
   setSameState(same: boolean): void {
-    if (this.engine === 'translate') this.exports.setSameState(same ? 1 : 0);
+    if (this.translates) this.exports.setSameState(same ? 1 : 0);
   }
 
   // ── Memory ECC (assembly/fault/ecc.ts) ──

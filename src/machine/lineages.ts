@@ -1,6 +1,6 @@
 /**
- * Which modules of a machine are known to hold the same state — what lets the translate
- * engine run translated code on lockstep modules (assembly/translate/dispatch.ts): modules
+ * Which modules of a machine are known to hold the same state — what lets the translator
+ * run translated code on lockstep modules (assembly/translate/dispatch.ts): modules
  * that hold the same state execute the same instructions with the same results, so that
  * comparing their retire records after each one could find nothing.
  *
@@ -25,6 +25,8 @@ export interface LineageHost {
 
 export class Lineages {
   private lineages: number[] = [];
+  /** same() as the core was last told it (tellCore()), which every change of the online modules or their lineages calls. */
+  private told = true;
   /** The instruction from which, while the online modules are of more than one lineage, their states are compared again. */
   private nextCheck = 0;
 
@@ -69,7 +71,7 @@ export class Lineages {
   }
 
   /**
-   * With the translate engine: compares the state of each online module outside the
+   * With the translator (engine translate or auto): compares the state of each online module outside the
    * reference module's lineage with the reference's; those equal join that lineage. A
    * module whose fault has been overwritten (a masked fault), or that a resync has made a
    * copy, is then known to be in step again. A module that carries a persistent fault joins
@@ -78,7 +80,7 @@ export class Lineages {
    */
   rejoin(ramLikeModule0?: readonly boolean[]): void {
     const { core } = this.host;
-    if (core.engine !== 'translate') return;
+    if (!core.translates) return;
     const [reference, ...others] = this.host.online();
     for (const m of others) {
       if (this.lineages[m] === this.lineages[reference] || this.host.persistent(reference) || this.host.persistent(m)) continue;
@@ -90,16 +92,16 @@ export class Lineages {
   }
 
   /**
-   * Instructions the core may run from `now` before the translate engine compares the
+   * Instructions the core may run from `now` before the translator compares the
    * modules' states again, while they are of more than one lineage (Infinity otherwise); the
    * comparison is made here when it is due, once every checkInterval instructions.
    */
   untilCheck(now: number): number {
-    if (this.host.core.engine !== 'translate' || this.same()) return Infinity;
+    if (!this.host.core.translates || this.told) return Infinity;
     if (now >= this.nextCheck) {
       this.rejoin();
       this.nextCheck = now + this.checkInterval;
-      if (this.same()) return Infinity;
+      if (this.told) return Infinity;
     }
     return this.nextCheck - now;
   }
@@ -115,6 +117,7 @@ export class Lineages {
 
   /** Tells the core whether the online modules hold the same state (after they or their lineages changed). */
   tellCore(): void {
-    this.host.core.setSameState(this.same());
+    this.told = this.same();
+    this.host.core.setSameState(this.told);
   }
 }

@@ -49,7 +49,7 @@ export interface TranslatorLayout {
 }
 
 export interface PageTranslation {
-  /** The WebAssembly module: exports `run(pc, left, hart) → instructions run`, imports `core.memory`. */
+  /** The WebAssembly module: exports `run(pc, left, hart) → instructions run` (or NOT_AN_ENTRY), imports `core.memory`. */
   bytes: Uint8Array;
   /** Word indices of the instructions translated (their code granules must be marked). */
   words: number[];
@@ -58,6 +58,11 @@ export interface PageTranslation {
 }
 
 const WORDS = 1024;
+/** The SYSTEM major opcode (bits 6:2 of the instruction; unprivileged spec, table 24.1). */
+const SYSTEM_OPCODE = 0x1C;
+
+/** What the function returns, having changed nothing, when no block of it starts at its pc (assembly/translate/dispatch.ts). */
+export const NOT_AN_ENTRY = -1;
 
 type AluOp =
   | 'add' | 'sub' | 'sll' | 'slt' | 'sltu' | 'xor' | 'srl' | 'sra' | 'or' | 'and'
@@ -134,7 +139,11 @@ export function decode(w: number, pc: number): Insn | undefined {
 
 const isTerminator = (i: Insn) => i.kind === 'branch' || i.kind === 'jal' || i.kind === 'jalr';
 
-/** Word indices where blocks start: the entries and what static control flow reaches from them. */
+/**
+ * Word indices where blocks start: the entries and what static control flow reaches from
+ * them, and the instruction after a SYSTEM one (an ecall, a CSR access), where the run loop
+ * resumes translated code once the interpreter has run it.
+ */
 function findLeaders(words: Uint32Array, pageBase: number, entries: Iterable<number>): Set<number> {
   const leaders = new Set<number>();
   const visited = new Set<number>();
@@ -150,7 +159,10 @@ function findLeaders(words: Uint32Array, pageBase: number, entries: Iterable<num
     for (let w = work.pop()!; w < WORDS && !visited.has(w); w++) {
       visited.add(w);
       const insn = decode(words[w], pageBase + 4 * w);
-      if (!insn) break;
+      if (!insn) {
+        if (((words[w] >>> 2) & 0x1F) === SYSTEM_OPCODE) lead(w + 1);
+        break;
+      }
       if (insn.kind === 'branch') { lead(w + insn.imm / 4); lead(w + 1); break; }
       if (insn.kind === 'jal') { lead(w + insn.imm / 4); if (insn.rd !== 0) lead(w + 1); break; }
       if (insn.kind === 'jalr') { if (insn.rd !== 0) lead(w + 1); break; }
@@ -232,8 +244,12 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
   open('bad');
   const table = Array.from({ length: WORDS }, (_, w) => (blockAt.has(w) ? depth(`B${blockAt.get(w)}`) : depth('bad')));
   code.get(IDX).brTable(table, depth('bad'));
-  close(); // bad: the pc is not an entry
-  code.br(depth('done'));
+  close(); // bad: the pc starts no block; at entry (nothing run yet), say so and change nothing
+  code.get(LEFT).get(START).op(Op.i32Eq);
+  open('unknown', 'if');
+  code.i32(NOT_AN_ENTRY).op(Op.return);
+  close();
+  code.br(depth('done')); // a jalr inside the page to such a pc: leave with what ran
 
   blocks.forEach((block, k) => {
     close(); // B{k}: block k's code follows

@@ -77,15 +77,17 @@ import type { RigState } from './rig-state.ts';
  */
 export const CHECKPOINT_INTERVAL = 2 ** 23;
 /**
- * Instructions between periodic checkpoints of a rig on the translator (2^26): it runs
- * about 8 times as many instructions a second as the interpreter (`lockstep bench`), so that
- * a checkpoint costs the same share of the run, and going back replays in about the same time.
+ * Instructions between periodic checkpoints of a rig with the translator (engine translate
+ * or auto, 2^26): translated code runs about 8 times as many instructions a second as the
+ * interpreter (`lockstep bench`), so that a checkpoint costs it the same share of the run,
+ * and going back replays in about the same time (code that auto leaves to the interpreter
+ * replays up to 8 times as long).
  */
 export const TRANSLATED_CHECKPOINT_INTERVAL = 2 ** 26;
 
 /** The periodic checkpoints' interval for a rig whose machines run on `engine`. */
 export function checkpointInterval(engine: Engine): number {
-  return engine === 'translate' ? TRANSLATED_CHECKPOINT_INTERVAL : CHECKPOINT_INTERVAL;
+  return engine === 'interp' ? CHECKPOINT_INTERVAL : TRANSLATED_CHECKPOINT_INTERVAL;
 }
 /** Periodic checkpoints kept per level (checkpoints.ts): an instruction `age` back lies at most interval + (age + interval) / 3 instructions after one. */
 export const CHECKPOINTS_PER_LEVEL = 4;

@@ -56,10 +56,12 @@ describe('lockstep campaign', () => {
     }
   });
 
-  it('--engine interp and translate give the same summary', async () => {
-    const [interp, translate] = await Promise.all(['interp', 'translate'].map((engine) => lockstep(['campaign', CHECKSUM, '--topology', 'tmr', '--runs', '60', '--workers', '1', '--engine', engine, '--json'])));
-    expect(translate.status).toBe(0);
-    expect(json(translate.stdout)).toEqual(json(interp.stdout));
+  it('--engine interp, translate and auto give the same summary', async () => {
+    const [interp, ...others] = await Promise.all(['interp', 'translate', 'auto'].map((engine) => lockstep(['campaign', CHECKSUM, '--topology', 'tmr', '--runs', '60', '--workers', '1', '--engine', engine, '--json'])));
+    for (const run of others) {
+      expect(run.status).toBe(0);
+      expect(json(run.stdout)).toEqual(json(interp.stdout));
+    }
   });
 
   it('--margin and --confidence set the runs by Leveugle\'s formula', async () => {

@@ -1,6 +1,7 @@
 /**
  * The differential harness of the translator's tests (issue 17): the same program on two
- * machines of one configuration, one per engine, run in the same seeded chunks of
+ * machines of one configuration, the interpreter and another engine (`translate`, which
+ * runs translated code wherever it can, unless the setup names `auto`), run in the same seeded chunks of
  * instructions; after every chunk the stop, the machine block and every module's hart block
  * (registers, pc, CSRs, counters, persistent-fault masks, the last retire record) must be
  * equal, and at the end every module's RAM and dirty-page map, the events, the halt and the
@@ -12,6 +13,7 @@ import { expect } from 'vitest';
 import type { Program } from '../../src/isa/program.ts';
 import { loadProgram } from '../../src/isa/load.ts';
 import type { Machine, RunResult } from '../../src/machine/machine.ts';
+import type { Engine } from '../../src/machine/core.ts';
 import type { TranslationStats } from '../../src/translate/translator.ts';
 import { Random } from '../../src/fault/random.ts';
 import { assembleOrThrow, machineFor, type RunSetup } from '../helpers/machine.ts';
@@ -51,6 +53,8 @@ export interface DifferentialSetup extends RunSetup {
   maxChunk?: number;
   /** Called on each machine once it is loaded, before it runs (to schedule replacements, say). */
   prepare?: (machine: Machine) => void;
+  /** The engine compared with the interpreter (default translate). */
+  engine?: Exclude<Engine, 'interp'>;
 }
 
 /**
@@ -58,9 +62,9 @@ export interface DifferentialSetup extends RunSetup {
  * (default 2 M); returns both.
  */
 export async function differential(program: Program | string, options: DifferentialSetup = {}): Promise<{ interp: Outcome; translate: Outcome }> {
-  const { seed = 1, maxChunk = 5000, limit = 2_000_000, prepare, ...setup } = options;
+  const { seed = 1, maxChunk = 5000, limit = 2_000_000, prepare, engine = 'translate', ...setup } = options;
   const a = await machineFor(program, { ...setup, engine: 'interp' });
-  const b = await machineFor(program, { ...setup, engine: 'translate' });
+  const b = await machineFor(program, { ...setup, engine });
   prepare?.(a.machine);
   prepare?.(b.machine);
   const rng = new Random(seed);
