@@ -23,6 +23,11 @@
  * a snapshot every CHECKPOINT_INTERVAL instructions of the run. Off, the run is the
  * machine's run(budget) in the same batches as without time travel.
  *
+ * The twin runs in a worker of its own (twin.ts): a checkpoint's twin state arrives once the
+ * twin has got there, at most a time slice later, and counts from then on; until then that
+ * checkpoint cannot start the twin (an older one does). The session waits for the twin
+ * (Twin.settled) before it travels, so every state taken has arrived by then.
+ *
  * Memory: the checkpoints kept weigh at most CHECKPOINT_BUDGET bytes, as long as the start
  * and the newest one fit in it together (checkpoints.ts): a checkpoint of a machine with R
  * MiB of RAM per module holds at most modules × R MiB of RAM (pages equal to module 0's,
@@ -99,6 +104,8 @@ export interface TravelHost {
   install(machine: Machine, state: SessionState): void;
   /** Makes an intervention on the machine and the session again (without logging it). */
   perform(intervention: Intervention): void;
+  /** A new fault-free twin, mirroring. */
+  twin(): Twin;
 }
 
 export interface TimeTravelOptions {
@@ -161,7 +168,8 @@ export class TimeTravel {
   /** Shows the fault-free twin (true) or stops running it. Throws RangeError when the history holds no fault-free state to start it from. */
   setTwin(on: boolean): void {
     if (on === (this.twin !== undefined)) return;
-    this.twin = on ? new Twin() : undefined;
+    if (!on) this.twin!.forget();
+    this.twin = on ? this.host.twin() : undefined;
     try {
       this.placeTwin();
     } catch (error) {
@@ -270,6 +278,7 @@ export class TimeTravel {
       this.twin!.resume(
         { snapshot, queue: session.input, delivered: this.inputsAmong(this.cursor), outputLength: session.outputLength, instret: m.instret },
         this.host.output.bytes(),
+        m,
       );
     }
     return Infinity;
@@ -304,17 +313,24 @@ export class TimeTravel {
     twin.advance(m.instret, inputs);
   }
 
-  /** The machine and the session's side now, with the twin's state when `withTwin` (the twin is in step). */
+  /**
+   * The machine and the session's side now; with `withTwin`, the twin's state there once it
+   * arrives (the twin has been placed at the machine's instruction).
+   */
   private checkpoint(withTwin: boolean): Checkpoint {
     const m = this.host.machine;
     const machine = m.snapshot(); // flushes the UART's output to the session first
     const session = this.host.capture();
-    const twin = withTwin ? this.twin?.state() : undefined;
-    return {
+    const checkpoint: Checkpoint = {
       instret: m.instret, logged: this.cursor, machine, session, faultFree: !deviated(m.events),
-      ...(twin ? { twin } : {}),
-      bytes: machine.byteLength + (twin?.snapshot.byteLength ?? 0) + 8 * (session.input.length + (twin?.queue.length ?? 0)),
+      bytes: machine.byteLength + 8 * session.input.length,
     };
+    void (withTwin ? this.twin?.state() : undefined)?.then((twin) => {
+      if (!twin) return;
+      checkpoint.twin = twin;
+      this.store.grow(checkpoint, twin.snapshot.byteLength + 8 * twin.queue.length);
+    });
+    return checkpoint;
   }
 
   /**
