@@ -184,10 +184,9 @@ export type FaultFreePlace = { where: 'worker' } | { where: 'thread'; why: strin
  * waiting, and keeps the latest report and the run's output as far as reported.
  */
 export class FaultFreeRun {
-  /** The latest report of this history (undefined before the first). */
-  latest?: FaultFreeReport;
-  /** The run's console output as far as the latest report: a copy of the runner's along this history. */
-  output = new ByteLog();
+  private latestReport?: FaultFreeReport;
+  private copy = new ByteLog();
+  private reportCount = 0;
   /** Bumped when the history starts over (start, forget): answers to older commands are dropped. */
   private epoch = 0;
   /** Commands posted, and the one whose answer `latest` is (it is the run's state now when they are equal). */
@@ -202,10 +201,17 @@ export class FaultFreeRun {
   private sentInputs: readonly InputChunk[] = [];
   /** Where the run can be at most once every command posted is done: its instruction count, and input chunks taken. */
   private bound = { instret: 0, delivered: 0 };
-  /** Reports taken since the history started over. */
-  reports = 0;
 
   constructor(private readonly port: Promise<FaultFreePort>) {}
+
+  /** The latest report of this history (undefined before the first). */
+  get latest(): FaultFreeReport | undefined { return this.latestReport; }
+
+  /** The run's console output as far as the latest report: a copy of the runner's along this history. */
+  get output(): ByteLog { return this.copy; }
+
+  /** Reports taken since the history started over. */
+  get reports(): number { return this.reportCount; }
 
   /** The latest report is of the run as it is now: no command has been posted since. */
   get current(): FaultFreeReport | undefined {
@@ -226,10 +232,10 @@ export class FaultFreeRun {
   resume(state: TwinState, output?: Uint8Array): void {
     this.bound = { instret: state.instret, delivered: state.delivered };
     if (output) {
-      this.output.moveTo(0);
-      this.output.append(output.subarray(0, state.outputLength));
-    } else if (state.outputLength <= this.output.length) {
-      this.output.moveTo(state.outputLength);
+      this.copy.moveTo(0);
+      this.copy.append(output.subarray(0, state.outputLength));
+    } else if (state.outputLength <= this.copy.length) {
+      this.copy.moveTo(state.outputLength);
     }
     this.post((p) => p.resume(state, output));
   }
@@ -279,9 +285,9 @@ export class FaultFreeRun {
 
   private restart(): void {
     this.epoch++;
-    this.latest = undefined;
-    this.reports = 0;
-    this.output = new ByteLog();
+    this.latestReport = undefined;
+    this.reportCount = 0;
+    this.copy = new ByteLog();
     this.sentInputs = [];
     this.bound = { instret: 0, delivered: 0 };
   }
@@ -315,10 +321,10 @@ export class FaultFreeRun {
   }
 
   private take(report: FaultFreeReport, by: number): void {
-    this.output.moveTo(report.outputFrom);
-    this.output.append(report.output);
-    this.latest = report;
+    this.copy.moveTo(report.outputFrom);
+    this.copy.append(report.output);
+    this.latestReport = report;
     this.reportedBy = by;
-    this.reports++;
+    this.reportCount++;
   }
 }
