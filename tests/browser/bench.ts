@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -21,6 +21,10 @@
  * `--iterations N` runs N instead (the page loads that source as the editor would), long
  * enough for the steady state. `--time-travel off` runs without time travel's checkpoints
  * (the page's default keeps them), `--twin` with the fault-free twin shown (issue 15).
+ * `--fault` schedules FAULT on the machine's last module before each run (the page's fault
+ * bar does the same): a flip of a5, which int-mix never reads or writes, so every module stays
+ * online and the machine does the same work, but from instruction 1,000 on it is no longer
+ * its own fault-free run — the twin forks and runs beside it, and the run is judged.
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -41,6 +45,10 @@ const ITERATIONS = iterationsAt >= 0 ? Number(args[iterationsAt + 1]) : undefine
 const travelAt = args.indexOf('--time-travel');
 const TIME_TRAVEL = travelAt >= 0 ? args[travelAt + 1] !== 'off' : undefined;
 const TWIN = args.includes('--twin');
+const FAULT = args.includes('--fault');
+/** The fault `--fault` schedules, on module `module` (see above). */
+const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=a5,bit=3`;
+const MODULES: Record<Topology, number> = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 };
 const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
@@ -90,9 +98,10 @@ async function workerAloneRun(): Promise<number> {
 }
 
 /** One flat-out run on the page; returns MIPS, fps and views/s. */
-async function browserRun(): Promise<{ mips: number; wallMips: number; fps: number; views: number; instructions: number }> {
+async function browserRun(topology: Topology): Promise<{ mips: number; wallMips: number; fps: number; views: number; instructions: number }> {
   await page.locator('#reset').click();
   await page.waitForFunction(() => (document.querySelector('lockstep-machine') as unknown as { controller: { state: { view?: { instret: number } } } }).controller.state.view?.instret === 0);
+  if (FAULT) await page.evaluate(`document.querySelector('lockstep-machine').controller.inject(${JSON.stringify(FAULT_SPEC(MODULES[topology] - 1))})`);
   // Passed as text: tsx would otherwise wrap the function's inner functions in a helper the page lacks.
   return page.evaluate(`new Promise((resolve) => {
     const element = document.querySelector('lockstep-machine');
@@ -121,7 +130,7 @@ async function browserRun(): Promise<{ mips: number; wallMips: number; fps: numb
   })`);
 }
 
-console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}${FAULT ? `, ${FAULT_SPEC(0).replace('module=0,', '')} on the last module` : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
 console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('topology     node MIPS  worker MIPS  ratio   (Run→halt MIPS  ratio)  page fps  views/s   worker alone  ratio');
 for (const topology of chosen) {
@@ -130,12 +139,12 @@ for (const topology of chosen) {
   else await page.evaluate(`document.querySelector('lockstep-machine').loadSource(${JSON.stringify(source)}, 'int-mix.s')`);
   await page.waitForFunction(() => document.querySelector('lockstep-machine')?.shadowRoot?.querySelector('header h1 small')?.textContent === 'int-mix.s');
   await nodeRun(topology);
-  await browserRun();
+  await browserRun(topology);
   const node: number[] = [];
   const runs = [];
   for (let k = 0; k < RUNS; k++) {
     node.push(await nodeRun(topology));
-    runs.push(await browserRun());
+    runs.push(await browserRun(topology));
   }
   const worker = median(runs.map((r) => r.mips));
   const ratios = runs.map((r, k) => r.mips / node[k]);
