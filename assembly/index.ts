@@ -16,11 +16,12 @@ import { disableTranslation } from './translate/dispatch';
 
 export * from './layout';
 export { run } from './lockstep/run';
-export { enableTranslation, disableTranslation, translatorBase, translationGranules } from './translate/dispatch';
+export { enableTranslation, disableTranslation, setSameState, translatorBase, translationGranules } from './translate/dispatch';
+export { sameState } from './lockstep/comparator';
 export { secdedEncode, secdedErrorBit, SECDED_CLEAN, SECDED_UNCORRECTABLE } from './fault/ecc';
 
 /** Version of the memory map and record formats; the host refuses a core it does not know. */
-export const CORE_ABI_VERSION: u32 = 5;
+export const CORE_ABI_VERSION: u32 = 6;
 
 // @ts-ignore: the stub runtime's end of static data
 const STATIC_END: usize = __heap_base;

@@ -189,11 +189,10 @@ export const RAM_SLOTS: usize = (DIRTY + DIRTY_MAP_SIZE * MAX_MODULES + 0xFFFF) 
 //   granules   translationGranules(): a byte per CODE_GRANULE bytes of RAM, 1 = holds a
 //              translated instruction (a store there invalidates the page's translation)
 //   shadow     translationShadow(): RAM size bytes: each translated page as it was translated
-/** u32: run() calls since translation was enabled (a page is checked against RAM once an epoch). */
+/** u32: epochs since translation was enabled (a page is checked against RAM once an epoch: translate/dispatch.ts). */
 export const X_EPOCH: usize = 0x00;
-/** u32: the module whose RAM the translations were made from (X_NO_MODULE = none yet). */
-export const X_MODULE: usize = 0x04;
-export const X_NO_MODULE: u32 = 0xFFFF_FFFF;
+/** u64: instructions of the machine run in translated code since translation was enabled. */
+export const X_TRANSLATED: usize = 0x08;
 export const X_HEADER_SIZE: usize = 0x40;
 export const X_PAGES: usize = X_HEADER_SIZE;
 /** Page entry: u32 XP_FUNCTION the page's translation (index in the core's function table, 0 = none). */
@@ -468,3 +467,4 @@ export const STOP_CYCLE: u32 = 11; // the virtual clock reached M_STOP_CYCLE
 export const STOP_CHECKPOINT: u32 = 12; // the guest wrote CKPT_SEND (the store has retired on every online module)
 export const STOP_ECC: u32 = 13; // a module's ECC corrected an error to report, or a RAM fault slot was freed
 export const STOP_BREAK: u32 = 14; // before an instruction at a breakpoint, or after a watched word changed: DEBUG's D_HIT
+export const STOP_APART: u32 = 15; // translated code ran the online modules apart, which the host said hold the same state: a bug

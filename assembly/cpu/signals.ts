@@ -20,6 +20,7 @@ export const A_TRACE: u32 = 1 << 8; // the trace ring is full
 export const A_CHECKPOINT: u32 = 1 << 9; // the guest sent a checkpoint (CKPT_SEND)
 export const A_ECC: u32 = 1 << 10; // a RAM ECC correction to report, or a RAM fault slot freed (fault/ecc.ts)
 export const A_BREAK: u32 = 1 << 11; // the debugger stops before the next instruction (lockstep/debug.ts)
+export const A_APART: u32 = 1 << 12; // translated code ran modules the host said hold the same state apart (translate/dispatch.ts)
 
 /** Pending attention bits, set by cold paths; the batch ends after an instruction that sets any. */
 export let g_attention: u32 = 0;

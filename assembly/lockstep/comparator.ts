@@ -11,7 +11,8 @@
 
 import {
   H_RETIRE, HARTS, HART_SIZE, K_STORE, K_DEVICE, K_HOSTCALL, COMPARE_STORE, COMPARE_IO, R_PC, R_INSN, R_KIND,
-  R_VALUE, R_ADDR, R_DATA, R_NPC, MACHINE, M_COMPARE_GROUPS, M_UNCHECKED, M_FORCED,
+  R_VALUE, R_ADDR, R_DATA, R_NPC, MACHINE, M_COMPARE_GROUPS, M_UNCHECKED, M_FORCED, M_RAM_SIZE, H_RAM, H_PMPCFG,
+  H_PMPADDR, PMP_ENTRIES,
 } from '../layout';
 
 /** Base pointer of module `m`'s hart block. */
@@ -35,6 +36,16 @@ import {
     | (load<u32>(ra, R_ADDR) ^ load<u32>(rb, R_ADDR))
     | (load<u32>(ra, R_DATA) ^ load<u32>(rb, R_DATA))
     | (load<u32>(ra, R_NPC) ^ load<u32>(rb, R_NPC))) != 0;
+}
+
+/**
+ * Whether the last instruction is a compare point (`filter`: comparePointBits(); 0 = every
+ * instruction) and the records of modules `reference` and `other` (hart pointers) differ.
+ */
+// @ts-ignore: decorator
+@inline export function disagree(reference: usize, other: usize, filter: u32): bool {
+  if (filter != 0 && ((load<u32>(reference + H_RETIRE, R_KIND) | load<u32>(other + H_RETIRE, R_KIND)) & filter) == 0) return false;
+  return recordsDiffer(reference, other);
 }
 
 /** Modules in `members` whose record differs from the reference's (the lowest set bit). */
@@ -82,4 +93,34 @@ export function comparePointBits(mode: u32): u32 {
   if (mode == COMPARE_STORE) return K_STORE | K_DEVICE | K_HOSTCALL;
   if (mode == COMPARE_IO) return K_DEVICE | K_HOSTCALL;
   return 0;
+}
+
+/** Whether the `length` bytes at linear addresses `x` and `y` are equal (`length` a multiple of 8). */
+function bytesEqual(x: usize, y: usize, length: usize): bool {
+  let k: usize = 0;
+  for (; k + 64 <= length; k += 64) {
+    const differ = v128.or(
+      v128.or(v128.xor(v128.load(x + k), v128.load(y + k)), v128.xor(v128.load(x + k, 16), v128.load(y + k, 16))),
+      v128.or(v128.xor(v128.load(x + k, 32), v128.load(y + k, 32)), v128.xor(v128.load(x + k, 48), v128.load(y + k, 48))),
+    );
+    if (v128.any_true(differ)) return false;
+  }
+  for (; k + 16 <= length; k += 16) if (v128.any_true(v128.xor(v128.load(x + k), v128.load(y + k)))) return false;
+  return k == length || load<u64>(x + k) == load<u64>(y + k);
+}
+
+/**
+ * Whether modules `a` and `b` hold the same architectural state, all that decides what they
+ * execute next: the hart block from x0 up to its RAM pointer (registers, pc, privilege,
+ * CSRs, counter offsets) and its PMP entries (the host's architecturalRanges()), and, with
+ * `withRam` (else the host knows their RAM to be equal), every byte of RAM. Persistent
+ * faults, announced errors and the last retire record are not compared: the host handles
+ * those modules apart.
+ */
+export function sameState(a: u32, b: u32, withRam: bool): bool {
+  const ha = hart(a);
+  const hb = hart(b);
+  return bytesEqual(ha, hb, H_RAM)
+    && bytesEqual(ha + H_PMPCFG, hb + H_PMPCFG, H_PMPADDR + 4 * PMP_ENTRIES - H_PMPCFG)
+    && (!withRam || bytesEqual(load<usize>(ha, H_RAM), load<usize>(hb, H_RAM), load<u32>(MACHINE + M_RAM_SIZE)));
 }

@@ -30,12 +30,12 @@ import {
   K_DEVICE, K_HOSTCALL, K_TRAP_SHIFT, TRAP_ANNOUNCE, HALT_PASS, HALT_FAIL, STOP_BUDGET,
   STOP_HOSTCALL, STOP_HALT, STOP_DIVERGED, STOP_ANNOUNCED, STOP_TRAP, STOP_INPUT, STOP_OUTPUT,
   STOP_IDLE, STOP_TRACE, STOP_NO_MODULE, STOP_CYCLE, STOP_CHECKPOINT, STOP_ECC, M_STOP_CYCLE,
-  STOP_BREAK, DEBUG, D_ARMED,
+  STOP_BREAK, STOP_APART, DEBUG, D_ARMED,
 } from '../layout';
 import {
   g_attention, g_batchInstret, tohost, raise, clearAttention, loadCaches,
   A_SETTLE, A_ANNOUNCE, A_DIVERGED, A_WFI, A_INPUT, A_OUTPUT, A_HALT, A_TRACE, A_EVENT, A_CHECKPOINT, A_ECC,
-  A_BREAK,
+  A_BREAK, A_APART,
 } from '../cpu/signals';
 import { debugBefore, debugAfter } from './debug';
 import { stepFast, stepSlow, stepInstrumented, stepChecked, SLOW } from '../cpu/execute';
@@ -47,8 +47,8 @@ import {
   deviceMip, instructionsUntilTimer, commitDeviceStore, commitDeviceLoad, inputCanArrive,
   receiveInterruptEnabled, receiveInterruptWaits, askForReceiveInterrupt, transactionInterruptEnabled,
 } from '../cpu/devices';
-import { hart, recordsDiffer, differingModules, comparePointBits, forcedMismatch } from './comparator';
-import { translating, simplexTranslated, newEpoch } from '../translate/dispatch';
+import { hart, disagree, differingModules, comparePointBits, forcedMismatch } from './comparator';
+import { translating, translatable, batchTranslated, newEpoch } from '../translate/dispatch';
 
 /** settle(): nothing needs the host, keep running. */
 const CONTINUE: u32 = 0xFFFF_FFFF;
@@ -154,13 +154,6 @@ function simplexPlain(h: usize, n: u32): u32 {
   }
   store<u32>(h, pc, H_PC);
   return i;
-}
-
-/** Whether the last instruction is a compare point and the two modules' records differ. */
-// @ts-ignore: decorator
-@inline function disagree(reference: usize, other: usize, filter: u32): bool {
-  if (filter != 0 && ((load<u32>(reference + H_RETIRE, R_KIND) | load<u32>(other + H_RETIRE, R_KIND)) & filter) == 0) return false;
-  return recordsDiffer(reference, other);
 }
 
 /** Module `h` executes instruction `i` of the batch at its pc (H_PC), fast or slow. */
@@ -346,6 +339,7 @@ function anyPmpChecked(online: u32): bool {
 
 /** One batch of up to `n` instructions in the debug loops, while breakpoints or watchpoints are set (D_ARMED). */
 function debugBatch(online: u32, n: u32): u32 {
+  if (translating()) newEpoch(); // these loops do not watch for stores into translated code
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
   const plain = !traced && load<u32>(MACHINE + M_FAULTS_ARMED) == 0 && !anyPmpChecked(online);
   const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
@@ -353,19 +347,26 @@ function debugBatch(online: u32, n: u32): u32 {
   return plain ? lockstepDebuggedPlain(online, n, filter) : lockstepDebugged(online, n, filter, traced);
 }
 
-/** Runs one batch of up to `n` instructions on the `online` modules with the right loop. */
+/**
+ * Runs one batch of up to `n` instructions on the `online` modules with the right loop:
+ * translated code where the tier may run them (translate/dispatch.ts), else the interpreter.
+ */
 function batch(online: u32, n: u32): u32 {
   const instrumented = load<u32>(MACHINE + M_FAULTS_ARMED) != 0;
   const traced = load<u32>(MACHINE + M_TRACE_ON) != 0;
   const count = popcnt(online);
+  const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
+  if (translating()) {
+    if (!traced && !instrumented && translatable(count) && !anyPmpChecked(online)) return batchTranslated(online, n, filter);
+    newEpoch(); // the interpreter's loops do not watch for stores into translated code
+  }
   if (count == 1) {
     const h = hart(ctz(online));
     if (traced) return simplexTraced(h, n);
     if (instrumented) return simplexInstrumented(h, n);
     if (anyPmpChecked(online)) return simplexChecked(h, n);
-    return translating() ? simplexTranslated(h, n) : simplexPlain(h, n);
+    return simplexPlain(h, n);
   }
-  const filter = comparePointBits(load<u32>(MACHINE + M_COMPARE));
   if (traced) return lockstepTraced(online, n, filter);
   if (instrumented) return lockstepInstrumented(online, n, filter);
   if (anyPmpChecked(online)) return lockstepChecked(online, n, filter);
@@ -471,8 +472,8 @@ function tohostWrite(value: u32): void {
 }
 
 /**
- * Settles the attention bits left by the last instruction (M_PENDING), in order: announced
- * errors, divergence, then the reference module's record (unhandled trap, host call, device
+ * Settles the attention bits left by the last instruction (M_PENDING), in order: modules run
+ * apart by translated code (a bug), announced errors, divergence, then the reference module's record (unhandled trap, host call, device
  * store or load side effects, tohost), then halts, checkpoints, full or empty console buffers,
  * wfi, and last ECC reports, which any stop gives the host. Returns
  * the first reason to stop, leaving the rest pending for the next run(), or CONTINUE.
@@ -486,7 +487,11 @@ function settle(): u32 {
   if (pending == 0) return CONTINUE;
   let reason = CONTINUE;
   const online = load<u32>(MACHINE + M_ONLINE);
-  if (pending & A_ANNOUNCE) {
+  if (pending & A_APART) {
+    pending &= ~A_APART;
+    reason = STOP_APART;
+  }
+  if (reason == CONTINUE && (pending & A_ANNOUNCE)) {
     pending &= ~A_ANNOUNCE;
     let announced: u32 = 0;
     let m = online;

@@ -1,39 +1,52 @@
 // The translator tier, core side (DESIGN §2: it sits beside the interpreter, behind the same
 // run(budget)). A page of guest code that the interpreter runs often is translated by the
 // host (src/translate/) into a WebAssembly function over this instance's memory, and the
-// simplex run loop calls it through the core's function table. Contract of a translation,
-// called as fn(pc, left) for the module it was made from:
-//   - it runs whole instructions from `pc` on, at most `left` of them, each exactly as
-//     stepFast() would (registers, RAM, the dirty-page map, H_PC and the retire record of
-//     the last one), and returns how many it ran (0 if it does not start at `pc`);
+// run loop calls it through the core's function table. Contract of a translation, called
+// as fn(pc, left, h) for any module `h` (a hart block pointer):
+//   - it runs whole instructions of module h from `pc` on, at most `left` of them, each
+//     exactly as stepFast() would (h's registers, RAM, dirty-page map, H_PC and the retire
+//     record of the last one), and returns how many it ran (0 if it does not start at `pc`);
 //   - it stops before any instruction stepFast() would leave to stepSlow() (a device or
 //     misaligned access, tohost, a SYSTEM or illegal instruction, a misaligned jump), before
 //     a store into a code granule (that store is interpreted, and invalidates the page), and
 //     before a basic block that does not fit in `left`: so it never raises attention, and
 //     a batch ends at exactly its instruction as in the interpreter.
 //
+// Lockstep (issue 17): modules that hold the same state execute the same instructions with
+// the same results, so that comparing their retire records after each one can find nothing.
+// The host tells the core when it knows the online modules to be in that state
+// (setSameState(): nothing has made them differ since power-on or since they were last
+// found equal); only then does the run loop call translations for two or more modules, each
+// translation on each module in turn, and it checks that every module ran as many
+// instructions and reached the same pc, registers and retire record as the first (if not,
+// the host was wrong: the run stops with STOP_APART). While the host knows of no such
+// state (a fault has hit a module), the machine runs on the interpreter, which compares
+// every instruction, so that a divergence is found at its instruction.
+//
 // A translation is trusted only while its page's code is what was translated: stores the
-// interpreter executes invalidate a page whose code granules they hit, and once each run()
-// (the host may have written RAM in between: a snapshot, a fault, a host call) a page is
-// compared with its shadow copy before its first use. The host never has to tell the core
-// what it wrote.
+// translated loop interprets invalidate a page whose code granules they hit, and a page is
+// compared with its shadow copy before its first use in each epoch. An epoch begins at each
+// run() (the host may have written RAM in between: a snapshot, a fault, a host call) and
+// after each batch run by a loop that does not watch its stores (the interpreter's
+// other loops). The host never has to tell the core what it wrote.
 
 import {
-  MACHINE, M_MODULE_COUNT, RAM_SLOTS, HARTS, HART_SIZE, H_RAM, H_PC, H_RETIRE, R_KIND, R_ADDR, K_STORE, K_DEVICE,
-  K_WIDTH_SHIFT, PAGE_SHIFT, PAGE_SIZE, X_EPOCH, X_MODULE, X_NO_MODULE, X_PAGES, XP_FUNCTION, XP_EPOCH, XP_HEAT,
+  MACHINE, M_MODULE_COUNT, RAM_SLOTS, H_RAM, H_PC, H_X, H_RETIRE, R_KIND, R_ADDR, K_STORE, K_DEVICE,
+  K_WIDTH_SHIFT, PAGE_SHIFT, PAGE_SIZE, X_EPOCH, X_TRANSLATED, X_PAGES, XP_FUNCTION, XP_EPOCH, XP_HEAT,
   XP_SIZE, CODE_GRANULE_SHIFT, HOT_PAGE_HEAT,
 } from '../layout';
-import { ramSize, ramOffset, g_attention } from '../cpu/signals';
+import { ramSize, ramOffset, g_attention, raise, A_DIVERGED, A_APART } from '../cpu/signals';
 import { stepSlow } from '../cpu/execute';
+import { hart, recordsDiffer, disagree } from '../lockstep/comparator';
 
 /**
- * The host translates guest RAM page `page` of module X_MODULE, entered at `pc`; returns
- * the translation's index in the function table (the page's existing one if it adds
- * nothing), or 0 if it declines. It marks the translated code granules before it returns.
+ * The host translates guest RAM page `page`, entered at `pc`, as module `h` holds it;
+ * returns the translation's index in the function table (the page's existing one if it
+ * adds nothing), or 0 if it declines. It marks the translated code granules before it returns.
  */
 // @ts-ignore: decorator
 @external("translator", "translate")
-declare function hostTranslate(page: u32, pc: u32): u32;
+declare function hostTranslate(page: u32, pc: u32, h: usize): u32;
 
 /**
  * Most instructions one call of a translation may run. V8 compiles a new module for a
@@ -42,8 +55,11 @@ declare function hostTranslate(page: u32, pc: u32): u32;
  */
 const TRANSLATED_SLICE: u32 = 1 << 16;
 
-/** Whether the simplex loop uses translations: between enableTranslation() and the next init(). */
+/** Whether the run loop uses translations: between enableTranslation() and the next init(). */
 let g_translating: bool = false;
+
+/** Whether the host knows the online modules to hold the same state (setSameState()). */
+let g_sameState: bool = false;
 
 /** Linear address of the translator's region (layout.ts). */
 export function translatorBase(): usize {
@@ -67,8 +83,8 @@ export function enableTranslation(): u32 {
   const have = <usize>memory.size() << 16;
   if (end > have && memory.grow(<i32>((end - have + 0xFFFF) >> 16)) < 0) return 2;
   memory.fill(base, 0, end - base);
-  store<u32>(base, X_NO_MODULE, X_MODULE);
   g_translating = true;
+  g_sameState = false;
   return 0;
 }
 
@@ -77,11 +93,24 @@ export function disableTranslation(): void {
   g_translating = false;
 }
 
-/** Whether run() should use the translated simplex loop. */
+/**
+ * The host says whether the online modules hold the same state (1) or may not (0): whether
+ * the run loop may run translations on two or more of them. It says so again whenever the
+ * online modules change or one of them is changed alone (a fault, a write by the host).
+ */
+export function setSameState(same: u32): void {
+  g_sameState = same != 0;
+}
+
+/** Whether a batch of the `count` online modules runs translated code (the host's other conditions aside). */
+// @ts-ignore: decorator
+@inline export function translatable(count: i32): bool { return g_translating && (count == 1 || g_sameState); }
+
+/** Whether the tier is on (translations are kept and checked). */
 // @ts-ignore: decorator
 @inline export function translating(): bool { return g_translating; }
 
-/** run() starts: every translation is checked against RAM again before its next use. */
+/** A new epoch: every translation is checked against RAM again before its next use. */
 export function newEpoch(): void {
   const base = translatorBase();
   store<u32>(base, load<u32>(base, X_EPOCH) + 1, X_EPOCH);
@@ -94,12 +123,6 @@ function invalidatePage(page: u32): void {
   store<u32>(entry, 0, XP_HEAT);
   const granulesPerPage: usize = PAGE_SIZE >> CODE_GRANULE_SHIFT;
   memory.fill(translationGranules() + <usize>page * granulesPerPage, 0, granulesPerPage);
-}
-
-/** Forgets every translation (they were made from another module's RAM). */
-function invalidateAll(): void {
-  const pages = ramSize() >> PAGE_SHIFT;
-  for (let p: u32 = 0; p < pages; p++) invalidatePage(p);
 }
 
 /** Whether the translated granules of page `page` still hold what the shadow copy holds. */
@@ -115,8 +138,12 @@ function pageUnchanged(page: u32, ram: usize): bool {
   return true;
 }
 
-/** A store of `width` bytes at RAM offset `offset` was interpreted: invalidate the pages whose code it hit. */
-function codeStored(offset: u32, width: u32): void {
+/** Module `h` executed a store (its retire record says so) in the interpreter: invalidate the pages whose code it hit. */
+function codeStored(h: usize): void {
+  const kind = load<u32>(h + H_RETIRE, R_KIND);
+  if ((kind & (K_STORE | K_DEVICE)) != K_STORE) return;
+  const offset = ramOffset(load<u32>(h + H_RETIRE, R_ADDR));
+  const width = (kind >> K_WIDTH_SHIFT) & 7;
   const granules = translationGranules();
   const first = offset >> CODE_GRANULE_SHIFT;
   const last = (offset + width - 1) >> CODE_GRANULE_SHIFT;
@@ -126,8 +153,8 @@ function codeStored(offset: u32, width: u32): void {
 }
 
 /**
- * Page `page`'s translation at its entry `entry`, checked against RAM once an epoch, or 0.
- * A page the interpreter runs often (XP_HEAT) is offered to the host for translation.
+ * Page `page`'s translation at its entry `entry`, checked against RAM at `ram` once an
+ * epoch, or 0.
  */
 function translationOf(page: u32, entry: usize, ram: usize, epoch: u32): u32 {
   const fn = load<u32>(entry, XP_FUNCTION);
@@ -140,15 +167,18 @@ function translationOf(page: u32, entry: usize, ram: usize, epoch: u32): u32 {
   return 0;
 }
 
-/** The interpreter runs an instruction of page `page` at `pc`: count it, and have the page translated once it is hot. */
-function heat(page: u32, entry: usize, pc: u32, ram: usize, epoch: u32): void {
+/**
+ * Module `h` (RAM at `ram`) interprets an instruction of page `page` at `pc`: count it, and
+ * have the page translated once it is hot.
+ */
+function heat(page: u32, entry: usize, pc: u32, h: usize, ram: usize, epoch: u32): void {
   const heat = load<u32>(entry, XP_HEAT) + 1;
   if (heat < HOT_PAGE_HEAT) {
     store<u32>(entry, heat, XP_HEAT);
     return;
   }
   store<u32>(entry, 0, XP_HEAT);
-  const fn = hostTranslate(page, pc);
+  const fn = hostTranslate(page, pc, h);
   store<u32>(entry, fn, XP_FUNCTION);
   if (fn == 0) return;
   const at = <usize>page << PAGE_SHIFT;
@@ -156,42 +186,65 @@ function heat(page: u32, entry: usize, pc: u32, ram: usize, epoch: u32): void {
   store<u32>(entry, epoch, XP_EPOCH);
 }
 
+/** Whether module `b` ended a translated call where module `a` did: pc, registers and retire record. */
+function sameAfterCall(a: usize, b: usize): bool {
+  if (load<u32>(a, H_PC) != load<u32>(b, H_PC) || recordsDiffer(a, b)) return false;
+  let differ = v128.xor(v128.load(a + H_X), v128.load(b + H_X));
+  for (let k: usize = 16; k < 128; k += 16) differ = v128.or(differ, v128.xor(v128.load(a + H_X + k), v128.load(b + H_X + k)));
+  return !v128.any_true(differ);
+}
+
 /**
- * One module `h`, nothing to compare: up to `n` instructions, translated where a page has a
- * translation that starts at the pc, else interpreted one by one (stepSlow: the same
- * results as the fast step); returns how many ran. The batch ends after an interpreted
- * instruction that raised attention, as in simplexPlain().
+ * The `online` modules (the host knows them to hold the same state, or there is one), up to
+ * `n` instructions: translated where the reference module's page has a translation that
+ * starts at its pc (called on each module in turn), else interpreted one by one on each
+ * module (stepSlow: the same results as the fast step) and their records compared at
+ * compare points (`filter`: comparePointBits()), as the interpreter's lockstep loops do.
+ * Returns how many instructions ran. The batch ends after an interpreted instruction that
+ * raised attention, as in the interpreter's loops.
  */
-export function simplexTranslated(h: usize, n: u32): u32 {
+export function batchTranslated(online: u32, n: u32, filter: u32): u32 {
   const base = translatorBase();
-  const module = <u32>((h - HARTS) / HART_SIZE);
-  if (load<u32>(base, X_MODULE) != module) {
-    invalidateAll();
-    store<u32>(base, module, X_MODULE);
-  }
   const epoch = load<u32>(base, X_EPOCH);
-  const ram = load<usize>(h, H_RAM);
+  const reference = hart(ctz(online));
+  const others = online & (online - 1);
+  const ram = load<usize>(reference, H_RAM);
   const size = ramSize();
   let i: u32 = 0;
   while (true) {
-    const pc = load<u32>(h, H_PC);
+    const pc = load<u32>(reference, H_PC);
     const offset = ramOffset(pc);
     if (offset < size) {
       const page = offset >> PAGE_SHIFT;
       const entry = base + X_PAGES + <usize>page * XP_SIZE;
       const fn = translationOf(page, entry, ram, epoch);
       if (fn != 0) {
-        const done = call_indirect<u32>(fn, pc, min(n - i, TRANSLATED_SLICE));
+        const left = min(n - i, TRANSLATED_SLICE);
+        const done = call_indirect<u32>(fn, pc, left, reference);
+        let pending = others;
+        while (pending != 0) {
+          const h = hart(ctz(pending));
+          if (call_indirect<u32>(fn, pc, left, h) != done || !sameAfterCall(reference, h)) raise(A_APART);
+          pending &= pending - 1;
+        }
         i += done;
-        if (i >= n) break;
+        store<u64>(base, load<u64>(base, X_TRANSLATED) + done, X_TRANSLATED);
+        if (g_attention != 0 || i >= n) break;
         if (done != 0) continue; // it stopped before something it leaves to the interpreter, or left its page
       }
-      heat(page, entry, pc, ram, epoch);
+      heat(page, entry, pc, reference, ram, epoch);
     }
-    store<u32>(h, stepSlow(h, pc, i), H_PC);
-    const kind = load<u32>(h + H_RETIRE, R_KIND);
-    if ((kind & (K_STORE | K_DEVICE)) == K_STORE) {
-      codeStored(ramOffset(load<u32>(h + H_RETIRE, R_ADDR)), (kind >> K_WIDTH_SHIFT) & 7);
+    let pending = online;
+    while (pending != 0) {
+      const h = hart(ctz(pending));
+      store<u32>(h, stepSlow(h, load<u32>(h, H_PC), i), H_PC);
+      codeStored(h);
+      pending &= pending - 1;
+    }
+    pending = others;
+    while (pending != 0) {
+      if (disagree(reference, hart(ctz(pending)), filter)) raise(A_DIVERGED); // settle() re-compares and names the modules
+      pending &= pending - 1;
     }
     i++;
     if (g_attention != 0 || i >= n) break;

@@ -10,6 +10,7 @@
  * that result comes, never what it is.
  */
 import { Machine, type ComparePoint } from '../machine/machine.ts';
+import type { Engine } from '../machine/core.ts';
 import { detectionLatency, isDetection, type Halt, type MachineEvent } from '../machine/events.ts';
 import type { Topology } from '../machine/topology.ts';
 import type { Program } from '../isa/program.ts';
@@ -60,6 +61,8 @@ export interface EngineOptions {
   checkpointEvery?: number;
   /** End a run early when its state equals the reference's (default true). */
   earlyStop?: boolean;
+  /** How the machines' core runs guest code (default DEFAULT_ENGINE; core.ts Engine). */
+  engine?: Engine;
 }
 
 /** One faulty run, as a line of the results file. */
@@ -171,7 +174,7 @@ export class CampaignEngine {
     const output = new Capture();
     const feedOptions = setup.workload ? feedOptionsFor(setup.workload) : undefined;
     const machine = await Machine.create({
-      topology: setup.topology, compare: setup.compare, ramMiB: setup.ramMiB,
+      topology: setup.topology, compare: setup.compare, ramMiB: setup.ramMiB, engine: options.engine,
       console: { write: (fd, bytes) => { if (fd === 1) output.write(bytes); }, read: () => null },
       // As `lockstep run`: a program's console may block (stdin, here at its end); a workload's never does.
       blockingInput: !setup.workload,

@@ -1,7 +1,8 @@
 /**
  * `lockstep bench`: simulation speed on the shipped workloads (examples/bench), per
- * topology, as the median of several timed runs after a warm-up run. Ratios are taken
- * against simplex measured in the same invocation, since the machines are shared and noisy.
+ * topology and engine, as the median of several timed runs after a warm-up run. Ratios are
+ * taken against simplex and against the topology's interpreter measured in the same
+ * invocation, since the machines are shared and noisy.
  * The `assembler` workload times assembling a 10,000-line program (the browser re-assembles
  * on every keystroke): the first call in the process, and the median of warm ones (after a
  * warm-up).
@@ -50,7 +51,7 @@ export interface BenchOptions {
 export interface BenchResult {
   workload: Workload;
   topology: Topology;
-  /** The core's engine; `translate` is measured on simplex only (lockstep runs on the interpreter). */
+  /** The core's engine. */
   engine: Engine;
   instructions: number;
   /** Median logical MIPS over the timed runs. */
@@ -62,6 +63,14 @@ export interface BenchResult {
   vs_interp: number | null;
   /** translate: median time spent translating and compiling per run, ms (included in mips). */
   translation_ms: number | null;
+  /**
+   * Median wall time of a run's first FIRST_INSTRUCTIONS instructions, ms, on a new machine
+   * (translate: its translating included): against the interpreter's, whether translation
+   * has paid for itself by then.
+   */
+  first_million_ms: number;
+  /** first_million_ms / this topology's interpreter first_million_ms (null for the interpreter itself, or if it was not measured). */
+  first_million_vs_interp: number | null;
   /** Linear memory of the core instance (all modules' RAM and state), bytes. */
   wasm_memory_bytes: number;
 }
@@ -116,15 +125,20 @@ function workloadProgram(name: MachineWorkload): Program {
   return result.program;
 }
 
-/** One complete run; returns instructions, wall milliseconds and those spent translating. */
-async function timeRun(program: Program, topology: Topology, ecc: EccMode, engine: Engine): Promise<{ instructions: number; ms: number; memory: number; translationMs: number }> {
+/** The start of a run over which the bench tells whether translating paid for itself. */
+const FIRST_INSTRUCTIONS = 1_000_000;
+
+/** One complete run; returns instructions, wall milliseconds (all, and the first FIRST_INSTRUCTIONS') and those spent translating. */
+async function timeRun(program: Program, topology: Topology, ecc: EccMode, engine: Engine): Promise<{ instructions: number; ms: number; firstMs: number; memory: number; translationMs: number }> {
   const machine = await Machine.create({ topology, ecc, engine, console: NULL_CONSOLE });
   machine.load(program);
   const start = performance.now();
+  while (!machine.halt && machine.instret < FIRST_INSTRUCTIONS) machine.run(FIRST_INSTRUCTIONS - machine.instret);
+  const firstMs = performance.now() - start;
   while (!machine.halt) machine.run(2 ** 30);
   const ms = performance.now() - start;
   if (machine.halt.reason !== 'exit') throw new Error(`bench workload stopped with ${machine.halt.message}`);
-  return { instructions: machine.instret, ms, memory: machine.core.memoryBytes, translationMs: machine.core.translation?.milliseconds ?? 0 };
+  return { instructions: machine.instret, ms, firstMs, memory: machine.core.memoryBytes, translationMs: machine.core.translation?.milliseconds ?? 0 };
 }
 
 function pick<T extends string>(list: string | undefined, all: readonly T[], what: string): T[] {
@@ -150,20 +164,26 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
     for (const topology of topologies) {
       if (isSystemTopology(topology)) continue; // they serve transactions: measured below
       let interp: number | undefined;
+      let interpFirstMs: number | undefined;
       for (const engine of engines) {
-        if (engine === 'translate' && topology !== 'simplex') continue; // lockstep runs on the interpreter
         await timeRun(program, topology, ecc, engine); // warm-up: V8 optimises the core's loops
         const timed = [];
         for (let k = 0; k < runs; k++) timed.push(await timeRun(program, topology, ecc, engine));
         const mipsRuns = timed.map((t) => Math.round((t.instructions / t.ms / 1000) * 10) / 10);
         const mips = median(mipsRuns);
-        if (engine === 'interp') interp = mips;
+        const firstMs = median(timed.map((t) => t.firstMs));
+        if (engine === 'interp') {
+          interp = mips;
+          interpFirstMs = firstMs;
+        }
         if (topology === 'simplex' && engine === 'interp') simplex = mips;
         const ratio = (base: number | undefined) => (base ? Math.round((mips / base) * 1000) / 1000 : null);
         results.push({
           workload, topology, engine, instructions: timed[0].instructions, mips, mips_runs: mipsRuns,
           vs_simplex: ratio(simplex), vs_interp: engine === 'interp' ? null : ratio(interp),
           translation_ms: engine === 'translate' ? Math.round(median(timed.map((t) => t.translationMs)) * 100) / 100 : null,
+          first_million_ms: Math.round(firstMs * 100) / 100,
+          first_million_vs_interp: engine === 'interp' || !interpFirstMs ? null : Math.round((firstMs / interpFirstMs) * 1000) / 1000,
           wasm_memory_bytes: timed[0].memory,
         });
         if (!options.json) printRow(results.at(-1)!, results.length === 1);
@@ -188,13 +208,13 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
 
 function printRow(r: BenchResult, header: boolean): void {
   if (header) {
-    out(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'engine'.padEnd(11)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'× interp'.padStart(10)}${'translation'.padStart(13)}${'memory'.padStart(10)}\n`);
+    out(`${'workload'.padEnd(10)}${'topology'.padEnd(12)}${'engine'.padEnd(11)}${'instructions'.padStart(14)}${'MIPS'.padStart(9)}${'× simplex'.padStart(11)}${'× interp'.padStart(10)}${'translation'.padStart(13)}${'first 1M'.padStart(11)}${'memory'.padStart(10)}\n`);
   }
   const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(2));
   const translation = r.translation_ms === null ? '-' : `${r.translation_ms.toFixed(1)} ms`;
   const memory = `${(r.wasm_memory_bytes / 2 ** 20).toFixed(1)} MiB`;
   out(
     `${r.workload.padEnd(10)}${r.topology.padEnd(12)}${r.engine.padEnd(11)}${r.instructions.toLocaleString('en-US').padStart(14)}${r.mips.toFixed(1).padStart(9)}`
-    + `${ratio(r.vs_simplex).padStart(11)}${ratio(r.vs_interp).padStart(10)}${translation.padStart(13)}${memory.padStart(10)}\n`,
+    + `${ratio(r.vs_simplex).padStart(11)}${ratio(r.vs_interp).padStart(10)}${translation.padStart(13)}${`${r.first_million_ms.toFixed(1)} ms`.padStart(11)}${memory.padStart(10)}\n`,
   );
 }

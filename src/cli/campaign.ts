@@ -25,6 +25,7 @@ import { leveugleSampleSize } from '../campaign/stats.ts';
 import { FAILURES, summarize, type CampaignSummary } from '../campaign/summary.ts';
 import { formatFault as spec, MODULE_FAULT_KINDS, parseFault, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
+import { DEFAULT_ENGINE, ENGINES, type Engine } from '../machine/core.ts';
 import { parseDuration } from '../transactions/time.ts';
 import { DEFAULT_WORKLOAD_DURATION, feedOptionsFor } from '../transactions/settings.ts';
 import { workloadByName } from '../transactions/workloads/index.ts';
@@ -58,6 +59,7 @@ export interface CampaignOptions {
   workers?: string;
   checkpointEvery?: string;
   maxInstructions?: string;
+  engine?: string;
   out?: string;
   resume?: boolean;
   summary?: string;
@@ -67,6 +69,11 @@ export interface CampaignOptions {
 }
 
 export const DEFAULT_RUNS = 1000;
+
+/** --engine: how the machines' core runs guest code (results do not depend on it). */
+function coreEngine(options: CampaignOptions): Engine {
+  return parseChoice(options.engine ?? DEFAULT_ENGINE, ENGINES, '--engine');
+}
 export const DEFAULT_KINDS = DEFAULT_SPACE.kinds.join(',');
 export const DEFAULT_TARGETS = DEFAULT_SPACE.targets.join(',');
 
@@ -178,7 +185,7 @@ async function prepareCampaign(path: string | undefined, options: CampaignOption
     ...(workloadSettings ? { workload: workloadSettings } : {}),
   };
   // The reference alone (no checkpoints): its length, ending and the fault space.
-  const engine = await asUsage(() => CampaignEngine.prepare(setup, { checkpointEvery: Infinity, earlyStop: false }));
+  const engine = await asUsage(() => CampaignEngine.prepare(setup, { checkpointEvery: Infinity, earlyStop: false, engine: coreEngine(options) }));
   const size = engine.space.size;
   const runs = options.margin !== undefined
     ? leveugleSampleSize(size, parseFraction(options.margin, '--margin'), confidence)
@@ -290,6 +297,7 @@ export async function campaignCommand(path: string | undefined, options: Campaig
   if (workers < 1) throw new UsageError('--workers: at least 1');
   const checkpointEvery = options.checkpointEvery === undefined ? undefined : parseCount(options.checkpointEvery, '--checkpoint-every');
   if (checkpointEvery === 0) throw new UsageError('--checkpoint-every: at least 1 instruction');
+  const engine = coreEngine(options);
 
   const { setup, header } = await prepareCampaign(path, options, shard);
   const ks = shardRuns(header.runs, shard);
@@ -304,7 +312,7 @@ export async function campaignCommand(path: string | undefined, options: Campaig
   try {
     if (remaining.length > 0) {
       const every = checkpointEvery ?? defaultCheckpointInterval(header.reference.instructions);
-      pool = await asUsage(() => WorkerPool.start(Math.min(workers, remaining.length), nodeCampaignWorker, setup, { checkpointEvery: every }));
+      pool = await asUsage(() => WorkerPool.start(Math.min(workers, remaining.length), nodeCampaignWorker, setup, { checkpointEvery: every, engine }));
       bar = progressBar(ks.length, ks.length - remaining.length);
       await pool.run(remaining, (batch) => {
         if (results) writeAll(results.fd, batch.map(formatLine).join(''), `the results to ${options.out}`);

@@ -15,6 +15,7 @@ import { reportError, exitStatusHelp, EXIT_USAGE, UsageError } from './errors.ts
 import { err, out } from './io.ts';
 import { FAULT_KINDS, MODULE_FAULT_KINDS, type FaultKind } from '../fault/spec.ts';
 import { TOPOLOGIES } from '../machine/topology.ts';
+import { DEFAULT_ENGINE } from '../machine/core.ts';
 import { DEFAULT_FAILOVER, SYSTEM_TOPOLOGIES } from '../system/settings.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -88,7 +89,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--cross-check <scope>', 'pair-spare: compare each board\'s CPUs only (within, as Stratus does, the default) or the boards too (boards)')
     .option('--ecc <code>', "the RAM's error-correcting code: none, or secded (corrects one flipped bit in a word, detects two)", 'none')
     .option('--scrub-every <n>', 'with --ecc secded: a scrubber pass over RAM every n instructions (each pass stalls the machine for RAM bytes / 8 cycles)')
-    .option('--engine <name>', 'how the core runs guest code: interp, or translate (hot code of a single module compiled to WebAssembly; the rest interpreted)', 'interp')
+    .option('--engine <name>', 'how the core runs guest code: translate (hot code compiled to WebAssembly and run on the modules while they hold the same state; the rest interpreted) or interp (the interpreter alone)', DEFAULT_ENGINE)
     .option('--classify', 'also run the fault-free reference, and print the outcome on stderr')
     .option('--trace [file]', 'one line per retired instruction (Spike commit-log format) on stderr, or with --trace=FILE to FILE')
     .option('--report <file>', 'write a JSON report of the run (at the end, in one piece)')
@@ -138,7 +139,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--workload <names>', 'comma-separated workloads to measure (default: all)')
     .option('--ecc <code>', "the machines' RAM error-correcting code: none or secded (machine workloads)", 'none')
     .option('--campaign-runs <n>', 'runs of each campaign the campaign workload times', '1000')
-    .option('--engine <names>', 'comma-separated engines to measure: interp, translate (default both; translate on simplex only)')
+    .option('--engine <names>', 'comma-separated engines to measure: interp, translate (default both)')
     .addHelpText('after', `\n${exitStatusHelp('other')}`)
     .action(async (options) => setStatus(await benchCommand(options)));
 
@@ -167,6 +168,7 @@ function program(setStatus: (status: number) => void, traceFile: string | undefi
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--checkpoint-every <n>', 'instructions between checkpoints of the fault-free run (default: a 64th of it)')
     .option('--max-instructions <n>', 'the fault-free run must exit within n instructions (default 1G)')
+    .option('--engine <name>', 'how the core runs guest code: translate or interp (as lockstep run; the results are the same)', DEFAULT_ENGINE)
     .option('--out <file>', 'write one JSON line per run to file, as each finishes')
     .option('--resume', 'continue the campaign in --out: skip its finished runs')
     .option('--summary <file>', 'write the summary as JSON to file')

@@ -15,7 +15,7 @@ import { type Topology, type CrossCheck, CROSS_CHECKS } from '../machine/topolog
 import { READMIT_POLICIES, parseThreshold, type ReadmitPolicy, type Threshold } from '../machine/diagnosis.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES, type ServiceTopology } from '../system/index.ts';
 import { checkEccSettings, ECC_MODES, type EccMode } from '../machine/ecc.ts';
-import { ENGINES, type Engine } from '../machine/core.ts';
+import { DEFAULT_ENGINE, ENGINES, type Engine } from '../machine/core.ts';
 import { formatOf, loadProgram, type ProgramFormat, PROGRAM_FORMATS } from '../isa/load.ts';
 import { ProgramError, type Program } from '../isa/program.ts';
 import { formatFault, parseFault, isCheckerKind, type Fault } from '../fault/spec.ts';
@@ -137,7 +137,7 @@ export function settingsFrom(options: RunOptions): Settings {
     crossCheck: parseChoice(options.crossCheck ?? 'within', CROSS_CHECKS, '--cross-check'),
     ecc: parseChoice(options.ecc ?? 'none', ECC_MODES, '--ecc'),
     scrubEvery: options.scrubEvery === undefined ? undefined : parseCount(options.scrubEvery, '--scrub-every'),
-    engine: parseChoice(options.engine ?? 'interp', ENGINES, '--engine'),
+    engine: parseChoice(options.engine ?? DEFAULT_ENGINE, ENGINES, '--engine'),
     maxInstructions: options.maxInstructions === undefined ? undefined : parseCount(options.maxInstructions, '--max-instructions'),
     faults: options.inject.map(parseFault),
     replacements: options.replace.map(parseReplace),

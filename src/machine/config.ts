@@ -34,7 +34,7 @@ export interface MachineConfig {
   ecc?: EccMode;
   /** A scrubber pass over RAM every this many instructions (needs ecc secded; default none). */
   scrubEvery?: number;
-  /** How the core runs guest code (default interp; core.ts Engine). Not machine state: a snapshot neither records nor restores it. */
+  /** How the core runs guest code (default translate: core.ts DEFAULT_ENGINE). Not machine state: a snapshot neither records nor restores it. */
   engine?: Engine;
   console?: ConsoleIO;
   /**

@@ -29,6 +29,8 @@ interface RawExports {
   releaseMemFaults(m: number): void;
   enableTranslation(): number;
   disableTranslation(): void;
+  setSameState(same: number): void;
+  sameState(a: number, b: number, withRam: number): number;
   translatorBase(): number;
   translationGranules(): number;
   clearMemFaultSlot(entry: number): void;
@@ -56,7 +58,7 @@ export function architecturalRanges(L: Layout): readonly (readonly [number, numb
 }
 
 /** The core ABI this host understands (assembly/index.ts CORE_ABI_VERSION). */
-const ABI_VERSION = 5;
+const ABI_VERSION = 6;
 
 const WASM_URL = new URL('../../build/core.wasm', import.meta.url);
 
@@ -80,12 +82,15 @@ export function compileCore(): Promise<WebAssembly.Module> {
 }
 
 /**
- * How the core runs guest code: `interp`, the interpreter alone; `translate`, hot pages of
- * a single online module translated into WebAssembly (src/translate/), the interpreter for
- * the rest and for anything traced, debugged, checked by PMP, faulty or in lockstep.
+ * How the core runs guest code: `interp`, the interpreter alone; `translate`, hot pages
+ * translated into WebAssembly (src/translate/) and run on the online modules while they
+ * are one or hold the same state (assembly/translate/dispatch.ts), the interpreter for the
+ * rest and for anything traced, debugged, checked by PMP or carrying a persistent fault.
  */
 export type Engine = 'interp' | 'translate';
 export const ENGINES: readonly Engine[] = ['interp', 'translate'];
+/** The engine of a machine that names none. */
+export const DEFAULT_ENGINE: Engine = 'translate';
 
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
@@ -95,11 +100,11 @@ export class Core {
   private words!: Uint32Array;
   private view!: DataView;
   /** The engine init() sets up (the translator's region lives after the RAM slots). */
-  engine: Engine = 'interp';
+  engine: Engine = DEFAULT_ENGINE;
   private translator?: Translator;
 
   private constructor(module: WebAssembly.Module) {
-    const imports = { translator: { translate: (page: number, pc: number) => this.translator?.translate(page >>> 0, pc >>> 0) ?? 0 } };
+    const imports = { translator: { translate: (page: number, pc: number, hart: number) => this.translator?.translate(page >>> 0, pc >>> 0, hart >>> 0) ?? 0 } };
     const instance = new WebAssembly.Instance(module, imports);
     this.exports = instance.exports as unknown as RawExports;
     const layout: Record<string, number> = {};
@@ -148,7 +153,8 @@ export class Core {
 
   /** What the translator has done since init() (undefined with the interpreter alone). */
   get translation(): Readonly<TranslationStats> | undefined {
-    return this.engine === 'translate' ? this.translator?.stats : undefined;
+    if (this.engine !== 'translate' || !this.translator) return undefined;
+    return { ...this.translator.stats, instructions: this.count((this.exports.translatorBase() >>> 0) + this.layout.X_TRANSLATED) };
   }
 
   /** Runs at most `budget` instructions (< 2^32); returns the stop reason (STOP_*). */
@@ -157,6 +163,21 @@ export class Core {
   }
 
   resetModule(m: number): void { this.exports.resetModule(m); }
+
+  /**
+   * Whether modules `a` and `b` hold the same architectural state: registers, pc, CSRs,
+   * counters, PMP and, unless `ramKnownEqual`, every byte of RAM (assembly/lockstep/
+   * comparator.ts sameState()).
+   */
+  sameState(a: number, b: number, ramKnownEqual = false): boolean { return this.exports.sameState(a, b, ramKnownEqual ? 0 : 1) !== 0; }
+
+  /**
+   * Tells the core whether the online modules hold the same state, so that it may run
+   * translated code on them (with the `translate` engine; see assembly/translate/dispatch.ts).
+   */
+  setSameState(same: boolean): void {
+    if (this.engine === 'translate') this.exports.setSameState(same ? 1 : 0);
+  }
 
   // ── Memory ECC (assembly/fault/ecc.ts) ──
   /** SEC-DED (39,32) check bits of a word: bits 0-5 c0..c5, bit 6 overall parity. */

@@ -7,7 +7,7 @@
  * core batches that end exactly at the next scheduled action (a fault, a replacement, a
  * resync round), so nothing in the core's hot loop checks for them.
  */
-import { Core, compileCore } from './core.ts';
+import { Core, compileCore, DEFAULT_ENGINE, type Engine } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import { ProgramError } from '../isa/program.ts';
 import {
@@ -30,6 +30,7 @@ import { HostIO } from './host-io.ts';
 import { CheckpointDevice } from './checkpoint-device.ts';
 import { MemoryEcc, type ScrubStats } from './ecc.ts';
 import { ActionSchedule, type ScheduledAction } from './schedule.ts';
+import { Lineages } from './lineages.ts';
 import { checkMachineConfig, resolveMachineConfig, type MachineConfig, type ResolvedConfig } from './config.ts';
 
 export type { MachineConfig, ComparePoint } from './config.ts';
@@ -133,16 +134,21 @@ export class Machine {
    */
   private replayFrom?: ArrayBuffer;
   private replaying = false;
+  /** Which modules are known to hold the same state (for the translate engine). */
+  private readonly lineages: Lineages;
 
   private constructor(readonly core: Core, config: MachineConfig) {
     this.config = resolveMachineConfig(config);
     this.topology = this.config.topology;
     this.ramSize = this.config.ramMiB * 1024 * 1024;
-    core.engine = config.engine ?? 'interp'; // not machine state: a snapshot neither records nor restores it
+    core.engine = config.engine ?? DEFAULT_ENGINE; // not machine state: a snapshot neither records nor restores it
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.L = core.layout;
     this.io = new HostIO(core, config.console ?? NULL_CONSOLE, this.L.RAM_BASE + this.ramSize);
+    this.lineages = new Lineages({
+      core, ramSize: this.ramSize, online: () => this.onlineModules(), persistent: (m) => this.modules[m].persistent,
+    });
     this.port = new TransactionPort(core);
     this.checkpoints = new CheckpointDevice(core, this.port);
     this.ecc = new MemoryEcc(this.config.ecc, this.config.scrubEvery, {
@@ -169,6 +175,7 @@ export class Machine {
       finished: (targets) => {
         for (const m of targets) if (this.modules[m].state === 'resyncing') this.modules[m].state = 'online';
         this.refreshFaults(); // a target may have been copied faulty words
+        this.lineages.rejoin();
       },
     });
     this.initCore();
@@ -180,6 +187,7 @@ export class Machine {
     const n = moduleCount(this.topology);
     this.core.init(n, this.ramSize);
     this.modules = Array.from({ length: n }, () => ({ state: 'online' as ModuleState, dead: false, faults: [], persistent: false }));
+    this.lineages.reset(n);
     const compareCode = { every: L.COMPARE_EVERY, store: L.COMPARE_STORE, io: L.COMPARE_IO }[this.config.compare];
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
     this.ecc.configure();
@@ -258,11 +266,22 @@ export class Machine {
   referenceModule(): number | undefined { return this.onlineModules()[0]; }
 
   reg(m: number, n: number): number { return n === 0 ? 0 : this.core.u32(this.core.hart(m) + this.L.H_X + 4 * n); }
+  /** Sets register xn of module `m` alone (its state may then differ from the other modules'). */
   setReg(m: number, n: number, value: number): void {
-    if (n !== 0) this.core.setU32(this.core.hart(m) + this.L.H_X + 4 * n, value);
+    this.putReg(m, n, value);
+    this.lineages.setApart([m]);
   }
   pc(m: number): number { return this.core.u32(this.core.hart(m) + this.L.H_PC); }
-  setPc(m: number, value: number): void { this.core.setU32(this.core.hart(m) + this.L.H_PC, value); }
+  /** Sets the pc of module `m` alone. */
+  setPc(m: number, value: number): void {
+    this.putPc(m, value);
+    this.lineages.setApart([m]);
+  }
+  // put*: a write the caller makes to every module alike (loading a program, serving a host call).
+  private putReg(m: number, n: number, value: number): void {
+    if (n !== 0) this.core.setU32(this.core.hart(m) + this.L.H_X + 4 * n, value);
+  }
+  private putPc(m: number, value: number): void { this.core.setU32(this.core.hart(m) + this.L.H_PC, value); }
   privilege(m: number): number { return this.core.u32(this.core.hart(m) + this.L.H_PRIV); }
   csr(m: number, num: number): number | undefined { return this.core.csrPeek(m, num); }
   record(m: number): RetireRecord { return moduleRecord(this.core, m); }
@@ -281,10 +300,15 @@ export class Machine {
   }
 
   /**
-   * Writes guest RAM of module `m` as a store would: the pages written are marked dirty (for
-   * precopy resync), and the faulty words written go through the module's ECC.
+   * Writes guest RAM of module `m` alone as a store would: the pages written are marked dirty
+   * (for precopy resync), and the faulty words written go through the module's ECC.
    */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
+    this.putMemory(m, addr, bytes);
+    this.lineages.setApart([m]);
+  }
+
+  private putMemory(m: number, addr: number, bytes: Uint8Array): void {
     const at = this.ramAddress(m, addr, bytes.length);
     if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${bytes.length} lies outside RAM`);
     this.ecc.hostWrite(m, addr, bytes.length, () => this.core.slice(at, bytes.length).set(bytes));
@@ -329,12 +353,12 @@ export class Machine {
     if (this.programLoaded) this.reset();
     for (let m = 0; m < this.modules.length; m++) {
       for (const s of program.segments) {
-        this.writeMemory(m, s.address, s.bytes);
+        this.putMemory(m, s.address, s.bytes);
         const tail = s.memSize - s.bytes.length;
-        if (tail > 0) this.writeMemory(m, s.address + s.bytes.length, new Uint8Array(tail));
+        if (tail > 0) this.putMemory(m, s.address + s.bytes.length, new Uint8Array(tail));
       }
-      this.setPc(m, program.entry);
-      this.setReg(m, 2, ramEnd);
+      this.putPc(m, program.entry);
+      this.putReg(m, 2, ramEnd);
     }
     this.tohost = program.symbols.get('tohost') ?? 0;
     this.core.setU32(L.MACHINE + L.M_TOHOST, this.tohost);
@@ -412,6 +436,7 @@ export class Machine {
       let chunk = Math.min(end, this.schedule.next) - now;
       if (chunk <= 0) continue;
       chunk = Math.min(chunk, this.coreCalls < 64 ? 1 << (6 + (this.coreCalls >> 2)) : 0x4000_0000);
+      chunk = Math.min(chunk, this.lineages.untilCheck(now));
       this.coreCalls++;
       this.setStopCycle(untilCycle);
       const reason = this.core.run(chunk);
@@ -497,6 +522,8 @@ export class Machine {
       case L.STOP_NO_MODULE:
         this.stop('dead', 'no module is left running', { instret: this.instret });
         return true;
+      case L.STOP_APART:
+        throw new Error(`translated code ran the online modules apart by instruction ${this.instret}, though nothing had changed one of them alone: a bug in lockstep (--engine interp runs without translation)`);
       default:
         throw new Error(`machine core returned an unknown stop reason ${reason}`);
     }
@@ -573,8 +600,8 @@ export class Machine {
       return;
     }
     for (const m of this.onlineModules()) {
-      this.setReg(m, 10, outcome.a0);
-      if (outcome.memory) this.writeMemory(m, outcome.memory.addr, outcome.memory.bytes);
+      this.putReg(m, 10, outcome.a0);
+      if (outcome.memory) this.putMemory(m, outcome.memory.addr, outcome.memory.bytes);
     }
     this.settleHostAccess();
   }
@@ -630,7 +657,7 @@ export class Machine {
     const from = this.replayFrom;
     this.replayFrom = undefined;
     if (!from) return undefined;
-    const replay = Machine.fromSnapshotSync(from, NULL_CONSOLE);
+    const replay = Machine.fromSnapshotSync(from, NULL_CONSOLE, this.core.engine);
     replay.replaying = true;
     replay.core.setU32(this.L.MACHINE + this.L.M_COMPARE, this.L.COMPARE_EVERY);
     const known = replay.events.length;
@@ -741,6 +768,7 @@ export class Machine {
     this.core.setU32(L.MACHINE + L.M_ONLINE, mask);
     armed = this.checkers.sync(this.core, mask) || armed;
     this.core.setU32(L.MACHINE + L.M_FAULTS_ARMED, armed ? 1 : 0);
+    this.lineages.tellCore();
   }
 
   // ── Scheduled actions ────────────────────────────────────────────────────────────
@@ -806,6 +834,7 @@ export class Machine {
       if (effects.oneShot) this.schedule.add({ at: instret + 1, type: 'end-result-fault', module: m });
       this.modules[m].persistent = carriesPersistentFault(this.core, m);
     }
+    this.lineages.setApart(reached);
     this.syncOnline();
     this.takeOffline(killed.map((module) => ({ module, reason: 'dead' as const })), instret);
   }
@@ -869,6 +898,7 @@ export class Machine {
       this.ecc.resetCount(m);
       this.events.push({ instret, kind, module: m });
     }
+    this.lineages.setApart(modules);
     this.syncOnline();
     this.resyncs.start(modules);
   }
@@ -915,16 +945,19 @@ export class Machine {
     };
   }
 
-  /** A machine in the state `snapshot` recorded, talking to `console`. */
-  static async fromSnapshot(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Promise<Machine> {
+  /**
+   * A machine in the state `snapshot` recorded, talking to `console`, running guest code on
+   * `engine` (not machine state: any engine goes on from any snapshot alike).
+   */
+  static async fromSnapshot(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE, engine: Engine = DEFAULT_ENGINE): Promise<Machine> {
     await compileCore();
-    return Machine.fromSnapshotSync(snapshot, console);
+    return Machine.fromSnapshotSync(snapshot, console, engine);
   }
 
   /** fromSnapshot() once the core is compiled (any machine has been created). */
-  static fromSnapshotSync(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE): Machine {
+  static fromSnapshotSync(snapshot: ArrayBuffer, console: ConsoleIO = NULL_CONSOLE, engine: Engine = DEFAULT_ENGINE): Machine {
     const decoded = decodeSnapshot(snapshot);
-    const machine = new Machine(Core.createSync(), { ...decoded.host.config, console });
+    const machine = new Machine(Core.createSync(), { ...decoded.host.config, console, engine });
     machine.restoreDecoded(decoded);
     return machine;
   }
@@ -947,7 +980,7 @@ export class Machine {
   }
 
   private restoreDecoded({ host, inner, restoreCore }: ReturnType<typeof decodeSnapshot>): void {
-    restoreCore(this.core);
+    const ramLikeModule0 = restoreCore(this.core);
     this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, this.traceSink ? 1 : 0);
     this.modules = host.modules;
     this.schedule.restore(host);
@@ -962,6 +995,7 @@ export class Machine {
     this.tohost = host.tohost;
     this.events.push(...host.events);
     this.replayFrom = inner;
+    this.lineages.restored(this.modules.length, this.instret, ramLikeModule0);
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────

@@ -119,9 +119,10 @@ export function withHost(snapshot: ArrayBuffer, edit: (host: HostSnapshot) => Ho
 
 /**
  * Reads a snapshot's host side and inner snapshot (if any); restoreCore() then writes its
- * core state into a fresh core of the same shape.
+ * core state into a fresh core of the same shape, and returns for each module whether its
+ * RAM equals module 0's (what the page tags say, at no cost).
  */
-export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner?: ArrayBuffer; restoreCore(core: Core): void } {
+export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner?: ArrayBuffer; restoreCore(core: Core): boolean[] } {
   const bytes = new Uint8Array(buffer);
   if (bytes.length < 8) throw new RangeError('not a Lockstep Lab snapshot: too short');
   const [magic, version] = new Uint32Array(buffer.slice(0, 8));
@@ -145,16 +146,23 @@ export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner
       core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
       const ramSize = host.config.ramMiB * 2 ** 20;
       const page = L.PAGE_SIZE;
+      const pages = ramSize / page;
+      const firstZero = new Uint8Array(pages); // module 0's pages that are zero
+      const likeFirst = host.modules.map(() => true);
       for (let m = 0; m < host.modules.length; m++) {
-        for (let offset = 0; offset < ramSize; offset += page) {
-          const target = core.slice(L.RAM_SLOTS + m * ramSize + offset, page);
+        for (let p = 0; p < pages; p++) {
+          const target = core.slice(L.RAM_SLOTS + m * ramSize + p * page, page);
           const tag = bytes[at++];
           if (tag === PAGE_ZERO) target.fill(0);
-          else if (tag === PAGE_SAME) target.set(core.slice(L.RAM_SLOTS + offset, page));
+          else if (tag === PAGE_SAME) target.set(core.slice(L.RAM_SLOTS + p * page, page));
           else if (tag === PAGE_BYTES) { target.set(bytes.subarray(at, at + page)); at += page; }
           else throw new RangeError('corrupt snapshot: bad page tag');
+          // The encoder tags a zero page PAGE_ZERO first, and a page equal to module 0's PAGE_SAME.
+          if (m === 0) firstZero[p] = tag === PAGE_ZERO ? 1 : 0;
+          else if (tag === PAGE_BYTES || (tag === PAGE_ZERO && firstZero[p] === 0)) likeFirst[m] = false;
         }
       }
+      return likeFirst;
     },
   };
 }

@@ -13,8 +13,10 @@
  * that instruction. Never translated: SYSTEM instructions (CSRs, ecall, ebreak, mret, wfi),
  * illegal encodings, and branches or jumps whose target is misaligned.
  *
- * The function: guest registers live in wasm locals from entry to exit (loaded from the
- * hart block at entry, those written stored back at exit). Basic blocks sit in one loop:
+ * The function serves every module: it runs on the module whose hart block is its `hart`
+ * argument, with that module's RAM and dirty-page map (the block's H_RAM, H_DIRTY). Guest
+ * registers live in wasm locals from entry to exit (loaded from the hart block at entry,
+ * those written stored back at exit). Basic blocks sit in one loop:
  * a br_table on the word index of the pc enters a block; a branch forward in the page
  * jumps straight to its block, a branch backward goes round the loop. Each block first
  * checks that all its instructions fit in the budget. At exit the retire record of the last
@@ -22,7 +24,7 @@
  */
 import { Code, Op, moduleOf } from './wasm.ts';
 
-/** What the translator needs to know of the core (linear addresses are those of the module translated). */
+/** What the translator needs to know of the core. */
 export interface PageContext {
   /** The page's 1,024 instruction words. */
   words: Uint32Array;
@@ -30,12 +32,10 @@ export interface PageContext {
   pageBase: number;
   /** Word indices at which the function must start a block (where the run loop enters). */
   entries: Iterable<number>;
-  /** Linear addresses: the module's hart block, RAM, dirty-page map; the code-granule map; M_TOHOST. */
-  hart: number;
-  ram: number;
-  dirty: number;
+  /** Linear addresses, the same for every module: the code-granule map; M_TOHOST. */
   granules: number;
   tohost: number;
+  /** Guest RAM per module, bytes. */
   ramSize: number;
   layout: TranslatorLayout;
 }
@@ -43,13 +43,13 @@ export interface PageContext {
 /** The core's layout constants the translated code uses (assembly/layout.ts). */
 export interface TranslatorLayout {
   RAM_BASE: number; PAGE_SHIFT: number; CODE_GRANULE_SHIFT: number;
-  H_X: number; H_PC: number; H_RETIRE: number;
+  H_X: number; H_PC: number; H_RAM: number; H_DIRTY: number; H_RETIRE: number;
   R_PC: number; R_INSN: number; R_KIND: number; R_VALUE: number; R_ADDR: number; R_DATA: number; R_NPC: number;
   K_LOAD: number; K_STORE: number; K_WIDTH_SHIFT: number;
 }
 
 export interface PageTranslation {
-  /** The WebAssembly module: exports `run(pc, left) → instructions run`, imports `core.memory`. */
+  /** The WebAssembly module: exports `run(pc, left, hart) → instructions run`, imports `core.memory`. */
   bytes: Uint8Array;
   /** Word indices of the instructions translated (their code granules must be marked). */
   words: number[];
@@ -161,19 +161,23 @@ function findLeaders(words: Uint32Array, pageBase: number, entries: Iterable<num
 
 interface Block { start: number; insns: Insn[] }
 
-// Locals: params 0 (pc) and 1 (left); x1..x31 at 2..32; then scratch.
+// Locals: params 0 (pc), 1 (left) and 2 (hart); x1..x31 at 3..33; then scratch.
 const PC = 0;
 const LEFT = 1;
-const reg = (r: number) => r + 1;
-const START = 33; // `left` at entry
-const IDX = 34; // word index to dispatch on
-const REC = 35; // record point of the last instruction run (-1 = none)
-const MADDR = 36; // address and data of the last load or store
-const MDATA = 37;
-const TA = 38; // scratch
-const TB = 39;
-const OFF = 40; // RAM offset of the access
-const LOCALS = OFF - 1; // declared locals beyond the two params
+const HART = 2;
+const PARAMS = 3;
+const reg = (r: number) => r + 2;
+const START = 34; // `left` at entry
+const IDX = 35; // word index to dispatch on
+const REC = 36; // record point of the last instruction run (-1 = none)
+const MADDR = 37; // address and data of the last load or store
+const MDATA = 38;
+const TA = 39; // scratch
+const TB = 40;
+const OFF = 41; // RAM offset of the access
+const RAM = 42; // linear address of the module's RAM
+const DIRTY = 43; // linear address of its dirty-page map
+const LOCALS = DIRTY + 1 - PARAMS; // declared locals beyond the params
 
 /** Translates one page; undefined if no entry starts a translatable instruction. */
 export function translatePage(ctx: PageContext): PageTranslation | undefined {
@@ -211,11 +215,14 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
   const close = () => { labels.pop(); code.end(); };
   const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
   const operand = (r: number) => (r === 0 ? code.i32(0) : code.get(reg(r)));
-  const ramMem = (op: number, size: number) => code.mem(op, ctx.ram, size);
+  /** The module's RAM at offset OFF: pushes its linear address. */
+  const ramAt = () => code.get(RAM).get(OFF).op(Op.i32Add);
 
   // Prologue.
   code.get(LEFT).set(START);
-  for (const r of used) code.i32(0).mem(Op.i32Load, ctx.hart + L.H_X + 4 * r, 2).set(reg(r));
+  code.get(HART).mem(Op.i32Load, L.H_RAM, 2).set(RAM);
+  code.get(HART).mem(Op.i32Load, L.H_DIRTY, 2).set(DIRTY);
+  for (const r of used) code.get(HART).mem(Op.i32Load, L.H_X + 4 * r, 2).set(reg(r));
   code.get(PC).i32(pageBase).op(Op.i32Sub).i32(2).op(Op.i32Rotr).set(IDX);
   code.i32(-1).set(REC);
 
@@ -278,9 +285,9 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
           if (insn.size > 0) code.i32(insn.size).op(Op.i32Rotr);
           code.i32(ctx.ramSize >>> insn.size).op(Op.i32GeU);
           exitBefore(j);
-          code.get(OFF);
+          ramAt();
           const ops = [[Op.i32Load8U, Op.i32Load16U, Op.i32Load], [Op.i32Load8S, Op.i32Load16S, Op.i32Load]];
-          ramMem(ops[insn.signed ? 1 : 0][insn.size], insn.size);
+          code.mem(ops[insn.signed ? 1 : 0][insn.size], 0, insn.size);
           code.set(MDATA);
           if (insn.rd !== 0) code.get(MDATA).set(reg(insn.rd));
           break;
@@ -298,9 +305,8 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
           operand(insn.rs2);
           if (insn.size < 2) code.i32(insn.size === 0 ? 0xFF : 0xFFFF).op(Op.i32And);
           code.set(MDATA);
-          code.get(OFF).get(MDATA);
-          ramMem([Op.i32Store8, Op.i32Store16, Op.i32Store][insn.size], insn.size);
-          code.get(OFF).i32(L.PAGE_SHIFT).op(Op.i32ShrU).i32(1).mem(Op.i32Store8, ctx.dirty, 0);
+          ramAt().get(MDATA).mem([Op.i32Store8, Op.i32Store16, Op.i32Store][insn.size], 0, insn.size);
+          code.get(DIRTY).get(OFF).i32(L.PAGE_SHIFT).op(Op.i32ShrU).op(Op.i32Add).i32(1).mem(Op.i32Store8, 0, 0);
           break;
         }
         case 'fence':
@@ -341,9 +347,9 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
   close(); // done
 
   // Epilogue: registers, pc, the retire record of the last instruction run, the count.
-  for (const r of used) code.i32(0).get(reg(r)).mem(Op.i32Store, ctx.hart + L.H_X + 4 * r, 2);
-  code.i32(0).get(PC).mem(Op.i32Store, ctx.hart + L.H_PC, 2);
-  const field = (f: number) => ctx.hart + L.H_RETIRE + f;
+  for (const r of used) code.get(HART).get(reg(r)).mem(Op.i32Store, L.H_X + 4 * r, 2);
+  code.get(HART).get(PC).mem(Op.i32Store, L.H_PC, 2);
+  const field = (f: number) => L.H_RETIRE + f;
   open('recorded');
   for (let k = records.length - 1; k >= 0; k--) open(`R${k}`);
   code.get(REC).brTable(records.map((_, k) => depth(`R${k}`)), depth('recorded'));
@@ -353,26 +359,26 @@ export function translatePage(ctx: PageContext): PageTranslation | undefined {
     const rd = 'rd' in insn ? insn.rd : 0;
     const access = insn.kind === 'load' ? L.K_LOAD : insn.kind === 'store' ? L.K_STORE : 0;
     const kind = rd | (access === 0 ? 0 : access | ((1 << (insn as { size: number }).size) << L.K_WIDTH_SHIFT));
-    code.i32(0).i32(pc).mem(Op.i32Store, field(L.R_PC), 2);
-    code.i32(0).i32(words[word]).mem(Op.i32Store, field(L.R_INSN), 2);
-    code.i32(0).i32(kind).mem(Op.i32Store, field(L.R_KIND), 2);
-    code.i32(0);
+    code.get(HART).i32(pc).mem(Op.i32Store, field(L.R_PC), 2);
+    code.get(HART).i32(words[word]).mem(Op.i32Store, field(L.R_INSN), 2);
+    code.get(HART).i32(kind).mem(Op.i32Store, field(L.R_KIND), 2);
+    code.get(HART);
     if (rd !== 0) code.get(reg(rd)); else code.i32(0);
     code.mem(Op.i32Store, field(L.R_VALUE), 2);
-    code.i32(0);
+    code.get(HART);
     if (access !== 0) code.get(MADDR); else code.i32(0);
     code.mem(Op.i32Store, field(L.R_ADDR), 2);
-    code.i32(0);
+    code.get(HART);
     if (access !== 0) code.get(MDATA); else code.i32(0);
     code.mem(Op.i32Store, field(L.R_DATA), 2);
-    code.i32(0).get(PC).mem(Op.i32Store, field(L.R_NPC), 2);
+    code.get(HART).get(PC).mem(Op.i32Store, field(L.R_NPC), 2);
     code.br(depth('recorded'));
   });
   close(); // recorded
   code.get(START).get(LEFT).op(Op.i32Sub);
 
   return {
-    bytes: moduleOf(code, LOCALS, 'run', { module: 'core', field: 'memory' }),
+    bytes: moduleOf(code, PARAMS, LOCALS, 'run', { module: 'core', field: 'memory' }),
     words: blocks.flatMap((b) => b.insns.map((_, j) => b.start + j)),
     blockStarts: blocks.map((b) => b.start),
   };

@@ -12,20 +12,25 @@ export interface TranslatorHost {
   readonly memory: WebAssembly.Memory;
   readonly table: WebAssembly.Table;
   readonly layout: TranslatorLayout & {
-    HARTS: number; HART_SIZE: number; H_RAM: number; H_DIRTY: number; MACHINE: number; M_TOHOST: number;
-    M_RAM_SIZE: number; X_MODULE: number; X_PAGES: number; XP_SIZE: number; XP_FUNCTION: number; PAGE_SIZE: number;
+    MACHINE: number; M_TOHOST: number; M_RAM_SIZE: number; X_PAGES: number; XP_SIZE: number; XP_FUNCTION: number; PAGE_SIZE: number;
   };
   translatorBase(): number;
   translationGranules(): number;
 }
 
-export interface TranslationStats {
+/** What the translator did (Core.translation adds what the core counts). */
+export interface TranslatorStats {
   /** Modules compiled (a page is compiled again when the core enters it somewhere new, or its code changed). */
   compiles: number;
   /** Pages with a translation made since the core was set up. */
   pages: number;
   /** Time spent translating and compiling, ms (host time: for `lockstep bench`, never in the simulation). */
   milliseconds: number;
+}
+
+export interface TranslationStats extends TranslatorStats {
+  /** Instructions of the machine run in translated code (once for all its online modules). */
+  instructions: number;
 }
 
 /** Compiles of one page beyond which the core's requests for it are declined (self-modifying code, scattered entries). */
@@ -37,7 +42,7 @@ export class Translator {
   /** Each page's function-table slot, reused by its later translations. */
   private readonly slots = new Map<number, number>();
   private readonly compiles = new Map<number, number>();
-  readonly stats: TranslationStats = { compiles: 0, pages: 0, milliseconds: 0 };
+  readonly stats: TranslatorStats = { compiles: 0, pages: 0, milliseconds: 0 };
 
   constructor(private readonly host: TranslatorHost) {}
 
@@ -48,8 +53,12 @@ export class Translator {
     Object.assign(this.stats, { compiles: 0, pages: 0, milliseconds: 0 });
   }
 
-  /** The `translator.translate` import: page `page` of module X_MODULE's RAM entered at `pc`; returns a table index or 0. */
-  translate(page: number, pc: number): number {
+  /**
+   * The `translator.translate` import: page `page` of guest RAM, entered at `pc`, as the
+   * module whose hart block is at `hart` holds it; returns a table index or 0. The
+   * translation serves every module (rv32.ts).
+   */
+  translate(page: number, pc: number, hart: number): number {
     const { host } = this;
     const L = host.layout;
     const words32 = new Uint32Array(host.memory.buffer);
@@ -60,7 +69,6 @@ export class Translator {
     const word = ((pc - L.RAM_BASE) >>> 2) & (L.PAGE_SIZE / 4 - 1);
     const known = this.entries.get(page) ?? new Set<number>();
     this.entries.set(page, known);
-    const hart = L.HARTS + u32(base + L.X_MODULE) * L.HART_SIZE;
     const ram = u32(hart + L.H_RAM);
     const pageAt = ram + page * L.PAGE_SIZE;
     // A valid translation gains nothing from an entry already asked for or not translatable.
@@ -73,8 +81,7 @@ export class Translator {
     const words = words32.slice(pageAt >>> 2, (pageAt >>> 2) + L.PAGE_SIZE / 4);
     const translation = translatePage({
       words, pageBase: (L.RAM_BASE + page * L.PAGE_SIZE) >>> 0, entries: known,
-      hart, ram, dirty: u32(hart + L.H_DIRTY), granules: host.translationGranules(),
-      tohost: L.MACHINE + L.M_TOHOST, ramSize: u32(L.MACHINE + L.M_RAM_SIZE), layout: L,
+      granules: host.translationGranules(), tohost: L.MACHINE + L.M_TOHOST, ramSize: u32(L.MACHINE + L.M_RAM_SIZE), layout: L,
     });
     if (!translation) return existing;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(translation.bytes as BufferSource), { core: { memory: host.memory } });

@@ -1,6 +1,6 @@
 /**
  * A small WebAssembly binary encoder: what the translator emits and nothing more (one
- * function of type (i32, i32) → i32 over an imported memory). Encodings are those of the
+ * function of i32 parameters and an i32 result over an imported memory). Encodings are those of the
  * WebAssembly core specification 2.0, §5 (binary format): LEB128 integers (§5.2.2),
  * sections (§5.5), instructions (§5.4).
  */
@@ -106,15 +106,15 @@ export class Code extends Bytes {
 }
 
 /**
- * A module of one exported function `name` of type (i32, i32) → i32 with `locals` extra
- * i32 locals and `body` (its instructions, without the final `end`), importing its memory
- * as `module`.`field` (any size).
+ * A module of one exported function `name` of type (i32 × `params`) → i32 with `locals`
+ * extra i32 locals and `body` (its instructions, without the final `end`), importing its
+ * memory as `module`.`field` (any size).
  */
-export function moduleOf(body: Code, locals: number, exportName: string, memory: { module: string; field: string }): Uint8Array {
+export function moduleOf(body: Code, params: number, locals: number, exportName: string, memory: { module: string; field: string }): Uint8Array {
   const out = new Bytes();
   out.bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]); // magic, version 1
   const section = (id: number, content: Bytes) => out.byte(id).u32(content.length).bytes(content.view());
-  section(1, new Bytes().u32(1).byte(0x60).u32(2).byte(I32).byte(I32).u32(1).byte(I32)); // type 0: (i32 i32) → i32
+  section(1, new Bytes().u32(1).byte(0x60).u32(params).bytes(new Array<number>(params).fill(I32)).u32(1).byte(I32)); // type 0: (i32 …) → i32
   section(2, new Bytes().u32(1).name(memory.module).name(memory.field).byte(0x02).byte(0x00).u32(0)); // memory, min 0, no max
   section(3, new Bytes().u32(1).u32(0)); // function 0 has type 0
   section(7, new Bytes().u32(1).name(exportName).byte(0x00).u32(0)); // export function 0

@@ -34,7 +34,7 @@
  *
  * The interventions are always logged and the start always kept, so that the whole run can
  * be reached; `enabled` adds the periodic checkpoints that keep travel quick, at the cost of
- * a snapshot every CHECKPOINT_INTERVAL instructions of the run. Off, the run is the rig's
+ * a snapshot every checkpointInterval() instructions of the run. Off, the run is the rig's
  * own run in the same batches as without time travel.
  *
  * The twin runs in a worker of its own (twin.ts): a checkpoint's twin state arrives once the
@@ -44,8 +44,9 @@
  *
  * Memory: the checkpoints kept, with the present's, weigh at most CHECKPOINT_BUDGET bytes,
  * as long as the start, the newest one and the present's fit in it together
- * (checkpoints.ts). Over a 100 M-instruction run 11 periodic ones are due, of which at most 9
- * are kept (4 a level), with the start, at most 8 fine ones and the present's.
+ * (checkpoints.ts). Over a 100 M-instruction run on the interpreter 11 periodic ones are due,
+ * of which at most 9 are kept (4 a level), with the start, at most 8 fine ones and the
+ * present's; with the translator, 1.
  * - A lockstep machine with R MiB of RAM per module: a checkpoint holds at most modules × R
  *   MiB of RAM (pages equal to module 0's, or zero, cost a byte), the twin's R MiB and about
  *   0.2 MiB of device state — for 1 MiB machines at most 5.2 MiB, so the budget always
@@ -55,12 +56,13 @@
  *   MiB hosts; and the system's own lists and tables, of which a checkpoint holds what
  *   changed since the state saved before it (failover-state.ts): about 16 bytes per
  *   transaction that arrived in between.
- * Measured over 100 M instructions with 1 MiB modules (10 checkpoints kept; 19 after a travel
+ * Measured on the interpreter over 100 M instructions with 1 MiB modules (10 checkpoints kept; 19 after a travel
  * back, with its fine ones and the present's): int-mix on tmr 1.9 MiB (3.6 MiB); card-auth at
  * 20,000 transactions/s on tmr 2.5 MiB (4.8 MiB), and on a cluster, 1.2 M arrivals, 23.7 MiB
  * (30.8 MiB). Untouched RAM costs nothing.
  */
 import type { Machine, RunResult, RunStop } from '../machine/machine.ts';
+import type { Engine } from '../machine/core.ts';
 import { formatFault, type Fault } from '../fault/spec.ts';
 import type { OutputDifference } from '../fault/classify.ts';
 import { CheckpointStore, FINE_LIMIT } from './checkpoints.ts';
@@ -79,6 +81,17 @@ import type { RigState } from './rig-state.ts';
  * doubling it doubles the worst replay.
  */
 export const CHECKPOINT_INTERVAL = 2 ** 23;
+/**
+ * Instructions between periodic checkpoints of a rig on the translator (2^26): it runs
+ * about 8 times as many instructions a second as the interpreter (`lockstep bench`), so that
+ * a checkpoint costs the same share of the run, and going back replays in about the same time.
+ */
+export const TRANSLATED_CHECKPOINT_INTERVAL = 2 ** 26;
+
+/** The periodic checkpoints' interval for a rig whose machines run on `engine`. */
+export function checkpointInterval(engine: Engine): number {
+  return engine === 'translate' ? TRANSLATED_CHECKPOINT_INTERVAL : CHECKPOINT_INTERVAL;
+}
 /** Periodic checkpoints kept per level (checkpoints.ts): an instruction `age` back lies at most interval + (age + interval) / 3 instructions after one. */
 export const CHECKPOINTS_PER_LEVEL = 4;
 /** Bytes of checkpoints kept at most (see Memory above). */
@@ -197,7 +210,7 @@ export class TimeTravel {
   twin?: Twin;
 
   constructor(private readonly host: TravelHost, options: Partial<TimeTravelOptions> = {}) {
-    const { enabled = true, interval = CHECKPOINT_INTERVAL, perLevel = CHECKPOINTS_PER_LEVEL, maxBytes = CHECKPOINT_BUDGET, fineFrom = FINE_FROM } = options;
+    const { enabled = true, interval = checkpointInterval(host.rig.machines[0].core.engine), perLevel = CHECKPOINTS_PER_LEVEL, maxBytes = CHECKPOINT_BUDGET, fineFrom = FINE_FROM } = options;
     this.enabled = enabled;
     this.fineFrom = fineFrom;
     this.store = new CheckpointStore(this.checkpoint(false), interval, perLevel, maxBytes);

@@ -12,12 +12,16 @@ describe('lockstep bench', () => {
     expect(run.status).toBe(0);
     const json = JSON.parse(run.stdout.toString());
     expect(json.runs).toBe(1);
-    const [simplex, translated, dmr] = json.results;
-    // simplex first: the others are measured against it; translate on simplex only (lockstep runs on the interpreter)
-    expect(json.results.map((r: { topology: string; engine: string }) => `${r.topology}/${r.engine}`)).toEqual(['simplex/interp', 'simplex/translate', 'dmr/interp']);
+    const [simplex, translated, dmr, dmrTranslated] = json.results;
+    // simplex first: the others are measured against it; each topology on both engines
+    expect(json.results.map((r: { topology: string; engine: string }) => `${r.topology}/${r.engine}`)).toEqual(['simplex/interp', 'simplex/translate', 'dmr/interp', 'dmr/translate']);
     expect(simplex.instructions).toBeGreaterThanOrEqual(100_000_000);
     expect(translated.instructions).toBe(simplex.instructions);
     expect(dmr.instructions).toBe(simplex.instructions);
+    expect(dmrTranslated.instructions).toBe(simplex.instructions);
+    expect(dmrTranslated.vs_interp).toBeCloseTo(dmrTranslated.mips / dmr.mips, 2);
+    expect(dmr.first_million_vs_interp).toBeNull();
+    expect(dmrTranslated.first_million_vs_interp).toBeCloseTo(dmrTranslated.first_million_ms / dmr.first_million_ms, 2);
     expect(simplex.vs_simplex).toBe(1);
     expect(simplex.vs_interp).toBeNull();
     expect(translated.vs_interp).toBeCloseTo(translated.mips / simplex.mips, 2);
@@ -33,9 +37,9 @@ describe('lockstep bench', () => {
     const run = await lockstep(['bench', '--workload', 'memory', '--topology', 'simplex', '--runs', '1']);
     expect(run.status).toBe(0);
     const [header, interp, translate, ...rest] = lines(run.stdout.toString());
-    expect(header.split(/\s{2,}/)).toEqual(['workload', 'topology', 'engine', 'instructions', 'MIPS', '× simplex', '× interp', 'translation', 'memory']);
-    expect(interp).toMatch(/^memory\s+simplex\s+interp\s+[\d,]+\s+[\d.]+\s+1\.00\s+-\s+-\s+[\d.]+ MiB$/);
-    expect(translate).toMatch(/^memory\s+simplex\s+translate\s+[\d,]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+ ms\s+[\d.]+ MiB$/);
+    expect(header.split(/\s{2,}/)).toEqual(['workload', 'topology', 'engine', 'instructions', 'MIPS', '× simplex', '× interp', 'translation', 'first 1M', 'memory']);
+    expect(interp).toMatch(/^memory\s+simplex\s+interp\s+[\d,]+\s+[\d.]+\s+1\.00\s+-\s+-\s+[\d.]+ ms\s+[\d.]+ MiB$/);
+    expect(translate).toMatch(/^memory\s+simplex\s+translate\s+[\d,]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+ MiB$/);
     expect(rest).toEqual([]);
   }, 60_000);
 

@@ -56,6 +56,12 @@ describe('lockstep campaign', () => {
     }
   });
 
+  it('--engine interp and translate give the same summary', async () => {
+    const [interp, translate] = await Promise.all(['interp', 'translate'].map((engine) => lockstep(['campaign', CHECKSUM, '--topology', 'tmr', '--runs', '60', '--workers', '1', '--engine', engine, '--json'])));
+    expect(translate.status).toBe(0);
+    expect(json(translate.stdout)).toEqual(json(interp.stdout));
+  });
+
   it('--margin and --confidence set the runs by Leveugle\'s formula', async () => {
     // A space of ~10⁹ faults: n = t²·p(1−p)/e² = 1.644854² × 0.25 / 0.1² = 67.6 → 68.
     const result = await lockstep(['campaign', CHECKSUM, '--margin', '10%', '--confidence', '0.9', '--workers', '1', '--json']);
@@ -240,6 +246,7 @@ describe('lockstep campaign: bad input', () => {
     ['--runs and --margin', ['--runs', '5', '--margin', '1%'], {}, [/not both/]],
     ['a window past the run', ['--window', '0..99999999'], {}, [/--window/, /ends after the fault-free run/]],
     ['a corrupt results file to resume', ['--out', corrupt, '--resume'], {}, [/corrupt\.jsonl: line 2 is not JSON/]],
+    ['an unknown engine', ['--engine', 'jit'], {}, [/--engine/, /'jit'/, /translate/]],
   ])('%s', async (_what, extra, env, words) => {
     writeFileSync(corrupt, '{"format":"lockstep-campaign-results","version":1}\nnot json\n{}\n');
     expectUsageError(await lockstep(['campaign', CHECKSUM, '--runs', '10', '--workers', '1', ...extra], { env: env as Record<string, string> }), words);

@@ -46,6 +46,21 @@ describe.concurrent('lockstep run', () => {
     expect(result.status).toBe(0);
   });
 
+  it('--engine translate on tmr with a fault: the same output, status and events (the divergence at its instruction) as the interpreter', async () => {
+    const intMix = fileURLToPath(new URL('../../examples/bench/int-mix.s', import.meta.url));
+    const runs = await Promise.all(['translate', 'interp'].map(async (engine) => {
+      const report = join(dir, `engine-${engine}.json`);
+      const result = await lockstep(['run', '--engine', engine, '--topology', 'tmr', '--inject', 'at=5000000,module=1,kind=flip,target=s2,bit=3', '--report', report, intMix]);
+      return { result, events: JSON.parse(readFileSync(report, 'utf8')).events as { kind: string; module?: number; instret: number }[] };
+    }));
+    const [translated, interpreted] = runs;
+    expect(translated.result.status).toBe(0);
+    expect(translated.result.stdout.toString()).toBe(interpreted.result.stdout.toString());
+    expect(translated.events).toEqual(interpreted.events);
+    expect(translated.events.find((e) => e.kind === 'offline')).toMatchObject({ module: 1 });
+    expect(translated.events.find((e) => e.kind === 'diverge')!.instret).toBeGreaterThanOrEqual(5_000_000);
+  });
+
   it('--engine: an unknown engine is bad input', async () => {
     expectUsageError(await lockstep(['run', '--engine', 'jit', fixture('bytes.s')]), [/--engine/, /'jit'/, /interp/, /translate/]);
   });

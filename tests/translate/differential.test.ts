@@ -1,111 +1,44 @@
 /**
- * The translator tier against the interpreter (issue 17): the same program on two simplex
- * machines, one per engine, run in the same seeded chunks of instructions; after every
- * chunk the stop, the machine block and the hart block (registers, pc, CSRs, counters, the
- * last retire record) must be equal, and at the end RAM, the dirty-page map and the output
- * too. The interpreter is the reference: the conformance vectors and the core's tests check
- * it against QEMU and the spec. Where a result has a closed form (a fault in a hot loop,
+ * The translator tier against the interpreter (issue 17) on simplex machines: the
+ * differential harness (differential.ts) over the conformance vectors, the examples and
+ * seeded random streams. Where a result has a closed form (a fault in a hot loop,
  * self-modifying code, a patched instruction), it is checked against the formula as well,
- * and every test checks that the translator did translate.
+ * and every test checks that the translator did translate. Lockstep topologies: lockstep.test.ts.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadProgram } from '../../src/isa/load.ts';
-import type { Program } from '../../src/isa/program.ts';
-import type { Machine, RunResult } from '../../src/machine/machine.ts';
-import { Random } from '../../src/fault/random.ts';
-import { assembleOrThrow, machineFor, type RunSetup } from '../helpers/machine.ts';
+import { assembleOrThrow, machineFor } from '../helpers/machine.ts';
 import { randomProgram } from './streams.ts';
-
-/** The machine block and the module's hart block; with `all`, the console rings, RAM and dirty-page map too. */
-function state(machine: Machine, all: boolean): Uint8Array {
-  const { core } = machine;
-  const L = core.layout;
-  const parts = [core.slice(L.MACHINE, L.HARTS + L.HART_SIZE - L.MACHINE)];
-  if (all) {
-    parts.push(core.slice(L.CONSOLE_IN, L.TXP_FIFO - L.CONSOLE_IN));
-    parts.push(core.slice(L.DIRTY, machine.ramSize >> L.PAGE_SHIFT));
-    parts.push(core.slice(L.RAM_SLOTS, machine.ramSize));
-  }
-  return Uint8Array.from(Buffer.concat(parts));
-}
-
-/** Index of the first differing byte, or -1 (a readable failure, not a megabyte diff). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return k;
-  return -1;
-}
-
-interface Outcome {
-  machine: Machine;
-  output: Uint8Array;
-  /** Compiles the translator made (0 on the interpreter). */
-  compiles: number;
-}
-
-/**
- * Runs `program` on both engines in chunks drawn from `seed` (1 .. `maxChunk` instructions),
- * comparing as described above, until it halts or `limit` instructions; returns both.
- */
-async function differential(program: Program | string, options: RunSetup & { seed?: number; maxChunk?: number } = {}): Promise<{ interp: Outcome; translate: Outcome }> {
-  const { seed = 1, maxChunk = 5000, limit = 2_000_000, ...setup } = options;
-  const a = await machineFor(program, { ...setup, engine: 'interp' });
-  const b = await machineFor(program, { ...setup, engine: 'translate' });
-  const rng = new Random(seed);
-  let chunks = 0;
-  while (!a.machine.halt && a.machine.instret < limit) {
-    const budget = Math.min(1 + (rng.nextU32() % maxChunk), limit - a.machine.instret);
-    const ra: RunResult = a.machine.run(budget);
-    const rb: RunResult = b.machine.run(budget);
-    expect(rb, `chunk ${chunks}`).toEqual(ra);
-    expect(firstDifference(state(b.machine, false), state(a.machine, false)), `state after chunk ${chunks}, instret ${a.machine.instret}`).toBe(-1);
-    if (ra.stop === 'input') break;
-    chunks++;
-  }
-  expect(firstDifference(state(b.machine, true), state(a.machine, true)), 'final state').toBe(-1);
-  expect(b.machine.halt).toEqual(a.machine.halt);
-  expect(b.machine.events).toEqual(a.machine.events);
-  expect(Buffer.from(b.output())).toEqual(Buffer.from(a.output()));
-  return {
-    interp: { machine: a.machine, output: a.output(), compiles: 0 },
-    translate: { machine: b.machine, output: b.output(), compiles: b.machine.core.translation?.compiles ?? 0 },
-  };
-}
-
-const conformance = new URL('../../../shared/conformance/', import.meta.url);
-const vectors = readdirSync(conformance).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(readFileSync(new URL(f, conformance), 'utf8')) as { name: string; elf: string; expected_stdout_hex: string; expected_exit_code: number });
+import { conformanceVectors, differential, example, EXAMPLES } from './differential.ts';
 
 describe('translator against interpreter', () => {
   it('every conformance vector: the same state at every chunk, QEMU\'s output and exit code', async () => {
     let translated = 0;
-    for (const [k, vector] of vectors.entries()) {
-      const program = loadProgram(readFileSync(new URL(vector.elf, conformance)), vector.elf);
+    const vectors = conformanceVectors();
+    for (const [k, { vector, program }] of vectors.entries()) {
       const { translate } = await differential(program, { seed: k, maxChunk: 700, limit: 1_000_000 });
       expect(Buffer.from(translate.output).toString('hex'), vector.name).toBe(vector.expected_stdout_hex);
       expect(translate.machine.halt?.exitCode, vector.name).toBe(vector.expected_exit_code);
-      if (translate.compiles > 0) translated++;
+      if (translate.translation!.compiles > 0) translated++;
     }
     expect(translated).toBeGreaterThan(vectors.length / 2); // most vectors run long enough in one page to be translated
   }, 600_000);
 
-  it.each(readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.s')).sort())('examples/%s', async (file) => {
-    const source = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
-    await differential(assembleOrThrow(source, file), { seed: file.length, limit: 300_000 });
+  it.each(EXAMPLES)('examples/%s', async (file) => {
+    await differential(example(file), { seed: file.length, limit: 300_000 });
   }, 120_000);
 
   it.each(Array.from({ length: 24 }, (_, k) => k + 1))('random stream %d', async (seed) => {
     const { translate } = await differential(randomProgram(seed), { seed, maxChunk: 4000 });
     expect(translate.machine.halt?.reason).toBe('exit');
-    expect(translate.compiles).toBeGreaterThan(0);
+    expect(translate.translation!.compiles).toBeGreaterThan(0);
   }, 120_000);
 
   it.each(Array.from({ length: 12 }, (_, k) => 100 + k))('random stream %d with timer interrupts landing in hot loops', async (seed) => {
     const period = 20 + (seed * 37) % 200; // mtime ticks: 200 .. 2,200 instructions
     const { translate } = await differential(randomProgram(seed, { timer: period }), { seed, maxChunk: 4000 });
     expect(translate.machine.halt?.reason).toBe('exit');
-    expect(translate.compiles).toBeGreaterThan(0);
+    expect(translate.translation!.compiles).toBeGreaterThan(0);
   }, 120_000);
 
   it('the bench programs, whole: the same final state', async () => {
@@ -113,7 +46,7 @@ describe('translator against interpreter', () => {
       const program = assembleOrThrow(readFileSync(new URL(`../../examples/bench/${name}.s`, import.meta.url), 'utf8'), `${name}.s`);
       const { translate } = await differential(program, { seed: 3, maxChunk: 50_000_000, limit: 200_000_000 });
       expect(translate.machine.halt?.exitCode).toBe(0);
-      expect(translate.compiles).toBeGreaterThan(0);
+      expect(translate.translation!.compiles).toBeGreaterThan(0);
     }
   }, 300_000);
 });
@@ -145,7 +78,7 @@ describe('exactness inside translated code', () => {
     expect(translate.machine.reg(0, 10)).toBe(expected);
     expect(interp.machine.reg(0, 10)).toBe(expected);
     expect(translate.machine.instret).toBe(SETUP + 3 * TURNS + 2);
-    expect(translate.compiles).toBeGreaterThan(0);
+    expect(translate.translation!.compiles).toBeGreaterThan(0);
   });
 
   it('a fault that rewrites the hot loop\'s code (addi a0, a0, 3 → 1) takes effect at its instruction', async () => {
@@ -158,7 +91,7 @@ describe('exactness inside translated code', () => {
     const k = at - SETUP;
     const addisLeft = TURNS - Math.floor(k / 3) - (k % 3 >= 1 ? 1 : 0);
     expect(translate.machine.reg(0, 10)).toBe(a0At(at) + addisLeft); // bit 21 is bit 1 of the immediate: 3 → 1
-    expect(translate.compiles).toBeGreaterThan(1); // translated again after the change
+    expect(translate.translation!.compiles).toBeGreaterThan(1); // translated again after the change
   });
 
   it('code that rewrites an instruction of its own hot loop on every turn runs each version once', async () => {

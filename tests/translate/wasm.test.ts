@@ -32,7 +32,7 @@ describe('moduleOf', () => {
     body.get(1).get(0).mem(Op.i32Store, 0, 2);
     body.loop().get(1).mem(Op.i32Load, 0, 2).i32(1).op(Op.i32Add).set(2).end();
     body.get(2);
-    const bytes = moduleOf(body, 1, 'run', { module: 'core', field: 'memory' });
+    const bytes = moduleOf(body, 2, 1, 'run', { module: 'core', field: 'memory' });
     expect(WebAssembly.validate(bytes as BufferSource)).toBe(true);
     const run = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { core: { memory } }).exports.run as (a: number, b: number) => number;
     expect(run(41, 64)).toBe(42);
@@ -49,7 +49,7 @@ describe('moduleOf', () => {
     body.end().i32(30).set(2).br(0);
     body.end().get(2).i32(0).op(Op.i32Eq).if().i32(99).set(2).end();
     body.get(2);
-    const bytes = moduleOf(body, 1, 'run', { module: 'core', field: 'memory' });
+    const bytes = moduleOf(body, 2, 1, 'run', { module: 'core', field: 'memory' });
     const run = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { core: { memory } }).exports.run as (a: number, b: number) => number;
     expect([0, 1, 2, 3, 7].map((k) => run(k, 0))).toEqual([10, 20, 30, 99, 99]);
   });

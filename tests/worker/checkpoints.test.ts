@@ -10,7 +10,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CheckpointStore, FINE_LIMIT, type Kept } from '../../src/worker/checkpoints.ts';
 import { MachineSession } from '../../src/worker/session.ts';
 import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
-import { CHECKPOINT_BUDGET, CHECKPOINT_INTERVAL, CHECKPOINTS_PER_LEVEL } from '../../src/worker/time-travel.ts';
+import { CHECKPOINT_BUDGET, CHECKPOINTS_PER_LEVEL, checkpointInterval } from '../../src/worker/time-travel.ts';
+import { DEFAULT_ENGINE } from '../../src/machine/core.ts';
 
 const at = (instret: number, bytes = 1): Kept => ({ instret, bytes });
 
@@ -108,7 +109,7 @@ describe('the memory bound', () => {
     expect(view.instret).toBe(100_000_000);
     expect(view.twin?.same).toBe(false);
     const history = view.history!;
-    const n = Math.floor(100_000_000 / CHECKPOINT_INTERVAL);
+    const n = Math.floor(100_000_000 / checkpointInterval(DEFAULT_ENGINE));
     expect(history.checkpoints).toBeLessThanOrEqual(1 + CHECKPOINTS_PER_LEVEL * (Math.floor(Math.log2(n)) + 1) + FINE_LIMIT);
     // Each holds module 0's rewritten pages, module 2's stale ones and the twin's: about 2.7 MB.
     expect(history.bytes / (history.checkpoints - 1)).toBeGreaterThan(2 * 768 * 1024);
