@@ -1,5 +1,6 @@
 // Bundles the Node entry points: the CLI into build/cli/lockstep.mjs, the machine worker
-// into build/worker/node.mjs and the campaign worker into build/worker/campaign.mjs. All sit
+// into build/worker/node.mjs, the fault-free runs' worker it starts into
+// build/worker/fault-free.mjs and the campaign worker into build/worker/campaign.mjs. All sit
 // two folders below the repo root, like their sources in src/, so relative URLs to build/
 // and examples/ resolve the same way.
 import { build } from 'esbuild';
@@ -17,5 +18,6 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'build/cli/lockstep.mjs' }),
   build({ ...common, entryPoints: ['src/worker/node.ts'], outfile: 'build/worker/node.mjs' }),
+  build({ ...common, entryPoints: ['src/worker/fault-free-node.ts'], outfile: 'build/worker/fault-free.mjs' }),
   build({ ...common, entryPoints: ['src/campaign/worker-node.ts'], outfile: 'build/worker/campaign.mjs' }),
 ]);

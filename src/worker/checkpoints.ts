@@ -92,6 +92,12 @@ export class CheckpointStore<C extends Kept> {
     this.keepWithinBudget();
   }
 
+  /** Counts `bytes` more for `c`, a part of it that came after it was added (the twin's state), and thins as add() does. */
+  grow(c: C, bytes: number): void {
+    c.bytes += bytes;
+    this.keepWithinBudget();
+  }
+
   /** Replaces the fine checkpoints with `fine` (the last FINE_LIMIT of them). */
   setFine(fine: C[]): void {
     this.fine = fine.slice(-FINE_LIMIT);

@@ -3,7 +3,7 @@
  * with comlink, the same code in a browser Web Worker and in Node's worker_threads. Calls
  * are coarse: run or step a batch, pull one view per animation frame, transfer snapshots.
  * What runs is a Rig (rig.ts): a lockstep machine, or, for a transaction workload, a
- * failover system of two hosts (issue 11), whose hosts the views show as its modules; a
+ * failover system of two hosts, whose hosts the views show as its modules; a
  * workload's feed (workload-run.ts) drives either through its TransactionService.
  *
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
@@ -24,6 +24,13 @@
  * run so far (a failover system's instructions: those of every host that served), and
  * running on replays what happened, faults, console input, arrivals, heartbeats and
  * takeovers included. setTwin() shows the fault-free twin (twin.ts) beside a plain program.
+ *
+ * The fault-free runs — the twin, and the verdict's when the twin does not serve it — run
+ * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
+ * when none can be started. So step(), travel(), back(), jump() and view() answer
+ * asynchronously: a machine that does not run is shown with the twin in step, at its
+ * instruction count; while it runs free the twin may be a time slice behind, and views say
+ * where it is (TwinView.instret).
  */
 import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -36,17 +43,18 @@ import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { Rig, type MachineSetup } from './rig.ts';
 import { compareForPage, type CompareProgress, type CompareRequest, type CompareResult } from './compare.ts';
 import { loadProgram, type ProgramFormat } from '../isa/load.ts';
-import { knownCsr } from '../isa/csr.ts';
 import type { Program, SourceLocation } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
 import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
-import { ReferenceRun, type InputChunk } from './reference.ts';
+import type { InputChunk } from './reference.ts';
+import { FaultFreeRun, inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeReport, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
+import { architectural, type Architectural } from './architectural.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
 import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
-import { deviated } from './twin.ts';
+import { Twin, deviated, deviation, nextDeviation } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
@@ -57,6 +65,8 @@ export type { CompareRequest, CompareResult, CompareProgress } from './compare.t
 export type { DebugStop, WatchValue } from './debugger.ts';
 export type { ReferenceCard } from '../machine/reference-card.ts';
 export type { HistoryStatus } from './time-travel.ts';
+export { VIEW_CSRS, type Architectural } from './architectural.ts';
+export type { FaultFreeSpawner } from './fault-free.ts';
 
 /** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
 export type ProgramInput =
@@ -70,19 +80,6 @@ export interface LoadedProgram {
   sourceMap: [number, SourceLocation][];
 }
 
-/** CSRs every view carries, by name. */
-export const VIEW_CSRS: ReadonlyArray<readonly [string, number]> = ['mstatus', 'mie', 'mtvec', 'mscratch', 'mepc', 'mcause', 'mtval', 'mip']
-  .map((name) => [name, knownCsr(name)] as const);
-
-/** A module's architectural state as views show it. */
-export interface Architectural {
-  pc: number;
-  privilege: number;
-  /** x0..x31. */
-  regs: number[];
-  csrs: Record<string, number>;
-}
-
 export interface ModuleView extends ModuleStatus, Architectural {
   /** The retire record of its last instruction. */
   record: RetireRecord;
@@ -92,7 +89,10 @@ export interface ModuleView extends ModuleStatus, Architectural {
 export interface TwinView extends Architectural {
   /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
   same: boolean;
+  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a time slice behind. */
   instret: number;
+  /** Set when the twin runs in the machine's own thread (no worker could be started for it), saying why: the machine then runs at about half its speed once the twin has forked. */
+  sharedThread?: string;
   halt?: Halt;
   /** Its console output from byte `outputFrom` on: what the previous view did not carry (0: all of it, the page's copy starts over). */
   outputFrom: number;
@@ -192,8 +192,10 @@ const SLICE_MS = 12;
 const MAX_SLICE = 50_000_000;
 /** Instructions the fault-free run may take before the session gives up judging against it. */
 export const REFERENCE_LIMIT = 500_000_000;
-/** Instructions the fault-free run runs between checks of the wall time while it is judged. */
-const REFERENCE_CHUNK = 1_000_000;
+/** Instructions the verdict's fault-free run runs per call while it is run to its end (between checks of the wall time, in this worker). */
+const REFERENCE_CHUNK = 2_000_000;
+/** Time slices' worth of instructions the verdict's fault-free run is sent ahead of the machine's need (a HANG_FACTOR-th of them). */
+const REFERENCE_LEAD = 3;
 
 /** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
 function yieldToEvents(): Promise<void> {
@@ -218,8 +220,8 @@ export class MachineSession {
   private input: number[] = [];
   /** Console input as the machine received it, for the fault-free run. */
   private inputLog: InputChunk[] = [];
-  /** The fault-free run, started when the first fault is scheduled. */
-  private reference?: ReferenceRun;
+  /** The verdict's fault-free run, started when the first fault is scheduled. */
+  private reference?: FaultFreeRun;
   /** The verdict once it is known (see Verdict); never changes after. */
   private verdict?: Verdict;
   /** The fault-free run is being run to its end in the background. */
@@ -255,9 +257,51 @@ export class MachineSession {
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
   /** Travels made: a verdict being judged in the background is for the position the run had before the last one. */
   private rewinds = 0;
+  /** The twin's output the page's copy is of (views start it over when this changes). */
+  private twinLog?: ByteLog;
+  /** The runners of the twin and of the verdict's fault-free run (started when first needed, kept for every machine of the session), and where they run. */
+  private twinRunner?: Promise<FaultFreePort>;
+  private referenceRunner?: Promise<FaultFreePort>;
+  private twinPlace: FaultFreePlace;
+  private readonly runners: SpawnedRunner[] = [];
 
-  /** `travelOptions`: the history's checkpoint settings (tests use short intervals). */
-  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}) {}
+  /**
+   * `travelOptions`: the history's checkpoint settings (tests use short intervals).
+   * `spawn`: starts a fault-free run's worker (fault-free-client.ts in a browser,
+   * fault-free-node-client.ts in Node); without it, or when it fails, they run in this thread.
+   */
+  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, private readonly spawn?: FaultFreeSpawner) {
+    this.twinPlace = spawn ? { where: 'worker' } : { where: 'thread', why: 'this machine was set up without workers for fault-free runs' };
+  }
+
+  /** A runner for a fault-free run: in a worker of its own, or, when none can be started, in this thread (`failed` says why). */
+  private startRunner(failed: (why: string) => void): Promise<FaultFreePort> {
+    const started = this.spawn ? this.spawn().catch((error: unknown) => {
+      failed(`no worker could be started for it (${error instanceof Error ? error.message : String(error)})`);
+      return inThread();
+    }) : Promise.resolve(inThread());
+    return started.then((runner) => {
+      this.runners.push(runner);
+      return runner.port;
+    });
+  }
+
+  private twinPort(): Promise<FaultFreePort> {
+    this.twinRunner ??= this.startRunner((why) => { this.twinPlace = { where: 'thread', why }; });
+    return this.twinRunner;
+  }
+
+  private referencePort(): Promise<FaultFreePort> {
+    this.referenceRunner ??= this.startRunner(() => {});
+    return this.referenceRunner;
+  }
+
+  /** Ends the workers of the fault-free runs (a session that is done with). */
+  close(): void {
+    this.pause();
+    for (const runner of this.runners.splice(0)) runner.terminate();
+    this.twinRunner = this.referenceRunner = undefined;
+  }
 
   /**
    * Creates (or re-creates) the machine, or the failover system; the loaded program, if any,
@@ -303,6 +347,7 @@ export class MachineSession {
     this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
     this.debug.attach(rig);
     this.startHistory();
+    if (this.timeTravel) void this.referencePort(); // started before the first fault, so that the run need not wait for it
   }
 
   /**
@@ -334,6 +379,7 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
       run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
+      twin: () => new Twin(this.twinPort()),
     }, { ...this.travelOptions, enabled: this.travelOn });
     this.timeTravel = travel;
     if (workload) {
@@ -385,7 +431,19 @@ export class MachineSession {
   /** One free-running slice of about `budget` instructions; returns the progress made in the same unit (with a workload: cycles of virtual time). */
   private slice(budget: number): number {
     if (this.workloadRun) return this.workloadRun.advance(budget, budget);
-    return this.run(budget).executed;
+    return this.runNow(budget).executed;
+  }
+
+  /**
+   * Before a free-running slice of `budget` instructions: waits until the twin is at most
+   * one slice behind (it runs the slice before this one meanwhile: at most a slice behind
+   * is all the lag it has, and the machine waits only when the twin is the slower), and
+   * until the fault-free run is known far enough for the hang limit (faultFreeAhead).
+   */
+  private async readyFor(budget: number): Promise<void> {
+    if (this.workloadRun) return;
+    await this.timeTravel?.twin?.within(1);
+    await this.faultFreeAhead(this.m.instret + budget);
   }
 
   private get r(): Rig {
@@ -422,21 +480,104 @@ export class MachineSession {
 
   /**
    * Runs up to `budget` instructions now (not time-sliced). While faults are scheduled and
-   * no verdict is known, the fault-free run goes along to a tenth of the way, and the run
-   * stops at HANG_FACTOR × the fault-free run's instructions if it gets there.
+   * no verdict is known, the run stops at HANG_FACTOR × the fault-free run's instructions if
+   * it gets there: first it waits, if need be, until the fault-free run is known to get a
+   * HANG_FACTOR-th of the way (faultFreeAhead).
    */
-  run(budget: number): StepResult {
+  async run(budget: number): Promise<StepResult> {
+    await this.faultFreeAhead(this.m.instret + budget);
+    return this.runNow(budget);
+  }
+
+  /** run() as far as what is known of the fault-free run allows now. */
+  private runNow(budget: number): StepResult {
     const m = this.m;
-    const reference = this.verdict ? undefined : this.reference;
-    if (reference) {
-      reference.advance(Math.floor((m.instret + budget) / HANG_FACTOR), this.inputLog);
-      if (reference.exited) budget = Math.max(0, Math.min(budget, HANG_FACTOR * reference.instret - m.instret));
-    }
+    budget = Math.max(0, Math.min(budget, this.hangRoom()));
     const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
     this.waitingForInput = result.stop === 'input';
     this.settle();
+    this.sendReferenceAhead(REFERENCE_LEAD * budget);
     const debugStop = this.debug.check();
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput, ...(debugStop ? { debugStop } : {}) };
+  }
+
+  /**
+   * What is known of the fault-free run's end, along this history's input: that it ended
+   * (`end`: its report there and its output), that it waits for input this history does not
+   * hold, or that it had not ended after `after` instructions. The machine tells it until its
+   * first deviation (it is the fault-free run until then), and the twin and the verdict's
+   * run report it: one fault-free run serves both, so while the twin runs in step the
+   * verdict's need not run at all.
+   */
+  private faultFreeKnown(): { after: number; end?: { report: FaultFreeReport; output: ByteLog }; waiting: boolean } {
+    const m = this.m;
+    // Until it deviates at its first scheduled fault or replacement, the machine is the fault-free run: had it halted before, it would not run on.
+    let after = deviation(m.events)?.instret ?? Math.max(m.instret, nextDeviation(m) ?? 0);
+    let end: { report: FaultFreeReport; output: ByteLog } | undefined;
+    let waiting = false;
+    const twin = this.timeTravel?.twin;
+    const runs = [this.reference, twin && { latest: twin.report, output: twin.output!, gave: (inputs: readonly InputChunk[]) => twin.gave(inputs) }];
+    for (const run of runs) {
+      const report = run?.latest;
+      if (!run || !report || report.delivered > this.inputLog.length) continue;
+      if (report.halt) end = { report, output: run.output };
+      else if (report.waiting && run.gave(this.inputLog)) waiting = true;
+      else after = Math.max(after, report.instret);
+    }
+    return { after, ...(end ? { end } : {}), waiting };
+  }
+
+  /**
+   * Instructions the machine may run before it might pass HANG_FACTOR × the fault-free run's
+   * instructions unnoticed: up to there once that run is known to exit, and while all that is
+   * known is that it had not ended after `after` instructions, HANG_FACTOR × (after + 1).
+   */
+  private hangRoom(): number {
+    if (!this.reference || this.verdict) return Infinity;
+    const known = this.faultFreeKnown();
+    if (known.end) return known.end.report.halt?.reason === 'exit' ? HANG_FACTOR * known.end.report.instret - this.m.instret : Infinity;
+    return known.waiting ? Infinity : HANG_FACTOR * (known.after + 1) - this.m.instret;
+  }
+
+  /**
+   * Waits until a run of the machine to instruction `until` cannot pass HANG_FACTOR × the
+   * fault-free run's instructions unnoticed (hangRoom), sending the verdict's run on when the
+   * twin does not tell it.
+   */
+  private async faultFreeAhead(until: number): Promise<void> {
+    for (;;) {
+      const reference = this.reference;
+      if (!reference || this.verdict) return;
+      const known = this.faultFreeKnown();
+      if (known.end || known.waiting || HANG_FACTOR * (known.after + 1) > until) return;
+      this.sendReferenceAhead(until - this.m.instret);
+      await reference.settled();
+      const report = reference.current;
+      if (reference === this.reference && report && !report.halt && !report.waiting && HANG_FACTOR * (report.instret + 1) <= until) {
+        throw new Error(`the verdict's fault-free run stopped at instruction ${report.instret} without a reason`);
+      }
+    }
+  }
+
+  /**
+   * Sends the verdict's fault-free run on to a HANG_FACTOR-th of the way to `ahead`
+   * instructions after the machine's, unless what is known, or what it was sent, goes that far.
+   */
+  private sendReferenceAhead(ahead: number): void {
+    const reference = this.reference;
+    if (!reference || this.verdict) return;
+    const target = Math.floor((this.m.instret + ahead) / HANG_FACTOR);
+    const known = this.faultFreeKnown();
+    if (known.end || known.waiting || known.after >= target) return;
+    if (reference.at.instret >= target && reference.gave(this.inputLog)) return;
+    reference.advance(target, this.inputLog);
+  }
+
+  /** The verdict's fault-free run of `program` from its start, in its own runner. */
+  private startReference(program: Program): FaultFreeRun {
+    const reference = new FaultFreeRun(this.referencePort());
+    reference.start({ ...this.setup, topology: this.m.topology }, program);
+    return reference;
   }
 
   /**
@@ -447,10 +588,10 @@ export class MachineSession {
   private settle(): void {
     const m = this.m;
     if (this.verdict || this.judging) return;
-    const reference = this.reference;
     if (!m.halt) {
-      if (reference?.exited && m.instret >= HANG_FACTOR * reference.instret) {
-        this.verdict = this.judged(reference);
+      const end = this.reference && this.faultFreeKnown().end;
+      if (end?.report.halt?.reason === 'exit' && m.instret >= HANG_FACTOR * end.report.instret) {
+        this.verdict = this.judged(end);
         this.running = false;
       }
       return;
@@ -466,8 +607,8 @@ export class MachineSession {
   }
 
   /**
-   * Runs the fault-free run to its end (or REFERENCE_LIMIT) in chunks, yielding to calls
-   * between them after SLICE_MS, then sets the verdict and tells changed() waiters.
+   * Runs the fault-free run to its end (or REFERENCE_LIMIT) unless its end is known, then
+   * sets the verdict and tells changed() waiters.
    */
   private async judge(): Promise<void> {
     const machine = this.m;
@@ -476,26 +617,19 @@ export class MachineSession {
     const current = () => this.rig?.machine === machine && this.rewinds === rewinds;
     this.judging = true;
     try {
-      const reference = this.reference ?? await ReferenceRun.start({ ...this.setup, topology: machine.topology }, this.program!);
-      if (!current()) return;
-      this.reference = reference;
-      let sliceStart = performance.now();
-      while (reference.instret < REFERENCE_LIMIT) {
-        if (!reference.advance(Math.min(REFERENCE_LIMIT, reference.instret + REFERENCE_CHUNK), this.inputLog)) break;
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToEvents();
-          if (!current()) return;
-          sliceStart = performance.now();
-        }
-      }
-      const halt = reference.machine.halt;
-      this.verdict = reference.exited ? this.judged(reference)
+      await this.timeTravel?.twin?.settled(); // in step, the twin may know the end already
+      const end = this.faultFreeKnown().end ?? await this.referenceToEnd(machine);
+      if (!end || !current()) return;
+      const { halt, instret } = end.report;
+      this.verdict = halt?.reason === 'exit' ? this.judged(end)
         : {
           kind: 'unjudged',
           reason: halt ? `the fault-free run does not exit either: ${halt.message}`
-            : reference.instret >= REFERENCE_LIMIT ? `the fault-free run had not finished after ${REFERENCE_LIMIT.toLocaleString('en-US')} instructions`
+            : instret >= REFERENCE_LIMIT ? `the fault-free run had not finished after ${REFERENCE_LIMIT.toLocaleString('en-US')} instructions`
             : 'the fault-free run waits for console input that this run never received',
         };
+    } catch (error) {
+      if (this.rig?.machine === machine) this.verdict = { kind: 'unjudged', reason: `the fault-free run failed: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       if (current()) {
         this.judging = false;
@@ -504,28 +638,58 @@ export class MachineSession {
     }
   }
 
-  private judged(reference: ReferenceRun): Verdict {
+  /**
+   * Runs the verdict's fault-free run on until it halts, waits for input this history does
+   * not hold, or reaches REFERENCE_LIMIT; from the twin's state when the twin is further
+   * along the same run (at the machine's instruction count: often far). Undefined when
+   * `machine` is no longer the session's meanwhile.
+   */
+  private async referenceToEnd(machine: Machine): Promise<{ report: FaultFreeReport; output: ByteLog } | undefined> {
+    const reference = this.reference ??= this.startReference(this.program!);
+    const twin = this.timeTravel?.twin;
+    const along = twin?.report;
+    if (along && along.delivered <= this.inputLog.length && along.instret > reference.at.instret) {
+      const state = await twin!.state();
+      if (state && twin!.output) reference.resume(state, twin!.output.bytes(0, state.outputLength));
+    }
+    let sliceStart = performance.now();
+    for (;;) {
+      await reference.settled();
+      if (this.rig?.machine !== machine || reference !== this.reference) return undefined;
+      const report = reference.current;
+      if (report && (report.halt || (report.waiting && reference.gave(this.inputLog)) || report.instret >= REFERENCE_LIMIT)) return { report, output: reference.output };
+      reference.advance(Math.min(REFERENCE_LIMIT, reference.at.instret + REFERENCE_CHUNK), this.inputLog);
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToEvents();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  /** The verdict against a fault-free run that exited (`end`: its report there, and its output). */
+  private judged(end: { report: FaultFreeReport; output: ByteLog }): Verdict {
     const m = this.m;
     const output = this.outputLog.bytes();
-    const expected = reference.output();
+    const expected = end.output.bytes();
+    const { halt, instret } = end.report;
     const outcome = classify(
-      { halt: reference.machine.halt, output: expected, events: reference.machine.events },
+      { halt, output: expected, events: [] }, // classify reads the faulty run's events only
       { halt: m.halt, output, events: m.events, notActivated: m.notActivated() },
     );
     const difference = firstDifference(expected, output);
     return {
       kind: 'judged', outcome,
-      reference: { instret: reference.instret, exitCode: reference.machine.halt!.exitCode, outputBytes: expected.length },
+      reference: { instret, exitCode: halt!.exitCode, outputBytes: expected.length },
       ...(difference ? { difference: placed(difference, output) } : {}),
     };
   }
 
-  /** Executes `n` instructions (1 by default) and returns the view after them. */
-  step(n = 1): MachineView {
+  /** Executes `n` instructions (1 by default) and returns the view after them (the twin in step). */
+  async step(n = 1): Promise<MachineView> {
     this.pause();
     this.debug.resume();
     if (this.workloadRun) this.workloadRun.step(n);
-    else this.run(n);
+    else await this.run(n);
     this.debug.check();
     return this.view();
   }
@@ -575,7 +739,15 @@ export class MachineSession {
     let last = performance.now();
     let budget = this.speed === Infinity ? 100_000 : 1;
     let owed = 0;
-    while (this.running && run === this.freeRuns && this.rig && !this.finished) {
+    const going = () => this.running && run === this.freeRuns && this.rig !== undefined && !this.finished;
+    while (going()) {
+      try {
+        // A slow run's slice takes what the dial allowed since the last one: at most 50 ms' worth.
+        await this.readyFor(this.speed === Infinity ? budget : Math.min(MAX_SLICE, Math.ceil(owed + this.speed / 20)));
+      } catch {
+        break; // a fault-free run's worker failed: the run stops, and the next view says why (Twin.settled)
+      }
+      if (!going()) break;
       const verdictBefore = this.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
@@ -592,10 +764,10 @@ export class MachineSession {
         }
       }
       last = started;
-      this.ipsWindow.push({ at: performance.now(), instret: this.rig.instret });
+      this.ipsWindow.push({ at: performance.now(), instret: this.r.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
       if (this.debug.check()) this.running = false;
-      const happened = this.rig.events.length > this.eventCursor || this.rig.systemEvents.length > this.systemEventCursor;
+      const happened = this.r.events.length > this.eventCursor || this.r.systemEvents.length > this.systemEventCursor;
       if (happened || this.verdict !== verdictBefore) this.notify();
       if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
@@ -647,11 +819,7 @@ export class MachineSession {
       return parsed;
     };
     fault();
-    const rig = this.r;
-    if (!this.reference && !this.restored && this.program && !this.workloadRun) {
-      const reference = await ReferenceRun.start({ ...this.setup, topology: this.m.topology }, this.program);
-      if (this.rig === rig) this.reference = reference;
-    }
+    if (!this.reference && !this.restored && this.program && !this.workloadRun) this.reference = this.startReference(this.program);
     const checked = fault();
     this.intervene({ ...this.moment(), kind: 'fault', fault: checked });
     return formatFault(checked);
@@ -680,7 +848,7 @@ export class MachineSession {
     this.inputLog = this.timeTravel.inputChunks();
     this.parting = undefined;
     this.partingPlaced = undefined;
-    if (this.reference && this.reference.inputsDelivered > this.inputLog.length) this.reference = undefined;
+    if (this.reference && this.reference.at.delivered > this.inputLog.length) this.reference = undefined;
   }
 
   /** Does `intervention` to the rig, a workload's fault through its run (and the console input to the session's queue). */
@@ -737,17 +905,24 @@ export class MachineSession {
    * the recorded faults and input up to the present. Returns the view there, which carries
    * every event and the whole console output (not only what is new).
    */
-  travel(instret: number): MachineView {
+  async travel(instret: number): Promise<MachineView> {
     if (!Number.isFinite(instret)) throw new RangeError(`instruction ${instret} is not a number: give an instruction count`);
-    const travel = this.history();
-    this.pause();
+    const travel = await this.stillHistory();
     return this.rewound(travel.travel(instret));
   }
 
   /** Goes `n` instructions back (1 by default). */
-  back(n = 1): MachineView {
+  back(n = 1): Promise<MachineView> {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`step back ${n}: give a whole number of instructions, 1 or more`);
     return this.travel(this.r.instret - n);
+  }
+
+  /** The history, paused, with the twin in step: the twin's states of every checkpoint taken have arrived. */
+  private async stillHistory(): Promise<TimeTravel> {
+    const travel = this.history();
+    this.pause();
+    await travel.twin?.settled();
+    return travel;
   }
 
   /**
@@ -756,9 +931,8 @@ export class MachineSession {
    * modules' records first differed, or that printed the first byte of output that differs
    * from the fault-free run's (`difference`); just after the first detection (`detection`).
    */
-  jump(landmark: 'injection' | 'difference' | 'detection'): MachineView {
-    const travel = this.history();
-    this.pause();
+  async jump(landmark: 'injection' | 'difference' | 'detection'): Promise<MachineView> {
+    const travel = await this.stillHistory();
     const at = travel.status();
     switch (landmark) {
       case 'injection':
@@ -779,7 +953,7 @@ export class MachineSession {
    * After travel, whose replay ended as `replay` says: views start over (every event, the
    * whole output), and the verdict is the new position's.
    */
-  private rewound(replay: RunResult): MachineView {
+  private rewound(replay: RunResult): Promise<MachineView> {
     this.rewinds++;
     if (replay.stop === 'input') this.waitingForInput = true;
     else if (replay.executed > 0) this.waitingForInput = false;
@@ -824,7 +998,7 @@ export class MachineSession {
       events,
       output,
       ...(this.verdict ? { verdict: this.verdict }
-        : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.instret ?? 0 } } : {}),
+        : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.latest?.instret ?? 0 } } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
       ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
       ...(this.debug.stop ? { debugStop: this.debug.stop } : {}),
@@ -847,24 +1021,31 @@ export class MachineSession {
     return { history, ...(twin ? { twin } : {}), ...(this.parting ? { parting: this.parting } : {}) };
   }
 
-  /** The twin: its own machine once it runs beside the machine, else (mirroring) the machine's reference module and output. */
-  private twinView(travel: TimeTravel): TwinView {
+  /**
+   * The twin: what it last reported (or its fork) once it runs beside the machine, else
+   * (mirroring) the machine's reference module and output; undefined while it has nothing
+   * to show (it started over on new input, and has not reported yet).
+   */
+  private twinView(travel: TimeTravel): TwinView | undefined {
     const m = this.m;
-    const own = travel.twin!.machine;
-    const output = travel.twin!.output ?? this.outputLog;
-    if (output.length < this.twinSent) this.twinSent = 0;
+    const twin = travel.twin!;
+    const shown = twin.mirroring ? { instret: m.instret, halt: m.halt, module: architectural(m, m.referenceModule() ?? 0) } : twin.shown;
+    if (!shown) return undefined;
+    const output = twin.output ?? this.outputLog;
+    if (output !== this.twinLog || output.length < this.twinSent) this.twinSent = 0;
+    this.twinLog = output;
     const outputFrom = this.twinSent;
     this.twinSent = output.length;
     const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
     const found = judged ? judged.difference : travel.parting();
     if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placed(found, this.outputLog.bytes()) };
     const parting = found && this.partingPlaced!.placed;
-    const shown = own ?? m;
     return {
       same: !deviated(m.events),
       instret: shown.instret,
       ...(shown.halt ? { halt: shown.halt } : {}),
-      ...architectural(shown, own ? 0 : (m.referenceModule() ?? 0)),
+      ...shown.module,
+      ...(this.twinPlace.where === 'thread' ? { sharedThread: this.twinPlace.why } : {}),
       outputFrom,
       output: output.bytes(outputFrom),
       ...(parting ? { parting } : {}),
@@ -878,7 +1059,9 @@ export class MachineSession {
     return { ...summary, events };
   }
 
-  view(): MachineView {
+  /** The status with every module's state; with the twin in step unless the machine runs free. */
+  async view(): Promise<MachineView> {
+    if (!this.running) await this.timeTravel?.twin?.settled();
     const sites = this.r.modules;
     const status = this.status();
     return {
@@ -944,16 +1127,6 @@ export class MachineSession {
     const inputs = { exitCode: halt?.exitCode ?? 0, stopReason: halt?.reason ?? 'running', wallMs: 0, ledger: this.workloadRun?.ledger() };
     return rig.system && this.workloadRun ? buildSystemReport(rig.system, inputs, this.workloadRun.feed.nowCycle) : buildReport(this.m, inputs);
   }
-}
-
-/** Module `k` of `m`: pc, privilege, x0..x31 and the CSRs every view carries. */
-function architectural(m: Machine, k: number): Architectural {
-  return {
-    pc: m.pc(k),
-    privilege: m.privilege(k),
-    regs: Array.from({ length: 32 }, (_, n) => m.reg(k, n)),
-    csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, m.csr(k, num) ?? 0])),
-  };
 }
 
 /** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */

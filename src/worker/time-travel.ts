@@ -1,5 +1,5 @@
 /**
- * Time travel (issue 15): a session's rig goes back to any instruction of its run so far and
+ * Time travel: a session's rig goes back to any instruction of its run so far and
  * forward again, and everything replays exactly — every module of a lockstep machine or
  * both hosts of a failover system, the fault-free twin (twin.ts), the console, the events,
  * and with a transaction workload its feed and ledger and the failover machinery.
@@ -36,6 +36,11 @@
  * be reached; `enabled` adds the periodic checkpoints that keep travel quick, at the cost of
  * a snapshot every checkpointInterval() instructions of the run. Off, the run is the rig's
  * own run in the same batches as without time travel.
+ *
+ * The twin runs in a worker of its own (twin.ts): a checkpoint's twin state arrives once the
+ * twin has got there, at most a time slice later, and counts from then on; until then that
+ * checkpoint cannot start the twin (an older one does). The session waits for the twin
+ * (Twin.settled) before it travels, so every state taken has arrived by then.
  *
  * Memory: the checkpoints kept, with the present's, weigh at most CHECKPOINT_BUDGET bytes,
  * as long as the start, the newest one and the present's fit in it together
@@ -157,6 +162,8 @@ export interface TravelHost {
    * `untilCycle` (Machine.run for a plain program, which ignores it; WorkloadRun.run).
    */
   run(budget: number, untilCycle: number): RunResult;
+  /** A new fault-free twin, mirroring. */
+  twin(): Twin;
 }
 
 export interface TimeTravelOptions {
@@ -239,7 +246,8 @@ export class TimeTravel {
   /** Shows the fault-free twin (true) or stops running it. Throws RangeError when the history holds no fault-free state to start it from. */
   setTwin(on: boolean): void {
     if (on === (this.twin !== undefined)) return;
-    this.twin = on ? new Twin() : undefined;
+    if (!on) this.twin!.forget();
+    this.twin = on ? this.host.twin() : undefined;
     try {
       this.placeTwin();
     } catch (error) {
@@ -359,6 +367,7 @@ export class TimeTravel {
       this.twin!.resume(
         { snapshot, queue: session.input, delivered: this.inputsAmong(this.cursor), outputLength: session.outputLength, instret: m.instret },
         this.host.output.bytes(),
+        m,
       );
     }
     return Infinity;
@@ -393,17 +402,24 @@ export class TimeTravel {
     twin.advance(m.instret, inputs);
   }
 
-  /** The rig and the session's side now, with the twin's state when `withTwin` (the twin is in step). */
+  /**
+   * The machine and the session's side now; with `withTwin`, the twin's state there once it
+   * arrives (the twin has been placed at the machine's instruction).
+   */
   private checkpoint(withTwin: boolean): Checkpoint {
     const rig = this.host.save(); // flushes the UART's output to the session first
     const session = this.host.capture();
     const m = this.host.rig.machine;
-    const twin = withTwin ? this.twin?.state() : undefined;
-    return {
+    const checkpoint: Checkpoint = {
       ...this.moment(), logged: this.cursor, rig, session, faultFree: m !== undefined && !deviated(m.events),
-      ...(twin ? { twin } : {}),
-      bytes: rig.bytes + (twin?.snapshot.byteLength ?? 0) + 8 * (session.input.length + (twin?.queue.length ?? 0)),
+      bytes: rig.bytes + 8 * session.input.length,
     };
+    void (withTwin ? this.twin?.state() : undefined)?.then((twin) => {
+      if (!twin) return;
+      checkpoint.twin = twin;
+      this.store.grow(checkpoint, twin.snapshot.byteLength + 8 * twin.queue.length);
+    });
+    return checkpoint;
   }
 
   /**

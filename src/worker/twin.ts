@@ -1,5 +1,5 @@
 /**
- * The fault-free twin (issue 15): the machine's program and input run without faults, in
+ * The fault-free twin: the machine's program and input run without faults, in
  * step with the machine (at its instruction count), so that the page can show its
  * registers and console output beside the modules'. It is a fault-free run as the verdict's
  * (reference.ts), and finds where the two console outputs part as `lockstep run --classify`
@@ -10,17 +10,37 @@
  * Just before the first one it forks: a fault-free machine starts from the machine's state
  * there, without the fault plan (faultFreeSnapshot), and goes on beside it. Time travel
  * (time-travel.ts) puts it back at any instruction from the states it keeps.
+ *
+ * Once forked the twin runs in a worker of its own (fault-free.ts), so that it costs the
+ * machine's thread nothing; the twin here is the machine's side of it. Commands go out at
+ * once and are done in order, so the twin is never more than the commands on their way
+ * behind: "in step" means that once settled() has resolved it is at the machine's
+ * instruction count, as far as the fault-free run gets there (it may have halted earlier,
+ * or wait for input the machine did not need). Until then what it shows (shown) is a true
+ * state of the fault-free run labelled with its own instruction count: the one it last
+ * reported, or just after a fork the machine's own state there. The session lets it lag
+ * by at most a time slice while running flat out (within()), and waits for it (settled())
+ * before any view of a machine that does not run.
  */
 import type { Machine } from '../machine/machine.ts';
-import type { MachineEvent } from '../machine/events.ts';
+import type { Halt, MachineEvent } from '../machine/events.ts';
 import { withHost } from '../machine/snapshot.ts';
 import type { OutputDifference } from '../fault/classify.ts';
-import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.ts';
-import { ByteLog } from './byte-log.ts';
+import type { InputChunk } from './reference.ts';
+import type { ByteLog } from './byte-log.ts';
+import { architectural, type Architectural } from './architectural.ts';
+import { FaultFreeRun, type FaultFreePort, type FaultFreeReport, type TwinState } from './fault-free.ts';
 
-/** A machine has left its fault-free run: a fault or a replacement took effect (a re-admission follows a fault). */
+export type { TwinState } from './fault-free.ts';
+
+/** Where a machine left its fault-free run: the first fault or replacement that took effect (a re-admission follows a fault). */
+export function deviation(events: readonly MachineEvent[]): MachineEvent | undefined {
+  return events.find((e) => e.kind === 'inject' || e.kind === 'replace' || e.kind === 'readmit');
+}
+
+/** A machine has left its fault-free run (see deviation). */
 export function deviated(events: readonly MachineEvent[]): boolean {
-  return events.some((e) => e.kind === 'inject' || e.kind === 'replace' || e.kind === 'readmit');
+  return deviation(events) !== undefined;
 }
 
 /** The instruction at which the machine's first scheduled fault or replacement takes effect, if any is scheduled. */
@@ -37,33 +57,50 @@ export function faultFreeSnapshot(snapshot: ArrayBuffer): ArrayBuffer {
   return withHost(snapshot, (host) => ({ ...host, schedule: host.schedule.filter((a) => a.type !== 'fault' && a.type !== 'replace') }));
 }
 
-/** A state the twin can go on from: a fault-free run's state at instruction `instret`. */
-export interface TwinState extends ReferenceState {
+/** What the twin shows: a state of the fault-free run, its module's, at instruction `instret`. */
+export interface TwinShown {
   instret: number;
+  halt?: Halt;
+  module: Architectural;
 }
 
 export class Twin {
-  /** The fault-free run once the machine has deviated; undefined while the twin mirrors the machine. */
-  private run?: ReferenceRun;
-  /**
-   * The fault-free run's console output as far as the twin has ever run it with the
-   * history's input (cleared when that changes): a run is deterministic, so its own states
-   * go on from a prefix of it, whenever they were taken.
-   */
-  private known = new ByteLog();
+  private readonly run: FaultFreeRun;
+  /** It runs on its own (false: it mirrors the machine). */
+  private forked = false;
+  /** The machine's state where the twin last forked, shown until the run's first report after it. */
+  private fork?: { shown: TwinShown; reports: number };
   /** Bytes at the start of both outputs known to be equal. */
   private equalPrefix = 0;
 
+  /** `port`: the runner its fault-free run runs in (it may have served another history: the twin starts it over). */
+  constructor(port: Promise<FaultFreePort>) {
+    this.run = new FaultFreeRun(port);
+    this.run.forget();
+  }
+
   /** The twin mirrors the machine: nothing has taken effect that the fault-free run lacks. */
-  get mirroring(): boolean { return this.run === undefined; }
+  get mirroring(): boolean { return !this.forked; }
 
-  /** Its machine once it runs on its own (undefined while it mirrors). */
-  get machine(): Machine | undefined { return this.run?.machine; }
+  /** What it shows once it runs on its own (undefined while it mirrors, and after forget() until it reports). */
+  get shown(): TwinShown | undefined {
+    if (!this.forked) return undefined;
+    const { fork, run } = this;
+    return fork && run.reports <= fork.reports ? fork.shown : run.latest;
+  }
 
-  get instret(): number | undefined { return this.run?.instret; }
+  /** Its latest report of this history, for the verdict (undefined while it mirrors). */
+  get report(): FaultFreeReport | undefined {
+    return this.forked ? this.run.latest : undefined;
+  }
 
-  /** Its console output (undefined while it mirrors: it is the machine's). */
-  get output(): ByteLog | undefined { return this.run?.log; }
+  /** Whether the input it was last given is `inputs` (FaultFreeRun.gave). */
+  gave(inputs: readonly InputChunk[]): boolean {
+    return this.run.gave(inputs);
+  }
+
+  /** Its console output as far as it has reported (undefined while it mirrors: it is the machine's). */
+  get output(): ByteLog | undefined { return this.forked ? this.run.output : undefined; }
 
   /** The machine's output was cut back to `length` bytes (time travel): what was compared after it is gone. */
   machineOutputCut(length: number): void {
@@ -72,54 +109,61 @@ export class Twin {
 
   /** Goes back to mirroring the machine (it has not deviated at the instruction time travel went to). */
   mirror(): void {
-    this.run = undefined;
+    if (this.forked) this.run.stop();
+    this.forked = false;
   }
 
   /**
    * Goes on from `state`: one of its own (state()), or a fault-free machine state whose
-   * console printed `output` before it (the machine's output then).
+   * console printed `output` before it (the machine's output then) — `machine`'s, when it
+   * forks from the machine as it is, shown until the twin's first report.
    */
-  resume(state: TwinState, output?: Uint8Array): void {
-    this.run = ReferenceRun.resume(state, output ?? this.known.bytes(0, state.outputLength));
+  resume(state: TwinState, output?: Uint8Array, machine?: Machine): void {
+    this.run.resume(state, output);
+    this.forked = true;
     this.equalPrefix = Math.min(this.equalPrefix, state.outputLength);
-    this.learn();
-  }
-
-  /** Keeps what the run printed beyond what was known. */
-  private learn(): void {
-    const log = this.run!.log;
-    if (log.length > this.known.length) this.known.append(log.bytes(this.known.length));
+    this.fork = machine && {
+      shown: { instret: machine.instret, module: architectural(machine, machine.referenceModule() ?? 0) },
+      reports: this.run.reports,
+    };
   }
 
   /** The history's input changed: the fault-free run is another from here on, and the twin's output and states are no longer its. */
   forget(): void {
-    this.run = undefined;
-    this.known = new ByteLog();
+    this.run.forget();
+    this.forked = false;
+    this.fork = undefined;
     this.equalPrefix = 0;
   }
 
-  /** Its state now, for a checkpoint (undefined while it mirrors). */
-  state(): TwinState | undefined {
-    if (!this.run) return undefined;
-    const state = this.run.state(); // prints what the UART held
-    this.learn();
-    return { ...state, instret: this.run.instret };
+  /** Its state, once the commands before it are done, for a checkpoint (undefined while it mirrors, or if the history starts over first). */
+  state(): Promise<TwinState | undefined> | undefined {
+    return this.forked ? this.run.state() : undefined;
   }
 
   /**
    * Whether it can get to instruction `instret` by running on: it runs, is not past it, and
-   * has been given no input that the history no longer holds (`inputs` chunks).
+   * has been given no input that the history no longer holds (`inputs` chunks) — as far as
+   * the commands on their way can have taken it.
    */
   canReach(instret: number, inputs: number): boolean {
-    return this.run !== undefined && this.run.instret <= instret && this.run.inputsDelivered <= inputs;
+    const at = this.run.at;
+    return this.forked && at.instret <= instret && at.delivered <= inputs;
   }
 
-  /** Runs on to instruction `until` with the history's input (see ReferenceRun.advance); false when it cannot go on now. */
-  advance(until: number, inputs: readonly InputChunk[]): boolean {
-    if (!this.run) return false;
-    const more = this.run.advance(until, inputs);
-    this.learn();
-    return more;
+  /** Runs on to instruction `until` with the history's input (see ReferenceRun.advance). */
+  advance(until: number, inputs: readonly InputChunk[]): void {
+    if (this.forked) this.run.advance(until, inputs);
+  }
+
+  /** Resolves once it has done every command so far: in step with the machine. */
+  settled(): Promise<void> {
+    return this.run.settled();
+  }
+
+  /** Resolves once at most `n` of its advances are on their way (n = 1: at most a time slice behind). */
+  within(n: number): Promise<void> {
+    return this.run.within(n);
   }
 
   /**
@@ -129,8 +173,8 @@ export class Twin {
    * once both runs have: the verdict's fault-free run tells it (session.ts).
    */
   parting(machine: ByteLog): OutputDifference | undefined {
-    if (!this.run) return undefined;
-    const twin = this.run.log;
+    if (!this.forked) return undefined;
+    const twin = this.run.output;
     const common = Math.min(machine.length, twin.length);
     this.equalPrefix = Math.min(this.equalPrefix, common);
     while (this.equalPrefix < common && machine.at(this.equalPrefix) === twin.at(this.equalPrefix)) this.equalPrefix++;

@@ -120,6 +120,8 @@ describe('time travel and the fault-free twin', () => {
     await page.locator('#twin').check();
     await flipAt(page, 3, 0, 'x9', 2); // s1 = 260: the fill loop runs 4 turns too many, silently
     expect(await runToVerdict(page)).toBe('sdc');
+    // The twin runs in a worker of its own, started by the machine's: the console does not say it shares the machine's thread.
+    expect(await page.locator('ls-twin-console #twin-thread').count()).toBe(0);
     // The twin's column: its s1 is the fault-free 256, module 0's is marked as differing from it.
     expect(await page.locator('ls-registers tr[data-register="x9"] td[data-twin]').innerText()).toContain('0x00000100');
     expect(await page.locator('ls-registers tr[data-register="x9"] td.off-twin').count()).toBe(1);

@@ -26,7 +26,7 @@ function stale(output: string, ...sources: string[]): boolean {
 
 export default function setup(): void {
   execSync('node scripts/build-wasm.mjs', { cwd: root, stdio: 'inherit' });
-  const bundles = ['build/cli/lockstep.mjs', 'build/worker/node.mjs', 'build/worker/campaign.mjs'];
+  const bundles = ['build/cli/lockstep.mjs', 'build/worker/node.mjs', 'build/worker/fault-free.mjs', 'build/worker/campaign.mjs'];
   if (bundles.some((bundle) => stale(bundle, 'src', 'assembly'))) {
     execSync('npm run build:cli', { cwd: root, stdio: 'inherit' });
   }

@@ -6,9 +6,10 @@
  * and the byte budget; then a real run of 100 M instructions that rewrites its RAM, with a
  * module offline and the twin on, stays within the budget.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CheckpointStore, FINE_LIMIT, type Kept } from '../../src/worker/checkpoints.ts';
 import { MachineSession } from '../../src/worker/session.ts';
+import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
 import { CHECKPOINT_BUDGET, CHECKPOINTS_PER_LEVEL, checkpointInterval } from '../../src/worker/time-travel.ts';
 import { DEFAULT_ENGINE } from '../../src/machine/core.ts';
 
@@ -97,13 +98,14 @@ word:   xor     t1, t0, s2
 
 describe('the memory bound', () => {
   it('keeps under 64 MB of checkpoints for a 1 MiB machine over a 100 M-instruction run that rewrites its RAM, a module offline and the twin on', async () => {
-    const session = new MachineSession();
+    const session = new MachineSession({}, spawnFaultFreeNodeWorker); // the twin in its own worker thread, as in the app: its states arrive after their checkpoints
+    onTestFinished(() => session.close());
     await session.create({ topology: 'tmr', ramMiB: 1 });
     await session.load({ kind: 'source', source: REWRITER, name: 'rewriter.s' });
     session.setTwin(true);
     await session.inject('at=1000,module=2,kind=kill'); // module 2's RAM stays as it was: its pages differ from module 0's
-    while (session.view().instret < 100_000_000) session.run(Math.min(20_000_000, 100_000_000 - session.view().instret));
-    const view = session.view();
+    while ((await session.view()).instret < 100_000_000) await session.run(Math.min(20_000_000, 100_000_000 - (await session.view()).instret));
+    const view = await session.view();
     expect(view.instret).toBe(100_000_000);
     expect(view.twin?.same).toBe(false);
     const history = view.history!;
@@ -116,10 +118,10 @@ describe('the memory bound', () => {
     // Going back is still exact: the pass counter s2 (x18) at an instruction is 1 + the passes done by then.
     const perPass = 4 * (0x800D0000 - 0x80010000) / 4 + 3;
     const target = 73_456_789;
-    const back = session.travel(target);
+    const back = await session.travel(target);
     expect(back.instret).toBe(target);
     expect(back.modules[0].regs[18]).toBe(1 + Math.floor((target - 3) / perPass));
     expect(back.twin!.regs[18]).toBe(back.modules[0].regs[18]);
-    expect(session.view().history!.bytes).toBeLessThanOrEqual(CHECKPOINT_BUDGET);
+    expect((await session.view()).history!.bytes).toBeLessThanOrEqual(CHECKPOINT_BUDGET);
   }, 300_000);
 });

@@ -146,7 +146,7 @@ async function liveSession(plan: Plan, seed: number): Promise<{ session: Machine
   const random = new Random(seed * 31 + 7);
   const made: NowFault[] = [];
   const pending = [plan.now.spec, ...(plan.now.afterDeath ? [plan.now.afterDeath] : [])];
-  let view = session.view();
+  let view = (await session.view());
   let died = false;
   while (!view.workload!.progress.done) {
     const spec = pending[0];
@@ -155,7 +155,7 @@ async function liveSession(plan: Plan, seed: number): Promise<{ session: Machine
       await session.inject(spec);
       pending.shift();
     }
-    view = session.step(1 + random.below(8000));
+    view = await session.step(1 + random.below(8000));
     died ||= view.modules[0].dead;
   }
   expect(pending, 'every "now" fault of the plan was made').toEqual([]);
@@ -238,11 +238,11 @@ function expectSame(actual: State, expected: State | undefined, golden: Golden, 
 }
 
 /** Steps the session to instruction `target` (a step ends early where a kill stops the service, and goes through an outage in spans of virtual time). */
-function stepTo(session: MachineSession, watcher: Watcher, target: number): State {
+async function stepTo(session: MachineSession, watcher: Watcher, target: number): Promise<State> {
   let state: State | undefined;
   for (let guard = 0; !state || state.instret < target; guard++) {
     if (guard > 200) throw new Error(`stepping does not reach instruction ${target}`);
-    const view = session.step(target - session.view().instret);
+    const view = await session.step(target - (await session.view()).instret);
     state = watcher.take(view, false);
     if (view.workload!.progress.done) break;
   }
@@ -257,8 +257,8 @@ describe.each(CASES)('time travel with card-auth on %s, %s fault', (topology, fa
     const plan = seededPlan(topology, fault, seed);
     const { session, made } = await liveSession(plan, seed);
     const watcher = new Watcher(session);
-    const present = watcher.take(session.travel(Number.MAX_SAFE_INTEGER), true);
-    const history = session.view().history!;
+    const present = watcher.take(await session.travel(Number.MAX_SAFE_INTEGER), true);
+    const history = (await session.view()).history!;
     const end = present.instret;
     expect(history.present).toBe(end);
     const death = fault === 'hard' ? history.detection : undefined;
@@ -289,27 +289,27 @@ describe.each(CASES)('time travel with card-auth on %s, %s fault', (topology, fa
     // Back to k, then forward through the following counts.
     const starts = [0, ...(death !== undefined ? [death - 1, death, death + 1] : []), ...made.map((f) => f.instret), ...Array.from({ length: 3 }, () => counts[random.below(counts.length)])].filter((k) => k <= end);
     for (const k of starts) {
-      let state = watcher.take(session.travel(k), true);
+      let state = watcher.take(await session.travel(k), true);
       // The present's instruction is the present itself, where the clock ran on after it (a dead simplex: to the end).
       expectSame(state, k === end ? golden.end : golden.states.get(k), golden, watcher, `after travel to ${k}`);
       for (const next of counts.filter((c) => c > k).slice(0, k === 0 ? counts.length : 30)) {
-        state = stepTo(session, watcher, next);
+        state = await stepTo(session, watcher, next);
         expectSame(state, golden.states.get(next), golden, watcher, `stepping from ${k} to ${next}`);
       }
     }
 
     // Back one instruction at a time through the death (or the transient fault's instruction).
-    let state = watcher.take(session.travel((death ?? made[0].instret) + 4), true);
+    let state = watcher.take(await session.travel((death ?? made[0].instret) + 4), true);
     for (let n = 0; n < 8; n++) {
-      state = watcher.take(session.back(1), true);
+      state = watcher.take(await session.back(1), true);
       expectSame(state, golden.states.get(state.instret), golden, watcher, `back to ${state.instret}`);
     }
 
     // Free running from the past replays to the end: the same ledger, account and events as the uninterrupted run's.
-    watcher.take(session.travel(counts[Math.floor(counts.length / 2)]), true);
+    watcher.take(await session.travel(counts[Math.floor(counts.length / 2)]), true);
     session.start();
     for (;;) {
-      const view = session.view();
+      const view = (await session.view());
       const replayed = watcher.take(view, false);
       if (!view.running) {
         expectSame(replayed, golden.end, golden, watcher, 'free running to the end');
@@ -329,19 +329,19 @@ describe('time travel with a workload', () => {
     await live.setWorkload(plan.workload);
     await live.create({ topology: 'cluster', failover: FAILOVER });
     await live.inject(plan.timed[0]);
-    let view = live.view();
-    while (!view.workload!.progress.done) view = live.step(50_000);
-    const end = live.view();
+    let view = (await live.view());
+    while (!view.workload!.progress.done) view = await live.step(50_000);
+    const end = (await live.view());
     const death = end.history!.detection!;
-    const after = live.travel(death + 1);
+    const after = await live.travel(death + 1);
     expect(after.failover!.hosts.map((h) => h.role)).toEqual(['dead', 'primary']);
     expect(after.failover!.events.map((e) => e.kind)).toContain('takeover');
-    const before = live.back(1);
+    const before = await live.back(1);
     expect(before.instret).toBe(death);
     expect(before.failover!.hosts.map((h) => h.role)).toEqual(['primary', 'standby']);
     expect(before.failover!.events.map((e) => e.kind)).not.toContain('host-down');
     expect(before.workload!.ledger.downtime_us).toBe(0);
-    const back = live.travel(end.instret);
+    const back = await live.travel(end.instret);
     expect(back.workload!.progress).toEqual(end.workload!.progress);
     expect(back.workload!.ledger).toEqual(end.workload!.ledger);
   });

@@ -145,7 +145,7 @@ async function liveSession(plan: Plan, seed: number, twin = false): Promise<Mach
   await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
   session.setTwin(twin);
   const random = new Random(seed * 31 + 7);
-  let view = session.view();
+  let view = await session.view();
   while (!view.halt && view.instret < LIMIT) {
     const t = view.instret;
     for (const i of plan.interventions.filter((i) => i.at === t)) {
@@ -154,7 +154,7 @@ async function liveSession(plan: Plan, seed: number, twin = false): Promise<Mach
       else session.replace({ module: i.replace }, i.when);
     }
     const next = Math.min(...plan.interventions.filter((i) => i.at > t).map((i) => i.at), Infinity);
-    view = session.step(Math.max(1, Math.min(1 + random.below(900), next - t, LIMIT - t)));
+    view = await session.step(Math.max(1, Math.min(1 + random.below(900), next - t, LIMIT - t)));
   }
   return session;
 }
@@ -202,25 +202,25 @@ describe.each(TOPOLOGIES.flatMap((t) => [[t, 1], [t, 2], [t, 3]] as const))('tim
 
     const session = await liveSession(plan, seed);
     const watcher = new Watcher(session);
-    expect(session.view().instret).toBe(end);
+    expect((await session.view()).instret).toBe(end);
     expect(session.consoleOutput()).toEqual(golden.output);
 
     const random = new Random(seed * 1000 + TOPOLOGIES.indexOf(topology));
     const starts = [0, 5, 6, 7, 3499, 3500, ...Array.from({ length: 4 }, () => random.below(end))].filter((k) => k <= end);
     for (const k of starts) {
-      let state = watcher.take(session.travel(k), true);
+      let state = watcher.take(await session.travel(k), true);
       expect(state.instret).toBe(k);
       expectSame(state, golden, watcher);
       // Forward one instruction at a time, across checkpoints and the recorded interventions.
       const until = k === starts[0] ? end : Math.min(end, k + 400);
       while (state.instret < until) {
-        state = watcher.take(session.step(1), false);
+        state = watcher.take(await session.step(1), false);
         expectSame(state, golden, watcher);
       }
     }
     // The whole of RAM, every 250 instructions, after travel.
     for (const [t, hashes] of golden.wholeMemory) {
-      session.travel(t);
+      await session.travel(t);
       expect(memoryHash((m, a, l) => session.memory(m, a, l), hashes.length, true), `RAM at instruction ${t}`).toEqual(hashes);
     }
   }, 120_000);
@@ -231,23 +231,23 @@ describe.each(TOPOLOGIES.flatMap((t) => [[t, 1], [t, 2], [t, 3]] as const))('tim
     const session = await liveSession(plan, seed);
     const watcher = new Watcher(session);
     const end = golden.states.length - 1;
-    let state = watcher.take(session.travel(end), true);
+    let state = watcher.take(await session.travel(end), true);
     for (let n = 0; n < 120; n++) {
-      state = watcher.take(session.back(1), true);
+      state = watcher.take(await session.back(1), true);
       expect(state.instret).toBe(end - 1 - n);
       expectSame(state, golden, watcher);
     }
     for (const n of [1000, 777, 1]) {
       const from = state.instret;
-      state = watcher.take(session.back(n), true);
+      state = watcher.take(await session.back(n), true);
       expect(state.instret).toBe(Math.max(0, from - n));
       expectSame(state, golden, watcher);
     }
     // Running on from the past replays to the end: the same output and events.
-    session.travel(1234);
-    session.step(end - 1234);
+    await session.travel(1234);
+    await session.step(end - 1234);
     expect(session.consoleOutput()).toEqual(golden.output);
-    expect(session.view().instret).toBe(end);
+    expect((await session.view()).instret).toBe(end);
   }, 120_000);
 });
 
@@ -256,28 +256,28 @@ describe('time travel', () => {
     const plan = seededPlan('dmr', 3);
     const session = await liveSession(plan, 3);
     const output = session.consoleOutput();
-    const view = session.travel(6);
+    const view = await session.travel(6);
     expect(view.waitingForInput).toBe(true); // the read call waits again, until the recorded input comes
-    expect(session.step(1).instret).toBe(7);
+    expect((await session.step(1)).instret).toBe(7);
     expect(session.memory(0, PROGRAM.symbols.get('buf')!, 8)).toEqual(new TextEncoder().encode('lockstep'));
-    while (!session.step(3000).halt);
+    while (!(await session.step(3000)).halt);
     expect(session.consoleOutput()).toEqual(output);
   });
 
   it('a fault scheduled in the past starts a new history: the recorded future, its faults and input, are dropped', async () => {
     const plan = seededPlan('tmr', 4);
     const session = await liveSession(plan, 4);
-    const before = session.view().history!;
-    session.travel(3000);
+    const before = (await session.view()).history!;
+    await session.travel(3000);
     await session.inject('module=2,kind=kill');
-    const branched = session.view().history!;
+    const branched = (await session.view()).history!;
     expect(branched.present).toBe(3000);
     expect(before.present).toBeGreaterThan(3000);
     // The input sent at 3500 is gone with the old future: the program polls the UART for ever.
-    session.step(5000);
-    expect(session.view().instret).toBe(8000);
-    expect(session.view().halt).toBeUndefined();
-    expect(session.view().history!.present).toBe(8000);
+    await session.step(5000);
+    expect((await session.view()).instret).toBe(8000);
+    expect((await session.view()).halt).toBeUndefined();
+    expect((await session.view()).history!.present).toBe(8000);
   });
 
   it('jumps to the injection, the first difference and the detection', async () => {
@@ -287,25 +287,25 @@ describe('time travel', () => {
     // s5 (x21) holds the seed each pass starts from (mix.s: `mv a0, s5` before `call mix`; pass 3
     // first adds the polled byte to it): a flip at 1500 is read only when the next pass begins.
     await session.inject('at=1500,module=1,kind=flip,target=s5,bit=4');
-    session.step(6);
+    await session.step(6);
     session.sendInput(new TextEncoder().encode('abc'));
-    session.step(3000);
+    await session.step(3000);
     session.sendInput(new TextEncoder().encode('Z'));
-    while (!session.step(5000).halt);
-    const events = session.view().history!;
+    while (!(await session.step(5000)).halt);
+    const events = (await session.view()).history!;
     expect(events.injection).toBe(1500);
     const detected = events.detection!;
     expect(detected).toBeGreaterThan(1500);
-    const atInjection = session.jump('injection');
+    const atInjection = await session.jump('injection');
     expect(atInjection.instret).toBe(1500);
     expect(atInjection.modules[1].regs[21] ^ atInjection.modules[0].regs[21]).toBe(1 << 4); // s5 = x21: the flip shows, nothing has used it yet
-    const before = session.back(1);
+    const before = await session.back(1);
     expect(before.modules[1].regs[21]).toBe(before.modules[0].regs[21]);
     expect(before.events.map((e) => e.kind)).toEqual([]);
-    const atDetection = session.jump('detection');
+    const atDetection = await session.jump('detection');
     expect(atDetection.instret).toBe(detected + 1);
     expect(atDetection.events.at(-1)!.instret).toBe(detected);
-    expect(session.jump('difference').instret).toBe(events.divergence! + 1);
+    expect((await session.jump('difference')).instret).toBe(events.divergence! + 1);
   });
 
   it('without periodic checkpoints (time travel off) only the start is kept, and travel still reaches every instruction by replaying from it', async () => {
@@ -315,19 +315,19 @@ describe('time travel', () => {
     session.setTimeTravel(false);
     await session.create({ topology: plan.topology, ...plan.config });
     await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
-    expect(session.view().history).toMatchObject({ enabled: false, checkpoints: 1 });
+    expect((await session.view()).history).toMatchObject({ enabled: false, checkpoints: 1 });
     for (const i of plan.interventions.filter((i) => i.at === 0)) await session.inject((i as { fault: string }).fault);
-    session.step(6);
+    await session.step(6);
     session.sendInput(new TextEncoder().encode('lockstep'));
     for (const i of plan.interventions.filter((i) => i.at > 6 && i.at <= 3500)) {
-      session.step(i.at - session.view().instret);
+      await session.step(i.at - (await session.view()).instret);
       if ('fault' in i) await session.inject(i.fault);
       else if ('input' in i) session.sendInput(new TextEncoder().encode(i.input));
     }
-    session.step(1000);
-    expect(session.view().history!.checkpoints).toBe(1);
+    await session.step(1000);
+    expect((await session.view()).history!.checkpoints).toBe(1);
     const watcher = new Watcher(session);
-    expectSame(watcher.take(session.travel(2222), true), golden, watcher);
-    expectSame(watcher.take(session.step(1), false), golden, watcher);
+    expectSame(watcher.take(await session.travel(2222), true), golden, watcher);
+    expectSame(watcher.take(await session.step(1), false), golden, watcher);
   });
 });

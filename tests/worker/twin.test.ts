@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { MachineSession, type MachineView } from '../../src/worker/session.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MachineSession, VIEW_CSRS, type MachineView, type TwinView } from '../../src/worker/session.ts';
+import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { firstDifference } from '../../src/fault/classify.ts';
@@ -46,27 +47,38 @@ async function faultFree(topology: Topology, config: MachineConfig = {}): Promis
   return { regs, pcs, output: Uint8Array.from(output) };
 }
 
+/** Sessions whose fault-free runs run in worker threads of their own, as in the machine's worker; closed after each test. */
+const sessions: MachineSession[] = [];
+afterEach(() => sessions.splice(0).forEach((s) => s.close()));
+
+/** `travel`: the history's checkpoint settings (TRAVEL's short interval for mix.s; the app's for long runs). */
+function newSession(travel: Partial<typeof TRAVEL> = TRAVEL): MachineSession {
+  const session = new MachineSession(travel, spawnFaultFreeNodeWorker);
+  sessions.push(session);
+  return session;
+}
+
 /**
  * A session running mix.s with `faults`, the twin on, INPUT sent at its instructions; stepped
  * `n` at a time up to `until` (or its halt), then until its run has been judged. Its views.
  */
 async function sessionWith(topology: Topology, faults: string[], until = Infinity, n = 97, config: Omit<MachineConfig, 'topology' | 'console'> = {}): Promise<{ session: MachineSession; views: MachineView[] }> {
-  const session = new MachineSession(TRAVEL);
+  const session = newSession();
   await session.create({ ...config, topology });
   await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
   session.setTwin(true);
   for (const f of faults) await session.inject(f);
-  const views = [session.view()];
+  const views = [await session.view()];
   while (!views.at(-1)!.halt && views.at(-1)!.instret < until) {
     const at = views.at(-1)!.instret;
     const input = INPUT.find((i) => i.at === at);
     if (input) session.sendInput(new TextEncoder().encode(input.bytes));
     const next = Math.min(...INPUT.filter((i) => i.at > at).map((i) => i.at), until);
-    views.push(session.step(Math.max(1, Math.min(n, next - at))));
+    views.push(await session.step(Math.max(1, Math.min(n, next - at))));
   }
   while (views.at(-1)!.verdict?.kind === 'pending') {
     await session.changed();
-    views.push(session.view());
+    views.push(await session.view());
   }
   return { session, views };
 }
@@ -88,8 +100,8 @@ describe('the fault-free twin', () => {
   ] as const)('on %s %o mirrors the machine until the fault, then runs beside it with the fault-free run\'s registers at every instruction', async (topology, config) => {
     const golden = await faultFree(topology, config);
     const { session } = await sessionWith(topology, ['at=900,module=0,kind=stuck1,target=s5,bit=9'], 700, 97, config);
-    let view = session.view();
-    for (; view.instret < 1400 && !view.halt; view = session.step(1)) {
+    let view = await session.view();
+    for (; view.instret < 1400 && !view.halt; view = await session.step(1)) {
       const t = view.instret;
       const twin = view.twin!;
       expect(twin.same).toBe(t < 900);
@@ -150,31 +162,145 @@ describe('the fault-free twin', () => {
   it('follows time travel: mirrors before the fault, and has the fault-free run\'s state at any instruction after', async () => {
     const golden = await faultFree('tmr');
     const { session } = await sessionWith('tmr', ['at=2000,module=2,kind=kill', 'at=2500,module=1,kind=flip,target=s6,bit=0']);
-    const end = session.view().instret;
+    const end = (await session.view()).instret;
     for (const t of [100, 1999, 2000, 2001, 4444, 3000, end, 2222, 10]) {
-      const view = session.travel(t);
+      const view = await session.travel(t);
       expect(view.twin!.same).toBe(t < 2000);
       expect(view.twin!.regs).toEqual(golden.regs[t]);
       const output = twinOutput([view]);
       expect(output).toEqual(golden.output.subarray(0, output.length));
     }
-    session.travel(2600);
+    await session.travel(2600);
     for (let k = 0; k < 50; k++) {
-      const view = session.back(1);
+      const view = await session.back(1);
       expect(view.twin!.regs).toEqual(golden.regs[view.instret]);
     }
   });
 
   it('takes the history\'s input: sent again differently in the past, the twin runs with the new input', async () => {
     const { session } = await sessionWith('dmr', ['at=100,module=1,kind=stuck0,target=sp,bit=2'], 2000);
-    session.travel(6);
+    await session.travel(6);
     session.sendInput(new TextEncoder().encode('other!!!'));
-    session.step(1);
+    await session.step(1);
     expect(session.memory(0, PROGRAM.symbols.get('buf')!, 8)).toEqual(new TextEncoder().encode('other!!!'));
-    const after = session.step(500);
+    const after = await session.step(500);
     expect(after.twin!.same).toBe(false);
     // s5 (x21) is the first input byte, in the machine and in the twin alike.
     expect(after.twin!.regs[21]).toBe('o'.charCodeAt(0));
     expect(after.modules[0].regs[21]).toBe('o'.charCodeAt(0));
+  });
+});
+
+/** examples/bench/int-mix.s with `iterations` turns of its loop (about 20 instructions each): no input, prints its accumulator s2 at its end. */
+const INT_MIX = readFileSync(new URL('../../examples/bench/int-mix.s', import.meta.url), 'utf8');
+function intMix(iterations: number): string {
+  const source = INT_MIX.replace(/^(\s+li\s+s0,\s*)6000000(\s)/m, `$1${iterations}$2`);
+  if (source === INT_MIX) throw new Error('int-mix.s no longer sets s0 = 6000000 iterations: update this test');
+  return source;
+}
+
+/**
+ * An independent fault-free run: the library's Machine with `source` loaded, run on to any
+ * instruction count asked for, in order (or to its halt); `at` starts another from the start.
+ */
+async function goldenRunner(topology: Topology, source: string) {
+  const program = assembleOrThrow(source, 'int-mix.s');
+  const start = async () => {
+    const machine = await Machine.create({ topology });
+    machine.load(program);
+    return (instret: number) => {
+      if (instret < machine.instret) throw new Error(`the golden run is past instruction ${instret}`);
+      while (!machine.halt && machine.instret < instret) machine.run(instret - machine.instret);
+      return { instret: machine.instret, pc: machine.pc(0), regs: Array.from({ length: 32 }, (_, n) => machine.reg(0, n)), csrs: Object.fromEntries(VIEW_CSRS.map(([name, num]) => [name, machine.csr(0, num) ?? 0])) };
+    };
+  };
+  const onward = await start();
+  return Object.assign(onward, { at: async (instret: number) => (await start())(instret) });
+}
+
+const shownTwin = (twin: TwinView) => ({ instret: twin.instret, pc: twin.pc, regs: twin.regs, csrs: twin.csrs });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The accumulator s2 flipped at instruction 1,000 on the last module: simplex prints a wrong checksum, tmr outvotes the module. */
+const ACCUMULATOR_FLIP = (modules: number) => `at=1000,module=${modules - 1},kind=flip,target=s2,bit=5`;
+
+describe('the twin in a worker of its own', () => {
+  it.each([['simplex', 1], ['tmr', 3]] as const)('on %s shows, paused while running flat out, the fault-free run at the machine\'s instruction count; running, a state of it labelled with its own count', async (topology, modules) => {
+    const source = intMix(1_000_000); // 20 M instructions: many time slices
+    const golden = await goldenRunner(topology, source);
+    const session = newSession({});
+    await session.create({ topology });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    await session.inject(ACCUMULATOR_FLIP(modules));
+    const check = (view: MachineView) => {
+      if (view.twin!.same) return false;
+      // Whatever the twin shows is the fault-free run's state at the instruction count it gives, never ahead of the machine.
+      expect(view.twin!.instret).toBeLessThanOrEqual(view.instret);
+      expect(shownTwin(view.twin!)).toEqual(golden(view.twin!.instret));
+      return true;
+    };
+    let [paused, running] = [0, 0];
+    session.start();
+    for (let k = 0; k < 100 && paused < 4; k++) {
+      await sleep(10);
+      const status = session.status();
+      if (status.running && status.twin && check({ ...status, modules: [] })) running++;
+      session.pause();
+      const view = await session.view();
+      if (check(view)) {
+        expect(view.twin!.instret).toBe(golden(view.instret).instret); // in step once paused: at the machine's count (or where the fault-free run ended)
+        paused++;
+      }
+      if (view.halt) break;
+      session.start();
+    }
+    while ((await session.view()).running) await session.changed();
+    const end = await session.view();
+    expect(end.halt?.reason).toBe('exit');
+    expect(check(end)).toBe(true);
+    expect(end.twin!.instret).toBe(golden(end.instret).instret);
+    expect(paused + running).toBeGreaterThan(0);
+    expect(end.verdict).toMatchObject({ kind: 'judged', outcome: topology === 'simplex' ? 'sdc' : 'recovered' });
+  }, 120_000);
+
+  it.each([['simplex', 1], ['tmr', 3]] as const)('on %s gives the twin the same state going back in time and forward again', async (topology, modules) => {
+    const source = intMix(1_000_000); // 20 M instructions: its checkpoints (every 2^23) hold twin states that came from the worker
+    const golden = await goldenRunner(topology, source);
+    const session = newSession({});
+    await session.create({ topology });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    await session.inject(ACCUMULATOR_FLIP(modules));
+    session.start();
+    while ((await session.view()).running) await session.changed();
+    const present = await session.view();
+    expect(present.halt?.reason).toBe('exit');
+    expect(present.history!.checkpoints).toBeGreaterThan(1);
+    const twinAtPresent = { ...shownTwin(present.twin!), output: twinOutput([await session.travel(present.instret)]) };
+    expect(twinAtPresent).toMatchObject(golden(present.instret)); // the fault-free run exits there (at most the machine's count: it printed other digits)
+    expect(present.twin!.halt?.reason).toBe('exit');
+    for (const t of [999, 1000, 1001, 9_876_543, present.instret - 30]) {
+      const back = await session.travel(t);
+      expect(back.twin!.same).toBe(t < 1000);
+      expect(shownTwin(back.twin!)).toEqual(await golden.at(t));
+      const forward = await session.step(present.instret - t);
+      expect(forward.instret).toBe(present.instret);
+      expect({ ...shownTwin(forward.twin!), output: twinOutput([await session.travel(present.instret)]) }).toEqual(twinAtPresent);
+    }
+  }, 120_000);
+
+  it('runs in the machine\'s thread where no worker can be started, says why, and shows the same states', async () => {
+    const session = new MachineSession(TRAVEL, () => Promise.reject(new Error('no workers here')));
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
+    session.setTwin(true);
+    await session.inject('at=900,module=0,kind=stuck1,target=s5,bit=9');
+    const golden = await faultFree('tmr');
+    await session.step(6);
+    session.sendInput(new TextEncoder().encode('lockstep'));
+    const view = await session.step(1500);
+    expect(view.twin!.sharedThread).toMatch(/no worker could be started for it \(no workers here\)/);
+    expect(view.twin!.same).toBe(false);
+    expect(view.twin!.regs).toEqual(golden.regs[view.instret]);
   });
 });

@@ -4,6 +4,9 @@
  * have printed while the run goes on, and once it has been judged where the whole fault-free
  * output says (as `lockstep run --classify`). On simplex this is what shows silent data
  * corruption: nothing checks, and only the twin knows what the output should have been.
+ * While the machine runs flat out the twin, in a worker of its own, may be a time slice
+ * behind: the caption gives the instruction its output is at. Where no worker could be
+ * started for it, it says that the twin shares the machine's thread, and why.
  */
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import type { OutputDifferenceAt } from '../../src/worker/session.ts';
@@ -31,7 +34,7 @@ export class TwinConsole extends LitElement {
     if (changed.size > 1 || stateChanged(before, this.state, ['console', 'twinConsole'], ['running'])) return true;
     const [was, now] = [before?.view?.twin, this.state.view?.twin];
     if (!this.state.view?.running) return was !== now;
-    return was?.parting?.offset !== now?.parting?.offset || was?.same !== now?.same;
+    return was?.parting?.offset !== now?.parting?.offset || was?.same !== now?.same || was?.sharedThread !== now?.sharedThread;
   }
 
   static override styles = [shared, css`
@@ -47,7 +50,7 @@ export class TwinConsole extends LitElement {
     mark { background: var(--ls-bad); color: #fff; outline: 2px solid var(--ls-bad); border-radius: 2px; }
     mark.end::after { content: '∎'; }
     .parting { margin: 0.4rem 0 0; color: var(--ls-bad-text); }
-    .agree { margin: 0.4rem 0 0; }
+    .agree, .shared { margin: 0.4rem 0 0; }
   `];
 
   private sentence(parting: OutputDifferenceAt | undefined, same: boolean) {
@@ -73,7 +76,8 @@ export class TwinConsole extends LitElement {
           <pre id="twin-output" tabindex="0" role="region" aria-label="The fault-free twin's console output">${marked(s.twinConsole, s.twinConsoleStart, parting?.index, 'twin-parting')}</pre>
         </figure>
       </div>
-      ${this.sentence(parting, twin.same)}`;
+      ${this.sentence(parting, twin.same)}
+      ${twin.sharedThread ? html`<p class="shared muted" id="twin-thread">The twin runs in the machine's own thread: ${twin.sharedThread}. Once it has forked, the machine runs at about half its speed.</p>` : nothing}`;
   }
 }
 customElements.define('ls-twin-console', TwinConsole);

@@ -1,0 +1,330 @@
+/**
+ * Fault-free runs (reference.ts) beside the machine, each in a worker of its own, so that
+ * they cost the machine's thread nothing: the fault-free twin (twin.ts) and the
+ * fault-free run the verdict is judged against (session.ts). A machine's worker starts them
+ * as nested workers (a Web Worker's Worker in the browser, worker_threads in Node: see
+ * fault-free-client.ts and fault-free-node-client.ts) and talks to each through a
+ * FaultFreeRun; where no worker can be started the same FaultFreeRunner runs in the
+ * machine's thread (inThread()), as before.
+ *
+ * The protocol is one-way and pipelined: the client posts commands (start, resume, advance
+ * to an instruction with the history's input, take a state) and goes on at once; the
+ * runner answers them in order, each advance with a report — where the run is, its module's
+ * registers and the output it printed since the last report. So the client always knows a
+ * true state of the fault-free run, labelled with its instruction count, if not always the
+ * one at the machine's instruction count: settled() waits until every command is answered.
+ */
+import { transfer } from 'comlink';
+import { compileCore } from '../machine/core.ts';
+import type { MachineConfig } from '../machine/machine.ts';
+import type { Halt } from '../machine/events.ts';
+import type { Program } from '../isa/program.ts';
+import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.ts';
+import { ByteLog } from './byte-log.ts';
+import { architectural, type Architectural } from './architectural.ts';
+
+/** A state a fault-free run can go on from: a fault-free run's state at instruction `instret`. */
+export interface TwinState extends ReferenceState {
+  instret: number;
+}
+
+/** A fault-free run's setup: a machine's, without its console. */
+export type FaultFreeSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
+
+/** Where a fault-free run is, as its runner answers an advance. */
+export interface FaultFreeReport {
+  instret: number;
+  halt?: Halt;
+  /** It waits for console input beyond the `given` chunks it has (its clock stands still). */
+  waiting: boolean;
+  /** Chunks of the input log it has been given, and has taken. */
+  given: number;
+  delivered: number;
+  /** Its module 0 (all its modules agree: nothing faults them). */
+  module: Architectural;
+  /** Its console output from byte `outputFrom` on: what the client's copy lacks from there. */
+  outputFrom: number;
+  output: Uint8Array;
+}
+
+/**
+ * One fault-free run, served to a machine's worker. Every method but prepare() runs to its
+ * end before the next call is served (start() awaits only the core prepare() compiled), so
+ * the calls take effect in the order they were made.
+ */
+export class FaultFreeRunner {
+  private run?: ReferenceRun;
+  /**
+   * The run's console output as far as it has ever been run along this history's input
+   * (cleared by forget()): a run is deterministic, so any of its states goes on from a
+   * prefix of it, whenever that state was taken.
+   */
+  private known = new ByteLog();
+  /** Bytes of output the client holds (its copy is the first `sent` bytes of `known`). */
+  private sent = 0;
+  /** The history's input, as the client last gave it. */
+  private inputs: InputChunk[] = [];
+
+  /** Compiles the machine core, so that the other calls build machines at once. */
+  async prepare(): Promise<void> {
+    await compileCore();
+  }
+
+  /** A run of `program` from its start, on a new history. */
+  async start(setup: FaultFreeSetup, program: Program): Promise<void> {
+    this.forget();
+    this.run = await ReferenceRun.start(setup, program);
+  }
+
+  /**
+   * Goes on from `state`: one of its own (state()), or a fault-free machine state whose
+   * console printed `output` before it (else the known output's first bytes).
+   */
+  resume(state: TwinState, output?: Uint8Array): void {
+    this.run = ReferenceRun.resume(state, output ?? this.known.bytes(0, state.outputLength));
+    this.learn();
+  }
+
+  /** Drops the run (what it printed stays known). */
+  stop(): void {
+    this.run = undefined;
+  }
+
+  /** The history's input changed: the run and what it printed are another's from here on. */
+  forget(): void {
+    this.run = undefined;
+    this.known = new ByteLog();
+    this.sent = 0;
+    this.inputs = [];
+  }
+
+  /**
+   * Runs on to instruction `until` (ReferenceRun.advance) with the history's input —
+   * `inputs` when it changed since the last call, else the last given.
+   */
+  advance(until: number, inputs?: InputChunk[]): FaultFreeReport {
+    if (inputs) this.inputs = inputs;
+    const run = this.running();
+    const more = run.advance(until, this.inputs);
+    this.learn();
+    return this.report(more);
+  }
+
+  /** Its state now (transferred), and a report of it. */
+  state(): { state: TwinState; report: FaultFreeReport } {
+    const run = this.running();
+    const state = { ...run.state(), instret: run.instret };
+    this.learn();
+    return transfer({ state, report: this.report(!run.machine.halt) }, [state.snapshot]);
+  }
+
+  private running(): ReferenceRun {
+    if (!this.run) throw new Error('the fault-free run has not been started: start() or resume() it first');
+    return this.run;
+  }
+
+  /** Keeps what the run printed beyond what was known. */
+  private learn(): void {
+    const log = this.run!.log;
+    if (log.length > this.known.length) this.known.append(log.bytes(this.known.length));
+  }
+
+  private report(more: boolean): FaultFreeReport {
+    const run = this.run!;
+    const m = run.machine;
+    const outputFrom = Math.min(this.sent, run.log.length);
+    this.sent = Math.max(this.sent, run.log.length);
+    return {
+      instret: run.instret,
+      ...(m.halt ? { halt: m.halt } : {}),
+      waiting: !more && !m.halt,
+      given: this.inputs.length,
+      delivered: run.inputsDelivered,
+      module: architectural(m, 0),
+      outputFrom,
+      output: run.log.bytes(outputFrom),
+    };
+  }
+}
+
+/** A FaultFreeRunner as its client calls it: every method answers asynchronously. */
+export type FaultFreePort = {
+  [K in keyof FaultFreeRunner]: FaultFreeRunner[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+/** A runner in a worker of its own, and how to end that worker. */
+export interface SpawnedRunner {
+  port: FaultFreePort;
+  terminate(): void;
+}
+
+/** Starts a FaultFreeRunner in a worker of its own, prepared; rejects when no worker can be started here. */
+export type FaultFreeSpawner = () => Promise<SpawnedRunner>;
+
+/** A FaultFreeRunner in this thread: each call runs at once, in the caller's time. */
+export function inThread(): SpawnedRunner {
+  const runner = new FaultFreeRunner();
+  const port = {
+    prepare: async () => runner.prepare(),
+    start: async (setup, program) => runner.start(setup, program),
+    resume: async (state, output) => runner.resume(state, output),
+    stop: async () => runner.stop(),
+    forget: async () => runner.forget(),
+    advance: async (until, inputs) => runner.advance(until, inputs),
+    state: async () => runner.state(),
+  } satisfies FaultFreePort;
+  return { port, terminate: () => {} };
+}
+
+/** Where a session's fault-free runs execute: `worker` (each its own), or `thread` (the machine's, with the reason). */
+export type FaultFreePlace = { where: 'worker' } | { where: 'thread'; why: string };
+
+/**
+ * The client's side of one fault-free run (see above): it posts commands in order without
+ * waiting, and keeps the latest report and the run's output as far as reported.
+ */
+export class FaultFreeRun {
+  private latestReport?: FaultFreeReport;
+  private copy = new ByteLog();
+  private reportCount = 0;
+  /** Bumped when the history starts over (start, forget): answers to older commands are dropped. */
+  private epoch = 0;
+  /** Commands posted, and the one whose answer `latest` is (it is the run's state now when they are equal). */
+  private posted = 0;
+  private reportedBy = -1;
+  /** Advances and state requests not answered yet; waiters for fewer. */
+  private unanswered = 0;
+  private waiters: (() => void)[] = [];
+  private last: Promise<unknown> = Promise.resolve();
+  private failure?: unknown;
+  /** The input log as last sent (the runner keeps it until it changes). */
+  private sentInputs: readonly InputChunk[] = [];
+  /** Where the run can be at most once every command posted is done: its instruction count, and input chunks taken. */
+  private bound = { instret: 0, delivered: 0 };
+
+  constructor(private readonly port: Promise<FaultFreePort>) {}
+
+  /** The latest report of this history (undefined before the first). */
+  get latest(): FaultFreeReport | undefined { return this.latestReport; }
+
+  /** The run's console output as far as the latest report: a copy of the runner's along this history. */
+  get output(): ByteLog { return this.copy; }
+
+  /** Reports taken since the history started over. */
+  get reports(): number { return this.reportCount; }
+
+  /** The latest report is of the run as it is now: no command has been posted since. */
+  get current(): FaultFreeReport | undefined {
+    return this.reportedBy === this.posted ? this.latest : undefined;
+  }
+
+  /** Where the run is (current) or, while commands are on their way, how far it can be at most. */
+  get at(): { instret: number; delivered: number } {
+    return this.current ?? this.bound;
+  }
+
+  start(setup: FaultFreeSetup, program: Program): void {
+    this.restart();
+    this.post((p) => p.start(setup, program));
+  }
+
+  /** Goes on from `state` (see FaultFreeRunner.resume): the copy of the output moves there at once when it is known. */
+  resume(state: TwinState, output?: Uint8Array): void {
+    this.bound = { instret: state.instret, delivered: state.delivered };
+    if (output) {
+      this.copy.moveTo(0);
+      this.copy.append(output.subarray(0, state.outputLength));
+    } else if (state.outputLength <= this.copy.length) {
+      this.copy.moveTo(state.outputLength);
+    }
+    this.post((p) => p.resume(state, output));
+  }
+
+  stop(): void {
+    this.post((p) => p.stop());
+  }
+
+  forget(): void {
+    this.restart();
+    this.post((p) => p.forget());
+  }
+
+  advance(until: number, inputs: readonly InputChunk[]): void {
+    this.bound = { instret: Math.max(this.bound.instret, until), delivered: Math.max(this.bound.delivered, inputs.length) };
+    const changed = !this.gave(inputs);
+    if (changed) this.sentInputs = [...inputs];
+    const sent = changed ? [...inputs] : undefined;
+    void this.answered((p) => p.advance(until, sent), (report) => report).catch(() => {});
+  }
+
+  /**
+   * Its state once the commands before have been done; undefined if the history has started
+   * over meanwhile, or the runner failed (settled() says why).
+   */
+  state(): Promise<TwinState | undefined> {
+    return this.answered((p) => p.state(), ({ report }) => report).then((answer) => answer?.state, () => undefined);
+  }
+
+  /** Whether the input it was last given is `inputs`: the same chunks (what a report's `waiting` is about). */
+  gave(inputs: readonly InputChunk[]): boolean {
+    const sent = this.sentInputs;
+    return inputs.length === sent.length && inputs.every((c, k) => c.at === sent[k].at && c.bytes === sent[k].bytes);
+  }
+
+  /** Resolves once every command posted so far has been answered; rejects if one failed. */
+  async settled(): Promise<void> {
+    await this.last;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves once at most `n` advances and state requests are unanswered. */
+  async within(n: number): Promise<void> {
+    while (this.unanswered > n) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  private restart(): void {
+    this.epoch++;
+    this.latestReport = undefined;
+    this.reportCount = 0;
+    this.copy = new ByteLog();
+    this.sentInputs = [];
+    this.bound = { instret: 0, delivered: 0 };
+  }
+
+  private post<T>(command: (port: FaultFreePort) => Promise<T>): Promise<T> {
+    this.posted++;
+    const answer = this.port.then(command);
+    this.last = answer.then(() => {}, (error: unknown) => { this.failure ??= error; });
+    return answer;
+  }
+
+  /** Posts a command answered with a report; takes the report in (unless the history started over) and returns the answer. */
+  private answered<T>(command: (port: FaultFreePort) => Promise<T>, reportOf: (answer: T) => FaultFreeReport): Promise<T | undefined> {
+    const epoch = this.epoch;
+    this.unanswered++;
+    const answer = this.post(command);
+    const by = this.posted;
+    const done = () => {
+      this.unanswered--;
+      for (const wake of this.waiters.splice(0)) wake();
+    };
+    return answer.then((value) => {
+      done();
+      if (epoch !== this.epoch) return undefined;
+      this.take(reportOf(value), by);
+      return value;
+    }, (error: unknown) => {
+      done();
+      throw error;
+    });
+  }
+
+  private take(report: FaultFreeReport, by: number): void {
+    this.copy.moveTo(report.outputFrom);
+    this.copy.append(report.output);
+    this.latestReport = report;
+    this.reportedBy = by;
+    this.reportCount++;
+  }
+}
