@@ -7,7 +7,6 @@ import { moduleCount, TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import type { Program } from '../isa/program.ts';
 import { MachineService, type TransactionService } from '../transactions/service.ts';
 import { FailoverSystem } from './failover.ts';
-import type { Engine } from '../machine/core.ts';
 import { failoverSettings, HOSTS, isSystemTopology, SYSTEM_TOPOLOGIES, type FailoverSettings, type SystemTopology } from './settings.ts';
 
 export { FailoverSystem, type FailoverSummary, type SystemEvent, type HostStatus, type HostRole } from './failover.ts';
@@ -75,18 +74,9 @@ export interface Service {
   system?: FailoverSystem;
 }
 
-/**
- * The engine a transaction service's machines run on unless told: the interpreter. A service
- * stops its machines at every arrival — every hundred instructions or so for the shipped
- * workloads, and at each of a process pair's checkpoints — too seldom in one stretch for a
- * translation to pay for entering it (`lockstep bench` measures both).
- */
-export const SERVICE_ENGINE: Engine = 'interp';
-
 /** Builds the service; throws RangeError on a bad setting and ProgramError on a program that cannot load. */
 export async function createService(program: Program, config: ServiceConfig): Promise<Service> {
-  const { topology, failover, ...given } = config;
-  const machineConfig = { ...given, engine: given.engine ?? SERVICE_ENGINE };
+  const { topology, failover, ...machineConfig } = config;
   if (isSystemTopology(topology)) {
     const system = await createFailoverSystem(program, failoverSettings(topology, failover), systemConfig(machineConfig));
     return { service: system, system };
