@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineSession, VIEW_CSRS, type MachineView, type TwinView } from '../../src/worker/session.ts';
 import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
+import { CHECKPOINT_INTERVAL } from '../../src/worker/time-travel.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { firstDifference } from '../../src/fault/classify.ts';
@@ -264,9 +265,9 @@ describe('the twin in a worker of its own', () => {
   }, 120_000);
 
   it.each([['simplex', 1], ['tmr', 3]] as const)('on %s gives the twin the same state going back in time and forward again', async (topology, modules) => {
-    const source = intMix(1_000_000); // 20 M instructions: its checkpoints (every 2^23) hold twin states that came from the worker
+    const source = intMix(1_000_000); // 20 M instructions: its checkpoints (every 2^23, whatever the engine's default) hold twin states that came from the worker
     const golden = await goldenRunner(topology, source);
-    const session = newSession({});
+    const session = newSession({ interval: CHECKPOINT_INTERVAL });
     await session.create({ topology });
     await session.load({ kind: 'source', source, name: 'int-mix.s' });
     session.setTwin(true);
