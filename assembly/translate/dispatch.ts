@@ -13,7 +13,7 @@
 //     before a basic block that does not fit in `left`: so it never raises attention, and
 //     a batch ends at exactly its instruction as in the interpreter.
 //
-// Lockstep (issue 17): modules that hold the same state execute the same instructions with
+// Lockstep: modules that hold the same state execute the same instructions with
 // the same results, so that comparing their retire records after each one can find nothing.
 // The host tells the core when it knows the online modules to be in that state
 // (setSameState(): nothing has made them differ since power-on or since they were last

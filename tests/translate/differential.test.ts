@@ -1,5 +1,5 @@
 /**
- * The translator tier against the interpreter (issue 17) on simplex machines: the
+ * The translator tier against the interpreter on simplex machines: the
  * differential harness (differential.ts) over the conformance vectors, the examples and
  * seeded random streams. Where a result has a closed form (a fault in a hot loop,
  * self-modifying code, a patched instruction), it is checked against the formula as well,

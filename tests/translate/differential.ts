@@ -1,5 +1,5 @@
 /**
- * The differential harness of the translator's tests (issue 17): the same program on two
+ * The differential harness of the translator's tests: the same program on two
  * machines of one configuration, the interpreter and another engine (`translate`, which
  * runs translated code wherever it can, unless the setup names `auto`), run in the same seeded chunks of
  * instructions; after every chunk the stop, the machine block and every module's hart block

@@ -1,5 +1,5 @@
 /**
- * The translator tier on lockstep topologies (issue 17): dmr, pair-spare and tmr against
+ * The translator tier on lockstep topologies: dmr, pair-spare and tmr against
  * the interpreter with the differential harness (differential.ts) — every conformance
  * vector, the examples, seeded random streams with and without faults (flips in registers,
  * RAM, the pc and CSRs, kills, stuck bits, ECC errors, replacement and resync, every compare
