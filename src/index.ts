@@ -3,7 +3,8 @@
  * functions. Build a machine from a config, load a program, schedule faults and
  * replacements, run it in batches, read its modules, events and snapshots; check lessons.
  */
-export { Machine, NULL_CONSOLE, trapName } from './machine/machine.ts';
+export { Machine, NULL_CONSOLE } from './machine/machine.ts';
+export { trapName } from './machine/traps.ts';
 export type {
   MachineConfig, ComparePoint, ModuleState, ModuleStatus, RunResult, RunStop, ScheduledAction,
 } from './machine/machine.ts';

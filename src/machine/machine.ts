@@ -9,16 +9,14 @@
  */
 import { Core, compileCore, DEFAULT_ENGINE, type Engine } from './core.ts';
 import type { Program } from '../isa/program.ts';
-import { ProgramError } from '../isa/program.ts';
 import {
-  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline,
+  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline, unitsOf,
 } from './topology.ts';
 import type { MachineEvent, DivergeEvent, MiscompareEvent, Halt, HaltReason, InactiveFault } from './events.ts';
 import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, type ConsoleIO, type HostCall } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
-import { knownCsr } from '../isa/csr.ts';
 import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, type FaultEffects } from '../fault/inject.ts';
 import { Checkers, mismatchEvents } from './checkers.ts';
 import { Diagnosis } from './diagnosis.ts';
@@ -31,6 +29,9 @@ import { CheckpointDevice } from './checkpoint-device.ts';
 import { MemoryEcc, type ScrubStats } from './ecc.ts';
 import { ActionSchedule, type ScheduledAction } from './schedule.ts';
 import { Lineages } from './lineages.ts';
+import { unhandledTrap } from './traps.ts';
+import { FirstDifference } from './first-difference.ts';
+import { checkPlacement } from './placement.ts';
 import { checkMachineConfig, resolveMachineConfig, type MachineConfig, type ResolvedConfig } from './config.ts';
 
 export type { MachineConfig, ComparePoint } from './config.ts';
@@ -76,20 +77,6 @@ export interface RunResult {
 /** A console that discards output and has no input. */
 export const NULL_CONSOLE: ConsoleIO = { write() {}, read() { return null; } };
 
-/** The trap CSRs an unhandled trap is reported from. */
-const [MEPC, MCAUSE, MTVAL] = ['mepc', 'mcause', 'mtval'].map(knownCsr);
-
-/** Signals by which a trap stops a process under Linux (for exit statuses 128 + n). */
-const TRAP_NAMES = [
-  'instruction address misaligned', 'instruction access fault', 'illegal instruction', 'breakpoint',
-  'load address misaligned', 'load access fault', 'store address misaligned', 'store access fault',
-  'environment call from U-mode', '', '', 'environment call from M-mode',
-];
-
-export function trapName(cause: number): string {
-  return TRAP_NAMES[cause] || `exception ${cause}`;
-}
-
 export class Machine {
   readonly topology: Topology;
   readonly ramSize: number;
@@ -127,18 +114,14 @@ export class Machine {
   /** Calls into the core so far: the first ones are kept short so V8 optimises the core early. */
   private coreCalls = 0;
   private traceSink?: (entries: TraceEntry[]) => void;
-  /**
-   * With compare points other than every instruction: a snapshot from just before the first
-   * fault since the last detection, from which a replay that compares every instruction finds
-   * where the modules' states first differed. A replay machine keeps none.
-   */
-  private replayFrom?: ArrayBuffer;
-  private replaying = false;
+  /** Where the records first differed, found by a replay (not readonly: a replay machine keeps no snapshot). */
+  private difference: FirstDifference;
   /** Which modules are known to hold the same state (for the translate engine). */
   private readonly lineages: Lineages;
 
   private constructor(readonly core: Core, config: MachineConfig) {
     this.config = resolveMachineConfig(config);
+    this.difference = new FirstDifference(this.config.compare !== 'every');
     this.topology = this.config.topology;
     this.ramSize = this.config.ramMiB * 1024 * 1024;
     core.engine = config.engine ?? DEFAULT_ENGINE; // not machine state: a snapshot neither records nor restores it
@@ -209,7 +192,7 @@ export class Machine {
     this.checkers.clear();
     this.diagnosis.clear();
     this.tohost = 0;
-    this.replayFrom = undefined;
+    this.difference.kept = undefined;
     this.programLoaded = false;
   }
 
@@ -333,23 +316,7 @@ export class Machine {
   load(program: Program): void {
     const L = this.L;
     const ramEnd = L.RAM_BASE + this.ramSize;
-    let highest = L.RAM_BASE;
-    for (const s of program.segments) {
-      const end = s.address + s.memSize;
-      if (s.address < L.RAM_BASE || end > ramEnd) {
-        throw new ProgramError(
-          `segment at ${hex32(s.address)}..${hex32(end - 1)} (${s.memSize} bytes) lies outside RAM ${hex32(L.RAM_BASE)}..${hex32(ramEnd - 1)}` +
-          (s.address >= L.RAM_BASE ? `: give the machine more RAM (--ram MiB, up to 64)` : `: link the program at ${hex32(L.RAM_BASE)}`),
-        );
-      }
-      highest = Math.max(highest, end);
-    }
-    if (program.entry < L.RAM_BASE || program.entry >= ramEnd || program.entry % 4 !== 0) {
-      throw new ProgramError(`entry point ${hex32(program.entry)} is not a word-aligned address in RAM ${hex32(L.RAM_BASE)}..${hex32(ramEnd - 1)}`);
-    }
-    if (!program.segments.some((s) => program.entry >= s.address && program.entry < s.address + s.bytes.length)) {
-      throw new ProgramError(`nothing to run: the entry point ${hex32(program.entry)} is not in any of the program's loaded bytes (is the program empty?)`);
-    }
+    const highest = checkPlacement(program, L.RAM_BASE, ramEnd);
     if (this.programLoaded) this.reset();
     for (let m = 0; m < this.modules.length; m++) {
       for (const s of program.segments) {
@@ -508,10 +475,8 @@ export class Machine {
         return true;
       case L.STOP_TRAP: {
         const m = this.referenceModule()!;
-        const cause = this.csr(m, MCAUSE) ?? 0;
-        const pc = this.csr(m, MEPC) ?? 0;
-        const tval = this.csr(m, MTVAL) ?? 0;
-        this.stop('trap', `unhandled ${trapName(cause)} at pc ${hex32(pc)} (mtval ${hex32(tval)}): the program installed no trap handler (mtvec = 0)`, { trap: { cause, pc, tval } });
+        const { message, ...trap } = unhandledTrap((num) => this.csr(m, num));
+        this.stop('trap', message, { trap });
         return true;
       }
       case L.STOP_INPUT:
@@ -647,26 +612,14 @@ export class Machine {
     this.takeOffline(resolution.offline, instret);
   }
 
-  /**
-   * Where the modules' retire records first differed, for a divergence detected at
-   * instruction `detected` at a store or I/O compare point: replays from the snapshot taken
-   * before the first fault, comparing every instruction. Undefined when comparing every
-   * instruction already (it is `detected`) or when no snapshot is kept.
-   */
+  /** Where the modules' records first differed, for a divergence detected at instruction `detected` (first-difference.ts). */
   private firstDifference(detected: number): number | undefined {
-    const from = this.replayFrom;
-    this.replayFrom = undefined;
-    if (!from) return undefined;
-    const replay = Machine.fromSnapshotSync(from, NULL_CONSOLE, this.core.engine);
-    replay.replaying = true;
-    replay.core.setU32(this.L.MACHINE + this.L.M_COMPARE, this.L.COMPARE_EVERY);
-    const known = replay.events.length;
-    while (!replay.halt && replay.instret <= detected) {
-      replay.run(detected + 1 - replay.instret);
-      const diverge = replay.events.slice(known).find((e) => e.kind === 'diverge');
-      if (diverge) return diverge.instret;
-    }
-    return undefined;
+    return this.difference.find(detected, (snapshot) => {
+      const replay = Machine.fromSnapshotSync(snapshot, NULL_CONSOLE, this.core.engine);
+      replay.difference = new FirstDifference(false);
+      replay.core.setU32(this.L.MACHINE + this.L.M_COMPARE, this.L.COMPARE_EVERY);
+      return replay;
+    });
   }
 
   private failstop(instret: number, reason: string): void {
@@ -734,8 +687,7 @@ export class Machine {
    * returns the modules of the others, left for repair.
    */
   private diagnose(modules: number[], instret: number): number[] {
-    const units = [...new Set(modules.map((m) => boardOf(this.topology, m)))].map((b) => modulesOfBoard(this.topology, b));
-    const { events, readmit, repair } = this.diagnosis.selfTest(units, (m) => this.modules[m].faults, instret);
+    const { events, readmit, repair } = this.diagnosis.selfTest(unitsOf(this.topology, modules), (m) => this.modules[m].faults, instret);
     this.events.push(...events);
     if (readmit.length > 0) this.schedule.add({ at: this.diagnosis.readmitAt(instret), type: 'readmit', modules: readmit.flat() });
     return repair;
@@ -747,9 +699,7 @@ export class Machine {
    * modules went offline.
    */
   private scheduleRepair(at: number, modules: number[]): void {
-    const units = this.topology === 'pair-spare'
-      ? [...new Set(modules.map((m) => boardOf(this.topology, m)))].flatMap((b) => modulesOfBoard(this.topology, b))
-      : modules;
+    const units = unitsOf(this.topology, modules).flat();
     const scheduled = this.schedule.pending.some((a) => a.type === 'replace' && a.at === at && a.modules.length === units.length && a.modules.every((m, k) => m === units[k]));
     if (!scheduled) this.schedule.add({ at, type: 'replace', modules: units });
   }
@@ -775,9 +725,7 @@ export class Machine {
 
   private applyDueActions(): void {
     for (let due = this.schedule.due(this.instret); due && !this.halted; due = this.schedule.due(this.instret)) {
-      if (due.type === 'fault' && this.config.compare !== 'every' && !this.replaying && !this.replayFrom) {
-        this.replayFrom = this.snapshot(); // before the fault leaves the schedule
-      }
+      if (due.type === 'fault') this.difference.beforeFault(() => this.snapshot()); // before the fault leaves the schedule
       const action = this.schedule.take()!;
       switch (action.type) {
         case 'fault': this.applyScheduledFault(action.fault); break;
@@ -919,7 +867,7 @@ export class Machine {
    */
   snapshot(): ArrayBuffer {
     this.io.drainOutput();
-    return encodeSnapshot(this.core, this.modules.length, this.ramSize, this.hostSnapshot(), this.replayFrom);
+    return encodeSnapshot(this.core, this.modules.length, this.ramSize, this.hostSnapshot(), this.difference.kept);
   }
 
   /**
@@ -994,7 +942,7 @@ export class Machine {
     this.programLoaded = host.programLoaded;
     this.tohost = host.tohost;
     this.events.push(...host.events);
-    this.replayFrom = inner;
+    this.difference.kept = inner;
     this.lineages.restored(this.modules.length, this.instret, ramLikeModule0);
   }
 

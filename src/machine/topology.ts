@@ -36,6 +36,11 @@ export function modulesOfBoard(topology: Topology, board: number): number[] {
   return topology === 'pair-spare' ? [2 * board, 2 * board + 1] : [board];
 }
 
+/** The units `modules` belong to, each once, as lists of modules: their boards (a pair-and-spare board is the unit of self-test and replacement). */
+export function unitsOf(topology: Topology, modules: readonly number[]): number[][] {
+  return [...new Set(modules.map((m) => boardOf(topology, m)))].map((b) => modulesOfBoard(topology, b));
+}
+
 /**
  * What pair-and-spare compares (README "Pair-and-spare compare scope"): `within`, each
  * board's comparator checks its own two CPUs and nothing compares the boards with each
