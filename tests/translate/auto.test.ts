@@ -12,23 +12,12 @@ import { Random } from '../../src/fault/random.ts';
 import { assembleOrThrow, runProgram } from '../helpers/machine.ts';
 import { randomProgram } from './streams.ts';
 import { differential, example, EXAMPLES } from './differential.ts';
+import { hotLoop, hotLoopLength } from './hot-loop.ts';
 
-// A hot loop of 3 instructions a turn after 4 of setup: nothing in it leaves translated code.
+// A hot loop (hot-loop.ts): nothing in it leaves translated code.
 const TURNS = 400_000;
-const HOT_LOOP = `
-  .globl _start
-_start:
-  li a0, 0
-  li t0, 0
-  li t1, ${TURNS}
-loop:
-  addi a0, a0, 3
-  addi t0, t0, 1
-  blt t0, t1, loop
-  li a7, 93
-  ecall
-`;
-const HOT_TOTAL = 4 + 3 * TURNS + 2;
+const HOT_LOOP = hotLoop(TURNS);
+const HOT_TOTAL = hotLoopLength(TURNS);
 
 // A loop of 4 instructions that reads the UART's line status (a device load, which the
 // interpreter leaves to its full step) once a turn: one in 4 > one in SLOW_SHARE.

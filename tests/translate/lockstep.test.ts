@@ -15,6 +15,7 @@ import { Random } from '../../src/fault/random.ts';
 import { assembleOrThrow, machineFor, runProgram } from '../helpers/machine.ts';
 import { randomProgram } from './streams.ts';
 import { conformanceVectors, differential, example, EXAMPLES } from './differential.ts';
+import { hotLoop, hotLoopLength, SETUP } from './hot-loop.ts';
 
 const LOCKSTEP: Topology[] = ['dmr', 'pair-spare', 'tmr'];
 
@@ -87,24 +88,10 @@ function randomFault(rng: Random, topology: Topology, symbols: ReadonlyMap<strin
   }
 }
 
-// A hot loop: 4 instructions of setup, then 3 a turn, 200,000 turns; a0 grows by 3 a turn.
-const HOT_LOOP = `
-  .globl _start
-_start:
-  li a0, 0
-  li t0, 0
-  li t1, 200000
-loop:
-  addi a0, a0, 3
-  addi t0, t0, 1
-  blt t0, t1, loop
-  li a7, 93
-  ecall
-`;
-const SETUP = 4;
 const TURNS = 200_000;
+const HOT_LOOP = hotLoop(TURNS);
 /** Instructions of the whole run: setup, the loop, li a7 and the ecall. */
-const TOTAL = SETUP + 3 * TURNS + 2;
+const TOTAL = hotLoopLength(TURNS);
 /** The first instruction at or after n that writes a0 (an addi a0 at SETUP + 3t): where a flip of a0 before n first shows. */
 const nextA0Write = (n: number) => SETUP + 3 * Math.ceil((n - SETUP) / 3);
 /**
