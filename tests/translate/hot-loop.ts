@@ -5,7 +5,9 @@
  */
 export const SETUP = 4;
 
+/** `turns` ≥ 2048, so that `li t1, turns` is two instructions (lui, addi) and the setup four. */
 export function hotLoop(turns: number): string {
+  if (turns < 2048) throw new RangeError(`hotLoop: ${turns} turns; give at least 2048, for a setup of ${SETUP} instructions`);
   return `
   .globl _start
 _start:
