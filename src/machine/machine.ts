@@ -944,6 +944,7 @@ export class Machine {
     this.events.push(...host.events);
     this.difference.kept = inner;
     this.lineages.restored(this.modules.length, this.instret, ramLikeModule0);
+    this.syncOnline(); // what the core derives from the modules and checkers (a solo snapshot leaves it to this)
   }
 
   // ── Trace ────────────────────────────────────────────────────────────────────────

@@ -13,7 +13,7 @@
  * Lockstep modules hold the same RAM, so a snapshot of four modules costs about one, and
  * untouched RAM costs a byte a page.
  */
-import type { Core } from './core.ts';
+import type { Core, Layout } from './core.ts';
 import type { Halt, InactiveFault, MachineEvent } from './events.ts';
 import type { HostIOState } from './host-io.ts';
 import type { ModuleRecord } from './machine.ts';
@@ -51,8 +51,7 @@ export interface HostSnapshot extends HostIOState {
 }
 
 /** Linear-memory ranges of the core that hold machine state outside RAM. */
-function stateRanges(core: Core): [number, number][] {
-  const L = core.layout;
+function stateRanges(L: Layout): [number, number][] {
   return [[L.MACHINE, L.TRACE], [L.DIRTY, L.RAM_SLOTS]];
 }
 
@@ -65,7 +64,7 @@ export function encodeSnapshot(
   const parts: Uint8Array[] = [];
   const header = new Uint32Array([MAGIC, VERSION, core.coreAbi, json.length, innerBytes.length]);
   parts.push(new Uint8Array(header.buffer), json, innerBytes);
-  for (const [from, to] of stateRanges(core)) parts.push(core.slice(from, to - from).slice());
+  for (const [from, to] of stateRanges(L)) parts.push(core.slice(from, to - from).slice());
   const page = L.PAGE_SIZE;
   const base = (m: number) => L.RAM_SLOTS + m * ramSize;
   for (let m = 0; m < moduleCount; m++) {
@@ -118,6 +117,72 @@ export function withHost(snapshot: ArrayBuffer, edit: (host: HostSnapshot) => Ho
 }
 
 /**
+ * Module `module` of the machine `snapshot` recorded, as a simplex machine of its own: that
+ * module's hart, dirty map and RAM, with the devices, consoles and host side they share, under
+ * the same configuration but the topology. A machine whose online modules hold the same
+ * state and carry no faults (a fault-free run, src/worker/twin.ts) goes on exactly as each
+ * of them would, at a fraction of the work. What only faults and recovery leave (resyncs,
+ * inactive faults, checkers' verdicts, error histories, the replay point) is not carried.
+ * `layout`: the core's that took the snapshot.
+ */
+export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layout): ArrayBuffer {
+  const L = layout;
+  const { host } = decodeSnapshot(snapshot);
+  if (!Number.isInteger(module) || module < 0 || module >= host.modules.length) throw new RangeError(`the snapshot's machine has no module ${module}`);
+  const bytes = new Uint8Array(snapshot);
+  const [, , , jsonLength, innerLength] = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
+  let at = HEADER_BYTES + jsonLength + innerLength;
+  // The core state region, with module `module`'s hart block and dirty map in module 0's places.
+  const [[machine, trace], [dirty, ramSlots]] = stateRanges(L);
+  const region = bytes.slice(at, at + (trace - machine) + (ramSlots - dirty));
+  at += region.length;
+  const dirtyAt = trace - machine - dirty; // + a linear address in the second range
+  const hart0 = new DataView(region.buffer, L.HARTS - machine);
+  const own = [L.H_RAM, L.H_DIRTY].map((field) => [field, hart0.getUint32(field, true)] as const); // where module 0's RAM and dirty map lie
+  region.copyWithin(L.HARTS - machine, L.HARTS - machine + module * L.HART_SIZE, L.HARTS - machine + (module + 1) * L.HART_SIZE);
+  for (const [field, address] of own) hart0.setUint32(field, address, true);
+  region.copyWithin(dirtyAt + L.DIRTY, dirtyAt + L.DIRTY + module * L.DIRTY_MAP_SIZE, dirtyAt + L.DIRTY + (module + 1) * L.DIRTY_MAP_SIZE);
+  const fields = new DataView(region.buffer, L.MACHINE - machine);
+  fields.setUint32(L.M_MODULE_COUNT, 1, true);
+  fields.setUint32(L.M_ONLINE, 1, true);
+  for (const field of [L.M_REFERENCE, L.M_DIVERGED, L.M_ANNOUNCED]) fields.setUint32(field, 0, true);
+  // The module's pages, each whole: one equal to module 0's is module 0's.
+  const page = L.PAGE_SIZE;
+  const pages = (host.config.ramMiB * 2 ** 20) / page;
+  const first: (Uint8Array | undefined)[] = [];
+  const ram: Uint8Array[] = [];
+  for (let m = 0; m <= module; m++) {
+    for (let p = 0; p < pages; p++) {
+      const tag = bytes[at++];
+      const content = tag === PAGE_BYTES ? bytes.subarray(at, at + page) : tag === PAGE_SAME ? first[p] : undefined;
+      if (tag === PAGE_BYTES) at += page;
+      if (m === 0) first[p] = content;
+      if (m !== module) continue;
+      const entry = new Uint8Array(content ? 1 + page : 1);
+      entry[0] = content ? PAGE_BYTES : PAGE_ZERO;
+      if (content) entry.set(content, 1);
+      ram.push(entry);
+    }
+  }
+  const record = host.modules[module];
+  const solo: HostSnapshot = {
+    ...host,
+    config: { ...host.config, topology: 'simplex' },
+    modules: [{ ...record, faults: [], persistent: false }],
+    inactive: [], resyncs: [], checkers: [], errors: undefined,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(solo));
+  const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
+  header[3] = json.length;
+  header[4] = 0;
+  const parts = [new Uint8Array(header.buffer), json, region, ...ram];
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let to = 0;
+  for (const part of parts) { out.set(part, to); to += part.length; }
+  return out.buffer;
+}
+
+/**
  * Reads a snapshot's host side and inner snapshot (if any); restoreCore() then writes its
  * core state into a fresh core of the same shape, and returns for each module whether its
  * RAM equals module 0's (what the page tags say, at no cost).
@@ -139,7 +204,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner
       if (abi !== core.coreAbi) throw new RangeError(`snapshot of core ABI ${abi} cannot be restored into core ABI ${core.coreAbi}`);
       const L = core.layout;
       let at = innerAt + innerLength;
-      for (const [from, to] of stateRanges(core)) {
+      for (const [from, to] of stateRanges(L)) {
         core.slice(from, to - from).set(bytes.subarray(at, at + (to - from)));
         at += to - from;
       }

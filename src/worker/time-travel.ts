@@ -38,7 +38,7 @@
  * own run in the same batches as without time travel.
  *
  * The twin runs in a worker of its own (twin.ts): a checkpoint's twin state arrives once the
- * twin has got there, at most a time slice later, and counts from then on; until then that
+ * twin has got there, a few time slices later at most, and counts from then on; until then that
  * checkpoint cannot start the twin (an older one does). The session waits for the twin
  * (Twin.settled) before it travels, so every state taken has arrived by then.
  *
@@ -362,7 +362,7 @@ export class TimeTravel {
     if (at === undefined) return Infinity;
     if (at > m.instret + 1) return at - 1;
     if (!deviated(m.events)) {
-      const snapshot = faultFreeSnapshot(m.snapshot());
+      const snapshot = faultFreeSnapshot(m.snapshot(), m.core.layout);
       const session = this.host.capture();
       this.twin!.resume(
         { snapshot, queue: session.input, delivered: this.inputsAmong(this.cursor), outputLength: session.outputLength, instret: m.instret },
@@ -392,7 +392,7 @@ export class TimeTravel {
       if (!usable(from)) throw new RangeError('the history holds no fault-free state to start the twin from: it began from a snapshot of a faulty machine');
       if (from.faultFree) {
         twin.resume({
-          snapshot: faultFreeSnapshot(from.rig.machines[0]), queue: from.session.input, delivered: this.inputsAmong(from.logged),
+          snapshot: faultFreeSnapshot(from.rig.machines[0], m.core.layout), queue: from.session.input, delivered: this.inputsAmong(from.logged),
           outputLength: from.session.outputLength, instret: from.instret,
         }, this.host.output.bytes(0, from.session.outputLength));
       } else {

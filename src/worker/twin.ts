@@ -19,12 +19,13 @@
  * or wait for input the machine did not need). Until then what it shows (shown) is a true
  * state of the fault-free run labelled with its own instruction count: the one it last
  * reported, or just after a fork the machine's own state there. The session lets it lag
- * by at most a time slice while running flat out (within()), and waits for it (settled())
+ * by a few time slices while running flat out (within()), and waits for it (settled())
  * before any view of a machine that does not run.
  */
 import type { Machine } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
-import { withHost } from '../machine/snapshot.ts';
+import { withHost, soloSnapshot } from '../machine/snapshot.ts';
+import type { Layout } from '../machine/core.ts';
 import type { OutputDifference } from '../fault/classify.ts';
 import type { InputChunk } from './reference.ts';
 import type { ByteLog } from './byte-log.ts';
@@ -51,10 +52,14 @@ export function nextDeviation(machine: Machine): number | undefined {
 /**
  * A snapshot of a machine that has not deviated, as its fault-free run: the same state
  * without the faults and replacements scheduled (the scrubber's passes stay: they are the
- * machine's configuration, not a fault).
+ * machine's configuration, not a fault), and of one module as a simplex machine. Until a
+ * machine deviates its modules are all online and hold the same state, so module 0 alone
+ * runs on as every one of them would, at a half to a quarter of a lockstep machine's work.
+ * `layout`: the core's that took it.
  */
-export function faultFreeSnapshot(snapshot: ArrayBuffer): ArrayBuffer {
-  return withHost(snapshot, (host) => ({ ...host, schedule: host.schedule.filter((a) => a.type !== 'fault' && a.type !== 'replace') }));
+export function faultFreeSnapshot(snapshot: ArrayBuffer, layout: Layout): ArrayBuffer {
+  const faultFree = withHost(snapshot, (host) => ({ ...host, schedule: host.schedule.filter((a) => a.type !== 'fault' && a.type !== 'replace') }));
+  return soloSnapshot(faultFree, 0, layout);
 }
 
 /** What the twin shows: a state of the fault-free run, its module's, at instruction `instret`. */
@@ -161,7 +166,7 @@ export class Twin {
     return this.run.settled();
   }
 
-  /** Resolves once at most `n` of its advances are on their way (n = 1: at most a time slice behind). */
+  /** Resolves once at most `n` of its advances are on their way (n: at most n time slices behind). */
   within(n: number): Promise<void> {
     return this.run.within(n);
   }
