@@ -193,7 +193,7 @@ export class FaultFreeRun {
   private posted = 0;
   private reportedBy = -1;
   /** Advances and state requests not answered yet; waiters for fewer. */
-  private unanswered = 0;
+  private pending = 0;
   private waiters: (() => void)[] = [];
   private last: Promise<unknown> = Promise.resolve();
   private failure?: unknown;
@@ -277,9 +277,17 @@ export class FaultFreeRun {
     if (this.failure) throw this.failure;
   }
 
+  /** Advances and state requests posted and not answered yet. */
+  get unanswered(): number { return this.pending; }
+
+  /** Resolves at the next answer to an advance or a state request, at once when none is awaited; rejects if one failed. */
+  answer(): Promise<void> {
+    return this.within(Math.max(0, this.pending - 1));
+  }
+
   /** Resolves once at most `n` advances and state requests are unanswered. */
   async within(n: number): Promise<void> {
-    while (this.unanswered > n) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.pending > n) await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
   }
 
@@ -302,11 +310,11 @@ export class FaultFreeRun {
   /** Posts a command answered with a report; takes the report in (unless the history started over) and returns the answer. */
   private answered<T>(command: (port: FaultFreePort) => Promise<T>, reportOf: (answer: T) => FaultFreeReport): Promise<T | undefined> {
     const epoch = this.epoch;
-    this.unanswered++;
+    this.pending++;
     const answer = this.post(command);
     const by = this.posted;
     const done = () => {
-      this.unanswered--;
+      this.pending--;
       for (const wake of this.waiters.splice(0)) wake();
     };
     return answer.then((value) => {

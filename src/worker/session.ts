@@ -29,7 +29,7 @@
  * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
  * when none can be started. So step(), travel(), back(), jump() and view() answer
  * asynchronously: a machine that does not run is shown with the twin in step, at its
- * instruction count; while it runs free the twin may be a time slice behind, and views say
+ * instruction count; while it runs free the twin may be a few time slices behind, and views say
  * where it is (TwinView.instret).
  */
 import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
@@ -89,7 +89,7 @@ export interface ModuleView extends ModuleStatus, Architectural {
 export interface TwinView extends Architectural {
   /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
   same: boolean;
-  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a time slice behind. */
+  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a few time slices behind (TWIN_LAG). */
   instret: number;
   /** Set when the twin runs in the machine's own thread (no worker could be started for it), saying why: the machine then runs at about half its speed once the twin has forked. */
   sharedThread?: string;
@@ -194,8 +194,17 @@ const MAX_SLICE = 50_000_000;
 export const REFERENCE_LIMIT = 500_000_000;
 /** Instructions the verdict's fault-free run runs per call while it is run to its end (between checks of the wall time, in this worker). */
 const REFERENCE_CHUNK = 2_000_000;
+/** At most this many instructions per advance it is sent ahead of the machine: a wait for the nearest need not wait for the farthest. */
+const REFERENCE_STEP = 500_000;
 /** Time slices' worth of instructions the verdict's fault-free run is sent ahead of the machine's need (a HANG_FACTOR-th of them). */
 const REFERENCE_LEAD = 3;
+/**
+ * Time slices the twin may be behind while the machine runs flat out. The twin runs a slice
+ * while the machine runs the next; at the same speed, one slice of lag left the machine
+ * waiting for the twin's jitter every other slice (0.7× of its speed alone in Node), three
+ * absorb it (no loss measured on a free core): about 40 ms behind, shown as such.
+ */
+const TWIN_LAG = 3;
 
 /** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
 function yieldToEvents(): Promise<void> {
@@ -436,13 +445,13 @@ export class MachineSession {
 
   /**
    * Before a free-running slice of `budget` instructions: waits until the twin is at most
-   * one slice behind (it runs the slice before this one meanwhile: at most a slice behind
-   * is all the lag it has, and the machine waits only when the twin is the slower), and
-   * until the fault-free run is known far enough for the hang limit (faultFreeAhead).
+   * TWIN_LAG slices behind (it runs those while the machine runs this one, and the machine
+   * waits only when the twin is the slower), and until the fault-free run is known far
+   * enough for the hang limit (faultFreeAhead).
    */
   private async readyFor(budget: number): Promise<void> {
     if (this.workloadRun) return;
-    await this.timeTravel?.twin?.within(1);
+    await this.timeTravel?.twin?.within(TWIN_LAG);
     await this.faultFreeAhead(this.m.instret + budget);
   }
 
@@ -496,7 +505,8 @@ export class MachineSession {
     const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
     this.waitingForInput = result.stop === 'input';
     this.settle();
-    this.sendReferenceAhead(REFERENCE_LEAD * budget);
+    // At least the largest slice ahead: running free, slices grow from 100,000 instructions to tens of millions within a few.
+    this.sendReferenceAhead(Math.max(REFERENCE_LEAD * budget, MAX_SLICE));
     const debugStop = this.debug.check();
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput, ...(debugStop ? { debugStop } : {}) };
   }
@@ -551,6 +561,8 @@ export class MachineSession {
       const known = this.faultFreeKnown();
       if (known.end || known.waiting || HANG_FACTOR * (known.after + 1) > until) return;
       this.sendReferenceAhead(until - this.m.instret);
+      await reference.answer();
+      if (reference.unanswered > 0) continue;
       await reference.settled();
       const report = reference.current;
       if (reference === this.reference && report && !report.halt && !report.waiting && HANG_FACTOR * (report.instret + 1) <= until) {
@@ -569,14 +581,25 @@ export class MachineSession {
     const target = Math.floor((this.m.instret + ahead) / HANG_FACTOR);
     const known = this.faultFreeKnown();
     if (known.end || known.waiting || known.after >= target) return;
-    if (reference.at.instret >= target && reference.gave(this.inputLog)) return;
-    reference.advance(target, this.inputLog);
+    if (!reference.gave(this.inputLog)) {
+      reference.advance(target, this.inputLog);
+      return;
+    }
+    // In pieces, so that a wait for the first (faultFreeAhead) need not wait for the last.
+    for (let at = reference.at.instret; at < target;) {
+      at = Math.min(target, at + REFERENCE_STEP);
+      reference.advance(at, this.inputLog);
+    }
   }
 
-  /** The verdict's fault-free run of `program` from its start, in its own runner. */
+  /**
+   * The verdict's fault-free run of `program` from its start, in its own runner: on one
+   * module, a simplex machine, which runs as each module of a fault-free lockstep machine
+   * does (twin.ts, faultFreeSnapshot) at a half to a quarter of the work.
+   */
   private startReference(program: Program): FaultFreeRun {
     const reference = new FaultFreeRun(this.referencePort());
-    reference.start({ ...this.setup, topology: this.m.topology }, program);
+    reference.start({ ...this.setup, topology: 'simplex' }, program);
     return reference;
   }
 
