@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault] [--fault-target REG]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -25,8 +25,13 @@
  * (the page's default keeps them), `--twin` with the fault-free twin shown (issue 15).
  * `--fault` schedules FAULT on the machine's last module before each run (the page's fault
  * bar does the same): a flip of a5, which int-mix never reads or writes, so every module stays
- * online and the machine does the same work, but from instruction 1,000 on it is no longer
- * its own fault-free run — the twin forks and runs beside it, and the run is judged.
+ * online, but from instruction 1,000 on the machine is no longer its own fault-free run — the
+ * twin forks and runs beside it, and the run is judged. Node and the worker alone run the
+ * same fault: the modules of a lockstep machine then differ for good, which keeps it on the
+ * interpreter (the translator runs lockstep modules only while they hold the same state).
+ * `--fault-target s2` flips the accumulator instead, which the next instruction reads: a
+ * lockstep machine detects it and goes on without the module (dmr stops: it cannot tell
+ * which module is right), back on the translator; on simplex the output is corrupted.
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -35,6 +40,7 @@ import { loadavg } from 'node:os';
 import { assemble } from '../../src/isa/index.ts';
 import { Machine, NULL_CONSOLE } from '../../src/machine/machine.ts';
 import { TOPOLOGIES, type Topology } from '../../src/machine/topology.ts';
+import { parseFault } from '../../src/fault/spec.ts';
 import { launchChromium, serveStatic, whenReady, DIST, ROOT } from './helpers.ts';
 
 const args = process.argv.slice(2);
@@ -48,10 +54,12 @@ const travelAt = args.indexOf('--time-travel');
 const TIME_TRAVEL = travelAt >= 0 ? args[travelAt + 1] !== 'off' : undefined;
 const TWIN = args.includes('--twin');
 const FAULT = args.includes('--fault');
+const targetAt = args.indexOf('--fault-target');
+const FAULT_TARGET = targetAt >= 0 ? args[targetAt + 1] : 'a5';
 /** The fault `--fault` schedules, on module `module` (see above). */
-const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=a5,bit=3`;
+const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=${FAULT_TARGET},bit=3`;
 const MODULES: Record<Topology, number> = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 };
-const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel'].includes(args[k - 1])) as Topology[]);
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel', '--fault-target'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -64,6 +72,7 @@ const program = assemble(source, { file: 'int-mix.s' }).program!;
 async function nodeRun(topology: Topology): Promise<number> {
   const machine = await Machine.create({ topology, console: NULL_CONSOLE });
   machine.load(program);
+  if (FAULT) machine.inject(parseFault(FAULT_SPEC(MODULES[topology] - 1)));
   const start = performance.now();
   while (!machine.halt) machine.run(2 ** 30);
   return machine.instret / (performance.now() - start) / 1000;
@@ -83,11 +92,12 @@ if (TIME_TRAVEL !== undefined) await page.evaluate(`document.querySelector('lock
 if (TWIN) await page.evaluate(`document.querySelector('lockstep-machine').controller.setTwin(true)`);
 const userAgent = await page.evaluate(() => navigator.userAgent);
 
-/** The same program in the same worker called directly (run(50M) until it halts), the page idle: the engine alone. */
-async function workerAloneRun(): Promise<number> {
+/** The same program (and fault) in the same worker called directly (run(50M) until it halts), the page idle: the engine alone. */
+async function workerAloneRun(topology: Topology): Promise<number> {
   return page.evaluate(`(async () => {
     const session = document.querySelector('lockstep-machine').controller.session;
     await session.reset();
+    ${FAULT ? `await session.inject(${JSON.stringify(FAULT_SPEC(MODULES[topology] - 1))});` : ''}
     const start = performance.now();
     let total = 0;
     for (;;) {
@@ -155,7 +165,7 @@ for (const topology of chosen) {
   const views = median(runs.map((r) => r.views));
   const wall = median(runs.map((r) => r.wallMips));
   const alone: number[] = [];
-  for (let k = 0; k < RUNS; k++) alone.push((await workerAloneRun()) / node[k]);
+  for (let k = 0; k < RUNS; k++) alone.push((await workerAloneRun(topology)) / node[k]);
   await page.locator('#reset').click();
   const best = (xs: number[]) => Math.max(...xs).toFixed(3);
   console.log(`${topology.padEnd(12)} ${median(node).toFixed(1).padStart(9)}  ${worker.toFixed(1).padStart(11)}  ${median(ratios).toFixed(3).padStart(5)}  ${best(ratios)}   ${wall.toFixed(1).padStart(13)}  ${median(wallRatios).toFixed(3).padStart(5)}  ${best(wallRatios)}   ${fps.toFixed(1).padStart(8)}  ${views.toFixed(1).padStart(7)}   ${(median(alone) * median(node)).toFixed(1).padStart(12)}  ${median(alone).toFixed(3)}`);
