@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '../campaign/outcomes.ts';
 import { wilson } from '../campaign/stats.ts';
 import type { Parameters } from './models.ts';
+import { InputError } from '../input-error.ts';
 
 const CAMPAIGN_TOPOLOGIES = ['simplex', 'dmr', 'pair-spare', 'tmr', 'cluster'] as const;
 
@@ -62,15 +63,15 @@ export function coverageFromCampaign(json: unknown, source: string, estimate: Es
   const parsed = CampaignSummarySchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'the summary'}: ${issue.message}`);
-    throw new RangeError(`${source}: not a campaign summary: ${problems.join('; ')}`);
+    throw new InputError(`${source}: not a campaign summary: ${problems.join('; ')}`);
   }
   const summary = parsed.data;
   const parameter = PARAMETER[summary.topology];
-  if (!parameter) throw new RangeError(`${source}: a ${summary.topology} campaign measures no coverage parameter (use a dmr, pair-spare or cluster campaign)`);
+  if (!parameter) throw new InputError(`${source}: a ${summary.topology} campaign measures no coverage parameter (use a dmr, pair-spare or cluster campaign)`);
   const count = (o: CampaignOutcome) => summary.outcomes[o]?.count ?? 0;
   const recovered = count('recovered');
   const effective = recovered + count('failstop') + count('sdc') + count('hang') + count('crash');
-  if (effective === 0) throw new RangeError(`${source}: no injected fault took effect unmasked, so the campaign measures no coverage`);
+  if (effective === 0) throw new InputError(`${source}: no injected fault took effect unmasked, so the campaign measures no coverage`);
   const point = recovered / effective;
   const ci95 = wilson95(recovered, effective);
   const value = estimate === 'lower' ? ci95[0] : estimate === 'upper' ? ci95[1] : point;

@@ -16,6 +16,7 @@
 import {
   chainMeasures, downtimeMinutesPerYear, HOURS_PER_YEAR, meanTimeToAbsorption, nines, type Chain, type ChainState, type Transition,
 } from './ctmc.ts';
+import { InputError } from '../input-error.ts';
 
 export const MODELS = ['simplex', 'dmr', 'tmr', 'tmr-degrade', 'pair-spare', 'cluster'] as const;
 export type Model = (typeof MODELS)[number];
@@ -66,19 +67,19 @@ export const DEFAULT_PARAMETERS: Parameters = {
 };
 
 /**
- * Throws a RangeError naming the first parameter out of range: rates must be positive and
+ * Throws an InputError naming the first parameter out of range: rates must be positive and
  * finite (λ_s may be 0), probabilities in [0, 1], the resync pause non-negative.
  */
 export function checkParameters(p: Parameters): void {
   const rates = ['lambda', 'mu', 'rho', 'failoverRate', 'manualRate'] as const;
   for (const name of rates) {
-    if (!(p[name] > 0) || !Number.isFinite(p[name])) throw new RangeError(`${name}: ${p[name]} is not a positive rate per hour`);
+    if (!(p[name] > 0) || !Number.isFinite(p[name])) throw new InputError(`${name}: ${p[name]} is not a positive rate per hour`);
   }
-  if (!(p.standbyLambda >= 0) || !Number.isFinite(p.standbyLambda)) throw new RangeError(`standbyLambda: ${p.standbyLambda} is not a non-negative rate per hour`);
+  if (!(p.standbyLambda >= 0) || !Number.isFinite(p.standbyLambda)) throw new InputError(`standbyLambda: ${p.standbyLambda} is not a non-negative rate per hour`);
   for (const name of ['coverage', 'pairCoverage', 'failoverCoverage'] as const) {
-    if (!(p[name] >= 0 && p[name] <= 1)) throw new RangeError(`${name}: ${p[name]} is not a probability in [0, 1]`);
+    if (!(p[name] >= 0 && p[name] <= 1)) throw new InputError(`${name}: ${p[name]} is not a probability in [0, 1]`);
   }
-  if (!(p.resyncPause >= 0) || !Number.isFinite(p.resyncPause)) throw new RangeError(`resyncPause: ${p.resyncPause} is not a duration in hours`);
+  if (!(p.resyncPause >= 0) || !Number.isFinite(p.resyncPause)) throw new InputError(`resyncPause: ${p.resyncPause} is not a duration in hours`);
 }
 
 /** Builds a chain from named states and [from, to, rate] transitions; rate 0 means none (c = 1, λ_s = 0). */

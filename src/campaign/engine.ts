@@ -168,7 +168,7 @@ export class CampaignEngine {
   /**
    * Runs the fault-free reference with its checkpoints and resolves the fault space. Throws
    * CampaignError when the reference cannot be judged against (it does not exit, or waits
-   * for input), SpaceError for a space that cannot be built, RangeError for bad settings.
+   * for input), SpaceError for a space that cannot be built, InputError for bad settings.
    */
   static async prepare(setup: CampaignSetup, options: EngineOptions = {}): Promise<CampaignEngine> {
     const output = new Capture();
@@ -182,7 +182,7 @@ export class CampaignEngine {
     machine.load(setup.program);
     for (const fault of setup.background ?? []) {
       const problem = machine.checkFault(fault);
-      if (problem) throw new RangeError(`--inject: ${problem}`);
+      if (problem) throw new CampaignError(`--inject: ${problem}`);
     }
 
     const limit = setup.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;

@@ -1,16 +1,18 @@
 /**
  * How the CLI fails, and the exit statuses it returns besides the guest's own (EXIT_STATUSES).
  *
- * - Bad input a user can fix (a file, an option, a fault spec) is a UsageError, or an input
- *   error of the library (isUserError): one line on stderr, status 2.
+ * - Bad input a user can fix (a file, an option, a fault spec) is a UsageError, or an
+ *   InputError of the library (isUserError): one line on stderr, status 2.
  * - The environment failing an open file or stream (stdout on a full disk, stdin that is a
  *   directory, a --trace or --report file that cannot be written) is an IoError: one line
  *   naming the file and the error, status 74; a reader closing a pipe ends the command
  *   quietly with 141, as SIGPIPE ends a shell command.
  * - Anything else is a bug in lockstep and says so (status 70), without a stack trace
- *   unless LOCKSTEP_DEBUG is set.
+ *   unless LOCKSTEP_DEBUG is set: a RangeError that is not an InputError too, since the
+ *   library keeps RangeError for its own invariants and for arguments the CLI checks first.
  */
 import { writeSync } from 'node:fs';
+import { InputError } from '../input-error.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -100,14 +102,14 @@ export function describeSystemError(error: unknown): string {
 }
 
 /**
- * Runs `work` and turns an input error of the library it throws (a RangeError: the library's
- * error classes for bad input extend it) into a UsageError, one line with status 2, its
- * message prefixed with `option` when given: the option or argument the user typed, such as
- * `--duration`. Other errors pass unchanged. A promise `work` returns is turned the same way.
+ * Runs `work` and turns an InputError it throws (or one of its subclasses: ProgramError,
+ * FaultSpecError, ...) into a UsageError, one line with status 2, its message prefixed with
+ * `option` when given: the option or argument the user typed, such as `--duration`. Other
+ * errors pass unchanged. A promise `work` returns is turned the same way.
  */
 export function asUsage<T>(work: () => T, option?: string): T {
   const turn = (error: unknown): never => {
-    if (error instanceof RangeError) throw new UsageError(option === undefined ? error.message : `${option}: ${error.message}`);
+    if (error instanceof InputError) throw new UsageError(option === undefined ? error.message : `${option}: ${error.message}`);
     throw error;
   };
   try {
@@ -119,13 +121,13 @@ export function asUsage<T>(work: () => T, option?: string): T {
 }
 
 /**
- * Whether `error` is bad input rather than a bug: a UsageError, or a RangeError, which is how
- * the library refuses input — InputError and the classes that extend it (ProgramError,
- * FaultSpecError, ...), and the input checks that still throw a plain RangeError. A broken
- * invariant of the library is a plain Error, and so an internal error here.
+ * Whether `error` is bad input rather than a bug: a UsageError of the CLI (DiagnosticsError
+ * too), or an InputError, which is how the library refuses input (ProgramError,
+ * FaultSpecError, WatchError, ... extend it). Any other error, a plain RangeError included, is
+ * an internal error.
  */
 export function isUserError(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof RangeError;
+  return error instanceof UsageError || error instanceof InputError;
 }
 
 /** A failed system call that reached us unwrapped (it has an errno code and a syscall name). */

@@ -148,7 +148,7 @@ export async function runWorkloadCommand(
     machine.replace(r.at, r.site);
   }
   checkFeedFlags({ workload, durationUs, rate, fifo, seed }, service.capacity);
-  const feed = new TransactionFeed(service, { workload, durationUs, rate, fifo, seed, trace, timedFaults }); // RangeError: a user error
+  const feed = new TransactionFeed(service, { workload, durationUs, rate, fifo, seed, trace, timedFaults }); // InputError: a user error
   if (options.report) checkOutputPath(options.report, `the report to ${options.report}`);
   if (machine) machine.onDivergence = (_event, line) => err(`${line}\n`);
   const traceFile = options.trace === undefined ? undefined

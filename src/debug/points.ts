@@ -20,6 +20,7 @@
  */
 import type { Machine } from '../machine/machine.ts';
 import { formatWatch, WatchError, type WatchTarget } from './watch.ts';
+import { InputError } from '../input-error.ts';
 
 export type DebugHit =
   | { kind: 'breakpoint'; slot: number; pc: number }
@@ -45,14 +46,14 @@ export class DebugPoints {
 
   /**
    * Sets the breakpoints: the run stops before executing an instruction at any of these
-   * pcs (slot k of a hit is pcs[k]). Throws RangeError for more than `capacity`, or a pc
+   * pcs (slot k of a hit is pcs[k]). Throws InputError for more than `capacity`, or a pc
    * that is not a word-aligned 32-bit address.
    */
   setBreakpoints(pcs: readonly number[]): void {
     const L = this.L;
-    if (pcs.length > L.BREAKPOINT_SLOTS) throw new RangeError(`${pcs.length} breakpoints: a machine takes at most ${L.BREAKPOINT_SLOTS}`);
+    if (pcs.length > L.BREAKPOINT_SLOTS) throw new InputError(`${pcs.length} breakpoints: a machine takes at most ${L.BREAKPOINT_SLOTS}`);
     for (const pc of pcs) {
-      if (!Number.isInteger(pc) || pc < 0 || pc > 0xFFFF_FFFF || pc % 4 !== 0) throw new RangeError(`breakpoint at ${pc}: expected a word-aligned address, such as 0x80000010`);
+      if (!Number.isInteger(pc) || pc < 0 || pc > 0xFFFF_FFFF || pc % 4 !== 0) throw new InputError(`breakpoint at ${pc}: expected a word-aligned address, such as 0x80000010`);
     }
     pcs.forEach((pc, k) => this.machine.core.setU32(L.DEBUG + L.D_BREAKS + 4 * k, pc));
     this.machine.core.setU32(L.DEBUG + L.D_BREAK_COUNT, pcs.length);

@@ -30,6 +30,7 @@ import { failoverOptionsOf } from '../scenario/failover.ts';
 import { checkAnswer, GoalChecker, type CampaignSummaryView, type GoalStatus, type Observation } from './goals.ts';
 import type { CampaignSettings, Lesson, ProgramGoal, RunGoal, Solution, Step } from './lesson.ts';
 import type { LessonScenario, ScenarioProgram } from './scenario.ts';
+import { InputError } from '../input-error.ts';
 
 /** A program file's bytes and the name it goes by in diagnostics. */
 export interface ProgramFile {
@@ -71,7 +72,7 @@ const MAX_INSTRUCTIONS = 200_000_000;
 /** One run of a scenario, headless, observed as the browser observes it. */
 interface Run {
   readonly topology: ServiceTopology;
-  /** Schedules a fault at an instruction; throws RangeError (or FaultSpecError) naming the problem. */
+  /** Schedules a fault at an instruction; throws InputError (or FaultSpecError) naming the problem. */
   inject(fault: Fault): void;
   /** Replaces a module or a board at instruction `at` (default: where the run is). */
   replace(site: { module: number } | { board: number }, at?: number): void;
@@ -186,7 +187,7 @@ class ProgramRun extends ObservedRun {
 
   static async start(scenario: LessonScenario, program: Program): Promise<ProgramRun> {
     const { topology } = scenario.machine;
-    if (isSystemTopology(topology)) throw new RangeError(`a ${topology} runs transaction workloads: give the scenario a workload`);
+    if (isSystemTopology(topology)) throw new InputError(`a ${topology} runs transaction workloads: give the scenario a workload`);
     const run = new ProgramRun();
     const config = { topology, compare: scenario.machine.compare, ramMiB: scenario.machine.ramMiB, resync: scenario.machine.resync, repairAfter: scenario.machine.repairAfter };
     const reference = new ConsoleText();
@@ -268,13 +269,13 @@ class WorkloadRun extends ObservedRun {
   }
 
   inject(fault: Fault): void {
-    if (fault.atUs !== undefined) throw new RangeError(`fault '${formatFault(fault)}': a fault at a virtual time is planned when the run starts; here, name the instruction (at=N)`);
+    if (fault.atUs !== undefined) throw new InputError(`fault '${formatFault(fault)}': a fault at a virtual time is planned when the run starts; here, name the instruction (at=N)`);
     this.built.service.inject(fault);
   }
 
   replace(site: { module: number } | { board: number }, at?: number): void {
     const machine = this.built.machine;
-    if (!machine) throw new RangeError(`a ${this.topology}'s hosts are not replaced during a run; replacement is for dmr, pair-spare and tmr`);
+    if (!machine) throw new InputError(`a ${this.topology}'s hosts are not replaced during a run; replacement is for dmr, pair-spare and tmr`);
     machine.replace(at ?? machine.instret, site);
   }
 
@@ -336,9 +337,13 @@ export interface TestResult {
   status: GoalStatus;
 }
 
-/** What a step throws is a reason it fails: a program that does not load, a fault the machine refuses. */
+/**
+ * What a step throws is a reason it fails: an input error (a program that does not load, a
+ * fault the machine refuses), or a plain Error. Anything else (a TypeError, a RangeError of
+ * ours) is a bug and is thrown on.
+ */
 function failure(error: unknown): GoalStatus {
-  if (error instanceof Error && ['ProgramError', 'FaultSpecError', 'RangeError', 'Error'].includes(error.name)) {
+  if (error instanceof InputError || (error instanceof Error && error.name === 'Error')) {
     return { state: 'failed', reason: error.message };
   }
   throw error;

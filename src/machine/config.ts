@@ -8,6 +8,7 @@ import type { ConsoleIO } from './hostcalls.ts';
 import { DEFAULT_DIAGNOSE_TIME, checkDiagnosisSettings, type ReadmitPolicy, type Threshold } from './diagnosis.ts';
 import { checkEccSettings, type EccMode } from './ecc.ts';
 import type { Engine } from './core.ts';
+import { InputError } from '../input-error.ts';
 
 export type ComparePoint = 'every' | 'store' | 'io';
 
@@ -48,15 +49,15 @@ export interface MachineConfig {
 export type ResolvedConfig = Required<Omit<MachineConfig, 'console' | 'engine' | 'repairAfter' | 'threshold' | 'scrubEvery'>>
   & { repairAfter?: number; threshold?: Threshold; scrubEvery?: number };
 
-/** Throws RangeError naming the first bad setting of `config`. */
+/** Throws InputError naming the first bad setting of `config`. */
 export function checkMachineConfig(config: MachineConfig): void {
   const ram = config.ramMiB ?? 1;
-  if (!Number.isInteger(ram) || ram < 1 || ram > 64) throw new RangeError(`RAM size ${ram} MiB is out of range: use 1..64`);
+  if (!Number.isInteger(ram) || ram < 1 || ram > 64) throw new InputError(`RAM size ${ram} MiB is out of range: use 1..64`);
   if (config.repairAfter !== undefined && (!Number.isSafeInteger(config.repairAfter) || config.repairAfter < 0)) {
-    throw new RangeError(`repair time ${config.repairAfter} must be a non-negative number of instructions`);
+    throw new InputError(`repair time ${config.repairAfter} must be a non-negative number of instructions`);
   }
   const bw = config.copyBytesPerCycle ?? 8;
-  if (!(bw > 0)) throw new RangeError(`copy bandwidth ${bw} must be positive`);
+  if (!(bw > 0)) throw new InputError(`copy bandwidth ${bw} must be positive`);
   checkDiagnosisSettings(config);
   checkEccSettings(config.ecc, config.scrubEvery);
 }

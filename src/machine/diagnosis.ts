@@ -14,6 +14,7 @@
  */
 import type { Fault, FaultKind } from '../fault/spec.ts';
 import type { MachineEvent } from './events.ts';
+import { InputError } from '../input-error.ts';
 
 export const READMIT_POLICIES = ['never', 'transient'] as const;
 export type ReadmitPolicy = (typeof READMIT_POLICIES)[number];
@@ -45,26 +46,26 @@ function carriesPermanentFault(faults: readonly Fault[]): boolean {
   return faults.some((fault) => PERMANENT_KINDS.has(fault.kind));
 }
 
-/** "3/1000000" → 3 errors within 1,000,000 instructions; RangeError naming the problem. */
+/** "3/1000000" → 3 errors within 1,000,000 instructions; InputError naming the problem. */
 export function parseThreshold(text: string): Threshold {
   const match = /^\s*(\d[\d_]*)\s*\/\s*(\d[\d_]*)\s*$/.exec(text);
-  if (!match) throw new RangeError(`threshold '${text}' is not K/N (K errors within N instructions, e.g. 3/1000000)`);
+  if (!match) throw new InputError(`threshold '${text}' is not K/N (K errors within N instructions, e.g. 3/1000000)`);
   return checkThreshold({ errors: Number(match[1].replace(/_/g, '')), within: Number(match[2].replace(/_/g, '')) });
 }
 
-/** Throws RangeError naming a diagnosis setting that is out of range. */
+/** Throws InputError naming a diagnosis setting that is out of range. */
 export function checkDiagnosisSettings(settings: { diagnoseTime?: number; threshold?: Threshold }): void {
   const time = settings.diagnoseTime;
   if (time !== undefined && (!Number.isSafeInteger(time) || time < 0)) {
-    throw new RangeError(`diagnosis time ${time} must be a non-negative number of instructions`);
+    throw new InputError(`diagnosis time ${time} must be a non-negative number of instructions`);
   }
   if (settings.threshold) checkThreshold(settings.threshold);
 }
 
 function checkThreshold(threshold: Threshold): Threshold {
   const { errors, within } = threshold;
-  if (!Number.isSafeInteger(errors) || errors < 1) throw new RangeError(`threshold: K = ${errors} must be 1 or more errors`);
-  if (!Number.isSafeInteger(within) || within < 1) throw new RangeError(`threshold: N = ${within} must be 1 or more instructions`);
+  if (!Number.isSafeInteger(errors) || errors < 1) throw new InputError(`threshold: K = ${errors} must be 1 or more errors`);
+  if (!Number.isSafeInteger(within) || within < 1) throw new InputError(`threshold: N = ${within} must be 1 or more instructions`);
   return threshold;
 }
 

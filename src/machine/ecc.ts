@@ -13,6 +13,7 @@
  */
 import type { Core } from './core.ts';
 import type { MachineEvent } from './events.ts';
+import { InputError } from '../input-error.ts';
 
 export type EccMode = 'none' | 'secded';
 export const ECC_MODES: readonly EccMode[] = ['none', 'secded'];
@@ -21,14 +22,14 @@ export const ECC_MODES: readonly EccMode[] = ['none', 'secded'];
 export type CorrectedBy = 'read' | 'scrub';
 
 /**
- * Throws RangeError for an unknown code, or a scrubber without SEC-DED or with no interval.
+ * Throws InputError for an unknown code, or a scrubber without SEC-DED or with no interval.
  * The one check of these settings: the CLI and scenario files name the option or field.
  */
 export function checkEccSettings(ecc: string | undefined, scrubEvery: number | undefined): void {
-  if (ecc !== undefined && !(ECC_MODES as readonly string[]).includes(ecc)) throw new RangeError(`ECC '${ecc}' is unknown: use ${ECC_MODES.join(' or ')}`);
+  if (ecc !== undefined && !(ECC_MODES as readonly string[]).includes(ecc)) throw new InputError(`ECC '${ecc}' is unknown: use ${ECC_MODES.join(' or ')}`);
   if (scrubEvery === undefined) return;
-  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new RangeError(`${scrubEvery} instructions between scrubber passes: give a whole number, 1 or more (or no scrubber at all)`);
-  if (ecc !== 'secded') throw new RangeError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
+  if (!Number.isSafeInteger(scrubEvery) || scrubEvery < 1) throw new InputError(`${scrubEvery} instructions between scrubber passes: give a whole number, 1 or more (or no scrubber at all)`);
+  if (ecc !== 'secded') throw new InputError('a scrubber corrects errors with the RAM\'s check bits: give the machine ECC secded to scrub');
 }
 
 /** What the scrubber did so far (the report's `scrub`). */

@@ -33,6 +33,7 @@ import { unhandledTrap } from './traps.ts';
 import { FirstDifference } from './first-difference.ts';
 import { checkPlacement } from './placement.ts';
 import { checkMachineConfig, resolveMachineConfig, type MachineConfig, type ResolvedConfig } from './config.ts';
+import { InputError } from '../input-error.ts';
 
 export type { MachineConfig, ComparePoint } from './config.ts';
 export type { ScheduledAction } from './schedule.ts';
@@ -196,7 +197,7 @@ export class Machine {
     this.programLoaded = false;
   }
 
-  /** Validates the configuration and builds the machine; throws RangeError on a bad setting. */
+  /** Validates the configuration and builds the machine; throws InputError on a bad setting. */
   static async create(config: MachineConfig = {}): Promise<Machine> {
     checkMachineConfig(config);
     await compileCore();
@@ -347,29 +348,29 @@ export class Machine {
     return checkFaultSlots([...this.schedule.faults(), fault], this.core, this.topology, this.config.ecc === 'secded');
   }
 
-  /** Schedules `fault` (throws RangeError if checkFault rejects it or it lies in the past). */
+  /** Schedules `fault` (throws InputError if checkFault rejects it or it lies in the past). */
   inject(fault: Fault): void {
     const problem = this.checkFault(fault);
-    if (problem) throw new RangeError(problem);
-    if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the machine is already at ${this.instret}`);
+    if (problem) throw new InputError(problem);
+    if (fault.at < this.instret) throw new InputError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the machine is already at ${this.instret}`);
     this.schedule.add({ at: fault.at, type: 'fault', fault });
   }
 
   /** Schedules the replacement of a module (or, with `board`, every module of a board) at instruction `at`. */
   replace(at: number, site: { module: number } | { board: number }): void {
-    if (this.topology === 'simplex') throw new RangeError('simplex has no other module to copy a replacement from: replace modules of dmr, pair-spare or tmr');
+    if (this.topology === 'simplex') throw new InputError('simplex has no other module to copy a replacement from: replace modules of dmr, pair-spare or tmr');
     const modules = 'board' in site ? this.boardModules(site.board) : [site.module];
     if ('module' in site && (site.module < 0 || site.module >= this.modules.length)) {
-      throw new RangeError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
+      throw new InputError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
     }
-    if (at < this.instret) throw new RangeError(`replacement at instruction ${at} lies in the past (the machine is at ${this.instret})`);
+    if (at < this.instret) throw new InputError(`replacement at instruction ${at} lies in the past (the machine is at ${this.instret})`);
     this.schedule.add({ at, type: 'replace', modules });
   }
 
   private boardModules(board: number): number[] {
     const boards = boardCount(this.topology);
     if (!Number.isInteger(board) || board < 0 || board >= boards) {
-      throw new RangeError(`board ${board} does not exist: ${this.topology} has boards 0..${boards - 1}`);
+      throw new InputError(`board ${board} does not exist: ${this.topology} has boards 0..${boards - 1}`);
     }
     return modulesOfBoard(this.topology, board);
   }
@@ -914,13 +915,13 @@ export class Machine {
    * Puts this machine in the state `snapshot` recorded, in its own core instance, keeping
    * its console, trace sink and onDivergence: what fromSnapshotSync() would give, without
    * a new instance. The snapshot must be of a machine with this one's configuration
-   * (RangeError otherwise).
+   * (InputError otherwise).
    */
   restore(snapshot: ArrayBuffer): void {
     const decoded = decodeSnapshot(snapshot);
     const theirs: Record<string, unknown> = { ...decoded.host.config };
     const differs = Object.entries(this.config).find(([key, value]) => JSON.stringify(theirs[key]) !== JSON.stringify(value));
-    if (differs) throw new RangeError(`cannot restore a snapshot of another machine into this one: its ${differs[0]} is ${String(theirs[differs[0]])}, not ${String(differs[1])}`);
+    if (differs) throw new InputError(`cannot restore a snapshot of another machine into this one: its ${differs[0]} is ${String(theirs[differs[0]])}, not ${String(differs[1])}`);
     this.drainTrace();
     this.port.takeResults();
     this.events.length = 0;

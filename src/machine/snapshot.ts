@@ -22,6 +22,7 @@ import type { ScheduledAction } from './schedule.ts';
 import type { ResyncState } from './resync.ts';
 import type { StuckVerdict } from './checkers.ts';
 import type { ErrorHistory } from './diagnosis.ts';
+import { InputError } from '../input-error.ts';
 
 const MAGIC = 0x534C534C; // "LSLS"
 const VERSION = 4;
@@ -189,11 +190,11 @@ export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layo
  */
 export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner?: ArrayBuffer; restoreCore(core: Core): boolean[] } {
   const bytes = new Uint8Array(buffer);
-  if (bytes.length < 8) throw new RangeError('not a Lockstep Lab snapshot: too short');
+  if (bytes.length < 8) throw new InputError('not a Lockstep Lab snapshot: too short');
   const [magic, version] = new Uint32Array(buffer.slice(0, 8));
-  if (magic !== MAGIC) throw new RangeError('not a Lockstep Lab snapshot (bad magic)');
-  if (version !== VERSION) throw new RangeError(`snapshot format ${version} is not supported (this build reads ${VERSION})`);
-  if (bytes.length < HEADER_BYTES) throw new RangeError('corrupt snapshot: too short');
+  if (magic !== MAGIC) throw new InputError('not a Lockstep Lab snapshot (bad magic)');
+  if (version !== VERSION) throw new InputError(`snapshot format ${version} is not supported (this build reads ${VERSION})`);
+  if (bytes.length < HEADER_BYTES) throw new InputError('corrupt snapshot: too short');
   const [, , abi, jsonLength, innerLength] = new Uint32Array(buffer.slice(0, HEADER_BYTES));
   const host = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + jsonLength))) as HostSnapshot;
   const innerAt = HEADER_BYTES + jsonLength;
@@ -201,7 +202,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner
     host,
     inner: innerLength > 0 ? buffer.slice(innerAt, innerAt + innerLength) : undefined,
     restoreCore(core: Core) {
-      if (abi !== core.coreAbi) throw new RangeError(`snapshot of core ABI ${abi} cannot be restored into core ABI ${core.coreAbi}`);
+      if (abi !== core.coreAbi) throw new InputError(`snapshot of core ABI ${abi} cannot be restored into core ABI ${core.coreAbi}`);
       const L = core.layout;
       let at = innerAt + innerLength;
       for (const [from, to] of stateRanges(L)) {
@@ -221,7 +222,7 @@ export function decodeSnapshot(buffer: ArrayBuffer): { host: HostSnapshot; inner
           if (tag === PAGE_ZERO) target.fill(0);
           else if (tag === PAGE_SAME) target.set(core.slice(L.RAM_SLOTS + p * page, page));
           else if (tag === PAGE_BYTES) { target.set(bytes.subarray(at, at + page)); at += page; }
-          else throw new RangeError('corrupt snapshot: bad page tag');
+          else throw new InputError('corrupt snapshot: bad page tag');
           // The encoder tags a zero page PAGE_ZERO first, and a page equal to module 0's PAGE_SAME.
           if (m === 0) firstZero[p] = tag === PAGE_ZERO ? 1 : 0;
           else if (tag === PAGE_BYTES || (tag === PAGE_ZERO && firstZero[p] === 0)) likeFirst[m] = false;

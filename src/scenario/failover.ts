@@ -30,7 +30,7 @@ export const FailoverScenario = z.strictObject({
 
 export type FailoverScenarioSettings = z.output<typeof FailoverScenario>;
 
-/** The library's settings for `given` (only those given; parseDuration throws RangeError for a bad time). */
+/** The library's settings for `given` (only those given; parseDuration throws InputError for a bad time). */
 export function failoverOptionsOf(given: FailoverScenarioSettings): Partial<Omit<FailoverSettings, 'topology'>> {
   return {
     ...(given.heartbeat !== undefined ? { heartbeatUs: parseDuration(given.heartbeat) } : {}),

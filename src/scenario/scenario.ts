@@ -19,6 +19,7 @@ import { OUTCOMES } from '../fault/classify.ts';
 import { AvailabilityScenario } from './availability.ts';
 import { FailoverScenario, failoverOptionsOf } from './failover.ts';
 import { SYSTEM_TOPOLOGIES, failoverSettings, isSystemTopology } from '../system/settings.ts';
+import { InputError } from '../input-error.ts';
 
 export const SCENARIO_VERSION = 1;
 
@@ -81,7 +82,7 @@ const Machine = z.strictObject({
   try {
     checkEccSettings(machine.ecc, machine.scrubEvery);
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
+    if (!(error instanceof InputError)) throw error;
     ctx.addIssue({ code: 'custom', path: ['scrubEvery'], message: error.message });
   }
 });
@@ -258,16 +259,16 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   return out;
 }
 
-/** Decodes base64url (padding and standard '+/' accepted); throws RangeError on bad input. */
+/** Decodes base64url (padding and standard '+/' accepted); throws InputError on bad input. */
 export function decodeBase64Url(text: string): Uint8Array {
   const clean = text.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  if (clean.length % 4 === 1) throw new RangeError('base64url text has an impossible length');
+  if (clean.length % 4 === 1) throw new InputError('base64url text has an impossible length');
   const out: number[] = [];
   let bits = 0;
   let value = 0;
   for (const ch of clean) {
     const v = ALPHABET.indexOf(ch);
-    if (v < 0) throw new RangeError(`'${ch}' is not a base64url character`);
+    if (v < 0) throw new InputError(`'${ch}' is not a base64url character`);
     value = (value << 6) | v;
     bits += 6;
     if (bits >= 8) {

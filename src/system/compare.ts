@@ -20,6 +20,7 @@ import { usToCycles } from '../transactions/time.ts';
 import type { ApplicationChanges as ProgramChanges, Workload } from '../transactions/workloads/workload.ts';
 import { createService, modulesOf, type ServiceTopology } from './index.ts';
 import type { FailoverSettings } from './settings.ts';
+import { InputError } from '../input-error.ts';
 
 export const COMPARE_TOPOLOGIES = ['simplex', 'cluster', 'cluster-aware', 'process-pair', 'process-pair-aware', 'dmr', 'pair-spare', 'tmr'] as const;
 export type CompareTopology = (typeof COMPARE_TOPOLOGIES)[number];
@@ -97,7 +98,7 @@ export interface CompareRun {
 
 /**
  * The fault `spec` means for `workload` running `program`. The transient flip needs a
- * transaction that reads live data at or after the fault time: RangeError if none arrives.
+ * transaction that reads live data at or after the fault time: InputError if none arrives.
  */
 export function compareFault(spec: CompareFaultSpec, workload: Workload, program: Program, feed: CompareOptions['feed']): Fault {
   if (spec.kind === 'hard') return { at: 0, atUs: spec.atUs, module: 0, kind: 'kill' };
@@ -108,10 +109,10 @@ export function compareFault(spec: CompareFaultSpec, workload: Workload, program
     const live = workload.liveWord?.(arrival.payload);
     if (!live) continue;
     const base = program.symbols.get(live.symbol);
-    if (base === undefined) throw new RangeError(`workload ${workload.name}: its program has no symbol '${live.symbol}' for its live data`);
+    if (base === undefined) throw new InputError(`workload ${workload.name}: its program has no symbol '${live.symbol}' for its live data`);
     return { at: 0, atUs: spec.atUs, module: 0, kind: 'flip', target: { type: 'mem', addr: (base + live.offset) >>> 0 }, bit: live.bit };
   }
-  throw new RangeError(`no ${workload.name} transaction that reads live data arrives after ${spec.atUs} µs: put the transient fault earlier or run longer`);
+  throw new InputError(`no ${workload.name} transaction that reads live data arrives after ${spec.atUs} µs: put the transient fault earlier or run longer`);
 }
 
 /** Runs one row. */
@@ -139,7 +140,7 @@ export async function compareRun(topology: CompareTopology, spec: CompareFaultSp
 }
 
 /**
- * Every row: the topologies (default all) × the faults, in that order. Throws RangeError
+ * Every row: the topologies (default all) × the faults, in that order. Throws InputError
  * before any row runs for a fault outside the run (checkFaultTime).
  */
 export async function compare(options: CompareOptions): Promise<CompareRun[]> {

@@ -49,6 +49,7 @@ import type { ServiceState, TransactionService } from '../transactions/service.t
 import { cyclesToUs, usToCycles } from '../transactions/time.ts';
 import { HOSTS, type FailoverSettings } from './settings.ts';
 import { restoreFields, saveFields, type FailoverState } from './failover-state.ts';
+import { InputError } from '../input-error.ts';
 
 /** While records wait outside the serving host's FIFO, the network tops the FIFO up at least this often (cycles, 10 µs). */
 const TOP_UP_CYCLES = 1000;
@@ -255,11 +256,11 @@ export class FailoverSystem implements TransactionService {
     return this.hosts[fault.module].checkFault({ ...fault, module: 0 });
   }
 
-  /** Schedules `fault` at system instruction `fault.at` (throws RangeError as Machine.inject). */
+  /** Schedules `fault` at system instruction `fault.at` (throws InputError as Machine.inject). */
   inject(fault: Fault): void {
     const problem = this.checkFault(fault);
-    if (problem || !('module' in fault)) throw new RangeError(problem);
-    if (fault.at < this.instret) throw new RangeError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the system is already at ${this.instret}`);
+    if (problem || !('module' in fault)) throw new InputError(problem);
+    if (fault.at < this.instret) throw new InputError(`fault '${formatFault(fault)}' is at instruction ${fault.at}, but the system is already at ${this.instret}`);
     const index = this.faults.findIndex((f) => f.at > fault.at);
     this.faults.splice(index < 0 ? this.faults.length : index, 0, fault);
   }

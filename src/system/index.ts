@@ -74,7 +74,7 @@ export interface Service {
   system?: FailoverSystem;
 }
 
-/** Builds the service; throws RangeError on a bad setting and ProgramError on a program that cannot load. */
+/** Builds the service; throws InputError on a bad setting and ProgramError on a program that cannot load. */
 export async function createService(program: Program, config: ServiceConfig): Promise<Service> {
   const { topology, failover, ...machineConfig } = config;
   if (isSystemTopology(topology)) {

@@ -7,6 +7,7 @@
  * send heartbeats every second and fail over in tens of seconds; the defaults here keep the
  * same proportions within a one-second run.
  */
+import { InputError } from '../input-error.ts';
 
 export const SYSTEM_TOPOLOGIES = ['cluster', 'process-pair'] as const;
 export type SystemTopology = (typeof SYSTEM_TOPOLOGIES)[number];
@@ -54,15 +55,15 @@ export const DEFAULT_FAILOVER: Omit<FailoverSettings, 'topology'> = {
   linkBytesPerCycle: 1.25,
 };
 
-/** Settings with the defaults filled in; throws RangeError naming the first bad one. */
+/** Settings with the defaults filled in; throws InputError naming the first bad one. */
 export function failoverSettings(topology: SystemTopology, given: Partial<Omit<FailoverSettings, 'topology'>> = {}): FailoverSettings {
   const s: FailoverSettings = { topology, ...DEFAULT_FAILOVER, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
-  if (!(Number.isFinite(s.heartbeatUs) && s.heartbeatUs >= 0.01)) throw new RangeError(`heartbeat period ${s.heartbeatUs} µs must be at least one clock cycle (0.01 µs)`);
-  if (!(Number.isInteger(s.missed) && s.missed >= 1 && s.missed <= 1000)) throw new RangeError(`missed heartbeats ${s.missed} must be a whole number 1..1000`);
-  if (!(Number.isFinite(s.failoverTimeUs) && s.failoverTimeUs >= 0)) throw new RangeError(`failover time ${s.failoverTimeUs} µs must be 0 or more`);
-  if (!(Number.isSafeInteger(s.checkpointEvery) && s.checkpointEvery >= 1)) throw new RangeError(`checkpoint interval ${s.checkpointEvery} must be a whole number of instructions, 1 or more`);
-  if (!(CLUSTER_AWARE_MODES as readonly string[]).includes(s.clusterAware)) throw new RangeError(`cluster-aware mode '${s.clusterAware}' is not one of ${CLUSTER_AWARE_MODES.join(', ')}`);
-  if (!(s.linkBytesPerCycle > 0 && Number.isFinite(s.linkBytesPerCycle))) throw new RangeError(`link bandwidth ${s.linkBytesPerCycle} bytes per cycle must be positive`);
-  if (topology === 'process-pair' && s.clusterAware !== 'off') throw new RangeError('cluster-aware applies to the cluster: a process pair is made safe by checkpoints the application sends (a pair-aware workload such as card-auth-pair)');
+  if (!(Number.isFinite(s.heartbeatUs) && s.heartbeatUs >= 0.01)) throw new InputError(`heartbeat period ${s.heartbeatUs} µs must be at least one clock cycle (0.01 µs)`);
+  if (!(Number.isInteger(s.missed) && s.missed >= 1 && s.missed <= 1000)) throw new InputError(`missed heartbeats ${s.missed} must be a whole number 1..1000`);
+  if (!(Number.isFinite(s.failoverTimeUs) && s.failoverTimeUs >= 0)) throw new InputError(`failover time ${s.failoverTimeUs} µs must be 0 or more`);
+  if (!(Number.isSafeInteger(s.checkpointEvery) && s.checkpointEvery >= 1)) throw new InputError(`checkpoint interval ${s.checkpointEvery} must be a whole number of instructions, 1 or more`);
+  if (!(CLUSTER_AWARE_MODES as readonly string[]).includes(s.clusterAware)) throw new InputError(`cluster-aware mode '${s.clusterAware}' is not one of ${CLUSTER_AWARE_MODES.join(', ')}`);
+  if (!(s.linkBytesPerCycle > 0 && Number.isFinite(s.linkBytesPerCycle))) throw new InputError(`link bandwidth ${s.linkBytesPerCycle} bytes per cycle must be positive`);
+  if (topology === 'process-pair' && s.clusterAware !== 'off') throw new InputError('cluster-aware applies to the cluster: a process pair is made safe by checkpoints the application sends (a pair-aware workload such as card-auth-pair)');
   return s;
 }

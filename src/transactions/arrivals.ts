@@ -76,8 +76,8 @@ export const DEFAULT_RATE = 1000;
 
 /** Checks a rate given by the user: a positive number per virtual second, at most one per cycle. */
 export function checkRate(rate: number): void {
-  if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`rate ${rate} must be a positive number of transactions per virtual second`);
-  if (rate > MAX_RATE) throw new RangeError(`rate ${rate} is above one transaction per clock cycle (${MAX_RATE} per second)`);
+  if (!(Number.isFinite(rate) && rate > 0)) throw new InputError(`rate ${rate} must be a positive number of transactions per virtual second`);
+  if (rate > MAX_RATE) throw new InputError(`rate ${rate} is above one transaction per clock cycle (${MAX_RATE} per second)`);
 }
 
 // ── Trace files ────────────────────────────────────────────────────────────────────────

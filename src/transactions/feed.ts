@@ -21,6 +21,7 @@ import { arrivalStream, checkRate, type Arrival, type TraceArrival } from './arr
 import { buildLedger, ModelReplay, type Ledger } from './ledger.ts';
 import { usToCycles, MAX_DURATION_US, CYCLES_PER_US } from './time.ts';
 import type { Workload } from './workloads/workload.ts';
+import { InputError } from '../input-error.ts';
 
 export const DEFAULT_FIFO_DEPTH = 64;
 export const DEFAULT_SEED = 1;
@@ -72,13 +73,13 @@ export function checkFeedOptions(options: FeedOptions, fifoCapacity = 1024): str
 }
 
 /**
- * Throws RangeError unless virtual time `atUs` lies within a run of `durationUs` µs, in
+ * Throws InputError unless virtual time `atUs` lies within a run of `durationUs` µs, in
  * [0, durationUs): a fault planned at or after the end would never be injected. `what`
  * names the fault and its time.
  */
 export function checkFaultTime(what: string, atUs: number, durationUs: number): void {
   if (atUs >= 0 && atUs < durationUs) return;
-  throw new RangeError(`${what} lies outside the run, which lasts ${formatTime(durationUs)} of virtual time: put it inside the run`);
+  throw new InputError(`${what} lies outside the run, which lasts ${formatTime(durationUs)} of virtual time: put it inside the run`);
 }
 
 /** What TransactionFeed.checkpoint() records: plain data, compared as JSON. */
@@ -129,12 +130,12 @@ export class TransactionFeed {
   /** Timed faults still to come, in order of time: [cycle, fault with `at` to be filled in]. */
   private readonly timed: [number, Fault][] = [];
 
-  /** Throws RangeError when checkFeedOptions finds a problem. */
+  /** Throws InputError when checkFeedOptions finds a problem. */
   constructor(target: Machine | TransactionService, readonly options: FeedOptions) {
     const service = 'port' in target ? new MachineService(target) : target;
     this.service = service;
     const problem = checkFeedOptions(options, service.capacity);
-    if (problem) throw new RangeError(problem);
+    if (problem) throw new InputError(problem);
     this.now = service.cycle;
     this.endCycle = usToCycles(options.durationUs);
     for (const fault of options.timedFaults ?? []) this.schedule(fault);
@@ -158,17 +159,17 @@ export class TransactionFeed {
 
   /**
    * Schedules a fault at a virtual time (Fault.atUs) as `timedFaults` does, during the run
-   * too. Throws RangeError for a fault without a time, one the service refuses, a time the
+   * too. Throws InputError for a fault without a time, one the service refuses, a time the
    * feed's clock has passed, or one at or after the end of the run (checkFaultTime).
    */
   schedule(timed: Fault): void {
-    if (timed.atUs === undefined) throw new RangeError(`fault '${formatFault(timed)}' has no virtual time: inject it into the machine instead`);
+    if (timed.atUs === undefined) throw new InputError(`fault '${formatFault(timed)}' has no virtual time: inject it into the machine instead`);
     const { atUs, ...fault } = timed;
     checkFaultTime(`fault '${formatFault(timed)}'`, atUs, this.options.durationUs);
     const refused = this.service.checkFault(fault);
-    if (refused) throw new RangeError(refused);
+    if (refused) throw new InputError(refused);
     const cycle = usToCycles(atUs);
-    if (cycle < this.now) throw new RangeError(`fault '${formatFault(timed)}' is at ${atUs} µs of virtual time, but the run is already at ${this.now / CYCLES_PER_US} µs`);
+    if (cycle < this.now) throw new InputError(`fault '${formatFault(timed)}' is at ${atUs} µs of virtual time, but the run is already at ${this.now / CYCLES_PER_US} µs`);
     const index = this.timed.findIndex(([at]) => at > cycle);
     this.timed.splice(index < 0 ? this.timed.length : index, 0, [cycle, fault]);
   }
@@ -179,11 +180,11 @@ export class TransactionFeed {
    * The feed's state now, for resume(): with a snapshot of its machine taken at the same
    * moment, enough to go on from here as this feed would. Equal checkpoints (as JSON) of two
    * feeds over equal machines mean equal futures. Only a feed of one machine (a
-   * MachineService) and no timed faults still to come has one: RangeError otherwise.
+   * MachineService) and no timed faults still to come has one: InputError otherwise.
    */
   checkpoint(): FeedCheckpoint {
-    if (!(this.service instanceof MachineService)) throw new RangeError('only a feed of one machine can be checkpointed: a failover system\'s hosts are not snapshotted together');
-    if (this.timed.length > 0) throw new RangeError('a feed with timed faults still to come cannot be checkpointed: give the faults instruction numbers');
+    if (!(this.service instanceof MachineService)) throw new InputError('only a feed of one machine can be checkpointed: a failover system\'s hosts are not snapshotted together');
+    if (this.timed.length > 0) throw new InputError('a feed with timed faults still to come cannot be checkpointed: give the faults instruction numbers');
     const { downAt, firstEvent } = this.service.bookkeeping;
     return {
       arrived: this.arrivals.length, dropped: [...this.dropped], pushed: [...this.pushed],
@@ -224,7 +225,7 @@ export class TransactionFeed {
    * again. Stopping early changes nothing: the service and the arrivals
    * go on exactly as in one call. A service that is down executes nothing, so `untilCycle`
    * is how a caller spreads the rest of such a run over time. Returns done.
-   * Throws if the guest waits for console input (a workload program must not).
+   * Throws InputError if the guest waits for console input (a workload program must not).
    */
   advance(budget = Infinity, untilCycle = Infinity): boolean {
     const s = this.service;
@@ -238,7 +239,7 @@ export class TransactionFeed {
         const result = s.run(slice, target);
         spent += result.executed;
         this.collect();
-        if (result.stop === 'input') throw new Error(`the workload's program waits for console input at instruction ${s.instret}: transaction programs read the transaction port`);
+        if (result.stop === 'input') throw new InputError(`the workload's program waits for console input at instruction ${s.instret}: transaction programs read the transaction port`);
         if (!s.down) this.now = s.cycle;
         this.stoppedAtBreak = result.stop === 'break';
         if (this.stoppedAtBreak) break;

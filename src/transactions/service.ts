@@ -36,7 +36,7 @@ export interface TransactionService {
   downtimeCycles(now: number): number;
   /** Checks a fault against the service; returns a message naming the problem, or undefined. */
   checkFault(fault: Fault): string | undefined;
-  /** Schedules a fault at instruction `fault.at` of the service (throws RangeError as Machine.inject). */
+  /** Schedules a fault at instruction `fault.at` of the service (throws InputError as Machine.inject). */
   inject(fault: Fault): void;
   /**
    * The service's own state beside its machines' (whose snapshots the caller takes at the

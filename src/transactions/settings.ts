@@ -9,6 +9,7 @@ import { checkFeedOptions, DEFAULT_FIFO_DEPTH, DEFAULT_SEED, type FeedOptions } 
 import { parseDuration } from './time.ts';
 import { WORKLOADS, workloadByName } from './workloads/index.ts';
 import type { Workload } from './workloads/workload.ts';
+import { InputError } from '../input-error.ts';
 
 /** Virtual time a workload run lasts when no duration is given (as the CLI's --duration). */
 export const DEFAULT_WORKLOAD_DURATION = '1s';
@@ -39,7 +40,7 @@ export interface ResolvedWorkloadSettings {
 }
 
 /**
- * The feed options for `settings`. Throws RangeError with one line naming the bad setting
+ * The feed options for `settings`. Throws InputError with one line naming the bad setting
  * (an unknown workload, a duration that is not a virtual time, a rate, seed or FIFO depth
  * out of range).
  */
@@ -48,7 +49,7 @@ export function feedOptionsFor(settings: WorkloadSettings, registry: ReadonlyMap
   const durationUs = parseDuration(settings.duration ?? DEFAULT_WORKLOAD_DURATION);
   const options: FeedOptions = { workload, durationUs, rate: settings.rate, seed: settings.seed, fifo: settings.fifo };
   const problem = checkFeedOptions(options);
-  if (problem) throw new RangeError(`workload ${settings.name}: ${problem}`);
+  if (problem) throw new InputError(`workload ${settings.name}: ${problem}`);
   return options;
 }
 

@@ -3,6 +3,7 @@
  * is 100 cycles and a cycle is 10 ns.
  */
 import { CLOCK_HZ } from '../machine/resync.ts';
+import { InputError } from '../input-error.ts';
 
 export const CYCLES_PER_US = CLOCK_HZ / 1_000_000;
 
@@ -13,17 +14,17 @@ const UNITS: Record<string, number> = { s: 1e6, ms: 1e3, us: 1, 'µs': 1 };
 
 /**
  * A virtual duration such as `2s`, `500ms`, `250us` (or `250µs`), in µs. It must be
- * positive, at most a day, and a whole number of cycles (10 ns). Throws RangeError naming
+ * positive, at most a day, and a whole number of cycles (10 ns). Throws InputError naming
  * what is wrong.
  */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(s|ms|us|µs)$/.exec(text.trim());
-  if (!match) throw new RangeError(`duration '${text}' is not a virtual time: write a number and a unit, e.g. 2s, 500ms or 250us`);
+  if (!match) throw new InputError(`duration '${text}' is not a virtual time: write a number and a unit, e.g. 2s, 500ms or 250us`);
   const us = Number(match[1]) * UNITS[match[2]];
-  if (!(us > 0)) throw new RangeError(`duration '${text}' must be longer than 0`);
-  if (us > MAX_DURATION_US) throw new RangeError(`duration '${text}' is longer than a virtual day (86400s)`);
+  if (!(us > 0)) throw new InputError(`duration '${text}' must be longer than 0`);
+  if (us > MAX_DURATION_US) throw new InputError(`duration '${text}' is longer than a virtual day (86400s)`);
   const cycles = us * CYCLES_PER_US;
-  if (Math.abs(cycles - Math.round(cycles)) > 1e-6) throw new RangeError(`duration '${text}' is not a whole number of 10 ns clock cycles`);
+  if (Math.abs(cycles - Math.round(cycles)) > 1e-6) throw new InputError(`duration '${text}' is not a whole number of 10 ns clock cycles`);
   return Math.round(cycles) / CYCLES_PER_US;
 }
 

@@ -14,6 +14,7 @@ import type { FailoverSettings } from '../system/settings.ts';
 import { feedOptionsFor, type WorkloadSettings } from '../transactions/settings.ts';
 import { variantOf } from '../transactions/workloads/index.ts';
 import type { Workload } from '../transactions/workloads/workload.ts';
+import { InputError } from '../input-error.ts';
 
 export interface CompareRequest {
   /** The workload and its feed settings, as the page runs it (as written, or its rewrite). */
@@ -43,7 +44,7 @@ export interface CompareProgress {
 
 /**
  * Runs the table with `program` (the loaded program, of `request.workload`). Throws
- * RangeError for bad workload settings, a fault outside the run, a version of the
+ * InputError for bad workload settings, a fault outside the run, a version of the
  * application the request has no program for, or a transient fault no transaction reads.
  */
 export async function compareForPage(program: Program, request: CompareRequest, onProgress: (rows: number, total: number) => void = () => {}): Promise<CompareResult> {
@@ -56,7 +57,7 @@ export async function compareForPage(program: Program, request: CompareRequest, 
     return p;
   };
   const original = variantOf(loaded, 'none')!;
-  if (!has(original)) throw new RangeError(`the page has no program for ${original.name}, the application as written`);
+  if (!has(original)) throw new InputError(`the page has no program for ${original.name}, the application as written`);
   const pairAware = variantOf(loaded, 'pair-aware');
   const skipped: CompareResult['skipped'] = [];
   const wanted = request.topologies ?? COMPARE_TOPOLOGIES;

@@ -13,6 +13,7 @@
 import { DebugPoints } from '../debug/points.ts';
 import { formatWatch, parseWatch, type WatchTarget } from '../debug/watch.ts';
 import type { Rig } from './rig.ts';
+import { InputError } from '../input-error.ts';
 
 export type DebugStop =
   | {
@@ -58,11 +59,11 @@ export class SessionDebugger {
     this.resume();
   }
 
-  /** Sets the breakpoints (pcs of instructions); throws RangeError for a bad pc or too many. */
+  /** Sets the breakpoints (pcs of instructions); throws InputError for a bad pc or too many. */
   setBreakpoints(pcs: readonly number[]): void {
     const unique = [...new Set(pcs)];
     const capacity = (this.points[0]?.capacity ?? Infinity) - 1; // one slot stays for run to cursor
-    if (unique.length > capacity) throw new RangeError(`${unique.length} breakpoints: at most ${capacity} can be set at once`);
+    if (unique.length > capacity) throw new InputError(`${unique.length} breakpoints: at most ${capacity} can be set at once`);
     const previous = this.breakpoints;
     this.breakpoints = unique;
     try {

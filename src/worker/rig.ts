@@ -13,6 +13,7 @@ import { createService, type ServiceConfig } from '../system/index.ts';
 import type { FailoverSystem, SystemEvent } from '../system/failover.ts';
 import { isSystemTopology } from '../system/settings.ts';
 import { MachineService, type TransactionService } from '../transactions/service.ts';
+import { InputError } from '../input-error.ts';
 
 /** Settings a session is created with: a machine's or a failover system's, everything but the console (ServiceConfig). */
 export type MachineSetup = Omit<ServiceConfig, 'console' | 'blockingInput'>;
@@ -35,13 +36,13 @@ export class Rig {
 
   /**
    * Builds `setup` with `program` loaded (a lockstep machine may have none yet). Throws
-   * RangeError for a failover system without a program (it runs a workload's), and as
+   * InputError for a failover system without a program (it runs a workload's), and as
    * createService for bad settings or a program that does not load.
    */
   static async build(setup: MachineSetup, program: Program | undefined, console: ConsoleIO): Promise<Rig> {
     const { topology } = setup;
     if (!program) {
-      if (isSystemTopology(topology)) throw new RangeError(`a ${topology} runs a transaction workload's program: load one first`);
+      if (isSystemTopology(topology)) throw new InputError(`a ${topology} runs a transaction workload's program: load one first`);
       return Rig.of(await Machine.create({ ...setup, topology, console }));
     }
     const { service, machine, system } = await createService(program, { ...setup, console });

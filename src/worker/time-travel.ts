@@ -71,6 +71,7 @@ import type { ByteLog } from './byte-log.ts';
 import { Twin, deviated, faultFreeSnapshot, nextDeviation, type TwinState } from './twin.ts';
 import type { Landmarks, Rig } from './rig.ts';
 import type { RigState } from './rig-state.ts';
+import { InputError } from '../input-error.ts';
 
 /**
  * Instructions between periodic checkpoints (2^23): a checkpoint of a 1 MiB machine takes
@@ -243,7 +244,7 @@ export class TimeTravel {
     this.enabled = enabled;
   }
 
-  /** Shows the fault-free twin (true) or stops running it. Throws RangeError when the history holds no fault-free state to start it from. */
+  /** Shows the fault-free twin (true) or stops running it. Throws InputError when the history holds no fault-free state to start it from. */
   setTwin(on: boolean): void {
     if (on === (this.twin !== undefined)) return;
     if (!on) this.twin!.forget();
@@ -389,7 +390,7 @@ export class TimeTravel {
     if (!twin.canReach(m.instret, inputs.length)) {
       const usable = (c: Checkpoint) => c.faultFree || (c.twin !== undefined && c.twin.instret <= m.instret && c.twin.delivered <= inputs.length);
       const from = this.store.latest(m.instret, usable);
-      if (!usable(from)) throw new RangeError('the history holds no fault-free state to start the twin from: it began from a snapshot of a faulty machine');
+      if (!usable(from)) throw new InputError('the history holds no fault-free state to start the twin from: it began from a snapshot of a faulty machine');
       if (from.faultFree) {
         twin.resume({
           snapshot: faultFreeSnapshot(from.rig.machines[0], m.core.layout), queue: from.session.input, delivered: this.inputsAmong(from.logged),

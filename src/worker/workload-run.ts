@@ -48,7 +48,7 @@ export class WorkloadRun {
   /** How advance() and step() run the feed (the session's history sets it: time-travel.ts). */
   driver: WorkloadDriver = (instructions, untilCycle) => { this.run(instructions, untilCycle); };
 
-  /** Throws RangeError for bad settings (see feedOptionsFor). */
+  /** Throws InputError for bad settings (see feedOptionsFor). */
   constructor(readonly service: TransactionService, settings: WorkloadSettings) {
     this.settings = resolveWorkloadSettings(settings);
     this.feed = new TransactionFeed(service, feedOptionsFor(settings));
@@ -66,7 +66,7 @@ export class WorkloadRun {
 
   /**
    * Schedules a fault: at an instruction of the service (Fault.at), or at a virtual time
-   * (Fault.atUs), when the feed's clock gets there. Throws RangeError as checkFault finds.
+   * (Fault.atUs), when the feed's clock gets there. Throws InputError as checkFault finds.
    */
   inject(fault: Fault): void {
     if (fault.atUs === undefined) this.service.inject(fault);

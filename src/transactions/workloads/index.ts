@@ -7,6 +7,7 @@ import { cardAuth } from './card-auth.ts';
 import { processControl } from './process-control.ts';
 import { telcoHlr } from './telco-hlr.ts';
 import { rewritten, type ApplicationChanges, type Workload } from './workload.ts';
+import { InputError } from '../../input-error.ts';
 
 export type { ApplicationChanges, Payload, ReferenceModel, Result, Workload, WorkloadName } from './workload.ts';
 export { rewritten } from './workload.ts';
@@ -29,10 +30,10 @@ export function variantOf(workload: Workload, changes: ApplicationChanges, regis
   return [...registry.values()].find((w) => w.original === original && w.applicationChanges === changes);
 }
 
-/** The workload called `name`, or a RangeError listing the known ones. */
+/** The workload called `name`, or an InputError listing the known ones. */
 export function workloadByName(name: string, registry: ReadonlyMap<string, Workload> = WORKLOADS): Workload {
   const workload = registry.get(name);
   if (workload) return workload;
   const known = [...registry.keys()];
-  throw new RangeError(`unknown workload '${name}': ${known.length > 0 ? `known workloads are ${known.join(', ')}` : 'no workloads are installed'}`);
+  throw new InputError(`unknown workload '${name}': ${known.length > 0 ? `known workloads are ${known.join(', ')}` : 'no workloads are installed'}`);
 }
