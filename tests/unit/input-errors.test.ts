@@ -1,8 +1,8 @@
 /**
  * Input errors against bugs: the library refuses input with an InputError (a RangeError) or
  * one of its subclasses, which the CLI reports as bad input (one line, status 2) and asUsage
- * turns into a UsageError naming the option; a broken invariant of ours is a plain Error,
- * which the CLI reports as an internal error.
+ * turns into a UsageError naming the option; a broken invariant of ours is a plain Error or
+ * a RangeError that is no InputError, which the CLI reports as an internal error.
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/input-error.ts';
@@ -13,6 +13,7 @@ import { parseTrace, TraceError } from '../../src/transactions/arrivals.ts';
 import { Machine } from '../../src/machine/machine.ts';
 import { copyRange } from '../../src/machine/context.ts';
 import { asUsage, isUserError, UsageError } from '../../src/cli/errors.ts';
+import { wilson } from '../../src/campaign/stats.ts';
 
 const thrown = (f: () => unknown): unknown => {
   try {
@@ -43,6 +44,13 @@ describe('the library\'s input errors', () => {
     expect(error).not.toBeInstanceOf(RangeError);
     expect(isUserError(error)).toBe(false);
   });
+
+  it('a RangeError that is no InputError is a bug: an argument the caller checks first', () => {
+    const error = thrown(() => wilson(3, 2)); // more successes than trials
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error).not.toBeInstanceOf(InputError);
+    expect(isUserError(error)).toBe(false);
+  });
 });
 
 describe('asUsage', () => {
@@ -60,8 +68,9 @@ describe('asUsage', () => {
   it('turns a rejected promise the same way, and leaves other errors alone', async () => {
     await expect(asUsage(() => Promise.reject(new InputError('late')), '--x')).rejects.toThrow(new UsageError('--x: late'));
     await expect(asUsage(() => Promise.resolve(7))).resolves.toBe(7);
-    const bug = new Error('a bug');
-    expect(thrown(() => asUsage(() => { throw bug; }, '--x'))).toBe(bug);
-    await expect(asUsage(() => Promise.reject(bug), '--x')).rejects.toBe(bug);
+    for (const bug of [new Error('a bug'), new RangeError('an invariant')]) {
+      expect(thrown(() => asUsage(() => { throw bug; }, '--x'))).toBe(bug);
+      await expect(asUsage(() => Promise.reject(bug), '--x')).rejects.toBe(bug);
+    }
   });
 });
