@@ -64,7 +64,17 @@ export function formatLine(value: CampaignHeader | RunRecord): string {
   return JSON.stringify(value) + '\n';
 }
 
-const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** What is wrong with the numbers of a header that the statistics and the shards rest on, or undefined. */
+function checkHeader(header: CampaignHeader): string | undefined {
+  if (!isCount(header.runs) || header.runs < 1) return 'runs is not a count of 1 or more';
+  if (!(typeof header.confidence === 'number' && header.confidence > 0 && header.confidence < 1)) return 'confidence is not a fraction strictly between 0 and 1';
+  if (!isCount(header.fault_space_size) || header.fault_space_size < 1) return 'fault_space_size is not a count of 1 or more';
+  const { index, count } = (header.shard ?? {}) as Partial<CampaignHeader['shard']>;
+  if (!(isCount(index) && isCount(count) && index >= 1 && index <= count)) return 'shard is not {index, count} with 1 ≤ index ≤ count';
+  return undefined;
+}
 
 function checkRecord(value: unknown, runs: number): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not a run';
@@ -81,7 +91,8 @@ function checkRecord(value: unknown, runs: number): string | undefined {
 
 /**
  * Reads a results file's text (`name` for messages). Throws ResultsError if the header is
- * missing or not a campaign's, or a line before the last is not a run of it.
+ * missing, not a campaign's or has numbers out of range, or a line before the last is not a
+ * run of it.
  */
 export function parseResults(text: string, name: string): ResultsFile {
   const complete = text.lastIndexOf('\n') + 1;
@@ -99,6 +110,8 @@ export function parseResults(text: string, name: string): ResultsFile {
   const header = parse(lines[0], 1) as CampaignHeader;
   if (header?.format !== RESULTS_FORMAT) throw new ResultsError(`${name}: line 1 is not a campaign header: not the results of a lockstep campaign`);
   if (header.version !== RESULTS_VERSION) throw new ResultsError(`${name}: results format version ${header.version} is not supported (this lockstep reads ${RESULTS_VERSION})`);
+  const wrong = checkHeader(header);
+  if (wrong) throw new ResultsError(`${name}: line 1: ${wrong}: the file is corrupt`);
   const records: RunRecord[] = [];
   const seen = new Map<number, string>();
   for (let n = 1; n < lines.length; n++) {

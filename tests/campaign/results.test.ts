@@ -56,6 +56,12 @@ describe('the results file', () => {
     ['a run twice with different results', formatLine(header) + formatLine(RUNS[0]) + formatLine({ ...RUNS[0], outcome: 'sdc' }), /run 0 appears twice/],
     ['a run of another shard', formatLine({ ...header, shard: { index: 2, count: 3 } }) + formatLine(RUNS[0]), /not in shard 2\/3/],
     ['no header', formatLine(RUNS[0]), /line 1 is not a campaign header/],
+    // A header edited by hand: numbers the statistics and the shards take, out of range.
+    ['a confidence of 2', formatLine({ ...header, confidence: 2 }), /line 1: confidence is not a fraction strictly between 0 and 1/],
+    ['no runs', formatLine({ ...header, runs: 0 }), /line 1: runs is not a count of 1 or more/],
+    ['an empty fault space', formatLine({ ...header, fault_space_size: 0 }), /line 1: fault_space_size is not a count/],
+    ['shard 3 of 2', formatLine({ ...header, shard: { index: 3, count: 2 } }), /line 1: shard is not \{index, count\} with 1 ≤ index ≤ count/],
+    ['no shard', formatLine({ ...header, shard: undefined as never }), /line 1: shard is not/],
     ['nothing', '', /no header line/],
   ])('refuses %s', (_what, contents, message) => {
     expect(() => parseResults(contents, 'r.jsonl')).toThrow(ResultsError);
