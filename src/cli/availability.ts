@@ -10,7 +10,7 @@ import {
   RARE_ENTRIES, simulate, withCoverage, type Assessment, type Costs, type Estimate, type MeasuredCoverage, type Model, type Parameters, type SimulationResult,
 } from '../availability/index.ts';
 import { asUsage, UsageError } from './errors.ts';
-import { parseChoice, parseCount } from './numbers.ts';
+import { DECIMAL, parseChoice, parseCount, parseDecimal } from './numbers.ts';
 
 export interface AvailabilityOptions {
   model?: string;
@@ -77,16 +77,10 @@ export function addAvailabilityCommand(cli: Command, setStatus: (status: number)
 const HOURS: Record<string, number> = {
   ms: 1 / 3_600_000, s: 1 / 3600, sec: 1 / 3600, m: 1 / 60, min: 1 / 60, h: 1, hr: 1, d: 24, y: HOURS_PER_YEAR,
 };
-const NUMBER = String.raw`(\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)`;
-
-function number(text: string): number {
-  const clean = text.trim().replace(/_/g, '');
-  return new RegExp(`^${NUMBER}$`, 'i').test(clean) ? Number(clean) : NaN;
-}
 
 /** A duration in hours: a number of hours, or with a unit (90s, 10min, 4h, 2d, 1y). */
 export function parseDuration(text: string, what: string, allowZero = false): number {
-  const match = new RegExp(`^${NUMBER}\\s*(ms|s|sec|m|min|h|hr|d|y)?$`, 'i').exec(text.trim().replace(/_/g, ''));
+  const match = new RegExp(`^${DECIMAL}\\s*(ms|s|sec|m|min|h|hr|d|y)?$`, 'i').exec(text.trim().replace(/_/g, ''));
   const hours = match ? Number(match[1]) * HOURS[(match[2] ?? 'h').toLowerCase()] : NaN;
   if (!Number.isFinite(hours) || hours < 0 || (hours === 0 && !allowZero)) {
     throw new UsageError(`${what}: '${text}' is not a ${allowZero ? '' : 'positive '}time (write e.g. 90s, 10min, 4h, 2d or 1y; a bare number is hours)`);
@@ -95,7 +89,7 @@ export function parseDuration(text: string, what: string, allowZero = false): nu
 }
 
 function parseRate(text: string, what: string, instead: string, allowZero = false): number {
-  const rate = number(text);
+  const rate = parseDecimal(text);
   if (!Number.isFinite(rate) || rate < 0 || (rate === 0 && !allowZero)) {
     throw new UsageError(`${what}: '${text}' is not a ${allowZero ? 'non-negative' : 'positive'} rate per hour (write e.g. 1e-5, or give ${instead})`);
   }
@@ -103,14 +97,14 @@ function parseRate(text: string, what: string, instead: string, allowZero = fals
 }
 
 function parseProbability(text: string, what: string): number {
-  const value = number(text);
+  const value = parseDecimal(text);
   if (!(value >= 0 && value <= 1)) throw new UsageError(`${what}: '${text}' is not a probability in [0, 1] (write e.g. 0.99)`);
   return value;
 }
 
 /** An amount of money: `250000`, `250_000`, `250,000`, `$250000`. */
 function parseMoney(text: string, what: string): number {
-  const value = number(text.trim().replace(/^\$/, '').replace(/,/g, ''));
+  const value = parseDecimal(text.trim().replace(/^\$/, '').replace(/,/g, ''));
   if (!(value >= 0) || !Number.isFinite(value)) throw new UsageError(`${what}: '${text}' is not an amount of money (write e.g. 250000)`);
   return value;
 }
@@ -200,7 +194,7 @@ interface Row extends Assessment {
 export function availabilityCommand(options: AvailabilityOptions): number {
   const models = parseModels(options.model);
   const { parameters, measured } = parametersFrom(options);
-  const years = number(options.years);
+  const years = parseDecimal(options.years);
   if (!(years > 0) || !Number.isFinite(years)) throw new UsageError(`--years: '${options.years}' is not a positive number of years`);
   const runs = parseCount(options.runs, '--runs');
   if (runs < 2) throw new UsageError(`--runs: '${options.runs}': a confidence interval needs at least 2 runs`);

@@ -32,7 +32,7 @@ import { workloadByName } from '../transactions/workloads/index.ts';
 import { asUsage, UsageError } from './errors.ts';
 import { count } from './format.ts';
 import { checkOutputPath, err, out, readInputFile, writeAll, writeWholeFile } from './io.ts';
-import { parseChoice, parseCount, parseMiB } from './numbers.ts';
+import { parseArrivalRate, parseChoice, parseCount, parseMiB } from './numbers.ts';
 import { Interruption, readProgram } from './run.ts';
 import { workloadSourcePath } from './workload-program.ts';
 
@@ -134,8 +134,7 @@ function workloadOptions(options: CampaignOptions): CampaignHeader['workload'] {
     if (given) throw new UsageError(`${given[0]} applies only with --workload`);
     return null;
   }
-  const rate = options.rate === undefined ? null : Number(options.rate);
-  if (rate !== null && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
+  const rate = options.rate === undefined ? null : parseArrivalRate(options.rate, '--rate');
   const duration = options.duration ?? DEFAULT_WORKLOAD_DURATION;
   asUsage(() => parseDuration(duration), '--duration');
   return {

@@ -13,7 +13,7 @@ import { DEFAULT_FAILOVER } from '../system/settings.ts';
 import { asUsage, exitStatusHelp, UsageError } from './errors.ts';
 import { count, roundedTime } from './format.ts';
 import { err, out } from './io.ts';
-import { parseChoice, parseCount } from './numbers.ts';
+import { parseArrivalRate, parseChoice, parseCount } from './numbers.ts';
 import { checkFeedFlags, failoverOptions, DEFAULT_DURATION } from './workload-run.ts';
 import { workloadProgram } from './workload-program.ts';
 import { formatFault } from '../fault/spec.ts';
@@ -79,8 +79,7 @@ export async function compareCommand(options: CompareCommandOptions, registry: R
   const workload = asUsage(() => workloadByName(options.workload!, registry), '--workload');
   const durationText = options.duration ?? DEFAULT_DURATION;
   const durationUs = asUsage(() => parseDuration(durationText), '--duration');
-  const rate = options.rate === undefined ? undefined : Number(options.rate.replace(/_/g, ''));
-  if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
+  const rate = options.rate === undefined ? undefined : parseArrivalRate(options.rate, '--rate');
   const faultTexts = options.fault.length > 0 ? options.fault : [...COMPARE_FAULTS];
   const faults = faultTexts.map((f) => parseCompareFault(f, Math.round(durationUs / 2)));
   const topologies = options.topology === undefined ? undefined

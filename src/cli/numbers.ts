@@ -1,5 +1,6 @@
 /** Parsing numbers people type on a command line. */
-import { UsageError } from './errors.ts';
+import { checkRate } from '../transactions/arrivals.ts';
+import { asUsage, UsageError } from './errors.ts';
 
 const SCALE: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
 
@@ -50,4 +51,24 @@ export function parseAddress(text: string, what: string): number {
 export function parseChoice<T extends string>(text: string, choices: readonly T[], what: string): T {
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw new UsageError(`${what}: '${text}' is not one of ${choices.join(', ')}`);
+}
+
+/** A decimal number (a RegExp source, case-insensitive): `2000`, `0.5`, `.5`, `1e-5`, `2.5E3`. */
+export const DECIMAL = String.raw`(\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)`;
+
+/** `text` as a DECIMAL, `_` allowed between digits (`250_000`); NaN if it is not one. */
+export function parseDecimal(text: string): number {
+  const clean = text.trim().replace(/_/g, '');
+  return new RegExp(`^${DECIMAL}$`, 'i').test(clean) ? Number(clean) : NaN;
+}
+
+/**
+ * Transactions per virtual second (`--rate`): a positive parseDecimal, `2000`, `2_000`,
+ * `0.5` or `1e4`, of at most one transaction per 10 ns clock cycle (MAX_RATE).
+ */
+export function parseArrivalRate(text: string, what: string): number {
+  const rate = parseDecimal(text);
+  if (!(rate > 0)) throw new UsageError(`${what}: '${text}' is not a positive number of transactions per virtual second`);
+  asUsage(() => checkRate(rate), what);
+  return rate;
 }

@@ -16,7 +16,7 @@ import type { Workload } from '../transactions/workloads/workload.ts';
 import { processConsole } from './console.ts';
 import { checkOutputPath, err, openOutputFile } from './io.ts';
 import { asUsage, UsageError } from './errors.ts';
-import { parseCount } from './numbers.ts';
+import { parseArrivalRate, parseCount } from './numbers.ts';
 import { formatLedger } from './ledger-table.ts';
 import { workloadProgram } from './workload-program.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
@@ -93,11 +93,12 @@ export function failoverOptions(options: WorkloadRunOptions, topology: string): 
 }
 
 /**
- * Refuses a --rate, --fifo or --seed the feed cannot take (checkFeedOptions), naming the
- * option; `capacity` is the deepest FIFO the service has (its default: the core's).
+ * Refuses a --fifo or --seed the feed cannot take (checkFeedOptions), naming the option
+ * (parseArrivalRate checks --rate); `capacity` is the deepest FIFO the service has (its
+ * default: the core's).
  */
-export function checkFeedFlags(feed: Pick<FeedOptions, 'workload' | 'durationUs' | 'rate' | 'fifo' | 'seed'>, capacity?: number): void {
-  for (const [option, key] of [['--rate', 'rate'], ['--fifo', 'fifo'], ['--seed', 'seed']] as const) {
+export function checkFeedFlags(feed: Pick<FeedOptions, 'workload' | 'durationUs' | 'fifo' | 'seed'>, capacity?: number): void {
+  for (const [option, key] of [['--fifo', 'fifo'], ['--seed', 'seed']] as const) {
     const problem = feed[key] === undefined ? undefined : checkFeedOptions({ workload: feed.workload, durationUs: feed.durationUs, [key]: feed[key] }, capacity);
     if (problem) throw new UsageError(`${option}: ${problem}`);
   }
@@ -116,8 +117,7 @@ export async function runWorkloadCommand(
   const settings = settingsFrom(options);
   const durationText = options.duration ?? DEFAULT_DURATION;
   const durationUs = asUsage(() => parseDuration(durationText), '--duration');
-  const rate = options.rate === undefined ? undefined : Number(options.rate.trim().replace(/_/g, ''));
-  if (rate !== undefined && (options.rate!.trim() === '' || !(rate > 0))) throw new UsageError(`--rate: '${options.rate}' is not a positive number of transactions per virtual second`);
+  const rate = options.rate === undefined ? undefined : parseArrivalRate(options.rate, '--rate');
   const fifo = options.fifo === undefined ? undefined : parseCount(options.fifo, '--fifo');
   const seed = options.seed === undefined ? undefined : parseCount(options.seed, '--seed');
   let trace: TraceArrival[] | undefined;
@@ -147,7 +147,7 @@ export async function runWorkloadCommand(
     if (!machine) throw new UsageError(`--replace: a ${settings.topology}'s hosts are not replaced; replacement is for dmr, pair-spare and tmr`);
     machine.replace(r.at, r.site);
   }
-  checkFeedFlags({ workload, durationUs, rate, fifo, seed }, service.capacity);
+  checkFeedFlags({ workload, durationUs, fifo, seed }, service.capacity);
   const feed = new TransactionFeed(service, { workload, durationUs, rate, fifo, seed, trace, timedFaults }); // InputError: a user error
   if (options.report) checkOutputPath(options.report, `the report to ${options.report}`);
   if (machine) machine.onDivergence = (_event, line) => err(`${line}\n`);
