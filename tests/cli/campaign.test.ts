@@ -250,7 +250,7 @@ describe('lockstep campaign: bad input', () => {
     ['a corrupt results file to resume', ['--out', corrupt, '--resume'], {}, [/corrupt\.jsonl: line 2 is not JSON/]],
     ['an unknown engine', ['--engine', 'jit'], {}, [/--engine/, /'jit'/, /translate/]],
   ])('%s', async (_what, extra, env, words) => {
-    writeFileSync(corrupt, '{"format":"lockstep-campaign-results","version":1}\nnot json\n{}\n');
+    writeFileSync(corrupt, '{"format":"lockstep-campaign-results","version":1,"runs":10,"confidence":0.95,"fault_space_size":100,"shard":{"index":1,"count":1}}\nnot json\n{}\n');
     expectUsageError(await lockstep(['campaign', CHECKSUM, '--runs', '10', '--workers', '1', ...extra], { env: env as Record<string, string> }), words);
   });
 
