@@ -338,9 +338,10 @@ export interface TestResult {
 }
 
 /**
- * What a step throws is a reason it fails: an input error (a program that does not load, a
- * fault the machine refuses), or a plain Error. Anything else (a TypeError, a RangeError of
- * ours) is a bug and is thrown on.
+ * What a step throws is a reason it fails: an InputError (a program that does not load, a
+ * fault the machine refuses, campaign settings it cannot take), or a plain Error (such as
+ * the environment's readProgram refusing a file). A TypeError or a RangeError that is no
+ * InputError is a bug, and is thrown on.
  */
 function failure(error: unknown): GoalStatus {
   if (error instanceof InputError || (error instanceof Error && error.name === 'Error')) {
