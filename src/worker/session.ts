@@ -32,33 +32,35 @@
  * instruction count; while it runs free the twin may be a few time slices behind, and views say
  * where it is (TwinView.instret).
  */
-import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
-import type { Halt, MachineEvent } from '../machine/events.ts';
-import type { RetireRecord } from '../machine/records.ts';
+import { Machine, type RunResult } from '../machine/machine.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
 import { buildSystemReport } from '../system/report.ts';
-import type { FailoverSummary, FailoverSystem, SystemEvent } from '../system/failover.ts';
+import type { FailoverSystem } from '../system/failover.ts';
 import { isSystemTopology } from '../system/settings.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { Rig, type MachineSetup } from './rig.ts';
 import { compareForPage, type CompareProgress, type CompareRequest, type CompareResult } from './compare.ts';
-import { loadProgram, type ProgramFormat } from '../isa/load.ts';
-import type { Program, SourceLocation } from '../isa/program.ts';
+import { loadProgram } from '../isa/load.ts';
+import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
-import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
+import { classify, firstDifference, HANG_FACTOR, type OutputDifference } from '../fault/classify.ts';
 import type { InputChunk } from './reference.ts';
 import { FaultFreeRun, inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeReport, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
-import { architectural, type Architectural } from './architectural.ts';
+import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
-import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
-import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
+import { WorkloadRun } from './workload-run.ts';
+import { TimeTravel, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
 import { Twin, deviated, deviation, nextDeviation } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
-import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
+import { SessionDebugger } from './debugger.ts';
 import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
+import {
+  placeDifference,
+  type FailoverStatus, type LoadedProgram, type MachineStatus, type MachineView, type OutputDifferenceAt, type ProgramInput, type StepResult, type TwinView, type Verdict,
+} from './views.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
@@ -67,125 +69,9 @@ export type { ReferenceCard } from '../machine/reference-card.ts';
 export type { HistoryStatus } from './time-travel.ts';
 export { VIEW_CSRS, type Architectural } from './architectural.ts';
 export type { FaultFreeSpawner } from './fault-free.ts';
-
-/** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
-export type ProgramInput =
-  | { kind: 'source'; source: string; name?: string }
-  | { kind: 'file'; bytes: Uint8Array; name: string; format?: ProgramFormat };
-
-export interface LoadedProgram {
-  entry: number;
-  symbols: [string, number][];
-  /** Instruction address → source line, for programs from the assembler. */
-  sourceMap: [number, SourceLocation][];
-}
-
-export interface ModuleView extends ModuleStatus, Architectural {
-  /** The retire record of its last instruction. */
-  record: RetireRecord;
-}
-
-/** The fault-free twin (twin.ts) as views show it: its reference module and its console. */
-export interface TwinView extends Architectural {
-  /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
-  same: boolean;
-  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a few time slices behind (TWIN_LAG). */
-  instret: number;
-  /** Set when the twin runs in the machine's own thread (no worker could be started for it), saying why: the machine then runs at about half its speed once the twin has forked. */
-  sharedThread?: string;
-  halt?: Halt;
-  /** Its console output from byte `outputFrom` on: what the previous view did not carry (0: all of it, the page's copy starts over). */
-  outputFrom: number;
-  output: Uint8Array;
-  /**
-   * Where the machine's console output first parts from the twin's, placed in the machine's
-   * output: the first byte that differs as far as both have printed; once the run has been
-   * judged, where the verdict's fault-free run, run to its end, says (as --classify).
-   */
-  parting?: OutputDifferenceAt;
-}
-
-/** The machine's state without the modules' architectural state: what status() returns. */
-export interface MachineStatus {
-  topology: string;
-  instret: number;
-  cycle: number;
-  running: boolean;
-  /** Instructions per second over the last second of free running (0 when paused). */
-  ips: number;
-  halt?: Halt;
-  waitingForInput: boolean;
-  modules: ModuleStatus[];
-  /** Events since the previous view() or status() (all of them for the first). */
-  events: MachineEvent[];
-  /** Console output since the previous view() or status(). */
-  output: Uint8Array;
-  /** Set once the run has ended (halted, or hung): see Verdict. */
-  verdict?: Verdict;
-  /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
-  workload?: WorkloadStatus;
-  /** On a failover system (cluster, process-pair): what its failover machinery did. */
-  failover?: FailoverStatus;
-  /** Why the machine stopped for a breakpoint or a watchpoint, until it goes on (debugger.ts). */
-  debugStop?: DebugStop;
-  /** The watchpoints, with their values now (absent when none is set). */
-  watches?: WatchValue[];
-  /** A loaded program's history, for time travel. */
-  history?: HistoryStatus;
-  /** With the twin switched on (setTwin). */
-  twin?: TwinView;
-  /** Where the run's output was found to part from the fault-free run's (the verdict's, or the twin's at the present), kept for jump('difference'). */
-  parting?: OutputDifference;
-}
-
-/**
- * A failover system's account (FailoverSummary at the feed's clock), with only the system
- * events since the previous view() or status() (all of them for the first).
- */
-export interface FailoverStatus extends Omit<FailoverSummary, 'events'> {
-  events: SystemEvent[];
-}
-
-/** Where a faulty run's output first differs from the fault-free run's, placed in its text. */
-export interface OutputDifferenceAt extends OutputDifference {
-  /** 1-based line and column (in characters) of the differing byte in the faulty run's output. */
-  line: number;
-  column: number;
-  /** Its index in the output decoded as UTF-8 (UTF-16 code units), for marking it in the console. */
-  index: number;
-}
-
-/**
- * How a run ended, against the fault-free run of the same program and input (DESIGN §6):
- * - `pending`: the run has ended; the fault-free run is still being computed;
- * - `fault-free`: the run ended with no fault applied: it is the fault-free run (faults
- *   scheduled for after its end are listed in `notApplied`);
- * - `judged`: the outcome, with the fault-free run's instructions, exit code and output
- *   size, and where the output first differs from the fault-free run's, when it does;
- * - `unjudged`: the fault-free run did not exit, so there is nothing to judge against.
- */
-export type Verdict =
-  | { kind: 'pending'; referenceInstret: number }
-  | { kind: 'fault-free'; notApplied: string[] }
-  | {
-    kind: 'judged'; outcome: Outcome;
-    reference: { instret: number; exitCode: number; outputBytes: number };
-    difference?: OutputDifferenceAt;
-  }
-  | { kind: 'unjudged'; reason: string };
-
-/** What the UI draws: the status, and every module's pc, registers, CSRs and last retire record. */
-export interface MachineView extends MachineStatus {
-  modules: ModuleView[];
-}
-
-export interface StepResult {
-  executed: number;
-  halted: boolean;
-  waitingForInput: boolean;
-  /** The run stopped before a breakpoint or after a watched word changed. */
-  debugStop?: DebugStop;
-}
+export type {
+  ProgramInput, LoadedProgram, ModuleView, TwinView, MachineStatus, FailoverStatus, OutputDifferenceAt, Verdict, MachineView, StepResult,
+} from './views.ts';
 
 /** Wall time a free-running slice aims at, ms. */
 const SLICE_MS = 12;
@@ -703,7 +589,7 @@ export class MachineSession {
     return {
       kind: 'judged', outcome,
       reference: { instret, exitCode: halt!.exitCode, outputBytes: expected.length },
-      ...(difference ? { difference: placed(difference, output) } : {}),
+      ...(difference ? { difference: placeDifference(difference, output) } : {}),
     };
   }
 
@@ -1061,7 +947,7 @@ export class MachineSession {
     this.twinSent = output.length;
     const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
     const found = judged ? judged.difference : travel.parting();
-    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placed(found, this.outputLog.bytes()) };
+    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placeDifference(found, this.outputLog.bytes()) };
     const parting = found && this.partingPlaced!.placed;
     return {
       same: !deviated(m.events),
@@ -1152,14 +1038,3 @@ export class MachineSession {
   }
 }
 
-/** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */
-function placed(difference: OutputDifference, output: Uint8Array): OutputDifferenceAt {
-  const before = new TextDecoder().decode(output.subarray(0, difference.offset));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  return {
-    ...difference,
-    line: before.split('\n').length,
-    column: [...before.slice(lineStart)].length + 1,
-    index: before.length,
-  };
-}
