@@ -1,7 +1,7 @@
 /**
  * Fault-free runs (reference.ts) beside the machine, each in a worker of its own, so that
  * they cost the machine's thread nothing: the fault-free twin (twin.ts) and the
- * fault-free run the verdict is judged against (session.ts). A machine's worker starts them
+ * fault-free run the verdict is judged against (verdict.ts). A machine's worker starts them
  * as nested workers (a Web Worker's Worker in the browser, worker_threads in Node: see
  * fault-free-client.ts and fault-free-node-client.ts) and talks to each through a
  * FaultFreeRun; where no worker can be started the same FaultFreeRunner runs in the

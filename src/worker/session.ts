@@ -7,17 +7,18 @@
  * workload's feed (workload-run.ts) drives either through its TransactionService.
  *
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
- * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
- * as the speed dial allows since the last slice), then yields so calls such as pause(),
- * inject() or view() are served between slices. While it runs, the page pulls cheap
- * status() views most of the time and full views a few times a second, and keeps a
- * changed() call waiting so that a halt or new events reach it after the slice they
+ * machine for about SLICE_MS of wall time (time-slices.ts; or, below full speed, for as
+ * many instructions as the speed dial allows since the last slice), then yields so calls
+ * such as pause(), inject() or view() are served between slices. While it runs, the page
+ * pulls cheap status() views most of the time and full views a few times a second, and
+ * keeps a changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  *
- * Every plain program's run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
- * the fault-free run of the same program and input (src/worker/reference.ts), which the
- * session starts when the first fault is scheduled. A run that does not finish within
- * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
+ * Every plain program's run ends with a verdict in DESIGN §6's words, judged against the
+ * fault-free run of the same program and input, which starts when the first fault is
+ * scheduled; a run that does not finish within HANG_FACTOR × the fault-free run's
+ * instructions is stopped there: it hung (verdict.ts, which the session asks before and
+ * after every run).
  *
  * Every loaded program keeps its history (time-travel.ts) — a plain program or a workload's,
  * on a lockstep machine or a failover system: travel() goes back to any instruction of the
@@ -43,23 +44,24 @@ import { compareForPage, type CompareProgress, type CompareRequest, type Compare
 import { loadProgram } from '../isa/load.ts';
 import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
-import { classify, firstDifference, HANG_FACTOR, type OutputDifference } from '../fault/classify.ts';
-import type { InputChunk } from './reference.ts';
-import { FaultFreeRun, inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeReport, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
+import type { OutputDifference } from '../fault/classify.ts';
+import { inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
 import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun } from './workload-run.ts';
 import { TimeTravel, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
-import { Twin, deviated, deviation, nextDeviation } from './twin.ts';
+import { Twin, deviated } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { SessionDebugger } from './debugger.ts';
+import { VerdictJudge } from './verdict.ts';
+import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
 import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
 import {
   placeDifference,
-  type FailoverStatus, type LoadedProgram, type MachineStatus, type MachineView, type OutputDifferenceAt, type ProgramInput, type StepResult, type TwinView, type Verdict,
+  type FailoverStatus, type LoadedProgram, type MachineStatus, type MachineView, type OutputDifferenceAt, type ProgramInput, type StepResult, type TwinView,
 } from './views.ts';
 
 export type { MachineSetup } from './rig.ts';
@@ -73,17 +75,6 @@ export type {
   ProgramInput, LoadedProgram, ModuleView, TwinView, MachineStatus, FailoverStatus, OutputDifferenceAt, Verdict, MachineView, StepResult,
 } from './views.ts';
 
-/** Wall time a free-running slice aims at, ms. */
-const SLICE_MS = 12;
-const MAX_SLICE = 50_000_000;
-/** Instructions the fault-free run may take before the session gives up judging against it. */
-export const REFERENCE_LIMIT = 500_000_000;
-/** Instructions the verdict's fault-free run runs per call while it is run to its end (between checks of the wall time, in this worker). */
-const REFERENCE_CHUNK = 2_000_000;
-/** At most this many instructions per advance it is sent ahead of the machine: a wait for the nearest need not wait for the farthest. */
-const REFERENCE_STEP = 500_000;
-/** Time slices' worth of instructions the verdict's fault-free run is sent ahead of the machine's need (a HANG_FACTOR-th of them). */
-const REFERENCE_LEAD = 3;
 /**
  * Time slices the twin may be behind while the machine runs flat out. The twin runs a slice
  * while the machine runs the next; at the same speed, one slice of lag left the machine
@@ -91,18 +82,6 @@ const REFERENCE_LEAD = 3;
  * absorb it (no loss measured on a free core): about 40 ms behind, shown as such.
  */
 const TWIN_LAG = 3;
-
-/** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 export class MachineSession {
   /** What runs: a lockstep machine, or a failover system of two hosts (only with a workload). */
@@ -113,16 +92,6 @@ export class MachineSession {
   /** The machine's whole console output, for the verdict and time travel. */
   private outputLog = new ByteLog();
   private input: number[] = [];
-  /** Console input as the machine received it, for the fault-free run. */
-  private inputLog: InputChunk[] = [];
-  /** The verdict's fault-free run, started when the first fault is scheduled. */
-  private reference?: FaultFreeRun;
-  /** The verdict once it is known (see Verdict); never changes after. */
-  private verdict?: Verdict;
-  /** The fault-free run is being run to its end in the background. */
-  private judging = false;
-  /** The machine came from a snapshot: the output before it is unknown, so no verdict. */
-  private restored = false;
   private eventCursor = 0;
   private systemEventCursor = 0;
   private running = false;
@@ -150,8 +119,6 @@ export class MachineSession {
   /** Where the run's output parts from the fault-free run's, as last found at the present. */
   private parting?: OutputDifference;
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
-  /** Travels made: a verdict being judged in the background is for the position the run had before the last one. */
-  private rewinds = 0;
   /** The twin's output the page's copy is of (views start it over when this changes). */
   private twinLog?: ByteLog;
   /** The runners of the twin and of the verdict's fault-free run (started when first needed, kept for every machine of the session), and where they run. */
@@ -159,6 +126,8 @@ export class MachineSession {
   private referenceRunner?: Promise<FaultFreePort>;
   private twinPlace: FaultFreePlace;
   private readonly runners: SpawnedRunner[] = [];
+  /** The verdict of a plain program's run, and the hang limit until then. */
+  private readonly judge: VerdictJudge;
 
   /**
    * `travelOptions`: the history's checkpoint settings (tests use short intervals).
@@ -167,6 +136,17 @@ export class MachineSession {
    */
   constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, private readonly spawn?: FaultFreeSpawner) {
     this.twinPlace = spawn ? { where: 'worker' } : { where: 'thread', why: 'this machine was set up without workers for fault-free runs' };
+    const session = this;
+    this.judge = new VerdictJudge({
+      get machine() { return session.m; },
+      get program() { return session.program; },
+      get setup() { return session.setup; },
+      get output() { return session.outputLog; },
+      get twin() { return session.timeTravel?.twin; },
+      port: () => this.referencePort(),
+      hung: () => { this.running = false; },
+      notify: () => this.notify(),
+    });
   }
 
   /** A runner for a fault-free run: in a worker of its own, or, when none can be started, in this thread (`failed` says why). */
@@ -231,11 +211,7 @@ export class MachineSession {
     this.program = program;
     this.output = [];
     this.outputLog = new ByteLog();
-    this.inputLog = [];
-    this.reference = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    this.restored = false;
+    this.judge.reset(false);
     this.eventCursor = 0;
     this.systemEventCursor = 0;
     this.waitingForInput = false;
@@ -338,7 +314,7 @@ export class MachineSession {
   private async readyFor(budget: number): Promise<void> {
     if (this.workloadRun) return;
     await this.timeTravel?.twin?.within(TWIN_LAG);
-    await this.faultFreeAhead(this.m.instret + budget);
+    await this.judge.faultFreeAhead(this.m.instret + budget);
   }
 
   private get r(): Rig {
@@ -380,217 +356,20 @@ export class MachineSession {
    * HANG_FACTOR-th of the way (faultFreeAhead).
    */
   async run(budget: number): Promise<StepResult> {
-    await this.faultFreeAhead(this.m.instret + budget);
+    await this.judge.faultFreeAhead(this.m.instret + budget);
     return this.runNow(budget);
   }
 
   /** run() as far as what is known of the fault-free run allows now. */
   private runNow(budget: number): StepResult {
     const m = this.m;
-    budget = Math.max(0, Math.min(budget, this.hangRoom()));
+    budget = Math.max(0, Math.min(budget, this.judge.hangRoom()));
     const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
     this.waitingForInput = result.stop === 'input';
-    this.settle();
-    // At least the largest slice ahead: running free, slices grow from 100,000 instructions to tens of millions within a few.
-    this.sendReferenceAhead(Math.max(REFERENCE_LEAD * budget, MAX_SLICE));
+    this.judge.settle();
+    this.judge.sendAhead(budget);
     const debugStop = this.debug.check();
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput, ...(debugStop ? { debugStop } : {}) };
-  }
-
-  /**
-   * What is known of the fault-free run's end, along this history's input: that it ended
-   * (`end`: its report there and its output), that it waits for input this history does not
-   * hold, or that it had not ended after `after` instructions. The machine tells it until its
-   * first deviation (it is the fault-free run until then), and the twin and the verdict's
-   * run report it: one fault-free run serves both, so while the twin runs in step the
-   * verdict's need not run at all.
-   */
-  private faultFreeKnown(): { after: number; end?: { report: FaultFreeReport; output: ByteLog }; waiting: boolean } {
-    const m = this.m;
-    // Until it deviates at its first scheduled fault or replacement, the machine is the fault-free run: had it halted before, it would not run on.
-    let after = deviation(m.events)?.instret ?? Math.max(m.instret, nextDeviation(m) ?? 0);
-    let end: { report: FaultFreeReport; output: ByteLog } | undefined;
-    let waiting = false;
-    const twin = this.timeTravel?.twin;
-    const runs = [this.reference, twin && { latest: twin.report, output: twin.output!, gave: (inputs: readonly InputChunk[]) => twin.gave(inputs) }];
-    for (const run of runs) {
-      const report = run?.latest;
-      if (!run || !report || report.delivered > this.inputLog.length) continue;
-      if (report.halt) end = { report, output: run.output };
-      else if (report.waiting && run.gave(this.inputLog)) waiting = true;
-      else after = Math.max(after, report.instret);
-    }
-    return { after, ...(end ? { end } : {}), waiting };
-  }
-
-  /**
-   * Instructions the machine may run before it might pass HANG_FACTOR × the fault-free run's
-   * instructions unnoticed: up to there once that run is known to exit, and while all that is
-   * known is that it had not ended after `after` instructions, HANG_FACTOR × (after + 1).
-   */
-  private hangRoom(): number {
-    if (!this.reference || this.verdict) return Infinity;
-    const known = this.faultFreeKnown();
-    if (known.end) return known.end.report.halt?.reason === 'exit' ? HANG_FACTOR * known.end.report.instret - this.m.instret : Infinity;
-    return known.waiting ? Infinity : HANG_FACTOR * (known.after + 1) - this.m.instret;
-  }
-
-  /**
-   * Waits until a run of the machine to instruction `until` cannot pass HANG_FACTOR × the
-   * fault-free run's instructions unnoticed (hangRoom), sending the verdict's run on when the
-   * twin does not tell it.
-   */
-  private async faultFreeAhead(until: number): Promise<void> {
-    for (;;) {
-      const reference = this.reference;
-      if (!reference || this.verdict) return;
-      const known = this.faultFreeKnown();
-      if (known.end || known.waiting || HANG_FACTOR * (known.after + 1) > until) return;
-      this.sendReferenceAhead(until - this.m.instret);
-      await reference.answer();
-      if (reference.unanswered > 0) continue;
-      await reference.settled();
-      const report = reference.current;
-      if (reference === this.reference && report && !report.halt && !report.waiting && HANG_FACTOR * (report.instret + 1) <= until) {
-        throw new Error(`the verdict's fault-free run stopped at instruction ${report.instret} without a reason`);
-      }
-    }
-  }
-
-  /**
-   * Sends the verdict's fault-free run on to a HANG_FACTOR-th of the way to `ahead`
-   * instructions after the machine's, unless what is known, or what it was sent, goes that far.
-   */
-  private sendReferenceAhead(ahead: number): void {
-    const reference = this.reference;
-    if (!reference || this.verdict) return;
-    const target = Math.floor((this.m.instret + ahead) / HANG_FACTOR);
-    const known = this.faultFreeKnown();
-    if (known.end || known.waiting || known.after >= target) return;
-    if (!reference.gave(this.inputLog)) {
-      reference.advance(target, this.inputLog);
-      return;
-    }
-    // In pieces, so that a wait for the first (faultFreeAhead) need not wait for the last.
-    for (let at = reference.at.instret; at < target;) {
-      at = Math.min(target, at + REFERENCE_STEP);
-      reference.advance(at, this.inputLog);
-    }
-  }
-
-  /**
-   * The verdict's fault-free run of `program` from its start, in its own runner: on one
-   * module, a simplex machine, which runs as each module of a fault-free lockstep machine
-   * does (twin.ts, faultFreeSnapshot) at a half to a quarter of the work.
-   */
-  private startReference(program: Program): FaultFreeRun {
-    const reference = new FaultFreeRun(this.referencePort());
-    reference.start({ ...this.setup, topology: 'simplex' }, program);
-    return reference;
-  }
-
-  /**
-   * Decides the verdict once the run has ended (see Verdict): halted, or past HANG_FACTOR ×
-   * the fault-free run's instructions. A halted run with a fault applied is judged in the
-   * background when the fault-free run must go on first.
-   */
-  private settle(): void {
-    const m = this.m;
-    if (this.verdict || this.judging) return;
-    if (!m.halt) {
-      const end = this.reference && this.faultFreeKnown().end;
-      if (end?.report.halt?.reason === 'exit' && m.instret >= HANG_FACTOR * end.report.instret) {
-        this.verdict = this.judged(end);
-        this.running = false;
-      }
-      return;
-    }
-    if (!m.events.some((e) => e.kind === 'inject')) {
-      const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
-      this.verdict = { kind: 'fault-free', notApplied };
-    } else if (this.restored) {
-      this.verdict = { kind: 'unjudged', reason: 'the machine was restored from a snapshot, so the output before it is unknown' };
-    } else {
-      void this.judge();
-    }
-  }
-
-  /**
-   * Runs the fault-free run to its end (or REFERENCE_LIMIT) unless its end is known, then
-   * sets the verdict and tells changed() waiters.
-   */
-  private async judge(): Promise<void> {
-    const machine = this.m;
-    const rewinds = this.rewinds;
-    // The run judged is still this one, where it ended: not another machine, not gone back (a restore keeps the machine object).
-    const current = () => this.rig?.machine === machine && this.rewinds === rewinds;
-    this.judging = true;
-    try {
-      await this.timeTravel?.twin?.settled(); // in step, the twin may know the end already
-      const end = this.faultFreeKnown().end ?? await this.referenceToEnd(machine);
-      if (!end || !current()) return;
-      const { halt, instret } = end.report;
-      this.verdict = halt?.reason === 'exit' ? this.judged(end)
-        : {
-          kind: 'unjudged',
-          reason: halt ? `the fault-free run does not exit either: ${halt.message}`
-            : instret >= REFERENCE_LIMIT ? `the fault-free run had not finished after ${REFERENCE_LIMIT.toLocaleString('en-US')} instructions`
-            : 'the fault-free run waits for console input that this run never received',
-        };
-    } catch (error) {
-      if (this.rig?.machine === machine) this.verdict = { kind: 'unjudged', reason: `the fault-free run failed: ${error instanceof Error ? error.message : String(error)}` };
-    } finally {
-      if (current()) {
-        this.judging = false;
-        this.notify();
-      }
-    }
-  }
-
-  /**
-   * Runs the verdict's fault-free run on until it halts, waits for input this history does
-   * not hold, or reaches REFERENCE_LIMIT; from the twin's state when the twin is further
-   * along the same run (at the machine's instruction count: often far). Undefined when
-   * `machine` is no longer the session's meanwhile.
-   */
-  private async referenceToEnd(machine: Machine): Promise<{ report: FaultFreeReport; output: ByteLog } | undefined> {
-    const reference = this.reference ??= this.startReference(this.program!);
-    const twin = this.timeTravel?.twin;
-    const along = twin?.report;
-    if (along && along.delivered <= this.inputLog.length && along.instret > reference.at.instret) {
-      const state = await twin!.state();
-      if (state && twin!.output) reference.resume(state, twin!.output.bytes(0, state.outputLength));
-    }
-    let sliceStart = performance.now();
-    for (;;) {
-      await reference.settled();
-      if (this.rig?.machine !== machine || reference !== this.reference) return undefined;
-      const report = reference.current;
-      if (report && (report.halt || (report.waiting && reference.gave(this.inputLog)) || report.instret >= REFERENCE_LIMIT)) return { report, output: reference.output };
-      reference.advance(Math.min(REFERENCE_LIMIT, reference.at.instret + REFERENCE_CHUNK), this.inputLog);
-      if (performance.now() - sliceStart >= SLICE_MS) {
-        await yieldToEvents();
-        sliceStart = performance.now();
-      }
-    }
-  }
-
-  /** The verdict against a fault-free run that exited (`end`: its report there, and its output). */
-  private judged(end: { report: FaultFreeReport; output: ByteLog }): Verdict {
-    const m = this.m;
-    const output = this.outputLog.bytes();
-    const expected = end.output.bytes();
-    const { halt, instret } = end.report;
-    const outcome = classify(
-      { halt, output: expected, events: [] }, // classify reads the faulty run's events only
-      { halt: m.halt, output, events: m.events, notActivated: m.notActivated() },
-    );
-    const difference = firstDifference(expected, output);
-    return {
-      kind: 'judged', outcome,
-      reference: { instret, exitCode: halt!.exitCode, outputBytes: expected.length },
-      ...(difference ? { difference: placeDifference(difference, output) } : {}),
-    };
   }
 
   /** Executes `n` instructions (1 by default) and returns the view after them (the twin in step). */
@@ -657,7 +436,7 @@ export class MachineSession {
         break; // a fault-free run's worker failed: the run stops, and the next view says why (Twin.settled)
       }
       if (!going()) break;
-      const verdictBefore = this.verdict;
+      const verdictBefore = this.judge.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
         const executed = this.slice(budget);
@@ -677,7 +456,7 @@ export class MachineSession {
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
       if (this.debug.check()) this.running = false;
       const happened = this.r.events.length > this.eventCursor || this.r.systemEvents.length > this.systemEventCursor;
-      if (happened || this.verdict !== verdictBefore) this.notify();
+      if (happened || this.judge.verdict !== verdictBefore) this.notify();
       if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
@@ -694,7 +473,7 @@ export class MachineSession {
    * when the free run ends (halted, paused, machine replaced); at once when not running.
    */
   changed(): Promise<void> {
-    if (!this.running && !this.judging) return Promise.resolve();
+    if (!this.running && !this.judge.judging) return Promise.resolve();
     return new Promise((resolve) => this.watchers.push(resolve));
   }
 
@@ -728,7 +507,7 @@ export class MachineSession {
       return parsed;
     };
     fault();
-    if (!this.reference && !this.restored && this.program && !this.workloadRun) this.reference = this.startReference(this.program);
+    if (!this.workloadRun) this.judge.expectFault();
     const checked = fault();
     this.intervene({ ...this.moment(), kind: 'fault', fault: checked });
     return formatFault(checked);
@@ -752,12 +531,11 @@ export class MachineSession {
    */
   private intervene(intervention: Intervention): void {
     this.perform(intervention);
-    if (intervention.kind === 'input') this.inputLog.push({ at: intervention.at, bytes: intervention.bytes });
+    if (intervention.kind === 'input') this.judge.received({ at: intervention.at, bytes: intervention.bytes });
     if (!this.timeTravel?.record(intervention)) return;
-    this.inputLog = this.timeTravel.inputChunks();
+    this.judge.newHistory(this.timeTravel.inputChunks());
     this.parting = undefined;
     this.partingPlaced = undefined;
-    if (this.reference && this.reference.at.delivered > this.inputLog.length) this.reference = undefined;
   }
 
   /** Does `intervention` to the rig, a workload's fault through its run (and the console input to the session's queue). */
@@ -863,7 +641,6 @@ export class MachineSession {
    * whole output), and the verdict is the new position's.
    */
   private rewound(replay: RunResult): Promise<MachineView> {
-    this.rewinds++;
     if (replay.stop === 'input') this.waitingForInput = true;
     else if (replay.executed > 0) this.waitingForInput = false;
     this.eventCursor = 0;
@@ -871,9 +648,8 @@ export class MachineSession {
     this.output = Array.from(this.outputLog.bytes());
     this.twinSent = 0;
     this.partingPlaced = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    if (!this.workloadRun) this.settle();
+    this.judge.rewound();
+    if (!this.workloadRun) this.judge.settle();
     return this.view();
   }
 
@@ -895,6 +671,7 @@ export class MachineSession {
     this.eventCursor = rig.events.length;
     const output = Uint8Array.from(this.output);
     this.output = [];
+    const verdict = this.judge.shown;
     return {
       topology: rig.topology,
       instret: rig.instret,
@@ -906,8 +683,7 @@ export class MachineSession {
       modules: rig.moduleStatus(),
       events,
       output,
-      ...(this.verdict ? { verdict: this.verdict }
-        : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.latest?.instret ?? 0 } } : {}),
+      ...(verdict ? { verdict } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
       ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
       ...(this.debug.stop ? { debugStop: this.debug.stop } : {}),
@@ -922,7 +698,8 @@ export class MachineSession {
     if (this.workloadRun) return { history };
     const twin = travel.twin && this.twinView(travel);
     const atPresent = this.m.instret === history.present;
-    const found = this.verdict?.kind === 'judged' ? this.verdict.difference : atPresent ? twin?.parting : undefined;
+    const verdict = this.judge.verdict;
+    const found = verdict?.kind === 'judged' ? verdict.difference : atPresent ? twin?.parting : undefined;
     if (found) {
       const { offset, actual, expected } = found;
       this.parting = { offset, ...(actual !== undefined ? { actual } : {}), ...(expected !== undefined ? { expected } : {}) };
@@ -945,7 +722,8 @@ export class MachineSession {
     this.twinLog = output;
     const outputFrom = this.twinSent;
     this.twinSent = output.length;
-    const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
+    const verdict = this.judge.verdict;
+    const judged = verdict?.kind === 'judged' ? verdict : undefined;
     const found = judged ? judged.difference : travel.parting();
     if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placeDifference(found, this.outputLog.bytes()) };
     const parting = found && this.partingPlaced!.placed;
@@ -1021,10 +799,7 @@ export class MachineSession {
     this.rig = Rig.of(await Machine.fromSnapshot(snapshot, console));
     this.debug.attach(this.rig);
     this.eventCursor = 0;
-    this.reference = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    this.restored = true;
+    this.judge.reset(true);
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
     this.startHistory();
   }
