@@ -45,7 +45,7 @@ import { loadProgram } from '../isa/load.ts';
 import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
 import type { OutputDifference } from '../fault/classify.ts';
-import { inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
+import { FaultFreeRunners, type FaultFreeSpawner } from './fault-free.ts';
 import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun } from './workload-run.ts';
@@ -121,11 +121,8 @@ export class MachineSession {
   private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
   /** The twin's output the page's copy is of (views start it over when this changes). */
   private twinLog?: ByteLog;
-  /** The runners of the twin and of the verdict's fault-free run (started when first needed, kept for every machine of the session), and where they run. */
-  private twinRunner?: Promise<FaultFreePort>;
-  private referenceRunner?: Promise<FaultFreePort>;
-  private twinPlace: FaultFreePlace;
-  private readonly runners: SpawnedRunner[] = [];
+  /** The runners of the twin and of the verdict's fault-free run. */
+  private readonly runners: FaultFreeRunners;
   /** The verdict of a plain program's run, and the hang limit until then. */
   private readonly judge: VerdictJudge;
 
@@ -134,8 +131,8 @@ export class MachineSession {
    * `spawn`: starts a fault-free run's worker (fault-free-client.ts in a browser,
    * fault-free-node-client.ts in Node); without it, or when it fails, they run in this thread.
    */
-  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, private readonly spawn?: FaultFreeSpawner) {
-    this.twinPlace = spawn ? { where: 'worker' } : { where: 'thread', why: 'this machine was set up without workers for fault-free runs' };
+  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, spawn?: FaultFreeSpawner) {
+    this.runners = new FaultFreeRunners(spawn);
     const session = this;
     this.judge = new VerdictJudge({
       get machine() { return session.m; },
@@ -143,39 +140,16 @@ export class MachineSession {
       get setup() { return session.setup; },
       get output() { return session.outputLog; },
       get twin() { return session.timeTravel?.twin; },
-      port: () => this.referencePort(),
+      port: () => this.runners.reference(),
       hung: () => { this.running = false; },
       notify: () => this.notify(),
     });
   }
 
-  /** A runner for a fault-free run: in a worker of its own, or, when none can be started, in this thread (`failed` says why). */
-  private startRunner(failed: (why: string) => void): Promise<FaultFreePort> {
-    const started = this.spawn ? this.spawn().catch((error: unknown) => {
-      failed(`no worker could be started for it (${error instanceof Error ? error.message : String(error)})`);
-      return inThread();
-    }) : Promise.resolve(inThread());
-    return started.then((runner) => {
-      this.runners.push(runner);
-      return runner.port;
-    });
-  }
-
-  private twinPort(): Promise<FaultFreePort> {
-    this.twinRunner ??= this.startRunner((why) => { this.twinPlace = { where: 'thread', why }; });
-    return this.twinRunner;
-  }
-
-  private referencePort(): Promise<FaultFreePort> {
-    this.referenceRunner ??= this.startRunner(() => {});
-    return this.referenceRunner;
-  }
-
   /** Ends the workers of the fault-free runs (a session that is done with). */
   close(): void {
     this.pause();
-    for (const runner of this.runners.splice(0)) runner.terminate();
-    this.twinRunner = this.referenceRunner = undefined;
+    this.runners.close();
   }
 
   /**
@@ -218,7 +192,7 @@ export class MachineSession {
     this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
     this.debug.attach(rig);
     this.startHistory();
-    if (this.timeTravel) void this.referencePort(); // started before the first fault, so that the run need not wait for it
+    if (this.timeTravel) void this.runners.reference(); // started before the first fault, so that the run need not wait for it
   }
 
   /**
@@ -250,7 +224,7 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
       run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
-      twin: () => new Twin(this.twinPort()),
+      twin: () => new Twin(this.runners.twin()),
     }, { ...this.travelOptions, enabled: this.travelOn });
     this.timeTravel = travel;
     if (workload) {
@@ -732,7 +706,7 @@ export class MachineSession {
       instret: shown.instret,
       ...(shown.halt ? { halt: shown.halt } : {}),
       ...shown.module,
-      ...(this.twinPlace.where === 'thread' ? { sharedThread: this.twinPlace.why } : {}),
+      ...(this.runners.twinPlace.where === 'thread' ? { sharedThread: this.runners.twinPlace.why } : {}),
       outputFrom,
       output: output.bytes(outputFrom),
       ...(parting ? { parting } : {}),
