@@ -24,7 +24,8 @@
  * on a lockstep machine or a failover system: travel() goes back to any instruction of the
  * run so far (a failover system's instructions: those of every host that served), and
  * running on replays what happened, faults, console input, arrivals, heartbeats and
- * takeovers included. setTwin() shows the fault-free twin (twin.ts) beside a plain program.
+ * takeovers included. setTwin() shows the fault-free twin (twin.ts; its views: twin-view.ts)
+ * beside a plain program.
  *
  * The fault-free runs — the twin, and the verdict's when the twin does not serve it — run
  * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
@@ -44,7 +45,6 @@ import { compareForPage, type CompareProgress, type CompareRequest, type Compare
 import { loadProgram } from '../isa/load.ts';
 import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
-import type { OutputDifference } from '../fault/classify.ts';
 import { FaultFreeRunners, type FaultFreeSpawner } from './fault-free.ts';
 import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
@@ -52,17 +52,15 @@ import { WorkloadRun } from './workload-run.ts';
 import { TimeTravel, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
-import { Twin, deviated } from './twin.ts';
+import { Twin } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
 import { SessionDebugger } from './debugger.ts';
+import { TwinViews } from './twin-view.ts';
 import { VerdictJudge } from './verdict.ts';
 import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
 import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
-import {
-  placeDifference,
-  type FailoverStatus, type LoadedProgram, type MachineStatus, type MachineView, type OutputDifferenceAt, type ProgramInput, type StepResult, type TwinView,
-} from './views.ts';
+import type { FailoverStatus, LoadedProgram, MachineStatus, MachineView, ProgramInput, StepResult } from './views.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
@@ -114,17 +112,12 @@ export class MachineSession {
   /** Time travel keeps checkpoints; the twin is shown (setTimeTravel, setTwin: they hold for every machine of the session). */
   private travelOn = true;
   private twinOn = false;
-  /** Bytes of the twin's output the page has. */
-  private twinSent = 0;
-  /** Where the run's output parts from the fault-free run's, as last found at the present. */
-  private parting?: OutputDifference;
-  private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
-  /** The twin's output the page's copy is of (views start it over when this changes). */
-  private twinLog?: ByteLog;
   /** The runners of the twin and of the verdict's fault-free run. */
   private readonly runners: FaultFreeRunners;
   /** The verdict of a plain program's run, and the hang limit until then. */
   private readonly judge: VerdictJudge;
+  /** What views show of the twin, and where the output parts from the fault-free run's. */
+  private readonly twinViews: TwinViews;
 
   /**
    * `travelOptions`: the history's checkpoint settings (tests use short intervals).
@@ -143,6 +136,12 @@ export class MachineSession {
       port: () => this.runners.reference(),
       hung: () => { this.running = false; },
       notify: () => this.notify(),
+    });
+    this.twinViews = new TwinViews({
+      get machine() { return session.m; },
+      get output() { return session.outputLog; },
+      get verdict() { return session.judge.verdict; },
+      get twinPlace() { return session.runners.twinPlace; },
     });
   }
 
@@ -202,8 +201,8 @@ export class MachineSession {
    */
   private startHistory(): void {
     this.timeTravel = undefined;
-    this.parting = undefined;
-    this.twinSent = 0;
+    this.twinViews.forgetParting();
+    this.twinViews.resend();
     const rig = this.rig;
     if (!rig || !this.program) return;
     const session = this;
@@ -508,8 +507,8 @@ export class MachineSession {
     if (intervention.kind === 'input') this.judge.received({ at: intervention.at, bytes: intervention.bytes });
     if (!this.timeTravel?.record(intervention)) return;
     this.judge.newHistory(this.timeTravel.inputChunks());
-    this.parting = undefined;
-    this.partingPlaced = undefined;
+    this.twinViews.forgetParting();
+    this.twinViews.outputMoved();
   }
 
   /** Does `intervention` to the rig, a workload's fault through its run (and the console input to the session's queue). */
@@ -549,7 +548,7 @@ export class MachineSession {
    */
   setTwin(on: boolean): void {
     this.twinOn = on;
-    this.twinSent = 0;
+    this.twinViews.resend();
     if (!this.workloadRun) this.timeTravel?.setTwin(on);
   }
 
@@ -604,7 +603,7 @@ export class MachineSession {
         return this.rewound(travel.travel(at.detection + 1));
       case 'difference':
         if (at.divergence !== undefined) return this.rewound(travel.travel(at.divergence + 1));
-        if (this.parting) return this.rewound(travel.whenOutputExceeds(this.parting.offset));
+        if (this.twinViews.parting) return this.rewound(travel.whenOutputExceeds(this.twinViews.parting.offset));
         if (this.r.system) throw new RangeError(`a ${this.r.topology}'s hosts are not compared: there is no first difference to go to (its ledger counts the wrong results)`);
         throw new RangeError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
     }
@@ -620,8 +619,8 @@ export class MachineSession {
     this.eventCursor = 0;
     this.systemEventCursor = 0;
     this.output = Array.from(this.outputLog.bytes());
-    this.twinSent = 0;
-    this.partingPlaced = undefined;
+    this.twinViews.resend();
+    this.twinViews.outputMoved();
     this.judge.rewound();
     if (!this.workloadRun) this.judge.settle();
     return this.view();
@@ -670,47 +669,7 @@ export class MachineSession {
   private travelStatus(travel: TimeTravel): Pick<MachineStatus, 'history' | 'twin' | 'parting'> {
     const history = travel.status();
     if (this.workloadRun) return { history };
-    const twin = travel.twin && this.twinView(travel);
-    const atPresent = this.m.instret === history.present;
-    const verdict = this.judge.verdict;
-    const found = verdict?.kind === 'judged' ? verdict.difference : atPresent ? twin?.parting : undefined;
-    if (found) {
-      const { offset, actual, expected } = found;
-      this.parting = { offset, ...(actual !== undefined ? { actual } : {}), ...(expected !== undefined ? { expected } : {}) };
-    }
-    return { history, ...(twin ? { twin } : {}), ...(this.parting ? { parting: this.parting } : {}) };
-  }
-
-  /**
-   * The twin: what it last reported (or its fork) once it runs beside the machine, else
-   * (mirroring) the machine's reference module and output; undefined while it has nothing
-   * to show (it started over on new input, and has not reported yet).
-   */
-  private twinView(travel: TimeTravel): TwinView | undefined {
-    const m = this.m;
-    const twin = travel.twin!;
-    const shown = twin.mirroring ? { instret: m.instret, halt: m.halt, module: architectural(m, m.referenceModule() ?? 0) } : twin.shown;
-    if (!shown) return undefined;
-    const output = twin.output ?? this.outputLog;
-    if (output !== this.twinLog || output.length < this.twinSent) this.twinSent = 0;
-    this.twinLog = output;
-    const outputFrom = this.twinSent;
-    this.twinSent = output.length;
-    const verdict = this.judge.verdict;
-    const judged = verdict?.kind === 'judged' ? verdict : undefined;
-    const found = judged ? judged.difference : travel.parting();
-    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placeDifference(found, this.outputLog.bytes()) };
-    const parting = found && this.partingPlaced!.placed;
-    return {
-      same: !deviated(m.events),
-      instret: shown.instret,
-      ...(shown.halt ? { halt: shown.halt } : {}),
-      ...shown.module,
-      ...(this.runners.twinPlace.where === 'thread' ? { sharedThread: this.runners.twinPlace.why } : {}),
-      outputFrom,
-      output: output.bytes(outputFrom),
-      ...(parting ? { parting } : {}),
-    };
+    return { history, ...this.twinViews.status(travel, history.present) };
   }
 
   private failoverStatus(system: FailoverSystem, run: WorkloadRun): FailoverStatus {
