@@ -282,7 +282,7 @@ export class MachineSession {
    * Before a free-running slice of `budget` instructions: waits until the twin is at most
    * TWIN_LAG slices behind (it runs those while the machine runs this one, and the machine
    * waits only when the twin is the slower), and until the fault-free run is known far
-   * enough for the hang limit (faultFreeAhead).
+   * enough for the hang limit (VerdictJudge.faultFreeAhead).
    */
   private async readyFor(budget: number): Promise<void> {
     if (this.workloadRun) return;
@@ -326,7 +326,7 @@ export class MachineSession {
    * Runs up to `budget` instructions now (not time-sliced). While faults are scheduled and
    * no verdict is known, the run stops at HANG_FACTOR × the fault-free run's instructions if
    * it gets there: first it waits, if need be, until the fault-free run is known to get a
-   * HANG_FACTOR-th of the way (faultFreeAhead).
+   * HANG_FACTOR-th of the way (VerdictJudge.faultFreeAhead).
    */
   async run(budget: number): Promise<StepResult> {
     await this.judge.faultFreeAhead(this.m.instret + budget);

@@ -33,7 +33,7 @@ import { placeDifference, type Verdict } from './views.ts';
 import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
 
 /** Instructions the fault-free run may take before the session gives up judging against it. */
-export const REFERENCE_LIMIT = 500_000_000;
+const REFERENCE_LIMIT = 500_000_000;
 /** Instructions the verdict's fault-free run runs per call while it is run to its end (between checks of the wall time, in this worker). */
 const REFERENCE_CHUNK = 2_000_000;
 /** At most this many instructions per advance it is sent ahead of the machine: a wait for the nearest need not wait for the farthest. */
