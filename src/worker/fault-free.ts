@@ -1,11 +1,11 @@
 /**
  * Fault-free runs (reference.ts) beside the machine, each in a worker of its own, so that
  * they cost the machine's thread nothing: the fault-free twin (twin.ts) and the
- * fault-free run the verdict is judged against (session.ts). A machine's worker starts them
+ * fault-free run the verdict is judged against (verdict.ts). A machine's worker starts them
  * as nested workers (a Web Worker's Worker in the browser, worker_threads in Node: see
- * fault-free-client.ts and fault-free-node-client.ts) and talks to each through a
- * FaultFreeRun; where no worker can be started the same FaultFreeRunner runs in the
- * machine's thread (inThread()), as before.
+ * fault-free-client.ts and fault-free-node-client.ts; FaultFreeRunners keeps a session's
+ * two) and talks to each through a FaultFreeRun; where no worker can be started the same
+ * FaultFreeRunner runs in the machine's thread (inThread()), as before.
  *
  * The protocol is one-way and pipelined: the client posts commands (start, resume, advance
  * to an instruction with the history's input, take a state) and goes on at once; the
@@ -178,6 +178,53 @@ export function inThread(): SpawnedRunner {
 
 /** Where a session's fault-free runs execute: `worker` (each its own), or `thread` (the machine's, with the reason). */
 export type FaultFreePlace = { where: 'worker' } | { where: 'thread'; why: string };
+
+/**
+ * A session's runners: the twin's and the verdict's fault-free run's, each started when first
+ * needed and kept for every machine of the session, in a worker of its own (`spawn`) or,
+ * without `spawn` or when it fails, in this thread.
+ */
+export class FaultFreeRunners {
+  private twinRunner?: Promise<FaultFreePort>;
+  private referenceRunner?: Promise<FaultFreePort>;
+  private readonly started: SpawnedRunner[] = [];
+  private place: FaultFreePlace;
+
+  constructor(private readonly spawn?: FaultFreeSpawner) {
+    this.place = spawn ? { where: 'worker' } : { where: 'thread', why: 'this machine was set up without workers for fault-free runs' };
+  }
+
+  /** Where the twin runs (as far as known: its runner may still be starting). */
+  get twinPlace(): FaultFreePlace { return this.place; }
+
+  twin(): Promise<FaultFreePort> {
+    this.twinRunner ??= this.start((why) => { this.place = { where: 'thread', why }; });
+    return this.twinRunner;
+  }
+
+  reference(): Promise<FaultFreePort> {
+    this.referenceRunner ??= this.start(() => {});
+    return this.referenceRunner;
+  }
+
+  /** Ends the runners' workers (a session that is done with); the next call starts new ones. */
+  close(): void {
+    for (const runner of this.started.splice(0)) runner.terminate();
+    this.twinRunner = this.referenceRunner = undefined;
+  }
+
+  /** A runner in a worker of its own, or, when none can be started, in this thread (`failed` says why). */
+  private start(failed: (why: string) => void): Promise<FaultFreePort> {
+    const started = this.spawn ? this.spawn().catch((error: unknown) => {
+      failed(`no worker could be started for it (${error instanceof Error ? error.message : String(error)})`);
+      return inThread();
+    }) : Promise.resolve(inThread());
+    return started.then((runner) => {
+      this.started.push(runner);
+      return runner.port;
+    });
+  }
+}
 
 /**
  * The client's side of one fault-free run (see above): it posts commands in order without

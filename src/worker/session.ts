@@ -7,23 +7,25 @@
  * workload's feed (workload-run.ts) drives either through its TransactionService.
  *
  * Free running (start/pause) happens inside the worker in time slices: each slice runs the
- * machine for about SLICE_MS of wall time (or, below full speed, for as many instructions
- * as the speed dial allows since the last slice), then yields so calls such as pause(),
- * inject() or view() are served between slices. While it runs, the page pulls cheap
- * status() views most of the time and full views a few times a second, and keeps a
- * changed() call waiting so that a halt or new events reach it after the slice they
+ * machine for about SLICE_MS of wall time (time-slices.ts; or, below full speed, for as
+ * many instructions as the speed dial allows since the last slice), then yields so calls
+ * such as pause(), inject() or view() are served between slices. While it runs, the page
+ * pulls cheap status() views most of the time and full views a few times a second, and
+ * keeps a changed() call waiting so that a halt or new events reach it after the slice they
  * happened in rather than at its next pull.
  *
- * Every plain program's run ends with a verdict in DESIGN §6's words (src/fault/classify.ts), judged against
- * the fault-free run of the same program and input (src/worker/reference.ts), which the
- * session starts when the first fault is scheduled. A run that does not finish within
- * HANG_FACTOR × the fault-free run's instructions is stopped there: it hung.
+ * Every plain program's run ends with a verdict in DESIGN §6's words, judged against the
+ * fault-free run of the same program and input, which starts when the first fault is
+ * scheduled; a run that does not finish within HANG_FACTOR × the fault-free run's
+ * instructions is stopped there: it hung (verdict.ts, which the session asks before and
+ * after every run).
  *
  * Every loaded program keeps its history (time-travel.ts) — a plain program or a workload's,
  * on a lockstep machine or a failover system: travel() goes back to any instruction of the
  * run so far (a failover system's instructions: those of every host that served), and
  * running on replays what happened, faults, console input, arrivals, heartbeats and
- * takeovers included. setTwin() shows the fault-free twin (twin.ts) beside a plain program.
+ * takeovers included. setTwin() shows the fault-free twin (twin.ts; its views: twin-view.ts)
+ * beside a plain program.
  *
  * The fault-free runs — the twin, and the verdict's when the twin does not serve it — run
  * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
@@ -32,33 +34,33 @@
  * instruction count; while it runs free the twin may be a few time slices behind, and views say
  * where it is (TwinView.instret).
  */
-import { Machine, type ModuleStatus, type RunResult } from '../machine/machine.ts';
-import type { Halt, MachineEvent } from '../machine/events.ts';
-import type { RetireRecord } from '../machine/records.ts';
+import { Machine, type RunResult } from '../machine/machine.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
 import { buildSystemReport } from '../system/report.ts';
-import type { FailoverSummary, FailoverSystem, SystemEvent } from '../system/failover.ts';
+import type { FailoverSystem } from '../system/failover.ts';
 import { isSystemTopology } from '../system/settings.ts';
 import { WORKLOADS } from '../transactions/workloads/index.ts';
 import { Rig, type MachineSetup } from './rig.ts';
 import { compareForPage, type CompareProgress, type CompareRequest, type CompareResult } from './compare.ts';
-import { loadProgram, type ProgramFormat } from '../isa/load.ts';
-import type { Program, SourceLocation } from '../isa/program.ts';
+import { loadProgram } from '../isa/load.ts';
+import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
-import { classify, firstDifference, HANG_FACTOR, type Outcome, type OutputDifference } from '../fault/classify.ts';
-import type { InputChunk } from './reference.ts';
-import { FaultFreeRun, inThread, type FaultFreePlace, type FaultFreePort, type FaultFreeReport, type FaultFreeSpawner, type SpawnedRunner } from './fault-free.ts';
-import { architectural, type Architectural } from './architectural.ts';
+import { FaultFreeRunners, type FaultFreeSpawner } from './fault-free.ts';
+import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
-import { WorkloadRun, type WorkloadStatus } from './workload-run.ts';
-import { TimeTravel, type HistoryStatus, type Intervention, type TimeTravelOptions } from './time-travel.ts';
+import { WorkloadRun } from './workload-run.ts';
+import { TimeTravel, type Intervention, type TimeTravelOptions } from './time-travel.ts';
 import { restoreRig, saveRig } from './rig-state.ts';
 import { ByteLog } from './byte-log.ts';
-import { Twin, deviated, deviation, nextDeviation } from './twin.ts';
+import { Twin } from './twin.ts';
 import type { WorkloadSettings } from '../transactions/settings.ts';
 import type { Ledger } from '../transactions/ledger.ts';
-import { SessionDebugger, type DebugStop, type WatchValue } from './debugger.ts';
+import { SessionDebugger } from './debugger.ts';
+import { TwinViews } from './twin-view.ts';
+import { VerdictJudge } from './verdict.ts';
+import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
 import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
+import type { FailoverStatus, LoadedProgram, MachineStatus, MachineView, ProgramInput, StepResult } from './views.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
@@ -67,137 +69,10 @@ export type { ReferenceCard } from '../machine/reference-card.ts';
 export type { HistoryStatus } from './time-travel.ts';
 export { VIEW_CSRS, type Architectural } from './architectural.ts';
 export type { FaultFreeSpawner } from './fault-free.ts';
+export type {
+  ProgramInput, LoadedProgram, ModuleView, TwinView, MachineStatus, FailoverStatus, OutputDifferenceAt, Verdict, MachineView, StepResult,
+} from './views.ts';
 
-/** A program to load: assembly source, or the bytes of a file (ELF, .s, .bin). */
-export type ProgramInput =
-  | { kind: 'source'; source: string; name?: string }
-  | { kind: 'file'; bytes: Uint8Array; name: string; format?: ProgramFormat };
-
-export interface LoadedProgram {
-  entry: number;
-  symbols: [string, number][];
-  /** Instruction address → source line, for programs from the assembler. */
-  sourceMap: [number, SourceLocation][];
-}
-
-export interface ModuleView extends ModuleStatus, Architectural {
-  /** The retire record of its last instruction. */
-  record: RetireRecord;
-}
-
-/** The fault-free twin (twin.ts) as views show it: its reference module and its console. */
-export interface TwinView extends Architectural {
-  /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
-  same: boolean;
-  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a few time slices behind (TWIN_LAG). */
-  instret: number;
-  /** Set when the twin runs in the machine's own thread (no worker could be started for it), saying why: the machine then runs at about half its speed once the twin has forked. */
-  sharedThread?: string;
-  halt?: Halt;
-  /** Its console output from byte `outputFrom` on: what the previous view did not carry (0: all of it, the page's copy starts over). */
-  outputFrom: number;
-  output: Uint8Array;
-  /**
-   * Where the machine's console output first parts from the twin's, placed in the machine's
-   * output: the first byte that differs as far as both have printed; once the run has been
-   * judged, where the verdict's fault-free run, run to its end, says (as --classify).
-   */
-  parting?: OutputDifferenceAt;
-}
-
-/** The machine's state without the modules' architectural state: what status() returns. */
-export interface MachineStatus {
-  topology: string;
-  instret: number;
-  cycle: number;
-  running: boolean;
-  /** Instructions per second over the last second of free running (0 when paused). */
-  ips: number;
-  halt?: Halt;
-  waitingForInput: boolean;
-  modules: ModuleStatus[];
-  /** Events since the previous view() or status() (all of them for the first). */
-  events: MachineEvent[];
-  /** Console output since the previous view() or status(). */
-  output: Uint8Array;
-  /** Set once the run has ended (halted, or hung): see Verdict. */
-  verdict?: Verdict;
-  /** With a workload (setWorkload): its arrivals, FIFO, results and running ledger. */
-  workload?: WorkloadStatus;
-  /** On a failover system (cluster, process-pair): what its failover machinery did. */
-  failover?: FailoverStatus;
-  /** Why the machine stopped for a breakpoint or a watchpoint, until it goes on (debugger.ts). */
-  debugStop?: DebugStop;
-  /** The watchpoints, with their values now (absent when none is set). */
-  watches?: WatchValue[];
-  /** A loaded program's history, for time travel. */
-  history?: HistoryStatus;
-  /** With the twin switched on (setTwin). */
-  twin?: TwinView;
-  /** Where the run's output was found to part from the fault-free run's (the verdict's, or the twin's at the present), kept for jump('difference'). */
-  parting?: OutputDifference;
-}
-
-/**
- * A failover system's account (FailoverSummary at the feed's clock), with only the system
- * events since the previous view() or status() (all of them for the first).
- */
-export interface FailoverStatus extends Omit<FailoverSummary, 'events'> {
-  events: SystemEvent[];
-}
-
-/** Where a faulty run's output first differs from the fault-free run's, placed in its text. */
-export interface OutputDifferenceAt extends OutputDifference {
-  /** 1-based line and column (in characters) of the differing byte in the faulty run's output. */
-  line: number;
-  column: number;
-  /** Its index in the output decoded as UTF-8 (UTF-16 code units), for marking it in the console. */
-  index: number;
-}
-
-/**
- * How a run ended, against the fault-free run of the same program and input (DESIGN §6):
- * - `pending`: the run has ended; the fault-free run is still being computed;
- * - `fault-free`: the run ended with no fault applied: it is the fault-free run (faults
- *   scheduled for after its end are listed in `notApplied`);
- * - `judged`: the outcome, with the fault-free run's instructions, exit code and output
- *   size, and where the output first differs from the fault-free run's, when it does;
- * - `unjudged`: the fault-free run did not exit, so there is nothing to judge against.
- */
-export type Verdict =
-  | { kind: 'pending'; referenceInstret: number }
-  | { kind: 'fault-free'; notApplied: string[] }
-  | {
-    kind: 'judged'; outcome: Outcome;
-    reference: { instret: number; exitCode: number; outputBytes: number };
-    difference?: OutputDifferenceAt;
-  }
-  | { kind: 'unjudged'; reason: string };
-
-/** What the UI draws: the status, and every module's pc, registers, CSRs and last retire record. */
-export interface MachineView extends MachineStatus {
-  modules: ModuleView[];
-}
-
-export interface StepResult {
-  executed: number;
-  halted: boolean;
-  waitingForInput: boolean;
-  /** The run stopped before a breakpoint or after a watched word changed. */
-  debugStop?: DebugStop;
-}
-
-/** Wall time a free-running slice aims at, ms. */
-const SLICE_MS = 12;
-const MAX_SLICE = 50_000_000;
-/** Instructions the fault-free run may take before the session gives up judging against it. */
-export const REFERENCE_LIMIT = 500_000_000;
-/** Instructions the verdict's fault-free run runs per call while it is run to its end (between checks of the wall time, in this worker). */
-const REFERENCE_CHUNK = 2_000_000;
-/** At most this many instructions per advance it is sent ahead of the machine: a wait for the nearest need not wait for the farthest. */
-const REFERENCE_STEP = 500_000;
-/** Time slices' worth of instructions the verdict's fault-free run is sent ahead of the machine's need (a HANG_FACTOR-th of them). */
-const REFERENCE_LEAD = 3;
 /**
  * Time slices the twin may be behind while the machine runs flat out. The twin runs a slice
  * while the machine runs the next; at the same speed, one slice of lag left the machine
@@ -205,18 +80,6 @@ const REFERENCE_LEAD = 3;
  * absorb it (no loss measured on a free core): about 40 ms behind, shown as such.
  */
 const TWIN_LAG = 3;
-
-/** Yields to the worker's event loop without the 4 ms clamp of nested timers. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 export class MachineSession {
   /** What runs: a lockstep machine, or a failover system of two hosts (only with a workload). */
@@ -227,16 +90,6 @@ export class MachineSession {
   /** The machine's whole console output, for the verdict and time travel. */
   private outputLog = new ByteLog();
   private input: number[] = [];
-  /** Console input as the machine received it, for the fault-free run. */
-  private inputLog: InputChunk[] = [];
-  /** The verdict's fault-free run, started when the first fault is scheduled. */
-  private reference?: FaultFreeRun;
-  /** The verdict once it is known (see Verdict); never changes after. */
-  private verdict?: Verdict;
-  /** The fault-free run is being run to its end in the background. */
-  private judging = false;
-  /** The machine came from a snapshot: the output before it is unknown, so no verdict. */
-  private restored = false;
   private eventCursor = 0;
   private systemEventCursor = 0;
   private running = false;
@@ -259,57 +112,43 @@ export class MachineSession {
   /** Time travel keeps checkpoints; the twin is shown (setTimeTravel, setTwin: they hold for every machine of the session). */
   private travelOn = true;
   private twinOn = false;
-  /** Bytes of the twin's output the page has. */
-  private twinSent = 0;
-  /** Where the run's output parts from the fault-free run's, as last found at the present. */
-  private parting?: OutputDifference;
-  private partingPlaced?: { offset: number; placed: OutputDifferenceAt };
-  /** Travels made: a verdict being judged in the background is for the position the run had before the last one. */
-  private rewinds = 0;
-  /** The twin's output the page's copy is of (views start it over when this changes). */
-  private twinLog?: ByteLog;
-  /** The runners of the twin and of the verdict's fault-free run (started when first needed, kept for every machine of the session), and where they run. */
-  private twinRunner?: Promise<FaultFreePort>;
-  private referenceRunner?: Promise<FaultFreePort>;
-  private twinPlace: FaultFreePlace;
-  private readonly runners: SpawnedRunner[] = [];
+  /** The runners of the twin and of the verdict's fault-free run. */
+  private readonly runners: FaultFreeRunners;
+  /** The verdict of a plain program's run, and the hang limit until then. */
+  private readonly judge: VerdictJudge;
+  /** What views show of the twin, and where the output parts from the fault-free run's. */
+  private readonly twinViews: TwinViews;
 
   /**
    * `travelOptions`: the history's checkpoint settings (tests use short intervals).
    * `spawn`: starts a fault-free run's worker (fault-free-client.ts in a browser,
    * fault-free-node-client.ts in Node); without it, or when it fails, they run in this thread.
    */
-  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, private readonly spawn?: FaultFreeSpawner) {
-    this.twinPlace = spawn ? { where: 'worker' } : { where: 'thread', why: 'this machine was set up without workers for fault-free runs' };
-  }
-
-  /** A runner for a fault-free run: in a worker of its own, or, when none can be started, in this thread (`failed` says why). */
-  private startRunner(failed: (why: string) => void): Promise<FaultFreePort> {
-    const started = this.spawn ? this.spawn().catch((error: unknown) => {
-      failed(`no worker could be started for it (${error instanceof Error ? error.message : String(error)})`);
-      return inThread();
-    }) : Promise.resolve(inThread());
-    return started.then((runner) => {
-      this.runners.push(runner);
-      return runner.port;
+  constructor(private readonly travelOptions: Partial<Omit<TimeTravelOptions, 'enabled'>> = {}, spawn?: FaultFreeSpawner) {
+    this.runners = new FaultFreeRunners(spawn);
+    const session = this;
+    this.judge = new VerdictJudge({
+      get machine() { return session.m; },
+      get program() { return session.program; },
+      get setup() { return session.setup; },
+      get output() { return session.outputLog; },
+      get twin() { return session.timeTravel?.twin; },
+      port: () => this.runners.reference(),
+      hung: () => { this.running = false; },
+      notify: () => this.notify(),
     });
-  }
-
-  private twinPort(): Promise<FaultFreePort> {
-    this.twinRunner ??= this.startRunner((why) => { this.twinPlace = { where: 'thread', why }; });
-    return this.twinRunner;
-  }
-
-  private referencePort(): Promise<FaultFreePort> {
-    this.referenceRunner ??= this.startRunner(() => {});
-    return this.referenceRunner;
+    this.twinViews = new TwinViews({
+      get machine() { return session.m; },
+      get output() { return session.outputLog; },
+      get verdict() { return session.judge.verdict; },
+      get twinPlace() { return session.runners.twinPlace; },
+    });
   }
 
   /** Ends the workers of the fault-free runs (a session that is done with). */
   close(): void {
     this.pause();
-    for (const runner of this.runners.splice(0)) runner.terminate();
-    this.twinRunner = this.referenceRunner = undefined;
+    this.runners.close();
   }
 
   /**
@@ -345,18 +184,14 @@ export class MachineSession {
     this.program = program;
     this.output = [];
     this.outputLog = new ByteLog();
-    this.inputLog = [];
-    this.reference = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    this.restored = false;
+    this.judge.reset(false);
     this.eventCursor = 0;
     this.systemEventCursor = 0;
     this.waitingForInput = false;
     this.workloadRun = this.workloadSettings ? new WorkloadRun(rig.service, this.workloadSettings) : undefined;
     this.debug.attach(rig);
     this.startHistory();
-    if (this.timeTravel) void this.referencePort(); // started before the first fault, so that the run need not wait for it
+    if (this.timeTravel) void this.runners.reference(); // started before the first fault, so that the run need not wait for it
   }
 
   /**
@@ -366,8 +201,8 @@ export class MachineSession {
    */
   private startHistory(): void {
     this.timeTravel = undefined;
-    this.parting = undefined;
-    this.twinSent = 0;
+    this.twinViews.forgetParting();
+    this.twinViews.resend();
     const rig = this.rig;
     if (!rig || !this.program) return;
     const session = this;
@@ -388,7 +223,7 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
       run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
-      twin: () => new Twin(this.twinPort()),
+      twin: () => new Twin(this.runners.twin()),
     }, { ...this.travelOptions, enabled: this.travelOn });
     this.timeTravel = travel;
     if (workload) {
@@ -447,12 +282,12 @@ export class MachineSession {
    * Before a free-running slice of `budget` instructions: waits until the twin is at most
    * TWIN_LAG slices behind (it runs those while the machine runs this one, and the machine
    * waits only when the twin is the slower), and until the fault-free run is known far
-   * enough for the hang limit (faultFreeAhead).
+   * enough for the hang limit (VerdictJudge.faultFreeAhead).
    */
   private async readyFor(budget: number): Promise<void> {
     if (this.workloadRun) return;
     await this.timeTravel?.twin?.within(TWIN_LAG);
-    await this.faultFreeAhead(this.m.instret + budget);
+    await this.judge.faultFreeAhead(this.m.instret + budget);
   }
 
   private get r(): Rig {
@@ -491,220 +326,23 @@ export class MachineSession {
    * Runs up to `budget` instructions now (not time-sliced). While faults are scheduled and
    * no verdict is known, the run stops at HANG_FACTOR × the fault-free run's instructions if
    * it gets there: first it waits, if need be, until the fault-free run is known to get a
-   * HANG_FACTOR-th of the way (faultFreeAhead).
+   * HANG_FACTOR-th of the way (VerdictJudge.faultFreeAhead).
    */
   async run(budget: number): Promise<StepResult> {
-    await this.faultFreeAhead(this.m.instret + budget);
+    await this.judge.faultFreeAhead(this.m.instret + budget);
     return this.runNow(budget);
   }
 
   /** run() as far as what is known of the fault-free run allows now. */
   private runNow(budget: number): StepResult {
     const m = this.m;
-    budget = Math.max(0, Math.min(budget, this.hangRoom()));
+    budget = Math.max(0, Math.min(budget, this.judge.hangRoom()));
     const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
     this.waitingForInput = result.stop === 'input';
-    this.settle();
-    // At least the largest slice ahead: running free, slices grow from 100,000 instructions to tens of millions within a few.
-    this.sendReferenceAhead(Math.max(REFERENCE_LEAD * budget, MAX_SLICE));
+    this.judge.settle();
+    this.judge.sendAhead(budget);
     const debugStop = this.debug.check();
     return { executed: result.executed, halted: result.stop === 'halted', waitingForInput: this.waitingForInput, ...(debugStop ? { debugStop } : {}) };
-  }
-
-  /**
-   * What is known of the fault-free run's end, along this history's input: that it ended
-   * (`end`: its report there and its output), that it waits for input this history does not
-   * hold, or that it had not ended after `after` instructions. The machine tells it until its
-   * first deviation (it is the fault-free run until then), and the twin and the verdict's
-   * run report it: one fault-free run serves both, so while the twin runs in step the
-   * verdict's need not run at all.
-   */
-  private faultFreeKnown(): { after: number; end?: { report: FaultFreeReport; output: ByteLog }; waiting: boolean } {
-    const m = this.m;
-    // Until it deviates at its first scheduled fault or replacement, the machine is the fault-free run: had it halted before, it would not run on.
-    let after = deviation(m.events)?.instret ?? Math.max(m.instret, nextDeviation(m) ?? 0);
-    let end: { report: FaultFreeReport; output: ByteLog } | undefined;
-    let waiting = false;
-    const twin = this.timeTravel?.twin;
-    const runs = [this.reference, twin && { latest: twin.report, output: twin.output!, gave: (inputs: readonly InputChunk[]) => twin.gave(inputs) }];
-    for (const run of runs) {
-      const report = run?.latest;
-      if (!run || !report || report.delivered > this.inputLog.length) continue;
-      if (report.halt) end = { report, output: run.output };
-      else if (report.waiting && run.gave(this.inputLog)) waiting = true;
-      else after = Math.max(after, report.instret);
-    }
-    return { after, ...(end ? { end } : {}), waiting };
-  }
-
-  /**
-   * Instructions the machine may run before it might pass HANG_FACTOR × the fault-free run's
-   * instructions unnoticed: up to there once that run is known to exit, and while all that is
-   * known is that it had not ended after `after` instructions, HANG_FACTOR × (after + 1).
-   */
-  private hangRoom(): number {
-    if (!this.reference || this.verdict) return Infinity;
-    const known = this.faultFreeKnown();
-    if (known.end) return known.end.report.halt?.reason === 'exit' ? HANG_FACTOR * known.end.report.instret - this.m.instret : Infinity;
-    return known.waiting ? Infinity : HANG_FACTOR * (known.after + 1) - this.m.instret;
-  }
-
-  /**
-   * Waits until a run of the machine to instruction `until` cannot pass HANG_FACTOR × the
-   * fault-free run's instructions unnoticed (hangRoom), sending the verdict's run on when the
-   * twin does not tell it.
-   */
-  private async faultFreeAhead(until: number): Promise<void> {
-    for (;;) {
-      const reference = this.reference;
-      if (!reference || this.verdict) return;
-      const known = this.faultFreeKnown();
-      if (known.end || known.waiting || HANG_FACTOR * (known.after + 1) > until) return;
-      this.sendReferenceAhead(until - this.m.instret);
-      await reference.answer();
-      if (reference.unanswered > 0) continue;
-      await reference.settled();
-      const report = reference.current;
-      if (reference === this.reference && report && !report.halt && !report.waiting && HANG_FACTOR * (report.instret + 1) <= until) {
-        throw new Error(`the verdict's fault-free run stopped at instruction ${report.instret} without a reason`);
-      }
-    }
-  }
-
-  /**
-   * Sends the verdict's fault-free run on to a HANG_FACTOR-th of the way to `ahead`
-   * instructions after the machine's, unless what is known, or what it was sent, goes that far.
-   */
-  private sendReferenceAhead(ahead: number): void {
-    const reference = this.reference;
-    if (!reference || this.verdict) return;
-    const target = Math.floor((this.m.instret + ahead) / HANG_FACTOR);
-    const known = this.faultFreeKnown();
-    if (known.end || known.waiting || known.after >= target) return;
-    if (!reference.gave(this.inputLog)) {
-      reference.advance(target, this.inputLog);
-      return;
-    }
-    // In pieces, so that a wait for the first (faultFreeAhead) need not wait for the last.
-    for (let at = reference.at.instret; at < target;) {
-      at = Math.min(target, at + REFERENCE_STEP);
-      reference.advance(at, this.inputLog);
-    }
-  }
-
-  /**
-   * The verdict's fault-free run of `program` from its start, in its own runner: on one
-   * module, a simplex machine, which runs as each module of a fault-free lockstep machine
-   * does (twin.ts, faultFreeSnapshot) at a half to a quarter of the work.
-   */
-  private startReference(program: Program): FaultFreeRun {
-    const reference = new FaultFreeRun(this.referencePort());
-    reference.start({ ...this.setup, topology: 'simplex' }, program);
-    return reference;
-  }
-
-  /**
-   * Decides the verdict once the run has ended (see Verdict): halted, or past HANG_FACTOR ×
-   * the fault-free run's instructions. A halted run with a fault applied is judged in the
-   * background when the fault-free run must go on first.
-   */
-  private settle(): void {
-    const m = this.m;
-    if (this.verdict || this.judging) return;
-    if (!m.halt) {
-      const end = this.reference && this.faultFreeKnown().end;
-      if (end?.report.halt?.reason === 'exit' && m.instret >= HANG_FACTOR * end.report.instret) {
-        this.verdict = this.judged(end);
-        this.running = false;
-      }
-      return;
-    }
-    if (!m.events.some((e) => e.kind === 'inject')) {
-      const notApplied = m.pending().flatMap((a) => (a.type === 'fault' ? [formatFault(a.fault)] : []));
-      this.verdict = { kind: 'fault-free', notApplied };
-    } else if (this.restored) {
-      this.verdict = { kind: 'unjudged', reason: 'the machine was restored from a snapshot, so the output before it is unknown' };
-    } else {
-      void this.judge();
-    }
-  }
-
-  /**
-   * Runs the fault-free run to its end (or REFERENCE_LIMIT) unless its end is known, then
-   * sets the verdict and tells changed() waiters.
-   */
-  private async judge(): Promise<void> {
-    const machine = this.m;
-    const rewinds = this.rewinds;
-    // The run judged is still this one, where it ended: not another machine, not gone back (a restore keeps the machine object).
-    const current = () => this.rig?.machine === machine && this.rewinds === rewinds;
-    this.judging = true;
-    try {
-      await this.timeTravel?.twin?.settled(); // in step, the twin may know the end already
-      const end = this.faultFreeKnown().end ?? await this.referenceToEnd(machine);
-      if (!end || !current()) return;
-      const { halt, instret } = end.report;
-      this.verdict = halt?.reason === 'exit' ? this.judged(end)
-        : {
-          kind: 'unjudged',
-          reason: halt ? `the fault-free run does not exit either: ${halt.message}`
-            : instret >= REFERENCE_LIMIT ? `the fault-free run had not finished after ${REFERENCE_LIMIT.toLocaleString('en-US')} instructions`
-            : 'the fault-free run waits for console input that this run never received',
-        };
-    } catch (error) {
-      if (this.rig?.machine === machine) this.verdict = { kind: 'unjudged', reason: `the fault-free run failed: ${error instanceof Error ? error.message : String(error)}` };
-    } finally {
-      if (current()) {
-        this.judging = false;
-        this.notify();
-      }
-    }
-  }
-
-  /**
-   * Runs the verdict's fault-free run on until it halts, waits for input this history does
-   * not hold, or reaches REFERENCE_LIMIT; from the twin's state when the twin is further
-   * along the same run (at the machine's instruction count: often far). Undefined when
-   * `machine` is no longer the session's meanwhile.
-   */
-  private async referenceToEnd(machine: Machine): Promise<{ report: FaultFreeReport; output: ByteLog } | undefined> {
-    const reference = this.reference ??= this.startReference(this.program!);
-    const twin = this.timeTravel?.twin;
-    const along = twin?.report;
-    if (along && along.delivered <= this.inputLog.length && along.instret > reference.at.instret) {
-      const state = await twin!.state();
-      if (state && twin!.output) reference.resume(state, twin!.output.bytes(0, state.outputLength));
-    }
-    let sliceStart = performance.now();
-    for (;;) {
-      await reference.settled();
-      if (this.rig?.machine !== machine || reference !== this.reference) return undefined;
-      const report = reference.current;
-      if (report && (report.halt || (report.waiting && reference.gave(this.inputLog)) || report.instret >= REFERENCE_LIMIT)) return { report, output: reference.output };
-      reference.advance(Math.min(REFERENCE_LIMIT, reference.at.instret + REFERENCE_CHUNK), this.inputLog);
-      if (performance.now() - sliceStart >= SLICE_MS) {
-        await yieldToEvents();
-        sliceStart = performance.now();
-      }
-    }
-  }
-
-  /** The verdict against a fault-free run that exited (`end`: its report there, and its output). */
-  private judged(end: { report: FaultFreeReport; output: ByteLog }): Verdict {
-    const m = this.m;
-    const output = this.outputLog.bytes();
-    const expected = end.output.bytes();
-    const { halt, instret } = end.report;
-    const outcome = classify(
-      { halt, output: expected, events: [] }, // classify reads the faulty run's events only
-      { halt: m.halt, output, events: m.events, notActivated: m.notActivated() },
-    );
-    const difference = firstDifference(expected, output);
-    return {
-      kind: 'judged', outcome,
-      reference: { instret, exitCode: halt!.exitCode, outputBytes: expected.length },
-      ...(difference ? { difference: placed(difference, output) } : {}),
-    };
   }
 
   /** Executes `n` instructions (1 by default) and returns the view after them (the twin in step). */
@@ -771,7 +409,7 @@ export class MachineSession {
         break; // a fault-free run's worker failed: the run stops, and the next view says why (Twin.settled)
       }
       if (!going()) break;
-      const verdictBefore = this.verdict;
+      const verdictBefore = this.judge.verdict;
       const started = performance.now();
       if (this.speed === Infinity) {
         const executed = this.slice(budget);
@@ -791,7 +429,7 @@ export class MachineSession {
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
       if (this.debug.check()) this.running = false;
       const happened = this.r.events.length > this.eventCursor || this.r.systemEvents.length > this.systemEventCursor;
-      if (happened || this.verdict !== verdictBefore) this.notify();
+      if (happened || this.judge.verdict !== verdictBefore) this.notify();
       if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
@@ -808,7 +446,7 @@ export class MachineSession {
    * when the free run ends (halted, paused, machine replaced); at once when not running.
    */
   changed(): Promise<void> {
-    if (!this.running && !this.judging) return Promise.resolve();
+    if (!this.running && !this.judge.judging) return Promise.resolve();
     return new Promise((resolve) => this.watchers.push(resolve));
   }
 
@@ -842,7 +480,7 @@ export class MachineSession {
       return parsed;
     };
     fault();
-    if (!this.reference && !this.restored && this.program && !this.workloadRun) this.reference = this.startReference(this.program);
+    if (!this.workloadRun) this.judge.expectFault();
     const checked = fault();
     this.intervene({ ...this.moment(), kind: 'fault', fault: checked });
     return formatFault(checked);
@@ -866,12 +504,11 @@ export class MachineSession {
    */
   private intervene(intervention: Intervention): void {
     this.perform(intervention);
-    if (intervention.kind === 'input') this.inputLog.push({ at: intervention.at, bytes: intervention.bytes });
+    if (intervention.kind === 'input') this.judge.received({ at: intervention.at, bytes: intervention.bytes });
     if (!this.timeTravel?.record(intervention)) return;
-    this.inputLog = this.timeTravel.inputChunks();
-    this.parting = undefined;
-    this.partingPlaced = undefined;
-    if (this.reference && this.reference.at.delivered > this.inputLog.length) this.reference = undefined;
+    this.judge.newHistory(this.timeTravel.inputChunks());
+    this.twinViews.forgetParting();
+    this.twinViews.outputMoved();
   }
 
   /** Does `intervention` to the rig, a workload's fault through its run (and the console input to the session's queue). */
@@ -911,7 +548,7 @@ export class MachineSession {
    */
   setTwin(on: boolean): void {
     this.twinOn = on;
-    this.twinSent = 0;
+    this.twinViews.resend();
     if (!this.workloadRun) this.timeTravel?.setTwin(on);
   }
 
@@ -966,7 +603,7 @@ export class MachineSession {
         return this.rewound(travel.travel(at.detection + 1));
       case 'difference':
         if (at.divergence !== undefined) return this.rewound(travel.travel(at.divergence + 1));
-        if (this.parting) return this.rewound(travel.whenOutputExceeds(this.parting.offset));
+        if (this.twinViews.parting) return this.rewound(travel.whenOutputExceeds(this.twinViews.parting.offset));
         if (this.r.system) throw new RangeError(`a ${this.r.topology}'s hosts are not compared: there is no first difference to go to (its ledger counts the wrong results)`);
         throw new RangeError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
     }
@@ -977,17 +614,15 @@ export class MachineSession {
    * whole output), and the verdict is the new position's.
    */
   private rewound(replay: RunResult): Promise<MachineView> {
-    this.rewinds++;
     if (replay.stop === 'input') this.waitingForInput = true;
     else if (replay.executed > 0) this.waitingForInput = false;
     this.eventCursor = 0;
     this.systemEventCursor = 0;
     this.output = Array.from(this.outputLog.bytes());
-    this.twinSent = 0;
-    this.partingPlaced = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    if (!this.workloadRun) this.settle();
+    this.twinViews.resend();
+    this.twinViews.outputMoved();
+    this.judge.rewound();
+    if (!this.workloadRun) this.judge.settle();
     return this.view();
   }
 
@@ -1009,6 +644,7 @@ export class MachineSession {
     this.eventCursor = rig.events.length;
     const output = Uint8Array.from(this.output);
     this.output = [];
+    const verdict = this.judge.shown;
     return {
       topology: rig.topology,
       instret: rig.instret,
@@ -1020,8 +656,7 @@ export class MachineSession {
       modules: rig.moduleStatus(),
       events,
       output,
-      ...(this.verdict ? { verdict: this.verdict }
-        : this.judging ? { verdict: { kind: 'pending', referenceInstret: this.reference?.latest?.instret ?? 0 } } : {}),
+      ...(verdict ? { verdict } : {}),
       ...(this.workloadRun ? { workload: this.workloadRun.status(this.running) } : {}),
       ...(rig.system && this.workloadRun ? { failover: this.failoverStatus(rig.system, this.workloadRun) } : {}),
       ...(this.debug.stop ? { debugStop: this.debug.stop } : {}),
@@ -1034,45 +669,7 @@ export class MachineSession {
   private travelStatus(travel: TimeTravel): Pick<MachineStatus, 'history' | 'twin' | 'parting'> {
     const history = travel.status();
     if (this.workloadRun) return { history };
-    const twin = travel.twin && this.twinView(travel);
-    const atPresent = this.m.instret === history.present;
-    const found = this.verdict?.kind === 'judged' ? this.verdict.difference : atPresent ? twin?.parting : undefined;
-    if (found) {
-      const { offset, actual, expected } = found;
-      this.parting = { offset, ...(actual !== undefined ? { actual } : {}), ...(expected !== undefined ? { expected } : {}) };
-    }
-    return { history, ...(twin ? { twin } : {}), ...(this.parting ? { parting: this.parting } : {}) };
-  }
-
-  /**
-   * The twin: what it last reported (or its fork) once it runs beside the machine, else
-   * (mirroring) the machine's reference module and output; undefined while it has nothing
-   * to show (it started over on new input, and has not reported yet).
-   */
-  private twinView(travel: TimeTravel): TwinView | undefined {
-    const m = this.m;
-    const twin = travel.twin!;
-    const shown = twin.mirroring ? { instret: m.instret, halt: m.halt, module: architectural(m, m.referenceModule() ?? 0) } : twin.shown;
-    if (!shown) return undefined;
-    const output = twin.output ?? this.outputLog;
-    if (output !== this.twinLog || output.length < this.twinSent) this.twinSent = 0;
-    this.twinLog = output;
-    const outputFrom = this.twinSent;
-    this.twinSent = output.length;
-    const judged = this.verdict?.kind === 'judged' ? this.verdict : undefined;
-    const found = judged ? judged.difference : travel.parting();
-    if (found && this.partingPlaced?.offset !== found.offset) this.partingPlaced = { offset: found.offset, placed: placed(found, this.outputLog.bytes()) };
-    const parting = found && this.partingPlaced!.placed;
-    return {
-      same: !deviated(m.events),
-      instret: shown.instret,
-      ...(shown.halt ? { halt: shown.halt } : {}),
-      ...shown.module,
-      ...(this.twinPlace.where === 'thread' ? { sharedThread: this.twinPlace.why } : {}),
-      outputFrom,
-      output: output.bytes(outputFrom),
-      ...(parting ? { parting } : {}),
-    };
+    return { history, ...this.twinViews.status(travel, history.present) };
   }
 
   private failoverStatus(system: FailoverSystem, run: WorkloadRun): FailoverStatus {
@@ -1135,10 +732,7 @@ export class MachineSession {
     this.rig = Rig.of(await Machine.fromSnapshot(snapshot, console));
     this.debug.attach(this.rig);
     this.eventCursor = 0;
-    this.reference = undefined;
-    this.verdict = undefined;
-    this.judging = false;
-    this.restored = true;
+    this.judge.reset(true);
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
     this.startHistory();
   }
@@ -1152,14 +746,3 @@ export class MachineSession {
   }
 }
 
-/** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */
-function placed(difference: OutputDifference, output: Uint8Array): OutputDifferenceAt {
-  const before = new TextDecoder().decode(output.subarray(0, difference.offset));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  return {
-    ...difference,
-    line: before.split('\n').length,
-    column: [...before.slice(lineStart)].length + 1,
-    index: before.length,
-  };
-}

@@ -175,7 +175,7 @@ export class Twin {
    * Where the machine's output first parts from the twin's as far as both have printed: the
    * first byte at which they differ (firstDifference's, over the bytes both have). Undefined
    * while they agree (and while the twin mirrors). Where the shorter output ends is known only
-   * once both runs have: the verdict's fault-free run tells it (session.ts).
+   * once both runs have: the verdict's fault-free run tells it (verdict.ts).
    */
   parting(machine: ByteLog): OutputDifference | undefined {
     if (!this.forked) return undefined;
