@@ -203,6 +203,7 @@ export class MachineSession {
     this.timeTravel = undefined;
     this.twinViews.forgetParting();
     this.twinViews.resend();
+    this.twinViews.outputMoved(); // a new run's output: a parting placed in the last one's is not placed in it
     const rig = this.rig;
     if (!rig || !this.program) return;
     const session = this;

@@ -144,6 +144,35 @@ describe('the fault-free twin', () => {
     expect(end.parting).toEqual({ offset: parting.offset, actual: parting.actual, expected: parting.expected });
   });
 
+  it('places the parting in the output of the program loaded now, not in that of the one before it', async () => {
+    // Both print two bytes, then the byte in s1, which the fault flips: the outputs part at byte 2 in both, on another line.
+    const printing = (prefix: string) => `
+        .globl _start
+_start: li s1, 0x41
+        li t0, 0x10000000
+${[...prefix].map((c) => `        li t1, ${c.charCodeAt(0)}\n        sb t1, 0(t0)`).join('\n')}
+        sb s1, 0(t0)
+        li a0, 0
+        li a7, 93
+        ecall`;
+    const session = newSession();
+    await session.create({ topology: 'simplex' });
+    session.setTwin(true);
+    const partings = [];
+    for (const prefix of ['xy', '\n\n']) {
+      await session.load({ kind: 'source', source: printing(prefix), name: 'print.s' });
+      await session.inject('at=1,module=0,kind=flip,target=s1,bit=0');
+      let view = await session.step(100);
+      while (view.verdict?.kind === 'pending') {
+        await session.changed();
+        view = await session.view();
+      }
+      partings.push(view.twin!.parting);
+    }
+    expect(partings[0]).toMatchObject({ offset: 2, actual: 0x40, expected: 0x41, line: 1, column: 3 });
+    expect(partings[1]).toMatchObject({ offset: 2, actual: 0x40, expected: 0x41, line: 3, column: 1 });
+  });
+
   it('stays in step when the machine stops first; once the run is judged, the outputs part where the whole fault-free output says', async () => {
     // dmr fail-stops at the first use of s5 after the flip (after the UART's input: the fault-free run can finish), its output cut short.
     const { session, views } = await sessionWith('dmr', ['at=3700,module=1,kind=flip,target=s5,bit=4']);
