@@ -21,7 +21,7 @@ import { formatLedger } from './ledger-table.ts';
 import { workloadProgram } from './workload-program.ts';
 import { machineConfig, readProgram, settingsFrom, writeReport, type RunOptions } from './run.ts';
 import {
-  createService, failoverSettings, isSystemTopology, CLUSTER_AWARE_MODES, LOCKSTEP_SETTINGS, type Service, type ClusterAware, type FailoverSettings,
+  checkServiceSettings, createService, failoverSettings, isSystemTopology, settingsFor, CLUSTER_AWARE_MODES, type Service, type ClusterAware, type FailoverSettings,
 } from '../system/index.ts';
 import { buildSystemReport } from '../system/report.ts';
 import { formatFailover } from './failover-table.ts';
@@ -46,14 +46,9 @@ function flag(setting: string): string {
   return `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Refuses the lockstep options (LOCKSTEP_SETTINGS) on a failover system, whose hosts nothing compares. */
+/** Refuses the lockstep options on a failover system (the library's rule, checkServiceSettings), naming the option. */
 function checkHostOptions(options: WorkloadRunOptions): void {
-  const topology = options.topology ?? 'simplex';
-  if (!isSystemTopology(topology)) return;
-  const given = LOCKSTEP_SETTINGS.find((setting) => options[setting] !== undefined);
-  if (given !== undefined) {
-    throw new UsageError(`${flag(given)} is a setting of the lockstep topologies (dmr, pair-spare, tmr): a ${topology}'s hosts are two simplex machines, not in lockstep`);
-  }
+  asUsage(() => checkServiceSettings({ ...options, topology: options.topology ?? 'simplex' }, flag));
 }
 
 /** The failover options: [option, its key in the options, the setting it gives, the topologies it applies to]. */
@@ -137,9 +132,10 @@ export async function runWorkloadCommand(
   if (isSystemTopology(settings.topology) && options.trace !== undefined) throw new UsageError(`--trace records one machine's instructions: a ${settings.topology} has two; trace a lockstep topology`);
 
   const terminal = processConsole(() => null); // the guest gets no console input: end of input
-  const built: Service = await createService(program, {
+  // settingsFor drops the defaults settingsFrom gave the options the topology does not take (checkHostOptions refused those given).
+  const built: Service = await createService(program, settingsFor({
     ...machineConfig(settings), failover, console: { write: terminal.write, read: () => null },
-  });
+  }));
   const { service, machine, system } = built;
   const timedFaults = settings.faults.filter((f) => f.atUs !== undefined);
   for (const fault of settings.faults) if (fault.atUs === undefined) service.inject(fault);

@@ -117,6 +117,28 @@ export function carriesPersistentFault(core: Core, m: number): boolean {
   return false;
 }
 
+/**
+ * After the host wrote module `m`'s whole process context — registers, pc, CSRs — from
+ * outside its pipeline (a checkpoint restored into a standby, src/machine/context.ts): every
+ * register written has fresh parity, so its parity error (kind=ecc) is gone, and the stuck
+ * bits of the registers, the pc and the CSRs force their values again, as after a write by
+ * an instruction. The hardware's faults stay; the upsets it held are overwritten.
+ */
+export function rewriteContext(core: Core, m: number): void {
+  const L = core.layout;
+  const h = core.hart(m);
+  const force = (at: number, andAt: number, orAt: number) => core.setU32(at, ((core.u32(at) & core.u32(andAt)) | core.u32(orAt)) >>> 0);
+  core.setU32(h + L.H_POISON_REGS, 0);
+  for (let r = 1; r < 32; r++) force(h + L.H_X + 4 * r, h + L.H_REG_AND + 4 * r, h + L.H_REG_OR + 4 * r);
+  force(h + L.H_PC, h + L.H_PC_AND, h + L.H_PC_OR);
+  for (let k = 0; k < L.CSR_FAULT_SLOTS; k++) {
+    const entry = h + L.H_CSR_FAULTS + k * L.CSR_FAULT_SIZE;
+    const csr = core.u32(entry);
+    if (csr === 0) continue;
+    core.csrPoke(m, csr, (((core.csrPeek(m, csr) ?? 0) & core.u32(entry + 4)) | core.u32(entry + 8)) >>> 0);
+  }
+}
+
 /** What the machine must do after applying a fault. */
 export interface FaultEffects {
   /** The module died. */

@@ -20,7 +20,7 @@ import type { Program } from '../isa/program.ts';
 import { loadProgram } from '../isa/load.ts';
 import { classify, HANG_FACTOR, type RunSummary } from '../fault/classify.ts';
 import { formatFault, parseFault, type Fault } from '../fault/spec.ts';
-import { createService, isSystemTopology, type Service, type ServiceTopology } from '../system/index.ts';
+import { createService, isSystemTopology, settingsFor, type Service, type ServiceTopology } from '../system/index.ts';
 import type { FailoverSettings } from '../system/settings.ts';
 import type { SystemEvent } from '../system/failover.ts';
 import { TransactionFeed } from '../transactions/feed.ts';
@@ -256,11 +256,10 @@ class WorkloadRun extends ObservedRun {
   static async start(scenario: LessonScenario, program: Program, timed: Fault[]): Promise<WorkloadRun> {
     const run = new WorkloadRun();
     const m = scenario.machine;
-    run.built = await createService(program, {
-      topology: m.topology, compare: m.compare, ramMiB: m.ramMiB, resync: m.resync, repairAfter: m.repairAfter,
-      failover: isSystemTopology(m.topology) ? failoverOf(scenario) : undefined,
+    run.built = await createService(program, settingsFor({
+      topology: m.topology, compare: m.compare, ramMiB: m.ramMiB, resync: m.resync, repairAfter: m.repairAfter, failover: failoverOf(scenario),
       console: { write: (fd, b) => run.console.write(fd, b), read: () => null },
-    });
+    }));
     run.feed = new TransactionFeed(run.built.service, { ...feedOptionsFor(scenario.workload!), timedFaults: timed });
     const { machine, system } = run.built;
     run.sources = machine ? [new NewEvents(machine.events)]

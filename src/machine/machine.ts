@@ -17,7 +17,7 @@ import { exitStatusOf } from './events.ts';
 import { moduleRecord, recordKey, recordDifference, hex32, type RetireRecord, type Difference } from './records.ts';
 import { decodeCall, callDifference, type ConsoleIO, type HostCall } from './hostcalls.ts';
 import { type Fault, type CheckerFaultKind, formatFault, isCheckerKind } from '../fault/spec.ts';
-import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, type FaultEffects } from '../fault/inject.ts';
+import { checkFault, checkFaultSlots, applyFault, faultModules, carriesPersistentFault, rewriteContext, type FaultEffects } from '../fault/inject.ts';
 import { Checkers, mismatchEvents } from './checkers.ts';
 import { Diagnosis } from './diagnosis.ts';
 import { Resyncs } from './resync.ts';
@@ -284,12 +284,62 @@ export class Machine {
   }
 
   /**
+   * Reads guest RAM of module `m` as a load would, for a device that copies it (a
+   * checkpoint, src/machine/context.ts): through the module's ECC. A single-bit error is
+   * corrected, in RAM too, and logged (`corrected`, by `read`); a word it cannot correct
+   * (poisoned, or two or more bits flipped) makes the module announce the error, as a load
+   * would — a simplex machine fail-stops — and nothing is read: undefined. Throws
+   * RangeError outside RAM.
+   */
+  readMemoryChecked(m: number, addr: number, length: number): Uint8Array | undefined {
+    const at = this.ramAddress(m, addr, length);
+    if (at === undefined) throw new RangeError(`guest range ${hex32(addr)}+${length} lies outside RAM`);
+    if (!this.modules[m].persistent) return this.core.slice(at, length).slice(); // no faulty word to check
+    const bytes = this.ecc.hostRead(m, addr, length, () => this.core.slice(at, length).slice());
+    return this.settleHostAccess() ? undefined : bytes;
+  }
+
+  /**
    * Writes guest RAM of module `m` alone as a store would: the pages written are marked dirty
-   * (for precopy resync), and the faulty words written go through the module's ECC.
+   * (for precopy resync), and the faulty words written go through the module's ECC — each
+   * gets check bits for its new data (a wholly written word loses its poison), stuck bits
+   * force their values again, and a word written in part is read first to merge its bytes,
+   * which corrects a single-bit error or makes the module announce an uncorrectable one.
    */
   writeMemory(m: number, addr: number, bytes: Uint8Array): void {
     this.putMemory(m, addr, bytes);
     this.lineages.setApart([m]);
+    if (!this.modules[m].persistent) return; // no faulty word: nothing was read or freed
+    this.settleHostAccess();
+    this.refreshFaults(); // the words written may have freed their fault slots
+  }
+
+  /**
+   * Whether module `m`'s registers read clean, as a checkpoint reads them to save its
+   * process context: a register with a parity error (kind=ecc) makes the module announce
+   * it, as an instruction reading it would — a simplex machine fail-stops — and the read
+   * fails (false).
+   */
+  readContextChecked(m: number): boolean {
+    const h = this.core.hart(m);
+    const poisoned = this.core.u32(h + this.L.H_POISON_REGS);
+    if (poisoned === 0) return true;
+    this.core.setU32(h + this.L.H_ERROR, this.L.ERROR_ECC);
+    this.core.setU32(h + this.L.H_ERROR_WHERE, 31 - Math.clz32(poisoned & -poisoned)); // the lowest register
+    this.settleHostAccess();
+    return false;
+  }
+
+  /**
+   * The host wrote module `m`'s whole process context (context.ts: a checkpoint restored
+   * into it): fresh parity on every register, and the stuck bits of its registers, pc and
+   * CSRs force their values again (fault/inject.ts rewriteContext).
+   */
+  contextWritten(m: number): void {
+    this.lineages.setApart([m]);
+    if (!this.modules[m].persistent) return; // no parity error or stuck bit to act on
+    rewriteContext(this.core, m);
+    this.refreshFaults();
   }
 
   private putMemory(m: number, addr: number, bytes: Uint8Array): void {

@@ -40,7 +40,7 @@
  * lands in the state it holds: a flip in the standby's RAM stays until a checkpoint
  * overwrites that page, and is executed only after a takeover.
  */
-import { copyContext, copyDirtyPages, copyRange } from '../machine/context.ts';
+import { sendCheckpoint, takeDirtyPages } from '../machine/context.ts';
 import type { Machine, RunResult } from '../machine/machine.ts';
 import type { Halt, InactiveFault } from '../machine/events.ts';
 import type { TransactionRecord, TransactionResult } from '../machine/txport.ts';
@@ -239,11 +239,11 @@ export class FailoverSystem implements TransactionService {
     const stopAt = this.inbox.length > 0 ? Math.min(untilCycle, m.cycle + TOP_UP_CYCLES) : untilCycle;
     const result = m.run(limit, stopAt);
     this.collect();
+    if (!m.halt && result.executed >= toCheckpoint) this.clusterCheckpoint();
     if (m.halt) {
       this.hostDown(m.halt);
       return { stop: this.down ? 'halted' : 'budget', executed: result.executed };
     }
-    if (result.executed >= toCheckpoint) this.clusterCheckpoint();
     return result.stop === 'cycle' && stopAt < untilCycle ? { stop: 'budget', executed: result.executed } : result;
   }
 
@@ -289,21 +289,26 @@ export class FailoverSystem implements TransactionService {
 
   private get hasStandby(): boolean { return this.serving === 0; }
 
+  /**
+   * The primary sends its context and the pages it wrote since the last checkpoint. A word it
+   * cannot read (context.ts sendCheckpoint) stops it with the checkpoint unsent: the standby
+   * takes over from the last one.
+   */
   private clusterCheckpoint(): void {
     const [primary, standby] = this.hosts;
     const K = this.settings.checkpointEvery;
-    const pages = copyDirtyPages(primary, standby);
-    const bytes = copyContext(primary, standby) + pages * primary.core.layout.PAGE_SIZE + this.policy.logBytes;
-    this.checkpointDone(bytes, primary.port.consumed);
+    const bytes = sendCheckpoint(primary, standby, takeDirtyPages(primary));
+    if (bytes === undefined) return;
+    this.checkpointDone(bytes + this.policy.logBytes, primary.port.consumed);
     this.nextCheckpoint = (Math.floor(primary.instret / K) + 1) * K;
   }
 
-  /** The process pair's checkpoint device: the primary sends [addr, addr + length) and its context. */
+  /** The process pair's checkpoint device: the primary sends [addr, addr + length) and its context (unsent, as the cluster's, if it cannot read them). */
   private pairCheckpoint(addr: number, length: number, consumed: number): void {
     if (!this.hasStandby) return; // the backup has taken over: there is no one to send to
     const [primary, backup] = this.hosts;
-    copyRange(primary, backup, addr, length);
-    this.checkpointDone(copyContext(primary, backup) + length, consumed);
+    const bytes = sendCheckpoint(primary, backup, [[addr, length]]);
+    if (bytes !== undefined) this.checkpointDone(bytes, consumed);
   }
 
   private checkpointDone(bytes: number, consumed: number): void {

@@ -7,20 +7,15 @@ import { moduleCount, TOPOLOGIES, type Topology } from '../machine/topology.ts';
 import type { Program } from '../isa/program.ts';
 import { MachineService, type TransactionService } from '../transactions/service.ts';
 import { FailoverSystem } from './failover.ts';
-import { failoverSettings, HOSTS, isSystemTopology, SYSTEM_TOPOLOGIES, type FailoverSettings, type SystemTopology } from './settings.ts';
+import {
+  checkServiceSettings, failoverSettings, HOSTS, isSystemTopology, SYSTEM_TOPOLOGIES, type FailoverSettings, type LockstepSetting, type SystemTopology,
+} from './settings.ts';
 
 export { FailoverSystem, type FailoverSummary, type SystemEvent, type HostStatus, type HostRole } from './failover.ts';
 export {
-  SYSTEM_TOPOLOGIES, CLUSTER_AWARE_MODES, DEFAULT_FAILOVER, HOSTS, failoverSettings, isSystemTopology,
-  type SystemTopology, type ClusterAware, type FailoverSettings,
+  SYSTEM_TOPOLOGIES, CLUSTER_AWARE_MODES, DEFAULT_FAILOVER, HOSTS, LOCKSTEP_SETTINGS, failoverSettings, isSystemTopology, checkServiceSettings, settingsFor,
+  type SystemTopology, type ClusterAware, type FailoverSettings, type LockstepSetting,
 } from './settings.ts';
-
-/**
- * The MachineConfig settings of a lockstep machine's modules and their comparison, which a
- * failover system's hosts, two simplex machines that nothing compares, have no use for.
- */
-export const LOCKSTEP_SETTINGS = ['compare', 'resync', 'repairAfter', 'readmit', 'diagnoseTime', 'threshold', 'crossCheck'] as const;
-type LockstepSetting = (typeof LOCKSTEP_SETTINGS)[number];
 
 /**
  * The settings of each host of a failover system: its RAM and ECC, the scrubber and its
@@ -28,21 +23,19 @@ type LockstepSetting = (typeof LOCKSTEP_SETTINGS)[number];
  */
 export type SystemConfig = Omit<MachineConfig, 'topology' | LockstepSetting>;
 
-/** Two simplex machines of `config` with `program` loaded, as a failover system. Throws as Machine.create and load. */
+/**
+ * Two simplex machines of `config` with `program` loaded, as a failover system. Throws
+ * InputError for a lockstep setting in `config` (checkServiceSettings), and as
+ * Machine.create and load.
+ */
 export async function createFailoverSystem(program: Program, settings: FailoverSettings, config: SystemConfig = {}): Promise<FailoverSystem> {
+  checkServiceSettings({ ...config, topology: settings.topology });
   const host = async () => {
     const m = await Machine.create({ ...config, topology: 'simplex' });
     m.load(program);
     return m;
   };
   return new FailoverSystem([await host(), await host()], settings);
-}
-
-/** `config` without the lockstep settings (LOCKSTEP_SETTINGS). */
-function systemConfig(config: Omit<MachineConfig, 'topology'>): SystemConfig {
-  const hostConfig: Omit<MachineConfig, 'topology'> = { ...config };
-  for (const setting of LOCKSTEP_SETTINGS) delete hostConfig[setting];
-  return hostConfig;
 }
 
 /** Every topology a transaction workload can run on: the lockstep machines and the failover systems. */
@@ -56,8 +49,7 @@ export function modulesOf(topology: ServiceTopology): number {
 
 /**
  * A lockstep topology takes every MachineConfig setting; a failover system gives its hosts
- * SystemConfig's and has no use for the lockstep settings (LOCKSTEP_SETTINGS), as a simplex
- * machine has none: they are ignored (the CLI refuses them).
+ * SystemConfig's, and `failover`. Each refuses the other's (checkServiceSettings).
  */
 export interface ServiceConfig extends Omit<MachineConfig, 'topology'> {
   topology: ServiceTopology;
@@ -74,11 +66,15 @@ export interface Service {
   system?: FailoverSystem;
 }
 
-/** Builds the service; throws InputError on a bad setting and ProgramError on a program that cannot load. */
+/**
+ * Builds the service; throws InputError on a bad setting or one the topology has no use for
+ * (checkServiceSettings), and ProgramError on a program that cannot load.
+ */
 export async function createService(program: Program, config: ServiceConfig): Promise<Service> {
+  checkServiceSettings(config);
   const { topology, failover, ...machineConfig } = config;
   if (isSystemTopology(topology)) {
-    const system = await createFailoverSystem(program, failoverSettings(topology, failover), systemConfig(machineConfig));
+    const system = await createFailoverSystem(program, failoverSettings(topology, failover), machineConfig);
     return { service: system, system };
   }
   const machine = await Machine.create({ ...machineConfig, topology });

@@ -67,3 +67,43 @@ export function failoverSettings(topology: SystemTopology, given: Partial<Omit<F
   if (topology === 'process-pair' && s.clusterAware !== 'off') throw new InputError('cluster-aware applies to the cluster: a process pair is made safe by checkpoints the application sends (a pair-aware workload such as card-auth-pair)');
   return s;
 }
+
+/**
+ * The MachineConfig settings of a lockstep machine's modules and their comparison, which a
+ * failover system's hosts, two simplex machines that nothing compares, have no use for.
+ */
+export const LOCKSTEP_SETTINGS = ['compare', 'resync', 'repairAfter', 'readmit', 'diagnoseTime', 'threshold', 'crossCheck'] as const;
+export type LockstepSetting = (typeof LOCKSTEP_SETTINGS)[number];
+
+/** What a topology may be given: the settings of ServiceConfig, each of any value (a CLI's option text, say). */
+type GivenSettings = { topology: string; failover?: object } & { [S in LockstepSetting]?: unknown };
+
+/**
+ * Refuses what `config.topology` has no use for, naming the first such setting `config`
+ * gives (one that is not undefined) as `name` spells it (the CLI: as its option): on a
+ * failover system the lockstep settings (LOCKSTEP_SETTINGS), as its hosts are two simplex
+ * machines that nothing compares; on a lockstep machine failover settings. Throws
+ * InputError. The one check of this rule: createService and createFailoverSystem make it,
+ * and the CLI makes it first to name its options.
+ */
+export function checkServiceSettings(config: GivenSettings, name: (setting: LockstepSetting | 'failover') => string = String): void {
+  const { topology } = config;
+  if (isSystemTopology(topology)) {
+    const given = LOCKSTEP_SETTINGS.find((setting) => config[setting] !== undefined);
+    if (given !== undefined) {
+      throw new InputError(`${name(given)} is a setting of the lockstep topologies (dmr, pair-spare, tmr): a ${topology}'s hosts are two simplex machines, not in lockstep`);
+    }
+  } else if (config.failover && Object.values(config.failover).some((value) => value !== undefined)) {
+    throw new InputError(`${name('failover')} settings apply to the failover systems (${SYSTEM_TOPOLOGIES.join(', ')}), not ${topology}`);
+  }
+}
+
+/**
+ * `config` without what `config.topology` has no use for (checkServiceSettings), for a
+ * caller that keeps settings for every topology — a page's form, a scenario's machine with
+ * its defaults — and builds the one chosen.
+ */
+export function settingsFor<T extends GivenSettings>(config: T): T {
+  const unused: readonly string[] = isSystemTopology(config.topology) ? LOCKSTEP_SETTINGS : ['failover'];
+  return Object.fromEntries(Object.entries(config).filter(([setting]) => !unused.includes(setting))) as T;
+}

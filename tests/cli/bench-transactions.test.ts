@@ -4,7 +4,7 @@
  */
 import { expect, test, vi } from 'vitest';
 import { benchTransactions, BENCH_RATE, BENCH_DURATION_US } from '../../src/cli/bench-transactions.ts';
-import { echoWorkload, ECHO_WFI } from '../helpers/echo-workload.ts';
+import { echoWorkload, ECHO_POLLING, ECHO_WFI } from '../helpers/echo-workload.ts';
 import { assembleOrThrow } from '../helpers/machine.ts';
 import { arrivalStream } from '../../src/transactions/index.ts';
 
@@ -17,6 +17,7 @@ test('rows per topology, simplex first, transactions per host second and the rat
   expect(rows.map((r) => [r.workload, r.topology])).toEqual([['echo', 'simplex'], ['echo', 'tmr']]);
   for (const r of rows) {
     expect(r.transactions).toBeGreaterThanOrEqual(arrived - 1); // all answered but perhaps the last
+    expect(r.dropped).toBe(0);
     expect(r.tps_runs).toHaveLength(1);
     expect(r.tps).toBe(r.tps_runs[0]);
   }
@@ -41,4 +42,19 @@ test('the failover systems are measured twice: checkpointing, and without checkp
     expect(r.instructions).toBe(rows[0].instructions);
     expect(r.transactions).toBe(rows[0].transactions);
   }
+});
+
+test('a service that falls behind drops the arrivals its FIFO cannot hold, and the row reports them', async () => {
+  // The polling echo after a wait of 2·D instructions (one a cycle): it takes its first record
+  // within 20 cycles of 2·D; every arrival before that beyond the FIFO's 64 records is
+  // dropped, and it keeps up from then on (a record costs ~225 cycles, they come ~10,000 apart).
+  const D = 500_000;
+  const late = assembleOrThrow(ECHO_POLLING.replace('poll:', `        li      t0, ${D}\nwait:   addi    t0, t0, -1\n        bnez    t0, wait\npoll:`));
+  const arrivals = [...arrivalStream({ workload: echoWorkload, endCycle: BENCH_DURATION_US * 100, rate: BENCH_RATE, seed: 1 })];
+  expect(arrivals.filter((a) => a.cycle >= 2 * D && a.cycle < 2 * D + 20)).toEqual([]); // setup: none arrives as it starts
+  const early = arrivals.filter((a) => a.cycle < 2 * D).length;
+  expect(early).toBeGreaterThan(64);
+  const [row] = await benchTransactions([echoWorkload], ['simplex'], 1, false, () => late);
+  expect(row.dropped).toBe(early - 64);
+  expect(row.transactions).toBeGreaterThanOrEqual(arrivals.length - row.dropped - 1); // the rest answered but perhaps the last
 });

@@ -6,15 +6,16 @@
  * loop of ECHO_DELAY iterations (two instructions each), so that a high rate overloads it.
  *
  * Two guest programs serve it: one polls RX_COUNT, the other sleeps in wfi and takes the
- * machine external interrupt (RX_IE) and drains the FIFO in its handler.
+ * machine external interrupt (RX_IE) and drains the FIFO in its handler. A third polls and
+ * keeps S in RAM instead, in the word `sum`, loaded and stored back for each record.
  */
 import type { Random } from '../../src/fault/random.ts';
 import type { ReferenceModel, Workload, Result } from '../../src/transactions/workloads/workload.ts';
 
 export const ECHO_DELAY = 100;
 
-/** The guest's handling of one record, by the contract's registers (TXPORT.md): pop, then send. */
-const SERVE = `
+/** The guest's handling of one record, by the contract's registers (TXPORT.md): pop, then send; `state` adds t2 to S in s1. */
+const serve = (state: string) => `
 serve:  lw      t1, 4(s0)           # RX_ID
         lw      t2, 8(s0)           # RX_DATA0..3
         lw      t3, 12(s0)
@@ -27,7 +28,7 @@ serve:  lw      t1, 4(s0)           # RX_ID
         addi    a0, t2, 1
         not     a1, t3
         add     a2, t4, t5
-        add     s1, s1, t2          # the state: sum of word 0
+${state}
         sw      t1, 0(s2)           # TX_ID
         sw      a0, 4(s2)           # TX_DATA0..3
         sw      a1, 8(s2)
@@ -43,6 +44,9 @@ const PORTS = `
         li      s1, 0
 `;
 
+const SERVE = serve(`
+        add     s1, s1, t2          # the state: sum of word 0`);
+
 export const ECHO_POLLING = `
         .text
         .globl _start
@@ -53,6 +57,17 @@ poll:   lw      t0, 0(s0)           # RX_COUNT
         call    serve
         j       poll
 ${SERVE}`;
+
+/** ECHO_POLLING with S in the RAM word `sum` (alone in its page). */
+export const ECHO_POLLING_RAM = `${ECHO_POLLING.replace(SERVE, serve(`
+        la      t0, sum             # the state: sum of word 0, in RAM
+        lw      s1, 0(t0)
+        add     s1, s1, t2
+        sw      s1, 0(t0)`))}
+        .data
+        .balign 4096
+sum:    .word   0
+`;
 
 export const ECHO_WFI = `
         .text

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateScenario, scenarioJsonSchema, checkLedger, type Scenario } from '../../src/scenario/index.ts';
 import { failoverOptionsOf } from '../../src/scenario/failover.ts';
-import { createService } from '../../src/system/index.ts';
+import { createService, settingsFor } from '../../src/system/index.ts';
 import { TransactionFeed } from '../../src/transactions/feed.ts';
 import { feedOptionsFor } from '../../src/transactions/settings.ts';
 import { parseFault } from '../../src/fault/spec.ts';
@@ -97,10 +97,10 @@ async function runScenario(scenario: Scenario) {
   const program = 'example' in scenario.program ? scenario.program.example : '';
   const source = readFileSync(new URL(`../../examples/${program}.s`, import.meta.url), 'utf8');
   const { machine } = scenario;
-  const { service } = await createService(assemble(source, { file: `${program}.s` }).program!, {
+  const { service } = await createService(assemble(source, { file: `${program}.s` }).program!, settingsFor({
     topology: machine.topology, ramMiB: machine.ramMiB, compare: machine.compare, resync: machine.resync,
     failover: machine.failover ? failoverOptionsOf(machine.failover) : undefined,
-  });
+  }));
   const faults = scenario.faults.map((f) => parseFault(f));
   for (const f of faults) if (f.atUs === undefined) service.inject(f);
   const feed = new TransactionFeed(service, { ...feedOptionsFor(scenario.workload!), timedFaults: faults.filter((f) => f.atUs !== undefined) });

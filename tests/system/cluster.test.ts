@@ -15,7 +15,11 @@ import { assembleOrThrow } from '../helpers/machine.ts';
 import { ECHO_POLLING, ECHO_WFI, echoWorkload } from '../helpers/echo-workload.ts';
 import { arrivalStream, TransactionFeed, type Arrival, type FeedOptions } from '../../src/transactions/index.ts';
 import type { Program } from '../../src/isa/program.ts';
-import { createFailoverSystem, createService, failoverSettings, type FailoverSettings, type FailoverSystem } from '../../src/system/index.ts';
+import {
+  createFailoverSystem, createService, failoverSettings, settingsFor, LOCKSTEP_SETTINGS, SYSTEM_TOPOLOGIES,
+  type FailoverSettings, type FailoverSystem, type LockstepSetting, type SystemConfig,
+} from '../../src/system/index.ts';
+import { InputError } from '../../src/input-error.ts';
 import { parseFault } from '../../src/fault/spec.ts';
 
 const program = assembleOrThrow(ECHO_WFI);
@@ -256,16 +260,38 @@ describe('settings', () => {
     expect(() => failoverSettings('process-pair', { clusterAware: 'dedupe' })).toThrow(/cluster-aware applies to the cluster/);
   });
 
-  test.each(['cluster', 'process-pair'] as const)('createService gives both hosts of a %s the simplex settings, not the lockstep ones', async (topology) => {
-    const { system } = await createService(program, {
-      topology, ramMiB: 2, ecc: 'secded', scrubEvery: 500, copyBytesPerCycle: 16, compare: 'store', resync: 'stop-copy', readmit: 'transient',
-    });
+  test.each(['cluster', 'process-pair'] as const)('createService gives both hosts of a %s the simplex settings it is given', async (topology) => {
+    const { system } = await createService(program, { topology, ramMiB: 2, ecc: 'secded', scrubEvery: 500, copyBytesPerCycle: 16 });
     for (const host of system!.hosts) {
       expect(host.config).toMatchObject({ topology: 'simplex', ramMiB: 2, ecc: 'secded', scrubEvery: 500, copyBytesPerCycle: 16 });
       expect(host.ramSize).toBe(2 << 20);
       // A simplex machine's own defaults: nothing compares or resyncs a host.
       expect(host.config).toMatchObject({ compare: 'every', resync: 'precopy', readmit: 'never' });
     }
+  });
+
+  const LOCKSTEP_VALUES: Record<LockstepSetting, unknown> = {
+    compare: 'store', resync: 'stop-copy', repairAfter: 5, readmit: 'transient', diagnoseTime: 5, threshold: { errors: 2, within: 100 }, crossCheck: 'within',
+  };
+  test.each(LOCKSTEP_SETTINGS.flatMap((setting) => SYSTEM_TOPOLOGIES.map((topology) => [topology, setting] as const)))(
+    'a %s refuses the lockstep setting %s, naming it, whichever way it is built', async (topology, setting) => {
+      const refusal = new InputError(`${setting} is a setting of the lockstep topologies (dmr, pair-spare, tmr): a ${topology}'s hosts are two simplex machines, not in lockstep`);
+      const config = { [setting]: LOCKSTEP_VALUES[setting] };
+      await expect(createService(program, { topology, ...config })).rejects.toThrow(refusal);
+      await expect(createService(program, { topology, ...config })).rejects.toBeInstanceOf(InputError);
+      await expect(createFailoverSystem(program, failoverSettings(topology), config as SystemConfig)).rejects.toThrow(refusal);
+    },
+  );
+
+  test('a lockstep machine refuses failover settings (an empty set gives none)', async () => {
+    await expect(createService(program, { topology: 'dmr', failover: { missed: 3 } })).rejects.toThrow(new InputError('failover settings apply to the failover systems (cluster, process-pair), not dmr'));
+    expect((await createService(program, { topology: 'dmr', failover: {} })).machine?.topology).toBe('dmr');
+  });
+
+  test('settingsFor keeps what the topology takes, for callers that hold settings for every topology', () => {
+    const form = { compare: 'store', resync: 'precopy', ramMiB: 2, ecc: 'secded', readmit: 'never', failover: { missed: 2 } } as const;
+    expect(settingsFor({ topology: 'cluster', ...form })).toEqual({ topology: 'cluster', ramMiB: 2, ecc: 'secded', failover: { missed: 2 } });
+    expect(settingsFor({ topology: 'tmr', ...form })).toEqual({ topology: 'tmr', compare: 'store', resync: 'precopy', ramMiB: 2, ecc: 'secded', readmit: 'never' });
   });
 
   test('faults name a host: module 0 or 1, no boards', async () => {

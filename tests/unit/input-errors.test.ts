@@ -11,7 +11,7 @@ import { ProgramError } from '../../src/isa/program.ts';
 import { loadProgram } from '../../src/isa/load.ts';
 import { parseTrace, TraceError } from '../../src/transactions/arrivals.ts';
 import { Machine } from '../../src/machine/machine.ts';
-import { copyRange } from '../../src/machine/context.ts';
+import { sendCheckpoint } from '../../src/machine/context.ts';
 import { asUsage, isUserError, UsageError } from '../../src/cli/errors.ts';
 import { wilson } from '../../src/campaign/stats.ts';
 
@@ -39,7 +39,7 @@ describe('the library\'s input errors', () => {
 
   it('a broken invariant is a plain Error: a copy outside RAM, which callers check first', async () => {
     const [from, to] = await Promise.all([Machine.create(), Machine.create()]);
-    const error = thrown(() => copyRange(from, to, 0x8010_0000, 4)); // just past 1 MiB of RAM
+    const error = thrown(() => sendCheckpoint(from, to, [[0x8010_0000, 4]])); // just past 1 MiB of RAM
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(RangeError);
     expect(isUserError(error)).toBe(false);

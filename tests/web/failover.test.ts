@@ -8,7 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FailoverStatus, MachineStatus } from '../../src/worker/session.ts';
-import { controller, until } from '../helpers/session.ts';
+import { controller, sessionInThread, until } from '../helpers/session.ts';
+import { MachineController, type SessionPort } from '../../web/state/controller.ts';
+import type { MachineSetup } from '../../src/worker/rig.ts';
+import { failoverOptionsOf } from '../../src/scenario/failover.ts';
 import type { SystemEvent } from '../../src/system/failover.ts';
 import { buildFailoverTimeline, defaultFailover, failoverPhase, failoverTrack, MAX_MARKS, moduleName, resolvedFailover } from '../../web/state/failover.ts';
 import { bitFault, pullFault, stillPending } from '../../web/state/faults.ts';
@@ -191,5 +194,22 @@ describe('MachineController on a cluster', () => {
     expect(c.state.when).toEqual({ now: false, atUs: 8000 });
     await c.loadExample('count');
     expect(c.state.when).toEqual({ now: true });
+  });
+
+  it('sends the session only the settings the chosen topology takes: a failover system no lockstep ones, a lockstep machine no failover ones', async () => {
+    const session = sessionInThread() as unknown as SessionPort;
+    const sent: MachineSetup[] = [];
+    const recording = new Proxy(session, {
+      get: (target, key) => (key === 'create' ? (setup: MachineSetup) => { sent.push(setup); return target.create(setup); } : Reflect.get(target, key)),
+    });
+    const c = new MachineController(recording, { frame: (cb) => setTimeout(() => cb(performance.now()), 5) });
+    await c.loadExample('card-auth');
+    await c.configure({ topology: 'dmr', compare: 'store', readmit: 'transient' });
+    expect(sent.at(-1)).toEqual({ topology: 'dmr', compare: 'store', resync: 'precopy', ramMiB: 1, ecc: 'none', readmit: 'transient' });
+    await c.configure({ topology: 'cluster' });
+    expect(c.state.settings).toMatchObject({ compare: 'store', resync: 'precopy' }); // kept for the lockstep machines
+    expect(sent.at(-1)).toEqual({ topology: 'cluster', ramMiB: 1, ecc: 'none', failover: failoverOptionsOf(defaultFailover('cluster')) });
+    await c.configure({ topology: 'tmr' });
+    expect(sent.at(-1)).toEqual({ topology: 'tmr', compare: 'store', resync: 'precopy', ramMiB: 1, ecc: 'none' });
   });
 });

@@ -26,7 +26,7 @@ import type { CheckerFaultKind } from '../../src/fault/spec.ts';
 import type { EccMode } from '../../src/machine/ecc.ts';
 import type { ServiceTopology } from '../../src/system/index.ts';
 import type { SystemEvent } from '../../src/system/failover.ts';
-import { isSystemTopology } from '../../src/system/settings.ts';
+import { isSystemTopology, settingsFor } from '../../src/system/settings.ts';
 import { failoverOptionsOf, type FailoverScenarioSettings } from '../../src/scenario/failover.ts';
 import { buildFailoverTimeline, defaultFailover } from './failover.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
@@ -254,11 +254,15 @@ export class MachineController extends EventTarget {
 
   // ── Machine and program ──────────────────────────────────────────────────────────
 
-  /** The session's setup for `settings`. Throws RangeError for a failover setting that is not a virtual time. */
+  /**
+   * The session's setup for `settings`: the settings the topology takes (settingsFor: a
+   * failover system no lockstep ones, a lockstep machine no failover ones). Throws
+   * RangeError for a failover setting that is not a virtual time.
+   */
   private setup(settings = this.state.settings): MachineSetup {
-    const { topology, compare, resync, ramMiB, failover, ...optional } = settings;
-    const given = Object.entries(optional).filter(([, value]) => value !== undefined);
-    return { topology, compare, resync, ramMiB, ...Object.fromEntries(given), ...(failover ? { failover: failoverOptionsOf(failover) } : {}) };
+    const { failover, ...machine } = settings;
+    const given = Object.entries(machine).filter(([, value]) => value !== undefined);
+    return settingsFor({ ...Object.fromEntries(given), topology: settings.topology, ...(failover ? { failover: failoverOptionsOf(failover) } : {}) });
   }
 
   /** Forgets the machine's history (a new machine was created or reset). */
