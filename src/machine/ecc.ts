@@ -172,6 +172,21 @@ export class MemoryEcc {
     if (inRam) this.host.core.hostRamWritten(m, (addr - this.L.RAM_BASE) >>> 0, length);
   }
 
+  /**
+   * The host reads module `m`'s registers as a whole (a checkpoint saving its context):
+   * a register with a parity error makes the module announce it, as an instruction reading
+   * it would (H_ERROR, naming the lowest such register). Returns whether it announced.
+   */
+  registersRead(m: number): boolean {
+    const { core } = this.host;
+    const h = core.hart(m);
+    const poisoned = core.u32(h + this.L.H_POISON_REGS);
+    if (poisoned === 0) return false;
+    core.setU32(h + this.L.H_ERROR, this.L.ERROR_ECC);
+    core.setU32(h + this.L.H_ERROR_WHERE, 31 - Math.clz32(poisoned & -poisoned));
+    return true;
+  }
+
   /** hostRamAccess() for an access in RAM (returns false for one that is not: nothing to check). */
   private access(m: number, addr: number, length: number, write: boolean): boolean {
     const L = this.L;

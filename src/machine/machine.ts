@@ -10,7 +10,7 @@
 import { Core, compileCore, DEFAULT_ENGINE, type Engine } from './core.ts';
 import type { Program } from '../isa/program.ts';
 import {
-  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardCount, companionsOf, describeOffline, unitsOf,
+  type Topology, type OfflineReason, moduleCount, boardOf, modulesOfBoard, boardModules, companionsOf, describeOffline, unitsOf,
 } from './topology.ts';
 import type { MachineEvent, DivergeEvent, MiscompareEvent, Halt, HaltReason, InactiveFault } from './events.ts';
 import { exitStatusOf } from './events.ts';
@@ -22,7 +22,7 @@ import { Checkers, mismatchEvents } from './checkers.ts';
 import { Diagnosis } from './diagnosis.ts';
 import { Resyncs } from './resync.ts';
 import { encodeSnapshot, decodeSnapshot, type HostSnapshot } from './snapshot.ts';
-import { readTrace, type TraceEntry } from './trace.ts';
+import { TraceTap, type TraceEntry } from './trace.ts';
 import { TransactionPort } from './txport.ts';
 import { HostIO } from './host-io.ts';
 import { CheckpointDevice } from './checkpoint-device.ts';
@@ -114,7 +114,7 @@ export class Machine {
   private tohost = 0;
   /** Calls into the core so far: the first ones are kept short so V8 optimises the core early. */
   private coreCalls = 0;
-  private traceSink?: (entries: TraceEntry[]) => void;
+  private readonly trace: TraceTap;
   /** Where the records first differed, found by a replay (not readonly: a replay machine keeps no snapshot). */
   private difference: FirstDifference;
   /** Which modules are known to hold the same state (for the translate engine). */
@@ -129,6 +129,7 @@ export class Machine {
     this.checkers = new Checkers(this.topology, this.config.crossCheck);
     this.diagnosis = new Diagnosis({ readmit: this.config.readmit, diagnoseTime: this.config.diagnoseTime, threshold: this.config.threshold });
     this.L = core.layout;
+    this.trace = new TraceTap(core);
     this.io = new HostIO(core, config.console ?? NULL_CONSOLE, this.L.RAM_BASE + this.ramSize);
     this.lineages = new Lineages({
       core, ramSize: this.ramSize, online: () => this.onlineModules(), persistent: (m) => this.modules[m].persistent,
@@ -176,13 +177,13 @@ export class Machine {
     this.core.setU32(L.MACHINE + L.M_COMPARE, compareCode);
     this.ecc.configure();
     this.io.inputOpen = this.config.blockingInput;
-    this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.traceSink ? 1 : 0);
+    this.trace.tellCore();
     this.syncOnline();
   }
 
   /** Back to the state Machine.create() gives (keeping the console, trace sink and onDivergence). */
   private reset(): void {
-    this.drainTrace();
+    this.trace.drain();
     this.initCore();
     this.port.takeResults(); // the previous program's results are gone with it
     this.events.length = 0;
@@ -321,11 +322,7 @@ export class Machine {
    * fails (false).
    */
   readContextChecked(m: number): boolean {
-    const h = this.core.hart(m);
-    const poisoned = this.core.u32(h + this.L.H_POISON_REGS);
-    if (poisoned === 0) return true;
-    this.core.setU32(h + this.L.H_ERROR, this.L.ERROR_ECC);
-    this.core.setU32(h + this.L.H_ERROR_WHERE, 31 - Math.clz32(poisoned & -poisoned)); // the lowest register
+    if (!this.ecc.registersRead(m)) return true;
     this.settleHostAccess();
     return false;
   }
@@ -409,20 +406,12 @@ export class Machine {
   /** Schedules the replacement of a module (or, with `board`, every module of a board) at instruction `at`. */
   replace(at: number, site: { module: number } | { board: number }): void {
     if (this.topology === 'simplex') throw new InputError('simplex has no other module to copy a replacement from: replace modules of dmr, pair-spare or tmr');
-    const modules = 'board' in site ? this.boardModules(site.board) : [site.module];
+    const modules = 'board' in site ? boardModules(this.topology, site.board) : [site.module];
     if ('module' in site && (site.module < 0 || site.module >= this.modules.length)) {
       throw new InputError(`module ${site.module} does not exist: ${this.topology} has modules 0..${this.modules.length - 1}`);
     }
     if (at < this.instret) throw new InputError(`replacement at instruction ${at} lies in the past (the machine is at ${this.instret})`);
     this.schedule.add({ at, type: 'replace', modules });
-  }
-
-  private boardModules(board: number): number[] {
-    const boards = boardCount(this.topology);
-    if (!Number.isInteger(board) || board < 0 || board >= boards) {
-      throw new InputError(`board ${board} does not exist: ${this.topology} has boards 0..${boards - 1}`);
-    }
-    return modulesOfBoard(this.topology, board);
   }
 
   /** Actions still to come, in order. */
@@ -462,12 +451,12 @@ export class Machine {
       this.port.collect();
       if (this.ecc.collect(this.instret - 1, 'read') || reason === this.L.STOP_ECC) this.refreshFaults();
       if (reason === this.L.STOP_CYCLE || reason === this.L.STOP_BREAK) {
-        this.drainTrace();
+        this.trace.drain();
         return { stop: reason === this.L.STOP_CYCLE ? 'cycle' : 'break', executed: this.instret - start };
       }
       if (!this.handleStop(reason)) return this.waitForInput(start);
     }
-    this.drainTrace();
+    this.trace.drain();
     return { stop: this.halted ? 'halted' : 'budget', executed: this.instret - start };
   }
 
@@ -491,7 +480,7 @@ export class Machine {
   }
 
   private waitForInput(start: number): RunResult {
-    this.drainTrace();
+    this.trace.drain();
     return { stop: 'input', executed: this.instret - start };
   }
 
@@ -504,7 +493,7 @@ export class Machine {
       case L.STOP_ECC:
         return true;
       case L.STOP_TRACE:
-        this.drainTrace();
+        this.trace.drain();
         return true;
       case L.STOP_HOSTCALL:
         this.hostCall();
@@ -972,7 +961,7 @@ export class Machine {
     const theirs: Record<string, unknown> = { ...decoded.host.config };
     const differs = Object.entries(this.config).find(([key, value]) => JSON.stringify(theirs[key]) !== JSON.stringify(value));
     if (differs) throw new InputError(`cannot restore a snapshot of another machine into this one: its ${differs[0]} is ${String(theirs[differs[0]])}, not ${String(differs[1])}`);
-    this.drainTrace();
+    this.trace.drain();
     this.port.takeResults();
     this.events.length = 0;
     this.restoreDecoded(decoded);
@@ -980,7 +969,7 @@ export class Machine {
 
   private restoreDecoded({ host, inner, restoreCore }: ReturnType<typeof decodeSnapshot>): void {
     const ramLikeModule0 = restoreCore(this.core);
-    this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, this.traceSink ? 1 : 0);
+    this.trace.tellCore();
     this.modules = host.modules;
     this.schedule.restore(host);
     this.halted = host.halted;
@@ -998,23 +987,9 @@ export class Machine {
     this.syncOnline(); // what the core derives from the modules and checkers (a solo snapshot leaves it to this)
   }
 
-  // ── Trace ────────────────────────────────────────────────────────────────────────
-
   /**
    * Records every instruction of the reference module: `sink` receives the entries in order,
    * whenever the core's trace ring fills and when run() returns. undefined turns tracing off.
    */
-  setTrace(sink: ((entries: TraceEntry[]) => void) | undefined): void {
-    this.drainTrace();
-    this.traceSink = sink;
-    this.core.setU32(this.L.MACHINE + this.L.M_TRACE_ON, sink ? 1 : 0);
-  }
-
-  private drainTrace(): void {
-    const L = this.L;
-    const count = this.core.u32(L.MACHINE + L.M_TRACE_LEN);
-    if (count === 0) return;
-    this.traceSink?.(readTrace(this.core, count));
-    this.core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
-  }
+  setTrace(sink: ((entries: TraceEntry[]) => void) | undefined): void { this.trace.set(sink); }
 }

@@ -2,6 +2,7 @@
  * Topologies (DESIGN §4): how many modules a machine has, how they are grouped on boards,
  * and what the machine does when the comparator finds that they disagree.
  */
+import { InputError } from '../input-error.ts';
 
 export const TOPOLOGIES = ['simplex', 'dmr', 'pair-spare', 'tmr'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -34,6 +35,13 @@ export function boardCount(topology: Topology): number {
 
 export function modulesOfBoard(topology: Topology, board: number): number[] {
   return topology === 'pair-spare' ? [2 * board, 2 * board + 1] : [board];
+}
+
+/** The modules of board `board` of `topology`; throws InputError naming the boards there are when it has none such. */
+export function boardModules(topology: Topology, board: number): number[] {
+  const boards = boardCount(topology);
+  if (!Number.isInteger(board) || board < 0 || board >= boards) throw new InputError(`board ${board} does not exist: ${topology} has boards 0..${boards - 1}`);
+  return modulesOfBoard(topology, board);
 }
 
 /** The units `modules` belong to, each once, as lists of modules: their boards (a pair-and-spare board is the unit of self-test and replacement). */

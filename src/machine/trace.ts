@@ -75,3 +75,32 @@ export function formatTraceEntry(entry: TraceEntry, hart = 0): string {
   else if (r.load) line += ` mem ${hex32(r.addr)}`;
   return line;
 }
+
+/** The core's trace ring as a machine records it: drained into a sink, in order (Machine.setTrace). */
+export class TraceTap {
+  private sink?: (entries: TraceEntry[]) => void;
+
+  constructor(private readonly core: Core) {}
+
+  /** Sends what the ring holds to the sink in force, then records into `sink` (undefined: off). */
+  set(sink: ((entries: TraceEntry[]) => void) | undefined): void {
+    this.drain();
+    this.sink = sink;
+    this.tellCore();
+  }
+
+  /** Tells the core whether to record (a fresh or restored core). */
+  tellCore(): void {
+    const L = this.core.layout;
+    this.core.setU32(L.MACHINE + L.M_TRACE_ON, this.sink ? 1 : 0);
+  }
+
+  /** Sends what the ring holds to the sink and empties it. */
+  drain(): void {
+    const L = this.core.layout;
+    const count = this.core.u32(L.MACHINE + L.M_TRACE_LEN);
+    if (count === 0) return;
+    this.sink?.(readTrace(this.core, count));
+    this.core.setU32(L.MACHINE + L.M_TRACE_LEN, 0);
+  }
+}
