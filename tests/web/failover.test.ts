@@ -211,5 +211,11 @@ describe('MachineController on a cluster', () => {
     expect(sent.at(-1)).toEqual({ topology: 'cluster', ramMiB: 1, ecc: 'none', failover: failoverOptionsOf(defaultFailover('cluster')) });
     await c.configure({ topology: 'tmr' });
     expect(sent.at(-1)).toEqual({ topology: 'tmr', compare: 'store', resync: 'precopy', ramMiB: 1, ecc: 'none' });
+    // The RAM's ECC and scrubber belong to every machine, the failover systems' hosts included.
+    await c.configure({ ecc: 'secded', scrubEvery: 10_000 });
+    await c.configure({ topology: 'process-pair' });
+    expect(sent.at(-1)).toEqual({ topology: 'process-pair', ramMiB: 1, ecc: 'secded', scrubEvery: 10_000, failover: failoverOptionsOf(defaultFailover('process-pair')) });
+    await c.configure({ ecc: 'none', scrubEvery: undefined });
+    expect(sent.at(-1)).toEqual({ topology: 'process-pair', ramMiB: 1, ecc: 'none', failover: failoverOptionsOf(defaultFailover('process-pair')) });
   });
 });

@@ -388,7 +388,7 @@ export class LockstepMachine extends LitElement {
         ${settings.topology === 'pair-spare' ? html`<label>Compare <select id="cross-check" @change=${(e: Event) => act(c.configure({ crossCheck: (e.target as HTMLSelectElement).value as CrossCheck }))}>
           <option value="within" ?selected=${settings.crossCheck !== 'boards'}>within each board</option>
           <option value="boards" ?selected=${settings.crossCheck === 'boards'}>the boards too</option>
-        </select></label>` : nothing}
+        </select></label>` : nothing}`}
         <label>Memory ECC <select id="ecc" @change=${(e: Event) => {
           const ecc = (e.target as HTMLSelectElement).value as EccMode;
           act(c.configure(ecc === 'secded' ? { ecc } : { ecc, scrubEvery: undefined }));
@@ -405,7 +405,6 @@ export class LockstepMachine extends LitElement {
           ${[...new Set([...SCRUB_INTERVALS, ...(settings.scrubEvery !== undefined ? [settings.scrubEvery] : [])])].sort((a, b) => a - b)
             .map((n) => html`<option value=${n} ?selected=${n === settings.scrubEvery}>every ${n.toLocaleString('en-US')} instructions</option>`)}
         </select></label>
-        `}
         <ls-workload-settings .state=${s} .controller=${c}></ls-workload-settings>
         <ls-failover-settings .state=${s} .controller=${c}></ls-failover-settings>
         <button id="theme" @click=${() => this.toggleTheme()} aria-label="Switch to the ${this.theme === 'dark' ? 'light' : 'dark'} theme (T)">${this.theme === 'dark' ? '☀ Light' : '☾ Dark'}</button>

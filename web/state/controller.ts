@@ -286,10 +286,10 @@ export class MachineController extends EventTarget {
     return this.guarded(async () => {
       const merged = { ...this.state.settings, ...patch };
       const { failover, ...lockstep } = merged;
-      const { topology, compare, resync, ramMiB } = merged;
-      // A failover system has none of a lockstep machine's repair, diagnosis and ECC settings.
+      const { topology, compare, resync, ramMiB, ecc, scrubEvery } = merged;
+      // A failover system has none of a lockstep machine's repair and diagnosis settings; its hosts take the RAM's ECC and scrubber.
       const settings: MachineSettings = !isSystemTopology(topology) ? lockstep : {
-        topology, compare, resync, ramMiB, ecc: 'none',
+        topology, compare, resync, ramMiB, ecc, ...(scrubEvery !== undefined ? { scrubEvery } : {}),
         failover: patch.failover ?? (patch.topology && patch.topology !== this.state.settings.topology ? defaultFailover(topology) : failover),
       };
       await this.session.create(this.setup(settings));
