@@ -186,7 +186,7 @@ function isTimed(text: string): boolean {
  * checks, with the path of the setting that breaks them.
  */
 function checkFailover(scenario: z.output<typeof ScenarioBase>, ctx: z.RefinementCtx): void {
-  const { topology, failover, repairAfter, readmit } = scenario.machine;
+  const { topology, failover, repairAfter, readmit, crossCheck } = scenario.machine;
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (!isSystemTopology(topology)) {
     if (failover) issue(['machine', 'failover'], `failover settings apply to a cluster or a process pair, not ${topology}: set machine.topology to cluster or process-pair`);
@@ -194,7 +194,8 @@ function checkFailover(scenario: z.output<typeof ScenarioBase>, ctx: z.Refinemen
   }
   if (!scenario.workload) issue(['machine', 'topology'], `a ${topology} runs transaction workloads: add workload: { name, … } (e.g. card-auth)`);
   if (repairAfter !== undefined) issue(['machine', 'repairAfter'], `the hosts of a ${topology} are not repaired: repairAfter is for dmr, pair-spare and tmr`);
-  if (readmit === 'transient') issue(['machine', 'readmit'], `the hosts of a ${topology} are not re-admitted: readmit is for dmr, pair-spare and tmr`);
+  if (readmit !== undefined) issue(['machine', 'readmit'], `the hosts of a ${topology} are not re-admitted: readmit is for dmr, pair-spare and tmr`);
+  if (crossCheck !== undefined) issue(['machine', 'crossCheck'], `the hosts of a ${topology} are simplex machines, not checked against each other: crossCheck is for pair-spare`);
   if (scenario.replacements.length > 0) issue(['replacements'], `the hosts of a ${topology} are not replaced: replacements are for dmr, pair-spare and tmr`);
   if (topology === 'process-pair' && failover?.checkpointEvery !== undefined) {
     issue(['machine', 'failover', 'checkpointEvery'], 'checkpointEvery applies to the cluster: a process pair checkpoints when its application says so (a pair-aware workload)');

@@ -63,6 +63,8 @@ describe('machine.failover', () => {
     ['an unknown key', { ...CLUSTER, machine: { topology: 'cluster', failover: { heartbeats: '1ms' } } }, /heartbeats/],
     ['an automatic repair of a host', { ...CLUSTER, machine: { topology: 'cluster', repairAfter: 1000 } }, /machine\.repairAfter: the hosts of a cluster are not repaired/],
     ['re-admission of a host', { ...CLUSTER, machine: { topology: 'cluster', readmit: 'transient' } }, /machine\.readmit: the hosts of a cluster are not re-admitted/],
+    ['a re-admission policy, even never', { ...CLUSTER, machine: { topology: 'process-pair', readmit: 'never' } }, /machine\.readmit: the hosts of a process-pair are not re-admitted/],
+    ['a pair-and-spare compare scope', { ...CLUSTER, machine: { topology: 'cluster', crossCheck: 'within' } }, /machine\.crossCheck: the hosts of a cluster are simplex machines/],
     ['a replaced host', { ...CLUSTER, machine: { topology: 'process-pair' }, replacements: [{ at: 5, module: 1 }] },
       /replacements: the hosts of a process-pair are not replaced/],
     ['a fault at a virtual time without a workload', { program: { example: 'count' }, faults: ['at=5ms,module=0,kind=kill'] },
