@@ -35,6 +35,7 @@
  * where it is (TwinView.instret).
  */
 import { Machine, type RunResult } from '../machine/machine.ts';
+import { InputError } from '../input-error.ts';
 import { buildReport, type RunReport } from '../machine/report.ts';
 import { buildSystemReport } from '../system/report.ts';
 import type { FailoverSystem } from '../system/failover.ts';
@@ -167,7 +168,7 @@ export class MachineSession {
    */
   private async build(setup: MachineSetup, program: Program | undefined, workload: WorkloadSettings | undefined): Promise<Rig> {
     if (isSystemTopology(setup.topology) && !workload) {
-      throw new RangeError(`a ${setup.topology} runs transaction workloads only (${[...WORKLOADS.keys()].join(', ')}): run one of them on it, or choose a lockstep topology (simplex, dmr, pair-spare, tmr) for a plain program`);
+      throw new InputError(`a ${setup.topology} runs transaction workloads only (${[...WORKLOADS.keys()].join(', ')}): run one of them on it, or choose a lockstep topology (simplex, dmr, pair-spare, tmr) for a plain program`);
     }
     return Rig.build(setup, program, {
       write: (_fd, bytes) => {
@@ -253,7 +254,7 @@ export class MachineSession {
    * again), on a fresh machine; created, loaded and reset machines run it too. A workload
    * run lasts its duration of virtual time whatever happens to the machine: free running
    * ends at its end, not at a halt. Such a run has no verdict: its ledger judges it, against
-   * the workload's reference model. Bad settings throw RangeError (one line) and change nothing.
+   * the workload's reference model. Bad settings throw InputError (one line) and change nothing.
    */
   async setWorkload(settings: WorkloadSettings | undefined): Promise<void> {
     this.pause();
@@ -299,7 +300,7 @@ export class MachineSession {
   /** The lockstep machine, for what only a machine does (plain programs, console input, snapshots). */
   private get m(): Machine {
     const rig = this.r;
-    if (!rig.machine) throw new RangeError(`a ${rig.topology} runs transaction workloads only: this needs a lockstep machine (simplex, dmr, pair-spare, tmr)`);
+    if (!rig.machine) throw new InputError(`a ${rig.topology} runs transaction workloads only: this needs a lockstep machine (simplex, dmr, pair-spare, tmr)`);
     return rig.machine;
   }
 
@@ -307,7 +308,7 @@ export class MachineSession {
    * Loads a program (assembling source) on a fresh machine of `setup` (default: the one in
    * force; a failover system can be built only with its program). Bad input — it does not
    * assemble, or does not fit the machine — throws ProgramError with its diagnostics, and a
-   * setup that cannot run it RangeError; both leave the machine and its program as they were.
+   * setup that cannot run it InputError; both leave the machine and its program as they were.
    */
   async load(input: ProgramInput, setup: MachineSetup = this.setup): Promise<LoadedProgram> {
     const program = input.kind === 'source'
@@ -375,7 +376,7 @@ export class MachineSession {
     this.start(speed);
   }
 
-  /** Sets the breakpoints: pcs of instructions (throws RangeError for a bad pc or too many). */
+  /** Sets the breakpoints: pcs of instructions (throws InputError for a bad pc or too many). */
   setBreakpoints(pcs: number[]): void {
     this.debug.setBreakpoints(pcs);
   }
@@ -392,7 +393,7 @@ export class MachineSession {
   }
 
   setSpeed(speed: number): void {
-    if (!(speed > 0)) throw new RangeError(`speed ${speed} must be positive (instructions per second)`);
+    if (!(speed > 0)) throw new InputError(`speed ${speed} must be positive (instructions per second)`);
     this.speed = speed;
   }
 
@@ -469,7 +470,7 @@ export class MachineSession {
    * workload it may be a virtual time (`at=5ms`). On a failover system `module` names a
    * host and `at` counts the system's instructions. Returns the fault as scheduled (as the
    * machine's `inject` event names it, for an instruction). Throws FaultSpecError /
-   * RangeError. The first fault of a plain program starts the fault-free run the verdict is
+   * InputError. The first fault of a plain program starts the fault-free run the verdict is
    * judged against.
    */
   async inject(spec: string): Promise<string> {
@@ -489,7 +490,7 @@ export class MachineSession {
 
   /** Replaces an offline module or board at instruction `at` (default: now). */
   replace(site: { module: number } | { board: number }, at?: number): void {
-    if (this.r.system) throw new RangeError(`the hosts of a ${this.r.topology} are not replaced: replacement and resync are for dmr, pair-spare and tmr`);
+    if (this.r.system) throw new InputError(`the hosts of a ${this.r.topology} are not replaced: replacement and resync are for dmr, pair-spare and tmr`);
     this.intervene({ ...this.moment(), kind: 'replace', site, when: at ?? this.m.instret });
   }
 
@@ -553,10 +554,10 @@ export class MachineSession {
     if (!this.workloadRun) this.timeTravel?.setTwin(on);
   }
 
-  /** The history, or a RangeError when there is none yet. */
+  /** The history, or an InputError when there is none yet. */
   private history(): TimeTravel {
     if (this.timeTravel) return this.timeTravel;
-    throw new RangeError('load a program first');
+    throw new InputError('load a program first');
   }
 
   /**
@@ -567,14 +568,14 @@ export class MachineSession {
    * every event and the whole console output (not only what is new).
    */
   async travel(instret: number): Promise<MachineView> {
-    if (!Number.isFinite(instret)) throw new RangeError(`instruction ${instret} is not a number: give an instruction count`);
+    if (!Number.isFinite(instret)) throw new InputError(`instruction ${instret} is not a number: give an instruction count`);
     const travel = await this.stillHistory();
     return this.rewound(travel.travel(instret));
   }
 
   /** Goes `n` instructions back (1 by default). */
   back(n = 1): Promise<MachineView> {
-    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`step back ${n}: give a whole number of instructions, 1 or more`);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`step back ${n}: give a whole number of instructions, 1 or more`);
     return this.travel(this.r.instret - n);
   }
 
@@ -597,16 +598,16 @@ export class MachineSession {
     const at = travel.status();
     switch (landmark) {
       case 'injection':
-        if (at.injection === undefined) throw new RangeError('no fault has taken effect in this run yet');
+        if (at.injection === undefined) throw new InputError('no fault has taken effect in this run yet');
         return this.rewound(travel.travel(at.injection));
       case 'detection':
-        if (at.detection === undefined) throw new RangeError('nothing has been detected in this run yet');
+        if (at.detection === undefined) throw new InputError('nothing has been detected in this run yet');
         return this.rewound(travel.travel(at.detection + 1));
       case 'difference':
         if (at.divergence !== undefined) return this.rewound(travel.travel(at.divergence + 1));
         if (this.twinViews.parting) return this.rewound(travel.whenOutputExceeds(this.twinViews.parting.offset));
-        if (this.r.system) throw new RangeError(`a ${this.r.topology}'s hosts are not compared: there is no first difference to go to (its ledger counts the wrong results)`);
-        throw new RangeError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
+        if (this.r.system) throw new InputError(`a ${this.r.topology}'s hosts are not compared: there is no first difference to go to (its ledger counts the wrong results)`);
+        throw new InputError('no difference is known yet: the modules have not diverged, and the output has not parted from the fault-free run\'s (switch the twin on to watch it, or run to the end)');
     }
   }
 
@@ -700,8 +701,8 @@ export class MachineSession {
    * says how far it is meanwhile. The session's own machine is left as it is.
    */
   async compare(request: CompareRequest): Promise<CompareResult> {
-    if (!this.program) throw new RangeError('load a transaction workload\'s program first');
-    if (this.comparing && !this.comparing.done) throw new RangeError('a comparison is already running: wait for it to finish');
+    if (!this.program) throw new InputError('load a transaction workload\'s program first');
+    if (this.comparing && !this.comparing.done) throw new InputError('a comparison is already running: wait for it to finish');
     const progress: CompareProgress = { rows: 0, total: 0, done: false };
     this.comparing = progress;
     try {

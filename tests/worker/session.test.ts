@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Remote } from 'comlink';
-import type { MachineSession, MachineSetup, MachineView } from '../../src/worker/session.ts';
+import { MachineSession, type MachineSetup, type MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
 import { sessionInThread } from '../helpers/session.ts';
+import { InputError } from '../../src/input-error.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 import { CHECKSUM_OUTPUT as EXPECTED } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
 
@@ -250,5 +251,18 @@ describe('the verdict of a run, against the fault-free run of the same program a
     const session = await setUp('tmr', OK_A);
     await session.step(3);
     expect(await session.inject('module=1,kind=flip,target=s1,bit=2')).toBe('at=3,module=1,kind=flip,target=x9,bit=2');
+  });
+});
+
+describe('MachineSession', () => {
+  it('refuses a bad request as input (InputError, status 2 in the CLI), not as a bug', async () => {
+    const session = new MachineSession();
+    await session.create({ topology: 'tmr' });
+    await expect(session.back(1)).rejects.toThrow(new InputError('load a program first'));
+    await session.load({ kind: 'source', source: CHECKSUM });
+    expect(() => session.back(0)).toThrow(InputError);
+    await expect(session.jump('injection')).rejects.toThrow(new InputError('no fault has taken effect in this run yet'));
+    expect(() => session.setSpeed(-1)).toThrow(InputError);
+    session.close();
   });
 });
