@@ -177,7 +177,7 @@ export class MemoryEcc {
    * a register with a parity error makes the module announce it, as an instruction reading
    * it would (H_ERROR, naming the lowest such register). Returns whether it announced.
    */
-  registersRead(m: number): boolean {
+  announceRegisterParity(m: number): boolean {
     const { core } = this.host;
     const h = core.hart(m);
     const poisoned = core.u32(h + this.L.H_POISON_REGS);

@@ -322,7 +322,7 @@ export class Machine {
    * fails (false).
    */
   readContextChecked(m: number): boolean {
-    if (!this.ecc.registersRead(m)) return true;
+    if (!this.ecc.announceRegisterParity(m)) return true;
     this.settleHostAccess();
     return false;
   }

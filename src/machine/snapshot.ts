@@ -76,10 +76,17 @@ export function encodeSnapshot(
       else parts.push(Uint8Array.of(PAGE_BYTES), bytes.slice());
     }
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
+  return joined(parts);
+}
+
+/** `parts` one after another in one buffer. */
+function joined(parts: readonly Uint8Array[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out.buffer;
 }
 
@@ -107,14 +114,9 @@ export function withHost(snapshot: ArrayBuffer, edit: (host: HostSnapshot) => Ho
   const { host } = decodeSnapshot(snapshot);
   const [, , , jsonLength] = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
   const json = new TextEncoder().encode(JSON.stringify(edit(host)));
-  const rest = new Uint8Array(snapshot, HEADER_BYTES + jsonLength);
-  const out = new Uint8Array(HEADER_BYTES + json.length + rest.length);
   const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
   header[3] = json.length;
-  out.set(new Uint8Array(header.buffer), 0);
-  out.set(json, HEADER_BYTES);
-  out.set(rest, HEADER_BYTES + json.length);
-  return out.buffer;
+  return joined([new Uint8Array(header.buffer), json, new Uint8Array(snapshot, HEADER_BYTES + jsonLength)]);
 }
 
 /**
@@ -143,10 +145,8 @@ export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layo
   region.copyWithin(L.HARTS - machine, L.HARTS - machine + module * L.HART_SIZE, L.HARTS - machine + (module + 1) * L.HART_SIZE);
   for (const [field, address] of own) hart0.setUint32(field, address, true);
   region.copyWithin(dirtyAt + L.DIRTY, dirtyAt + L.DIRTY + module * L.DIRTY_MAP_SIZE, dirtyAt + L.DIRTY + (module + 1) * L.DIRTY_MAP_SIZE);
-  const fields = new DataView(region.buffer, L.MACHINE - machine);
-  fields.setUint32(L.M_MODULE_COUNT, 1, true);
-  fields.setUint32(L.M_ONLINE, 1, true);
-  for (const field of [L.M_REFERENCE, L.M_DIVERGED, L.M_ANNOUNCED]) fields.setUint32(field, 0, true);
+  // The online mask and what else the core derives from the modules: the restore's (Machine.restoreDecoded).
+  new DataView(region.buffer, L.MACHINE - machine).setUint32(L.M_MODULE_COUNT, 1, true);
   // The module's pages, each whole: one equal to module 0's is module 0's.
   const page = L.PAGE_SIZE;
   const pages = (host.config.ramMiB * 2 ** 20) / page;
@@ -158,11 +158,7 @@ export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layo
       const content = tag === PAGE_BYTES ? bytes.subarray(at, at + page) : tag === PAGE_SAME ? first[p] : undefined;
       if (tag === PAGE_BYTES) at += page;
       if (m === 0) first[p] = content;
-      if (m !== module) continue;
-      const entry = new Uint8Array(content ? 1 + page : 1);
-      entry[0] = content ? PAGE_BYTES : PAGE_ZERO;
-      if (content) entry.set(content, 1);
-      ram.push(entry);
+      if (m === module) ram.push(...(content ? [Uint8Array.of(PAGE_BYTES), content] : [Uint8Array.of(PAGE_ZERO)]));
     }
   }
   const record = host.modules[module];
@@ -176,11 +172,7 @@ export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layo
   const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
   header[3] = json.length;
   header[4] = 0;
-  const parts = [new Uint8Array(header.buffer), json, region, ...ram];
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let to = 0;
-  for (const part of parts) { out.set(part, to); to += part.length; }
-  return out.buffer;
+  return joined([new Uint8Array(header.buffer), json, region, ...ram]);
 }
 
 /**
