@@ -91,8 +91,7 @@ export function takeDirtyPages(from: Machine): [number, number][] {
 export function sendCheckpoint(from: Machine, to: Machine, ranges: readonly (readonly [number, number])[]): number | undefined {
   const images: Uint8Array[] = [];
   for (const [addr, length] of ranges) {
-    if (from.ramAddress(0, addr, length) === undefined) throw new Error(`range ${addr.toString(16)}+${length} lies outside RAM`);
-    const bytes = from.readMemoryChecked(0, addr, length);
+    const bytes = from.readMemoryChecked(0, addr, length); // throws RangeError outside RAM
     if (bytes === undefined) return undefined;
     images.push(bytes);
   }
