@@ -83,6 +83,21 @@ describe('breakpoints in the browser', () => {
     expect(await instret(page)).toBe(11);
   });
 
+  it('a breakpoint\'s mark in the editor moves with its line as the text is edited, and the page\'s redraws leave it there', async () => {
+    const page = await openApp();
+    await load(page, LOOP, 'loop.s');
+    await page.locator('ls-code tr[data-pc="0x80000008"] button.bp').click();
+    const marked = () => page.evaluate(() => (document.querySelector('lockstep-machine')!.shadowRoot!.querySelector('ls-editor') as unknown as { markedLines(): number[] }).markedLines());
+    await expect.poll(marked).toEqual([4]);
+    await page.locator('ls-editor .cm-content').click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Enter'); // a line above the loop: its mark moves to line 5
+    await expect.poll(marked).toEqual([5]);
+    await page.locator('#step').click(); // the page redraws with the debugger's breakpoints unchanged
+    await expect.poll(() => instret(page)).toBe(1);
+    expect(await marked()).toEqual([5]);
+  });
+
   it('is driven by keyboard alone: the gutter\'s arrow keys, B, U, R, F9 in the editor, a watchpoint', async () => {
     const page = await openApp();
     await load(page, LOOP, 'loop.s');

@@ -72,6 +72,10 @@ const SPACER = new BreakpointMarker('cm-breakpoint-spacer');
 /** Replaces the lines that show a breakpoint (1-based). */
 const setBreakpointLines = StateEffect.define<readonly number[]>();
 
+function sameLines(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((line, k) => line === b[k]));
+}
+
 const breakpointLines = StateField.define<RangeSet<GutterMarker>>({
   create: () => RangeSet.empty,
   update(markers, tr) {
@@ -86,7 +90,12 @@ const breakpointLines = StateField.define<RangeSet<GutterMarker>>({
 });
 
 export class CodeEditor extends LitElement {
-  static override properties = { loaded: { attribute: false }, breakpointLines: { attribute: false } };
+  static override properties = {
+    loaded: { attribute: false },
+    // Compared by content: the page passes a new array each render, and re-marking the gutter
+    // costs an editor transaction (a selection read from the DOM) every frame while running.
+    breakpointLines: { attribute: false, hasChanged: (now?: readonly number[], before?: readonly number[]) => !sameLines(now, before) },
+  };
   /** The source of the program the machine runs (undefined: none, or one loaded without source). */
   declare loaded: string | undefined;
   /** Lines with a breakpoint (1-based, in the loaded program). */
