@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { TwinView } from '../../src/worker/session.ts';
 import { controller, until } from '../helpers/session.ts';
 import { registerRows } from '../../web/state/diff.ts';
-import { landmarkMissing, twinCell, twinUnavailable } from '../../web/state/time-travel.ts';
+import { landmarkMissing, twinBehind, twinCell, twinUnavailable } from '../../web/state/time-travel.ts';
 import { CHECKSUM_OUTPUT } from '../helpers/checksum.ts';
 
 const CHECKSUM = readFileSync(new URL('../../examples/checksum.s', import.meta.url), 'utf8');
@@ -66,6 +66,15 @@ describe('time travel in the page', () => {
     modules[2] = module(2, 5 ^ 1, 'online');
     const again = registerRows(modules).find((r) => r.target === 'x5')!;
     expect(twinCell(again, twin, modules.map((m) => m.state))).toEqual({ value: 5, masks: [0, 0x90, 1], differs: true });
+    // Behind (running free, not yet at the machine's instruction): shown, not compared.
+    expect(twinCell(again, twin, modules.map((m) => m.state), false)).toEqual({ value: 5, masks: [0, 0, 0], differs: false });
+  });
+
+  it('compares the twin only at the machine\'s instruction, or where it halted short of it', () => {
+    expect(twinBehind({ running: true, instret: 1000 }, { instret: 900 })).toBe(true);
+    expect(twinBehind({ running: true, instret: 1000 }, { instret: 1000 })).toBe(false);
+    expect(twinBehind({ running: false, instret: 1000 }, { instret: 900 })).toBe(false);
+    expect(twinBehind({ running: true, instret: 1000 }, { instret: 900, halt: { reason: 'exit', exitCode: 0 } as never })).toBe(false);
   });
 
   it('says why a workload has no twin, and why a failover system has no first difference', () => {

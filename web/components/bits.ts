@@ -70,14 +70,19 @@ export function followPicker(root: ShadowRoot, before: Selection | undefined, no
  * fault-free twin's (`against`).
  */
 export function bitsDetail(reference: number | undefined, rows: { module: number; value: number; mask: number }[], against = 'majority') {
+  // Runs of digits, marked or not, as few nodes (the nibbles' spaces never marked): a redraw with the same marks changes text only.
   const digits = (value: number, mask: number) => {
-    const out = [];
+    const runs: { marked: boolean; text: string }[] = [];
+    const add = (marked: boolean, text: string) => {
+      const last = runs[runs.length - 1];
+      if (last?.marked === marked) last.text += text;
+      else runs.push({ marked, text });
+    };
     for (let b = 31; b >= 0; b--) {
-      const d = (value >>> b) & 1;
-      out.push((mask >>> b) & 1 ? html`<span class="d">${d}</span>` : html`${d}`);
-      if (b % 4 === 0 && b > 0) out.push(' ');
+      add(((mask >>> b) & 1) === 1, String((value >>> b) & 1));
+      if (b % 4 === 0 && b > 0) add(false, ' ');
     }
-    return out;
+    return runs.map((r) => (r.marked ? html`<span class="d">${r.text}</span>` : r.text));
   };
   const carets = (mask: number) => {
     let s = '';

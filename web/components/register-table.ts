@@ -11,7 +11,9 @@
  * With the fault-free twin on, its values make one more column: a module's value
  * that differs from the twin's is outlined (≠ twin), the twin's value is marked when an
  * online module differs from it, and the register gets a row of the bits that differ from
- * the twin's — on simplex, the only way to see a corrupted register.
+ * the twin's — on simplex, the only way to see a corrupted register. While the machine runs
+ * free the twin may be a few time slices behind (twinBehind): its column then names the
+ * instruction its values are of, and nothing is compared until it is in step again.
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';
 import type { MachineController, UiState } from '../state/controller.ts';
@@ -22,7 +24,7 @@ import { stateChanged } from './updates.ts';
 import { bitPicker, bitPickerStyles, bitsDetail, followPicker } from './bits.ts';
 import { act } from './act.ts';
 import { moduleName } from '../state/failover.ts';
-import { twinCell, type TwinCell } from '../state/time-travel.ts';
+import { twinBehind, twinCell, type TwinCell } from '../state/time-travel.ts';
 
 export class RegisterTable extends LitElement {
   static override properties = { state: { attribute: false }, controller: { attribute: false } };
@@ -98,6 +100,7 @@ export class RegisterTable extends LitElement {
     const twin = view.twin;
     const states = view.modules.map((m) => m.state);
     const columns = view.modules.length + (twin ? 1 : 0);
+    const behind = twin !== undefined && twinBehind(view, twin);
     return html`
       ${selectedRow && selected ? bitPicker({
         title: `${selectedRow.label} on module ${selected.module}`,
@@ -108,11 +111,11 @@ export class RegisterTable extends LitElement {
       }) : nothing}
       <div class="scroll" tabindex="-1" id="registers">
         <table style="min-width: ${10 + 13 * columns}ch" aria-label="Registers of every module${twin ? ' and of the fault-free twin' : ''}"><colgroup><col class="name">${Array.from({ length: columns }, () => html`<col>`)}</colgroup>
-          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>${moduleName(view, m.id)}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}${twin ? html`<th scope="col" class="twin" id="twin-column">Fault-free twin${twin.instret !== view.instret ? ` (#${twin.instret.toLocaleString('en-US')})` : ''}</th>` : nothing}</tr></thead>
+          <thead><tr><th scope="col">Register</th>${view.modules.map((m) => html`<th scope="col" class=${m.state}>${moduleName(view, m.id)}${m.state === 'online' ? '' : ` (${m.state})`}</th>`)}${twin ? html`<th scope="col" class="twin" id="twin-column">Fault-free twin${behind ? ` (#${twin.instret.toLocaleString('en-US')}, catching up: compared once in step)` : twin.instret !== view.instret ? ` (#${twin.instret.toLocaleString('en-US')})` : ''}</th>` : nothing}</tr></thead>
           <tbody>
             ${rows.map((row) => {
               const showBits = row.latent || (flash?.target === row.target && flash.modules.some((m) => row.differs[m]));
-              const cell = twin && twinCell(row, twin, states);
+              const cell = twin && twinCell(row, twin, states, !behind);
               return html`
                 <tr data-register=${row.target} class=${row.differs.some(Boolean) ? 'differs' : ''}>
                   <th scope="row">${row.differs.some(Boolean) || cell?.differs ? html`<span class="row-mark" title=${row.differs.some(Boolean) ? 'modules differ' : 'differs from the fault-free twin'}>≠ </span>` : nothing}${row.label}</th>

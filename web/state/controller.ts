@@ -200,7 +200,7 @@ export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compa
 export interface ControllerOptions {
   /** Calls `callback` before the next paint (requestAnimationFrame in a page). */
   frame?: (callback: (now: number) => void) => void;
-  /** Views per second while running fast (default 40; below FAST_IPS every frame). */
+  /** Views per second while running fast (default 30; below FAST_IPS every frame). */
   refreshHz?: number;
 }
 

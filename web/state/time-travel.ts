@@ -82,9 +82,19 @@ export interface TwinCell {
   differs: boolean;
 }
 
-export function twinCell(row: RegisterRow, twin: TwinView, states: readonly string[]): TwinCell {
+/**
+ * The twin is behind the machine: it runs free and the twin, a few time slices behind, has not
+ * got to its instruction yet (it has not halted short of it either). Its values are then of
+ * another instruction, and not compared with the modules'.
+ */
+export function twinBehind(view: Pick<MachineView, 'running' | 'instret'>, twin: Pick<TwinView, 'instret' | 'halt'>): boolean {
+  return view.running && twin.instret < view.instret && twin.halt === undefined;
+}
+
+/** `compared` false: the twin is behind (twinBehind), its cell shows its value and no module differs from it. */
+export function twinCell(row: RegisterRow, twin: TwinView, states: readonly string[], compared = true): TwinCell {
   const value = twinValue(row.target, twin);
-  const masks = row.values.map((v) => ((v ^ value) >>> 0));
+  const masks = row.values.map((v) => (compared ? (v ^ value) >>> 0 : 0));
   return { value, masks, differs: masks.some((mask, k) => mask !== 0 && states[k] === 'online') };
 }
 
