@@ -7,12 +7,15 @@
  *   directory, a --trace or --report file that cannot be written) is an IoError: one line
  *   naming the file and the error, status 74; a reader closing a pipe ends the command
  *   quietly with 141, as SIGPIPE ends a shell command.
+ * - The JavaScript engine refusing a machine its memory (OutOfMemoryError) is a limit of this
+ *   computer: one line saying what could not be allocated and what to try, status 71.
  * - Anything else is a bug in lockstep and says so (status 70), without a stack trace
  *   unless LOCKSTEP_DEBUG is set: a RangeError that is not an InputError too, since the
  *   library keeps RangeError for its own invariants and for arguments the CLI checks first.
  */
 import { writeSync } from 'node:fs';
 import { InputError } from '../input-error.ts';
+import { OutOfMemoryError } from '../machine/core.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -30,6 +33,8 @@ export class DiagnosticsError extends UsageError {
 export const EXIT_USAGE = 2;
 /** Exit status for an internal error (BSD sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
+/** Exit status when the machine's memory cannot be allocated (BSD sysexits EX_OSERR). */
+export const EXIT_NO_MEMORY = 71;
 /** Exit status when reading or writing an open file or stream fails (BSD sysexits EX_IOERR). */
 export const EXIT_IO = 74;
 /** Exit status when the reader of a pipe we write has gone away: 128 + SIGPIPE, as a shell reports it. */
@@ -44,6 +49,7 @@ export const EXIT_STATUSES: readonly (readonly [string, string, 'all' | 'run'])[
   ['N', "the guest's exit code, & 0xff (a test finisher's code, or tohost's test number)", 'run'],
   ['2', 'bad input: a file, an option or a fault spec (one line on stderr says what and where)', 'all'],
   ['70', 'an internal error: a bug in lockstep (run with LOCKSTEP_DEBUG=1 for the stack)', 'all'],
+  ['71', 'out of memory: the JavaScript engine would not allocate a machine\'s RAM (give it less, or run fewer at once)', 'all'],
   ['74', 'an I/O error: stdout, stderr, the trace or the report could not be written (a full disk), or stdin could not be read', 'all'],
   ['124', '--max-instructions ran out, or the hart waits in wfi for an interrupt nothing can raise', 'run'],
   ['125', 'fail-stop: a divergence the topology cannot resolve (printed on stderr)', 'run'],
@@ -156,6 +162,10 @@ export function reportError(error: unknown): number {
   if (isUserError(error)) {
     complain(error instanceof DiagnosticsError ? `${error.message}\n` : `lockstep: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof OutOfMemoryError) {
+    complain(`lockstep: out of memory: ${error.message}\n`);
+    return EXIT_NO_MEMORY;
   }
   if (isSystemError(error)) {
     const where = error.path ? ` ${error.path}` : '';

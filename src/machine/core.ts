@@ -94,6 +94,17 @@ export const ENGINES: readonly Engine[] = ['interp', 'translate', 'auto'];
 /** The engine of a machine that names none. */
 export const DEFAULT_ENGINE: Engine = 'auto';
 
+/**
+ * The JavaScript engine would not grow the core's memory to what a machine needs (its
+ * modules' RAM, and the translator's region beside it): a limit of the environment the
+ * machine runs in, not a bug and not bad input.
+ */
+export class OutOfMemoryError extends Error {
+  override name = 'OutOfMemoryError';
+}
+
+const MIB = 1 << 20;
+
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
   readonly layout: Layout;
@@ -139,10 +150,15 @@ export class Core {
   }
 
   init(moduleCount: number, ramSize: number): void {
+    // The core's statuses: 1, arguments out of range (checked by the callers); 2, memory could not grow.
     const status = this.exports.init(moduleCount, ramSize) >>> 0;
+    const ram = `${moduleCount} module${moduleCount === 1 ? '' : 's'} of ${ramSize / MIB} MiB RAM`;
+    if (status === 2) throw new OutOfMemoryError(`the JavaScript engine would not allocate the memory of ${ram}: give the machine less RAM, or run fewer machines at once`);
     if (status !== 0) throw new RangeError(`cannot set up ${moduleCount} modules of ${ramSize} bytes (status ${status})`);
     if (this.translates) {
-      if (this.exports.enableTranslation(this.engine === 'auto' ? 1 : 0) !== 0) throw new RangeError(`no memory for the translator beside ${moduleCount} modules of ${ramSize} bytes`);
+      if (this.exports.enableTranslation(this.engine === 'auto' ? 1 : 0) !== 0) {
+        throw new OutOfMemoryError(`the JavaScript engine would not allocate the translator's memory beside ${ram}: run on the interpreter (engine interp), or give the machine less RAM`);
+      }
       const exports = this.exports;
       this.translator ??= new Translator({
         memory: exports.memory, table: exports.table, layout: this.layout,

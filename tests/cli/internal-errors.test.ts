@@ -3,12 +3,14 @@
  * with whatever a command throws): every input error of the library (InputError and its
  * subclasses) and of the CLI (UsageError) is one line with status 2; anything else — a
  * RangeError that is not an InputError included — is an internal error: status 70, a line
- * that says it is a bug, and no stack trace unless LOCKSTEP_DEBUG is set.
+ * that says it is a bug, and no stack trace unless LOCKSTEP_DEBUG is set. A machine whose
+ * memory the JavaScript engine will not allocate is neither: status 71, one line.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DiagnosticsError, EXIT_INTERNAL, EXIT_USAGE, reportError, UsageError } from '../../src/cli/errors.ts';
+import { DiagnosticsError, EXIT_INTERNAL, EXIT_NO_MEMORY, EXIT_USAGE, reportError, UsageError } from '../../src/cli/errors.ts';
 import { parseCount } from '../../src/cli/numbers.ts';
 import { readProgram } from '../../src/cli/run.ts';
 import { runWorkloadCommand } from '../../src/cli/workload-run.ts';
@@ -25,7 +27,7 @@ import { checkMachineConfig } from '../../src/machine/config.ts';
 import { parseTrace, TraceError } from '../../src/transactions/arrivals.ts';
 import type { Workload } from '../../src/transactions/workloads/workload.ts';
 import { ECHO_POLLING, echoWorkload } from '../helpers/echo-workload.ts';
-import { lines, tempDir } from './lockstep.ts';
+import { BIN, lines, tempDir } from './lockstep.ts';
 
 // reportError writes to fd 2 with writeSync (so does io.ts): capture it, pass other writes on.
 const captured = vi.hoisted(() => ({ stderr: '' }));
@@ -146,5 +148,22 @@ describe('internal errors: status 70, the message and that it is a bug, no stack
     expect(printed.at(-2)).toMatch(/^lockstep: internal error: toFixed\(\) digits argument must be between 0 and 100$/);
     expect(printed.at(-1)).toMatch(/this is a bug in lockstep/);
     expect(printed.some((line) => /^\s+at /.test(line))).toBe(false);
+  });
+});
+
+describe('a machine the JavaScript engine will not give its memory: status 71, one line, no bug report', () => {
+  // V8's cap on a WebAssembly memory, in 64 KiB pages: 1,500 (about 94 MiB) holds one
+  // module of 1 MiB but not three of 64 MiB (192 MiB of RAM alone).
+  const capped = (args: string[]) => spawnSync(process.execPath, ['--wasm-max-mem-pages=1500', BIN, ...args], { encoding: 'utf8', env: { ...process.env, LOCKSTEP_DEBUG: '' } });
+
+  it('three modules of 64 MiB: out of memory, saying what could not be allocated and what to try', () => {
+    const program = join(dir, 'exit0.s');
+    writeFileSync(program, '_start: li a7, 93\n li a0, 0\n ecall\n');
+    expect(capped(['run', '--topology', 'simplex', '--ram', '1', program]).status).toBe(0);
+    const refused = capped(['run', '--topology', 'tmr', '--ram', '64', program]);
+    expect(refused.status).toBe(EXIT_NO_MEMORY);
+    expect(lines(refused.stderr)).toEqual([
+      'lockstep: out of memory: the JavaScript engine would not allocate the memory of 3 modules of 64 MiB RAM: give the machine less RAM, or run fewer machines at once',
+    ]);
   });
 });

@@ -15,12 +15,12 @@ const BUNDLE = fileURLToPath(new URL('../../build/cli/lockstep.mjs', import.meta
 
 /**
  * The exit statuses `lockstep run` can return besides the guest's own code (issue 9 §3),
- * and those of the other commands: success, bad input, an internal error (EX_SOFTWARE), an
- * I/O error (EX_IOERR), the instruction limit, fail-stop, 128 + SIGINT / SIGILL / SIGTRAP /
+ * and those of the other commands: success, bad input, an internal error (EX_SOFTWARE), no
+ * memory for the machine (EX_OSERR), an I/O error (EX_IOERR), the instruction limit, fail-stop, 128 + SIGINT / SIGILL / SIGTRAP /
  * SIGBUS / SIGKILL / SIGSEGV / SIGPIPE / SIGTERM.
  */
-export const RUN_EXIT_STATUSES = ['0', 'N', '2', '70', '74', '124', '125', '130', '132', '133', '135', '137', '139', '141', '143'];
-export const OTHER_EXIT_STATUSES = ['0', '2', '70', '74', '141'];
+export const RUN_EXIT_STATUSES = ['0', 'N', '2', '70', '71', '74', '124', '125', '130', '132', '133', '135', '137', '139', '141', '143'];
+export const OTHER_EXIT_STATUSES = ['0', '2', '70', '71', '74', '141'];
 
 /** A file of tests/fixtures/cli. */
 export const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/cli/${name}`, import.meta.url));
