@@ -31,8 +31,9 @@
  * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
  * when none can be started. So step(), travel(), back(), jump() and view() answer
  * asynchronously: a machine that does not run is shown with the twin in step, at its
- * instruction count; while it runs free the twin may be a few time slices behind, and views say
- * where it is (TwinView.instret).
+ * instruction count, and so is one that runs slower than TWIN_IN_STEP_BELOW; while it runs
+ * free faster the twin may be a few time slices behind, and views say where it is
+ * (TwinView.instret).
  */
 import { Machine, type RunResult } from '../machine/machine.ts';
 import { InputError } from '../input-error.ts';
@@ -78,9 +79,15 @@ export type {
  * Time slices the twin may be behind while the machine runs flat out. The twin runs a slice
  * while the machine runs the next; at the same speed, one slice of lag left the machine
  * waiting for the twin's jitter every other slice (0.7× of its speed alone in Node), three
- * absorb it (no loss measured on a free core): about 40 ms behind, shown as such.
+ * absorb it (no loss measured on a free core): a few SLICE_MS behind, shown as such.
  */
 const TWIN_LAG = 3;
+/**
+ * Below this speed (instructions per second) a view waits for the twin to be in step, as it
+ * does when the machine does not run: its slices are small, so the wait is short, and the
+ * page, which draws every view at such speeds, compares the twin at the machine's instruction.
+ */
+const TWIN_IN_STEP_BELOW = 100_000;
 
 export class MachineSession {
   /** What runs: a lockstep machine, or a failover system of two hosts (only with a workload). */
@@ -681,9 +688,13 @@ export class MachineSession {
     return { ...summary, events };
   }
 
-  /** The status with every module's state; with the twin in step unless the machine runs free. */
+  /** The status with every module's state; with the twin in step unless the machine runs free and fast. */
   async view(): Promise<MachineView> {
-    if (!this.running) await this.timeTravel?.twin?.settled();
+    const twin = this.timeTravel?.twin;
+    if (twin && (!this.running || this.speed < TWIN_IN_STEP_BELOW)) {
+      // While it waits a running machine goes on: it waits again until nothing is unanswered as it resumes.
+      do await twin.settled(); while (this.running && twin.unanswered > 0);
+    }
     const sites = this.r.modules;
     const status = this.status();
     return {

@@ -166,6 +166,9 @@ export class Twin {
     return this.run.settled();
   }
 
+  /** Its commands not answered yet. */
+  get unanswered(): number { return this.run.unanswered; }
+
   /** Resolves once at most `n` of its advances are on their way (n: at most n time slices behind). */
   within(n: number): Promise<void> {
     return this.run.within(n);

@@ -293,6 +293,28 @@ describe('the twin in a worker of its own', () => {
     expect(end.verdict).toMatchObject({ kind: 'judged', outcome: topology === 'simplex' ? 'sdc' : 'recovered' });
   }, 120_000);
 
+  it('running slowly (below TWIN_IN_STEP_BELOW), shows the twin at the machine\'s instruction count in every view', async () => {
+    const source = intMix(1_000_000);
+    const golden = await goldenRunner('simplex', source);
+    const session = newSession({});
+    await session.create({ topology: 'simplex' });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    await session.inject(ACCUMULATOR_FLIP(1));
+    session.start(50_000); // instructions per second: the fault at 1,000 takes effect in the first 20 ms
+    let forked = 0;
+    for (let k = 0; k < 40 && forked < 8; k++) {
+      await sleep(15);
+      const view = await session.view();
+      expect(view.running).toBe(true);
+      if (view.twin!.same) continue;
+      expect(shownTwin(view.twin!)).toEqual(golden(view.instret)); // in step: the fault-free run's state at the machine's count
+      forked++;
+    }
+    session.pause();
+    expect(forked).toBe(8);
+  }, 60_000);
+
   it.each([['simplex', 1], ['tmr', 3]] as const)('on %s gives the twin the same state going back in time and forward again', async (topology, modules) => {
     const source = intMix(1_000_000); // 20 M instructions: its checkpoints (every 2^23, whatever the engine's default) hold twin states that came from the worker
     const golden = await goldenRunner(topology, source);
