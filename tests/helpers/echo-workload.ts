@@ -7,7 +7,8 @@
  *
  * Two guest programs serve it: one polls RX_COUNT, the other sleeps in wfi and takes the
  * machine external interrupt (RX_IE) and drains the FIFO in its handler. A third polls and
- * keeps S in RAM instead, in the word `sum`, loaded and stored back for each record.
+ * keeps S in RAM instead, in the word `sum`, loaded and stored back for each record; a
+ * fourth, for a process pair, is that one made pair-aware.
  */
 import type { Random } from '../../src/fault/random.ts';
 import type { ReferenceModel, Workload, Result } from '../../src/transactions/workloads/workload.ts';
@@ -64,6 +65,28 @@ export const ECHO_POLLING_RAM = `${ECHO_POLLING.replace(SERVE, serve(`
         lw      s1, 0(t0)
         add     s1, s1, t2
         sw      s1, 0(t0)`))}
+        .data
+        .balign 4096
+sum:    .word   0
+`;
+
+/**
+ * ECHO_POLLING_RAM made pair-aware (card-auth-pair.s's scheme): after storing S into `sum`
+ * and before the answer's TX_SEND, it checkpoints `sum` (4 bytes) and its context through
+ * the checkpoint device, which acknowledges the record it consumed. Labels: `stored` is the
+ * instruction after the store of `sum`, `sent` the CKPT_SEND store; nothing between them
+ * reads or writes `sum`, so a checkpoint is the first to read what that store left.
+ */
+export const ECHO_PAIR_RAM = `${ECHO_POLLING.replace(SERVE, serve(`
+        la      t0, sum             # the state: sum of word 0, in RAM
+        lw      s1, 0(t0)
+        add     s1, s1, t2
+        sw      s1, 0(t0)
+stored: li      t6, 0x10003000      # the checkpoint device
+        sw      t0, 0(t6)           # CKPT_ADDR: sum
+        li      t2, 4
+        sw      t2, 4(t6)           # CKPT_LEN
+sent:   sw      zero, 8(t6)         # CKPT_SEND: sum, the context, and the record consumed`))}
         .data
         .balign 4096
 sum:    .word   0

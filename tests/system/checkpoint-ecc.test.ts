@@ -16,7 +16,7 @@ import { parseFault } from '../../src/fault/spec.ts';
 import { arrivalStream, TransactionFeed } from '../../src/transactions/index.ts';
 import { createFailoverSystem, failoverSettings, type FailoverSettings } from '../../src/system/index.ts';
 import { assembleOrThrow } from '../helpers/machine.ts';
-import { ECHO_POLLING_RAM, echoWorkload } from '../helpers/echo-workload.ts';
+import { ECHO_PAIR_RAM, ECHO_POLLING_RAM, echoWorkload } from '../helpers/echo-workload.ts';
 
 /** The value the primary stores into `word` before the checkpoint, the word's loaded value, and t0's. */
 const V = 0x1234_5670; // bit 0 and bit 3 clear
@@ -202,5 +202,116 @@ describe('a cluster whose standby has a faulty word in the state it takes over',
     ]);
     expect(standby.events.find((e) => e.kind === 'error')).toMatchObject({ where: `uncorrectable ECC error in RAM word ${hex(SUM)}` });
     expect(summary.events.at(-1)?.kind).toBe('service-down');
+  });
+});
+
+/**
+ * On a process pair (ECC secded on both hosts) serving echo with the pair-aware ECHO_PAIR_RAM:
+ * S in the RAM word `sum`, which each record loads, adds to and stores, and then checkpoints
+ * (with the context) before it answers; there is no initial checkpoint (the backup starts as
+ * the primary does, S = 0), so the checkpoint numbered n from 0 acknowledges record n + 1.
+ * The pair's rules (src/system/failover.ts): the backup takes over from the last checkpoint it
+ * received, right before that record's TX_SEND (a reply the primary sent already is sent again
+ * and the message system drops it), and the message system re-delivers the records consumed
+ * since that checkpoint with no reply yet; nothing it holds is ever dropped.
+ */
+describe('a process pair whose checkpoints carry a faulty word', () => {
+  const program = assembleOrThrow(ECHO_PAIR_RAM);
+  const [SUM, STORED, SENT] = ['sum', 'stored', 'sent'].map((name) => program.symbols.get(name)!);
+  /** Instructions from `stored` to the CKPT_SEND store, both included: a fault at a checkpoint's instret − WINDOW lands right after the store of `sum` it sends. */
+  const WINDOW = (SENT - STORED) / 4 + 1;
+  const US = 100;
+  const [DURATION_US, RATE] = [60_000, 2000];
+  const base = { heartbeatUs: 1000, missed: 3, failoverTimeUs: 5000 } as const;
+  /** The checkpoint (from 0) a fault on the primary aims at: one well inside the run. */
+  const N = 20;
+  const arrivals = (seed: number) => [...arrivalStream({ workload: echoWorkload, endCycle: DURATION_US * US, rate: RATE, seed })];
+  /** S after the first `records` arrivals (the pair drops none, and consumes in arrival order). */
+  const sumOf = (seed: number, records: number) => arrivals(seed).slice(0, records).reduce((sum, a) => (sum + a.payload[0]) >>> 0, 0);
+
+  /** A process pair with `faults` (`at` in system instructions, or in µs) and a feed that has not started. */
+  async function pair(seed: number, faults: string[]) {
+    const system = await createFailoverSystem(program, failoverSettings('process-pair', base), { ecc: 'secded' });
+    const parsed = faults.map(parseFault);
+    for (const f of parsed.filter((f) => f.atUs === undefined)) system.inject(f);
+    const feed = new TransactionFeed(system, { workload: echoWorkload, durationUs: DURATION_US, rate: RATE, seed, timedFaults: parsed.filter((f) => f.atUs !== undefined) });
+    const finish = () => {
+      feed.advance();
+      return { ledger: feed.ledger(), summary: system.summary(feed.nowCycle) };
+    };
+    return { system, feed, finish, primary: system.hosts[0], backup: system.hosts[1] };
+  }
+
+  /** The checkpoint events of the run without faults. */
+  async function checkpoints(seed: number) {
+    const { finish } = await pair(seed, []);
+    return finish().summary.events.filter((e) => e.kind === 'checkpoint');
+  }
+
+  it('ECC secded, a single-bit upset in the word checkpoint N sends: corrected on the way; killed right after it, the backup takes over from the right S and every answer is right', async () => {
+    const seed = 1;
+    const sent = (await checkpoints(seed))[N];
+    const { system, feed, finish, primary, backup } = await pair(seed, [
+      `at=${sent.instret - WINDOW},module=0,kind=flip,target=mem:${hex(SUM)},bit=3`,
+      `at=${sent.instret},module=0,kind=kill`,
+    ]);
+    // In the outage (at least (M − 1)·H + F = 7 ms from the kill) the backup holds checkpoint N as it came.
+    feed.advance(Infinity, sent.cycle + 1000 * US);
+    expect(system.events.filter((e) => e.kind === 'host-down' || e.kind === 'takeover')).toEqual([expect.objectContaining({ kind: 'host-down', host: 0, reason: 'killed' })]);
+    expect(new DataView(backup.readMemory(0, SUM, 4)!.buffer).getUint32(0, true)).toBe(sumOf(seed, N + 1));
+    expect(primary.events.filter((e) => e.kind === 'corrected')).toEqual([expect.objectContaining({ address: SUM, bit: 3, by: 'read' })]);
+
+    const { ledger, summary } = finish();
+    expect(summary.failovers).toBe(1);
+    expect(summary.checkpoints).toBe(N + 1);
+    expect(ledger).toMatchObject({ lost: 0, rolled_back: 0, wrong: 0, duplicated: 0 });
+    expect(ledger.correct + ledger.queued).toBe(ledger.arrived);
+    expect(ledger.correct).toBeGreaterThan(N + 1); // the backup answered records of its own
+    expect(summary).toMatchObject({ redelivered: 0, deduplicated: 0 }); // it sends record N + 1's reply, the first one
+  });
+
+  it.each([
+    ['two bits flipped', `kind=flip,target=mem:${hex(SUM)},bit=3+9`],
+    ['poisoned', `kind=ecc,target=mem:${hex(SUM)},bit=3`],
+  ])('ECC secded, the word checkpoint N sends %s: the primary announces it and fail-stops at that send, nothing sent; the backup takes over from checkpoint N − 1, record N + 1 is re-delivered and no answer is wrong', async (_what, fault) => {
+    const seed = 1;
+    const clean = await checkpoints(seed);
+    const { finish, primary, backup } = await pair(seed, [`at=${clean[N].instret - WINDOW},module=0,${fault}`]);
+    const { ledger, summary } = finish();
+    expect(summary.events.filter((e) => e.kind === 'host-down')).toEqual([
+      expect.objectContaining({ host: 0, instret: clean[N].instret, reason: 'it announced an uncorrectable error' }),
+    ]);
+    expect(primary.events.find((e) => e.kind === 'error')).toMatchObject({ where: `uncorrectable ECC error in RAM word ${hex(SUM)}` });
+    expect(summary.checkpoints).toBe(N);
+    expect(summary.events.find((e) => e.kind === 'takeover')).toMatchObject({ checkpoint_instret: clean[N - 1].instret });
+    // Record N + 1, consumed and unanswered, is delivered again; record N's reply, sent again from checkpoint N − 1, is dropped.
+    expect(summary).toMatchObject({ failovers: 1, redelivered: 1, deduplicated: 1 });
+    expect(ledger).toMatchObject({ lost: 0, rolled_back: 0, wrong: 0, duplicated: 0 });
+    expect(ledger.correct + ledger.queued).toBe(ledger.arrived);
+    expect(backup.events.filter((e) => e.kind === 'error' || e.kind === 'failstop')).toEqual([]);
+  });
+
+  it('a backup cell stuck at 1 in `sum` stays through every checkpoint and the takeover: its ECC corrects each load that finds the bit wrong, and every answer is right', async () => {
+    const KILL_US = 40_000;
+    const quiet = (a: { cycle: number }, endUs: number) => a.cycle < (endUs - 50) * US || a.cycle >= endUs * US;
+    const beforeKill = (seed: number) => arrivals(seed).filter((a) => a.cycle < KILL_US * US).length;
+    // A seed that leaves the primary idle at the kill (every record before it answered and
+    // checkpointed) with bit 3 of S clear there, and the backup idle at the end.
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8].find((s) => arrivals(s).every((a) => quiet(a, KILL_US) && quiet(a, DURATION_US)) && (sumOf(s, beforeKill(s)) & 8) === 0)!;
+    const { system, feed, finish, backup } = await pair(seed, [`at=0,module=1,kind=stuck1,target=mem:${hex(SUM)},bit=3`, `at=${KILL_US}us,module=0,kind=kill`]);
+    // In the outage: the last checkpoint wrote S there as a store does, and the cell forced its bit again.
+    feed.advance(Infinity, (KILL_US + 1000) * US);
+    expect(system.events.filter((e) => e.kind === 'host-down' || e.kind === 'takeover')).toEqual([expect.objectContaining({ kind: 'host-down', host: 0, reason: 'killed' })]);
+    expect(new DataView(backup.readMemory(0, SUM, 4)!.buffer).getUint32(0, true)).toBe((sumOf(seed, beforeKill(seed)) | 8) >>> 0);
+
+    const { ledger, summary } = finish();
+    expect(ledger).toMatchObject({ lost: 0, rolled_back: 0, wrong: 0, duplicated: 0, queued: 0 });
+    expect(ledger.correct).toBe(ledger.arrived);
+    expect(summary).toMatchObject({ failovers: 1, redelivered: 0, deduplicated: 1 }); // the last reply, sent again from its checkpoint
+    // The backup loads `sum` once for each record that arrived after the kill, and finds S
+    // before it: the cell gives bit 3 = 1, a single-bit error wherever S's bit 3 is 0.
+    const expected = arrivals(seed).filter((a, k) => a.cycle >= KILL_US * US && (sumOf(seed, k) & 8) === 0).length;
+    expect(backup.moduleStatus()[0].corrected).toBe(expected);
+    expect(backup.events.filter((e) => e.kind === 'corrected')).toEqual([expect.objectContaining({ address: SUM, bit: 3, by: 'read' })]);
   });
 });
