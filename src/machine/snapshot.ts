@@ -106,29 +106,16 @@ function equal(a: Uint32Array, b: Uint32Array): boolean {
 }
 
 /**
- * `snapshot` with its host side replaced by `edit(host)`, the core state, RAM and inner
- * snapshot as they are: the same machine state going on under other rules, such as a
- * fault-free twin that drops the fault plan (src/worker/twin.ts).
- */
-export function withHost(snapshot: ArrayBuffer, edit: (host: HostSnapshot) => HostSnapshot): ArrayBuffer {
-  const { host } = decodeSnapshot(snapshot);
-  const [, , , jsonLength] = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
-  const json = new TextEncoder().encode(JSON.stringify(edit(host)));
-  const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
-  header[3] = json.length;
-  return joined([new Uint8Array(header.buffer), json, new Uint8Array(snapshot, HEADER_BYTES + jsonLength)]);
-}
-
-/**
  * Module `module` of the machine `snapshot` recorded, as a simplex machine of its own: that
  * module's hart, dirty map and RAM, with the devices, consoles and host side they share, under
  * the same configuration but the topology. A machine whose online modules hold the same
  * state and carry no faults (a fault-free run, src/worker/twin.ts) goes on exactly as each
  * of them would, at a fraction of the work. What only faults and recovery leave (resyncs,
  * inactive faults, checkers' verdicts, error histories, the replay point) is not carried.
- * `layout`: the core's that took the snapshot.
+ * `layout`: the core's that took the snapshot; `edit`: the solo machine's host side from the
+ * one carried (a fault-free twin's drops the fault plan: src/worker/twin.ts).
  */
-export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layout): ArrayBuffer {
+export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layout, edit = (host: HostSnapshot) => host): ArrayBuffer {
   const L = layout;
   const { host } = decodeSnapshot(snapshot);
   if (!Number.isInteger(module) || module < 0 || module >= host.modules.length) throw new RangeError(`the snapshot's machine has no module ${module}`);
@@ -162,12 +149,12 @@ export function soloSnapshot(snapshot: ArrayBuffer, module: number, layout: Layo
     }
   }
   const record = host.modules[module];
-  const solo: HostSnapshot = {
+  const solo: HostSnapshot = edit({
     ...host,
     config: { ...host.config, topology: 'simplex' },
     modules: [{ ...record, faults: [], persistent: false }],
     inactive: [], resyncs: [], checkers: [], errors: undefined,
-  };
+  });
   const json = new TextEncoder().encode(JSON.stringify(solo));
   const header = new Uint32Array(snapshot.slice(0, HEADER_BYTES));
   header[3] = json.length;

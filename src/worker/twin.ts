@@ -24,7 +24,7 @@
  */
 import type { Machine } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
-import { withHost, soloSnapshot } from '../machine/snapshot.ts';
+import { soloSnapshot } from '../machine/snapshot.ts';
 import type { Layout } from '../machine/core.ts';
 import type { OutputDifference } from '../fault/classify.ts';
 import type { InputChunk } from './reference.ts';
@@ -58,8 +58,7 @@ export function nextDeviation(machine: Machine): number | undefined {
  * `layout`: the core's that took it.
  */
 export function faultFreeSnapshot(snapshot: ArrayBuffer, layout: Layout): ArrayBuffer {
-  const faultFree = withHost(snapshot, (host) => ({ ...host, schedule: host.schedule.filter((a) => a.type !== 'fault' && a.type !== 'replace') }));
-  return soloSnapshot(faultFree, 0, layout);
+  return soloSnapshot(snapshot, 0, layout, (host) => ({ ...host, schedule: host.schedule.filter((a) => a.type !== 'fault' && a.type !== 'replace') }));
 }
 
 /** What the twin shows: a state of the fault-free run, its module's, at instruction `instret`. */
