@@ -95,7 +95,7 @@ describe('lockstep campaign --help', () => {
     const kinds = /--kinds <list>\s+fault kinds: ([^(]*)\(/.exec(text)![1].trim().split(/,\s*/);
     expect(kinds).toEqual(['flip', 'stuck0', 'stuck1', 'kill', 'ecc']);
     const statuses = [...text.slice(text.indexOf('Exit status:')).matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1]);
-    expect(statuses.sort()).toEqual(['0', '130', '141', '143', '2', '70', '74']);
+    expect(statuses.sort()).toEqual(['0', '130', '141', '143', '2', '70', '71', '74']);
   });
 });
 
