@@ -31,7 +31,7 @@
  * in workers of their own that the session starts (fault-free.ts; `spawn`), in this worker
  * when none can be started. So step(), travel(), back(), jump() and view() answer
  * asynchronously: a machine that does not run is shown with the twin in step, at its
- * instruction count, and so is one that runs slower than TWIN_IN_STEP_BELOW; while it runs
+ * instruction count, and so is one that runs at FAST_IPS or slower (views.ts); while it runs
  * free faster the twin may be a few time slices behind, and views say where it is
  * (TwinView.instret).
  */
@@ -62,7 +62,7 @@ import { TwinViews } from './twin-view.ts';
 import { VerdictJudge } from './verdict.ts';
 import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
 import { referenceCard, type ReferenceCard } from '../machine/reference-card.ts';
-import type { FailoverStatus, LoadedProgram, MachineStatus, MachineView, ProgramInput, StepResult } from './views.ts';
+import { FAST_IPS, type FailoverStatus, type LoadedProgram, type MachineStatus, type MachineView, type ProgramInput, type StepResult } from './views.ts';
 
 export type { MachineSetup } from './rig.ts';
 export type { CompareRequest, CompareResult, CompareProgress } from './compare.ts';
@@ -82,12 +82,6 @@ export type {
  * absorb it (no loss measured on a free core): a few SLICE_MS behind, shown as such.
  */
 const TWIN_LAG = 3;
-/**
- * Below this speed (instructions per second) a view waits for the twin to be in step, as it
- * does when the machine does not run: its slices are small, so the wait is short, and the
- * page, which draws every view at such speeds, compares the twin at the machine's instruction.
- */
-const TWIN_IN_STEP_BELOW = 100_000;
 
 export class MachineSession {
   /** What runs: a lockstep machine, or a failover system of two hosts (only with a workload). */
@@ -691,7 +685,7 @@ export class MachineSession {
   /** The status with every module's state; with the twin in step unless the machine runs free and fast. */
   async view(): Promise<MachineView> {
     const twin = this.timeTravel?.twin;
-    if (twin && (!this.running || this.speed < TWIN_IN_STEP_BELOW)) {
+    if (twin && (!this.running || this.speed <= FAST_IPS)) {
       // While it waits a running machine goes on: it waits again until nothing is unanswered as it resumes.
       do await twin.settled(); while (this.running && twin.unanswered > 0);
     }

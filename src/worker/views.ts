@@ -136,6 +136,14 @@ export interface StepResult {
   debugStop?: DebugStop;
 }
 
+/**
+ * Above this speed (instructions per second) a free run is fast: the page throttles the views
+ * it pulls (web/state/controller.ts), and a view need not wait for the twin, which may be a few
+ * time slices behind (session.ts). At this speed and below the page draws every view, and
+ * every view has the twin in step.
+ */
+export const FAST_IPS = 100_000;
+
 /** `difference` with its line, column and UTF-16 index in `output` decoded as UTF-8. */
 export function placeDifference(difference: OutputDifference, output: Uint8Array): OutputDifferenceAt {
   const before = new TextDecoder().decode(output.subarray(0, difference.offset));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MachineSession, VIEW_CSRS, type MachineView, type TwinView } from '../../src/worker/session.ts';
+import { FAST_IPS } from '../../src/worker/views.ts';
 import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
 import { CHECKPOINT_INTERVAL } from '../../src/worker/time-travel.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
@@ -293,7 +294,7 @@ describe('the twin in a worker of its own', () => {
     expect(end.verdict).toMatchObject({ kind: 'judged', outcome: topology === 'simplex' ? 'sdc' : 'recovered' });
   }, 120_000);
 
-  it('running slowly (below TWIN_IN_STEP_BELOW), shows the twin at the machine\'s instruction count in every view', async () => {
+  it('running at FAST_IPS or slower, shows the twin at the machine\'s instruction count in every view', async () => {
     const source = intMix(1_000_000);
     const golden = await goldenRunner('simplex', source);
     const session = newSession({});
@@ -301,7 +302,7 @@ describe('the twin in a worker of its own', () => {
     await session.load({ kind: 'source', source, name: 'int-mix.s' });
     session.setTwin(true);
     await session.inject(ACCUMULATOR_FLIP(1));
-    session.start(50_000); // instructions per second: the fault at 1,000 takes effect in the first 20 ms
+    session.start(FAST_IPS / 2); // instructions per second: the fault at 1,000 takes effect in the first 20 ms
     let forked = 0;
     for (let k = 0; k < 40 && forked < 8; k++) {
       await sleep(15);

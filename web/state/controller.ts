@@ -27,6 +27,7 @@ import type { EccMode } from '../../src/machine/ecc.ts';
 import type { ServiceTopology } from '../../src/system/index.ts';
 import type { SystemEvent } from '../../src/system/failover.ts';
 import { isSystemTopology, settingsFor } from '../../src/system/settings.ts';
+import { FAST_IPS } from '../../src/worker/views.ts';
 import { failoverOptionsOf, type FailoverScenarioSettings } from '../../src/scenario/failover.ts';
 import { buildFailoverTimeline, defaultFailover } from './failover.ts';
 import { SymbolIndex } from '../../src/isa/disassembler.ts';
@@ -190,8 +191,6 @@ const MEMORY_WORDS = 32;
 const CODE_WORDS = 20;
 const CODE_BEFORE = 6;
 const COPY_BYTES_PER_CYCLE = 8;
-/** Above this speed the page throttles its views (see loop()). */
-const FAST_IPS = 100_000;
 /** Time between views that carry registers, code and memory while running fast, ms. */
 const DETAIL_MS = 250;
 
@@ -257,7 +256,7 @@ export class MachineController extends EventTarget {
   /**
    * The session's setup for `settings`: the settings the topology takes (settingsFor: a
    * failover system no lockstep ones, a lockstep machine no failover ones). Throws
-   * RangeError for a failover setting that is not a virtual time.
+   * InputError for a failover setting that is not a virtual time.
    */
   private setup(settings = this.state.settings): MachineSetup {
     const { failover, ...machine } = settings;
