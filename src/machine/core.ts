@@ -103,8 +103,6 @@ export class OutOfMemoryError extends Error {
   override name = 'OutOfMemoryError';
 }
 
-const MIB = 1 << 20;
-
 /** One instance of the core: one machine's modules, devices and RAM. */
 export class Core {
   readonly layout: Layout;
@@ -152,7 +150,7 @@ export class Core {
   init(moduleCount: number, ramSize: number): void {
     // The core's statuses: 1, arguments out of range (checked by the callers); 2, memory could not grow.
     const status = this.exports.init(moduleCount, ramSize) >>> 0;
-    const ram = `${moduleCount} module${moduleCount === 1 ? '' : 's'} of ${ramSize / MIB} MiB RAM`;
+    const ram = `${moduleCount} module${moduleCount === 1 ? '' : 's'} of ${ramSize / 2 ** 20} MiB RAM`;
     if (status === 2) throw new OutOfMemoryError(`the JavaScript engine would not allocate the memory of ${ram}: give the machine less RAM, or run fewer machines at once`);
     if (status !== 0) throw new RangeError(`cannot set up ${moduleCount} modules of ${ramSize} bytes (status ${status})`);
     if (this.translates) {
