@@ -16,6 +16,7 @@ import type { Topology } from '../machine/topology.ts';
 import { isSystemTopology, SERVICE_TOPOLOGIES } from '../system/index.ts';
 import { ECC_MODES, type EccMode } from '../machine/ecc.ts';
 import { ENGINES, type Engine } from '../machine/core.ts';
+import { forgetCompiledPages } from '../translate/compiled-pages.ts';
 import { UsageError } from './errors.ts';
 import { out } from './io.ts';
 import { parseCount, parseChoice } from './numbers.ts';
@@ -128,8 +129,13 @@ function workloadProgram(name: MachineWorkload): Program {
 /** The start of a run over which the bench tells whether translating paid for itself. */
 const FIRST_INSTRUCTIONS = 1_000_000;
 
-/** One complete run; returns instructions, wall milliseconds (all, and the first FIRST_INSTRUCTIONS') and those spent translating. */
+/**
+ * One complete run; returns instructions, wall milliseconds (all, and the first
+ * FIRST_INSTRUCTIONS') and those spent translating. Every run translates its pages anew, as
+ * a new program's run would: the pages earlier runs compiled are forgotten.
+ */
 async function timeRun(program: Program, topology: Topology, ecc: EccMode, engine: Engine): Promise<{ instructions: number; ms: number; firstMs: number; memory: number; translationMs: number }> {
+  forgetCompiledPages();
   const machine = await Machine.create({ topology, ecc, engine, console: NULL_CONSOLE });
   machine.load(program);
   const start = performance.now();

@@ -1,11 +1,13 @@
 /**
  * The translator tier's host side: the core asks for a hot page (assembly/translate/
  * dispatch.ts, the `translator.translate` import); this translates it (rv32.ts), compiles
- * the module with the engine, puts its function into the core's table and marks the code
+ * the module with the engine (or takes it as this thread compiled it before:
+ * compiled-pages.ts), puts its function into the core's table and marks the code
  * granules it covers. One per core instance. It remembers the entries the core asked for
  * in each page, so a page retranslated after its code changed keeps them.
  */
-import { decode, translatePage, type TranslatorLayout } from './rv32.ts';
+import { decode, type TranslatorLayout } from './rv32.ts';
+import { compiledPage } from './compiled-pages.ts';
 
 /** What the translator reads and writes in the core (src/machine/core.ts provides it). */
 export interface TranslatorHost {
@@ -20,11 +22,13 @@ export interface TranslatorHost {
 
 /** What the translator did (Core.translation adds what the core counts). */
 export interface TranslatorStats {
-  /** Modules compiled (a page is compiled again when the core enters it somewhere new, or its code changed). */
+  /** Translations put in the core's table (a page is translated again when the core enters it somewhere new, or its code changed). */
   compiles: number;
+  /** Of those, how many this thread had compiled before, for this core or another (compiled-pages.ts): neither translated nor compiled again. */
+  reused: number;
   /** Pages with a translation made since the core was set up. */
   pages: number;
-  /** Time spent translating and compiling, ms (host time: for `lockstep bench`, never in the simulation). */
+  /** Time spent translating and compiling (or finding the compiled page), ms (host time: for `lockstep bench`, never in the simulation). */
   milliseconds: number;
 }
 
@@ -42,7 +46,7 @@ export class Translator {
   /** Each page's function-table slot, reused by its later translations. */
   private readonly slots = new Map<number, number>();
   private readonly compiles = new Map<number, number>();
-  readonly stats: TranslatorStats = { compiles: 0, pages: 0, milliseconds: 0 };
+  readonly stats: TranslatorStats = { compiles: 0, reused: 0, pages: 0, milliseconds: 0 };
 
   constructor(private readonly host: TranslatorHost) {}
 
@@ -50,7 +54,7 @@ export class Translator {
   reset(): void {
     this.entries.clear();
     this.compiles.clear();
-    Object.assign(this.stats, { compiles: 0, pages: 0, milliseconds: 0 });
+    Object.assign(this.stats, { compiles: 0, reused: 0, pages: 0, milliseconds: 0 });
   }
 
   /**
@@ -78,13 +82,12 @@ export class Translator {
     known.add(word);
 
     const started = performance.now();
-    const words = words32.slice(pageAt >>> 2, (pageAt >>> 2) + L.PAGE_SIZE / 4);
-    const translation = translatePage({
-      words, pageBase: (L.RAM_BASE + page * L.PAGE_SIZE) >>> 0, entries: known,
+    const translation = compiledPage({
+      words: words32.slice(pageAt >>> 2, (pageAt >>> 2) + L.PAGE_SIZE / 4), pageBase: (L.RAM_BASE + page * L.PAGE_SIZE) >>> 0, entries: known,
       granules: host.translationGranules(), tohost: L.MACHINE + L.M_TOHOST, ramSize: u32(L.MACHINE + L.M_RAM_SIZE), layout: L,
     });
     if (!translation) return existing;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(translation.bytes as BufferSource), { core: { memory: host.memory } });
+    const instance = new WebAssembly.Instance(translation.module, { core: { memory: host.memory } });
     let slot = this.slots.get(page);
     if (slot === undefined) {
       slot = host.table.grow(1);
@@ -100,6 +103,7 @@ export class Translator {
 
     this.compiles.set(page, compiles + 1);
     this.stats.compiles++;
+    if (translation.reused) this.stats.reused++;
     if (compiles === 0) this.stats.pages++;
     this.stats.milliseconds += performance.now() - started;
     return slot;
