@@ -10,6 +10,8 @@ import { lintAssembly, lineStarts } from '../../web/state/lint.ts';
 import { resyncProgress } from '../../web/state/resync.ts';
 import { ConsoleText } from '../../web/state/console.ts';
 import { rate, parseNumber } from '../../web/state/format.ts';
+import { viewsPerSecond } from '../../web/state/controller.ts';
+import type { MachineView, TwinView } from '../../src/worker/session.ts';
 import type { MachineEvent } from '../../src/machine/events.ts';
 
 describe('what differs between modules', () => {
@@ -151,6 +153,28 @@ describe('the speed dial', () => {
     expect(DEFAULT_SPEED).toBeLessThan(10_000);
     expect(positionOf(DEFAULT_SPEED)).toBeLessThan(MAX_POSITION);
     expect(speedAt(positionOf(DEFAULT_SPEED))).toBe(DEFAULT_SPEED);
+  });
+});
+
+describe('views per second while running fast', () => {
+  const withTwin = (twin: Partial<TwinView> | undefined) => ({ twin }) as MachineView;
+  const forked: Partial<TwinView> = { same: false };
+
+  it('halves them while the machine\'s worker and a forked twin\'s take every core, and only then', () => {
+    expect(viewsPerSecond(withTwin(forked), 2, 30)).toBe(15);
+    expect(viewsPerSecond(withTwin(forked), 1, 30)).toBe(15);
+    expect(viewsPerSecond(withTwin(forked), 3, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin(forked), 8, 24)).toBe(24);
+  });
+
+  it('keeps them while only the machine\'s worker runs: no twin, a twin that mirrors the machine, has halted, or runs in the machine\'s thread', () => {
+    expect(viewsPerSecond(undefined, 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin(undefined), 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin({ same: true }), 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin({ ...forked, halt: { reason: 'exit', exitCode: 0, message: 'exit 0' } }), 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin({ ...forked, sharedThread: 'no worker could be started for it' }), 2, 30)).toBe(30);
+    // One core: the machine's worker alone takes it.
+    expect(viewsPerSecond(withTwin(undefined), 1, 30)).toBe(15);
   });
 });
 
