@@ -16,7 +16,7 @@
  */
 import { transfer } from 'comlink';
 import { compileCore } from '../machine/core.ts';
-import type { MachineConfig } from '../machine/machine.ts';
+import type { Machine, MachineConfig } from '../machine/machine.ts';
 import type { Halt } from '../machine/events.ts';
 import type { Program } from '../isa/program.ts';
 import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.ts';
@@ -64,6 +64,8 @@ export class FaultFreeRunner {
   private sent = 0;
   /** The history's input, as the client last gave it. */
   private inputs: InputChunk[] = [];
+  /** The machine of the run that ended last, which resume() restores into rather than setting up a new one. */
+  private idle?: Machine;
 
   /** Compiles the machine core, so that the other calls build machines at once. */
   async prepare(): Promise<void> {
@@ -81,18 +83,19 @@ export class FaultFreeRunner {
    * console printed `output` before it (else the known output's first bytes).
    */
   resume(state: TwinState, output?: Uint8Array): void {
-    this.run = ReferenceRun.resume(state, output ?? this.known.bytes(0, state.outputLength));
+    this.run = ReferenceRun.resume(state, output ?? this.known.bytes(0, state.outputLength), this.run?.machine ?? this.idle);
+    this.idle = undefined;
     this.learn();
   }
 
   /** Drops the run (what it printed stays known). */
   stop(): void {
-    this.run = undefined;
+    this.drop();
   }
 
   /** The history's input changed: the run and what it printed are another's from here on. */
   forget(): void {
-    this.run = undefined;
+    this.drop();
     this.known = new ByteLog();
     this.sent = 0;
     this.inputs = [];
@@ -116,6 +119,12 @@ export class FaultFreeRunner {
     const state = { ...run.state(), instret: run.instret };
     this.learn();
     return transfer({ state, report: this.report(!run.machine.halt) }, [state.snapshot]);
+  }
+
+  /** Ends the run, keeping its machine for the next resume(). */
+  private drop(): void {
+    this.idle = this.run?.machine ?? this.idle;
+    this.run = undefined;
   }
 
   private running(): ReferenceRun {
