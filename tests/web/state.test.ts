@@ -157,7 +157,8 @@ describe('the speed dial', () => {
 });
 
 describe('views per second while running fast', () => {
-  const withTwin = (twin: Partial<TwinView> | undefined) => ({ twin }) as MachineView;
+  /** A view of a machine of `modules` modules with `twin` shown. */
+  const withTwin = (twin: Partial<TwinView> | undefined, modules = 1) => ({ twin, modules: Array.from({ length: modules }, () => ({})) }) as MachineView;
   const forked: Partial<TwinView> = { same: false };
 
   it('halves them while the machine\'s worker and a forked twin\'s take every core, and only then', () => {
@@ -165,6 +166,12 @@ describe('views per second while running fast', () => {
     expect(viewsPerSecond(withTwin(forked), 1, 30)).toBe(15);
     expect(viewsPerSecond(withTwin(forked), 3, 30)).toBe(30);
     expect(viewsPerSecond(withTwin(forked), 8, 24)).toBe(24);
+  });
+
+  it('counts a forked twin\'s worker as 1/n of a core beside a machine of n modules (it runs one of them): lockstep machines leave the page its share of two cores', () => {
+    expect(viewsPerSecond(withTwin(forked, 2), 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin(forked, 4), 2, 30)).toBe(30);
+    expect(viewsPerSecond(withTwin(forked, 3), 1, 30)).toBe(15);
   });
 
   it('keeps them while only the machine\'s worker runs: no twin, a twin that mirrors the machine, has halted, or runs in the machine\'s thread', () => {

@@ -207,16 +207,19 @@ export interface ControllerOptions {
 
 /**
  * Views per second the page pulls while the machine runs fast: `refreshHz`, or half of it
- * while the workers running flat out — the machine's, and a forked twin's in a worker of its
- * own — take every core, so that the page's drawing (about 5 ms of its thread a view in
- * Chromium: style, layout, paint and commit of the whole panel) does not slow them. Measured
- * on two cores with a forked twin on simplex: 15 views/s instead of 30 gave the machine
- * 10–15 % more speed; with a core to spare, none.
+ * while the workers running flat out take every core, so that the page's drawing (about 5 ms
+ * of its thread a view in Chromium: style, layout, paint and commit of the whole panel) does
+ * not slow them. The machine's worker needs a core; a forked twin in a worker of its own runs
+ * one module of the machine's n in step with it, so its worker needs 1/n of one (less while
+ * the machine interprets and the twin runs translated). Measured on two cores with a forked
+ * twin on simplex: 15 views/s instead of 30 gave the machine 5–15 % more speed; with a core
+ * to spare, none.
  */
 export function viewsPerSecond(view: MachineView | undefined, cores: number, refreshHz: number): number {
   const twin = view?.twin;
-  const workers = 1 + (twin && !twin.same && !twin.halt && twin.sharedThread === undefined ? 1 : 0);
-  return workers >= cores ? refreshHz / 2 : refreshHz;
+  const twinRuns = twin !== undefined && !twin.same && !twin.halt && twin.sharedThread === undefined;
+  const coresNeeded = 1 + (twinRuns ? 1 / Math.max(1, view!.modules.length) : 0);
+  return coresNeeded >= cores ? refreshHz / 2 : refreshHz;
 }
 
 export class MachineController extends EventTarget {
