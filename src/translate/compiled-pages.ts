@@ -24,8 +24,8 @@ interface Entry extends Omit<CompiledPage, 'reused'> {
   source: Uint32Array;
 }
 
-/** Compiled pages kept, the least recently used dropped first (each holds a module and its 4 KiB of words). */
-const LIMIT = 256;
+/** Compiled pages kept, the least recently used dropped first: each holds a module (its code, tens of KiB) and its 4 KiB of words, and a program runs in a few pages. */
+export const COMPILED_PAGES_KEPT = 64;
 const kept = new Map<string, Entry>();
 const layoutKeys = new WeakMap<object, string>();
 
@@ -43,7 +43,7 @@ export function compiledPage(context: PageContext): CompiledPage | undefined {
   const module = new WebAssembly.Module(translation.bytes as BufferSource);
   kept.delete(key);
   kept.set(key, { module, words: translation.words, source: context.words.slice() });
-  if (kept.size > LIMIT) kept.delete(kept.keys().next().value!);
+  if (kept.size > COMPILED_PAGES_KEPT) kept.delete(kept.keys().next().value!);
   return { module, words: translation.words, reused: false };
 }
 

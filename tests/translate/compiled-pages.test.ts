@@ -5,7 +5,7 @@
  * programs' closed-form results (hot-loop.ts) and the interpreter's run of the same program.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgetCompiledPages } from '../../src/translate/compiled-pages.ts';
+import { COMPILED_PAGES_KEPT, forgetCompiledPages } from '../../src/translate/compiled-pages.ts';
 import { runProgram } from '../helpers/machine.ts';
 import { hotLoop, hotLoopLength } from './hot-loop.ts';
 
@@ -45,6 +45,17 @@ describe('compiled pages', () => {
     const larger = await translated(hotLoop(TURNS), { ramMiB: 4 });
     expect(larger.stats.reused).toBe(0);
     expect(larger).toMatchObject({ a0: 3 * TURNS, exit: 'exit' });
+  });
+
+  it(`keeps the ${COMPILED_PAGES_KEPT} pages used last: a page is dropped after that many others, unless used again meanwhile`, async () => {
+    const others = (from: number, count: number) => Array.from({ length: count }, (_, k) => loopAdding(from + k));
+    await translated(loopAdding(1));
+    for (const source of others(2, COMPILED_PAGES_KEPT - 1)) await translated(source);
+    expect((await translated(loopAdding(1))).stats.reused).toBe(1); // COMPILED_PAGES_KEPT − 1 others since: still kept, and now used last
+    for (const source of others(100, COMPILED_PAGES_KEPT - 1)) await translated(source);
+    expect((await translated(loopAdding(1))).stats.reused).toBe(1);
+    for (const source of others(200, COMPILED_PAGES_KEPT)) await translated(source);
+    expect((await translated(loopAdding(1))).stats.reused).toBe(0); // COMPILED_PAGES_KEPT others since: dropped
   });
 
   it('after forgetCompiledPages() nothing is reused', async () => {
