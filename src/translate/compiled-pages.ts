@@ -2,11 +2,10 @@
  * Compiled page translations, shared by every translator in this thread (a worker, the
  * CLI's process): a page translated again with the same inputs — the same instruction
  * words, entries, addresses and layout — takes the module compiled the first time instead
- * of translating and compiling anew. Cores start over often with the same code: every
- * machine of a session (Reset), every state time travel or a campaign restores, the
- * fault-free runs beside a machine. A module shared keeps what the engine did for it, so a
- * new core also starts on code the engine has already optimised rather than on its
- * baseline tier.
+ * of translating and compiling anew. New machines often run the same code: every machine
+ * of a session (Reset), and the fault-free runs beside it (the twin's, the verdict's). A
+ * module shared keeps what the engine did for it, so a new core also starts on code the
+ * engine has already optimised rather than on its baseline tier.
  */
 import { translatePage, type PageContext } from './rv32.ts';
 
