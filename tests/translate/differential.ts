@@ -18,8 +18,11 @@ import type { TranslationStats } from '../../src/translate/translator.ts';
 import { Random } from '../../src/fault/random.ts';
 import { assembleOrThrow, machineFor, type RunSetup } from '../helpers/machine.ts';
 
-/** The machine block and every module's hart block; with `all`, the console rings, every dirty-page map and all RAM too. */
-export function machineState(machine: Machine, all: boolean): Uint8Array {
+/**
+ * The machine block and every module's hart block; with `all`, the console rings, every
+ * dirty-page map and all RAM too: views of the core's memory, valid until the machine runs on.
+ */
+export function machineState(machine: Machine, all: boolean): Uint8Array[] {
   const { core } = machine;
   const L = core.layout;
   const modules = machine.moduleCount;
@@ -29,13 +32,26 @@ export function machineState(machine: Machine, all: boolean): Uint8Array {
     for (let m = 0; m < modules; m++) parts.push(core.slice(L.DIRTY + m * L.DIRTY_MAP_SIZE, machine.ramSize >> L.PAGE_SHIFT));
     parts.push(core.slice(L.RAM_SLOTS, modules * machine.ramSize));
   }
-  return Uint8Array.from(Buffer.concat(parts));
+  return parts;
 }
 
-/** Index of the first differing byte, or -1 (a readable failure, not a megabyte diff). */
-export function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return k;
+/**
+ * Offset of the first differing byte of two states (machineState's parts, one after the
+ * other), or -1: a readable failure, not a megabyte diff. Equal parts are found equal natively
+ * (this runs after every chunk).
+ */
+export function firstDifference(a: Uint8Array[], b: Uint8Array[]): number {
+  let offset = 0;
+  for (let p = 0; p < Math.max(a.length, b.length); p++) {
+    const x = a[p] ?? new Uint8Array(0);
+    const y = b[p] ?? new Uint8Array(0);
+    if (x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.length).equals(y)) {
+      offset += x.length;
+      continue;
+    }
+    for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return offset + k;
+    return offset + Math.min(x.length, y.length);
+  }
   return -1;
 }
 
