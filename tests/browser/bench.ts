@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault] [--fault-target REG]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault] [--fault-target REG] [--views N]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -22,7 +22,8 @@
  * speeds, so worker MIPS falls back to Run→halt MIPS, start and stop latency included.
  * `--iterations N` runs N instead (the page loads that source as the editor would), long
  * enough for the steady state. `--time-travel off` runs without time travel's checkpoints
- * (the page's default keeps them), `--twin` with the fault-free twin shown (issue 15).
+ * (the page's default keeps them), `--twin` with the fault-free twin shown (issue 15),
+ * `--views N` with the page pulling N views a second while running fast instead of its default.
  * `--fault` schedules FAULT on the machine's last module before each run (the page's fault
  * bar does the same): a flip of a5, which int-mix never reads or writes, so every module stays
  * online, but from instruction 1,000 on the machine is no longer its own fault-free run — the
@@ -56,10 +57,13 @@ const TWIN = args.includes('--twin');
 const FAULT = args.includes('--fault');
 const targetAt = args.indexOf('--fault-target');
 const FAULT_TARGET = targetAt >= 0 ? args[targetAt + 1] : 'a5';
+const viewsAt = args.indexOf('--views');
+/** Views per second the page pulls while running fast (the controller's refreshHz), when given. */
+const VIEWS = viewsAt >= 0 ? Number(args[viewsAt + 1]) : undefined;
 /** The fault `--fault` schedules, on module `module` (see above). */
 const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=${FAULT_TARGET},bit=3`;
 const MODULES: Record<Topology, number> = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 };
-const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel', '--fault-target'].includes(args[k - 1])) as Topology[]);
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel', '--fault-target', '--views'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -89,6 +93,7 @@ await page.goto(server.url + (process.env.LOCKSTEP_BENCH_QUERY ?? ''));
 await whenReady(page);
 await page.locator('#flat-out').click(); // the page starts slow enough to watch: the bench runs flat out
 if (TIME_TRAVEL !== undefined) await page.evaluate(`document.querySelector('lockstep-machine').controller.setTimeTravel(${TIME_TRAVEL})`);
+if (VIEWS !== undefined) await page.evaluate(`document.querySelector('lockstep-machine').controller.refreshHz = ${VIEWS}`);
 if (TWIN) await page.evaluate(`document.querySelector('lockstep-machine').controller.setTwin(true)`);
 const userAgent = await page.evaluate(() => navigator.userAgent);
 
@@ -142,7 +147,7 @@ async function browserRun(topology: Topology): Promise<{ mips: number; wallMips:
   })`);
 }
 
-console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}${FAULT ? `, ${FAULT_SPEC(0).replace('module=0,', '')} on the last module` : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}${VIEWS === undefined ? '' : `, ${VIEWS} views/s`}${FAULT ? `, ${FAULT_SPEC(0).replace('module=0,', '')} on the last module` : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
 console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('topology     node MIPS  worker MIPS  ratio  best   (Run→halt MIPS  ratio  best)  page fps  views/s   worker alone  ratio');
 for (const topology of chosen) {

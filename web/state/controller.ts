@@ -236,7 +236,8 @@ export class MachineController extends EventTarget {
   /** Where the next frame reads the code window, when the pc has left the current one. */
   private nextCode?: number;
   private readonly frame: (callback: (now: number) => void) => void;
-  readonly refreshHz: number;
+  /** Views per second while running fast (ControllerOptions.refreshHz); tests/browser/bench.ts varies it. */
+  refreshHz: number;
   private readonly cores: number;
 
   constructor(readonly session: SessionPort, options: ControllerOptions = {}) {
