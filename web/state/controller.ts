@@ -206,20 +206,23 @@ export interface ControllerOptions {
 }
 
 /**
- * Views per second the page pulls while the machine runs fast: `refreshHz`, or half of it
- * while the workers running flat out take every core, so that the page's drawing (about 5 ms
- * of its thread a view in Chromium: style, layout, paint and commit of the whole panel) does
- * not slow them. The machine's worker needs a core; a forked twin in a worker of its own runs
- * one module of the machine's n in step with it, so its worker needs 1/n of one (less while
- * the machine interprets and the twin runs translated). Measured on two cores with a forked
- * twin on simplex: 15 views/s instead of 30 gave the machine 5–15 % more speed; with a core
- * to spare, none.
+ * Views per second the page pulls while the machine runs fast: `refreshHz` while at least two
+ * cores are left beside the workers running flat out, two thirds of it while fewer are, half
+ * while none is. The machine's worker needs a core; a forked twin in a worker of its
+ * own runs one module of the machine's n in step with it, so its worker needs 1/n of one
+ * (less while the machine interprets and the twin runs translated). Each view costs Chromium
+ * about 5 ms of the page's thread (style, layout, paint and commit of the whole panel) and
+ * more of its compositor and raster threads, which run at the same moments: with one core
+ * left they preempt the worker (about a third of a short run's slices). Measured on two
+ * cores (tests/browser/bench.ts --views): 20 views/s instead of 30 gave the machine about 5 %
+ * more speed on long runs, simplex and tmr alike; with a forked twin on simplex, 15 instead
+ * of 30 gave 5–15 %.
  */
 export function viewsPerSecond(view: MachineView | undefined, cores: number, refreshHz: number): number {
   const twin = view?.twin;
   const twinRuns = twin !== undefined && !twin.same && !twin.halt && twin.sharedThread === undefined;
-  const coresNeeded = 1 + (twinRuns ? 1 / Math.max(1, view!.modules.length) : 0);
-  return coresNeeded >= cores ? refreshHz / 2 : refreshHz;
+  const spare = cores - 1 - (twinRuns ? 1 / Math.max(1, view!.modules.length) : 0);
+  return spare <= 0 ? refreshHz / 2 : spare < 2 ? (refreshHz * 2) / 3 : refreshHz;
 }
 
 export class MachineController extends EventTarget {
