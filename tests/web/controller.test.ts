@@ -11,7 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { controller, until } from '../helpers/session.ts';
+import { controller, sessionInThread, until } from '../helpers/session.ts';
+import { MachineController, type SessionPort } from '../../web/state/controller.ts';
 import { buildTimeline, outcomeEntry } from '../../web/state/timeline.ts';
 import { scenarioProgram } from '../../web/state/scenario-source.ts';
 import { MAX_STEP_N, DEFAULT_SPEED, parseScenario, type Scenario } from '../../src/scenario/scenario.ts';
@@ -127,6 +128,43 @@ describe('MachineController', () => {
     await c.pause();
     expect(c.running).toBe(false);
     expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
+  });
+
+  it('pulls a flat-out run\'s first view 100 ms after it starts (a shorter run is drawn starting and halted only), then 30 a second; a slower run\'s one per frame from the first', async () => {
+    let clock = 0;
+    const pulls: number[] = [];
+    const session = sessionInThread() as unknown as SessionPort;
+    const recording = new Proxy(session, {
+      get: (target, key) => (key === 'status' || key === 'view'
+        ? (...args: unknown[]) => { pulls.push(clock); return (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...args); }
+        : Reflect.get(target, key)),
+    });
+    const frames: ((now: number) => void)[] = [];
+    const c = new MachineController(recording, { frame: (cb) => frames.push(cb), refreshHz: 30, cores: 8 });
+    await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
+    /** Runs at `speed` for `ms` of the frames' clock (a frame every 16 ms, each answered before the next); returns the clock at each pull. */
+    const runFor = async (speed: number, ms: number) => {
+      await c.setSpeed(speed);
+      pulls.length = 0;
+      await c.run();
+      for (clock = 0; clock <= ms; clock += 16) {
+        frames.shift()!(clock);
+        await new Promise((r) => setTimeout(r, 25)); // the in-thread session's slice, and the view's round trip
+      }
+      const pulled = [...pulls];
+      await c.pause();
+      frames.length = 0;
+      return pulled;
+    };
+    const fast = await runFor(Infinity, 300);
+    expect(fast[0]).toBeGreaterThanOrEqual(100);
+    expect(fast[0]).toBeLessThanOrEqual(100 + 2 * 16);
+    // 1000 / 30 ms apart from there, to the frame: from the first pull at 112 to 300, six.
+    expect(fast.length).toBeGreaterThanOrEqual(5);
+    expect(fast.length).toBeLessThanOrEqual(7);
+    const slow = await runFor(1000, 64);
+    expect(slow[0]).toBe(0);
+    expect(slow.length).toBeGreaterThanOrEqual(4);
   });
 
   it('lists a fault scheduled while running at the instruction the timeline shows, until it is applied', async () => {

@@ -193,6 +193,12 @@ const CODE_BEFORE = 6;
 const COPY_BYTES_PER_CYCLE = 8;
 /** Time between views that carry registers, code and memory while running fast, ms. */
 const DETAIL_MS = 250;
+/**
+ * While running fast, the first view comes this long after the start, ms: a run that ends
+ * sooner is drawn twice (as it starts, and its halt) rather than between, so that Chromium's
+ * drawing does not take the worker's core while it runs (see viewsPerSecond).
+ */
+const FIRST_VIEW_MS = 100;
 
 export const DEFAULT_SETTINGS: MachineSettings = { topology: 'pair-spare', compare: 'every', resync: 'precopy', ramMiB: 1, ecc: 'none' };
 
@@ -539,8 +545,9 @@ export class MachineController extends EventTarget {
    * than FAST_IPS and the worker needs a whole core — at most viewsPerSecond() per second, of
    * which only those DETAIL_MS apart carry the registers, code and memory (the others are
    * status views: the instruction count, speed, module states, events and output). The
-   * first detailed one comes DETAIL_MS after the start, since the tables show the state the
-   * run started from. Drawing changed tables costs the page's thread far more than the
+   * first one comes FIRST_VIEW_MS after the start (the page drew the run starting), and the
+   * first detailed one DETAIL_MS after it, since the tables show the state the run started
+   * from. Drawing changed tables costs the page's thread far more than the
    * machine's status, and on a two-core machine that time comes out of the worker's core
    * (see tests/browser/bench.ts).
    */
@@ -554,7 +561,7 @@ export class MachineController extends EventTarget {
       if (!this.looping) return;
       const interval = this.state.speed > FAST_IPS ? 1000 / viewsPerSecond(this.state.view, this.cores, this.refreshHz) : 0;
       if (last === -Infinity && this.state.view) lastDetail = now;
-      credit = Math.min(credit + (last === -Infinity ? interval : now - last), 2 * interval);
+      credit = Math.min(credit + (last === -Infinity ? (interval > 0 ? interval - FIRST_VIEW_MS : 0) : now - last), 2 * interval);
       last = now;
       if (!this.frameBusy && credit >= interval - 1) {
         credit -= interval;
