@@ -60,6 +60,10 @@ const FAULT_TARGET = targetAt >= 0 ? args[targetAt + 1] : 'a5';
 const viewsAt = args.indexOf('--views');
 /** Views per second the page pulls while running fast (the controller's refreshHz), when given. */
 const VIEWS = viewsAt >= 0 ? Number(args[viewsAt + 1]) : undefined;
+if (VIEWS !== undefined && !(VIEWS > 0)) {
+  console.error(`--views ${args[viewsAt + 1] ?? ''}: give the views a second as a positive number, e.g. --views 20`);
+  process.exit(2);
+}
 /** The fault `--fault` schedules, on module `module` (see above). */
 const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=${FAULT_TARGET},bit=3`;
 const MODULES: Record<Topology, number> = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 };

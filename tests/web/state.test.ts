@@ -161,7 +161,7 @@ describe('views per second while running fast', () => {
   const withTwin = (twin: Partial<TwinView> | undefined, modules = 1) => ({ twin, modules: Array.from({ length: modules }, () => ({})) }) as MachineView;
   const forked: Partial<TwinView> = { same: false };
 
-  it('halves them while the machine\'s worker and a forked twin\'s take every core', () => {
+  it('halves them while the machine\'s worker and a forked twin\'s take every core, takes two thirds while fewer than two cores are left, and all with two or more', () => {
     expect(viewsPerSecond(withTwin(forked), 2, 30)).toBe(15);
     expect(viewsPerSecond(withTwin(forked), 1, 30)).toBe(15);
     expect(viewsPerSecond(withTwin(forked), 3, 30)).toBe(20);
