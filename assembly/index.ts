@@ -11,7 +11,7 @@ import {
 import { loadCaches } from './cpu/signals';
 import { csrRead, writeCounter, CSR_ILLEGAL } from './cpu/csr';
 import { csrField, scrubWords, hostAccess, hostRead, hostWritten, releaseEmptySlots } from './fault/persistent';
-import { hart } from './lockstep/comparator';
+import { hart, bytesEqual, bytesZero } from './lockstep/comparator';
 import { disableTranslation } from './translate/dispatch';
 
 export * from './layout';
@@ -146,4 +146,14 @@ export function hostRamWritten(m: u32, offset: u32, length: u32): void {
 /** Frees module `m`'s RAM fault slots that hold nothing any more. */
 export function releaseMemFaults(m: u32): void {
   releaseEmptySlots(hart(m));
+}
+
+/**
+ * How a snapshot records the `size` bytes of RAM at linear address `page` (a multiple of 64
+ * bytes; src/machine/snapshot.ts's page tags): 0 all zero, 1 equal to the bytes at
+ * `reference` (0: none to compare with), 2 neither.
+ */
+export function pageKind(page: usize, reference: usize, size: usize): u32 {
+  if (bytesZero(page, size)) return 0;
+  return reference != 0 && bytesEqual(page, reference, size) ? 1 : 2;
 }

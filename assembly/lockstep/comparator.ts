@@ -96,7 +96,7 @@ export function comparePointBits(mode: u32): u32 {
 }
 
 /** Whether the `length` bytes at linear addresses `x` and `y` are equal (`length` a multiple of 8). */
-function bytesEqual(x: usize, y: usize, length: usize): bool {
+export function bytesEqual(x: usize, y: usize, length: usize): bool {
   let k: usize = 0;
   for (; k + 64 <= length; k += 64) {
     const differ = v128.or(
@@ -107,6 +107,15 @@ function bytesEqual(x: usize, y: usize, length: usize): bool {
   }
   for (; k + 16 <= length; k += 16) if (v128.any_true(v128.xor(v128.load(x + k), v128.load(y + k)))) return false;
   return k == length || load<u64>(x + k) == load<u64>(y + k);
+}
+
+/** Whether the `length` bytes at linear address `x` are all zero (`length` a multiple of 64). */
+export function bytesZero(x: usize, length: usize): bool {
+  for (let k: usize = 0; k < length; k += 64) {
+    const any = v128.or(v128.or(v128.load(x + k), v128.load(x + k, 16)), v128.or(v128.load(x + k, 32), v128.load(x + k, 48)));
+    if (v128.any_true(any)) return false;
+  }
+  return true;
 }
 
 /**

@@ -31,6 +31,7 @@ interface RawExports {
   disableTranslation(): void;
   setSameState(same: number): void;
   sameState(a: number, b: number, withRam: number): number;
+  pageKind(page: number, reference: number, size: number): number;
   translatorBase(): number;
   translationGranules(): number;
   clearMemFaultSlot(entry: number): void;
@@ -189,6 +190,12 @@ export class Core {
    * comparator.ts sameState()).
    */
   sameState(a: number, b: number, ramKnownEqual = false): boolean { return this.exports.sameState(a, b, ramKnownEqual ? 0 : 1) !== 0; }
+
+  /**
+   * How a snapshot records the `size` bytes (a multiple of 64) at linear address `page`:
+   * 0 all zero, 1 equal to those at `reference` (0: none), 2 neither (assembly/index.ts).
+   */
+  pageKind(page: number, reference: number, size: number): number { return this.exports.pageKind(page, reference, size); }
 
   /**
    * Tells the core whether the online modules hold the same state, so that it may run

@@ -65,15 +65,15 @@ export function encodeSnapshot(
   const parts: Uint8Array[] = [];
   const header = new Uint32Array([MAGIC, VERSION, core.coreAbi, json.length, innerBytes.length]);
   parts.push(new Uint8Array(header.buffer), json, innerBytes);
-  for (const [from, to] of stateRanges(L)) parts.push(core.slice(from, to - from).slice());
+  // Views of the core's memory, copied once by joined() before anything runs.
+  for (const [from, to] of stateRanges(L)) parts.push(core.slice(from, to - from));
   const page = L.PAGE_SIZE;
   const base = (m: number) => L.RAM_SLOTS + m * ramSize;
   for (let m = 0; m < moduleCount; m++) {
     for (let offset = 0; offset < ramSize; offset += page) {
-      const bytes = core.slice(base(m) + offset, page);
-      if (isZero(words(bytes))) parts.push(Uint8Array.of(PAGE_ZERO));
-      else if (m > 0 && equal(words(bytes), words(core.slice(base(0) + offset, page)))) parts.push(Uint8Array.of(PAGE_SAME));
-      else parts.push(Uint8Array.of(PAGE_BYTES), bytes.slice());
+      const kind = core.pageKind(base(m) + offset, m > 0 ? base(0) + offset : 0, page);
+      if (kind === PAGE_BYTES) parts.push(Uint8Array.of(PAGE_BYTES), core.slice(base(m) + offset, page));
+      else parts.push(Uint8Array.of(kind));
     }
   }
   return joined(parts);
@@ -88,21 +88,6 @@ function joined(parts: readonly Uint8Array[]): ArrayBuffer {
     at += part.length;
   }
   return out.buffer;
-}
-
-/** A page of RAM (4-byte aligned in linear memory) as words, to scan it a word at a time. */
-function words(page: Uint8Array): Uint32Array {
-  return new Uint32Array(page.buffer, page.byteOffset, page.length >>> 2);
-}
-
-function isZero(a: Uint32Array): boolean {
-  for (let k = 0; k < a.length; k++) if (a[k] !== 0) return false;
-  return true;
-}
-
-function equal(a: Uint32Array, b: Uint32Array): boolean {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
 }
 
 /**
