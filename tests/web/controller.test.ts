@@ -130,6 +130,34 @@ describe('MachineController', () => {
     expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
   });
 
+  it('brings an event that comes while running flat out by a status view at once, and the tables with the next pull, a detailed one', async () => {
+    const pulls: { kind: string; offline: boolean }[] = [];
+    const session = sessionInThread() as unknown as SessionPort;
+    const recording = new Proxy(session, {
+      get: (target, key) => (key === 'status' || key === 'view'
+        ? async (...args: unknown[]) => {
+          const view = await (Reflect.get(target, key) as (...a: unknown[]) => Promise<{ modules: { state: string }[] }>)(...args);
+          pulls.push({ kind: key, offline: view.modules[2]?.state === 'offline' });
+          return view;
+        }
+        : Reflect.get(target, key)),
+    });
+    // Two views a second: the event cannot wait for the throttled pulls.
+    const c = new MachineController(recording, { frame: (cb) => setTimeout(() => cb(performance.now()), 5), refreshHz: 2, cores: 8 });
+    await c.configure({ topology: 'tmr' });
+    await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
+    await c.inject('at=300000,module=2,kind=flip,target=t0,bit=3');
+    await c.setSpeed(Infinity);
+    pulls.length = 0;
+    await c.run();
+    await until(() => c.state.view?.modules[2].state === 'offline');
+    const first = pulls.findIndex((p) => p.offline);
+    expect(pulls[first].kind).toBe('status');
+    await until(() => pulls.slice(first + 1).some((p) => p.kind === 'view'));
+    expect(c.running).toBe(true);
+    await c.pause();
+  });
+
   it('pulls a flat-out run\'s first view 100 ms after it starts (a shorter run is drawn starting and halted only), then 30 a second; a slower run\'s one per frame from the first', async () => {
     let clock = 0;
     const pulls: number[] = [];
@@ -191,6 +219,35 @@ describe('MachineController', () => {
     await c.step(2000);
     expect(c.state.events.filter((e) => e.kind === 'inject' && e.module === 2).map((e) => e.instret)).toHaveLength(1); // the kill only
     expect(c.state.pending).toEqual([]);
+  });
+
+  it('keeps the note of a scheduled fault while the run that applies it goes on, drops it once the machine stops, and drops an error as a run starts', async () => {
+    const c = controller();
+    await c.configure({ topology: 'tmr' });
+    await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
+    await c.setSpeed(Infinity);
+    const fault = 'at=1000,module=1,kind=flip,target=x5,bit=0';
+    await c.inject(fault);
+    const note = { kind: 'info', text: `scheduled: ${fault}` };
+    expect(c.state.message).toMatchObject(note);
+    const running: (string | undefined)[] = [];
+    const seen = () => { if (c.state.view?.running) running.push(c.state.message?.text); };
+    c.addEventListener('change', seen);
+    await c.run();
+    await until(() => c.state.view?.running === true && c.state.timeline.some((e) => e.stage === 'injected'));
+    await until(() => (c.state.view?.instret ?? 0) > 1_000_000);
+    expect(c.state.pending).toEqual([]);
+    expect(c.state.message).toMatchObject(note);
+    c.removeEventListener('change', seen);
+    expect(running.length).toBeGreaterThan(1);
+    expect(new Set(running)).toEqual(new Set([note.text]));
+    await c.pause();
+    expect(c.state.message).toBeUndefined();
+    expect(c.setStepN(0)).toBe(false);
+    expect(c.state.message?.kind).toBe('error');
+    await c.run();
+    expect(c.state.message).toBeUndefined();
+    await c.pause();
   });
 
   it('starts at the default speed, slow enough to watch, and checks a scenario\'s expect when the run ends', async () => {

@@ -82,7 +82,8 @@ export class FrontPanel extends LitElement {
     .actions button { min-height: 2rem; padding: 0.15rem 0.6rem; }
     progress { width: 100%; height: 1rem; accent-color: var(--ls-warn); }
     .resync-label { font-size: 0.85em; }
-    .faults, .corrected { font-size: 0.8em; color: var(--ls-muted); }
+    /* One line kept for the notes, so that a card does not grow (and the page move) when the first one comes. */
+    .notes { display: flex; flex-wrap: wrap; column-gap: 0.8rem; min-height: 1lh; font-size: 0.8em; color: var(--ls-muted); }
     .checker { font-size: 0.85em; display: inline-flex; align-items: center; gap: 0.35rem; }
     .checker select { min-height: 2rem; }
   `];
@@ -104,8 +105,8 @@ export class FrontPanel extends LitElement {
           <span>Module ${m.id}</span> <span class="word">${light.word}${m.dead ? ' · dead' : ''}</span>
         </span>
         <span class="where" title="last instruction">pc ${hex32(m.pc)} · ${m.record.insn === 0 && m.record.pc === 0 ? '—' : text}</span>
-        ${m.faults.length > 0 ? html`<span class="faults">⚡ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} injected here</span>` : nothing}
-        ${m.corrected > 0 ? html`<span class="corrected">✓ ECC corrected ${m.corrected} error${m.corrected === 1 ? '' : 's'}</span>` : nothing}
+        <span class="notes">${m.faults.length > 0 ? html`<span class="faults">⚡ ${m.faults.length} fault${m.faults.length === 1 ? '' : 's'} injected here</span>` : nothing}
+          ${m.corrected > 0 ? html`<span class="corrected">✓ ECC corrected ${m.corrected} error${m.corrected === 1 ? '' : 's'}</span>` : nothing}</span>
         <div class="actions">
           <button class="danger" @click=${() => act(this.controller.pull({ module: m.id }))}
             ?disabled=${m.dead || m.state !== 'online'} aria-label="Pull module ${m.id} (kill it)">Pull</button>

@@ -166,7 +166,8 @@ export interface UiState {
   /** Every fault scheduled on this machine, as the session took it (for the embed code). */
   scheduled: string[];
   replacements: ({ at: number; module: number } | { at: number; board: number })[];
-  message?: { kind: 'error' | 'info'; text: string };
+  /** The note or error above the panel; `whilePending`: a note of faults scheduled, which goes once none is pending and the machine does not run (a note that goes while it runs moves the page, and the page's drawing takes the worker's core). */
+  message?: { kind: 'error' | 'info'; text: string; whilePending?: true };
   /** The last few announcements for the ARIA live region. */
   announce: string;
   /** The transaction workload the program runs as, or none. */
@@ -425,7 +426,8 @@ export class MachineController extends EventTarget {
       this.checkCanRun('run');
       await start(this.state.speed);
       const view = this.state.view;
-      if (view) this.set({ view: { ...view, running: true }, message: undefined });
+      // An error was about what came before; a note of what was done stays, so the page does not move as the run starts.
+      if (view) this.set({ view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) });
       this.loop();
       this.watch();
     });
@@ -583,9 +585,11 @@ export class MachineController extends EventTarget {
 
   /**
    * Keeps one session.changed() waiting while the machine runs or its run is being judged:
-   * when it answers (a halt, a pause, new events, the verdict) the page pulls a detailed
-   * view at once, so the lights, the timeline and the halt appear after the time slice they
-   * happened in rather than at the next throttled view.
+   * when it answers (a halt, a pause, new events, the verdict) the page pulls a view at once,
+   * so the lights, the timeline and the halt appear after the time slice they happened in
+   * rather than at the next throttled view. It is a status view while the machine runs (the
+   * registers, code and memory come with the next pull, which new events make detailed: their
+   * tables cost the page's drawing, and the worker's core, far more), else a detailed one.
    */
   private watch(): void {
     if (this.watching) return;
@@ -593,7 +597,7 @@ export class MachineController extends EventTarget {
     void this.session.changed().then(async () => {
       this.watching = false;
       if (!this.looping) return;
-      await this.enqueue(() => this.refreshNow()).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
+      await this.enqueue(() => this.refreshNow(false)).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
       if (this.looping && (this.running || this.state.view?.verdict?.kind === 'pending')) this.watch();
     });
   }
@@ -614,7 +618,7 @@ export class MachineController extends EventTarget {
   inject(spec: string): Promise<void> {
     return this.guarded(async () => {
       const full = await this.session.inject(spec);
-      this.set({ pending: [...this.state.pending, full], scheduled: [...this.state.scheduled, full], message: { kind: 'info', text: `scheduled: ${full}` } });
+      this.set({ pending: [...this.state.pending, full], scheduled: [...this.state.scheduled, full], message: { kind: 'info', text: `scheduled: ${full}`, whilePending: true } });
       if (!this.running) await this.refreshNow();
     });
   }
@@ -795,10 +799,8 @@ export class MachineController extends EventTarget {
     }
     const applied = new Set([...view.events, ...systemFresh].flatMap((e) => (e.kind === 'inject' ? [e.fault] : [])));
     const pending = this.state.pending.filter((p) => !applied.has(p) && stillPending(p, view));
-    if (pending.length !== this.state.pending.length) {
-      patch.pending = pending;
-      if (pending.length === 0 && this.state.message?.kind === 'info') patch.message = undefined;
-    }
+    if (pending.length !== this.state.pending.length) patch.pending = pending;
+    if (pending.length === 0 && !view.running && this.state.message?.whilePending) patch.message = undefined;
     const states = view.modules.map((m) => m.state);
     patch.resync = resyncProgress(patch.events ?? this.state.events, view.instret, states, {
       ramMiB: this.state.settings.ramMiB, bytesPerCycle: COPY_BYTES_PER_CYCLE,
