@@ -101,7 +101,7 @@ export class MachineSession {
   /** Free runs started: a run whose number is no longer the last one stops (a pause and a start between two of its slices). */
   private freeRuns = 0;
   /** Callers of changed() waiting for a halt, a pause or new events. */
-  private watchers: (() => void)[] = [];
+  private watchers: ((running: boolean) => void)[] = [];
   /** The workload every machine of this session runs (setWorkload), and its run on the current machine. */
   private workloadSettings?: WorkloadSettings;
   private workloadRun?: WorkloadRun;
@@ -447,16 +447,17 @@ export class MachineSession {
   /**
    * Answers after the first time slice that leaves events the page has not pulled yet, or
    * when the free run ends (halted, paused, machine replaced); at once when not running.
+   * Resolves with whether the machine still runs then.
    */
-  changed(): Promise<void> {
-    if (!this.running && !this.judge.judging) return Promise.resolve();
+  changed(): Promise<boolean> {
+    if (!this.running && !this.judge.judging) return Promise.resolve(false);
     return new Promise((resolve) => this.watchers.push(resolve));
   }
 
   private notify(): void {
     const watchers = this.watchers;
     this.watchers = [];
-    for (const resolve of watchers) resolve();
+    for (const resolve of watchers) resolve(this.running);
   }
 
   private measuredIps(): number {

@@ -130,14 +130,14 @@ describe('MachineController', () => {
     expect(c.state.view?.modules[0].regs[5]).toBe(Math.ceil(c.state.view!.instret / 2) % 2 ** 32);
   });
 
-  it('brings an event that comes while running flat out by a status view at once, and the tables with the next pull, a detailed one', async () => {
-    const pulls: { kind: string; offline: boolean }[] = [];
+  it('brings an event that comes while running flat out by a status view at once and the tables with the next pull, a detailed one, and a halt by a detailed view at once', async () => {
+    const pulls: { kind: string; offline: boolean; halted: boolean }[] = [];
     const session = sessionInThread() as unknown as SessionPort;
     const recording = new Proxy(session, {
       get: (target, key) => (key === 'status' || key === 'view'
         ? async (...args: unknown[]) => {
-          const view = await (Reflect.get(target, key) as (...a: unknown[]) => Promise<{ modules: { state: string }[] }>)(...args);
-          pulls.push({ kind: key, offline: view.modules[2]?.state === 'offline' });
+          const view = await (Reflect.get(target, key) as (...a: unknown[]) => Promise<{ modules: { state: string }[]; halt?: unknown }>)(...args);
+          pulls.push({ kind: key, offline: view.modules[2]?.state === 'offline', halted: view.halt !== undefined });
           return view;
         }
         : Reflect.get(target, key)),
@@ -156,6 +156,13 @@ describe('MachineController', () => {
     await until(() => pulls.slice(first + 1).some((p) => p.kind === 'view'));
     expect(c.running).toBe(true);
     await c.pause();
+    // A halt in the run's first slice, long before its first throttled pull, comes by a
+    // detailed view at once: changed() says the machine no longer runs.
+    await c.loadSource(CHECKSUM, 'checksum.s');
+    pulls.length = 0;
+    await c.run();
+    await until(() => c.state.view?.halt !== undefined);
+    expect(pulls.find((p) => p.halted)?.kind).toBe('view');
   });
 
   it('pulls a flat-out run\'s first view 100 ms after it starts (a shorter run is drawn starting and halted only), then 30 a second; a slower run\'s one per frame from the first', async () => {

@@ -54,7 +54,7 @@ export interface SessionPort {
   setSpeed(speed: number): Promise<void>;
   view(): Promise<MachineView>;
   status(): Promise<MachineStatus>;
-  changed(): Promise<void>;
+  changed(): Promise<boolean>;
   /** Resolves to the fault as the machine's inject event will name it (with its `at`). */
   inject(spec: string): Promise<string>;
   replace(site: { module: number } | { board: number }, at?: number): Promise<void>;
@@ -587,17 +587,18 @@ export class MachineController extends EventTarget {
    * Keeps one session.changed() waiting while the machine runs or its run is being judged:
    * when it answers (a halt, a pause, new events, the verdict) the page pulls a view at once,
    * so the lights, the timeline and the halt appear after the time slice they happened in
-   * rather than at the next throttled view. It is a status view while the machine runs (the
-   * registers, code and memory come with the next pull, which new events make detailed: their
-   * tables cost the page's drawing, and the worker's core, far more), else a detailed one.
+   * rather than at the next throttled view. It is a status view while the machine still runs
+   * (changed() says whether it does; the registers, code and memory come with the next pull,
+   * which new events make detailed: their tables cost the page's drawing, and the worker's
+   * core, far more), else a detailed one.
    */
   private watch(): void {
     if (this.watching) return;
     this.watching = true;
-    void this.session.changed().then(async () => {
+    void this.session.changed().then(async (running) => {
       this.watching = false;
       if (!this.looping) return;
-      await this.enqueue(() => this.refreshNow(false)).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
+      await this.enqueue(() => this.refreshNow(!running)).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
       if (this.looping && (this.running || this.state.view?.verdict?.kind === 'pending')) this.watch();
     });
   }
