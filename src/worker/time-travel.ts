@@ -76,10 +76,10 @@ import { InputError } from '../input-error.ts';
 /**
  * Instructions between periodic checkpoints (2^23): a checkpoint of a 1 MiB machine takes
  * 0.5 to 1 ms, 2 to 4 the first after a long run (a snapshot: device state, and a page scan
- * per module in the core), so the run keeps about 97 % of its speed (measured in Node on int-mix, simplex and tmr, 600 M
- * instructions); and going back replays at most 2^23 instructions (a few hundredths of a
- * second on simplex, a tenth or two on pair-spare). Halving the interval doubles the cost;
- * doubling it doubles the worst replay.
+ * per module in the core), so the run keeps about 97 % of its speed (measured in Node on
+ * int-mix, simplex and tmr, 600 M instructions); and going back replays at most 2^23
+ * instructions (a few hundredths of a second on simplex, a tenth or two on pair-spare).
+ * Halving the interval doubles the cost; doubling it doubles the worst replay.
  */
 export const CHECKPOINT_INTERVAL = 2 ** 23;
 /**

@@ -166,7 +166,11 @@ export interface UiState {
   /** Every fault scheduled on this machine, as the session took it (for the embed code). */
   scheduled: string[];
   replacements: ({ at: number; module: number } | { at: number; board: number })[];
-  /** The note or error above the panel; `whilePending`: a note of faults scheduled, which goes once none is pending and the machine does not run (a note that goes while it runs moves the page, and the page's drawing takes the worker's core). */
+  /**
+   * The note or error above the panel. `whilePending`: a note of faults scheduled, which goes
+   * once none is pending and the machine does not run (a note that went while it runs would
+   * move the page, and drawing the whole window again takes the worker's core).
+   */
   message?: { kind: 'error' | 'info'; text: string; whilePending?: true };
   /** The last few announcements for the ARIA live region. */
   announce: string;
