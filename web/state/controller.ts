@@ -680,15 +680,14 @@ export class MachineController extends EventTarget {
    * all requested at once so that a running worker answers them together between two of its
    * time slices; the code window is read where the pc was, and again when the pc has left
    * it. Without, only the machine's status (see withDetailOf), and a detailed view follows
-   * when events arrived (with the next pull); a machine found stopped gets a detailed view
-   * at once instead of its status, so that its halt is drawn once, whole.
+   * when events arrived or the machine stopped.
    */
   private async refreshNow(detail = true): Promise<void> {
     if (!detail && this.state.view) {
       const status = await this.session.status();
-      if (!status.running) return this.refreshNow(true);
       this.apply(this.withDetailOf(status, this.state.view), undefined, undefined);
       if (status.events.length > 0) this.detailDue = true;
+      if (!status.running) await this.refreshNow(true);
       return;
     }
     const modules = this.state.view?.modules.map((m) => m.id) ?? [];
