@@ -165,6 +165,22 @@ describe('MachineController', () => {
     expect(pulls.find((p) => p.halted)?.kind).toBe('view');
   });
 
+  it('keeps every byte of output and every event when the throttled status pulls, not changed(), find the machine stopped', async () => {
+    // changed() never answers here: the halt is found by the status views, which carry the output and events since the last pull.
+    const session = sessionInThread() as unknown as SessionPort;
+    const silent = new Proxy(session, { get: (target, key) => (key === 'changed' ? () => new Promise(() => {}) : Reflect.get(target, key)) });
+    const c = new MachineController(silent, { frame: (cb) => setTimeout(() => cb(performance.now()), 5), refreshHz: 200, cores: 8 });
+    await c.configure({ topology: 'dmr' });
+    await c.loadSource(readFileSync(new URL('../../examples/count.s', import.meta.url), 'utf8'), 'count.s');
+    await c.inject('at=5000,module=1,kind=flip,target=s5,bit=0');
+    await c.setSpeed(Infinity);
+    await c.run();
+    await until(() => c.state.view?.halt !== undefined && !c.state.view.running);
+    // count.s prints 1 to 20, a number a line; s5 is a register it never uses.
+    expect(c.state.console).toBe(Array.from({ length: 20 }, (_, k) => `${k + 1}\n`).join(''));
+    expect(c.state.timeline.filter((e) => e.stage === 'injected').map((e) => e.instret)).toEqual([5000]);
+  });
+
   it('pulls a flat-out run\'s first view 100 ms after it starts (a shorter run is drawn starting and halted only), then 30 a second; a slower run\'s one per frame from the first', async () => {
     let clock = 0;
     const pulls: number[] = [];
