@@ -27,6 +27,7 @@ import { InputError } from '../input-error.ts';
 const MAGIC = 0x534C534C; // "LSLS"
 const VERSION = 4;
 const HEADER_BYTES = 20;
+/** Page tags: the values the core's pageKind() returns (assembly/index.ts), written as they come. */
 const PAGE_ZERO = 0;
 const PAGE_SAME = 1;
 const PAGE_BYTES = 2;
