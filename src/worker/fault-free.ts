@@ -170,17 +170,27 @@ export interface SpawnedRunner {
 /** Starts a FaultFreeRunner in a worker of its own, prepared; rejects when no worker can be started here. */
 export type FaultFreeSpawner = () => Promise<SpawnedRunner>;
 
-/** A FaultFreeRunner in this thread: each call runs at once, in the caller's time. */
+/**
+ * A FaultFreeRunner in this thread, in the caller's time: each call runs once the calls
+ * before it have ended, as a worker serves them (start() awaits the core, and a call made
+ * meanwhile must find the run it starts).
+ */
 export function inThread(): SpawnedRunner {
   const runner = new FaultFreeRunner();
+  let last: Promise<unknown> = Promise.resolve();
+  const inOrder = <T>(call: () => T | Promise<T>): Promise<T> => {
+    const done = last.then(call);
+    last = done.catch(() => {});
+    return done;
+  };
   const port = {
-    prepare: async () => runner.prepare(),
-    start: async (setup, program) => runner.start(setup, program),
-    resume: async (state, output) => runner.resume(state, output),
-    stop: async () => runner.stop(),
-    forget: async () => runner.forget(),
-    advance: async (until, inputs) => runner.advance(until, inputs),
-    state: async () => runner.state(),
+    prepare: () => inOrder(() => runner.prepare()),
+    start: (setup, program) => inOrder(() => runner.start(setup, program)),
+    resume: (state, output) => inOrder(() => runner.resume(state, output)),
+    stop: () => inOrder(() => runner.stop()),
+    forget: () => inOrder(() => runner.forget()),
+    advance: (until, inputs) => inOrder(() => runner.advance(until, inputs)),
+    state: () => inOrder(() => runner.state()),
   } satisfies FaultFreePort;
   return { port, terminate: () => {} };
 }

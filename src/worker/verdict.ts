@@ -67,8 +67,14 @@ interface FaultFreeEnd {
 }
 
 export class VerdictJudge {
-  /** The verdict's fault-free run, started when the first fault is scheduled. */
+  /**
+   * The verdict's fault-free run, started when the first fault is scheduled, and what it
+   * runs: the program and, as JSON, the simplex setup (startReference). A new machine of the
+   * same program and setup keeps it (reset()): its fault-free run is the same.
+   */
   private reference?: FaultFreeRun;
+  private referenceProgram?: Program;
+  private referenceSetup?: string;
   /** The verdict once it is known (see Verdict); never changes after, until reset() or rewound(). */
   private final?: Verdict;
   /** The fault-free run is being run to its end in the background. */
@@ -95,14 +101,20 @@ export class VerdictJudge {
     return this.background ? { kind: 'pending', referenceInstret: this.reference?.latest?.instret ?? 0 } : undefined;
   }
 
-  /** A new machine: no verdict, no fault-free run, no input; `restored` from a snapshot, it gets none. */
+  /**
+   * A new machine: no verdict, no input. Its fault-free run is the last machine's when the
+   * program and setup are the same (a reset, or a change of topology only): what that run
+   * found stays known, unless it took input, which the new machine has not received. A
+   * machine `restored` from a snapshot gets none.
+   */
   reset(restored: boolean): void {
     this.machines++;
-    this.reference = undefined;
     this.final = undefined;
     this.background = false;
     this.restored = restored;
-    this.inputLog = [];
+    const same = this.host.program === this.referenceProgram && this.host.program !== undefined && referenceSetup(this.host.setup) === this.referenceSetup;
+    if (restored || !same) this.reference = undefined;
+    this.newHistory([]);
   }
 
   /** The machine travelled: the verdict is the new position's (settle() decides it). */
@@ -226,6 +238,8 @@ export class VerdictJudge {
   private startReference(program: Program): FaultFreeRun {
     const reference = new FaultFreeRun(this.host.port());
     reference.start({ ...this.host.setup, topology: 'simplex' }, program);
+    this.referenceProgram = program;
+    this.referenceSetup = referenceSetup(this.host.setup);
     return reference;
   }
 
@@ -331,4 +345,9 @@ export class VerdictJudge {
       ...(difference ? { difference: placeDifference(difference, output) } : {}),
     };
   }
+}
+
+/** The setup of the fault-free run of a machine of `setup`, as JSON (see startReference). */
+function referenceSetup(setup: MachineSetup): string {
+  return JSON.stringify({ ...setup, topology: 'simplex' });
 }

@@ -8,6 +8,7 @@ import type { Remote } from 'comlink';
 import { MachineSession, type MachineSetup, type MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
 import { sessionInThread } from '../helpers/session.ts';
+import { inThread, type FaultFreeSpawner } from '../../src/worker/fault-free.ts';
 import { InputError } from '../../src/input-error.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 import { CHECKSUM_OUTPUT as EXPECTED } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
@@ -245,6 +246,48 @@ describe('the verdict of a run, against the fault-free run of the same program a
     expect((await verdictOf(await setUp('tmr', OK_A))).verdict).toEqual({ kind: 'fault-free', notApplied: [] });
     const late = await verdictOf(await setUp('tmr', OK_A, ['at=100,module=1,kind=flip,target=x5,bit=0']));
     expect(late.verdict).toEqual({ kind: 'fault-free', notApplied: ['at=100,module=1,kind=flip,target=x5,bit=0'] });
+  });
+
+  it('keeps the fault-free run for a new machine of the same program and setup, and starts another for a new program, setup or input', async () => {
+    // Every runner in this thread; count the fault-free runs started from a program's start (the twin is off: only the verdict's).
+    let started = 0;
+    const spawn: FaultFreeSpawner = async () => {
+      const runner = inThread();
+      return { ...runner, port: { ...runner.port, start: (setup, program) => { started++; return runner.port.start(setup, program); } } };
+    };
+    const session = new MachineSession({}, spawn);
+    const judged = async (fault: string) => {
+      await session.inject(fault);
+      return (await verdictOf(session as unknown as Remote<MachineSession>)).verdict;
+    };
+    const SDC = { kind: 'judged', outcome: 'sdc', reference: { instret: 13, exitCode: 0, outputBytes: 5 } };
+    await session.create({ topology: 'simplex' });
+    await session.load({ kind: 'source', source: OK_A, name: 'test.s' });
+    expect(await judged('at=2,module=0,kind=flip,target=a0,bit=1')).toMatchObject(SDC);
+    expect(started).toBe(1);
+    await session.reset();
+    expect(await judged('at=2,module=0,kind=flip,target=a0,bit=1')).toMatchObject(SDC);
+    await session.reset();
+    expect(await judged('at=12,module=0,kind=flip,target=a0,bit=0')).toMatchObject({ kind: 'judged', outcome: 'crash', reference: { instret: 13 } });
+    // Another topology runs the same fault-free run: each module runs as a simplex machine does.
+    await session.create({ topology: 'tmr' });
+    expect(await judged('at=2,module=0,kind=flip,target=a0,bit=1')).toMatchObject({ kind: 'judged', outcome: 'recovered', reference: { instret: 13 } });
+    expect(started).toBe(1);
+    await session.create({ topology: 'tmr', ramMiB: 2 });
+    expect(await judged('at=2,module=0,kind=flip,target=a0,bit=1')).toMatchObject({ kind: 'judged', outcome: 'recovered' });
+    expect(started).toBe(2);
+    await session.load({ kind: 'source', source: OK_A, name: 'test.s' });
+    expect(await judged('at=2,module=0,kind=flip,target=a0,bit=1')).toMatchObject({ kind: 'judged', outcome: 'recovered' });
+    expect(started).toBe(3);
+    // A run that took input is another input's: kept, it would call "yo" against "hi" corrupted.
+    await session.load({ kind: 'source', source: ECHO_LINE, name: 'echo.s' });
+    for (const line of ['hi\n', 'yo\n']) {
+      await session.reset();
+      await session.sendInput(new TextEncoder().encode(line));
+      expect(await judged('at=1,module=0,kind=flip,target=s5,bit=0')).toMatchObject({ kind: 'judged', outcome: 'masked' });
+    }
+    expect(started).toBe(5);
+    session.close();
   });
 
   it('returns a scheduled fault as the machine names it, with its instruction', async () => {
