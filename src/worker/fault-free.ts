@@ -346,6 +346,9 @@ export class FaultFreeRun {
   /** Advances and state requests posted and not answered yet. */
   get unanswered(): number { return this.pending; }
 
+  /** A command failed: settled() rejects from now on. */
+  get failed(): boolean { return this.failure !== undefined; }
+
   /** Resolves at the next answer to an advance or a state request, at once when none is awaited; rejects if one failed. */
   answer(): Promise<void> {
     return this.within(Math.max(0, this.pending - 1));

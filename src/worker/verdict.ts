@@ -104,8 +104,8 @@ export class VerdictJudge {
   /**
    * A new machine: no verdict, no input. Its fault-free run is the last machine's when the
    * program and setup are the same (a reset, or a change of topology only): what that run
-   * found stays known, unless it took input, which the new machine has not received. A
-   * machine `restored` from a snapshot gets none.
+   * found stays known, unless it took input, which the new machine has not received, or
+   * failed. A machine `restored` from a snapshot gets none.
    */
   reset(restored: boolean): void {
     this.machines++;
@@ -113,7 +113,7 @@ export class VerdictJudge {
     this.background = false;
     this.restored = restored;
     const same = this.host.program === this.referenceProgram && this.host.program !== undefined && referenceSetup(this.host.setup) === this.referenceSetup;
-    if (restored || !same) this.reference = undefined;
+    if (restored || !same || this.reference?.failed) this.reference = undefined;
     this.newHistory([]);
   }
 

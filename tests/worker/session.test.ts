@@ -290,6 +290,34 @@ describe('the verdict of a run, against the fault-free run of the same program a
     session.close();
   });
 
+  it('starts the fault-free run again for a reset machine when the last one failed', async () => {
+    let started = 0;
+    let failures = 1;
+    const spawn: FaultFreeSpawner = async () => {
+      const runner = inThread();
+      return {
+        ...runner,
+        port: {
+          ...runner.port,
+          start: (setup, program) => { started++; return runner.port.start(setup, program); },
+          advance: (until, inputs) => (failures-- > 0 ? Promise.reject(new Error('the runner broke')) : runner.port.advance(until, inputs)),
+        },
+      };
+    };
+    const session = new MachineSession({}, spawn);
+    await session.create({ topology: 'simplex' });
+    await session.load({ kind: 'source', source: OK_A, name: 'test.s' });
+    const judged = async () => {
+      await session.inject('at=2,module=0,kind=flip,target=a0,bit=1');
+      return (await verdictOf(session as unknown as Remote<MachineSession>)).verdict;
+    };
+    await expect(judged()).rejects.toThrow('the runner broke');
+    await session.reset();
+    expect(await judged()).toMatchObject({ kind: 'judged', outcome: 'sdc', reference: { instret: 13 } });
+    expect(started).toBe(2);
+    session.close();
+  });
+
   it('returns a scheduled fault as the machine names it, with its instruction', async () => {
     const session = await setUp('tmr', OK_A);
     await session.step(3);
