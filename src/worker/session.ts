@@ -431,9 +431,9 @@ export class MachineSession {
       this.ipsWindow.push({ at: performance.now(), instret: this.r.instret });
       while (this.ipsWindow.length > 2 && this.ipsWindow[0].at < performance.now() - 1000) this.ipsWindow.shift();
       if (this.debug.check()) this.running = false;
+      if (!going()) break; // the notice that the run has ended (below) carries this slice's news
       const happened = this.r.events.length > this.eventCursor || this.r.systemEvents.length > this.systemEventCursor;
       if (happened || this.judge.verdict !== verdictBefore) this.notify();
-      if (!this.running) break;
       if (this.waitingForInput && this.input.length === 0) await new Promise((r) => setTimeout(r, 20));
       else if (this.speed === Infinity) await yieldToEvents();
       else await new Promise((r) => setTimeout(r, Math.max(4, Math.min(50, 1000 / this.speed))));

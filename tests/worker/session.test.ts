@@ -95,12 +95,26 @@ describe.each([
     await session.load({ kind: 'source', source: CHECKSUM });
     await session.changed(); // not running: at once
     await session.start();
-    await session.changed();
+    // Once, as the run ends: the slice that halted is not announced as one that left news while running.
+    expect(await session.changed()).toBe(false);
     const status = await session.status();
     expect(status).toMatchObject({ running: false, halt: { reason: 'exit', exitCode: 0 } });
     expect(new TextDecoder().decode(status.output)).toBe(EXPECTED);
     expect(status.modules.map((m) => [m.id, m.state])).toEqual([[0, 'online'], [1, 'online']]);
     expect(status.modules[0]).not.toHaveProperty('regs');
+  });
+
+  it('answers changed() once a run with news in its slices ends, with false, and the next status() carries all of it', async () => {
+    const session = connect();
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source: CHECKSUM });
+    await session.inject('at=2000,module=2,kind=flip,target=a0,bit=4'); // the checksum, in its first pass: module 2 is outvoted
+    await session.start();
+    expect(await session.changed()).toBe(false);
+    const status = await session.status();
+    expect(status).toMatchObject({ running: false, halt: { reason: 'exit', exitCode: 0 } });
+    expect(status.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['inject', 'diverge', 'offline', 'halt']));
+    expect(new TextDecoder().decode(status.output)).toBe(EXPECTED);
   });
 
   it('answers changed() while running when a slice left new events, and when paused', async () => {
