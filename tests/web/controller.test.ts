@@ -181,7 +181,7 @@ describe('MachineController', () => {
     expect(c.state.timeline.filter((e) => e.stage === 'injected').map((e) => e.instret)).toEqual([5000]);
   });
 
-  it('pulls a flat-out run\'s first view 100 ms after it starts (a shorter run is drawn starting and halted only), then 30 a second; a slower run\'s one per frame from the first', async () => {
+  it('pulls a flat-out run\'s first view 100 ms after it starts and draws the run first with it (a shorter run only halted), then 30 a second; a slower run\'s one per frame, drawn running from the start', async () => {
     let clock = 0;
     const pulls: number[] = [];
     const session = sessionInThread() as unknown as SessionPort;
@@ -194,10 +194,16 @@ describe('MachineController', () => {
     const c = new MachineController(recording, { frame: (cb) => frames.push(cb), refreshHz: 30, cores: 8 });
     await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
     /** Runs at `speed` for `ms` of the frames' clock (a frame every 16 ms, each answered before the next); returns the clock at each pull. */
+    let drawn = 0;
+    c.addEventListener('change', () => drawn++);
     const runFor = async (speed: number, ms: number) => {
       await c.setSpeed(speed);
       pulls.length = 0;
+      drawn = 0;
       await c.run();
+      expect(c.running).toBe(true);
+      // Drawing the start would take the page's threads from the worker's core while a fast run goes on.
+      expect(drawn).toBe(speed === Infinity ? 0 : 1);
       for (clock = 0; clock <= ms; clock += 16) {
         frames.shift()!(clock);
         await new Promise((r) => setTimeout(r, 25)); // the in-thread session's slice, and the view's round trip

@@ -199,8 +199,8 @@ const COPY_BYTES_PER_CYCLE = 8;
 /** Time between views that carry registers, code and memory while running fast, ms. */
 const DETAIL_MS = 250;
 /**
- * While running fast, the first view comes this long after the start, ms: a run that ends
- * sooner is drawn twice (as it starts, and its halt) rather than between, so that Chromium's
+ * While running fast, the first view comes this long after the start, ms, and the run is
+ * first drawn with it: a run that ends sooner is drawn once, halted, so that Chromium's
  * drawing does not take the worker's core while it runs (see viewsPerSecond).
  */
 const FIRST_VIEW_MS = 100;
@@ -431,7 +431,11 @@ export class MachineController extends EventTarget {
       await start(this.state.speed);
       const view = this.state.view;
       // An error was about what came before; a note of what was done stays, so the page does not move as the run starts.
-      if (view) this.set({ view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) });
+      const patch = { ...(view ? { view: { ...view, running: true } } : {}), ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) };
+      // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
+      // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
+      if (this.state.speed > FAST_IPS) this.state = { ...this.state, ...patch };
+      else this.set(patch);
       this.loop();
       this.watch();
     });
