@@ -430,12 +430,14 @@ export class MachineController extends EventTarget {
       this.checkCanRun('run');
       await start(this.state.speed);
       const view = this.state.view;
-      // An error was about what came before; a note of what was done stays, so the page does not move as the run starts.
-      const patch = { ...(view ? { view: { ...view, running: true } } : {}), ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) };
-      // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
-      // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
-      if (this.state.speed > FAST_IPS) this.state = { ...this.state, ...patch };
-      else this.set(patch);
+      if (view) {
+        // An error was about what came before; a note of what was done stays, so the page does not move as the run starts.
+        const patch = { view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) };
+        // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
+        // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
+        if (this.state.speed > FAST_IPS) this.state = { ...this.state, ...patch };
+        else this.set(patch);
+      }
       this.loop();
       this.watch();
     });
