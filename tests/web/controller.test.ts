@@ -193,9 +193,9 @@ describe('MachineController', () => {
     const frames: ((now: number) => void)[] = [];
     const c = new MachineController(recording, { frame: (cb) => frames.push(cb), refreshHz: 30, cores: 8 });
     await c.loadSource('loop:\n  addi t0, t0, 1\n  j loop\n', 'forever.s');
-    /** Runs at `speed` for `ms` of the frames' clock (a frame every 16 ms, each answered before the next); returns the clock at each pull. */
     let drawn = 0;
     c.addEventListener('change', () => drawn++);
+    /** Runs at `speed` for `ms` of the frames' clock (a frame every 16 ms, each answered before the next); returns the clock at each pull. */
     const runFor = async (speed: number, ms: number) => {
       await c.setSpeed(speed);
       pulls.length = 0;
