@@ -27,7 +27,7 @@ import { classify, firstDifference, HANG_FACTOR } from '../fault/classify.ts';
 import type { MachineSetup } from './rig.ts';
 import type { InputChunk } from './reference.ts';
 import type { ByteLog } from './byte-log.ts';
-import { FaultFreeRun, type FaultFreePort, type FaultFreeReport } from './fault-free.ts';
+import { FaultFreeRun, type FaultFreePort, type FaultFreeReport, type FaultFreeSetup } from './fault-free.ts';
 import { deviation, nextDeviation, type Twin } from './twin.ts';
 import { placeDifference, type Verdict } from './views.ts';
 import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
@@ -112,7 +112,7 @@ export class VerdictJudge {
     this.final = undefined;
     this.background = false;
     this.restored = restored;
-    const same = this.host.program === this.referenceProgram && this.host.program !== undefined && referenceSetup(this.host.setup) === this.referenceSetup;
+    const same = this.host.program === this.referenceProgram && JSON.stringify(faultFreeSetup(this.host.setup)) === this.referenceSetup;
     if (restored || !same || this.reference?.failed) this.reference = undefined;
     this.newHistory([]);
   }
@@ -237,9 +237,10 @@ export class VerdictJudge {
    */
   private startReference(program: Program): FaultFreeRun {
     const reference = new FaultFreeRun(this.host.port());
-    reference.start({ ...this.host.setup, topology: 'simplex' }, program);
+    const setup = faultFreeSetup(this.host.setup);
+    reference.start(setup, program);
     this.referenceProgram = program;
-    this.referenceSetup = referenceSetup(this.host.setup);
+    this.referenceSetup = JSON.stringify(setup);
     return reference;
   }
 
@@ -347,7 +348,7 @@ export class VerdictJudge {
   }
 }
 
-/** The setup of the fault-free run of a machine of `setup`, as JSON (see startReference). */
-function referenceSetup(setup: MachineSetup): string {
-  return JSON.stringify({ ...setup, topology: 'simplex' });
+/** The setup of the fault-free run of a machine of `setup`: one module, a simplex machine (see startReference). */
+function faultFreeSetup(setup: MachineSetup): FaultFreeSetup {
+  return { ...setup, topology: 'simplex' };
 }

@@ -266,10 +266,14 @@ export class MachineController extends EventTarget {
     };
   }
 
-  private set(patch: Partial<UiState>): void {
+  /** Changes the state; with `announce` (the default), tells the listeners, which draw it. */
+  private set(patch: Partial<UiState>, announce = true): void {
     this.state = { ...this.state, ...patch };
-    this.dispatchEvent(new Event('change'));
+    if (announce) this.dispatchEvent(new Event('change'));
   }
+
+  /** The machine runs faster than can be watched: views are throttled (see loop()). */
+  private get fast(): boolean { return this.state.speed > FAST_IPS; }
 
   /** Runs `task` after every earlier session call; its failure becomes the page's error message. */
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -435,8 +439,7 @@ export class MachineController extends EventTarget {
         const patch = { view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) };
         // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
         // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
-        if (this.state.speed > FAST_IPS) this.state = { ...this.state, ...patch };
-        else this.set(patch);
+        this.set(patch, !this.fast);
       }
       this.loop();
       this.watch();
@@ -571,7 +574,7 @@ export class MachineController extends EventTarget {
     let lastDetail = -Infinity;
     const tick = (now: number) => {
       if (!this.looping) return;
-      const interval = this.state.speed > FAST_IPS ? 1000 / viewsPerSecond(this.state.view, this.cores, this.refreshHz) : 0;
+      const interval = this.fast ? 1000 / viewsPerSecond(this.state.view, this.cores, this.refreshHz) : 0;
       if (last === -Infinity && this.state.view) lastDetail = now;
       credit = Math.min(credit + (last === -Infinity ? (interval > 0 ? interval - FIRST_VIEW_MS : 0) : now - last), 2 * interval);
       last = now;
