@@ -4,8 +4,9 @@
  * instruction on every topology; the same by keyboard alone (the gutter's arrow keys, B, U,
  * F9 in the editor, the watch field); a share link opens the same program, machine, faults
  * and settings in a new page; a program kept in the browser survives a reload; the console's
- * Clear, the memory view's ASCII, the reference card, the meter on the panel; axe-core finds
- * nothing serious with all of it on screen, in either theme.
+ * Clear, and its end kept in view unless the reader scrolled up; the memory view's ASCII, the
+ * reference card, the meter on the panel; axe-core finds nothing serious with all of it on
+ * screen, in either theme.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -243,6 +244,65 @@ describe('the small things', () => {
     expect(await page.locator('#meter').innerText()).toMatch(/^\d+ fps · \d+ views\/s · [\d.]+ [kMG]?\/s instructions$/);
     await page.locator('#run').click(); // pause
     await expect.poll(() => page.locator('#meter').innerText()).toBe('Paused: the page draws each step.');
+  });
+
+  it('keeps the console\'s newest output in view, unless the reader has scrolled up to read earlier lines', async () => {
+    // Three blocks of 30 lines; the program reads a line of input between them.
+    const BLOCKS = `li s1, 3
+block:
+li s0, 30
+line:
+li a7, 64
+li a0, 1
+la a1, text
+li a2, 5
+ecall
+addi s0, s0, -1
+bnez s0, line
+addi s1, s1, -1
+beqz s1, done
+li a7, 63
+li a0, 0
+la a1, buffer
+li a2, 16
+ecall
+j block
+done:
+li a7, 93
+li a0, 0
+ecall
+.data
+text: .ascii "line\\n"
+buffer: .space 16
+`;
+    const page = await openApp();
+    await load(page, BLOCKS, 'blocks.s');
+    await page.locator('#flat-out').click();
+    const box = page.locator('#console');
+    /** The console's text lines, and its scroll position: px from the top, px short of the end. */
+    const seen = () => box.evaluate((pre) => ({ lines: pre.textContent!.split('\n').length - 1, top: pre.scrollTop, short: pre.scrollHeight - pre.clientHeight - pre.scrollTop }));
+    const waiting = () => expect.poll(() => page.locator('ls-console .waiting').count()).toBe(1);
+    const send = async () => {
+      await page.locator('ls-console input').fill('go');
+      await page.locator('ls-console input').press('Enter');
+    };
+
+    await page.locator('#run').click();
+    await waiting();
+    await expect.poll(seen).toMatchObject({ lines: 30, short: 0 });
+    expect((await seen()).top).toBeGreaterThan(0); // 30 lines overflow the box: it was scrolled
+
+    await box.evaluate((pre) => { pre.scrollTop = 0; }); // the reader goes back to the first lines
+    await send();
+    await waiting();
+    await expect.poll(seen).toMatchObject({ lines: 60 });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect((await seen()).top).toBe(0); // left where the reader put it
+
+    await box.evaluate((pre) => { pre.scrollTop = pre.scrollHeight; }); // back at the end: followed again
+    await send();
+    await expect.poll(() => page.locator('ls-timeline li[data-stage="halted"]').count()).toBe(1);
+    await expect.poll(seen).toMatchObject({ lines: 90, short: 0 });
   });
 
   it('passes axe-core with breakpoints, a watchpoint, a kept program and the reference card on screen, in both themes', async () => {

@@ -9,6 +9,7 @@ import { differenceText } from '../state/verdict.ts';
 import type { MachineController, UiState } from '../state/controller.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
+import { EndFollower } from './follow-end.ts';
 import { act } from './act.ts';
 
 export class ConsoleView extends LitElement {
@@ -34,14 +35,11 @@ export class ConsoleView extends LitElement {
     .difference { margin: 0.4rem 0 0; color: var(--ls-bad-text); }
   `];
 
-  private shown = '';
+  private readonly follower = new EndFollower(() => this.renderRoot?.querySelector('pre'));
 
-  /** Keeps the newest output in sight; only when it changed (reading scrollHeight forces a layout). */
-  override updated(): void {
-    if (this.state.console === this.shown) return;
-    this.shown = this.state.console;
-    const pre = this.renderRoot.querySelector('pre');
-    if (pre) pre.scrollTop = pre.scrollHeight;
+  override updated(changed: PropertyValues<this>): void {
+    const previous = changed.get('state') as UiState | undefined;
+    if (previous?.console !== this.state.console) this.follower.changed();
   }
 
   private send(e: Event) {

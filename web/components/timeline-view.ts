@@ -14,6 +14,7 @@ import { count, hex32 } from '../state/format.ts';
 import { virtualTime } from '../state/workload.ts';
 import { shared } from './theme.ts';
 import { stateChanged } from './updates.ts';
+import { EndFollower } from './follow-end.ts';
 
 const ICON: Record<Stage, string> = {
   injected: '⚡', diverged: '≠', detected: '⚠', error: '⚠', corrected: '✓', scrub: '↻', offline: '✕', failstop: '■', diagnosed: '⚕',
@@ -62,18 +63,11 @@ export class TimelineView extends LitElement {
     .empty { padding: 0.6rem; }
   `];
 
-  /** Whether the list was scrolled to its end before this update: then new entries stay in view. */
-  private followEnd = true;
-
-  protected override willUpdate(): void {
-    const list = this.renderRoot?.querySelector('#timeline');
-    this.followEnd = !list || list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-  }
+  private readonly follower = new EndFollower(() => this.renderRoot?.querySelector('#timeline'));
 
   protected override updated(changed: PropertyValues<this>): void {
     const previous = changed.get('state') as UiState | undefined;
-    const list = this.renderRoot.querySelector('#timeline');
-    if (list && this.followEnd && previous && previous.timeline !== this.state.timeline) list.scrollTop = list.scrollHeight;
+    if (previous?.timeline !== this.state.timeline) this.follower.changed();
   }
 
   override render() {
