@@ -13,6 +13,10 @@
  * registers and the output it printed since the last report. So the client always knows a
  * true state of the fault-free run, labelled with its instruction count, if not always the
  * one at the machine's instruction count: settled() waits until every command is answered.
+ *
+ * A runner keeps the states its run passes along a history the client names (the twin's:
+ * a program and setup, without input), so that the twin of the next machine of the same
+ * program and setup goes on from them rather than executing the run again (passed-states.ts).
  */
 import { transfer } from 'comlink';
 import { compileCore } from '../machine/core.ts';
@@ -22,6 +26,13 @@ import type { Program } from '../isa/program.ts';
 import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.ts';
 import { ByteLog } from './byte-log.ts';
 import { architectural, type Architectural } from './architectural.ts';
+import { PassedStates } from './passed-states.ts';
+
+/**
+ * Instructions a kept state must save for an advance to go on from it rather than run on
+ * (2^20): restoring a state takes about as long as simplex translated code runs 2^19.
+ */
+export const SKIP_MIN = 2 ** 20;
 
 /** A state a fault-free run can go on from: a fault-free run's state at instruction `instret`. */
 export interface TwinState extends ReferenceState {
@@ -56,7 +67,7 @@ export class FaultFreeRunner {
   private run?: ReferenceRun;
   /**
    * The run's console output as far as it has ever been run along this history's input
-   * (cleared by forget()): a run is deterministic, so any of its states goes on from a
+   * (cleared by forget(), unless it names the same history again): a run is deterministic, so any of its states goes on from a
    * prefix of it, whenever that state was taken.
    */
   private known = new ByteLog();
@@ -66,6 +77,8 @@ export class FaultFreeRunner {
   private inputs: InputChunk[] = [];
   /** The machine of the run that ended last, which resume() restores into rather than setting up a new one. */
   private idle?: Machine;
+  /** States passed along this history, when it is named and takes no input: an advance goes on from the newest that saves work. */
+  private readonly passed = new PassedStates();
 
   /** Compiles the machine core, so that the other calls build machines at once. */
   async prepare(): Promise<void> {
@@ -93,12 +106,19 @@ export class FaultFreeRunner {
     this.drop();
   }
 
-  /** The history's input changed: the run and what it printed are another's from here on. */
-  forget(): void {
+  /**
+   * A new history, or the history's input changed: the run and what it printed are another's
+   * from here on. `history` names a history without input (a program and setup: see
+   * PassedStates); when it names the one before, what that printed and the states it passed
+   * stay known, and its runs go on from them.
+   */
+  forget(history?: string): void {
     this.drop();
-    this.known = new ByteLog();
     this.sent = 0;
     this.inputs = [];
+    if (history !== undefined && history === this.passed.history) return;
+    this.known = new ByteLog();
+    this.passed.clear(history);
   }
 
   /**
@@ -107,10 +127,27 @@ export class FaultFreeRunner {
    */
   advance(until: number, inputs?: InputChunk[]): FaultFreeReport {
     if (inputs) this.inputs = inputs;
-    const run = this.running();
-    const more = run.advance(until, this.inputs);
+    if (this.inputs.length > 0 && this.passed.keeping) this.passed.clear(); // a history with input is not kept
+    const more = this.passed.keeping ? this.advanceKeeping(until) : this.running().advance(until, this.inputs);
     this.learn();
     return this.report(more);
+  }
+
+  /** advance() along a kept history: from the newest state passed that saves SKIP_MIN instructions or more, keeping the states it passes. */
+  private advanceKeeping(until: number): boolean {
+    let run = this.running();
+    const ahead = this.passed.newest(run.instret + SKIP_MIN, until);
+    if (ahead) run = this.run = ReferenceRun.resume(ahead, this.known.bytes(0, ahead.outputLength), run.machine);
+    const keep = (halted: boolean) => {
+      if (this.passed.wants(run.instret, halted)) this.passed.keep({ ...run.state(), instret: run.instret }, halted);
+    };
+    for (let next = this.passed.nextAfter(run.instret); next <= until; next = this.passed.nextAfter(run.instret)) {
+      if (!run.advance(next, this.inputs)) break;
+      keep(false);
+    }
+    const more = run.advance(until, this.inputs);
+    if (run.machine.halt) keep(true);
+    return more;
   }
 
   /** Its state now (transferred), and a report of it. */
@@ -188,7 +225,7 @@ export function inThread(): SpawnedRunner {
     start: (setup, program) => inOrder(() => runner.start(setup, program)),
     resume: (state, output) => inOrder(() => runner.resume(state, output)),
     stop: () => inOrder(() => runner.stop()),
-    forget: () => inOrder(() => runner.forget()),
+    forget: (history) => inOrder(() => runner.forget(history)),
     advance: (until, inputs) => inOrder(() => runner.advance(until, inputs)),
     state: () => inOrder(() => runner.state()),
   } satisfies FaultFreePort;
@@ -310,9 +347,10 @@ export class FaultFreeRun {
     this.post((p) => p.stop());
   }
 
-  forget(): void {
+  /** A new history, or the history's input changed (FaultFreeRunner.forget: `history` names one without input). */
+  forget(history?: string): void {
     this.restart();
-    this.post((p) => p.forget());
+    this.post((p) => p.forget(history));
   }
 
   advance(until: number, inputs: readonly InputChunk[]): void {

@@ -88,6 +88,9 @@ export class MachineSession {
   private rig?: Rig;
   private program?: Program;
   private setup: MachineSetup = { topology: 'simplex' };
+  /** Programs loaded so far (a new program object is a new one), and whether the machine was restored from a snapshot: what names its history (twinHistory). */
+  private programsLoaded = 0;
+  private restored = false;
   private output: number[] = [];
   /** The machine's whole console output, for the verdict and time travel. */
   private outputLog = new ByteLog();
@@ -183,7 +186,9 @@ export class MachineSession {
   private install(setup: MachineSetup, rig: Rig, program: Program | undefined): void {
     this.setup = { ...setup };
     this.rig = rig;
+    if (program !== this.program) this.programsLoaded++;
     this.program = program;
+    this.restored = false;
     this.output = [];
     this.outputLog = new ByteLog();
     this.judge.reset(false);
@@ -226,7 +231,7 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
       run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
-      twin: () => new Twin(this.runners.twin()),
+      twin: () => new Twin(this.runners.twin(), this.twinHistory()),
     }, { ...this.travelOptions, enabled: this.travelOn });
     this.timeTravel = travel;
     if (workload) {
@@ -238,6 +243,16 @@ export class MachineSession {
     } catch {
       // A machine restored from a snapshot of a faulty run has no fault-free state to start the twin from: it runs without.
     }
+  }
+
+  /**
+   * The name of this history's fault-free run, as far as a new machine does not change it:
+   * the program and the setup. Every machine of a session with the same name, until it takes
+   * input, runs the same fault-free run (the twin keeps its states: passed-states.ts). A
+   * machine restored from a snapshot has none: its past is not the program's from its start.
+   */
+  private twinHistory(): string | undefined {
+    return this.restored ? undefined : `program ${this.programsLoaded}, ${JSON.stringify(this.setup)}`;
   }
 
   /** The virtual clock, cycles: a workload's (its feed's, which runs on while the service is down), else the machine's. */
@@ -740,6 +755,7 @@ export class MachineSession {
     this.rig = Rig.of(await Machine.fromSnapshot(snapshot, console));
     this.debug.attach(this.rig);
     this.eventCursor = 0;
+    this.restored = true;
     this.judge.reset(true);
     this.workloadRun = undefined; // a snapshot holds the machine, not the feed
     this.startHistory();

@@ -77,10 +77,15 @@ export class Twin {
   /** Bytes at the start of both outputs known to be equal. */
   private equalPrefix = 0;
 
-  /** `port`: the runner its fault-free run runs in (it may have served another history: the twin starts it over). */
-  constructor(port: Promise<FaultFreePort>) {
+  /**
+   * `port`: the runner its fault-free run runs in (it may have served another history: the
+   * twin starts it over). `history` names the machine's history when it is one a machine
+   * before may have run (FaultFreeRunner.forget): the runner then goes on from the states
+   * that run passed.
+   */
+  constructor(port: Promise<FaultFreePort>, history?: string) {
     this.run = new FaultFreeRun(port);
-    this.run.forget();
+    this.run.forget(history);
   }
 
   /** The twin mirrors the machine: nothing has taken effect that the fault-free run lacks. */

@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MachineSession, VIEW_CSRS, type MachineView, type TwinView } from '../../src/worker/session.ts';
 import { FAST_IPS } from '../../src/worker/views.ts';
 import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
 import { CHECKPOINT_INTERVAL } from '../../src/worker/time-travel.ts';
+import { KEEP_SPACING } from '../../src/worker/passed-states.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { firstDifference } from '../../src/fault/classify.ts';
@@ -340,6 +341,57 @@ describe('the twin in a worker of its own', () => {
       expect(forward.instret).toBe(present.instret);
       expect({ ...shownTwin(forward.twin!), output: twinOutput([await session.travel(present.instret)]) }).toEqual(twinAtPresent);
     }
+  }, 120_000);
+
+  it('on a reset machine goes on from the states the last machine\'s twin passed: the same states, less of the run executed again', async () => {
+    const source = intMix(2_000_000); // 40 M instructions: the twin keeps states at 2^24 and 2^25 and where it halts
+    const golden = await goldenRunner('simplex', source);
+    const session = new MachineSession({}); // fault-free runs in this thread, where their instructions are counted
+    sessions.push(session);
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    /** Instructions simplex machines execute: the twin's and the verdict's fault-free run (the machine is tmr). */
+    let faultFree = 0;
+    const run = Machine.prototype.run;
+    vi.spyOn(Machine.prototype, 'run').mockImplementation(function (this: Machine, budget: number) {
+      const result = run.call(this, budget);
+      if (this.config.topology === 'simplex') faultFree += result.executed;
+      return result;
+    });
+    /** The run with the fault, 20 M instructions at a time (the twin follows at each end): the twin in each view, and the fault-free instructions executed. */
+    const once = async () => {
+      faultFree = 0;
+      await session.inject(ACCUMULATOR_FLIP(3));
+      const twins: ReturnType<typeof shownTwin>[] = [];
+      for (let halted = false; !halted;) {
+        halted = (await session.run(20_000_000)).halted;
+        twins.push(shownTwin((await session.view()).twin!));
+      }
+      while ((await session.view()).verdict?.kind === 'pending') await session.changed();
+      expect((await session.view()).verdict).toMatchObject({ kind: 'judged', outcome: 'recovered' });
+      return { twins, executed: faultFree };
+    };
+    const first = await once();
+    expect(first.twins.map((t) => t.instret)).toEqual([20_000_000, 40_000_000, expect.any(Number)]);
+    for (const twin of first.twins) expect(twin).toEqual(golden(twin.instret));
+    const halt = first.twins.at(-1)!.instret;
+    expect(first.executed).toBeGreaterThanOrEqual(halt - 999); // the twin from instruction 999 to the end (and some of the verdict's run)
+    await session.reset();
+    const second = await once();
+    expect(second.twins).toEqual(first.twins);
+    // The verdict's run is kept, and runs no more. The twin goes on from 2^24 to 20 M, from
+    // 2^25 to 40 M, and from 40 M to the halt (its kept state there saves less than 2^20).
+    expect(second.executed).toBe((20_000_000 - KEEP_SPACING) + (40_000_000 - 2 * KEEP_SPACING) + (halt - 40_000_000));
+
+    // Another program, as long: its twin shows its own fault-free run, not states the last one passed.
+    const other = intMix(2_000_001);
+    const otherGolden = await goldenRunner('simplex', other);
+    await session.load({ kind: 'source', source: other, name: 'int-mix.s' });
+    const third = await once();
+    expect(third.executed).toBeGreaterThanOrEqual(third.twins.at(-1)!.instret - 999);
+    for (const twin of third.twins) expect(twin).toEqual(otherGolden(twin.instret));
+    vi.restoreAllMocks();
   }, 120_000);
 
   it('runs in the machine\'s thread where no worker can be started, says why, and shows the same states', async () => {

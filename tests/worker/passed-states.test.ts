@@ -1,0 +1,138 @@
+/**
+ * A fault-free runner keeps the states its run passes along a named history without input
+ * (passed-states.ts), and a later run of the same history goes on from them: it reports
+ * exactly what a run that executes every instruction reports (instruction count, halt,
+ * registers, output), while executing only what lies beyond the newest state kept short of
+ * each advance — a count that follows from the grid (KEEP_SPACING, SKIP_MIN) alone.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Machine } from '../../src/machine/machine.ts';
+import { FaultFreeRunner, SKIP_MIN, type FaultFreeReport, type TwinState } from '../../src/worker/fault-free.ts';
+import { KEEP_SPACING, MAX_KEPT, MAX_KEPT_BYTES, PassedStates } from '../../src/worker/passed-states.ts';
+import { ReferenceRun, type InputChunk } from '../../src/worker/reference.ts';
+import { assembleOrThrow } from '../helpers/machine.ts';
+
+const INT_MIX = readFileSync(new URL('../../examples/bench/int-mix.s', import.meta.url), 'utf8');
+/** int-mix with 2 M turns of 20 instructions: about 40 M instructions, then it prints its checksum and exits. */
+const PROGRAM = assembleOrThrow(INT_MIX.replace(/^(\s+li\s+s0,\s*)6000000(\s)/m, '$12000000$2'), 'int-mix.s');
+const SETUP = { topology: 'simplex' } as const;
+/** Where the twin forks: a fault-free state of the program, as a machine's before its first fault. */
+const FORK = 1000;
+const END = 100_000_000;
+/** Advances as a machine's time slices ask for them. */
+const UNTILS = [5_000_000, 20_000_000, 37_000_000, END];
+
+async function forkState(): Promise<{ state: TwinState; output: Uint8Array }> {
+  const run = await ReferenceRun.start(SETUP, PROGRAM);
+  run.advance(FORK, []);
+  return { state: { ...run.state(), instret: run.instret }, output: run.output() };
+}
+
+/** What a report says of the run, without how the output was sent. */
+const seen = (r: FaultFreeReport, output: number[]) => {
+  output.length = r.outputFrom;
+  output.push(...r.output);
+  return { instret: r.instret, halt: r.halt, pc: r.module.pc, regs: r.module.regs, output: new TextDecoder().decode(Uint8Array.from(output)) };
+};
+
+/** Instructions machines execute while `body` runs (Machine.run's counts). */
+function executedBy(body: () => void): number {
+  let executed = 0;
+  const original = Machine.prototype.run;
+  const spy = vi.spyOn(Machine.prototype, 'run').mockImplementation(function (this: Machine, budget: number) {
+    const result = original.call(this, budget);
+    executed += result.executed;
+    return result;
+  });
+  body();
+  spy.mockRestore();
+  return executed;
+}
+
+/** A twin's pass over the history from the fork: forget(history), resume, the advances. */
+async function pass(runner: FaultFreeRunner, history: string | undefined, inputs: InputChunk[] = []) {
+  const { state, output } = await forkState();
+  runner.forget(history);
+  runner.resume(state, output);
+  const out: number[] = [...output];
+  const reports: ReturnType<typeof seen>[] = [];
+  const executed = executedBy(() => {
+    for (const until of UNTILS) reports.push(seen(runner.advance(until, inputs), out));
+  });
+  return { reports, executed };
+}
+
+describe('a fault-free runner along a named history', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('goes on from the states the last run of the history passed, and reports what a full run reports', async () => {
+    const full = await pass(new FaultFreeRunner(), undefined);
+    const halt = full.reports.at(-1)!;
+    expect(halt.halt).toMatchObject({ reason: 'exit', exitCode: 0 });
+    expect(halt.output).toMatch(/^[0-9a-f]{8}\n$/);
+    expect(halt.instret).toBeGreaterThan(37_000_000 + SKIP_MIN); // the halt's state saves the last advance's whole way
+    expect(full.executed).toBe(halt.instret - FORK);
+
+    const runner = new FaultFreeRunner();
+    const first = await pass(runner, 'int-mix on simplex');
+    expect(first.reports).toEqual(full.reports);
+    expect(first.executed).toBe(halt.instret - FORK); // nothing kept yet
+
+    const again = await pass(runner, 'int-mix on simplex');
+    expect(again.reports).toEqual(full.reports);
+    // From the fork to 5 M (no state kept between); from 2^24 to 20 M; from 2^25 to 37 M; the halt's state kept.
+    expect(again.executed).toBe((5_000_000 - FORK) + (20_000_000 - KEEP_SPACING) + (37_000_000 - 2 * KEEP_SPACING) + 0);
+  });
+
+  it('keeps nothing for another history, an unnamed one, or one that took input', async () => {
+    const runner = new FaultFreeRunner();
+    const full = await pass(runner, 'one');
+    const total = full.executed;
+    expect((await pass(runner, 'another')).executed).toBe(total);
+    expect((await pass(runner, 'another')).executed).toBeLessThan(total); // kept for 'another' now
+    expect((await pass(runner, undefined)).executed).toBe(total);
+
+    await pass(runner, 'one'); // kept for 'one' again
+    const input = [{ at: 2_000_000, bytes: new TextEncoder().encode('x') }]; // int-mix reads none: the run is the same
+    const withInput = await pass(runner, 'one', input);
+    expect(withInput.reports).toEqual(full.reports);
+    expect(withInput.executed).toBe(total); // a history with input goes on from no kept state...
+    expect((await pass(runner, 'one')).executed).toBe(total); // ...and keeps none for the next run
+  });
+});
+
+describe('the states kept', () => {
+  /** A state at `instret` whose snapshot has `bytes` bytes. */
+  const at = (instret: number, bytes = 1): TwinState => ({ snapshot: new ArrayBuffer(bytes), queue: [], delivered: 0, outputLength: 0, instret });
+
+  it('lie on a grid whose spacing doubles when more than MAX_KEPT would be kept', () => {
+    const kept = new PassedStates();
+    kept.clear('h');
+    for (let k = 1; k <= MAX_KEPT; k++) kept.keep(at(k * KEEP_SPACING));
+    expect(kept.count).toBe(MAX_KEPT);
+    expect(kept.nextAfter(MAX_KEPT * KEEP_SPACING)).toBe((MAX_KEPT + 1) * KEEP_SPACING);
+    kept.keep(at((MAX_KEPT + 1) * KEEP_SPACING));
+    expect(kept.count).toBe(Math.floor((MAX_KEPT + 1) / 2)); // the even multiples of KEEP_SPACING
+    expect(kept.nextAfter(MAX_KEPT * KEEP_SPACING)).toBe((MAX_KEPT + 2) * KEEP_SPACING);
+    expect(kept.newest(0, 3 * KEEP_SPACING)?.instret).toBe(2 * KEEP_SPACING);
+    expect(kept.newest(2 * KEEP_SPACING, 3 * KEEP_SPACING)).toBeUndefined();
+    expect(kept.wants(3 * KEEP_SPACING)).toBe(false); // off the grid now
+  });
+
+  it('stay under MAX_KEPT_BYTES, and keep the state the run halted in beside the grid', () => {
+    const kept = new PassedStates();
+    kept.clear('h');
+    const MiB = 2 ** 20;
+    const fit = Math.floor(MAX_KEPT_BYTES / MiB);
+    for (let k = 1; k <= fit + 1; k++) kept.keep(at(k * KEEP_SPACING, MiB));
+    expect(kept.count).toBe(Math.floor((fit + 1) / 2));
+    expect(kept.bytes).toBeLessThanOrEqual(MAX_KEPT_BYTES);
+    kept.keep(at(5 * KEEP_SPACING + 7), true);
+    expect(kept.newest(4 * KEEP_SPACING, END)?.instret).toBe(5 * KEEP_SPACING + 7);
+    expect(kept.wants(5 * KEEP_SPACING + 7, true)).toBe(false);
+    kept.clear();
+    expect(kept.count).toBe(0);
+    expect(kept.keeping).toBe(false);
+  });
+});
