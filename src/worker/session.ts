@@ -150,9 +150,10 @@ export class MachineSession {
     });
   }
 
-  /** Ends the workers of the fault-free runs (a session that is done with). */
+  /** Ends the workers of the fault-free runs, and judging in the background (a session that is done with). */
   close(): void {
     this.pause();
+    this.judge.close();
     this.runners.close();
   }
 

@@ -117,6 +117,13 @@ export class VerdictJudge {
     this.newHistory([]);
   }
 
+  /** The session is done with: judging in the background stops, and the fault-free run goes. */
+  close(): void {
+    this.machines++;
+    this.background = false;
+    this.reference = undefined;
+  }
+
   /** The machine travelled: the verdict is the new position's (settle() decides it). */
   rewound(): void {
     this.rewinds++;

@@ -10,7 +10,7 @@
  * events must be the golden run's.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { MachineSession, VIEW_CSRS, type MachineView, type ModuleView } from '../../src/worker/session.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { MachineEvent } from '../../src/machine/events.ts';
@@ -138,9 +138,14 @@ async function goldenRun(plan: Plan): Promise<{ states: State[]; events: Machine
   return { states, events: machine.events, output: Uint8Array.from(output), wholeMemory };
 }
 
+/** Sessions of a test, closed after it (a verdict judged in the background stops). */
+const sessions: MachineSession[] = [];
+afterEach(() => sessions.splice(0).forEach((s) => s.close()));
+
 /** A session driven as a user would: steps of seeded sizes, the plan's interventions made at their instructions. */
 async function liveSession(plan: Plan, seed: number, twin = false): Promise<MachineSession> {
   const session = new MachineSession(TRAVEL);
+  sessions.push(session);
   await session.create({ topology: plan.topology, ...plan.config });
   await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
   session.setTwin(twin);
@@ -282,6 +287,7 @@ describe('time travel', () => {
 
   it('jumps to the injection, the first difference and the detection', async () => {
     const session = new MachineSession(TRAVEL);
+    sessions.push(session);
     await session.create({ topology: 'dmr' });
     await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
     // s5 (x21) holds the seed each pass starts from (mix.s: `mv a0, s5` before `call mix`; pass 3
@@ -312,6 +318,7 @@ describe('time travel', () => {
     const plan = seededPlan('pair-spare', 5);
     const golden = await goldenRun(plan);
     const session = new MachineSession(TRAVEL);
+    sessions.push(session);
     session.setTimeTravel(false);
     await session.create({ topology: plan.topology, ...plan.config });
     await session.load({ kind: 'source', source: SOURCE, name: 'mix.s' });
