@@ -242,6 +242,8 @@ export class MachineController extends EventTarget {
   private consoleText = new ConsoleText();
   private twinText = new ConsoleText();
   private looping = false;
+  /** A fast run before its first view (FIRST_VIEW_MS): news waits for that view, as the run's start does (see watch()). */
+  private quiet = false;
   /** A session.changed() is waiting (see watch()). */
   private watching = false;
   private frameBusy = false;
@@ -441,6 +443,7 @@ export class MachineController extends EventTarget {
         // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
         this.set(patch, !this.fast);
       }
+      this.quiet = this.fast;
       this.loop();
       this.watch();
     });
@@ -581,6 +584,7 @@ export class MachineController extends EventTarget {
       if (!this.frameBusy && credit >= interval - 1) {
         credit -= interval;
         this.frameBusy = true;
+        this.quiet = false;
         const detail = interval === 0 || this.detailDue || now - lastDetail >= DETAIL_MS;
         if (detail) {
           lastDetail = now;
@@ -603,7 +607,9 @@ export class MachineController extends EventTarget {
    * rather than at the next throttled view. It is a status view while the machine still runs
    * (changed() says whether it does; the registers, code and memory come with the next pull,
    * which new events make detailed: their tables cost the page's drawing, and the worker's
-   * core, far more), else a detailed one.
+   * core, far more), else a detailed one. News in a fast run's first FIRST_VIEW_MS (a fault
+   * applied at once) comes with its first view instead: drawing it would take the worker's
+   * core as drawing the start would.
    */
   private watch(): void {
     if (this.watching) return;
@@ -611,7 +617,7 @@ export class MachineController extends EventTarget {
     void this.session.changed().then(async (running) => {
       this.watching = false;
       if (!this.looping) return;
-      await this.enqueue(() => this.refreshNow(!running)).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
+      if (!(running && this.quiet)) await this.enqueue(() => this.refreshNow(!running)).catch((error) => this.set({ message: { kind: 'error', text: errorText(error) } }));
       if (this.looping && (this.running || this.state.view?.verdict?.kind === 'pending')) this.watch();
     });
   }
