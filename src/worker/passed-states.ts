@@ -23,7 +23,7 @@ import type { TwinState } from './fault-free.ts';
 export const KEEP_SPACING = 2 ** 24;
 /** States kept at most, on the grid. */
 export const MAX_KEPT = 64;
-/** Bytes of states kept at most. */
+/** Bytes of states kept at most, the grid's and the end's. */
 export const MAX_KEPT_BYTES = 48 * 2 ** 20;
 
 export class PassedStates {
@@ -55,16 +55,17 @@ export class PassedStates {
     return instret % this.spacing === 0 && !this.grid.some((s) => s.instret === instret);
   }
 
-  /** Keeps `state`, one it wants() (with the same `halted`). */
+  /** Keeps `state`, one it wants() (with the same `halted`), unless it alone is over MAX_KEPT_BYTES. */
   keep(state: TwinState, halted = false): void {
-    if (!this.wants(state.instret, halted)) return;
+    if (!this.wants(state.instret, halted) || state.snapshot.byteLength > MAX_KEPT_BYTES) return;
     if (halted) {
       this.end = state;
-      return;
+    } else {
+      this.grid.push(state);
+      this.grid.sort((a, b) => a.instret - b.instret);
     }
-    this.grid.push(state);
-    this.grid.sort((a, b) => a.instret - b.instret);
-    while (this.grid.length > MAX_KEPT || this.bytes > MAX_KEPT_BYTES) {
+    // Each doubling drops half the grid at least; an empty grid ends it (the end fits alone).
+    while (this.grid.length > MAX_KEPT || (this.grid.length > 0 && this.bytes > MAX_KEPT_BYTES)) {
       this.spacing *= 2;
       this.grid = this.grid.filter((s) => s.instret % this.spacing === 0);
     }

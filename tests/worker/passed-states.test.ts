@@ -129,8 +129,16 @@ describe('the states kept', () => {
     expect(kept.count).toBe(Math.floor((fit + 1) / 2));
     expect(kept.bytes).toBeLessThanOrEqual(MAX_KEPT_BYTES);
     kept.keep(at(5 * KEEP_SPACING + 7), true);
-    expect(kept.newest(4 * KEEP_SPACING, END)?.instret).toBe(5 * KEEP_SPACING + 7);
+    expect(kept.newest(5 * KEEP_SPACING, 5 * KEEP_SPACING + 7)?.instret).toBe(5 * KEEP_SPACING + 7); // between grid points
     expect(kept.wants(5 * KEEP_SPACING + 7, true)).toBe(false);
+    // An end of all but 1 MiB of the budget leaves room for one grid state of 1 MiB at most.
+    kept.keep(at(9 * KEEP_SPACING + 1, MAX_KEPT_BYTES - MiB), true);
+    expect(kept.bytes).toBeLessThanOrEqual(MAX_KEPT_BYTES);
+    expect(kept.count).toBeLessThanOrEqual(2);
+    expect(kept.newest(9 * KEEP_SPACING, 10 * KEEP_SPACING)?.instret).toBe(9 * KEEP_SPACING + 1);
+    // A state over the budget alone is not kept.
+    kept.keep(at(10 * KEEP_SPACING + 1, MAX_KEPT_BYTES + 1), true);
+    expect(kept.newest(9 * KEEP_SPACING, 10 * KEEP_SPACING)?.instret).toBe(9 * KEEP_SPACING + 1);
     kept.clear();
     expect(kept.count).toBe(0);
     expect(kept.keeping).toBe(false);
