@@ -138,3 +138,18 @@ export async function runScripted(
   }
   return { machine, program: loaded, reads: scripted.reads, text: scripted.text, inputStops };
 }
+
+/**
+ * Counts the instructions machines execute (Machine.run's counts) from now until stop():
+ * those of the machines `counted` accepts.
+ */
+export function countExecuted(counted: (machine: Machine) => boolean = () => true): { readonly executed: number; stop(): void } {
+  const run = Machine.prototype.run;
+  let executed = 0;
+  Machine.prototype.run = function (this: Machine, budget: number) {
+    const result = run.call(this, budget);
+    if (counted(this)) executed += result.executed;
+    return result;
+  };
+  return { get executed() { return executed; }, stop: () => { Machine.prototype.run = run; } };
+}

@@ -6,12 +6,11 @@
  * each advance — a count that follows from the grid (KEEP_SPACING, SKIP_MIN) alone.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Machine } from '../../src/machine/machine.ts';
+import { describe, expect, it } from 'vitest';
 import { FaultFreeRunner, SKIP_MIN, type FaultFreeReport, type TwinState } from '../../src/worker/fault-free.ts';
 import { KEEP_SPACING, MAX_KEPT, MAX_KEPT_BYTES, PassedStates } from '../../src/worker/passed-states.ts';
 import { ReferenceRun, type InputChunk } from '../../src/worker/reference.ts';
-import { assembleOrThrow } from '../helpers/machine.ts';
+import { assembleOrThrow, countExecuted } from '../helpers/machine.ts';
 
 const INT_MIX = readFileSync(new URL('../../examples/bench/int-mix.s', import.meta.url), 'utf8');
 /** int-mix with 2 M turns of 20 instructions: about 40 M instructions, then it prints its checksum and exits. */
@@ -36,18 +35,15 @@ const seen = (r: FaultFreeReport, output: number[]) => {
   return { instret: r.instret, halt: r.halt, pc: r.module.pc, regs: r.module.regs, output: new TextDecoder().decode(Uint8Array.from(output)) };
 };
 
-/** Instructions machines execute while `body` runs (Machine.run's counts). */
+/** Instructions machines execute while `body` runs. */
 function executedBy(body: () => void): number {
-  let executed = 0;
-  const original = Machine.prototype.run;
-  const spy = vi.spyOn(Machine.prototype, 'run').mockImplementation(function (this: Machine, budget: number) {
-    const result = original.call(this, budget);
-    executed += result.executed;
-    return result;
-  });
-  body();
-  spy.mockRestore();
-  return executed;
+  const counter = countExecuted();
+  try {
+    body();
+  } finally {
+    counter.stop();
+  }
+  return counter.executed;
 }
 
 /** A twin's pass over the history from the fork: forget(history), resume, the advances. */
@@ -64,8 +60,6 @@ async function pass(runner: FaultFreeRunner, history: string | undefined, inputs
 }
 
 describe('a fault-free runner along a named history', () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it('goes on from the states the last run of the history passed, and reports what a full run reports', async () => {
     const full = await pass(new FaultFreeRunner(), undefined);
     const halt = full.reports.at(-1)!;

@@ -3,14 +3,14 @@
  * in this thread and in a real worker_threads Worker, driven the way the browser drives it.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Remote } from 'comlink';
 import { MachineSession, type MachineSetup, type MachineView } from '../../src/worker/session.ts';
 import { createNodeMachineWorker } from '../../src/worker/node-client.ts';
 import { sessionInThread } from '../helpers/session.ts';
 import { inThread, type FaultFreeSpawner } from '../../src/worker/fault-free.ts';
 import { InputError } from '../../src/input-error.ts';
-import { Machine } from '../../src/machine/machine.ts';
+import { countExecuted } from '../helpers/machine.ts';
 import type { MachineClient } from '../../src/worker/client.ts';
 import { CHECKSUM_OUTPUT as EXPECTED } from '../helpers/checksum.ts'; // examples/checksum.s's output, derived there
 
@@ -256,21 +256,18 @@ describe('the verdict of a run, against the fault-free run of the same program a
     const view = await session.step(10);
     expect(view.halt).toMatchObject({ reason: 'dead' });
     expect(view.verdict).toMatchObject({ kind: 'pending' });
-    let executed = 0;
-    const run = Machine.prototype.run;
-    const spy = vi.spyOn(Machine.prototype, 'run').mockImplementation(function (this: Machine, budget: number) {
-      const result = run.call(this, budget);
-      executed += result.executed;
-      return result;
-    });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(executed).toBeGreaterThan(0); // judging
-    await session.close();
-    await new Promise((r) => setTimeout(r, 50)); // a time slice in flight ends
-    const atClose = executed;
-    await new Promise((r) => setTimeout(r, 200));
-    spy.mockRestore();
-    expect(executed).toBe(atClose);
+    const counter = countExecuted();
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      expect(counter.executed).toBeGreaterThan(0); // judging
+      await session.close();
+      await new Promise((r) => setTimeout(r, 50)); // a time slice in flight ends
+      const atClose = counter.executed;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(counter.executed).toBe(atClose);
+    } finally {
+      counter.stop();
+    }
   });
 
   it('gives the fault-free run the console input the faulty run got', async () => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { MachineSession, VIEW_CSRS, type MachineView, type TwinView } from '../../src/worker/session.ts';
 import { FAST_IPS } from '../../src/worker/views.ts';
 import { spawnFaultFreeNodeWorker } from '../../src/worker/fault-free-node-client.ts';
@@ -15,7 +15,7 @@ import { KEEP_SPACING } from '../../src/worker/passed-states.ts';
 import { Machine, type MachineConfig } from '../../src/machine/machine.ts';
 import type { Topology } from '../../src/machine/topology.ts';
 import { firstDifference } from '../../src/fault/classify.ts';
-import { assembleOrThrow } from '../helpers/machine.ts';
+import { assembleOrThrow, countExecuted } from '../helpers/machine.ts';
 import { lockstep } from '../cli/lockstep.ts';
 
 const PATH = fileURLToPath(new URL('../fixtures/time-travel/mix.s', import.meta.url));
@@ -352,16 +352,11 @@ describe('the twin in a worker of its own', () => {
     await session.load({ kind: 'source', source, name: 'int-mix.s' });
     session.setTwin(true);
     /** Instructions simplex machines execute: the twin's and the verdict's fault-free run (the machine is tmr). */
-    let faultFree = 0;
-    const run = Machine.prototype.run;
-    vi.spyOn(Machine.prototype, 'run').mockImplementation(function (this: Machine, budget: number) {
-      const result = run.call(this, budget);
-      if (this.config.topology === 'simplex') faultFree += result.executed;
-      return result;
-    });
+    const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
+    onTestFinished(() => faultFree.stop());
     /** The run with the fault, 20 M instructions at a time (the twin follows at each end): the twin in each view, and the fault-free instructions executed. */
     const once = async () => {
-      faultFree = 0;
+      const before = faultFree.executed;
       await session.inject(ACCUMULATOR_FLIP(3));
       const twins: ReturnType<typeof shownTwin>[] = [];
       for (let halted = false; !halted;) {
@@ -370,7 +365,7 @@ describe('the twin in a worker of its own', () => {
       }
       while ((await session.view()).verdict?.kind === 'pending') await session.changed();
       expect((await session.view()).verdict).toMatchObject({ kind: 'judged', outcome: 'recovered' });
-      return { twins, executed: faultFree };
+      return { twins, executed: faultFree.executed - before };
     };
     const first = await once();
     expect(first.twins.map((t) => t.instret)).toEqual([20_000_000, 40_000_000, expect.any(Number)]);
@@ -391,7 +386,6 @@ describe('the twin in a worker of its own', () => {
     const third = await once();
     expect(third.executed).toBeGreaterThanOrEqual(third.twins.at(-1)!.instret - 999);
     for (const twin of third.twins) expect(twin).toEqual(otherGolden(twin.instret));
-    vi.restoreAllMocks();
   }, 120_000);
 
   it('runs in the machine\'s thread where no worker can be started, says why, and shows the same states', async () => {
