@@ -27,22 +27,24 @@ export const MAX_KEPT = 64;
 export const MAX_KEPT_BYTES = 48 * 2 ** 20;
 
 export class PassedStates {
-  /** The history they are of, when one is kept: its name (FaultFreeRunner.forget). */
-  history?: string;
+  private name?: string;
   private grid: TwinState[] = [];
   private end?: TwinState;
   private spacing = KEEP_SPACING;
 
   /** Drops them all; `history` names the history kept from now on (undefined: none). */
   clear(history?: string): void {
-    this.history = history;
+    this.name = history;
     this.grid = [];
     this.end = undefined;
     this.spacing = KEEP_SPACING;
   }
 
+  /** The history they are of, when one is kept: its name (FaultFreeRunner.forget). */
+  get history(): string | undefined { return this.name; }
+
   /** Whether states are kept: a history is named. */
-  get keeping(): boolean { return this.history !== undefined; }
+  get keeping(): boolean { return this.name !== undefined; }
 
   /** Where the next state falls due after instruction `instret`. */
   nextAfter(instret: number): number {
