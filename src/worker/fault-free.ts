@@ -23,6 +23,7 @@ import { compileCore } from '../machine/core.ts';
 import type { Machine, MachineConfig } from '../machine/machine.ts';
 import type { Halt } from '../machine/events.ts';
 import type { Program } from '../isa/program.ts';
+import type { MachineSetup } from './rig.ts';
 import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.ts';
 import { ByteLog } from './byte-log.ts';
 import { architectural, type Architectural } from './architectural.ts';
@@ -41,6 +42,16 @@ export interface TwinState extends ReferenceState {
 
 /** A fault-free run's setup: a machine's, without its console. */
 export type FaultFreeSetup = Omit<MachineConfig, 'console' | 'blockingInput'>;
+
+/**
+ * The setup of the fault-free run of a machine of `setup`: one module, a simplex machine.
+ * Until a lockstep machine deviates its modules hold the same state, and each runs on as a
+ * simplex machine of the same setup does, instruction for instruction (twin.ts,
+ * faultFreeSnapshot) — so the fault-free run of every topology of one setup is the same.
+ */
+export function faultFreeSetup(setup: MachineSetup): FaultFreeSetup {
+  return { ...setup, topology: 'simplex' };
+}
 
 /** Where a fault-free run is, as its runner answers an advance. */
 export interface FaultFreeReport {

@@ -47,7 +47,7 @@ import { compareForPage, type CompareProgress, type CompareRequest, type Compare
 import { loadProgram } from '../isa/load.ts';
 import type { Program } from '../isa/program.ts';
 import { parseFault, formatFault, FaultSpecError } from '../fault/spec.ts';
-import { FaultFreeRunners, type FaultFreeSpawner } from './fault-free.ts';
+import { FaultFreeRunners, faultFreeSetup, type FaultFreeSpawner } from './fault-free.ts';
 import { architectural } from './architectural.ts';
 import { transfer } from 'comlink';
 import { WorkloadRun } from './workload-run.ts';
@@ -88,7 +88,7 @@ export class MachineSession {
   private rig?: Rig;
   private program?: Program;
   private setup: MachineSetup = { topology: 'simplex' };
-  /** Programs loaded so far (a new program object is a new one), and whether the machine was restored from a snapshot: what names its history (twinHistory). */
+  /** Programs loaded so far (a new program object is a new one), and whether the machine was restored from a snapshot: what names its fault-free run (faultFreeHistory). */
   private programsLoaded = 0;
   private restored = false;
   private output: number[] = [];
@@ -136,6 +136,7 @@ export class MachineSession {
       get machine() { return session.m; },
       get program() { return session.program; },
       get setup() { return session.setup; },
+      get history() { return session.faultFreeHistory(); },
       get output() { return session.outputLog; },
       get twin() { return session.timeTravel?.twin; },
       port: () => this.runners.reference(),
@@ -232,7 +233,7 @@ export class MachineSession {
       },
       perform: (intervention) => this.perform(intervention),
       run: (budget, untilCycle) => (workload ? workload.run(budget, untilCycle) : rig.machine!.run(budget)),
-      twin: () => new Twin(this.runners.twin(), this.twinHistory()),
+      twin: () => new Twin(this.runners.twin(), this.faultFreeHistory()),
     }, { ...this.travelOptions, enabled: this.travelOn });
     this.timeTravel = travel;
     if (workload) {
@@ -247,13 +248,14 @@ export class MachineSession {
   }
 
   /**
-   * The name of this history's fault-free run, as far as a new machine does not change it:
-   * the program and the setup. Every machine of a session with the same name, until it takes
-   * input, runs the same fault-free run (the twin keeps its states: passed-states.ts). A
-   * machine restored from a snapshot has none: its past is not the program's from its start.
+   * The name of the fault-free run of this machine's history, as far as a new machine does
+   * not change it: the program and the fault-free setup (faultFreeSetup: any topology). Every
+   * machine of the session with the same name, until it takes input, has the same fault-free
+   * run: the verdict keeps its run for it, the twin the states it passed (passed-states.ts).
+   * A machine restored from a snapshot has none: its past is not the program's from its start.
    */
-  private twinHistory(): string | undefined {
-    return this.restored ? undefined : `program ${this.programsLoaded}, ${JSON.stringify(this.setup)}`;
+  private faultFreeHistory(): string | undefined {
+    return this.restored ? undefined : `program ${this.programsLoaded}, ${JSON.stringify(faultFreeSetup(this.setup))}`;
   }
 
   /** The virtual clock, cycles: a workload's (its feed's, which runs on while the service is down), else the machine's. */

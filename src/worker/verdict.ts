@@ -27,7 +27,7 @@ import { classify, firstDifference, HANG_FACTOR } from '../fault/classify.ts';
 import type { MachineSetup } from './rig.ts';
 import type { InputChunk } from './reference.ts';
 import type { ByteLog } from './byte-log.ts';
-import { FaultFreeRun, type FaultFreePort, type FaultFreeReport, type FaultFreeSetup } from './fault-free.ts';
+import { FaultFreeRun, faultFreeSetup, type FaultFreePort, type FaultFreeReport } from './fault-free.ts';
 import { deviation, nextDeviation, type Twin } from './twin.ts';
 import { placeDifference, type Verdict } from './views.ts';
 import { MAX_SLICE, SLICE_MS, yieldToEvents } from './time-slices.ts';
@@ -48,6 +48,8 @@ export interface VerdictHost {
   /** The loaded program and the setup it runs on: the fault-free run's (on one module, simplex). */
   readonly program: Program | undefined;
   readonly setup: MachineSetup;
+  /** The name of the machine's fault-free run (program and simplex setup), undefined when there is none to share (a machine restored from a snapshot). */
+  readonly history: string | undefined;
   /** The machine's whole console output. */
   readonly output: ByteLog;
   /** The fault-free twin, while it is shown: it reports the same fault-free run. */
@@ -68,13 +70,12 @@ interface FaultFreeEnd {
 
 export class VerdictJudge {
   /**
-   * The verdict's fault-free run, started when the first fault is scheduled, and what it
-   * runs: the program and, as JSON, the simplex setup (startReference). A new machine of the
-   * same program and setup keeps it (reset()): its fault-free run is the same.
+   * The verdict's fault-free run, started when the first fault is scheduled, and the name of
+   * the history it runs (VerdictHost.history). A new machine of the same name keeps it
+   * (reset()): its fault-free run is the same.
    */
   private reference?: FaultFreeRun;
-  private referenceProgram?: Program;
-  private referenceSetup?: string;
+  private referenceHistory?: string;
   /** The verdict once it is known (see Verdict); never changes after, until reset() or rewound(). */
   private final?: Verdict;
   /** The fault-free run is being run to its end in the background. */
@@ -112,7 +113,7 @@ export class VerdictJudge {
     this.final = undefined;
     this.background = false;
     this.restored = restored;
-    const same = this.host.program === this.referenceProgram && JSON.stringify(faultFreeSetup(this.host.setup)) === this.referenceSetup;
+    const same = this.host.history !== undefined && this.host.history === this.referenceHistory;
     if (restored || !same || this.reference?.failed) this.reference = undefined;
     this.newHistory([]);
   }
@@ -244,10 +245,8 @@ export class VerdictJudge {
    */
   private startReference(program: Program): FaultFreeRun {
     const reference = new FaultFreeRun(this.host.port());
-    const setup = faultFreeSetup(this.host.setup);
-    reference.start(setup, program);
-    this.referenceProgram = program;
-    this.referenceSetup = JSON.stringify(setup);
+    reference.start(faultFreeSetup(this.host.setup), program);
+    this.referenceHistory = this.host.history;
     return reference;
   }
 
@@ -353,9 +352,4 @@ export class VerdictJudge {
       ...(difference ? { difference: placeDifference(difference, output) } : {}),
     };
   }
-}
-
-/** The setup of the fault-free run of a machine of `setup`: one module, a simplex machine (see startReference). */
-function faultFreeSetup(setup: MachineSetup): FaultFreeSetup {
-  return { ...setup, topology: 'simplex' };
 }

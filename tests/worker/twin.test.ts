@@ -354,10 +354,10 @@ describe('the twin in a worker of its own', () => {
     /** Instructions simplex machines execute: the twin's and the verdict's fault-free run (the machine is tmr). */
     const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
     onTestFinished(() => faultFree.stop());
-    /** The run with the fault, 20 M instructions at a time (the twin follows at each end): the twin in each view, and the fault-free instructions executed. */
-    const once = async () => {
+    /** The run with the fault on the last of `modules`, 20 M instructions at a time (the twin follows at each end): the twin in each view, and the fault-free instructions executed. */
+    const once = async (modules = 3) => {
       const before = faultFree.executed;
-      await session.inject(ACCUMULATOR_FLIP(3));
+      await session.inject(ACCUMULATOR_FLIP(modules));
       const twins: ReturnType<typeof shownTwin>[] = [];
       for (let halted = false; !halted;) {
         halted = (await session.run(20_000_000)).halted;
@@ -368,6 +368,7 @@ describe('the twin in a worker of its own', () => {
       return { twins, executed: faultFree.executed - before };
     };
     const first = await once();
+    // The golden run is a simplex machine's: the twin of a tmr machine runs as one.
     expect(first.twins.map((t) => t.instret)).toEqual([20_000_000, 40_000_000, expect.any(Number)]);
     for (const twin of first.twins) expect(twin).toEqual(golden(twin.instret));
     const halt = first.twins.at(-1)!.instret;
@@ -377,7 +378,14 @@ describe('the twin in a worker of its own', () => {
     expect(second.twins).toEqual(first.twins);
     // The verdict's run is kept, and runs no more. The twin goes on from 2^24 to 20 M, from
     // 2^25 to 40 M, and from 40 M to the halt (its kept state there saves less than 2^20).
-    expect(second.executed).toBe((20_000_000 - KEEP_SPACING) + (40_000_000 - 2 * KEEP_SPACING) + (halt - 40_000_000));
+    const again = (20_000_000 - KEEP_SPACING) + (40_000_000 - 2 * KEEP_SPACING) + (halt - 40_000_000);
+    expect(second.executed).toBe(again);
+
+    // Another topology of the same setup: its modules run as the simplex machine does, so its fault-free run is the same.
+    await session.create({ topology: 'pair-spare' });
+    const paired = await once(4);
+    expect(paired.twins).toEqual(first.twins);
+    expect(paired.executed).toBe(again);
 
     // Another program, as long: its twin shows its own fault-free run, not states the last one passed.
     const other = intMix(2_000_001);

@@ -435,15 +435,14 @@ export class MachineController extends EventTarget {
     return this.guarded(async () => {
       this.checkCanRun('run');
       await start(this.state.speed);
+      // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
+      // drawing its start, or news before that view, costs the page's threads 20–30 ms of CPU while the worker runs.
+      this.quiet = this.fast;
       const view = this.state.view;
       if (view) {
         // An error was about what came before; a note of what was done stays, so the page does not move as the run starts.
-        const patch = { view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) };
-        // A fast run is drawn first with its first view (FIRST_VIEW_MS in), or its end if sooner:
-        // drawing its start costs the page's threads 20–30 ms of CPU while the worker runs.
-        this.set(patch, !this.fast);
+        this.set({ view: { ...view, running: true }, ...(this.state.message?.kind === 'error' ? { message: undefined } : {}) }, !this.quiet);
       }
-      this.quiet = this.fast;
       this.loop();
       this.watch();
     });
