@@ -59,6 +59,12 @@ export interface FaultFreeReport {
   halt?: Halt;
   /** It waits for console input beyond the `given` chunks it has (its clock stands still). */
   waiting: boolean;
+  /**
+   * An instruction count at which the run is known to be still running (not halted): its own
+   * unless it halted, or further where the states a run of this history passed before reach
+   * (passed-states.ts); -1 when none is known.
+   */
+  runningAt: number;
   /** Chunks of the input log it has been given, and has taken. */
   given: number;
   delivered: number;
@@ -134,14 +140,34 @@ export class FaultFreeRunner {
 
   /**
    * Runs on to instruction `until` (ReferenceRun.advance) with the history's input —
-   * `inputs` when it changed since the last call, else the last given.
+   * `inputs` when it changed since the last call, else the last given. `lazy` (a machine
+   * running flat out, beside which the twin may be shown behind): where the kept history
+   * reaches past `until`, it may stop short at the newest state kept at or before `until`,
+   * at most a grid spacing before it, rather than execute; the report says where it is.
    */
-  advance(until: number, inputs?: InputChunk[]): FaultFreeReport {
+  advance(until: number, inputs?: InputChunk[], lazy = false): FaultFreeReport {
     if (inputs) this.inputs = inputs;
     if (this.inputs.length > 0 && this.passed.keeping) this.passed.clear(); // a history with input is not kept
-    const more = this.passed.keeping ? this.advanceKeeping(until) : this.running().advance(until, this.inputs);
+    let more: boolean;
+    if (!this.passed.keeping) more = this.running().advance(until, this.inputs);
+    else if (lazy && this.skipAlong(until)) more = !this.run!.machine.halt;
+    else more = this.advanceKeeping(until);
     this.learn();
     return this.report(more);
+  }
+
+  /**
+   * A lazy advance along a kept history (advance()): goes on to the newest state kept at or
+   * before `until`, when the history is kept past `until` and that leaves the run at most a
+   * grid spacing short of it. Whether it did (false: the advance must execute).
+   */
+  private skipAlong(until: number): boolean {
+    const run = this.running();
+    if (!this.passed.knownPast(until)) return false;
+    const ahead = this.passed.newest(run.instret, until);
+    if ((ahead?.instret ?? run.instret) < until - this.passed.gridSpacing) return false;
+    if (ahead) this.run = ReferenceRun.resume(ahead, this.known.bytes(0, ahead.outputLength), run.machine);
+    return true;
   }
 
   /** advance() along a kept history: from the newest state passed that saves SKIP_MIN instructions or more, keeping the states it passes. */
@@ -195,6 +221,7 @@ export class FaultFreeRunner {
       instret: run.instret,
       ...(m.halt ? { halt: m.halt } : {}),
       waiting: !more && !m.halt,
+      runningAt: Math.max(m.halt ? -1 : run.instret, this.passed.knownRunning),
       given: this.inputs.length,
       delivered: run.inputsDelivered,
       module: architectural(m, 0),
@@ -237,7 +264,7 @@ export function inThread(): SpawnedRunner {
     resume: (state, output) => inOrder(() => runner.resume(state, output)),
     stop: () => inOrder(() => runner.stop()),
     forget: (history) => inOrder(() => runner.forget(history)),
-    advance: (until, inputs) => inOrder(() => runner.advance(until, inputs)),
+    advance: (until, inputs, lazy) => inOrder(() => runner.advance(until, inputs, lazy)),
     state: () => inOrder(() => runner.state()),
   } satisfies FaultFreePort;
   return { port, terminate: () => {} };
@@ -364,12 +391,13 @@ export class FaultFreeRun {
     this.post((p) => p.forget(history));
   }
 
-  advance(until: number, inputs: readonly InputChunk[]): void {
+  /** Runs on to instruction `until` with the history's input (FaultFreeRunner.advance: a `lazy` one may stop short). */
+  advance(until: number, inputs: readonly InputChunk[], lazy = false): void {
     this.bound = { instret: Math.max(this.bound.instret, until), delivered: Math.max(this.bound.delivered, inputs.length) };
     const changed = !this.gave(inputs);
     if (changed) this.sentInputs = [...inputs];
     const sent = changed ? [...inputs] : undefined;
-    void this.answered((p) => p.advance(until, sent), (report) => report).catch(() => {});
+    void this.answered((p) => p.advance(until, sent, lazy), (report) => report).catch(() => {});
   }
 
   /**

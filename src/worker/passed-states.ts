@@ -46,6 +46,20 @@ export class PassedStates {
   /** Whether states are kept: a history is named. */
   get keeping(): boolean { return this.name !== undefined; }
 
+  /** Instructions between the states on the grid now (KEEP_SPACING, doubled as they thin). */
+  get gridSpacing(): number { return this.spacing; }
+
+  /** Whether the history is kept as far as instruction `instret`: a state at or after it is kept, or the one it halted in. */
+  knownPast(instret: number): boolean {
+    return this.end !== undefined || (this.grid.length > 0 && this.grid[this.grid.length - 1].instret >= instret);
+  }
+
+  /** The furthest instruction count at which a run of the history is known to be running (not halted) from the states kept; -1 when none is kept. */
+  get knownRunning(): number {
+    if (this.end) return this.end.instret - 1;
+    return this.grid.length > 0 ? this.grid[this.grid.length - 1].instret : -1;
+  }
+
   /** Where the next state falls due after instruction `instret`. */
   nextAfter(instret: number): number {
     return (Math.floor(instret / this.spacing) + 1) * this.spacing;

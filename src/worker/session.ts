@@ -296,7 +296,7 @@ export class MachineSession {
   /** One free-running slice of about `budget` instructions; returns the progress made in the same unit (with a workload: cycles of virtual time). */
   private slice(budget: number): number {
     if (this.workloadRun) return this.workloadRun.advance(budget, budget);
-    return this.runNow(budget).executed;
+    return this.runNow(budget, this.speed > FAST_IPS).executed;
   }
 
   /**
@@ -354,11 +354,14 @@ export class MachineSession {
     return this.runNow(budget);
   }
 
-  /** run() as far as what is known of the fault-free run allows now. */
-  private runNow(budget: number): StepResult {
+  /**
+   * run() as far as what is known of the fault-free run allows now; `fast` (running free
+   * faster than views keep the twin in step): the twin follows lazily.
+   */
+  private runNow(budget: number, fast = false): StepResult {
     const m = this.m;
     budget = Math.max(0, Math.min(budget, this.judge.hangRoom()));
-    const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget) : m.run(budget);
+    const result = this.timeTravel ? this.timeTravel.advance(m.instret + budget, Infinity, fast ? 'lazily' : 'in step') : m.run(budget);
     this.waitingForInput = result.stop === 'input';
     this.judge.settle();
     this.judge.sendAhead(budget);

@@ -135,7 +135,7 @@ interface Checkpoint extends Moment {
   session: SessionState;
   /** The machine had not deviated (twin.ts): its state is also the fault-free run's. */
   faultFree: boolean;
-  /** The twin's state, when it ran on its own (not mirroring) in step with the machine. */
+  /** The twin's state, when it ran on its own (not mirroring): at the checkpoint's instruction, or before it after a lazy advance. */
   twin?: TwinState;
   bytes: number;
 }
@@ -166,6 +166,9 @@ export interface TravelHost {
   /** A new fault-free twin, mirroring. */
   twin(): Twin;
 }
+
+/** How the twin follows a run (TimeTravel.advance): to the rig's instruction; lazily, while the machine runs flat out (Twin.advance); not at all. */
+export type TwinFollows = 'in step' | 'lazily' | 'not';
 
 export interface TimeTravelOptions {
   /** Keep periodic checkpoints (default true). */
@@ -299,11 +302,11 @@ export class TimeTravel {
   /**
    * Runs the rig to instruction `until`, and a workload until its clock reaches
    * `untilCycle`, making the recorded interventions again at their moments on the way and
-   * taking the periodic checkpoints that fall due; the twin follows (unless not `withTwin`).
+   * taking the periodic checkpoints that fall due; the twin follows as `twin` says.
    * It stops earlier where the rig's run does for anything else (see TravelHost.run: a halt,
    * a plain program waiting for console input, a breakpoint, a workload's end).
    */
-  advance(until: number, untilCycle = Infinity, withTwin = true): RunResult {
+  advance(until: number, untilCycle = Infinity, twin: TwinFollows = 'in step'): RunResult {
     const host = this.host;
     const begin = host.rig.instret;
     let stop: RunStop = 'budget';
@@ -343,13 +346,13 @@ export class TimeTravel {
       if (stop === 'cycle') continue; // the caller's clock (seen above), or the next intervention's
       if (stop !== 'budget') break; // any other reason the rig stopped for is the caller's
       if (this.enabled && this.store.due(now.instret)) {
-        this.placeTwin();
+        this.placeTwin(twin === 'lazily');
         this.store.add(this.checkpoint(true));
       }
     }
     const here = this.moment();
     if (!before(here, this.present)) this.reached(here);
-    if (withTwin) this.placeTwin();
+    if (twin !== 'not') this.placeTwin(twin === 'lazily');
     return { stop, executed: host.rig.instret - begin };
   }
 
@@ -377,8 +380,9 @@ export class TimeTravel {
   /**
    * Puts the twin at the machine's instruction: mirroring while the machine has not
    * deviated, else running on, or going on from the newest fault-free state at or before it.
+   * `lazy`: the machine runs flat out, and the twin may stop short of it (Twin.advance).
    */
-  private placeTwin(): void {
+  private placeTwin(lazy = false): void {
     const twin = this.twin;
     if (!twin) return;
     const m = this.host.rig.machine!;
@@ -400,12 +404,12 @@ export class TimeTravel {
         twin.resume(from.twin!);
       }
     }
-    twin.advance(m.instret, inputs);
+    twin.advance(m.instret, inputs, lazy);
   }
 
   /**
-   * The machine and the session's side now; with `withTwin`, the twin's state there once it
-   * arrives (the twin has been placed at the machine's instruction).
+   * The machine and the session's side now; with `withTwin`, the twin's state once it
+   * arrives (the twin has been placed at the machine's instruction, or lazily short of it).
    */
   private checkpoint(withTwin: boolean): Checkpoint {
     const rig = this.host.save(); // flushes the UART's output to the session first
@@ -444,7 +448,7 @@ export class TimeTravel {
       const every = Math.ceil(distance / (FINE_LIMIT + 1));
       const fine: Checkpoint[] = [];
       for (let at = from.instret + every; at < t; at += every) {
-        this.advance(at, Infinity, false);
+        this.advance(at, Infinity, 'not');
         if (this.host.rig.instret !== at) break;
         fine.push(this.checkpoint(false));
       }

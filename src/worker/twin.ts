@@ -21,6 +21,11 @@
  * reported, or just after a fork the machine's own state there. The session lets it lag
  * by a few time slices while running flat out (within()), and waits for it (settled())
  * before any view of a machine that does not run.
+ *
+ * While the machine runs flat out its advances are lazy: along a history a machine before
+ * ran (a reset, the next fault tried), the twin stops at the states that run passed, up to a
+ * grid spacing behind, rather than execute the run again (FaultFreeRunner.advance). settled()
+ * then brings it to the machine's instruction first.
  */
 import type { Machine } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -76,6 +81,8 @@ export class Twin {
   private fork?: { shown: TwinShown; reports: number };
   /** Bytes at the start of both outputs known to be equal. */
   private equalPrefix = 0;
+  /** Where the last advance, a lazy one, was to take it: settled() takes it there. */
+  private owed?: { until: number; inputs: readonly InputChunk[] };
 
   /**
    * `port`: the runner its fault-free run runs in (it may have served another history: the
@@ -120,6 +127,7 @@ export class Twin {
   mirror(): void {
     if (this.forked) this.run.stop();
     this.forked = false;
+    this.owed = undefined;
   }
 
   /**
@@ -130,6 +138,7 @@ export class Twin {
   resume(state: TwinState, output?: Uint8Array, machine?: Machine): void {
     this.run.resume(state, output);
     this.forked = true;
+    this.owed = undefined;
     this.equalPrefix = Math.min(this.equalPrefix, state.outputLength);
     this.fork = machine && {
       shown: { instret: machine.instret, module: architectural(machine, machine.referenceModule() ?? 0) },
@@ -141,11 +150,16 @@ export class Twin {
   forget(): void {
     this.run.forget();
     this.forked = false;
+    this.owed = undefined;
     this.fork = undefined;
     this.equalPrefix = 0;
   }
 
-  /** Its state, once the commands before it are done, for a checkpoint (undefined while it mirrors, or if the history starts over first). */
+  /**
+   * Its state, once the commands before it are done, for a checkpoint: at the machine's
+   * instruction, or after a lazy advance before it (undefined while it mirrors, or if the
+   * history starts over first).
+   */
   state(): Promise<TwinState | undefined> | undefined {
     return this.forked ? this.run.state() : undefined;
   }
@@ -160,13 +174,21 @@ export class Twin {
     return this.forked && at.instret <= instret && at.delivered <= inputs;
   }
 
-  /** Runs on to instruction `until` with the history's input (see ReferenceRun.advance). */
-  advance(until: number, inputs: readonly InputChunk[]): void {
-    if (this.forked) this.run.advance(until, inputs);
+  /**
+   * Runs on to instruction `until` with the history's input (see ReferenceRun.advance);
+   * `lazy` (the machine runs flat out): it may stop short at a state a run of this history
+   * passed before (see above).
+   */
+  advance(until: number, inputs: readonly InputChunk[], lazy = false): void {
+    if (!this.forked) return;
+    this.run.advance(until, inputs, lazy);
+    this.owed = lazy ? { until, inputs } : undefined;
   }
 
-  /** Resolves once it has done every command so far: in step with the machine. */
+  /** Resolves once it has done every command so far, and is where its last advance was to take it: in step with the machine. */
   settled(): Promise<void> {
+    if (this.owed) this.run.advance(this.owed.until, this.owed.inputs);
+    this.owed = undefined;
     return this.run.settled();
   }
 

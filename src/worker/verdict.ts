@@ -169,7 +169,7 @@ export class VerdictJudge {
       if (!run || !report || report.delivered > this.inputLog.length) continue;
       if (report.halt) end = { report, output: run.output };
       else if (report.waiting && run.gave(this.inputLog)) waiting = true;
-      else after = Math.max(after, report.instret);
+      after = Math.max(after, report.runningAt);
     }
     return { after, ...(end ? { end } : {}), waiting };
   }

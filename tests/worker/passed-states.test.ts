@@ -3,7 +3,9 @@
  * (passed-states.ts), and a later run of the same history goes on from them: it reports
  * exactly what a run that executes every instruction reports (instruction count, halt,
  * registers, output), while executing only what lies beyond the newest state kept short of
- * each advance — a count that follows from the grid (KEEP_SPACING, SKIP_MIN) alone.
+ * each advance — a count that follows from the grid (KEEP_SPACING, SKIP_MIN) alone. A lazy
+ * advance (a machine running flat out) stops at a state kept, executing nothing, where that
+ * leaves it at most a spacing short.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,9 +24,9 @@ const END = 100_000_000;
 /** Advances as a machine's time slices ask for them. */
 const UNTILS = [5_000_000, 20_000_000, 37_000_000, END];
 
-async function forkState(): Promise<{ state: TwinState; output: Uint8Array }> {
+async function forkState(at = FORK): Promise<{ state: TwinState; output: Uint8Array }> {
   const run = await ReferenceRun.start(SETUP, PROGRAM);
-  run.advance(FORK, []);
+  run.advance(at, []);
   return { state: { ...run.state(), instret: run.instret }, output: run.output() };
 }
 
@@ -46,15 +48,15 @@ function executedBy(body: () => void): number {
   return counter.executed;
 }
 
-/** A twin's pass over the history from the fork: forget(history), resume, the advances. */
-async function pass(runner: FaultFreeRunner, history: string | undefined, inputs: InputChunk[] = []) {
-  const { state, output } = await forkState();
+/** A twin's pass over the history from `from` (FORK by default): forget(history), resume, the advances (`lazy` ones: a machine running flat out). */
+async function pass(runner: FaultFreeRunner, history: string | undefined, inputs: InputChunk[] = [], { untils = UNTILS, lazy = false, from = FORK } = {}) {
+  const { state, output } = await forkState(from);
   runner.forget(history);
   runner.resume(state, output);
   const out: number[] = [...output];
   const reports: ReturnType<typeof seen>[] = [];
   const executed = executedBy(() => {
-    for (const until of UNTILS) reports.push(seen(runner.advance(until, inputs), out));
+    for (const until of untils) reports.push(seen(runner.advance(until, inputs, lazy), out));
   });
   return { reports, executed };
 }
@@ -93,6 +95,44 @@ describe('a fault-free runner along a named history', () => {
     expect(withInput.reports).toEqual(full.reports);
     expect(withInput.executed).toBe(total); // a history with input goes on from no kept state...
     expect((await pass(runner, 'one')).executed).toBe(total); // ...and keeps none for the next run
+  });
+});
+
+describe('lazy advances (a machine running flat out)', () => {
+  it('stop at the states kept where the history is kept past them, executing nothing, at most a spacing short', async () => {
+    const runner = new FaultFreeRunner();
+    const first = await pass(runner, 'h', [], { lazy: true });
+    const halt = first.reports.at(-1)!.instret;
+    expect(first.executed).toBe(halt - FORK); // nothing kept past any advance yet: each runs to its end
+    expect(first.reports.map((r) => r.instret)).toEqual([...UNTILS.slice(0, -1), halt]);
+
+    // The full run's states at the grid's points, as an unnamed runner reports them.
+    const full = await pass(new FaultFreeRunner(), undefined, [], { untils: [KEEP_SPACING, 2 * KEEP_SPACING, END] });
+    const again = await pass(runner, 'h', [], { lazy: true });
+    expect(again.executed).toBe(0);
+    // 5 M: no state kept after the fork and before it, and the fork lies less than a spacing short: it stays there.
+    expect(again.reports[0].instret).toBe(FORK);
+    expect(again.reports.slice(1)).toEqual(full.reports); // 20 M and 37 M: at 2^24 and 2^25; the end: the halt's state
+    for (const [k, r] of again.reports.entries()) expect(r.instret).toBeGreaterThanOrEqual(Math.min(halt, UNTILS[k]) - KEEP_SPACING);
+
+    // An advance that is not lazy takes it to where it was asked, from the state a lazy one stopped at.
+    const short = await pass(runner, 'h', [], { lazy: true, untils: [37_000_000] });
+    expect(short.reports[0].instret).toBe(2 * KEEP_SPACING);
+    expect(executedBy(() => runner.advance(37_000_000, []))).toBe(37_000_000 - 2 * KEEP_SPACING);
+  });
+
+  it('execute where the states kept leave more than a spacing to run', async () => {
+    const runner = new FaultFreeRunner();
+    await pass(runner, 'h', [], { from: 30_000_000 }); // keeps 2^25 and the halt only: no state before 30 M
+    const lazy = await pass(runner, 'h', [], { lazy: true });
+    // 5 M: within a spacing of the fork; 20 M: more than a spacing past it, with no state kept between, so it runs (and keeps 2^24); 37 M: to 2^25; the end.
+    expect(lazy.executed).toBe(20_000_000 - FORK);
+    expect(lazy.reports.map((r) => r.instret)).toEqual([FORK, 20_000_000, 2 * KEEP_SPACING, lazy.reports.at(-1)!.instret]);
+    expect(lazy.reports.at(-1)!.halt).toMatchObject({ reason: 'exit' });
+
+    // Along a history that is not kept, an advance is what it asks for, lazy or not.
+    const unkept = await pass(new FaultFreeRunner(), undefined, [], { lazy: true });
+    expect(unkept.reports.map((r) => r.instret)).toEqual([...UNTILS.slice(0, -1), lazy.reports.at(-1)!.instret]);
   });
 });
 

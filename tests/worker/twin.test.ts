@@ -396,6 +396,57 @@ describe('the twin in a worker of its own', () => {
     for (const twin of third.twins) expect(twin).toEqual(otherGolden(twin.instret));
   }, 120_000);
 
+  it('on a reset machine running flat out, stops at the states the last machine\'s twin passed: nothing executed again but to be in step once paused', async () => {
+    const source = intMix(4_000_000); // 80 M instructions: the twin keeps states at multiples of 2^24 and where it halts
+    const golden = await goldenRunner('tmr', source);
+    const session = new MachineSession({}); // fault-free runs in this thread, where their instructions are counted
+    sessions.push(session);
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
+    onTestFinished(() => faultFree.stop());
+    const toEnd = async () => {
+      const shown: TwinView[] = [];
+      while (session.status().running) {
+        const twin = session.status().twin;
+        if (twin && !twin.same) shown.push(twin);
+        await sleep(5);
+      }
+      const end = await session.view();
+      expect(end.halt?.reason).toBe('exit');
+      expect(shownTwin(end.twin!)).toEqual(await golden.at(end.instret)); // in step at the halt
+      return { end, shown };
+    };
+    await session.inject(ACCUMULATOR_FLIP(3));
+    session.start();
+    const first = await toEnd();
+    const halt = first.end.instret;
+
+    await session.reset();
+    await session.inject(ACCUMULATOR_FLIP(3));
+    const before = faultFree.executed;
+    session.start();
+    while (session.status().instret < 20_000_000) await sleep(2);
+    session.pause();
+    const paused = await session.view();
+    expect(paused.halt).toBeUndefined();
+    expect(shownTwin(paused.twin!)).toEqual(golden(paused.instret)); // in step once paused
+    // Running, it stopped at the newest kept state at or before the machine; pausing ran it on from there.
+    const p = paused.instret;
+    expect(faultFree.executed - before).toBe(p - Math.floor(p / KEEP_SPACING) * KEEP_SPACING);
+    const caughtUp = faultFree.executed;
+    session.start();
+    const second = await toEnd();
+    expect(second.end.instret).toBe(halt);
+    expect(faultFree.executed).toBe(caughtUp); // from the machine's count at the pause on: the kept states, and the halt's
+    const along = await goldenRunner('tmr', source);
+    for (const twin of second.shown) expect(shownTwin(twin)).toEqual(along(twin.instret)); // each a true state of the fault-free run, in order
+    // Behind the machine: where the pause left it, or at the states kept.
+    for (const twin of second.shown) expect(twin.instret === p || twin.instret === halt || twin.instret % KEEP_SPACING === 0, `the twin shown at ${twin.instret}`).toBe(true);
+    expect(second.shown.some((twin) => twin.instret > p && twin.instret % KEEP_SPACING === 0)).toBe(true);
+  }, 120_000);
+
   it('runs in the machine\'s thread where no worker can be started, says why, and shows the same states', async () => {
     const session = new MachineSession(TRAVEL, () => Promise.reject(new Error('no workers here')));
     await session.create({ topology: 'tmr' });
