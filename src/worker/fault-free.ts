@@ -16,7 +16,9 @@
  *
  * A runner keeps the states its run passes along a history the client names (the twin's:
  * a program and setup, without input), so that the twin of the next machine of the same
- * program and setup goes on from them rather than executing the run again (passed-states.ts).
+ * program and setup goes on from them rather than executing the run again (passed-states.ts);
+ * while the machine is idle it runs the history ahead to keep them before any twin needs
+ * them (scout()).
  */
 import { transfer } from 'comlink';
 import { compileCore } from '../machine/core.ts';
@@ -28,12 +30,19 @@ import { ReferenceRun, type InputChunk, type ReferenceState } from './reference.
 import { ByteLog } from './byte-log.ts';
 import { architectural, type Architectural } from './architectural.ts';
 import { PassedStates } from './passed-states.ts';
+import { yieldToEvents } from './time-slices.ts';
 
 /**
  * Instructions a kept state must save for an advance to go on from it rather than run on
  * (2^20): restoring a state takes about as long as simplex translated code runs 2^19.
  */
 export const SKIP_MIN = 2 ** 20;
+
+/**
+ * Instructions a run ahead of the machine goes at most (FaultFreeRunner.scout, 2^30): about
+ * a second of simplex translated code, the runs a lab is used for many times over.
+ */
+export const SCOUT_LIMIT = 2 ** 30;
 
 /** A state a fault-free run can go on from: a fault-free run's state at instruction `instret`. */
 export interface TwinState extends ReferenceState {
@@ -96,6 +105,10 @@ export class FaultFreeRunner {
   private idle?: Machine;
   /** States passed along this history, when it is named and takes no input: an advance goes on from the newest that saves work. */
   private readonly passed = new PassedStates();
+  /** The run ahead of the machine along the kept history (scout()), until it ends; whether it is held; its loop while one runs. */
+  private scouting?: ReferenceRun;
+  private scoutHeld = true;
+  private scoutLoop?: Promise<void>;
 
   /** Compiles the machine core, so that the other calls build machines at once. */
   async prepare(): Promise<void> {
@@ -135,7 +148,59 @@ export class FaultFreeRunner {
     this.inputs = [];
     if (history !== undefined && history === this.passed.history) return;
     this.known = new ByteLog();
+    this.keepFor(history);
+  }
+
+  /** States passed are kept for `history` from now on (undefined: none); the run ahead, another's, ends. */
+  private keepFor(history?: string): void {
     this.passed.clear(history);
+    this.endScouting();
+  }
+
+  /** Ends the run ahead; its machine is kept for the next resume(). */
+  private endScouting(): void {
+    this.idle ??= this.scouting?.machine;
+    this.scouting = undefined;
+  }
+
+  /**
+   * While the machine is idle: runs the kept history ahead of it in the background — from
+   * `state` (a fault-free state of the history whose console printed `output` before it),
+   * or, without one, on with the run ahead that was held — a slice at a time between the
+   * calls served, keeping the states it passes, so that a twin that forks later runs little
+   * of the history itself. It ends where the run halts, waits for input, or reaches
+   * SCOUT_LIMIT, and does nothing along a history not kept. Resolves once it stops: ended,
+   * or held (hold()).
+   */
+  scout(state?: TwinState, output?: Uint8Array): Promise<void> {
+    if (!this.passed.keeping) return Promise.resolve();
+    if (state && output && !this.scouting) this.scouting = ReferenceRun.resume(state, output, this.idle);
+    if (this.scouting?.machine === this.idle) this.idle = undefined;
+    this.scoutHeld = false;
+    // Cleared once settled, after the assignment even when the run ahead ends without a slice's yield.
+    this.scoutLoop ??= this.runAhead().finally(() => { this.scoutLoop = undefined; });
+    return this.scoutLoop;
+  }
+
+  private async runAhead(): Promise<void> {
+    while (!this.scoutHeld && this.scouting && this.scoutStep()) await yieldToEvents();
+  }
+
+  /** Holds the run ahead after its slice (the machine runs: it would take the machine's time); scout() goes on with it. */
+  hold(): void {
+    this.scoutHeld = true;
+  }
+
+  /** One slice of the run ahead: from the newest state kept, when one is further, to the next state due; false once it has ended. */
+  private scoutStep(): boolean {
+    let run = this.scouting!;
+    const further = this.passed.newest(run.instret, Infinity);
+    if (further) run = this.scouting = ReferenceRun.resume(further, this.known.bytes(0, further.outputLength), run.machine);
+    const going = !run.machine.halt && run.instret < SCOUT_LIMIT && run.advance(Math.min(SCOUT_LIMIT, this.passed.nextAfter(run.instret)), []);
+    this.learn(run);
+    this.keepPassed(run);
+    if (!going) this.endScouting();
+    return going;
   }
 
   /**
@@ -147,7 +212,7 @@ export class FaultFreeRunner {
    */
   advance(until: number, inputs?: InputChunk[], lazy = false): FaultFreeReport {
     if (inputs) this.inputs = inputs;
-    if (this.inputs.length > 0 && this.passed.keeping) this.passed.clear(); // a history with input is not kept
+    if (this.inputs.length > 0 && this.passed.keeping) this.keepFor(undefined); // a history with input is not kept
     let more: boolean;
     if (!this.passed.keeping) more = this.running().advance(until, this.inputs);
     else if (lazy && this.skipAlong(until)) more = !this.run!.machine.halt;
@@ -175,16 +240,19 @@ export class FaultFreeRunner {
     let run = this.running();
     const ahead = this.passed.newest(run.instret + SKIP_MIN, until);
     if (ahead) run = this.run = ReferenceRun.resume(ahead, this.known.bytes(0, ahead.outputLength), run.machine);
-    const keep = (halted: boolean) => {
-      if (this.passed.wants(run.instret, halted)) this.passed.keep({ ...run.state(), instret: run.instret }, halted);
-    };
     for (let next = this.passed.nextAfter(run.instret); next <= until; next = this.passed.nextAfter(run.instret)) {
       if (!run.advance(next, this.inputs)) break;
-      keep(false);
+      this.keepPassed(run);
     }
     const more = run.advance(until, this.inputs);
-    if (run.machine.halt) keep(true);
+    if (run.machine.halt) this.keepPassed(run);
     return more;
+  }
+
+  /** Keeps `run`'s state when it is one the states passed want: on the grid, or where the run halted. */
+  private keepPassed(run: ReferenceRun): void {
+    const halted = run.machine.halt !== undefined;
+    if (this.passed.wants(run.instret, halted)) this.passed.keep({ ...run.state(), instret: run.instret }, halted);
   }
 
   /** Its state now (transferred), and a report of it. */
@@ -206,9 +274,9 @@ export class FaultFreeRunner {
     return this.run;
   }
 
-  /** Keeps what the run printed beyond what was known. */
-  private learn(): void {
-    const log = this.run!.log;
+  /** Keeps what `run` printed beyond what was known. */
+  private learn(run = this.run!): void {
+    const log = run.log;
     if (log.length > this.known.length) this.known.append(log.bytes(this.known.length));
   }
 
@@ -266,6 +334,9 @@ export function inThread(): SpawnedRunner {
     forget: (history) => inOrder(() => runner.forget(history)),
     advance: (until, inputs, lazy) => inOrder(() => runner.advance(until, inputs, lazy)),
     state: () => inOrder(() => runner.state()),
+    // No run ahead here: it would take the machine's own time.
+    scout: () => Promise.resolve(),
+    hold: () => Promise.resolve(),
   } satisfies FaultFreePort;
   return { port, terminate: () => {} };
 }
@@ -383,6 +454,16 @@ export class FaultFreeRun {
 
   stop(): void {
     this.post((p) => p.stop());
+  }
+
+  /** Runs the history ahead in the background from `start`, or on with the run ahead held (FaultFreeRunner.scout); nothing waits for it. */
+  scout(start?: { state: TwinState; output: Uint8Array }): void {
+    void this.port.then((p) => p.scout(start?.state, start?.output)).catch(() => {});
+  }
+
+  /** Holds the run ahead (FaultFreeRunner.hold). */
+  hold(): void {
+    void this.port.then((p) => p.hold()).catch(() => {});
   }
 
   /** A new history, or the history's input changed (FaultFreeRunner.forget: `history` names one without input). */

@@ -245,6 +245,12 @@ export class MachineSession {
     } catch {
       // A machine restored from a snapshot of a faulty run has no fault-free state to start the twin from: it runs without.
     }
+    this.scoutTwin();
+  }
+
+  /** While the machine is idle, the twin's runner runs the history ahead (TimeTravel.scoutTwin); start() holds it. */
+  private scoutTwin(): void {
+    if (!this.running && !this.workloadRun) this.timeTravel?.scoutTwin();
   }
 
   /**
@@ -389,6 +395,7 @@ export class MachineSession {
     if (this.running) return;
     this.debug.resume();
     this.running = true;
+    this.timeTravel?.twin?.hold();
     void this.freeRun();
   }
 
@@ -462,6 +469,7 @@ export class MachineSession {
     if (run !== this.freeRuns) return;
     this.running = false;
     this.debug.endRun();
+    this.scoutTwin();
     this.notify();
   }
 
@@ -575,6 +583,7 @@ export class MachineSession {
     this.twinOn = on;
     this.twinViews.resend();
     if (!this.workloadRun) this.timeTravel?.setTwin(on);
+    this.scoutTwin();
   }
 
   /** The history, or an InputError when there is none yet. */

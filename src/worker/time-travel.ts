@@ -396,15 +396,31 @@ export class TimeTravel {
       const from = this.store.latest(m.instret, usable);
       if (!usable(from)) throw new InputError('the history holds no fault-free state to start the twin from: it began from a snapshot of a faulty machine');
       if (from.faultFree) {
-        twin.resume({
-          snapshot: faultFreeSnapshot(from.rig.machines[0], m.core.layout), queue: from.session.input, delivered: this.inputsAmong(from.logged),
-          outputLength: from.session.outputLength, instret: from.instret,
-        }, this.host.output.bytes(0, from.session.outputLength));
+        const { state, output } = this.faultFreeState(from);
+        twin.resume(state, output);
       } else {
         twin.resume(from.twin!);
       }
     }
     twin.advance(m.instret, inputs, lazy);
+  }
+
+  /** The fault-free run's state at checkpoint `c`, one of a machine that had not deviated, and the output before it. */
+  private faultFreeState(c: Checkpoint): { state: TwinState; output: Uint8Array } {
+    const state = {
+      snapshot: faultFreeSnapshot(c.rig.machines[0], this.host.rig.machine!.core.layout), queue: c.session.input, delivered: this.inputsAmong(c.logged),
+      outputLength: c.session.outputLength, instret: c.instret,
+    };
+    return { state, output: this.host.output.bytes(0, c.session.outputLength) };
+  }
+
+  /**
+   * While the machine is idle: the twin's runner runs the history ahead from its start, when
+   * that is a fault-free state (Twin.scout). The caller holds it while the machine runs.
+   */
+  scoutTwin(): void {
+    const start = this.store.start;
+    if (this.twin && start.faultFree) this.twin.scout(() => this.faultFreeState(start));
   }
 
   /**

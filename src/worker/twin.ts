@@ -25,7 +25,9 @@
  * While the machine runs flat out its advances are lazy: along a history a machine before
  * ran (a reset, the next fault tried), the twin stops at the states that run passed, up to a
  * grid spacing behind, rather than execute the run again (FaultFreeRunner.advance). settled()
- * then brings it to the machine's instruction first.
+ * then brings it to the machine's instruction first. While the machine is idle the runner
+ * runs the history ahead from its start (scout()), so that the first fault tried finds
+ * those states too.
  */
 import type { Machine } from '../machine/machine.ts';
 import type { Halt, MachineEvent } from '../machine/events.ts';
@@ -83,6 +85,8 @@ export class Twin {
   private equalPrefix = 0;
   /** Where the last advance, a lazy one, was to take it: settled() takes it there. */
   private owed?: { until: number; inputs: readonly InputChunk[] };
+  /** The runner has been given the history's start to run ahead from (scout()). */
+  private scouted = false;
 
   /**
    * `port`: the runner its fault-free run runs in (it may have served another history: the
@@ -151,6 +155,7 @@ export class Twin {
     this.run.forget();
     this.forked = false;
     this.owed = undefined;
+    this.scouted = false;
     this.fork = undefined;
     this.equalPrefix = 0;
   }
@@ -183,6 +188,21 @@ export class Twin {
     if (!this.forked) return;
     this.run.advance(until, inputs, lazy);
     this.owed = lazy ? { until, inputs } : undefined;
+  }
+
+  /**
+   * While the machine is idle: its runner runs the history ahead, from `start` (the history's
+   * fault-free start, asked for once), keeping the states it passes — so that a twin that
+   * forks later, the first fault tried included, goes on from them (FaultFreeRunner.scout).
+   */
+  scout(start: () => { state: TwinState; output: Uint8Array }): void {
+    this.run.scout(this.scouted ? undefined : start());
+    this.scouted = true;
+  }
+
+  /** The machine runs: the run ahead waits (FaultFreeRunner.hold). */
+  hold(): void {
+    this.run.hold();
   }
 
   /** Resolves once it has done every command so far, and is where its last advance was to take it: in step with the machine. */

@@ -5,7 +5,8 @@
  * registers, output), while executing only what lies beyond the newest state kept short of
  * each advance — a count that follows from the grid (KEEP_SPACING, SKIP_MIN) alone. A lazy
  * advance (a machine running flat out) stops at a state kept, executing nothing, where that
- * leaves it at most a spacing short.
+ * leaves it at most a spacing short. A run ahead (scout) keeps the history's states while the
+ * machine is idle.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -133,6 +134,73 @@ describe('lazy advances (a machine running flat out)', () => {
     // Along a history that is not kept, an advance is what it asks for, lazy or not.
     const unkept = await pass(new FaultFreeRunner(), undefined, [], { lazy: true });
     expect(unkept.reports.map((r) => r.instret)).toEqual([...UNTILS.slice(0, -1), lazy.reports.at(-1)!.instret]);
+  });
+});
+
+describe('a run ahead of the machine (scout)', () => {
+  /** Instructions machines execute until `done` resolves. */
+  async function executedUntil(done: () => Promise<void>): Promise<number> {
+    const counter = countExecuted();
+    try {
+      await done();
+    } finally {
+      counter.stop();
+    }
+    return counter.executed;
+  }
+
+  it('runs the history from its start and keeps its states: a later twin running flat out executes none of it', async () => {
+    const full = await pass(new FaultFreeRunner(), undefined, [], { untils: [KEEP_SPACING, 2 * KEEP_SPACING, END] });
+    const halt = full.reports.at(-1)!.instret;
+    const start = await forkState(0);
+    const runner = new FaultFreeRunner();
+    runner.forget('h');
+    expect(await executedUntil(() => runner.scout(start.state, start.output))).toBe(halt); // the whole history, once
+    const lazy = await pass(runner, 'h', [], { lazy: true });
+    expect(lazy.executed).toBe(0);
+    expect(lazy.reports.slice(1)).toEqual(full.reports);
+    expect(await executedUntil(() => runner.scout(start.state, start.output))).toBe(0); // nothing left to run ahead
+  });
+
+  it('holds after its slice, goes on where it was held, and ends with the history kept', async () => {
+    const start = await forkState(0);
+    const runner = new FaultFreeRunner();
+    runner.forget('h');
+    const held = await executedUntil(() => {
+      const stopped = runner.scout(start.state, start.output);
+      runner.hold();
+      return stopped;
+    });
+    expect(held).toBe(KEEP_SPACING); // one slice: to the first state due
+    const rest = await executedUntil(() => runner.scout());
+    const again = await pass(runner, 'h', [], { lazy: true });
+    expect(again.executed).toBe(0);
+    expect(held + rest).toBe(again.reports.at(-1)!.instret);
+  });
+
+  it('starts again for the next history when the last ended at once', async () => {
+    const start = await forkState(0);
+    const runner = new FaultFreeRunner();
+    runner.forget('h');
+    const whole = await executedUntil(() => runner.scout(start.state, start.output));
+    expect(await executedUntil(() => runner.scout(start.state, start.output))).toBe(0); // from the start to the halt's state kept: over at once
+    runner.forget('another');
+    expect(await executedUntil(() => runner.scout(start.state, start.output))).toBe(whole);
+  });
+
+  it('does nothing along a history not kept, and ends when the history takes input', async () => {
+    const start = await forkState(0);
+    const runner = new FaultFreeRunner();
+    runner.forget(undefined);
+    expect(await executedUntil(() => runner.scout(start.state, start.output))).toBe(0);
+    runner.forget('h');
+    await executedUntil(() => {
+      const stopped = runner.scout(start.state, start.output);
+      runner.hold();
+      return stopped;
+    });
+    await pass(runner, 'h', [{ at: 2_000_000, bytes: new TextEncoder().encode('x') }]);
+    expect(await executedUntil(() => runner.scout())).toBe(0);
   });
 });
 

@@ -447,6 +447,30 @@ describe('the twin in a worker of its own', () => {
     expect(second.shown.some((twin) => twin.instret > p && twin.instret % KEEP_SPACING === 0)).toBe(true);
   }, 120_000);
 
+  it('runs the history ahead while the machine is idle: running flat out with the first fault tried, it stops at the states kept', async () => {
+    const source = intMix(4_000_000); // 80 M instructions: states kept at multiples of 2^24 and where it halts
+    const golden = await goldenRunner('tmr', source);
+    const session = newSession({});
+    await session.create({ topology: 'tmr' });
+    await session.load({ kind: 'source', source, name: 'int-mix.s' });
+    session.setTwin(true);
+    await sleep(2000); // idle: its worker runs the 80 M instructions ahead (well under a second)
+    await session.inject(ACCUMULATOR_FLIP(3));
+    session.start();
+    const shown: TwinView[] = [];
+    while (session.status().running) {
+      const twin = session.status().twin;
+      if (twin && !twin.same) shown.push(twin);
+      await sleep(5);
+    }
+    const end = await session.view();
+    expect(end.halt?.reason).toBe('exit');
+    for (const twin of shown) expect(shownTwin(twin)).toEqual(golden(twin.instret)); // true states of the fault-free run, in order
+    expect(shownTwin(end.twin!)).toEqual(golden(end.instret)); // in step at the halt
+    // Behind the machine at a state kept ahead of it (a twin that runs beside the machine shows where a time slice ended).
+    expect(shown.some((twin) => twin.instret > 999 && twin.instret % KEEP_SPACING === 0)).toBe(true);
+  }, 60_000);
+
   it('runs in the machine\'s thread where no worker can be started, says why, and shows the same states', async () => {
     const session = new MachineSession(TRAVEL, () => Promise.reject(new Error('no workers here')));
     await session.create({ topology: 'tmr' });
