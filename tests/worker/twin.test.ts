@@ -255,6 +255,34 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The accumulator s2 flipped at instruction 1,000 on the last module: simplex prints a wrong checksum, tmr outvotes the module. */
 const ACCUMULATOR_FLIP = (modules: number) => `at=1000,module=${modules - 1},kind=flip,target=s2,bit=5`;
 
+/**
+ * A tmr session with `source` loaded and the twin on, its fault-free runs in this thread,
+ * where `faultFree` counts the instructions simplex machines execute: the twin's and the
+ * verdict's fault-free run (the machine is tmr).
+ */
+async function countedSession(source: string) {
+  const session = new MachineSession({});
+  sessions.push(session);
+  await session.create({ topology: 'tmr' });
+  await session.load({ kind: 'source', source, name: 'int-mix.s' });
+  session.setTwin(true);
+  const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
+  onTestFinished(() => faultFree.stop());
+  return { session, faultFree };
+}
+
+/** Runs `session` flat out until it stops: the twins its statuses showed meanwhile once forked, and the view at the end. */
+async function flatOut(session: MachineSession): Promise<{ shown: TwinView[]; end: MachineView }> {
+  session.start();
+  const shown: TwinView[] = [];
+  while (session.status().running) {
+    const twin = session.status().twin;
+    if (twin && !twin.same) shown.push(twin);
+    await sleep(5);
+  }
+  return { shown, end: await session.view() };
+}
+
 describe('the twin in a worker of its own', () => {
   it.each([['simplex', 1], ['tmr', 3]] as const)('on %s shows, paused while running flat out, the fault-free run at the machine\'s instruction count; running, a state of it labelled with its own count', async (topology, modules) => {
     const source = intMix(1_000_000); // 20 M instructions: many time slices
@@ -346,14 +374,7 @@ describe('the twin in a worker of its own', () => {
   it('on a reset machine goes on from the states the last machine\'s twin passed: the same states, less of the run executed again', async () => {
     const source = intMix(2_000_000); // 40 M instructions: the twin keeps states at 2^24 and 2^25 and where it halts
     const golden = await goldenRunner('simplex', source);
-    const session = new MachineSession({}); // fault-free runs in this thread, where their instructions are counted
-    sessions.push(session);
-    await session.create({ topology: 'tmr' });
-    await session.load({ kind: 'source', source, name: 'int-mix.s' });
-    session.setTwin(true);
-    /** Instructions simplex machines execute: the twin's and the verdict's fault-free run (the machine is tmr). */
-    const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
-    onTestFinished(() => faultFree.stop());
+    const { session, faultFree } = await countedSession(source);
     /** The run with the fault on the last of `modules`, 20 M instructions at a time (the twin follows at each end): the twin in each view, and the fault-free instructions executed. */
     const once = async (modules = 3) => {
       const before = faultFree.executed;
@@ -399,27 +420,14 @@ describe('the twin in a worker of its own', () => {
   it('on a reset machine running flat out, stops at the states the last machine\'s twin passed: nothing executed again but to be in step once paused', async () => {
     const source = intMix(4_000_000); // 80 M instructions: the twin keeps states at multiples of 2^24 and where it halts
     const golden = await goldenRunner('tmr', source);
-    const session = new MachineSession({}); // fault-free runs in this thread, where their instructions are counted
-    sessions.push(session);
-    await session.create({ topology: 'tmr' });
-    await session.load({ kind: 'source', source, name: 'int-mix.s' });
-    session.setTwin(true);
-    const faultFree = countExecuted((machine) => machine.config.topology === 'simplex');
-    onTestFinished(() => faultFree.stop());
+    const { session, faultFree } = await countedSession(source);
     const toEnd = async () => {
-      const shown: TwinView[] = [];
-      while (session.status().running) {
-        const twin = session.status().twin;
-        if (twin && !twin.same) shown.push(twin);
-        await sleep(5);
-      }
-      const end = await session.view();
-      expect(end.halt?.reason).toBe('exit');
-      expect(shownTwin(end.twin!)).toEqual(await golden.at(end.instret)); // in step at the halt
-      return { end, shown };
+      const run = await flatOut(session);
+      expect(run.end.halt?.reason).toBe('exit');
+      expect(shownTwin(run.end.twin!)).toEqual(await golden.at(run.end.instret)); // in step at the halt
+      return run;
     };
     await session.inject(ACCUMULATOR_FLIP(3));
-    session.start();
     const first = await toEnd();
     const halt = first.end.instret;
 
@@ -436,7 +444,6 @@ describe('the twin in a worker of its own', () => {
     const p = paused.instret;
     expect(faultFree.executed - before).toBe(p - Math.floor(p / KEEP_SPACING) * KEEP_SPACING);
     const caughtUp = faultFree.executed;
-    session.start();
     const second = await toEnd();
     expect(second.end.instret).toBe(halt);
     expect(faultFree.executed).toBe(caughtUp); // from the machine's count at the pause on: the kept states, and the halt's
@@ -456,14 +463,7 @@ describe('the twin in a worker of its own', () => {
     session.setTwin(true);
     await sleep(2000); // idle: its worker runs the 80 M instructions ahead (well under a second)
     await session.inject(ACCUMULATOR_FLIP(3));
-    session.start();
-    const shown: TwinView[] = [];
-    while (session.status().running) {
-      const twin = session.status().twin;
-      if (twin && !twin.same) shown.push(twin);
-      await sleep(5);
-    }
-    const end = await session.view();
+    const { shown, end } = await flatOut(session);
     expect(end.halt?.reason).toBe('exit');
     for (const twin of shown) expect(shownTwin(twin)).toEqual(golden(twin.instret)); // true states of the fault-free run, in order
     expect(shownTwin(end.twin!)).toEqual(golden(end.instret)); // in step at the halt
