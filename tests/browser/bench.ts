@@ -1,5 +1,5 @@
 /**
- * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault] [--fault-target REG] [--views N]`):
+ * Benchmark (not a test: `npx tsx tests/browser/bench.ts [topology...] [--runs N] [--viewport WxH] [--iterations N] [--time-travel on|off] [--twin] [--fault] [--fault-target REG] [--views N] [--new-program MS]`):
  * flat-out speed of the machine in the browser's worker against single-thread Node, in the
  * same session, and the page's frame rate while it runs.
  *
@@ -36,6 +36,10 @@
  * `--fault-target s2` flips the accumulator instead, which the next instruction reads: a
  * lockstep machine detects it and goes on without the module (dmr stops: it cannot tell
  * which module is right), back on the translator; on simplex the output is corrupted.
+ * Each timed run follows a run of the same program and setup (the warm-up, or the last timed
+ * run), as a student's next try does; `--new-program MS` loads a new program before each
+ * (one more iteration) and leaves the page idle MS ms before Run, as a student's first try
+ * of a program after choosing a fault.
  *
  * LOCKSTEP_BENCH_NO_BUILD=1 serves the build as it is; LOCKSTEP_BENCH_DIST serves another
  * build's directory (two builds compared in alternating invocations).
@@ -63,6 +67,13 @@ const TWIN = args.includes('--twin');
 const FAULT = args.includes('--fault');
 const targetAt = args.indexOf('--fault-target');
 const FAULT_TARGET = targetAt >= 0 ? args[targetAt + 1] : 'a5';
+const newProgramAt = args.indexOf('--new-program');
+/** Milliseconds the page is left idle after loading a new program before each timed run, when given. */
+const NEW_PROGRAM_IDLE = newProgramAt >= 0 ? Number(args[newProgramAt + 1]) : undefined;
+if (NEW_PROGRAM_IDLE !== undefined && !(NEW_PROGRAM_IDLE >= 0)) {
+  console.error(`--new-program ${args[newProgramAt + 1] ?? ''}: give the idle time before each run in ms, e.g. --new-program 2000`);
+  process.exit(2);
+}
 const viewsAt = args.indexOf('--views');
 /** Views per second the page pulls while running fast (the controller's refreshHz), when given. */
 const VIEWS = viewsAt >= 0 ? Number(args[viewsAt + 1]) : undefined;
@@ -73,7 +84,7 @@ if (VIEWS !== undefined && !(VIEWS > 0)) {
 /** The fault `--fault` schedules, on module `module` (see above). */
 const FAULT_SPEC = (module: number) => `at=1000,module=${module},kind=flip,target=${FAULT_TARGET},bit=3`;
 const MODULES: Record<Topology, number> = { simplex: 1, dmr: 2, 'pair-spare': 4, tmr: 3 };
-const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel', '--fault-target', '--views'].includes(args[k - 1])) as Topology[]);
+const topologies = (args.filter((a, k) => !a.startsWith('--') && !['--runs', '--viewport', '--iterations', '--time-travel', '--fault-target', '--views', '--new-program'].includes(args[k - 1])) as Topology[]);
 const chosen: Topology[] = topologies.length > 0 ? topologies : ['pair-spare', ...TOPOLOGIES.filter((t) => t !== 'pair-spare')];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -81,7 +92,7 @@ const ITERATIONS_LINE = /^(\s+li\s+s0,\s*)6000000(\s)/m;
 const example = readFileSync(join(ROOT, 'examples/bench/int-mix.s'), 'utf8');
 if (!ITERATIONS_LINE.test(example)) throw new Error('int-mix.s no longer sets s0 = 6000000 iterations: update the bench');
 const source = ITERATIONS === undefined ? example : example.replace(ITERATIONS_LINE, `$1${ITERATIONS}$2`);
-const program = assemble(source, { file: 'int-mix.s' }).program!;
+let program = assemble(source, { file: 'int-mix.s' }).program!;
 
 async function nodeRun(topology: Topology): Promise<number> {
   const machine = await Machine.create({ topology, console: NULL_CONSOLE });
@@ -173,7 +184,7 @@ async function browserRun(topology: Topology): Promise<{ mips: number; wallMips:
   })`);
 }
 
-console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}${VIEWS === undefined ? '' : `, ${VIEWS} views/s`}${FAULT ? `, ${FAULT_SPEC(0).replace('module=0,', '')} on the last module` : ''}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
+console.log(`int-mix.s${ITERATIONS === undefined ? '' : ` with ${ITERATIONS} iterations`}${TIME_TRAVEL === undefined ? '' : `, time travel ${TIME_TRAVEL ? 'on' : 'off'}`}${TWIN ? ', twin on' : ''}${VIEWS === undefined ? '' : `, ${VIEWS} views/s`}${FAULT ? `, ${FAULT_SPEC(0).replace('module=0,', '')} on the last module` : ''}${NEW_PROGRAM_IDLE === undefined ? '' : `, a new program each run, ${NEW_PROGRAM_IDLE} ms idle before it`}, flat out; a warm-up run each, then ${RUNS} timed runs, Node and worker alternating; medians`);
 console.log(`Node ${process.version}; ${userAgent.match(/Chrome\/[\d.]+/)?.[0]} (software rendering, ${WIDTH}×${HEIGHT}); load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('topology     node MIPS  worker MIPS  ratio  best   (Run→halt MIPS  ratio  best)  drawn ratio  page fps  views/s   worker alone  ratio');
 for (const topology of chosen) {
@@ -186,8 +197,17 @@ for (const topology of chosen) {
   const node: number[] = [];
   const runs = [];
   for (let k = 0; k < RUNS; k++) {
-    node.push(await nodeRun(topology));
-    runs.push(await browserRun(topology));
+    if (NEW_PROGRAM_IDLE !== undefined) {
+      const fresh = example.replace(ITERATIONS_LINE, `$1${(ITERATIONS ?? 6000000) + k + 1}$2`);
+      program = assemble(fresh, { file: 'int-mix.s' }).program!;
+      await page.evaluate(`document.querySelector('lockstep-machine').loadSource(${JSON.stringify(fresh)}, 'int-mix.s')`);
+      await page.waitForTimeout(NEW_PROGRAM_IDLE);
+      runs.push(await browserRun(topology));
+      node.push(await nodeRun(topology));
+    } else {
+      node.push(await nodeRun(topology));
+      runs.push(await browserRun(topology));
+    }
   }
   const worker = median(runs.map((r) => r.mips));
   const ratios = runs.map((r, k) => r.mips / node[k]);
