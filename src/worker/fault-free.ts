@@ -174,8 +174,10 @@ export class FaultFreeRunner {
    */
   scout(state?: TwinState, output?: Uint8Array): Promise<void> {
     if (!this.passed.keeping) return Promise.resolve();
-    if (state && output && !this.scouting) this.scouting = ReferenceRun.resume(state, output, this.idle);
-    if (this.scouting?.machine === this.idle) this.idle = undefined;
+    if (state && output && !this.scouting) {
+      this.scouting = ReferenceRun.resume(state, output, this.idle);
+      this.idle = undefined;
+    }
     this.scoutHeld = false;
     // Cleared once settled, after the assignment even when the run ahead ends without a slice's yield.
     this.scoutLoop ??= this.runAhead().finally(() => { this.scoutLoop = undefined; });
