@@ -201,8 +201,9 @@ export class FaultFreeRunner {
     const going = !run.machine.halt && run.instret < SCOUT_LIMIT && run.advance(Math.min(SCOUT_LIMIT, this.passed.nextAfter(run.instret)), []);
     this.learn(run);
     this.keepPassed(run);
-    if (!going) this.endScouting();
-    return going;
+    if (going && this.passed.keeping) return true;
+    this.endScouting();
+    return false;
   }
 
   /**
@@ -254,7 +255,7 @@ export class FaultFreeRunner {
   /** Keeps `run`'s state when it is one the states passed want: on the grid, or where the run halted. */
   private keepPassed(run: ReferenceRun): void {
     const halted = run.machine.halt !== undefined;
-    if (this.passed.wants(run.instret, halted)) this.passed.keep({ ...run.state(), instret: run.instret }, halted);
+    if (this.passed.keeping && this.passed.wants(run.instret, halted)) this.passed.keep({ ...run.state(), instret: run.instret }, halted);
   }
 
   /** Its state now (transferred), and a report of it. */

@@ -12,7 +12,8 @@
  * more than MAX_KEPT are kept, or more than MAX_KEPT_BYTES, the spacing doubles and the states
  * off the new grid go — so a run of any length keeps a few dozen, evenly spread, and a run
  * from one of them to any instruction executes at most `spacing` instructions. The state
- * the run halted in is kept beside them.
+ * the run halted in is kept beside them. A history one of whose states is over MAX_KEPT_BYTES
+ * alone is not kept from then on: its states would cost a snapshot each and fit nowhere.
  */
 import type { TwinState } from './fault-free.ts';
 
@@ -31,6 +32,8 @@ export class PassedStates {
   private grid: TwinState[] = [];
   private end?: TwinState;
   private spacing = KEEP_SPACING;
+  /** A state of the history was over MAX_KEPT_BYTES alone: none is kept for it. */
+  private tooBig = false;
 
   /** Drops them all; `history` names the history kept from now on (undefined: none). */
   clear(history?: string): void {
@@ -38,13 +41,14 @@ export class PassedStates {
     this.grid = [];
     this.end = undefined;
     this.spacing = KEEP_SPACING;
+    this.tooBig = false;
   }
 
-  /** The history they are of, when one is kept: its name (FaultFreeRunner.forget). */
+  /** The history they are of, when one is named: its name (FaultFreeRunner.forget). */
   get history(): string | undefined { return this.name; }
 
-  /** Whether states are kept: a history is named. */
-  get keeping(): boolean { return this.name !== undefined; }
+  /** Whether states are kept: a history is named, and its states fit. */
+  get keeping(): boolean { return this.name !== undefined && !this.tooBig; }
 
   /** Instructions between the states on the grid now (KEEP_SPACING, doubled as they thin). */
   get gridSpacing(): number { return this.spacing; }
@@ -71,9 +75,15 @@ export class PassedStates {
     return instret % this.spacing === 0 && !this.grid.some((s) => s.instret === instret);
   }
 
-  /** Keeps `state`, one it wants() (with the same `halted`), unless it alone is over MAX_KEPT_BYTES. */
+  /** Keeps `state`, one it wants() (with the same `halted`); one over MAX_KEPT_BYTES alone ends keeping for the history. */
   keep(state: TwinState, halted = false): void {
-    if (!this.wants(state.instret, halted) || state.snapshot.byteLength > MAX_KEPT_BYTES) return;
+    if (!this.keeping || !this.wants(state.instret, halted)) return;
+    if (state.snapshot.byteLength > MAX_KEPT_BYTES) {
+      this.grid = [];
+      this.end = undefined;
+      this.tooBig = true;
+      return;
+    }
     if (halted) {
       this.end = state;
     } else {

@@ -238,9 +238,13 @@ describe('the states kept', () => {
     expect(kept.bytes).toBeLessThanOrEqual(MAX_KEPT_BYTES);
     expect(kept.count).toBeLessThanOrEqual(2);
     expect(kept.newest(9 * KEEP_SPACING, 10 * KEEP_SPACING)?.instret).toBe(9 * KEEP_SPACING + 1);
-    // A state over the budget alone is not kept.
+    // A state over the budget alone ends keeping for the history: none of its states is kept, nor will be.
     kept.keep(at(10 * KEEP_SPACING + 1, MAX_KEPT_BYTES + 1), true);
-    expect(kept.newest(9 * KEEP_SPACING, 10 * KEEP_SPACING)?.instret).toBe(9 * KEEP_SPACING + 1);
+    expect([kept.count, kept.keeping, kept.history]).toEqual([0, false, 'h']);
+    kept.keep(at(11 * KEEP_SPACING));
+    expect(kept.count).toBe(0);
+    kept.clear('h');
+    expect(kept.keeping).toBe(true);
     kept.clear();
     expect(kept.count).toBe(0);
     expect(kept.keeping).toBe(false);
