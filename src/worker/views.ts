@@ -38,7 +38,11 @@ export interface ModuleView extends ModuleStatus, Architectural {
 export interface TwinView extends Architectural {
   /** No fault or replacement has taken effect: the machine is its own fault-free run, and the twin is it. */
   same: boolean;
-  /** The instruction count the twin's state is at: the machine's, unless the machine runs free and the twin is a few time slices behind (TWIN_LAG, session.ts). */
+  /**
+   * The instruction count the twin's state is at: the machine's, unless the machine runs free
+   * fast and the twin is a few time slices behind (TWIN_LAG, session.ts), or at a state kept
+   * along the history, up to a grid spacing behind (Twin.advance).
+   */
   instret: number;
   /** Set when the twin runs in the machine's own thread (no worker could be started for it), saying why: the machine then runs at about half its speed once the twin has forked. */
   sharedThread?: string;
