@@ -12,7 +12,8 @@
  * that differs from the twin's is outlined (≠ twin), the twin's value is marked when an
  * online module differs from it, and the register gets a row of the bits that differ from
  * the twin's — on simplex, the only way to see a corrupted register. While the machine runs
- * free the twin may be a few time slices behind (twinBehind): its column then names the
+ * free the twin may be behind (twinBehind: a few time slices, or at a state kept along the
+ * history, up to a grid spacing): its column then names the
  * instruction its values are of, and nothing is compared until it is in step again.
  */
 import { LitElement, html, css, type PropertyValues, nothing } from 'lit';

@@ -4,8 +4,9 @@
  * have printed while the run goes on, and once it has been judged where the whole fault-free
  * output says (as `lockstep run --classify`). On simplex this is what shows silent data
  * corruption: nothing checks, and only the twin knows what the output should have been.
- * While the machine runs flat out the twin, in a worker of its own, may be a few time
- * slices behind: the caption gives the instruction its output is at. Where no worker could be
+ * While the machine runs flat out the twin, in a worker of its own, may be behind (a few time
+ * slices, or up to a grid spacing at a state kept along the history): the caption gives the
+ * instruction its output is at. Where no worker could be
  * started for it, it says that the twin shares the machine's thread, and why.
  */
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
