@@ -43,6 +43,11 @@ export const SKIP_MIN = 2 ** 20;
  * a second of simplex translated code, the runs a lab is used for many times over.
  */
 export const SCOUT_LIMIT = 2 ** 30;
+/**
+ * Instructions a slice of the run ahead executes at most (2^22): about 2.5 ms of simplex
+ * translated code, what a call that arrives meanwhile waits at most for it.
+ */
+export const SCOUT_SLICE = 2 ** 22;
 
 /** A state a fault-free run can go on from: a fault-free run's state at instruction `instret`. */
 export interface TwinState extends ReferenceState {
@@ -166,8 +171,8 @@ export class FaultFreeRunner {
   /**
    * While the machine is idle: runs the kept history ahead of it in the background — from
    * `state` (a fault-free state of the history whose console printed `output` before it),
-   * or, without one, on with the run ahead that was held — a slice at a time between the
-   * calls served, keeping the states it passes, so that a twin that forks later runs little
+   * or, without one, on with the run ahead that was held — a slice (SCOUT_SLICE) at a time
+   * between the calls served, keeping the states it passes, so that a twin that forks later runs little
    * of the history itself. It ends where the run halts, waits for input, or reaches
    * SCOUT_LIMIT, and does nothing along a history not kept. Resolves once it stops: ended,
    * or held (hold()).
@@ -193,12 +198,13 @@ export class FaultFreeRunner {
     this.scoutHeld = true;
   }
 
-  /** One slice of the run ahead: from the newest state kept, when one is further, to the next state due; false once it has ended. */
+  /** One slice of the run ahead: from the newest state kept, when one is further, SCOUT_SLICE instructions or to the next state due; false once it has ended. */
   private scoutStep(): boolean {
     let run = this.scouting!;
     const further = this.passed.newest(run.instret, Infinity);
     if (further) run = this.scouting = ReferenceRun.resume(further, this.known.bytes(0, further.outputLength), run.machine);
-    const going = !run.machine.halt && run.instret < SCOUT_LIMIT && run.advance(Math.min(SCOUT_LIMIT, this.passed.nextAfter(run.instret)), []);
+    const until = Math.min(SCOUT_LIMIT, run.instret + SCOUT_SLICE, this.passed.nextAfter(run.instret));
+    const going = !run.machine.halt && run.instret < SCOUT_LIMIT && run.advance(until, []);
     this.learn(run);
     this.keepPassed(run);
     if (going && this.passed.keeping) return true;

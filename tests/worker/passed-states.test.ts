@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FaultFreeRunner, SKIP_MIN, type FaultFreeReport, type TwinState } from '../../src/worker/fault-free.ts';
+import { FaultFreeRunner, SCOUT_SLICE, SKIP_MIN, type FaultFreeReport, type TwinState } from '../../src/worker/fault-free.ts';
 import { KEEP_SPACING, MAX_KEPT, MAX_KEPT_BYTES, PassedStates } from '../../src/worker/passed-states.ts';
 import { ReferenceRun, type InputChunk } from '../../src/worker/reference.ts';
 import { assembleOrThrow, countExecuted } from '../helpers/machine.ts';
@@ -171,7 +171,7 @@ describe('a run ahead of the machine (scout)', () => {
       runner.hold();
       return stopped;
     });
-    expect(held).toBe(KEEP_SPACING); // one slice: to the first state due
+    expect(held).toBe(SCOUT_SLICE); // one slice
     const rest = await executedUntil(() => runner.scout());
     const again = await pass(runner, 'h', [], { lazy: true });
     expect(again.executed).toBe(0);
