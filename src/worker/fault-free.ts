@@ -198,15 +198,12 @@ export class FaultFreeRunner {
     this.scoutHeld = true;
   }
 
-  /** One slice of the run ahead: from the newest state kept, when one is further, SCOUT_SLICE instructions or to the next state due; false once it has ended. */
+  /** One slice of the run ahead: SCOUT_SLICE instructions, from the newest state kept when one is further; false once it has ended. */
   private scoutStep(): boolean {
-    let run = this.scouting!;
-    const further = this.passed.newest(run.instret, Infinity);
-    if (further) run = this.scouting = ReferenceRun.resume(further, this.known.bytes(0, further.outputLength), run.machine);
-    const until = Math.min(SCOUT_LIMIT, run.instret + SCOUT_SLICE, this.passed.nextAfter(run.instret));
-    const going = !run.machine.halt && run.instret < SCOUT_LIMIT && run.advance(until, []);
+    const further = this.passed.newest(this.scouting!.instret, Infinity);
+    const run = this.scouting = further ? this.fromKept(further, this.scouting!) : this.scouting!;
+    const going = run.instret < SCOUT_LIMIT && this.runKeeping(run, Math.min(SCOUT_LIMIT, run.instret + SCOUT_SLICE), []);
     this.learn(run);
-    this.keepPassed(run);
     if (going && this.passed.keeping) return true;
     this.endScouting();
     return false;
@@ -240,20 +237,29 @@ export class FaultFreeRunner {
     if (!this.passed.knownPast(until)) return false;
     const ahead = this.passed.newest(run.instret, until);
     if ((ahead?.instret ?? run.instret) < until - this.passed.gridSpacing) return false;
-    if (ahead) this.run = ReferenceRun.resume(ahead, this.known.bytes(0, ahead.outputLength), run.machine);
+    if (ahead) this.run = this.fromKept(ahead, run);
     return true;
   }
 
   /** advance() along a kept history: from the newest state passed that saves SKIP_MIN instructions or more, keeping the states it passes. */
   private advanceKeeping(until: number): boolean {
-    let run = this.running();
-    const ahead = this.passed.newest(run.instret + SKIP_MIN, until);
-    if (ahead) run = this.run = ReferenceRun.resume(ahead, this.known.bytes(0, ahead.outputLength), run.machine);
+    const ahead = this.passed.newest(this.running().instret + SKIP_MIN, until);
+    if (ahead) this.run = this.fromKept(ahead, this.run!);
+    return this.runKeeping(this.run!, until, this.inputs);
+  }
+
+  /** A run going on from `state`, one kept, in `run`'s machine (a run of this history: the known output holds what came before). */
+  private fromKept(state: TwinState, run: ReferenceRun): ReferenceRun {
+    return ReferenceRun.resume(state, this.known.bytes(0, state.outputLength), run.machine);
+  }
+
+  /** Runs `run` on to instruction `until` with `inputs` (ReferenceRun.advance, whose answer it returns), keeping the states it passes on the grid and the one it halts in. */
+  private runKeeping(run: ReferenceRun, until: number, inputs: readonly InputChunk[]): boolean {
     for (let next = this.passed.nextAfter(run.instret); next <= until; next = this.passed.nextAfter(run.instret)) {
-      if (!run.advance(next, this.inputs)) break;
+      if (!run.advance(next, inputs)) break;
       this.keepPassed(run);
     }
-    const more = run.advance(until, this.inputs);
+    const more = run.advance(until, inputs);
     if (run.machine.halt) this.keepPassed(run);
     return more;
   }

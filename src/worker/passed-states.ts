@@ -55,7 +55,7 @@ export class PassedStates {
 
   /** Whether the history is kept as far as instruction `instret`: a state at or after it is kept, or the one it halted in. */
   knownPast(instret: number): boolean {
-    return this.end !== undefined || (this.grid.length > 0 && this.grid[this.grid.length - 1].instret >= instret);
+    return this.end !== undefined || this.knownRunning >= instret;
   }
 
   /** The furthest instruction count at which a run of the history is known to be running (not halted) from the states kept; -1 when none is kept. */
